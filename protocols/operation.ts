@@ -1,0 +1,149 @@
+// The one protocol-neutral record every decoder emits and everything downstream speaks.
+
+export type Protocol = 'modbus' | 'opcua' | 'bacnet';
+
+export type OperationKind =
+  | 'read'
+  | 'write'
+  | 'control'
+  | 'program'
+  | 'diagnostic'
+  | 'discovery'
+  | 'session'
+  | 'unknown';
+
+/** request: client asks; response: server answers; unsolicited: neither (broadcasts, notifications). */
+export type Direction = 'request' | 'response' | 'unsolicited';
+
+export interface Endpoint {
+  mac?: string;
+  ip: string;
+  port: number;
+}
+
+/** Modbus data tables, named as in the specification. */
+export type ModbusTable = 'coils' | 'discrete_inputs' | 'holding_registers' | 'input_registers' | 'file_records' | 'fifo';
+
+export interface ModbusTarget {
+  type: 'modbus';
+  unit: number;
+  /** Absent for function codes that address the device as a whole (diagnostics, identification). */
+  table?: ModbusTable;
+  start?: number;
+  count?: number;
+  /** FC 23 has a read and a write range; FC 20/21 file records carry the file number. */
+  access?: 'read' | 'write';
+  file?: number;
+}
+
+export interface BacnetTarget {
+  type: 'bacnet';
+  objectType: number;
+  objectTypeName: string;
+  instance: number;
+  property?: number;
+  propertyName?: string;
+  arrayIndex?: number;
+}
+
+export interface OpcuaTarget {
+  type: 'opcua';
+  nodeId: string;
+  /** AttributeId for Read/Write (13 = Value); absent for Browse and Call. */
+  attribute?: number;
+  /** Call: the method invoked on nodeId (the object). */
+  methodId?: string;
+}
+
+export type Target = ModbusTarget | BacnetTarget | OpcuaTarget;
+
+export type OutcomeStatus = 'ok' | 'exception' | 'error' | 'reject' | 'abort' | 'fault';
+
+export interface Outcome {
+  status: OutcomeStatus;
+  /** Modbus exception code, BACnet error code / reject or abort reason, OPC UA StatusCode. */
+  code?: number;
+  name?: string;
+  /** BACnet error class. */
+  errorClass?: number;
+}
+
+/** Closed set of anomalies: counted and rate-limited downstream, never free text. */
+export type AnomalyType =
+  | 'truncated'
+  | 'invalid_length'
+  | 'invalid_protocol_id'
+  | 'invalid_function_code'
+  | 'quantity_out_of_range'
+  | 'invalid_value'
+  | 'trailing_bytes'
+  | 'invalid_header'
+  | 'invalid_tag'
+  | 'unknown_message_type'
+  | 'message_too_large'
+  | 'chunk_aborted'
+  | 'chunk_sequence'
+  | 'stream_gap'
+  | 'not_protocol'
+  | 'ip_fragment'
+  | 'targets_truncated';
+
+export interface Anomaly {
+  type: AnomalyType;
+  detail?: string;
+}
+
+export interface Evidence {
+  /** Capture time, seconds since the epoch (microsecond precision or better). */
+  ts: number;
+  /** 1-based frame number in the capture the PDU completed in. */
+  frame: number;
+  /** Bytes of the application PDU. */
+  bytes: number;
+}
+
+export interface Operation {
+  protocol: Protocol;
+  direction: Direction;
+  kind: OperationKind;
+  /** The protocol's own operation code as on the wire (FC, service choice, OPC UA encoding id). */
+  code: number;
+  codeName: string;
+  /** Modbus FC 8 / 43 sub-function, BACnet APDU type, OPC UA message type where it refines code. */
+  subCode?: number;
+  subCodeName?: string;
+  /** Modbus transaction id, BACnet invoke id, OPC UA request id: pairs requests and responses. */
+  transactionId?: number;
+  /** OPC UA request handle from the request/response header. */
+  requestHandle?: number;
+  client: Endpoint;
+  server: Endpoint;
+  flowId: string;
+  targets: Target[];
+  targetsTruncated?: boolean;
+  outcome?: Outcome;
+  /** Channel-level operation of an encrypted OPC UA channel: services are not visible. */
+  encrypted?: boolean;
+  /** Protocol-specific facts worth keeping (identity, endpoint URL, security policy, ...). */
+  details?: Record<string, string | number | boolean | string[]>;
+  anomalies: Anomaly[];
+  evidence: Evidence;
+}
+
+/** At most this many targets are kept per operation: hostile PDUs cannot inflate records. */
+export const MAX_TARGETS = 64;
+
+export function pushTarget(targets: Target[], target: Target): boolean {
+  if (targets.length >= MAX_TARGETS) return false;
+  targets.push(target);
+  return true;
+}
+
+/** What an application decoder knows of one PDU; the flow layer adds endpoints and evidence. */
+export type PduRecord = Omit<Operation, 'client' | 'server' | 'flowId' | 'evidence'> & { bytes: number };
+
+/** Stream framing: a whole PDU of `length` bytes, "need N more bytes", or not this protocol. */
+export type Framing =
+  | { status: 'ok'; length: number }
+  | { status: 'incomplete'; needed: number }
+  | { status: 'invalid'; anomaly: Anomaly };

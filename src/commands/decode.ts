@@ -1,0 +1,69 @@
+// `bulkhead decode FILE...`: Operations as JSON lines, or counts with --summary.
+
+import { CaptureError, readCapture } from '../capture/capture-reader.js';
+import { OperationDecoder, type DecoderStats, type StreamEvent } from '../flow/operation-decoder.js';
+import type { Operation } from '../../protocols/operation.js';
+
+export interface DecodeSummary {
+  files: { path: string; format: string; packets: number; error?: string }[];
+  stats: DecoderStats;
+  /** protocol -> kind -> "code name" -> count */
+  operations: Record<string, Record<string, Record<string, number>>>;
+  anomalies: Record<string, number>;
+}
+
+export interface DecodeOptions {
+  summary: boolean;
+  json: boolean;
+  write: (line: string) => void;
+}
+
+/** Decodes the files in order through one decoder (flows continue across rotated captures). */
+export async function decodeFiles(paths: string[], opts: DecodeOptions): Promise<{ summary: DecodeSummary; failed: boolean }> {
+  const summary: DecodeSummary = { files: [], stats: undefined as unknown as DecoderStats, operations: {}, anomalies: {} };
+  const onOperation = (op: Operation) => {
+    if (opts.summary) {
+      const byKind = (summary.operations[op.protocol] ??= {});
+      const byCode = (byKind[op.kind] ??= {});
+      const key = `${op.code} ${op.codeName}`;
+      byCode[key] = (byCode[key] ?? 0) + 1;
+      for (const a of op.anomalies) summary.anomalies[a.type] = (summary.anomalies[a.type] ?? 0) + 1;
+    } else opts.write(JSON.stringify(op));
+  };
+  const onEvent = (e: StreamEvent) => {
+    if (!opts.summary) opts.write(JSON.stringify(e));
+  };
+  const decoder = new OperationDecoder(onOperation, onEvent);
+  let failed = false;
+  for (const path of paths) {
+    try {
+      const r = await readCapture(path, (p) => decoder.packet(p));
+      summary.files.push({ path, format: r.format, packets: r.packets });
+    } catch (err) {
+      if (!(err instanceof CaptureError)) throw err;
+      failed = true;
+      summary.files.push({ path, format: 'unknown', packets: 0, error: err.message });
+      process.stderr.write(`bulkhead decode: ${err.message}\n`);
+    }
+  }
+  decoder.flush();
+  summary.stats = decoder.stats;
+  return { summary, failed };
+}
+
+export function formatSummary(s: DecodeSummary): string {
+  const lines: string[] = [];
+  for (const f of s.files) lines.push(`${f.path}: ${f.error ? `ERROR ${f.error}` : `${f.format}, ${f.packets} packets`}`);
+  lines.push(`packets ${s.stats.packets}, IP ${s.stats.ipPackets}, flows ${s.stats.flows}, operations ${s.stats.operations}, anomalies ${s.stats.anomalies}`);
+  for (const [protocol, kinds] of Object.entries(s.operations)) {
+    lines.push('', `${protocol}`);
+    for (const [kind, codes] of Object.entries(kinds)) {
+      for (const [code, n] of Object.entries(codes)) lines.push(`  ${kind.padEnd(11)} ${code.padEnd(48)} ${String(n).padStart(8)}`);
+    }
+  }
+  const events = Object.entries(s.stats.events).filter(([, n]) => n > 0);
+  if (events.length > 0) lines.push('', 'stream events', ...events.map(([e, n]) => `  ${e.padEnd(20)} ${String(n).padStart(8)}`));
+  const anomalies = Object.entries(s.anomalies);
+  if (anomalies.length > 0) lines.push('', 'anomalies', ...anomalies.map(([a, n]) => `  ${a.padEnd(24)} ${String(n).padStart(8)}`));
+  return lines.join('\n');
+}

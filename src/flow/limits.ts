@@ -1,0 +1,29 @@
+// Hard bounds of the flow layer: each a named setting with a default sized for a small
+// industrial PC. Exceeding one is an event, never unbounded memory.
+
+export interface FlowLimits {
+  /** Flows tracked at once; the least recently seen flow is evicted past this. */
+  maxFlows: number;
+  /** Out-of-order bytes held per TCP direction while waiting for a hole to fill. */
+  maxOutOfOrderBytes: number;
+  /** Bytes of one partial PDU held per direction (an OPC UA chunk can be large). */
+  maxPduBytes: number;
+  /** Seconds without a packet before a flow is forgotten. */
+  idleTimeoutSeconds: number;
+  /** Payload-carrying segments inspected before a flow on a protocol's port is declared not that protocol. */
+  detectSegments: number;
+  /** Stream events emitted per second of capture time; the rest are counted as suppressed. */
+  maxEventsPerSecond: number;
+  /** TCP ports on which Modbus/TCP is expected (OPC UA and BACnet are recognised on any port). */
+  modbusPorts: number[];
+}
+
+export const DEFAULT_LIMITS: FlowLimits = {
+  maxFlows: 65_536,
+  maxOutOfOrderBytes: 256 * 1024,
+  maxPduBytes: 1 << 20,
+  idleTimeoutSeconds: 600,
+  detectSegments: 4,
+  maxEventsPerSecond: 100,
+  modbusPorts: [502],
+};

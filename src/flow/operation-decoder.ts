@@ -1,0 +1,351 @@
+// The front of the pipeline: packets in, Operations and stream events out. It keeps the flow
+// table, reassembles TCP per direction, recognises the protocol of each flow and hands PDUs to
+// the pure decoders in protocols/.
+
+import { decodeBacnet, looksLikeBvlc } from '../../protocols/bacnet/bacnet.js';
+import { decodeModbus, frameModbus, looksLikeModbus } from '../../protocols/modbus/modbus.js';
+import { macString, ipString } from '../../protocols/net/address.js';
+import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
+import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
+import { OpcuaChannel, frameOpcua, looksLikeOpcua, OPCUA_PORT } from '../../protocols/opcua/opcua.js';
+import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
+import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
+import { TcpDirection, type StreamSink } from './tcp-stream.js';
+
+export interface PacketInput {
+  index: number;
+  linkType: number;
+  ts: number;
+  frame: Buffer;
+}
+
+export type StreamEventType = 'stream_gap' | 'framing_error' | 'not_protocol' | 'ip_fragment' | 'flow_evicted' | 'events_suppressed';
+
+/** Something the flow layer noticed about a stream rather than an operation in it. */
+export interface StreamEvent {
+  event: StreamEventType;
+  flowId: string;
+  protocol?: Protocol;
+  ts: number;
+  frame: number;
+  detail: string;
+}
+
+export interface DecoderStats {
+  packets: number;
+  ipPackets: number;
+  operations: number;
+  flows: number;
+  events: Record<StreamEventType, number>;
+  anomalies: number;
+}
+
+const MODBUS_FRAMER: Framer = { frame: frameModbus, looksLike: looksLikeModbus };
+const OPCUA_FRAMER: Framer = { frame: frameOpcua, looksLike: looksLikeOpcua };
+
+type AppState = 'detecting' | 'modbus' | 'opcua' | 'none';
+
+interface Flow {
+  id: string;
+  key: string;
+  tcp: boolean;
+  /** Endpoints in the order of the packet that created the flow; clientIs says which is the client. */
+  a: Endpoint;
+  b: Endpoint;
+  /** 0: a is the client, 1: b is the client. */
+  clientIs: 0 | 1;
+  lastSeen: number;
+  app: AppState;
+  detectTries: number;
+  dirs?: [TcpDirection, TcpDirection];
+  assemblers?: [PduAssembler, PduAssembler];
+  opcua?: OpcuaChannel;
+}
+
+/** One direction's plumbing: bytes from TCP into PDUs into Operations. */
+class DirectionSink implements StreamSink, PduSink {
+  constructor(
+    private readonly dec: OperationDecoder,
+    private readonly flow: Flow,
+    private readonly side: 0 | 1,
+  ) {}
+
+  data(data: Buffer, segmentStart: boolean): void {
+    this.dec.streamData(this.flow, this.side, data, segmentStart);
+  }
+
+  gap(bytes: number): void {
+    this.dec.streamGap(this.flow, this.side, bytes);
+  }
+
+  pdu(buf: Buffer, off: number, len: number): void {
+    this.dec.pdu(this.flow, this.side, buf, off, len);
+  }
+
+  lost(anomaly: Anomaly): void {
+    this.dec.event(this.flow, 'framing_error', `${anomaly.type}: ${anomaly.detail ?? ''}`);
+  }
+}
+
+export class OperationDecoder {
+  private readonly flows = new Map<string, Flow>();
+  private readonly info = new PacketInfo();
+  private readonly limits: FlowLimits;
+  private readonly sinks = new WeakMap<Flow, [DirectionSink, DirectionSink]>();
+  private current: PacketInput = { index: 0, linkType: 0, ts: 0, frame: Buffer.alloc(0) };
+  private eventWindow = -1;
+  private eventsInWindow = 0;
+  private suppressed = 0;
+  private lastSweep = 0;
+  readonly stats: DecoderStats = {
+    packets: 0,
+    ipPackets: 0,
+    operations: 0,
+    flows: 0,
+    events: { stream_gap: 0, framing_error: 0, not_protocol: 0, ip_fragment: 0, flow_evicted: 0, events_suppressed: 0 },
+    anomalies: 0,
+  };
+
+  constructor(
+    private readonly onOperation: (op: Operation) => void,
+    private readonly onEvent: (e: StreamEvent) => void = () => {},
+    limits: Partial<FlowLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  packet(p: PacketInput): void {
+    this.current = p;
+    this.stats.packets++;
+    const info = this.info;
+    const ok = decodePacket(p.linkType, p.frame, info);
+    if (info.ipVersion) this.stats.ipPackets++;
+    if (!ok) {
+      if (info.fragment && (info.ipProto === 6 || info.ipProto === 17)) {
+        this.eventFor('ip_fragment', `ip/${this.describe(p.frame)}`, undefined, 'IP fragment: not reassembled, its payload is not inspected');
+      }
+      return;
+    }
+    if (p.ts - this.lastSweep > 60) this.sweep(p.ts);
+    const frame = p.frame;
+    const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
+    if (info.ipProto === 17) {
+      if (payload.length > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength)) {
+        const flow = this.flowFor(frame, false);
+        this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1);
+      }
+      return;
+    }
+    if (info.ipProto !== 6) return;
+    const flow = this.flowFor(frame, true);
+    if (flow.app === 'none') return;
+    const side = this.sideOf(flow, frame);
+    const dirs = flow.dirs!;
+    const sinks = this.sinks.get(flow)!;
+    if (info.tcpFlags & TcpFlag.SYN) {
+      dirs[side].syn(info.tcpSeq);
+      if (!(info.tcpFlags & TcpFlag.ACK)) flow.clientIs = side;
+      else flow.clientIs = side === 0 ? 1 : 0;
+    }
+    if (info.tcpFlags & TcpFlag.ACK) dirs[side === 0 ? 1 : 0].ack(info.tcpAck, sinks[side === 0 ? 1 : 0]);
+    if (payload.length > 0 && !(info.tcpFlags & TcpFlag.RST)) dirs[side].segment(info.tcpSeq, payload, sinks[side]);
+  }
+
+  /** End of input: deliver held segments, declaring what never arrived. */
+  flush(): void {
+    for (const flow of this.flows.values()) this.closeFlow(flow);
+    this.flows.clear();
+    if (this.suppressed > 0) this.flushSuppressed();
+  }
+
+  // -- called by DirectionSink --
+
+  streamData(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
+    if (flow.app === 'detecting') this.detect(flow, side, data, segmentStart);
+    if (flow.app === 'modbus' || flow.app === 'opcua') flow.assemblers![side].data(data, segmentStart, this.sinks.get(flow)![side]);
+  }
+
+  streamGap(flow: Flow, side: 0 | 1, bytes: number): void {
+    if (flow.app !== 'modbus' && flow.app !== 'opcua') return;
+    flow.assemblers![side].gap();
+    this.event(flow, 'stream_gap', `${bytes} bytes missing ${side === flow.clientIs ? 'client to server' : 'server to client'}: resynchronising on the next valid header`);
+  }
+
+  pdu(flow: Flow, side: 0 | 1, buf: Buffer, off: number, len: number): void {
+    const fromClient = side === flow.clientIs;
+    if (flow.app === 'modbus') {
+      this.emit(flow, decodeModbus(buf, off, len, fromClient ? 'request' : 'response'), flow.clientIs);
+    } else if (flow.app === 'opcua') {
+      const rec = flow.opcua!.decodeChunk(buf, off, len, fromClient);
+      if (rec) this.emit(flow, rec, flow.clientIs);
+    }
+  }
+
+  event(flow: Flow, type: StreamEventType, detail: string): void {
+    this.eventFor(type, flow.id, flow.app === 'modbus' || flow.app === 'opcua' ? flow.app : undefined, detail);
+  }
+
+  // -- internals --
+
+  private eventFor(type: StreamEventType, flowId: string, protocol: Protocol | undefined, detail: string): void {
+    this.stats.events[type]++;
+    const second = Math.floor(this.current.ts);
+    if (second !== this.eventWindow) {
+      if (this.suppressed > 0) this.flushSuppressed();
+      this.eventWindow = second;
+      this.eventsInWindow = 0;
+    }
+    if (++this.eventsInWindow > this.limits.maxEventsPerSecond) {
+      this.suppressed++;
+      return;
+    }
+    const e: StreamEvent = { event: type, flowId, ts: this.current.ts, frame: this.current.index, detail };
+    if (protocol) e.protocol = protocol;
+    this.onEvent(e);
+  }
+
+  private flushSuppressed(): void {
+    this.stats.events.events_suppressed += this.suppressed;
+    this.onEvent({ event: 'events_suppressed', flowId: '', ts: this.current.ts, frame: this.current.index, detail: `${this.suppressed} stream events suppressed by the ${this.limits.maxEventsPerSecond}/s limit` });
+    this.suppressed = 0;
+  }
+
+  private detect(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
+    const { a, b } = flow;
+    const modbusPort = this.limits.modbusPorts.includes(a.port) || this.limits.modbusPorts.includes(b.port);
+    if (segmentStart && looksLikeOpcua(data, 0, data.length)) {
+      flow.app = 'opcua';
+      flow.opcua = new OpcuaChannel();
+      // Whoever says Hello is the client, whatever the ports suggest.
+      if (data.toString('latin1', 0, 3) === 'HEL') flow.clientIs = side;
+      else if (data.toString('latin1', 0, 3) === 'ACK' || data.toString('latin1', 0, 3) === 'RHE') flow.clientIs = side === 0 ? 1 : 0;
+    } else if (modbusPort && segmentStart && looksLikeModbus(data, 0, data.length)) {
+      flow.app = 'modbus';
+    } else if (++flow.detectTries >= this.limits.detectSegments) {
+      flow.app = 'none';
+      if (modbusPort || a.port === OPCUA_PORT || b.port === OPCUA_PORT) {
+        this.eventFor('not_protocol', flow.id, undefined, `no valid ${modbusPort ? 'Modbus/TCP' : 'OPC UA'} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${modbusPort ? 'Modbus' : 'OPC UA'}`);
+      }
+      return;
+    } else return;
+    const framer = flow.app === 'modbus' ? MODBUS_FRAMER : OPCUA_FRAMER;
+    flow.assemblers = [new PduAssembler(framer, this.limits.maxPduBytes), new PduAssembler(framer, this.limits.maxPduBytes)];
+  }
+
+  private emit(flow: Flow, rec: PduRecord, clientIs: 0 | 1 | -1): void {
+    let client: Endpoint;
+    let server: Endpoint;
+    if (clientIs >= 0) {
+      client = clientIs === 0 ? flow.a : flow.b;
+      server = clientIs === 0 ? flow.b : flow.a;
+    } else {
+      // UDP: the sender of a request or of an unsolicited message is the client.
+      const fromA = this.sideOf(flow, this.current.frame) === 0;
+      const senderIsClient = rec.direction !== 'response';
+      client = fromA === senderIsClient ? flow.a : flow.b;
+      server = client === flow.a ? flow.b : flow.a;
+    }
+    const op = rec as unknown as Operation;
+    op.client = client;
+    op.server = server;
+    op.flowId = flow.id;
+    op.evidence = { ts: this.current.ts, frame: this.current.index, bytes: rec.bytes };
+    delete (op as Partial<PduRecord>).bytes;
+    this.stats.operations++;
+    this.stats.anomalies += rec.anomalies.length;
+    this.onOperation(op);
+  }
+
+  private describe(frame: Buffer): string {
+    const i = this.info;
+    return `${ipString(frame, i.srcIpOffset, i.ipVersion)}-${ipString(frame, i.dstIpOffset, i.ipVersion)}`;
+  }
+
+  private keyOf(frame: Buffer, tcp: boolean): string {
+    const i = this.info;
+    const len = i.ipVersion === 4 ? 4 : 16;
+    const src = frame.toString('latin1', i.srcIpOffset, i.srcIpOffset + len) + String.fromCharCode(i.srcPort);
+    const dst = frame.toString('latin1', i.dstIpOffset, i.dstIpOffset + len) + String.fromCharCode(i.dstPort);
+    const tail = String.fromCharCode(tcp ? 6 : 17, i.vlan + 1);
+    return src < dst ? src + dst + tail : dst + src + tail;
+  }
+
+  private flowFor(frame: Buffer, tcp: boolean): Flow {
+    const key = this.keyOf(frame, tcp);
+    let flow = this.flows.get(key);
+    if (flow) {
+      flow.lastSeen = this.current.ts;
+      // Keep insertion order as recency order, so eviction takes the least recently seen.
+      this.flows.delete(key);
+      this.flows.set(key, flow);
+      return flow;
+    }
+    if (this.flows.size >= this.limits.maxFlows) this.evictOldest();
+    const i = this.info;
+    const a: Endpoint = { ip: ipString(frame, i.srcIpOffset, i.ipVersion), port: i.srcPort };
+    const b: Endpoint = { ip: ipString(frame, i.dstIpOffset, i.ipVersion), port: i.dstPort };
+    if (i.ethOffset >= 0) {
+      a.mac = macString(frame, i.ethOffset + 6);
+      b.mac = macString(frame, i.ethOffset);
+    }
+    // Until a SYN or a Hello says otherwise, the side on the lower (service) port is the server.
+    const clientIs: 0 | 1 = this.limits.modbusPorts.includes(a.port) || a.port === OPCUA_PORT || (a.port < b.port && !this.limits.modbusPorts.includes(b.port) && b.port !== OPCUA_PORT) ? 1 : 0;
+    const vlan = i.vlan >= 0 ? `@vlan${i.vlan}` : '';
+    const client = clientIs === 0 ? a : b;
+    const server = clientIs === 0 ? b : a;
+    flow = {
+      id: `${tcp ? 'tcp' : 'udp'}/${fmt(client)}-${fmt(server)}${vlan}`,
+      key,
+      tcp,
+      a,
+      b,
+      clientIs,
+      lastSeen: this.current.ts,
+      app: tcp ? 'detecting' : 'none',
+      detectTries: 0,
+    };
+    if (tcp) {
+      flow.dirs = [new TcpDirection(this.limits.maxOutOfOrderBytes), new TcpDirection(this.limits.maxOutOfOrderBytes)];
+      this.sinks.set(flow, [new DirectionSink(this, flow, 0), new DirectionSink(this, flow, 1)]);
+    }
+    this.flows.set(key, flow);
+    this.stats.flows++;
+    return flow;
+  }
+
+  private sideOf(flow: Flow, frame: Buffer): 0 | 1 {
+    const i = this.info;
+    if (i.srcPort !== flow.a.port) return 1;
+    if (i.srcPort !== i.dstPort) return 0;
+    return ipString(frame, i.srcIpOffset, i.ipVersion) === flow.a.ip ? 0 : 1;
+  }
+
+  private closeFlow(flow: Flow): void {
+    const sinks = this.sinks.get(flow);
+    if (flow.dirs && sinks) {
+      flow.dirs[0].flush(sinks[0]);
+      flow.dirs[1].flush(sinks[1]);
+    }
+  }
+
+  private evictOldest(): void {
+    const first = this.flows.values().next();
+    if (first.done) return;
+    this.closeFlow(first.value);
+    this.flows.delete(first.value.key);
+    this.eventFor('flow_evicted', first.value.id, undefined, `flow table full (${this.limits.maxFlows} flows): least recently seen flow evicted`);
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const flow of this.flows.values()) {
+      if (now - flow.lastSeen <= this.limits.idleTimeoutSeconds) break;
+      this.closeFlow(flow);
+      this.flows.delete(flow.key);
+    }
+  }
+}
+
+function fmt(e: Endpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
