@@ -21,12 +21,22 @@ import { Tag, readTag, readUnsigned } from './tags.js';
 export const BACNET_PORT = 47808;
 const BVLC_IP = 0x81;
 
-/** A datagram is taken for BACnet/IP only when its BVLC header is exactly consistent. */
-export function looksLikeBvlc(buf: Buffer, off: number, len: number): boolean {
+/** BACnet/IP's registered port range (0xBAC0-0xBACF). */
+export function isBacnetPort(port: number): boolean {
+  return port >= BACNET_PORT && port <= BACNET_PORT + 15;
+}
+
+/**
+ * Is this datagram BACnet/IP? On a BACnet port a BVLC length that disagrees with the datagram is
+ * decoded and flagged (devices get it wrong, and hidden bytes are worth an anomaly); on any
+ * other port the header must be exactly consistent.
+ */
+export function looksLikeBvlc(buf: Buffer, off: number, len: number, onBacnetPort: boolean): boolean {
   if (len < 4 || buf[off] !== BVLC_IP) return false;
   const fn = buf[off + 1]!;
   if (fn > 12) return false;
-  if (buf.readUInt16BE(off + 2) !== len) return false;
+  const bvlcLength = buf.readUInt16BE(off + 2);
+  if (bvlcLength !== len && !(onBacnetPort && bvlcLength >= 4)) return false;
   // Functions that carry an NPDU must carry a version-1 one.
   const npdu = fn === 4 ? 10 : fn === 9 || fn === 10 || fn === 11 ? 4 : -1;
   return npdu < 0 || (len > npdu && buf[off + npdu] === 1);

@@ -49,8 +49,8 @@ function invalidProtocolId(buf: Buffer, off: number): Framing {
 export function looksLikeModbus(buf: Buffer, off: number, end: number): boolean {
   const f = frameModbus(buf, off, end);
   if (f.status !== 'ok') return false;
-  const fc = buf[off + 7]! & 0x7f;
-  return fc !== 0 && (FUNCTIONS.has(fc) || fc >= 65);
+  // Any non-zero code: undocumented codes are exactly what an attacker or a vendor tool sends.
+  return (buf[off + 7]! & 0x7f) !== 0;
 }
 
 const cursor = new Cursor(Buffer.alloc(0));
@@ -88,7 +88,7 @@ export function decodeModbus(buf: Buffer, off: number, length: number, direction
     rec.outcome = { status: 'exception', code, name: EXCEPTIONS.get(code) ?? `Unknown exception ${code}` };
     if (!c.ok) anomalies.push({ type: 'truncated', detail: 'exception response without exception code' });
     else if (!EXCEPTIONS.has(code)) anomalies.push({ type: 'invalid_value', detail: `exception code ${code} is not defined` });
-    finish(c, rec);
+    finish(c, rec, unit);
     return rec;
   }
   if (direction === 'request') decodeRequest(c, fc, unit, rec);
@@ -96,11 +96,13 @@ export function decodeModbus(buf: Buffer, off: number, length: number, direction
     rec.outcome = { status: 'ok' };
     decodeResponse(c, fc, unit, rec);
   }
-  finish(c, rec);
+  finish(c, rec, unit);
   return rec;
 }
 
-function finish(c: Cursor, rec: PduRecord): void {
+function finish(c: Cursor, rec: PduRecord, unit: number): void {
+  // Every Modbus record names its unit, even when the PDU carries no address.
+  if (rec.targets.length === 0) rec.targets.push(target(unit, undefined));
   if (!c.ok) rec.anomalies.push({ type: 'truncated', detail: `${rec.codeName} ${rec.direction} ends early` });
   else if (c.remaining > 0) rec.anomalies.push({ type: 'trailing_bytes', detail: `${c.remaining} bytes after the ${rec.codeName} ${rec.direction}` });
 }

@@ -2,7 +2,7 @@
 // table, reassembles TCP per direction, recognises the protocol of each flow and hands PDUs to
 // the pure decoders in protocols/.
 
-import { decodeBacnet, looksLikeBvlc } from '../../protocols/bacnet/bacnet.js';
+import { decodeBacnet, isBacnetPort, looksLikeBvlc } from '../../protocols/bacnet/bacnet.js';
 import { decodeModbus, frameModbus, looksLikeModbus } from '../../protocols/modbus/modbus.js';
 import { macString, ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
@@ -70,8 +70,8 @@ class DirectionSink implements StreamSink, PduSink {
     private readonly side: 0 | 1,
   ) {}
 
-  data(data: Buffer, segmentStart: boolean): void {
-    this.dec.streamData(this.flow, this.side, data, segmentStart);
+  data(data: Buffer, segmentStart: boolean, frame: number, ts: number): void {
+    this.dec.streamData(this.flow, this.side, data, segmentStart, frame, ts);
   }
 
   gap(bytes: number): void {
@@ -97,6 +97,9 @@ export class OperationDecoder {
   private eventsInWindow = 0;
   private suppressed = 0;
   private lastSweep = 0;
+  /** Packet that carried the stream bytes being parsed: evidence for the PDUs they complete. */
+  private pduFrame = 0;
+  private pduTs = 0;
   readonly stats: DecoderStats = {
     packets: 0,
     ipPackets: 0,
@@ -130,7 +133,7 @@ export class OperationDecoder {
     const frame = p.frame;
     const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
     if (info.ipProto === 17) {
-      if (payload.length > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength)) {
+      if (payload.length > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
         const flow = this.flowFor(frame, false);
         this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1);
       }
@@ -148,7 +151,8 @@ export class OperationDecoder {
       else flow.clientIs = side === 0 ? 1 : 0;
     }
     if (info.tcpFlags & TcpFlag.ACK) dirs[side === 0 ? 1 : 0].ack(info.tcpAck, sinks[side === 0 ? 1 : 0]);
-    if (payload.length > 0 && !(info.tcpFlags & TcpFlag.RST)) dirs[side].segment(info.tcpSeq, payload, sinks[side]);
+    if (payload.length > 0 && !(info.tcpFlags & TcpFlag.RST)) dirs[side].segment(info.tcpSeq, payload, sinks[side], p.index, p.ts);
+    if (info.tcpFlags & TcpFlag.FIN) dirs[side].fin(info.tcpSeq, payload.length);
   }
 
   /** End of input: deliver held segments, declaring what never arrived. */
@@ -160,7 +164,9 @@ export class OperationDecoder {
 
   // -- called by DirectionSink --
 
-  streamData(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
+  streamData(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean, frame: number, ts: number): void {
+    this.pduFrame = frame;
+    this.pduTs = ts;
     if (flow.app === 'detecting') this.detect(flow, side, data, segmentStart);
     if (flow.app === 'modbus' || flow.app === 'opcua') flow.assemblers![side].data(data, segmentStart, this.sinks.get(flow)![side]);
   }
@@ -249,7 +255,7 @@ export class OperationDecoder {
     op.client = client;
     op.server = server;
     op.flowId = flow.id;
-    op.evidence = { ts: this.current.ts, frame: this.current.index, bytes: rec.bytes };
+    op.evidence = clientIs >= 0 ? { ts: this.pduTs, frame: this.pduFrame, bytes: rec.bytes } : { ts: this.current.ts, frame: this.current.index, bytes: rec.bytes };
     delete (op as Partial<PduRecord>).bytes;
     this.stats.operations++;
     this.stats.anomalies += rec.anomalies.length;

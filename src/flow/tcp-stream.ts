@@ -3,8 +3,11 @@
 // (data the peer acknowledged or that we gave up waiting for) so the parser can resynchronise.
 
 export interface StreamSink {
-  /** In-order bytes; `segmentStart` is true when `data` begins where a TCP segment began. */
-  data(data: Buffer, segmentStart: boolean): void;
+  /**
+   * In-order bytes; `segmentStart` is true when `data` begins where a TCP segment began.
+   * `frame` and `ts` are those of the packet that carried the bytes (held segments arrive late).
+   */
+  data(data: Buffer, segmentStart: boolean, frame: number, ts: number): void;
   /** `bytes` of the stream were never seen. */
   gap(bytes: number): void;
 }
@@ -12,6 +15,8 @@ export interface StreamSink {
 interface Held {
   seq: number;
   data: Buffer;
+  frame: number;
+  ts: number;
 }
 
 /** Signed distance a - b in 32-bit sequence space. */
@@ -35,12 +40,17 @@ export class TcpDirection {
     this.clearHeld();
   }
 
-  segment(seq: number, payload: Buffer, sink: StreamSink): void {
+  /** FIN takes one sequence number after the segment's data. */
+  fin(seq: number, payloadLength: number): void {
+    if (this.next >= 0 && seqDiff((seq + payloadLength) >>> 0, this.next) === 0) this.next = (this.next + 1) >>> 0;
+  }
+
+  segment(seq: number, payload: Buffer, sink: StreamSink, frame: number, ts: number): void {
     if (payload.length === 0) return;
     if (this.next < 0) this.next = seq;
     const rel = seqDiff(seq, this.next);
     if (rel > 0) {
-      this.hold(seq, payload, sink);
+      this.hold(seq, payload, sink, frame, ts);
       return;
     }
     if (rel < 0) {
@@ -50,8 +60,8 @@ export class TcpDirection {
       }
       this.overlaps++;
       this.duplicateBytes += -rel;
-      this.deliver(payload.subarray(-rel), false, sink);
-    } else this.deliver(payload, true, sink);
+      this.deliver(payload.subarray(-rel), false, sink, frame, ts);
+    } else this.deliver(payload, true, sink, frame, ts);
     this.drain(sink);
   }
 
@@ -78,12 +88,12 @@ export class TcpDirection {
     }
   }
 
-  private deliver(data: Buffer, segmentStart: boolean, sink: StreamSink): void {
+  private deliver(data: Buffer, segmentStart: boolean, sink: StreamSink, frame: number, ts: number): void {
     this.next = (this.next + data.length) >>> 0;
-    sink.data(data, segmentStart);
+    sink.data(data, segmentStart, frame, ts);
   }
 
-  private hold(seq: number, payload: Buffer, sink: StreamSink): void {
+  private hold(seq: number, payload: Buffer, sink: StreamSink, frame: number, ts: number): void {
     if (this.heldBytes + payload.length > this.maxHeldBytes) {
       // Waiting longer would need unbounded memory: declare the hole lost.
       this.flush(sink);
@@ -92,7 +102,7 @@ export class TcpDirection {
         sink.gap(missing);
         this.next = seq;
       }
-      this.segment(seq, payload, sink);
+      this.segment(seq, payload, sink, frame, ts);
       return;
     }
     let i = this.held.length;
@@ -102,7 +112,7 @@ export class TcpDirection {
       return;
     }
     // Captured bytes live in a reused read buffer: keep a copy.
-    this.held.splice(i, 0, { seq, data: Buffer.from(payload) });
+    this.held.splice(i, 0, { seq, data: Buffer.from(payload), frame, ts });
     this.heldBytes += payload.length;
   }
 
@@ -118,7 +128,7 @@ export class TcpDirection {
         continue;
       }
       if (rel < 0) this.overlaps++;
-      this.deliver(first.data.subarray(-rel), rel === 0, sink);
+      this.deliver(first.data.subarray(-rel), rel === 0, sink, first.frame, first.ts);
     }
   }
 

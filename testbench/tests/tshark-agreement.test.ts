@@ -1,0 +1,141 @@
+// Our decoders against an independent one: for every shared capture, the fields tshark
+// extracts are compared PDU by PDU with our Operations. Every disagreement is printed.
+
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeFile, type Decoded } from '../lib/decode-file.js';
+import { tsharkAvailable, tsharkFields } from '../lib/tshark.js';
+import type { Operation } from '../../protocols/operation.js';
+
+const PCAPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'pcaps');
+const HAVE_TSHARK = tsharkAvailable();
+if (!HAVE_TSHARK) console.warn('SKIPPED: tshark is not installed (apt-get install tshark): decoder agreement tests cannot run');
+
+interface Tally {
+  pdus: number;
+  agreed: number;
+  disagreements: string[];
+}
+
+function captures(dir: string): string[] {
+  return readdirSync(join(PCAPS, dir))
+    .filter((f) => f.endsWith('.pcap'))
+    .map((f) => join(PCAPS, dir, f));
+}
+
+function check(t: Tally, file: string, frame: number, ok: boolean, what: string): boolean {
+  if (!ok) t.disagreements.push(`${file.split('/').pop()} frame ${frame}: ${what}`);
+  return ok;
+}
+
+const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
+
+function compareModbus(file: string, d: Decoded, t: Tally): void {
+  const rows = tsharkFields(file, 'mbtcp', ['mbtcp.trans_id', 'mbtcp.unit_id', 'modbus.func_code', 'modbus.reference_num', 'modbus.word_cnt', 'modbus.bit_cnt']);
+  for (const { frame, values } of rows) {
+    const [trans, unit, fc, ref, words, bits] = values as [string[], string[], string[], string[], string[], string[]];
+    const ours = (d.byFrame.get(frame) ?? []).filter((o) => o.protocol === 'modbus');
+    for (let i = 0; i < trans.length; i++) {
+      t.pdus++;
+      const op = ours[i];
+      if (!check(t, file, frame, op !== undefined, `tshark decodes Modbus PDU #${i + 1} (trans ${trans[i]}, FC ${fc[i]}), we emit none`)) continue;
+      const target = op!.targets[0];
+      let ok = check(t, file, frame, op!.transactionId === num(trans[i]), `transaction id ${op!.transactionId} vs ${trans[i]}`);
+      ok = check(t, file, frame, target?.type === 'modbus' && target.unit === num(unit[i]), `unit ${JSON.stringify(target)} vs ${unit[i]}`) && ok;
+      ok = check(t, file, frame, op!.code === num(fc[i]), `function code ${op!.code} vs ${fc[i]}`) && ok;
+      // Address and quantity, where the frame holds one PDU and tshark shows them.
+      if (trans.length === 1 && ref.length === 1 && target?.type === 'modbus' && op!.code !== 23) {
+        ok = check(t, file, frame, target.start === num(ref[0]), `reference ${target.start} vs ${ref[0]}`) && ok;
+        const count = num(words[0]) ?? num(bits[0]);
+        if (count !== undefined) ok = check(t, file, frame, target.count === count, `count ${target.count} vs ${count}`) && ok;
+      }
+      if (ok) t.agreed++;
+    }
+  }
+}
+
+function compareBacnet(file: string, d: Decoded, t: Tally): void {
+  const rows = tsharkFields(file, 'bvlc', ['bacapp.type', 'bacapp.confirmed_service', 'bacapp.unconfirmed_service', 'bacapp.objectType', 'bacapp.instance_number', 'bacapp.property_identifier', 'bvlc.function']);
+  for (const { frame, values } of rows) {
+    const [type, confirmed, unconfirmed, objType, instance, property, bvlcFn] = values as string[][];
+    t.pdus++;
+    const op = (d.byFrame.get(frame) ?? []).find((o) => o.protocol === 'bacnet');
+    if (!check(t, file, frame, op !== undefined, `tshark decodes BVLC function ${bvlcFn![0]}, we emit none`)) continue;
+    let ok = true;
+    if (type!.length > 0) {
+      ok = check(t, file, frame, op!.subCode === num(type![0]), `APDU type ${op!.subCode} vs ${type![0]}`) && ok;
+      const service = num(confirmed![0]) ?? num(unconfirmed![0]);
+      if (service !== undefined) ok = check(t, file, frame, op!.code === service, `service ${op!.code} (${op!.codeName}) vs ${service}`) && ok;
+      // The object and property we report must be among those tshark decodes in the PDU.
+      const target = op!.targets[0];
+      if (target?.type === 'bacnet' && objType!.length > 0 && !op!.targetsTruncated) {
+        const pairs = new Set(objType!.map((o, i) => `${o}:${instance![i]}`));
+        ok = check(t, file, frame, pairs.has(`${target.objectType}:${target.instance}`), `object ${target.objectType}:${target.instance} not among tshark's ${[...pairs].join(' ')}`) && ok;
+        if (target.property !== undefined && property!.length > 0) {
+          ok = check(t, file, frame, property!.includes(String(target.property)), `property ${target.property} not among tshark's ${property!.join(' ')}`) && ok;
+        }
+      }
+    } else {
+      ok = check(t, file, frame, op!.subCode === 16 || op!.subCode === 17, `tshark sees no APDU, we report ${op!.subCodeName}`) && ok;
+    }
+    if (ok) t.agreed++;
+  }
+}
+
+function compareOpcua(file: string, d: Decoded, t: Tally): void {
+  const ports = new Set<number>();
+  for (const op of d.operations) if (op.protocol === 'opcua') ports.add(op.server.port);
+  const decodeAs = [...ports].map((p) => `tcp.port==${p},opcua`);
+  const rows = tsharkFields(file, 'opcua', ['opcua.transport.type', 'opcua.transport.chunk', 'opcua.servicenodeid.numeric'], decodeAs);
+  for (const { frame, values } of rows) {
+    const [types, chunks, services] = values as string[][];
+    const ours = (d.byFrame.get(frame) ?? []).filter((o) => o.protocol === 'opcua');
+    // Intermediate chunks complete nothing; count each final or aborted chunk as one PDU.
+    const complete = types!.filter((_, i) => chunks![i] !== 'C').length;
+    t.pdus += complete;
+    const ourServices = ours.filter((o) => o.code < 0x10000 && !o.encrypted).map((o) => String(o.code)).sort();
+    const theirs = [...services!].sort();
+    const ourTypes = ours.map(opcuaType).sort();
+    const theirTypes = types!.filter((_, i) => chunks![i] !== 'C').sort();
+    let ok = check(t, file, frame, JSON.stringify(ourTypes) === JSON.stringify(theirTypes), `message types ${ourTypes} vs ${theirTypes}`);
+    ok = check(t, file, frame, theirs.every((s) => ourServices.includes(s)), `services ${ourServices} vs ${theirs}`) && ok;
+    if (ok) t.agreed += complete;
+  }
+}
+
+function opcuaType(op: Operation): string {
+  return op.subCodeName ?? '';
+}
+
+const cases: [string, (f: string, d: Decoded, t: Tally) => void][] = [
+  ['modbus', compareModbus],
+  ['bacnet', compareBacnet],
+  ['opcua', compareOpcua],
+];
+
+describe.skipIf(!HAVE_TSHARK)('agreement with tshark on the shared captures', () => {
+  const total: Tally = { pdus: 0, agreed: 0, disagreements: [] };
+
+  for (const [dir, compare] of cases) {
+    for (const file of captures(dir)) {
+      it(`${dir}/${file.split('/').pop()}`, async () => {
+        const d = await decodeFile(file);
+        const t: Tally = { pdus: 0, agreed: 0, disagreements: [] };
+        compare(file, d, t);
+        total.pdus += t.pdus;
+        total.agreed += t.agreed;
+        total.disagreements.push(...t.disagreements);
+        if (t.disagreements.length > 0) console.log(`${file}: ${t.agreed}/${t.pdus} agree\n  ${t.disagreements.join('\n  ')}`);
+        expect(t.pdus).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('agrees on at least 99.9% of the PDUs tshark decodes', () => {
+    const rate = total.agreed / total.pdus;
+    console.log(`tshark agreement: ${total.agreed}/${total.pdus} PDUs (${(rate * 100).toFixed(3)}%), ${total.disagreements.length} disagreements`);
+    expect(total.pdus).toBeGreaterThan(3000);
+    expect(rate).toBeGreaterThanOrEqual(0.999);
+  });
+});
