@@ -140,7 +140,7 @@ export function pushTarget(targets: Target[], target: Target): boolean {
 }
 
 /** What an application decoder knows of one PDU; the flow layer adds endpoints and evidence. */
-export type PduRecord = Omit<Operation, 'client' | 'server' | 'flowId' | 'evidence'> & { bytes: number };
+export type PduRecord = Omit<Operation, 'client' | 'server' | 'flowId' | 'evidence'>;
 
 /** Stream framing: a whole PDU of `length` bytes, "need N more bytes", or not this protocol. */
 export type Framing =

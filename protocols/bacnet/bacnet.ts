@@ -59,7 +59,6 @@ export function decodeBacnet(buf: Buffer, off: number, len: number): PduRecord {
     targets: [],
     anomalies,
     details,
-    bytes: len,
   };
   const type = c.u8();
   const fn = c.u8();

@@ -74,7 +74,6 @@ export function decodeModbus(buf: Buffer, off: number, length: number, direction
     transactionId,
     targets: [],
     anomalies,
-    bytes: length,
   };
   if (!c.ok) {
     anomalies.push({ type: 'truncated', detail: 'ADU shorter than MBAP + function code' });

@@ -125,7 +125,7 @@ export class OpcuaChannel {
   decodeChunk(buf: Buffer, off: number, len: number, fromClient: boolean): PduRecord | undefined {
     const type = messageType(buf, off);
     const chunk = buf[off + 3]!;
-    const rec = newRecord(type, len, fromClient);
+    const rec = newRecord(type, fromClient);
     const c = cursor.reset(buf, off + HEADER_LENGTH, off + len);
     switch (type) {
       case MessageType.HEL: {
@@ -235,7 +235,7 @@ export class OpcuaChannel {
   }
 }
 
-function newRecord(type: number, len: number, fromClient: boolean): PduRecord {
+function newRecord(type: number, fromClient: boolean): PduRecord {
   const name = TRANSPORT_NAMES.get(type);
   const subCodeName = String.fromCharCode(type >> 16, (type >> 8) & 0xff, type & 0xff);
   const direction: Direction =
@@ -250,7 +250,6 @@ function newRecord(type: number, len: number, fromClient: boolean): PduRecord {
     subCodeName,
     targets: [],
     anomalies: [] as Anomaly[],
-    bytes: len,
   };
 }
 

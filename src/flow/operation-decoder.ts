@@ -135,7 +135,7 @@ export class OperationDecoder {
     if (info.ipProto === 17) {
       if (payload.length > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
         const flow = this.flowFor(frame, false);
-        this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1);
+        this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1, info.payloadLength);
       }
       return;
     }
@@ -180,10 +180,10 @@ export class OperationDecoder {
   pdu(flow: Flow, side: 0 | 1, buf: Buffer, off: number, len: number): void {
     const fromClient = side === flow.clientIs;
     if (flow.app === 'modbus') {
-      this.emit(flow, decodeModbus(buf, off, len, fromClient ? 'request' : 'response'), flow.clientIs);
+      this.emit(flow, decodeModbus(buf, off, len, fromClient ? 'request' : 'response'), flow.clientIs, len);
     } else if (flow.app === 'opcua') {
       const rec = flow.opcua!.decodeChunk(buf, off, len, fromClient);
-      if (rec) this.emit(flow, rec, flow.clientIs);
+      if (rec) this.emit(flow, rec, flow.clientIs, len);
     }
   }
 
@@ -238,7 +238,7 @@ export class OperationDecoder {
     flow.assemblers = [new PduAssembler(framer, this.limits.maxPduBytes), new PduAssembler(framer, this.limits.maxPduBytes)];
   }
 
-  private emit(flow: Flow, rec: PduRecord, clientIs: 0 | 1 | -1): void {
+  private emit(flow: Flow, rec: PduRecord, clientIs: 0 | 1 | -1, bytes: number): void {
     let client: Endpoint;
     let server: Endpoint;
     if (clientIs >= 0) {
@@ -255,8 +255,7 @@ export class OperationDecoder {
     op.client = client;
     op.server = server;
     op.flowId = flow.id;
-    op.evidence = clientIs >= 0 ? { ts: this.pduTs, frame: this.pduFrame, bytes: rec.bytes } : { ts: this.current.ts, frame: this.current.index, bytes: rec.bytes };
-    delete (op as Partial<PduRecord>).bytes;
+    op.evidence = clientIs >= 0 ? { ts: this.pduTs, frame: this.pduFrame, bytes } : { ts: this.current.ts, frame: this.current.index, bytes };
     this.stats.operations++;
     this.stats.anomalies += rec.anomalies.length;
     this.onOperation(op);
@@ -280,10 +279,13 @@ export class OperationDecoder {
     const key = this.keyOf(frame, tcp);
     let flow = this.flows.get(key);
     if (flow) {
+      // Map order is kept as recency order (eviction and sweeping take the oldest first), but
+      // re-inserting on every packet costs; once a second per flow is recent enough.
+      if (this.current.ts - flow.lastSeen > 1) {
+        this.flows.delete(key);
+        this.flows.set(key, flow);
+      }
       flow.lastSeen = this.current.ts;
-      // Keep insertion order as recency order, so eviction takes the least recently seen.
-      this.flows.delete(key);
-      this.flows.set(key, flow);
       return flow;
     }
     if (this.flows.size >= this.limits.maxFlows) this.evictOldest();
