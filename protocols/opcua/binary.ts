@@ -13,6 +13,8 @@ export function readString(c: Cursor): string | undefined {
   if (len <= 0) return len === 0 ? '' : undefined;
   const b = c.bytes(len);
   if (!c.ok) return undefined;
+  // Control characters in names could forge log lines downstream: replace them.
+  // eslint-disable-next-line no-control-regex
   return b.toString('utf8', 0, Math.min(len, MAX_TEXT)).replace(/[\x00-\x1f\x7f]/g, '?');
 }
 

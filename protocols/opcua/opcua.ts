@@ -369,7 +369,7 @@ function decodeRequestBody(c: Cursor, typeId: number, rec: PduRecord, channel: O
     }
     case Service.BrowseRequest: {
       readNodeId(c);
-      c.skip(12); // view timestamp, view version, max references
+      c.skip(16); // view timestamp, view version, max references per node
       const n = readArrayLength(c);
       for (let i = 0; i < n && c.ok; i++) {
         const node = readNodeId(c);

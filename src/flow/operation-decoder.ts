@@ -58,6 +58,7 @@ interface Flow {
   app: AppState;
   detectTries: number;
   dirs?: [TcpDirection, TcpDirection];
+  sinks?: [DirectionSink, DirectionSink];
   assemblers?: [PduAssembler, PduAssembler];
   opcua?: OpcuaChannel;
 }
@@ -91,7 +92,6 @@ export class OperationDecoder {
   private readonly flows = new Map<string, Flow>();
   private readonly info = new PacketInfo();
   private readonly limits: FlowLimits;
-  private readonly sinks = new WeakMap<Flow, [DirectionSink, DirectionSink]>();
   private current: PacketInput = { index: 0, linkType: 0, ts: 0, frame: Buffer.alloc(0) };
   private eventWindow = -1;
   private eventsInWindow = 0;
@@ -131,9 +131,8 @@ export class OperationDecoder {
     }
     if (p.ts - this.lastSweep > 60) this.sweep(p.ts);
     const frame = p.frame;
-    const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
     if (info.ipProto === 17) {
-      if (payload.length > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
+      if (info.payloadLength > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
         const flow = this.flowFor(frame, false);
         this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1, info.payloadLength);
       }
@@ -143,8 +142,9 @@ export class OperationDecoder {
     const flow = this.flowFor(frame, true);
     if (flow.app === 'none') return;
     const side = this.sideOf(flow, frame);
+    const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
     const dirs = flow.dirs!;
-    const sinks = this.sinks.get(flow)!;
+    const sinks = flow.sinks!;
     if (info.tcpFlags & TcpFlag.SYN) {
       dirs[side].syn(info.tcpSeq);
       if (!(info.tcpFlags & TcpFlag.ACK)) flow.clientIs = side;
@@ -168,7 +168,7 @@ export class OperationDecoder {
     this.pduFrame = frame;
     this.pduTs = ts;
     if (flow.app === 'detecting') this.detect(flow, side, data, segmentStart);
-    if (flow.app === 'modbus' || flow.app === 'opcua') flow.assemblers![side].data(data, segmentStart, this.sinks.get(flow)![side]);
+    if (flow.app === 'modbus' || flow.app === 'opcua') flow.assemblers![side].data(data, segmentStart, flow.sinks![side]);
   }
 
   streamGap(flow: Flow, side: 0 | 1, bytes: number): void {
@@ -314,7 +314,7 @@ export class OperationDecoder {
     };
     if (tcp) {
       flow.dirs = [new TcpDirection(this.limits.maxOutOfOrderBytes), new TcpDirection(this.limits.maxOutOfOrderBytes)];
-      this.sinks.set(flow, [new DirectionSink(this, flow, 0), new DirectionSink(this, flow, 1)]);
+      flow.sinks = [new DirectionSink(this, flow, 0), new DirectionSink(this, flow, 1)];
     }
     this.flows.set(key, flow);
     this.stats.flows++;
@@ -329,7 +329,7 @@ export class OperationDecoder {
   }
 
   private closeFlow(flow: Flow): void {
-    const sinks = this.sinks.get(flow);
+    const sinks = flow.sinks;
     if (flow.dirs && sinks) {
       flow.dirs[0].flush(sinks[0]);
       flow.dirs[1].flush(sinks[1]);

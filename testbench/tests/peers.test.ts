@@ -6,7 +6,7 @@ import ModbusRTU from 'modbus-serial';
 import BACnetClient from '@bacnet-js/client';
 import { decodeFile } from '../lib/decode-file.js';
 import { loopbackCaptureUnavailable, startLoopbackCapture } from '../lib/loopback-capture.js';
-import type { BacnetTarget, ModbusTarget, Operation, OpcuaTarget } from '../../protocols/operation.js';
+import type { BacnetTarget, ModbusTarget, Operation } from '../../protocols/operation.js';
 
 const unavailable = loopbackCaptureUnavailable();
 if (unavailable) console.warn(`SKIPPED: real-peer decoding tests: ${unavailable}`);
