@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { OpcuaChannel, frameOpcua, looksLikeOpcua } from './opcua.js';
+
+const NONE = 'http://opcfoundation.org/UA/SecurityPolicy#None';
+
+function str(s: string): Buffer {
+  const b = Buffer.alloc(4 + s.length);
+  b.writeInt32LE(s.length, 0);
+  b.write(s, 4, 'latin1');
+  return b;
+}
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n, 0);
+  return b;
+}
+function chunk(type: string, flag: string, body: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h.write(type + flag, 0, 'latin1');
+  h.writeUInt32LE(8 + body.length, 4);
+  return Buffer.concat([h, body]);
+}
+const hello = chunk('HEL', 'F', Buffer.concat([u32(0), u32(65536), u32(65536), u32(0), u32(0), str('opc.tcp://plc:4840')]));
+// RequestHeader: null auth token, timestamp, handle 9, diagnostics, audit id, timeout, no additional header.
+const requestHeader = Buffer.concat([Buffer.from([0, 0]), Buffer.alloc(8), u32(9), u32(0), u32(0xffffffff), u32(1000), Buffer.from([0, 0, 0])]);
+const stringNodeId = (ns: number, s: string) => Buffer.concat([Buffer.from([3, ns, 0]), str(s)]);
+const readBody = Buffer.concat([Buffer.from([1, 0]), Buffer.from([0x77, 0x02]), requestHeader, Buffer.alloc(8), u32(0), u32(1), stringNodeId(2, 'Motor.Speed'), u32(13), u32(0xffffffff), Buffer.from([0, 0]), u32(0xffffffff)]);
+const msg = (flag: string, body: Buffer, requestId = 5) => chunk('MSG', flag, Buffer.concat([u32(1), u32(1), u32(2), u32(requestId), body]));
+
+describe('OPC UA binary', () => {
+  it('frames chunks and recognises a Hello', () => {
+    expect(frameOpcua(hello, 0, hello.length)).toEqual({ status: 'ok', length: hello.length });
+    expect(frameOpcua(hello, 0, 10)).toEqual({ status: 'incomplete', needed: hello.length - 10 });
+    expect(looksLikeOpcua(hello, 0, hello.length)).toBe(true);
+    expect(frameOpcua(Buffer.from('GET / HTTP/1.1\r\n'), 0, 16).status).toBe('invalid');
+  });
+
+  it('Hello carries the endpoint URL', () => {
+    const rec = new OpcuaChannel().decodeChunk(hello, 0, hello.length, true)!;
+    expect(rec).toMatchObject({ codeName: 'Hello', direction: 'request', kind: 'session', details: { endpointUrl: 'opc.tcp://plc:4840' } });
+  });
+
+  it('a Read request names its nodes and attributes', () => {
+    const ch = new OpcuaChannel();
+    ch.securityPolicyUri = NONE;
+    const m = msg('F', readBody);
+    const rec = ch.decodeChunk(m, 0, m.length, true)!;
+    expect(rec).toMatchObject({ code: 631, codeName: 'ReadRequest', kind: 'read', requestHandle: 9, transactionId: 5, anomalies: [] });
+    expect(rec.targets).toEqual([{ type: 'opcua', nodeId: 'ns=2;s=Motor.Speed', attribute: 13 }]);
+  });
+
+  it('reassembles a message sent in several chunks', () => {
+    const ch = new OpcuaChannel();
+    ch.securityPolicyUri = NONE;
+    const first = msg('C', readBody.subarray(0, 20));
+    const last = msg('F', readBody.subarray(20));
+    expect(ch.decodeChunk(first, 0, first.length, true)).toBeUndefined();
+    const rec = ch.decodeChunk(last, 0, last.length, true)!;
+    expect(rec.targets).toEqual([{ type: 'opcua', nodeId: 'ns=2;s=Motor.Speed', attribute: 13 }]);
+  });
+
+  it('an unreadable message on a secured channel is channel-level and encrypted', () => {
+    const ch = new OpcuaChannel();
+    ch.securityPolicyUri = 'http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256';
+    const m = msg('F', Buffer.from('8f1d22c0aa7163e4b2f09d11', 'hex'));
+    expect(ch.decodeChunk(m, 0, m.length, true)).toMatchObject({ encrypted: true, codeName: 'EncryptedMessage', kind: 'unknown', targets: [] });
+  });
+
+  it('hostile lengths inside a body are anomalies, not exceptions', () => {
+    const ch = new OpcuaChannel();
+    ch.securityPolicyUri = NONE;
+    const evil = Buffer.from(readBody);
+    evil.writeUInt32LE(0x7fffffff, readBody.length - 29);
+    const m = msg('F', evil);
+    expect(() => ch.decodeChunk(m, 0, m.length, true)).not.toThrow();
+  });
+});
