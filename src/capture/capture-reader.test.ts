@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError, readCapture } from './capture-reader.js';
+import { pcapFileHeader, pcapRecordHeader } from '../../testbench/lib/pcap-writer.js';
 
 const PCAPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'pcaps');
 const dir = mkdtempSync(join(tmpdir(), 'bulkhead-reader-'));
@@ -29,17 +30,8 @@ describe('capture reader', () => {
 
   it('reads big-endian files with nanosecond timestamps', async () => {
     const path = join(dir, 'be-ns.pcap');
-    const h = Buffer.alloc(24);
-    h.writeUInt32BE(0xa1b23c4d, 0);
-    h.writeUInt16BE(2, 4);
-    h.writeUInt16BE(4, 6);
-    h.writeUInt32BE(65535, 16);
-    h.writeUInt32BE(1, 20);
-    const r = Buffer.alloc(16);
-    r.writeUInt32BE(1_700_000_000, 0);
-    r.writeUInt32BE(123_456_789, 4);
-    r.writeUInt32BE(60, 8);
-    r.writeUInt32BE(60, 12);
+    const h = pcapFileHeader(1, { bigEndian: true, nanoseconds: true });
+    const r = pcapRecordHeader(1_700_000_000, 123_456_789, 60, true);
     writeFileSync(path, Buffer.concat([h, r, Buffer.alloc(60)]));
     const c = await count(path);
     expect(c.packets).toBe(1);

@@ -16,6 +16,7 @@ import { readCapture } from '../../src/capture/capture-reader.js';
 import { OperationDecoder } from '../../src/flow/operation-decoder.js';
 import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
 import { tsharkAvailable } from '../lib/tshark.js';
+import { pcapFileHeader, pcapRecordHeader } from '../lib/pcap-writer.js';
 
 const { values } = parseArgs({ options: { packets: { type: 'string', default: '1000000' }, keep: { type: 'boolean' }, pcaps: { type: 'string' } } });
 const target = Number(values.packets);
@@ -44,14 +45,7 @@ async function corpus(): Promise<Frame[]> {
 
 function writeReplicated(frames: Frame[], path: string): number {
   const fd = openSync(path, 'w');
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  writeSync(fd, header);
-  const rec = Buffer.alloc(16);
+  writeSync(fd, pcapFileHeader(1));
   const chunk: Buffer[] = [];
   let written = 0;
   let t = 1_700_000_000;
@@ -67,11 +61,7 @@ function writeReplicated(frames: Frame[], path: string): number {
         }
       }
       t += 0.0001;
-      rec.writeUInt32LE(Math.floor(t), 0);
-      rec.writeUInt32LE(Math.round((t % 1) * 1e6) % 1000000, 4);
-      rec.writeUInt32LE(data.length, 8);
-      rec.writeUInt32LE(data.length, 12);
-      chunk.push(Buffer.from(rec), data);
+      chunk.push(pcapRecordHeader(Math.floor(t), Math.round((t % 1) * 1e6) % 1000000, data.length), data);
       written++;
       if (chunk.length >= 8192) writeSync(fd, Buffer.concat(chunk.splice(0)));
     }
