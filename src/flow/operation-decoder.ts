@@ -55,6 +55,8 @@ interface Flow {
   /** 0: a is the client, 1: b is the client. */
   clientIs: 0 | 1;
   lastSeen: number;
+  /** When the flow was last moved to the recent end of the table. */
+  movedAt: number;
   app: AppState;
   detectTries: number;
   dirs?: [TcpDirection, TcpDirection];
@@ -281,9 +283,10 @@ export class OperationDecoder {
     if (flow) {
       // Map order is kept as recency order (eviction and sweeping take the oldest first), but
       // re-inserting on every packet costs; once a second per flow is recent enough.
-      if (this.current.ts - flow.lastSeen > 1) {
+      if (this.current.ts - flow.movedAt > 1) {
         this.flows.delete(key);
         this.flows.set(key, flow);
+        flow.movedAt = this.current.ts;
       }
       flow.lastSeen = this.current.ts;
       return flow;
@@ -309,6 +312,7 @@ export class OperationDecoder {
       b,
       clientIs,
       lastSeen: this.current.ts,
+      movedAt: this.current.ts,
       app: tcp ? 'detecting' : 'none',
       detectTries: 0,
     };
