@@ -19,6 +19,8 @@ export interface Endpoint {
   mac?: string;
   ip: string;
   port: number;
+  /** 802.1Q VLAN id (the innermost tag) when the frame carried one. */
+  vlan?: number;
 }
 
 /** Modbus data tables, named as in the specification. */

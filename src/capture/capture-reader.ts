@@ -81,7 +81,20 @@ class Window {
   }
 }
 
-export async function readCapture(path: string, onPacket: (p: CapturedPacket) => void): Promise<CaptureSummary> {
+/** Receives each packet (a reused object: copy what you keep); returning false stops reading. */
+export type PacketHandler = (p: CapturedPacket) => boolean | void;
+
+/** Timestamp of the first packet, or undefined for a capture without packets. */
+export async function firstTimestamp(path: string): Promise<number | undefined> {
+  let ts: number | undefined;
+  await readCapture(path, (p) => {
+    ts = p.ts;
+    return false;
+  });
+  return ts;
+}
+
+export async function readCapture(path: string, onPacket: PacketHandler): Promise<CaptureSummary> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -103,7 +116,7 @@ export async function readCapture(path: string, onPacket: (p: CapturedPacket) =>
   }
 }
 
-async function readPcap(path: string, w: Window, onPacket: (p: CapturedPacket) => void): Promise<CaptureSummary> {
+async function readPcap(path: string, w: Window, onPacket: PacketHandler): Promise<CaptureSummary> {
   if (!(await w.need(24))) throw new CaptureError('truncated', path, 'pcap file header is cut short (24 bytes expected)');
   const le = w.buf.readUInt32LE(0) === PCAP_US || w.buf.readUInt32LE(0) === PCAP_NS;
   const magic = le ? w.buf.readUInt32LE(0) : w.buf.readUInt32BE(0);
@@ -137,7 +150,7 @@ async function readPcap(path: string, w: Window, onPacket: (p: CapturedPacket) =
     pkt.origLength = orig;
     bytes += incl;
     w.pos = start + incl;
-    onPacket(pkt);
+    if (onPacket(pkt) === false) break;
   }
   return { path, format: 'pcap', packets: pkt.index, bytes };
 }
@@ -148,7 +161,7 @@ interface Interface {
   snapLen: number;
 }
 
-async function readPcapng(path: string, w: Window, onPacket: (p: CapturedPacket) => void): Promise<CaptureSummary> {
+async function readPcapng(path: string, w: Window, onPacket: PacketHandler): Promise<CaptureSummary> {
   let le = true;
   let interfaces: Interface[] = [];
   const pkt: CapturedPacket = { index: 0, linkType: 0, ts: 0, frame: w.buf.subarray(0, 0), origLength: 0, interfaceId: 0 };
@@ -222,7 +235,7 @@ async function readPcapng(path: string, w: Window, onPacket: (p: CapturedPacket)
       pkt.origLength = origLen;
       bytes += capLen;
       w.pos = p + total;
-      onPacket(pkt);
+      if (onPacket(pkt) === false) break;
       continue;
     }
     w.pos = p + total;

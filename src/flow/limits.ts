@@ -14,6 +14,15 @@ export interface FlowLimits {
   detectSegments: number;
   /** Stream events emitted per second of capture time; the rest are counted as suppressed. */
   maxEventsPerSecond: number;
+  /** Requests awaiting a response per flow; past this the oldest is declared unanswered. */
+  maxUnrepliedPerFlow: number;
+  /** Seconds a request waits for its response before it is declared unanswered. */
+  requestTimeoutSeconds: number;
+  /**
+   * Most recent delivered bytes kept per TCP direction so that a retransmission or overlap
+   * carrying different bytes (an evasion technique) is detected. 0 turns the check off.
+   */
+  overlapCheckBytes: number;
   /** TCP ports on which Modbus/TCP is expected (OPC UA and BACnet are recognised on any port). */
   modbusPorts: number[];
 }
@@ -25,5 +34,8 @@ export const DEFAULT_LIMITS: FlowLimits = {
   idleTimeoutSeconds: 600,
   detectSegments: 4,
   maxEventsPerSecond: 100,
+  maxUnrepliedPerFlow: 64,
+  requestTimeoutSeconds: 30,
+  overlapCheckBytes: 1536,
   modbusPorts: [502],
 };

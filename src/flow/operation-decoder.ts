@@ -17,9 +17,30 @@ export interface PacketInput {
   linkType: number;
   ts: number;
   frame: Buffer;
+  /** Length on the wire when the capture was snapped; frame.length otherwise. */
+  origLength?: number;
 }
 
-export type StreamEventType = 'stream_gap' | 'framing_error' | 'not_protocol' | 'ip_fragment' | 'flow_evicted' | 'events_suppressed';
+export type StreamEventType =
+  | 'stream_gap'
+  | 'framing_error'
+  | 'not_protocol'
+  | 'ip_fragment'
+  | 'overlap_conflict'
+  | 'unreplied_limit'
+  | 'flow_evicted'
+  | 'events_suppressed';
+
+/** Why a flow's state went away. */
+export type FlowEndReason = 'closed' | 'reset' | 'idle' | 'evicted' | 'end_of_input';
+
+/** Traffic volume and life cycle of the flows whose protocol is known. */
+export interface FlowObserver {
+  /** Packets and bytes (on the wire) since the flow was last reported. */
+  counters(flowId: string, protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number): void;
+  /** Nothing more will arrive on this flow's current connection. */
+  ended(flowId: string, reason: FlowEndReason): void;
+}
 
 /** Something the flow layer noticed about a stream rather than an operation in it. */
 export interface StreamEvent {
@@ -43,7 +64,7 @@ export interface DecoderStats {
 const MODBUS_FRAMER: Framer = { frame: frameModbus, looksLike: looksLikeModbus };
 const OPCUA_FRAMER: Framer = { frame: frameOpcua, looksLike: looksLikeOpcua };
 
-type AppState = 'detecting' | 'modbus' | 'opcua' | 'none';
+type AppState = 'detecting' | Protocol | 'none';
 
 interface Flow {
   id: string;
@@ -57,6 +78,11 @@ interface Flow {
   lastSeen: number;
   /** When the flow was last moved to the recent end of the table. */
   movedAt: number;
+  /** Packets and wire bytes not yet reported to the observer. */
+  packets: number;
+  bytes: number;
+  /** The TCP connection ended (both FINs or a RST); kept so that trailing packets count. */
+  closed: boolean;
   app: AppState;
   detectTries: number;
   dirs?: [TcpDirection, TcpDirection];
@@ -88,6 +114,11 @@ class DirectionSink implements StreamSink, PduSink {
   lost(anomaly: Anomaly): void {
     this.dec.event(this.flow, 'framing_error', `${anomaly.type}: ${anomaly.detail ?? ''}`);
   }
+
+  conflict(bytes: number, frame: number): void {
+    const dir = this.side === this.flow.clientIs ? 'client to server' : 'server to client';
+    this.dec.event(this.flow, 'overlap_conflict', `frame ${frame}: retransmitted ${dir} data differs from the copy already delivered in ${bytes} bytes (the first copy was kept)`);
+  }
 }
 
 export class OperationDecoder {
@@ -107,7 +138,7 @@ export class OperationDecoder {
     ipPackets: 0,
     operations: 0,
     flows: 0,
-    events: { stream_gap: 0, framing_error: 0, not_protocol: 0, ip_fragment: 0, flow_evicted: 0, events_suppressed: 0 },
+    events: { stream_gap: 0, framing_error: 0, not_protocol: 0, ip_fragment: 0, overlap_conflict: 0, unreplied_limit: 0, flow_evicted: 0, events_suppressed: 0 },
     anomalies: 0,
   };
 
@@ -118,6 +149,9 @@ export class OperationDecoder {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
+
+  /** Receives traffic counters and flow ends (learning needs them; decoding alone does not). */
+  observer: FlowObserver | undefined;
 
   packet(p: PacketInput): void {
     this.current = p;
@@ -136,6 +170,8 @@ export class OperationDecoder {
     if (info.ipProto === 17) {
       if (info.payloadLength > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
         const flow = this.flowFor(frame, false);
+        flow.app = 'bacnet';
+        this.count(flow, p);
         this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1, info.payloadLength);
       }
       return;
@@ -143,10 +179,16 @@ export class OperationDecoder {
     if (info.ipProto !== 6) return;
     const flow = this.flowFor(frame, true);
     if (flow.app === 'none') return;
+    this.count(flow, p);
     const side = this.sideOf(flow, frame);
     const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
     const dirs = flow.dirs!;
     const sinks = flow.sinks!;
+    if (flow.closed) {
+      // Trailing ACKs of the old connection only count; a new SYN reuses the 5-tuple.
+      if ((info.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
+      this.reopen(flow);
+    }
     if (info.tcpFlags & TcpFlag.SYN) {
       dirs[side].syn(info.tcpSeq);
       if (!(info.tcpFlags & TcpFlag.ACK)) flow.clientIs = side;
@@ -155,13 +197,25 @@ export class OperationDecoder {
     if (info.tcpFlags & TcpFlag.ACK) dirs[side === 0 ? 1 : 0].ack(info.tcpAck, sinks[side === 0 ? 1 : 0]);
     if (payload.length > 0 && !(info.tcpFlags & TcpFlag.RST)) dirs[side].segment(info.tcpSeq, payload, sinks[side], p.index, p.ts);
     if (info.tcpFlags & TcpFlag.FIN) dirs[side].fin(info.tcpSeq, payload.length);
+    if (info.tcpFlags & TcpFlag.RST) this.closeFlow(flow, 'reset');
+    else if (dirs[0].finished && dirs[1].finished) this.closeFlow(flow, 'closed');
   }
 
   /** End of input: deliver held segments, declaring what never arrived. */
   flush(): void {
-    for (const flow of this.flows.values()) this.closeFlow(flow);
+    for (const flow of this.flows.values()) this.forget(flow, 'end_of_input');
     this.flows.clear();
     if (this.suppressed > 0) this.flushSuppressed();
+  }
+
+  /** Reports the packets and bytes counted since the last call, for every flow of a known protocol. */
+  takeCounters(): void {
+    for (const flow of this.flows.values()) this.report(flow);
+  }
+
+  /** A stream event raised by a later stage (pairing), under the same rate limit. */
+  raise(type: StreamEventType, flowId: string, protocol: Protocol, detail: string): void {
+    this.eventFor(type, flowId, protocol, detail);
   }
 
   // -- called by DirectionSink --
@@ -190,7 +244,7 @@ export class OperationDecoder {
   }
 
   event(flow: Flow, type: StreamEventType, detail: string): void {
-    this.eventFor(type, flow.id, flow.app === 'modbus' || flow.app === 'opcua' ? flow.app : undefined, detail);
+    this.eventFor(type, flow.id, flow.app === 'detecting' || flow.app === 'none' ? undefined : flow.app, detail);
   }
 
   // -- internals --
@@ -299,6 +353,7 @@ export class OperationDecoder {
       a.mac = macString(frame, i.ethOffset + 6);
       b.mac = macString(frame, i.ethOffset);
     }
+    if (i.vlan >= 0) a.vlan = b.vlan = i.vlan;
     // Until a SYN or a Hello says otherwise, the side on the lower (service) port is the server.
     const clientIs: 0 | 1 = this.limits.modbusPorts.includes(a.port) || a.port === OPCUA_PORT || (a.port < b.port && !this.limits.modbusPorts.includes(b.port) && b.port !== OPCUA_PORT) ? 1 : 0;
     const vlan = i.vlan >= 0 ? `@vlan${i.vlan}` : '';
@@ -313,11 +368,15 @@ export class OperationDecoder {
       clientIs,
       lastSeen: this.current.ts,
       movedAt: this.current.ts,
+      packets: 0,
+      bytes: 0,
+      closed: false,
       app: tcp ? 'detecting' : 'none',
       detectTries: 0,
     };
     if (tcp) {
-      flow.dirs = [new TcpDirection(this.limits.maxOutOfOrderBytes), new TcpDirection(this.limits.maxOutOfOrderBytes)];
+      const { maxOutOfOrderBytes: held, overlapCheckBytes: tail } = this.limits;
+      flow.dirs = [new TcpDirection(held, tail), new TcpDirection(held, tail)];
       flow.sinks = [new DirectionSink(this, flow, 0), new DirectionSink(this, flow, 1)];
     }
     this.flows.set(key, flow);
@@ -332,18 +391,51 @@ export class OperationDecoder {
     return ipString(frame, i.srcIpOffset, i.ipVersion) === flow.a.ip ? 0 : 1;
   }
 
-  private closeFlow(flow: Flow): void {
+  private count(flow: Flow, p: PacketInput): void {
+    flow.packets++;
+    flow.bytes += p.origLength ?? p.frame.length;
+  }
+
+  private report(flow: Flow): void {
+    if (flow.packets === 0 || !this.observer || flow.app === 'detecting' || flow.app === 'none') return;
+    const client = flow.clientIs === 0 ? flow.a : flow.b;
+    const server = flow.clientIs === 0 ? flow.b : flow.a;
+    this.observer.counters(flow.id, flow.app, client, server, flow.packets, flow.bytes);
+    flow.packets = 0;
+    flow.bytes = 0;
+  }
+
+  /** The connection is over: deliver what is held, free the buffers, tell the observer. */
+  private closeFlow(flow: Flow, reason: FlowEndReason): void {
+    if (flow.closed) return;
+    flow.closed = true;
     const sinks = flow.sinks;
     if (flow.dirs && sinks) {
       flow.dirs[0].flush(sinks[0]);
       flow.dirs[1].flush(sinks[1]);
+      flow.dirs[0].release();
+      flow.dirs[1].release();
     }
+    this.observer?.ended(flow.id, reason);
+  }
+
+  /** A new connection on a closed flow's 5-tuple: fresh parser state, same protocol. */
+  private reopen(flow: Flow): void {
+    flow.closed = false;
+    flow.assemblers?.forEach((a) => a.gap());
+    if (flow.opcua) flow.opcua = new OpcuaChannel();
+  }
+
+  /** The flow leaves the table. */
+  private forget(flow: Flow, reason: FlowEndReason): void {
+    this.closeFlow(flow, reason);
+    this.report(flow);
   }
 
   private evictOldest(): void {
     const first = this.flows.values().next();
     if (first.done) return;
-    this.closeFlow(first.value);
+    this.forget(first.value, 'evicted');
     this.flows.delete(first.value.key);
     this.eventFor('flow_evicted', first.value.id, undefined, `flow table full (${this.limits.maxFlows} flows): least recently seen flow evicted`);
   }
@@ -352,7 +444,7 @@ export class OperationDecoder {
     this.lastSweep = now;
     for (const flow of this.flows.values()) {
       if (now - flow.lastSeen <= this.limits.idleTimeoutSeconds) break;
-      this.closeFlow(flow);
+      this.forget(flow, 'idle');
       this.flows.delete(flow.key);
     }
   }

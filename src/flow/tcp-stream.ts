@@ -1,6 +1,8 @@
 // One direction of a TCP connection: delivers bytes in sequence order, holds out-of-order
-// segments up to a bound, drops retransmissions (the first copy seen wins), and reports gaps
-// (data the peer acknowledged or that we gave up waiting for) so the parser can resynchronise.
+// segments up to a bound, drops retransmissions (the first copy seen wins, as a receiving
+// stack that already accepted the data does), reports retransmissions whose bytes differ from
+// what was delivered (an evasion technique), and reports gaps (data the peer acknowledged or
+// that we gave up waiting for) so the parser can resynchronise.
 
 export interface StreamSink {
   /**
@@ -10,6 +12,8 @@ export interface StreamSink {
   data(data: Buffer, segmentStart: boolean, frame: number, ts: number): void;
   /** `bytes` of the stream were never seen. */
   gap(bytes: number): void;
+  /** A retransmitted or overlapping segment carried `bytes` that differ from those delivered. */
+  conflict(bytes: number, frame: number): void;
 }
 
 interface Held {
@@ -32,17 +36,41 @@ export class TcpDirection {
   duplicateBytes = 0;
   /** Segments that overlapped delivered data (their new tail was delivered, the overlap dropped). */
   overlaps = 0;
+  /** Overlaps whose bytes differed from the delivered copy. */
+  conflicts = 0;
+  /** This side sent FIN. */
+  finished = false;
+  /** Ring of the most recently delivered bytes, allocated on first delivery. */
+  private tail: Buffer | undefined;
+  private tailPos = 0;
+  private tailLen = 0;
 
-  constructor(private readonly maxHeldBytes: number) {}
+  constructor(
+    private readonly maxHeldBytes: number,
+    private readonly tailBytes = 0,
+  ) {}
 
   syn(seq: number): void {
     this.next = (seq + 1) >>> 0;
+    this.finished = false;
     this.clearHeld();
+    this.tailLen = 0;
   }
 
   /** FIN takes one sequence number after the segment's data. */
   fin(seq: number, payloadLength: number): void {
-    if (this.next >= 0 && seqDiff((seq + payloadLength) >>> 0, this.next) === 0) this.next = (this.next + 1) >>> 0;
+    this.finished = true;
+    if (this.next >= 0 && seqDiff((seq + payloadLength) >>> 0, this.next) === 0) {
+      this.next = (this.next + 1) >>> 0;
+      this.tailLen = 0; // FIN takes a sequence number but no byte: the ring no longer lines up
+    }
+  }
+
+  /** The connection is over: give back the buffers (flush first to deliver what is held). */
+  release(): void {
+    this.clearHeld();
+    this.tail = undefined;
+    this.tailLen = 0;
   }
 
   segment(seq: number, payload: Buffer, sink: StreamSink, frame: number, ts: number): void {
@@ -54,6 +82,7 @@ export class TcpDirection {
       return;
     }
     if (rel < 0) {
+      this.compareOverlap(payload, -rel, sink, frame);
       if (rel + payload.length <= 0) {
         this.duplicateBytes += payload.length;
         return;
@@ -70,8 +99,7 @@ export class TcpDirection {
     if (this.next < 0 || seqDiff(ack, this.next) <= 0) return;
     const first = this.held[0];
     const to = first && seqDiff(first.seq, ack) < 0 ? first.seq : ack;
-    sink.gap(seqDiff(to, this.next));
-    this.next = to;
+    this.skipTo(to, sink);
     this.drain(sink);
   }
 
@@ -79,36 +107,81 @@ export class TcpDirection {
   flush(sink: StreamSink): void {
     while (this.held.length > 0) {
       const first = this.held[0]!;
-      const missing = seqDiff(first.seq, this.next);
-      if (missing > 0) {
-        sink.gap(missing);
-        this.next = first.seq;
-      }
+      this.skipTo(first.seq, sink);
       this.drain(sink);
     }
   }
 
+  /** Declares the bytes up to `seq` lost; delivered bytes before the hole no longer line up. */
+  private skipTo(seq: number, sink: StreamSink): void {
+    const missing = seqDiff(seq, this.next);
+    if (missing <= 0) return;
+    sink.gap(missing);
+    this.next = seq;
+    this.tailLen = 0;
+  }
+
   private deliver(data: Buffer, segmentStart: boolean, sink: StreamSink, frame: number, ts: number): void {
     this.next = (this.next + data.length) >>> 0;
+    if (this.tailBytes > 0) this.remember(data);
     sink.data(data, segmentStart, frame, ts);
+  }
+
+  private remember(data: Buffer): void {
+    const size = this.tailBytes;
+    const tail = (this.tail ??= Buffer.allocUnsafe(size));
+    const from = data.length > size ? data.length - size : 0;
+    let n = data.length - from;
+    let src = from;
+    while (n > 0) {
+      const chunk = Math.min(n, size - this.tailPos);
+      data.copy(tail, this.tailPos, src, src + chunk);
+      this.tailPos = (this.tailPos + chunk) % size;
+      src += chunk;
+      n -= chunk;
+    }
+    this.tailLen = Math.min(size, this.tailLen + data.length);
+  }
+
+  /**
+   * `payload` starts `behind` bytes before the next expected byte: compare the part that is
+   * still in the ring with what was delivered.
+   */
+  private compareOverlap(payload: Buffer, behind: number, sink: StreamSink, frame: number): void {
+    const tail = this.tail;
+    if (!tail) return;
+    const size = this.tailBytes;
+    const overlap = Math.min(behind, payload.length);
+    let differing = 0;
+    for (let j = 0; j < overlap; j++) {
+      const k = behind - j; // the delivered byte k positions before `next`
+      if (k > this.tailLen) continue;
+      if (tail[(this.tailPos - k + size) % size] !== payload[j]) differing++;
+    }
+    if (differing > 0) {
+      this.conflicts++;
+      sink.conflict(differing, frame);
+    }
   }
 
   private hold(seq: number, payload: Buffer, sink: StreamSink, frame: number, ts: number): void {
     if (this.heldBytes + payload.length > this.maxHeldBytes) {
       // Waiting longer would need unbounded memory: declare the hole lost.
       this.flush(sink);
-      const missing = seqDiff(seq, this.next);
-      if (missing > 0) {
-        sink.gap(missing);
-        this.next = seq;
-      }
+      this.skipTo(seq, sink);
       this.segment(seq, payload, sink, frame, ts);
       return;
     }
     let i = this.held.length;
     while (i > 0 && seqDiff(this.held[i - 1]!.seq, seq) > 0) i--;
-    if (i > 0 && this.held[i - 1]!.seq === seq) {
+    const same = i > 0 ? this.held[i - 1]! : undefined;
+    if (same && same.seq === seq) {
       this.duplicateBytes += payload.length;
+      const n = Math.min(same.data.length, payload.length);
+      if (same.data.compare(payload, 0, n, 0, n) !== 0) {
+        this.conflicts++;
+        sink.conflict(n, frame);
+      }
       return;
     }
     // Captured bytes live in a reused read buffer: keep a copy.
@@ -123,6 +196,7 @@ export class TcpDirection {
       if (rel > 0) return;
       this.held.shift();
       this.heldBytes -= first.data.length;
+      if (rel < 0) this.compareOverlap(first.data, -rel, sink, first.frame);
       if (rel + first.data.length <= 0) {
         this.duplicateBytes += first.data.length;
         continue;

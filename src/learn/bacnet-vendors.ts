@@ -1,0 +1,61 @@
+// BACnet vendor identifiers (ASHRAE's assigned list) for the names shown in the inventory.
+// Only the long-established low identifiers are listed; others show as "vendor id N".
+
+const VENDORS: readonly string[] = [
+  'ASHRAE',
+  'NIST',
+  'The Trane Company',
+  'Daikin Applied Americas',
+  'PolarSoft',
+  'Johnson Controls, Inc.',
+  'ABB (Formerly American Auto-Matrix)',
+  'Siemens Schweiz AG',
+  'Delta Controls',
+  'Siemens Schweiz AG',
+  'Schneider Electric',
+  'TAC',
+  'Orion Analysis Corporation',
+  'Teletrol Systems Inc.',
+  'Cimetrics Technology',
+  'Cornell University',
+  'United Technologies Carrier',
+  'Honeywell Inc.',
+  'Alerton / Honeywell',
+  'TAC AB',
+  'Hewlett-Packard Company',
+  "Dorsette's Inc.",
+  'Siemens Schweiz AG',
+  'York Controls Group',
+  'Automated Logic Corporation',
+  'CSI Control Systems International',
+  'Phoenix Controls Corporation',
+  'Innovex Technologies, Inc.',
+  'KMC Controls, Inc.',
+  'Xn Technologies, Inc.',
+  'Hyundai Information Technology Co., Ltd.',
+  'Tokimec Inc.',
+  'Simplex',
+  'North Building Technologies Limited',
+  'Notifier',
+  'Reliable Controls Corporation',
+  'Tridium Inc.',
+  'MSA Safety',
+  'Silicon Energy',
+  'Kieback & Peter GmbH & Co KG',
+  'Anacon Systems, Inc.',
+  'Systems Controls & Instruments, LLC',
+  'Acuity Brands Lighting, Inc.',
+  'Micropower Manufacturing',
+  'Matrix Controls',
+  'METALAIRE',
+  'ESS Engineering',
+  'Sphere Systems Pty Ltd.',
+  'Walker Technologies Corporation',
+  'H I Solutions, Inc.',
+];
+
+const MORE = new Map<number, string>([[260, 'BACnet Stack at SourceForge']]);
+
+export function bacnetVendorName(id: number): string | undefined {
+  return VENDORS[id] ?? MORE.get(id);
+}

@@ -1,0 +1,345 @@
+// The learned picture of the plant, kept in memory and handed to the store as changes: the asset
+// inventory, the conversation baseline and the discoveries (what was new, and when).
+
+import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
+import type { Transaction } from '../flow/transactions.js';
+import { bacnetVendorName } from './bacnet-vendors.js';
+import type { Asset, Conversation, Discovery, ModbusIdentity, OpcuaIdentity, Role } from './model.js';
+import { newOperationStats, operationKey, recordTransaction } from './operation-stats.js';
+import { macVendor } from './oui.js';
+import { guessPurdue } from './purdue.js';
+
+export interface LearnLimits {
+  /** Assets kept; addresses beyond are counted, not learned. */
+  maxAssets: number;
+  /** Conversations kept; beyond, they are counted, not learned. */
+  maxConversations: number;
+  /** Distinct operations kept per conversation. */
+  maxOperationsPerConversation: number;
+  /** MAC addresses kept per asset. */
+  maxMacsPerAsset: number;
+}
+
+export const DEFAULT_LEARN_LIMITS: LearnLimits = {
+  maxAssets: 50_000,
+  maxConversations: 200_000,
+  maxOperationsPerConversation: 256,
+  maxMacsPerAsset: 8,
+};
+
+/** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
+const ROUTER_MAC_ADDRESSES = 4;
+
+export interface BaselineChanges {
+  assets: Asset[];
+  conversations: Conversation[];
+  discoveries: Discovery[];
+}
+
+export interface BaselineCounts {
+  /** Addresses and conversations not learned because a limit was reached. */
+  assetsDropped: number;
+  conversationsDropped: number;
+  operationsDropped: number;
+}
+
+const BACNET_DEVICE_ANNOUNCEMENTS = new Set([0, 1]); // i-Am, i-Have
+const BACNET_NOTIFICATIONS_CONFIRMED = new Set([1, 2]);
+const BACNET_NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
+
+function isGroupAddress(e: Endpoint): boolean {
+  if (e.mac && parseInt(e.mac.slice(0, 2), 16) & 1) return true;
+  if (e.ip === '255.255.255.255') return true;
+  if (e.ip.includes(':')) return e.ip.toLowerCase().startsWith('ff');
+  const first = parseInt(e.ip, 10);
+  return first >= 224 && first <= 239;
+}
+
+function hostKey(ip: string, vlan: number | undefined): string {
+  return vlan === undefined ? ip : `${ip}@vlan${vlan}`;
+}
+
+export function conversationKey(protocol: Protocol, client: Endpoint, server: Endpoint): string {
+  return `${hostKey(client.ip, client.vlan)}>${hostKey(server.ip, server.vlan)}:${server.port}/${protocol}`;
+}
+
+export class Baseline {
+  readonly assets = new Map<string, Asset>();
+  readonly conversations = new Map<string, Conversation>();
+  readonly counts: BaselineCounts = { assetsDropped: 0, conversationsDropped: 0, operationsDropped: 0 };
+  /** Capture-time span of what was learned, and the time of the last discovery. */
+  firstSeen = 0;
+  lastSeen = 0;
+  lastDiscovery = 0;
+  private readonly dirtyAssets = new Set<string>();
+  private readonly dirtyConversations = new Set<string>();
+  private discoveries: Discovery[] = [];
+  /** MAC -> addresses seen with it (up to the router threshold). */
+  private readonly macAddresses = new Map<string, Set<string>>();
+  /** asset key -> keys of the conversations it takes part in. */
+  private readonly byAsset = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly limits: LearnLimits = DEFAULT_LEARN_LIMITS,
+    loaded?: { assets: Asset[]; conversations: Conversation[]; firstSeen: number; lastSeen: number; lastDiscovery: number },
+  ) {
+    if (!loaded) return;
+    for (const a of loaded.assets) {
+      this.assets.set(a.key, a);
+      for (const m of a.macs) this.noteMac(m.mac, a.key);
+    }
+    for (const c of loaded.conversations) {
+      this.conversations.set(c.key, c);
+      this.index(c);
+    }
+    this.firstSeen = loaded.firstSeen;
+    this.lastSeen = loaded.lastSeen;
+    this.lastDiscovery = loaded.lastDiscovery;
+  }
+
+  transaction(t: Transaction): void {
+    const op = t.op;
+    const ts = op.evidence.ts;
+    this.seen(ts);
+    const response = t.response;
+    this.learnAsset(op, op.client, ts);
+    if (!isGroupAddress(op.server)) this.learnAsset(op, op.server, ts);
+    if (response) this.learnIdentity(response);
+    this.learnIdentity(op);
+    const conv = this.conversation(op.protocol, op.client, op.server, ts);
+    if (!conv) return;
+    if (t.status === 'orphan_response') {
+      conv.orphanResponses++;
+      return;
+    }
+    conv.transactions++;
+    const key = operationKey(op);
+    let stats = conv.operations[key];
+    if (!stats) {
+      if (Object.keys(conv.operations).length >= this.limits.maxOperationsPerConversation) {
+        this.counts.operationsDropped++;
+        return;
+      }
+      stats = conv.operations[key] = newOperationStats(op);
+      this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
+    }
+    for (const what of recordTransaction(stats, t)) this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
+  }
+
+  /** Traffic volume of a flow, credited to its conversation. */
+  counters(protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number): void {
+    const conv = this.conversation(protocol, client, server, this.lastSeen);
+    if (!conv) return;
+    conv.packets += packets;
+    conv.bytes += bytes;
+  }
+
+  /** What changed since the last call; Purdue guesses are refreshed for the assets involved. */
+  takeChanges(): BaselineChanges {
+    for (const key of this.dirtyConversations) {
+      const c = this.conversations.get(key)!;
+      this.dirtyAssets.add(hostKey(c.client.ip, c.client.vlan));
+      if (!c.server.broadcast) this.dirtyAssets.add(hostKey(c.server.ip, c.server.vlan));
+    }
+    const assets: Asset[] = [];
+    for (const key of this.dirtyAssets) {
+      const a = this.assets.get(key);
+      if (!a) continue;
+      const guess = this.purdue(a);
+      if (guess) a.purdue = guess;
+      else delete a.purdue;
+      assets.push(a);
+    }
+    const changes = { assets, conversations: [...this.dirtyConversations].map((k) => this.conversations.get(k)!), discoveries: this.discoveries };
+    this.dirtyAssets.clear();
+    this.dirtyConversations.clear();
+    this.discoveries = [];
+    return changes;
+  }
+
+  purdue(a: Asset) {
+    const asClient: Conversation[] = [];
+    const asServer: Conversation[] = [];
+    for (const k of this.byAsset.get(a.key) ?? []) {
+      const c = this.conversations.get(k)!;
+      if (hostKey(c.client.ip, c.client.vlan) === a.key) asClient.push(c);
+      else asServer.push(c);
+    }
+    return guessPurdue(a, asClient, asServer);
+  }
+
+  private seen(ts: number): void {
+    if (this.firstSeen === 0 || ts < this.firstSeen) this.firstSeen = ts;
+    if (ts > this.lastSeen) this.lastSeen = ts;
+  }
+
+  private discover(ts: number, type: Discovery['type'], subject: string, detail: string): void {
+    this.discoveries.push({ ts, type, subject, detail });
+    if (ts > this.lastDiscovery) this.lastDiscovery = ts;
+  }
+
+  private conversation(protocol: Protocol, client: Endpoint, server: Endpoint, ts: number): Conversation | undefined {
+    const key = conversationKey(protocol, client, server);
+    let c = this.conversations.get(key);
+    if (!c) {
+      if (this.conversations.size >= this.limits.maxConversations) {
+        this.counts.conversationsDropped++;
+        return undefined;
+      }
+      c = {
+        key,
+        protocol,
+        client: { ip: client.ip },
+        server: { ip: server.ip, port: server.port },
+        firstSeen: ts,
+        lastSeen: ts,
+        packets: 0,
+        bytes: 0,
+        transactions: 0,
+        orphanResponses: 0,
+        operations: {},
+      };
+      if (client.vlan !== undefined) c.client.vlan = client.vlan;
+      if (server.vlan !== undefined) c.server.vlan = server.vlan;
+      if (isGroupAddress(server)) c.server.broadcast = true;
+      this.conversations.set(key, c);
+      this.index(c);
+      this.discover(ts, 'conversation', key, `${protocol} ${client.ip} -> ${c.server.broadcast ? `broadcast ${server.ip}` : server.ip}:${server.port}`);
+    }
+    if (ts > c.lastSeen) c.lastSeen = ts;
+    if (ts < c.firstSeen) c.firstSeen = ts;
+    this.dirtyConversations.add(key);
+    return c;
+  }
+
+  private index(c: Conversation): void {
+    for (const k of [hostKey(c.client.ip, c.client.vlan), c.server.broadcast ? '' : hostKey(c.server.ip, c.server.vlan)]) {
+      if (!k) continue;
+      let set = this.byAsset.get(k);
+      if (!set) this.byAsset.set(k, (set = new Set()));
+      set.add(c.key);
+    }
+  }
+
+  private learnAsset(op: Operation, e: Endpoint, ts: number): void {
+    const key = hostKey(e.ip, e.vlan);
+    let a = this.assets.get(key);
+    if (!a) {
+      if (this.assets.size >= this.limits.maxAssets) {
+        this.counts.assetsDropped++;
+        return;
+      }
+      a = { key, ip: e.ip, macs: [], firstSeen: ts, lastSeen: ts, protocols: [], roles: [], identity: {} };
+      if (e.vlan !== undefined) a.vlan = e.vlan;
+      this.assets.set(key, a);
+      this.discover(ts, 'asset', key, `new ${op.protocol} host ${e.ip}${e.mac ? ` (${e.mac}${macVendor(e.mac) ? `, ${macVendor(e.mac)}` : ''})` : ''}`);
+    }
+    if (ts > a.lastSeen) a.lastSeen = ts;
+    if (ts < a.firstSeen) a.firstSeen = ts;
+    // An all-zero MAC is a loopback or synthetic capture's, not a device's.
+    if (e.mac && e.mac !== '00:00:00:00:00:00') this.learnMac(a, e.mac, ts);
+    if (!a.protocols.includes(op.protocol)) a.protocols.push(op.protocol);
+    const role = roleOf(op, e === op.client);
+    if (role && !a.roles.includes(role)) a.roles.push(role);
+    this.dirtyAssets.add(key);
+  }
+
+  private learnMac(a: Asset, mac: string, ts: number): void {
+    const m = a.macs.find((x) => x.mac === mac);
+    if (m) {
+      if (ts > m.lastSeen) m.lastSeen = ts;
+      return;
+    }
+    if (a.macs.length >= this.limits.maxMacsPerAsset) return;
+    const sighting: Asset['macs'][number] = { mac, firstSeen: ts, lastSeen: ts };
+    const vendor = macVendor(mac);
+    if (vendor) sighting.vendor = vendor;
+    a.macs.push(sighting);
+    this.noteMac(mac, a.key);
+  }
+
+  /** Tracks the addresses behind each MAC; a router's MAC marks every host it fronts. */
+  private noteMac(mac: string, assetKey: string): void {
+    let set = this.macAddresses.get(mac);
+    if (!set) this.macAddresses.set(mac, (set = new Set()));
+    if (set.size > ROUTER_MAC_ADDRESSES) {
+      this.markBehindRouter(assetKey);
+      return;
+    }
+    set.add(assetKey);
+    if (set.size > ROUTER_MAC_ADDRESSES) for (const k of set) this.markBehindRouter(k);
+  }
+
+  private markBehindRouter(assetKey: string): void {
+    const a = this.assets.get(assetKey);
+    if (!a || a.behindRouter) return;
+    a.behindRouter = true;
+    this.dirtyAssets.add(assetKey);
+  }
+
+  /** Identification PDUs name the device that sent them. */
+  private learnIdentity(op: Operation): void {
+    const d = op.details;
+    if (!d) return;
+    if (op.protocol === 'modbus' && op.code === 43 && op.subCode === 14 && op.direction === 'response') {
+      const a = this.assets.get(hostKey(op.server.ip, op.server.vlan));
+      if (!a) return;
+      const id: ModbusIdentity = (a.identity.modbus ??= {});
+      for (const k of ['vendorName', 'productCode', 'revision', 'vendorUrl', 'productName', 'modelName', 'userApplicationName'] as const) {
+        if (typeof d[k] === 'string') id[k] = d[k] as string;
+      }
+    } else if (op.protocol === 'bacnet' && op.subCode === 1 && op.code === 0 && typeof d.deviceInstance === 'number' && d.snet === undefined) {
+      // i-Am from a device on this network (a routed one carries SNET: its IP is the router's).
+      const a = this.assets.get(hostKey(op.client.ip, op.client.vlan));
+      if (!a) return;
+      a.identity.bacnet = { deviceInstance: d.deviceInstance };
+      if (typeof d.vendorId === 'number') {
+        a.identity.bacnet.vendorId = d.vendorId;
+        a.identity.bacnet.vendorName = bacnetVendorName(d.vendorId) ?? `vendor id ${d.vendorId}`;
+      }
+      if (typeof d.maxApduAccepted === 'number') a.identity.bacnet.maxApduAccepted = d.maxApduAccepted;
+      if (typeof d.segmentationSupported === 'number') a.identity.bacnet.segmentationSupported = d.segmentationSupported;
+    } else if (op.protocol === 'opcua') {
+      for (const role of ['client', 'server'] as const) {
+        if (d[`${role}ApplicationUri`] === undefined && d[`${role}ApplicationName`] === undefined) continue;
+        const e = role === 'client' ? op.client : op.server;
+        const a = this.assets.get(hostKey(e.ip, e.vlan));
+        if (!a) continue;
+        const id: OpcuaIdentity = (a.identity.opcua ??= {});
+        for (const [field, k] of [
+          ['applicationUri', `${role}ApplicationUri`],
+          ['applicationName', `${role}ApplicationName`],
+          ['productUri', `${role}ProductUri`],
+          ['applicationType', `${role}ApplicationType`],
+        ] as const) {
+          if (typeof d[k] === 'string') id[field] = d[k] as string;
+        }
+      }
+    } else return;
+    this.dirtyAssets.add(hostKey(op.server.ip, op.server.vlan));
+    this.dirtyAssets.add(hostKey(op.client.ip, op.client.vlan));
+  }
+}
+
+/** The role an operation shows for one of its endpoints. */
+function roleOf(op: Operation, isClient: boolean): Role | undefined {
+  switch (op.protocol) {
+    case 'modbus':
+      return isClient ? 'modbus_client' : 'modbus_server';
+    case 'opcua':
+      return isClient ? 'opcua_client' : 'opcua_server';
+    case 'bacnet': {
+      // The "client" of a BACnet message is its sender; what that makes the host depends on the service.
+      if (op.subCode === 0) {
+        if (BACNET_NOTIFICATIONS_CONFIRMED.has(op.code)) return isClient ? 'bacnet_device' : 'bacnet_client';
+        return isClient ? 'bacnet_client' : 'bacnet_device';
+      }
+      if (op.subCode === 1) {
+        if (BACNET_DEVICE_ANNOUNCEMENTS.has(op.code) || BACNET_NOTIFICATIONS_UNCONFIRMED.has(op.code)) return isClient ? 'bacnet_device' : 'bacnet_client';
+        return isClient ? 'bacnet_client' : undefined;
+      }
+      if (op.subCode !== undefined && op.subCode >= 2 && op.subCode <= 7) return isClient ? 'bacnet_client' : 'bacnet_device';
+      return undefined;
+    }
+  }
+}

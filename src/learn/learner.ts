@@ -1,0 +1,113 @@
+// Monitor-only learning: packets through the decoder and the request/response pairer into the
+// baseline, flushed to the store once per interval in one transaction.
+
+import type { Endpoint, Protocol } from '../../protocols/operation.js';
+import { DEFAULT_LIMITS, type FlowLimits } from '../flow/limits.js';
+import { OperationDecoder, type PacketInput, type StreamEvent } from '../flow/operation-decoder.js';
+import { TransactionPairer } from '../flow/transactions.js';
+import type { LearnStore, SourceProgress, StoredEvent } from '../store/learn-store.js';
+import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits } from './baseline.js';
+import type { Asset, Conversation } from './model.js';
+
+export interface LearnerOptions {
+  flowLimits?: Partial<FlowLimits>;
+  learnLimits?: Partial<LearnLimits>;
+  /** Wall-clock milliseconds between flushes: at most this much work is lost to a crash. */
+  flushIntervalMs?: number;
+}
+
+/** Stream events held between flushes; more are counted, not kept. */
+const MAX_PENDING_EVENTS = 10_000;
+/** Packets between looks at the wall clock. */
+const CLOCK_CHECK_PACKETS = 1024;
+
+export class Learner {
+  readonly decoder: OperationDecoder;
+  readonly pairer: TransactionPairer;
+  readonly baseline: Baseline;
+  /** The source being learned; its progress is committed with the baseline. */
+  source: SourceProgress | undefined;
+  private events: StoredEvent[] = [];
+  private eventsDropped = 0;
+  private readonly flushIntervalMs: number;
+  private lastFlush = Date.now();
+  private sinceCheck = 0;
+  flushes = 0;
+
+  constructor(
+    private readonly store: LearnStore,
+    options: LearnerOptions = {},
+  ) {
+    const flowLimits = { ...DEFAULT_LIMITS, ...options.flowLimits };
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    const clock = store.clock();
+    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, {
+      assets: store.assets<Asset>(),
+      conversations: store.conversations<Conversation>(),
+      firstSeen: clock?.firstSeen ?? 0,
+      lastSeen: clock?.lastSeen ?? 0,
+      lastDiscovery: clock?.lastDiscovery ?? 0,
+    });
+    this.pairer = new TransactionPairer((t) => this.baseline.transaction(t), flowLimits, (flowId, protocol, detail) =>
+      this.decoder.raise('unreplied_limit', flowId, protocol, detail),
+    );
+    this.decoder = new OperationDecoder((op) => this.pairer.operation(op), (e) => this.event(e), flowLimits);
+    this.decoder.observer = {
+      counters: (_flowId: string, protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number) =>
+        this.baseline.counters(protocol, client, server, packets, bytes),
+      ended: (flowId: string) => this.pairer.flowEnded(flowId),
+    };
+  }
+
+  packet(p: PacketInput): void {
+    this.decoder.packet(p);
+    if (this.source) this.source.packetsDone++;
+    if (++this.sinceCheck >= CLOCK_CHECK_PACKETS) {
+      this.sinceCheck = 0;
+      this.flushIfDue();
+    }
+  }
+
+  /** For live sources, where packets may stop coming: flush on a timer too. */
+  flushIfDue(): void {
+    if (Date.now() - this.lastFlush >= this.flushIntervalMs) this.flush();
+  }
+
+  /** Commits everything learned so far in one transaction. */
+  flush(): void {
+    this.decoder.takeCounters();
+    const changes = this.baseline.takeChanges();
+    const b = this.baseline;
+    const counts: Record<string, number> = { ...b.counts, eventsDropped: this.eventsDropped, ...this.decoder.stats.events };
+    this.store.flush({
+      assets: changes.assets,
+      conversations: changes.conversations,
+      discoveries: changes.discoveries,
+      events: this.events,
+      clock: { firstSeen: b.firstSeen, lastSeen: b.lastSeen, lastDiscovery: b.lastDiscovery },
+      ...(this.source ? { source: this.source } : {}),
+      counts,
+    });
+    this.events = [];
+    this.lastFlush = Date.now();
+    this.flushes++;
+  }
+
+  /** End of the source: what is held in flows and pairing is learned, then committed. */
+  finish(): void {
+    this.decoder.flush();
+    this.pairer.flush();
+    if (this.source) this.source.finished = true;
+    this.flush();
+  }
+
+  private event(e: StreamEvent): void {
+    if (this.events.length >= MAX_PENDING_EVENTS) {
+      this.eventsDropped++;
+      return;
+    }
+    const stored: StoredEvent = { ts: e.ts, event: e.event, flowId: e.flowId, detail: e.detail };
+    if (e.protocol) stored.protocol = e.protocol;
+    this.events.push(stored);
+  }
+}

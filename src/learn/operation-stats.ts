@@ -1,0 +1,186 @@
+// One operation of a conversation, accumulated: counts, targets coalesced, outcomes, response
+// times and polling periods. Every list has a bound; past it the record says it is incomplete.
+
+import type { Operation, Outcome, Target } from '../../protocols/operation.js';
+import type { Transaction } from '../flow/transactions.js';
+import type { OperationStats, PollStats, TargetSummary } from './model.js';
+import { addRange, capRanges, formatRanges } from './ranges.js';
+
+export const MAX_TARGET_ENTRIES = 256;
+export const MAX_RANGES_PER_ENTRY = 64;
+export const MAX_PROPERTIES_PER_OBJECT = 64;
+export const MAX_POLLS = 16;
+/** An interval this many times the mean is a pause in polling, not a sample of the period. */
+const PAUSE_FACTOR = 5;
+/** Samples before pauses are told apart from the period. */
+const SETTLED = 5;
+
+export function operationKey(op: Operation): string {
+  return op.subCode === undefined ? `${op.kind}/${op.code}` : `${op.kind}/${op.code}/${op.subCode}`;
+}
+
+export function newOperationStats(op: Operation): OperationStats {
+  const s: OperationStats = {
+    kind: op.kind,
+    code: op.code,
+    codeName: op.codeName,
+    count: 0,
+    firstSeen: op.evidence.ts,
+    lastSeen: op.evidence.ts,
+    targets: [],
+    outcomes: {},
+    polls: [],
+    anomalies: {},
+  };
+  if (op.subCode !== undefined) s.subCode = op.subCode;
+  if (op.subCodeName !== undefined) s.subCodeName = op.subCodeName;
+  if (op.encrypted) s.encrypted = true;
+  return s;
+}
+
+export function outcomeLabel(o: Outcome): string {
+  if (o.status === 'ok') return 'ok';
+  const parts: string[] = [o.status];
+  if (o.errorClass !== undefined) parts.push(`class ${o.errorClass}`);
+  if (o.code !== undefined) parts.push(String(o.code));
+  if (o.name) parts.push(o.name);
+  return parts.join(' ');
+}
+
+/**
+ * Adds one transaction to its operation's statistics. Returns readable descriptions of the
+ * targets it covered for the first time (new behaviour, for the learning progress).
+ */
+export function recordTransaction(s: OperationStats, t: Transaction): string[] {
+  const op = t.op;
+  const ts = op.evidence.ts;
+  s.count++;
+  if (ts < s.firstSeen) s.firstSeen = ts;
+  if (ts > s.lastSeen) s.lastSeen = ts;
+  for (const a of op.anomalies) s.anomalies[a.type] = (s.anomalies[a.type] ?? 0) + 1;
+  if (t.status === 'answered') {
+    const label = outcomeLabel(t.response!.outcome ?? op.outcome ?? { status: 'ok' });
+    s.outcomes[label] = (s.outcomes[label] ?? 0) + 1;
+    const rt = (s.responseTime ??= { samples: 0, mean: 0, max: 0 });
+    rt.samples++;
+    rt.mean += (t.responseTime! - rt.mean) / rt.samples;
+    if (t.responseTime! > rt.max) rt.max = t.responseTime!;
+  } else if (t.status === 'unanswered') {
+    s.outcomes.unanswered = (s.outcomes.unanswered ?? 0) + 1;
+  }
+  const added: string[] = [];
+  for (const target of op.targets) {
+    const what = addTarget(s, target);
+    if (what) added.push(what);
+  }
+  if (op.targetsTruncated) s.targetsTruncated = true;
+  recordPoll(s, pollSignature(op), ts);
+  return added;
+}
+
+/** Merges a target into the summary; returns its description when it covers something new. */
+function addTarget(s: OperationStats, t: Target): string | undefined {
+  switch (t.type) {
+    case 'modbus': {
+      let entry = s.targets.find((e) => e.type === 'modbus' && e.unit === t.unit && e.table === t.table && e.access === t.access && e.file === t.file) as
+        | Extract<TargetSummary, { type: 'modbus' }>
+        | undefined;
+      if (!entry) {
+        if (!roomFor(s)) return undefined;
+        entry = { type: 'modbus', unit: t.unit, ranges: [] };
+        if (t.table !== undefined) entry.table = t.table;
+        if (t.access !== undefined) entry.access = t.access;
+        if (t.file !== undefined) entry.file = t.file;
+        s.targets.push(entry);
+        if (t.start === undefined) return `unit ${t.unit}`;
+      }
+      if (t.start === undefined) return undefined;
+      const last = t.start + Math.max(1, t.count ?? 1) - 1;
+      if (!addRange(entry.ranges, t.start, last)) return undefined;
+      if (capRanges(entry.ranges, MAX_RANGES_PER_ENTRY)) s.targetsTruncated = true;
+      return [`unit ${t.unit}`, t.table, formatRanges([[t.start, last]])].filter((x) => x !== undefined).join(' ');
+    }
+    case 'bacnet': {
+      let entry = s.targets.find((e) => e.type === 'bacnet' && e.objectType === t.objectType && e.instance === t.instance) as
+        | Extract<TargetSummary, { type: 'bacnet' }>
+        | undefined;
+      let fresh = false;
+      if (!entry) {
+        if (!roomFor(s)) return undefined;
+        entry = { type: 'bacnet', objectType: t.objectType, objectTypeName: t.objectTypeName, instance: t.instance, properties: [] };
+        s.targets.push(entry);
+        fresh = true;
+      }
+      const prop = t.propertyName ?? (t.property !== undefined ? String(t.property) : undefined);
+      if (prop !== undefined && !entry.properties.includes(prop)) {
+        if (entry.properties.length < MAX_PROPERTIES_PER_OBJECT) entry.properties.push(prop);
+        else s.targetsTruncated = true;
+        return `${t.objectTypeName},${t.instance} ${prop}`;
+      }
+      return fresh ? `${t.objectTypeName},${t.instance}` : undefined;
+    }
+    case 'opcua': {
+      let entry = s.targets.find((e) => e.type === 'opcua' && e.nodeId === t.nodeId) as Extract<TargetSummary, { type: 'opcua' }> | undefined;
+      let fresh = false;
+      if (!entry) {
+        if (!roomFor(s)) return undefined;
+        entry = { type: 'opcua', nodeId: t.nodeId, attributes: [], methods: [] };
+        s.targets.push(entry);
+        fresh = true;
+      }
+      if (t.attribute !== undefined && !entry.attributes.includes(t.attribute) && entry.attributes.length < 32) entry.attributes.push(t.attribute);
+      if (t.methodId !== undefined && !entry.methods.includes(t.methodId)) {
+        if (entry.methods.length < MAX_PROPERTIES_PER_OBJECT) entry.methods.push(t.methodId);
+        return `${t.nodeId} method ${t.methodId}`;
+      }
+      return fresh ? t.nodeId : undefined;
+    }
+  }
+}
+
+function roomFor(s: OperationStats): boolean {
+  if (s.targets.length < MAX_TARGET_ENTRIES) return true;
+  s.targetsTruncated = true;
+  return false;
+}
+
+/** What a repeated request asks for: its code and exact targets. */
+function pollSignature(op: Operation): string {
+  if (op.targets.length === 0) return op.codeName;
+  const t = op.targets[0]!;
+  let first: string;
+  if (t.type === 'modbus') first = `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.start !== undefined ? ` ${formatRanges([[t.start, t.start + Math.max(1, t.count ?? 1) - 1]])}` : ''}`;
+  else if (t.type === 'bacnet') first = `${t.objectTypeName},${t.instance}${t.propertyName ? ` ${t.propertyName}` : ''}`;
+  else first = t.nodeId;
+  return op.targets.length > 1 ? `${first} +${op.targets.length - 1}` : first;
+}
+
+function recordPoll(s: OperationStats, signature: string, ts: number): void {
+  let p: PollStats | undefined;
+  for (const q of s.polls) if (q.signature === signature) p = q;
+  if (!p) {
+    if (s.polls.length >= MAX_POLLS) return;
+    s.polls.push({ signature, samples: 0, interval: 0, jitter: 0, pauses: 0, last: ts, m2: 0 });
+    return;
+  }
+  const dt = ts - p.last;
+  p.last = ts;
+  if (dt < 0) return;
+  if (p.samples >= SETTLED && dt > PAUSE_FACTOR * p.interval) {
+    p.pauses++;
+    return;
+  }
+  // Welford: mean and variance in one pass, no history kept.
+  p.samples++;
+  const delta = dt - p.interval;
+  p.interval += delta / p.samples;
+  p.m2 += delta * (dt - p.interval);
+  p.jitter = Math.sqrt(p.m2 / p.samples);
+}
+
+/** The steadiest poll of an operation (most samples), if it polls at all. */
+export function mainPoll(s: OperationStats): PollStats | undefined {
+  let best: PollStats | undefined;
+  for (const p of s.polls) if (p.samples >= 3 && (!best || p.samples > best.samples)) best = p;
+  return best;
+}

@@ -1,0 +1,55 @@
+// Opening the SQLite database: WAL journal, migrations in one transaction each, clear errors.
+
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export class StoreError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * Opens (creating if needed) a Bulkhead database and brings its schema up to date. WAL with
+ * synchronous=NORMAL: a killed process loses nothing committed; a power cut at most the last
+ * transactions, never consistency.
+ */
+export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+  } catch (err) {
+    throw new StoreError(path, `cannot open database: ${(err as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new StoreError(path, `database schema ${version} is newer than this Bulkhead understands (${MIGRATIONS.length}); upgrade Bulkhead`);
+    }
+    if (options.readonly) {
+      if (version < MIGRATIONS.length) throw new StoreError(path, `database schema ${version} is older than ${MIGRATIONS.length}: open it once read-write to migrate`);
+      return db;
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    const msg = (err as Error).message;
+    throw new StoreError(path, /not a database|file is (encrypted|not a database)/i.test(msg) ? 'not a SQLite database' : msg);
+  }
+}

@@ -1,0 +1,174 @@
+// Persistence of what learning produces. Each flush is one transaction: the baseline's changes,
+// the stream events, the learning clock and the progress of the capture source together, so a
+// killed process resumes from a consistent point.
+
+import type { Db } from './database.js';
+
+/** Stored records are the learning model's own JSON; the store does not interpret them. */
+export interface Keyed {
+  key: string;
+}
+
+export interface StoredAsset extends Keyed {
+  ip: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface StoredConversation extends Keyed {
+  protocol: string;
+  client: { ip: string };
+  server: { ip: string; port: number };
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface StoredDiscovery {
+  ts: number;
+  type: string;
+  subject: string;
+  detail: string;
+}
+
+export interface StoredEvent {
+  ts: number;
+  event: string;
+  flowId: string;
+  protocol?: string;
+  detail: string;
+}
+
+export interface SourceProgress {
+  /** Stable identity: for a file, its path, size and modification time. */
+  id: string;
+  kind: 'pcap' | 'interface';
+  name: string;
+  size?: number;
+  packetsDone: number;
+  finished: boolean;
+}
+
+/** The learning clock (capture time, seconds). */
+export interface LearnClock {
+  firstSeen: number;
+  lastSeen: number;
+  lastDiscovery: number;
+}
+
+export interface FlushBatch<A extends StoredAsset, C extends StoredConversation> {
+  assets: A[];
+  conversations: C[];
+  discoveries: StoredDiscovery[];
+  events: StoredEvent[];
+  clock: LearnClock;
+  source?: SourceProgress;
+  counts?: Record<string, number>;
+}
+
+/** Stream events kept; older ones are pruned at flush. */
+export const MAX_STORED_EVENTS = 100_000;
+
+export class LearnStore {
+  private readonly putAsset;
+  private readonly putConversation;
+  private readonly putDiscovery;
+  private readonly putEvent;
+  private readonly putSource;
+  private readonly putMeta;
+  private readonly pruneEvents;
+  private readonly flushTx;
+
+  constructor(readonly db: Db) {
+    this.putAsset = db.prepare('INSERT INTO assets (key, ip, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET ip = excluded.ip, first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data');
+    this.putConversation = db.prepare(
+      'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data',
+    );
+    this.putDiscovery = db.prepare('INSERT INTO discoveries (ts, type, subject, detail) VALUES (?, ?, ?, ?)');
+    this.putEvent = db.prepare('INSERT INTO stream_events (ts, type, flow, protocol, detail) VALUES (?, ?, ?, ?, ?)');
+    this.putSource = db.prepare(
+      'INSERT INTO sources (id, kind, name, size, packets_done, finished, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET packets_done = excluded.packets_done, finished = excluded.finished, updated_at = excluded.updated_at',
+    );
+    this.putMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.pruneEvents = db.prepare('DELETE FROM stream_events WHERE id <= (SELECT MAX(id) FROM stream_events) - ?');
+    this.flushTx = db.transaction((b: FlushBatch<StoredAsset, StoredConversation>) => {
+      for (const a of b.assets) this.putAsset.run(a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a));
+      for (const c of b.conversations) this.putConversation.run(c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c));
+      for (const d of b.discoveries) this.putDiscovery.run(d.ts, d.type, d.subject, d.detail);
+      for (const e of b.events) this.putEvent.run(e.ts, e.event, e.flowId, e.protocol ?? null, e.detail);
+      if (b.events.length > 0) this.pruneEvents.run(MAX_STORED_EVENTS);
+      this.putMeta.run('learn.clock', JSON.stringify(b.clock));
+      if (b.counts) this.putMeta.run('learn.counts', JSON.stringify(b.counts));
+      const s = b.source;
+      if (s) this.putSource.run(s.id, s.kind, s.name, s.size ?? null, s.packetsDone, s.finished ? 1 : 0, Date.now() / 1000);
+    });
+  }
+
+  flush<A extends StoredAsset, C extends StoredConversation>(batch: FlushBatch<A, C>): void {
+    this.flushTx(batch);
+  }
+
+  assets<A>(): A[] {
+    return (this.db.prepare('SELECT data FROM assets ORDER BY ip').all() as { data: string }[]).map((r) => JSON.parse(r.data) as A);
+  }
+
+  conversations<C>(filter: { ip?: string; protocol?: string } = {}): C[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.ip) {
+      where.push('(client_ip = ? OR server_ip = ?)');
+      args.push(filter.ip, filter.ip);
+    }
+    if (filter.protocol) {
+      where.push('protocol = ?');
+      args.push(filter.protocol);
+    }
+    const sql = `SELECT data FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY client_ip, server_ip, server_port, protocol`;
+    return (this.db.prepare(sql).all(...args) as { data: string }[]).map((r) => JSON.parse(r.data) as C);
+  }
+
+  clock(): LearnClock | undefined {
+    return this.meta<LearnClock>('learn.clock');
+  }
+
+  counts(): Record<string, number> {
+    return this.meta<Record<string, number>>('learn.counts') ?? {};
+  }
+
+  source(id: string): SourceProgress | undefined {
+    const r = this.db.prepare('SELECT id, kind, name, size, packets_done, finished FROM sources WHERE id = ?').get(id) as
+      | { id: string; kind: 'pcap' | 'interface'; name: string; size: number | null; packets_done: number; finished: number }
+      | undefined;
+    if (!r) return undefined;
+    const s: SourceProgress = { id: r.id, kind: r.kind, name: r.name, packetsDone: r.packets_done, finished: r.finished === 1 };
+    if (r.size !== null) s.size = r.size;
+    return s;
+  }
+
+  /** Discoveries per hour of capture time, by type. */
+  discoveriesPerHour(): { hour: number; type: string; count: number }[] {
+    return this.db.prepare('SELECT CAST(ts / 3600 AS INTEGER) * 3600 AS hour, type, COUNT(*) AS count FROM discoveries GROUP BY hour, type ORDER BY hour, type').all() as {
+      hour: number;
+      type: string;
+      count: number;
+    }[];
+  }
+
+  recentDiscoveries(limit: number): StoredDiscovery[] {
+    return this.db.prepare('SELECT ts, type, subject, detail FROM discoveries ORDER BY id DESC LIMIT ?').all(limit) as StoredDiscovery[];
+  }
+
+  totals(): { assets: number; conversations: number; discoveries: number; events: number } {
+    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    return {
+      assets: one('SELECT COUNT(*) AS n FROM assets'),
+      conversations: one('SELECT COUNT(*) AS n FROM conversations'),
+      discoveries: one('SELECT COUNT(*) AS n FROM discoveries'),
+      events: one('SELECT COUNT(*) AS n FROM stream_events'),
+    };
+  }
+
+  private meta<T>(key: string): T | undefined {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as T) : undefined;
+  }
+}

@@ -1,0 +1,53 @@
+// Numbered schema migrations. The database's user_version is the number of migrations applied;
+// a migration is never edited once released, only followed by a new one.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: learning: inventory, baseline, discoveries, stream events, capture sources, settings.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE assets (
+    key TEXT PRIMARY KEY,
+    ip TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE conversations (
+    key TEXT PRIMARY KEY,
+    protocol TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    server_ip TEXT NOT NULL,
+    server_port INTEGER NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX conversations_client ON conversations (client_ip);
+  CREATE INDEX conversations_server ON conversations (server_ip);
+  CREATE TABLE discoveries (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX discoveries_ts ON discoveries (ts);
+  CREATE TABLE stream_events (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    type TEXT NOT NULL,
+    flow TEXT NOT NULL,
+    protocol TEXT,
+    detail TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER,
+    packets_done INTEGER NOT NULL,
+    finished INTEGER NOT NULL,
+    updated_at REAL NOT NULL
+  ) STRICT;
+  `,
+];
