@@ -11,8 +11,7 @@ function identityOf(a: Asset): string {
   if (m) parts.push([m.vendorName, m.productName ?? m.productCode, m.revision].filter(Boolean).join(' '));
   const b = a.identity.bacnet;
   if (b) parts.push(`BACnet device ${b.deviceInstance}${b.vendorName ? ` (${b.vendorName})` : ''}`);
-  const o = a.identity.opcua;
-  if (o) parts.push(o.applicationName ?? o.applicationUri ?? o.productUri ?? '');
+  for (const o of [a.identity.opcua, a.identity.opcuaClient]) if (o) parts.push(o.applicationName ?? o.applicationUri ?? o.productUri ?? '');
   return parts.filter(Boolean).join('; ') || '-';
 }
 

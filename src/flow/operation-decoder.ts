@@ -396,11 +396,19 @@ export class OperationDecoder {
     flow.bytes += p.origLength ?? p.frame.length;
   }
 
-  private report(flow: Flow): void {
-    if (flow.packets === 0 || !this.observer || flow.app === 'detecting' || flow.app === 'none') return;
+  /**
+   * `final`: the flow is leaving the table. A connection that never carried payload (an attempt,
+   * a refused or idle connection) to a protocol's service port counts for that protocol.
+   */
+  private report(flow: Flow, final = false): void {
+    if (flow.packets === 0 || !this.observer || flow.app === 'none') return;
     const client = flow.clientIs === 0 ? flow.a : flow.b;
     const server = flow.clientIs === 0 ? flow.b : flow.a;
-    this.observer.counters(flow.id, flow.app, client, server, flow.packets, flow.bytes);
+    let protocol: Protocol | undefined;
+    if (flow.app !== 'detecting') protocol = flow.app;
+    else if (final && flow.detectTries === 0) protocol = this.limits.modbusPorts.includes(server.port) ? 'modbus' : server.port === OPCUA_PORT ? 'opcua' : undefined;
+    if (!protocol) return;
+    this.observer.counters(flow.id, protocol, client, server, flow.packets, flow.bytes);
     flow.packets = 0;
     flow.bytes = 0;
   }
@@ -429,7 +437,7 @@ export class OperationDecoder {
   /** The flow leaves the table. */
   private forget(flow: Flow, reason: FlowEndReason): void {
     this.closeFlow(flow, reason);
-    this.report(flow);
+    this.report(flow, true);
   }
 
   private evictOldest(): void {

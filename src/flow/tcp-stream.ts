@@ -177,10 +177,11 @@ export class TcpDirection {
     const same = i > 0 ? this.held[i - 1]! : undefined;
     if (same && same.seq === seq) {
       this.duplicateBytes += payload.length;
-      const n = Math.min(same.data.length, payload.length);
-      if (same.data.compare(payload, 0, n, 0, n) !== 0) {
+      let differing = 0;
+      for (let j = Math.min(same.data.length, payload.length) - 1; j >= 0; j--) if (same.data[j] !== payload[j]) differing++;
+      if (differing > 0) {
         this.conflicts++;
-        sink.conflict(n, frame);
+        sink.conflict(differing, frame);
       }
       return;
     }

@@ -104,6 +104,7 @@ export class TransactionPairer {
       this.onLimit(op.flowId, op.protocol, `more than ${this.limits.maxUnrepliedPerFlow} requests without a response: the oldest is declared unanswered`);
     }
     waiting.set(key, op);
+    this.pending.set(op.flowId, waiting); // removing the last entry above dropped the flow's map
     this.pendingCount++;
   }
 

@@ -102,8 +102,8 @@ export class Baseline {
     const ts = op.evidence.ts;
     this.seen(ts);
     const response = t.response;
-    this.learnAsset(op, op.client, ts);
-    if (!isGroupAddress(op.server)) this.learnAsset(op, op.server, ts);
+    this.learnAsset(op.protocol, roleOf(op, true), op.client, ts);
+    if (!isGroupAddress(op.server)) this.learnAsset(op.protocol, roleOf(op, false), op.server, ts);
     if (response) this.learnIdentity(response);
     this.learnIdentity(op);
     const conv = this.conversation(op.protocol, op.client, op.server, ts);
@@ -128,6 +128,9 @@ export class Baseline {
 
   /** Traffic volume of a flow, credited to its conversation. */
   counters(protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number): void {
+    // Connection attempts carry no operation: their hosts are still part of the picture.
+    this.learnAsset(protocol, undefined, client, this.lastSeen);
+    if (!isGroupAddress(server)) this.learnAsset(protocol, undefined, server, this.lastSeen);
     const conv = this.conversation(protocol, client, server, this.lastSeen);
     if (!conv) return;
     conv.packets += packets;
@@ -221,7 +224,7 @@ export class Baseline {
     }
   }
 
-  private learnAsset(op: Operation, e: Endpoint, ts: number): void {
+  private learnAsset(protocol: Protocol, role: Role | undefined, e: Endpoint, ts: number): void {
     const key = hostKey(e.ip, e.vlan);
     let a = this.assets.get(key);
     if (!a) {
@@ -232,14 +235,13 @@ export class Baseline {
       a = { key, ip: e.ip, macs: [], firstSeen: ts, lastSeen: ts, protocols: [], roles: [], identity: {} };
       if (e.vlan !== undefined) a.vlan = e.vlan;
       this.assets.set(key, a);
-      this.discover(ts, 'asset', key, `new ${op.protocol} host ${e.ip}${e.mac ? ` (${e.mac}${macVendor(e.mac) ? `, ${macVendor(e.mac)}` : ''})` : ''}`);
+      this.discover(ts, 'asset', key, `new ${protocol} host ${e.ip}${e.mac ? ` (${e.mac}${macVendor(e.mac) ? `, ${macVendor(e.mac)}` : ''})` : ''}`);
     }
     if (ts > a.lastSeen) a.lastSeen = ts;
     if (ts < a.firstSeen) a.firstSeen = ts;
     // An all-zero MAC is a loopback or synthetic capture's, not a device's.
     if (e.mac && e.mac !== '00:00:00:00:00:00') this.learnMac(a, e.mac, ts);
-    if (!a.protocols.includes(op.protocol)) a.protocols.push(op.protocol);
-    const role = roleOf(op, e === op.client);
+    if (!a.protocols.includes(protocol)) a.protocols.push(protocol);
     if (role && !a.roles.includes(role)) a.roles.push(role);
     this.dirtyAssets.add(key);
   }
@@ -305,7 +307,7 @@ export class Baseline {
         const e = role === 'client' ? op.client : op.server;
         const a = this.assets.get(hostKey(e.ip, e.vlan));
         if (!a) continue;
-        const id: OpcuaIdentity = (a.identity.opcua ??= {});
+        const id: OpcuaIdentity = role === 'client' ? (a.identity.opcuaClient ??= {}) : (a.identity.opcua ??= {});
         for (const [field, k] of [
           ['applicationUri', `${role}ApplicationUri`],
           ['applicationName', `${role}ApplicationName`],

@@ -60,7 +60,8 @@ export interface Asset {
   lastSeen: number;
   protocols: Protocol[];
   roles: Role[];
-  identity: { modbus?: ModbusIdentity; bacnet?: BacnetIdentity; opcua?: OpcuaIdentity };
+  /** opcua: the OPC UA server application on this host; opcuaClient: a client application on it. */
+  identity: { modbus?: ModbusIdentity; bacnet?: BacnetIdentity; opcua?: OpcuaIdentity; opcuaClient?: OpcuaIdentity };
   purdue?: PurdueGuess;
 }
 

@@ -23,3 +23,35 @@ export function tsharkFields(file: string, filter: string, fields: string[], dec
       return { frame: Number(frame), values: fields.map((_, i) => (cols[i] ? cols[i]!.split(',') : [])) };
     });
 }
+
+export interface TsharkConversation {
+  a: { ip: string; port: number };
+  b: { ip: string; port: number };
+  frames: number;
+}
+
+/** `tshark -z conv,tcp|udp`: one row per 5-tuple conversation with its total frame count. */
+export function tsharkConversations(file: string, kind: 'tcp' | 'udp'): TsharkConversation[] {
+  const out = execFileSync('tshark', ['-r', file, '-n', '-q', '-z', `conv,${kind}`], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
+  const endpoint = (s: string) => {
+    const i = s.lastIndexOf(':');
+    return { ip: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) };
+  };
+  const rows: TsharkConversation[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^(\S+)\s+<->\s+(\S+)\s+\d+\s+[\d.]+\s+\w+\s+\d+\s+[\d.]+\s+\w+\s+(\d+)\s/.exec(line);
+    if (m) rows.push({ a: endpoint(m[1]!), b: endpoint(m[2]!), frames: Number(m[3]) });
+  }
+  return rows;
+}
+
+/** `tshark -z endpoints,ip` (and ipv6): the addresses that sent or received IP packets. */
+export function tsharkEndpoints(file: string): Set<string> {
+  const out = execFileSync('tshark', ['-r', file, '-n', '-q', '-z', 'endpoints,ip', '-z', 'endpoints,ipv6'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
+  const ips = new Set<string>();
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-fA-F.:]+)\s+\d+\s+\d+/.exec(line);
+    if (m && (m[1]!.includes('.') || m[1]!.includes(':'))) ips.add(m[1]!);
+  }
+  return ips;
+}
