@@ -1,0 +1,118 @@
+// The scripted ground-truth plant: two PLCs, an HMI polling register blocks on a fixed period,
+// an engineering station that writes occasionally, an OPC UA server with a historian client,
+// a BACnet controller and a building-management client, on one LAN of network namespaces.
+// What it does is fixed here, so tests can assert exactly what learning must find.
+
+import type { ChildProcess } from 'node:child_process';
+import { join, sep } from 'node:path';
+import { createLan, type Lan, type LanHost } from './lan.js';
+
+export const SUBNET = '10.250.1';
+export const BROADCAST = `${SUBNET}.255`;
+
+/** MACs with real IEEE OUIs, so the vendor lookup has something true to find. */
+export const HOSTS = {
+  plc1: { name: 'plc1', ip: `${SUBNET}.11`, mac: '00:1b:1b:00:01:11' }, // Siemens
+  plc2: { name: 'plc2', ip: `${SUBNET}.12`, mac: '00:80:f4:00:01:12' }, // Telemecanique (Schneider)
+  hmi: { name: 'hmi', ip: `${SUBNET}.21`, mac: '00:0e:8c:00:01:21' }, // Siemens
+  ews: { name: 'ews', ip: `${SUBNET}.22`, mac: '00:1b:1b:00:01:22' },
+  opcua: { name: 'opcua', ip: `${SUBNET}.30`, mac: '00:30:de:00:01:30' }, // WAGO
+  historian: { name: 'historian', ip: `${SUBNET}.40`, mac: '00:0e:8c:00:01:40' },
+  bacnet: { name: 'bacnet', ip: `${SUBNET}.50`, mac: '00:05:4b:00:01:50' }, // Eaton Automation
+  bms: { name: 'bms', ip: `${SUBNET}.60`, mac: '00:0e:8c:00:01:60' },
+} satisfies Record<string, LanHost>;
+
+export const HMI_PERIOD = 0.5;
+export const HISTORIAN_PERIOD = 1;
+export const BMS_PERIOD = 2;
+export const EWS_WRITE_PERIOD = 4;
+export const OPCUA_VARIABLES = ['Temperature', 'Pressure'];
+export const BACNET_DEVICE = { deviceInstance: 1050, vendorId: 8 };
+export const BACNET_OBJECTS = [
+  { type: 0, instance: 1 },
+  { type: 0, instance: 2 },
+];
+
+interface Peer {
+  host: keyof typeof HOSTS;
+  script: string;
+  config: object;
+}
+
+const PEERS: Peer[] = [
+  { host: 'plc1', script: 'modbus-plc', config: { host: HOSTS.plc1.ip, unit: 1 } },
+  { host: 'plc2', script: 'modbus-plc', config: { host: HOSTS.plc2.ip, unit: 1 } },
+  { host: 'opcua', script: 'opcua-server', config: { host: HOSTS.opcua.ip, variables: OPCUA_VARIABLES } },
+  { host: 'bacnet', script: 'bacnet-device', config: { broadcast: BROADCAST, ...BACNET_DEVICE } },
+  {
+    host: 'hmi',
+    script: 'modbus-client',
+    config: {
+      tasks: [
+        { server: HOSTS.plc1.ip, unit: 1, fc: 3, start: 0, count: 10, every: HMI_PERIOD, after: 0.5 },
+        { server: HOSTS.plc1.ip, unit: 1, fc: 1, start: 0, count: 16, every: HMI_PERIOD, after: 0.5 },
+        { server: HOSTS.plc2.ip, unit: 1, fc: 3, start: 100, count: 20, every: HMI_PERIOD, after: 0.5 },
+      ],
+    },
+  },
+  {
+    host: 'ews',
+    script: 'modbus-client',
+    config: {
+      tasks: [
+        { server: HOSTS.plc1.ip, unit: 1, fc: 6, start: 40, count: 1, every: EWS_WRITE_PERIOD, after: 1 },
+        { server: HOSTS.plc2.ip, unit: 1, fc: 16, start: 200, count: 4, after: 2 },
+      ],
+    },
+  },
+  {
+    host: 'historian',
+    script: 'opcua-client',
+    config: { endpoint: `opc.tcp://${HOSTS.opcua.ip}:4840`, nodes: OPCUA_VARIABLES.map((v) => `ns=1;s=Line1.${v}`), every: HISTORIAN_PERIOD },
+  },
+  { host: 'bms', script: 'bacnet-client', config: { broadcast: BROADCAST, device: HOSTS.bacnet.ip, objects: BACNET_OBJECTS, every: BMS_PERIOD } },
+];
+
+export interface Plant {
+  lan: Lan;
+  /** Lines each peer printed (its write log), by host. */
+  logs: Map<string, string[]>;
+  stop(): Promise<void>;
+}
+
+/** Brings the LAN up (the caller starts its capture on the switch), then `startPeers`. */
+export function createPlantLan(prefix: string): Lan {
+  return createLan(prefix, Object.values(HOSTS));
+}
+
+export function startPeers(lan: Lan): Plant {
+  // Peers run as built JavaScript, also when this module runs from source under the test runner.
+  const here = import.meta.dirname;
+  const peersDir = here.includes(`${sep}dist${sep}`) ? join(here, 'peers') : join(here, '..', '..', 'dist', 'testbench', 'plant', 'peers');
+  const procs: ChildProcess[] = [];
+  const logs = new Map<string, string[]>();
+  for (const p of PEERS) {
+    const proc = lan.spawnIn(p.host, process.execPath, [join(peersDir, `${p.script}.js`), JSON.stringify(p.config)]);
+    const lines = logs.get(p.host) ?? [];
+    logs.set(p.host, lines);
+    proc.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+    proc.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString().trim()}`));
+    procs.push(proc);
+  }
+  return {
+    lan,
+    logs,
+    stop: async () => {
+      await Promise.all(
+        procs.map(
+          (proc) =>
+            new Promise<void>((resolve) => {
+              if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+              proc.once('exit', () => resolve());
+              proc.kill('SIGKILL');
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// A building-management client: discovers devices with Who-Is (repeated, as BMS front ends do,
+// so devices that start later are found), and reads present values on a fixed period.
+
+import bacnet from '@bacnet-js/client';
+
+// A CommonJS package: its class is the default export's `default`.
+const BACnetClient = bacnet.default;
+
+const { broadcast, device, objects, every } = JSON.parse(process.argv[2]!) as {
+  broadcast: string;
+  device: string;
+  objects: { type: number; instance: number }[];
+  every: number;
+};
+
+const client = new BACnetClient({ port: 47808, interface: '0.0.0.0', broadcastAddress: broadcast, apduTimeout: 2000 });
+client.whoIs();
+setInterval(() => client.whoIs(), 5000);
+setInterval(() => {
+  for (const o of objects) client.readProperty({ address: device }, o, 85).catch((err: Error) => process.stderr.write(`readProperty: ${err.message}\n`));
+}, every * 1000);

@@ -1,0 +1,28 @@
+// A BACnet/IP controller: answers Who-Is with I-Am and serves readProperty/writeProperty on its
+// analog objects; writes are logged as JSON lines.
+
+import bacnet from '@bacnet-js/client';
+
+// A CommonJS package: its class is the default export's `default`.
+const BACnetClient = bacnet.default;
+
+const { broadcast, deviceInstance, vendorId } = JSON.parse(process.argv[2]!) as { broadcast: string; deviceInstance: number; vendorId: number };
+const log = (what: object) => process.stdout.write(JSON.stringify({ ts: Date.now() / 1000, ...what }) + '\n');
+
+const device = new BACnetClient({ port: 47808, interface: '0.0.0.0', broadcastAddress: broadcast });
+const values = new Map<string, number>();
+device.on('whoIs', () => {
+  device.iAmResponse({ address: broadcast }, deviceInstance, 0, vendorId);
+});
+device.on('readProperty', (m) => {
+  const p = m.payload as { objectId: { type: number; instance: number }; property: { id: number; index: number } };
+  const v = values.get(`${p.objectId.type}:${p.objectId.instance}`) ?? 21.5;
+  device.readPropertyResponse(m.header!.sender, m.invokeId!, p.objectId, p.property, [{ type: 4, value: v }]);
+});
+device.on('writeProperty', (m) => {
+  const p = m.payload as { objectId: { type: number; instance: number }; value: { property: { id: number }; value: { value: number }[] } };
+  values.set(`${p.objectId.type}:${p.objectId.instance}`, p.value.value[0]?.value ?? 0);
+  log({ write: `${p.objectId.type}:${p.objectId.instance}`, property: p.value.property.id });
+  device.simpleAckResponse(m.header!.sender, m.service!, m.invokeId!);
+});
+log({ ready: true });

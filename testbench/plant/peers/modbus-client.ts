@@ -1,0 +1,70 @@
+// An HMI or engineering station: a Modbus/TCP client running a schedule of reads and writes
+// against several PLCs, each repeated on its own period.
+
+import modbus from 'modbus-serial';
+
+// A CommonJS package: its class is the default export's `default`.
+const ModbusRTU = modbus.default;
+type ModbusRTU = InstanceType<typeof ModbusRTU>;
+
+interface Task {
+  server: string;
+  unit: number;
+  /** FC 1, 3, 6 or 16. */
+  fc: 1 | 3 | 6 | 16;
+  start: number;
+  count: number;
+  /** Seconds between repetitions; absent: once. */
+  every?: number;
+  /** Seconds after start before the first run. */
+  after?: number;
+}
+
+const { tasks } = JSON.parse(process.argv[2]!) as { tasks: Task[] };
+const clients = new Map<string, Promise<ModbusRTU>>();
+
+function client(server: string): Promise<ModbusRTU> {
+  let c = clients.get(server);
+  if (!c) {
+    c = (async () => {
+      const m = new ModbusRTU();
+      m.setTimeout(2000);
+      for (let i = 0; ; i++) {
+        try {
+          await m.connectTCP(server, { port: 502 });
+          return m;
+        } catch (err) {
+          if (i > 20) throw err;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    })();
+    clients.set(server, c);
+  }
+  return c;
+}
+
+// Requests to one server go one at a time (one connection, one outstanding request).
+const queues = new Map<string, Promise<unknown>>();
+function run(t: Task): void {
+  const prev = queues.get(t.server) ?? Promise.resolve();
+  const next = prev.then(async () => {
+    const m = await client(t.server);
+    m.setID(t.unit);
+    if (t.fc === 3) await m.readHoldingRegisters(t.start, t.count);
+    else if (t.fc === 1) await m.readCoils(t.start, t.count);
+    else if (t.fc === 6) await m.writeRegister(t.start, 1000 + t.start);
+    else await m.writeRegisters(t.start, new Array<number>(t.count).fill(7));
+  });
+  queues.set(
+    t.server,
+    next.catch((err: Error) => process.stderr.write(`${t.server} FC ${t.fc}: ${err.message}\n`)),
+  );
+}
+
+for (const t of tasks) {
+  setTimeout(() => {
+    run(t);
+    if (t.every) setInterval(() => run(t), t.every * 1000);
+  }, (t.after ?? 0) * 1000);
+}

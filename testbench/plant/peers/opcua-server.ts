@@ -1,0 +1,41 @@
+// An OPC UA server (security None) with process variables; writes are logged as JSON lines.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant } from 'node-opcua';
+
+const { host, variables } = JSON.parse(process.argv[2]!) as { host: string; variables: string[] };
+const log = (what: object) => process.stdout.write(JSON.stringify({ ts: Date.now() / 1000, ...what }) + '\n');
+
+const server = new OPCUAServer({
+  port: 4840,
+  hostname: host,
+  alternateHostname: [host],
+  buildInfo: { productUri: 'urn:bulkhead:testbench:opcua-server', productName: 'Bulkhead testbench OPC UA server' },
+  serverInfo: { applicationUri: 'urn:bulkhead:testbench:opcua-server', applicationName: { text: 'Testbench Line Server' } },
+  serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(mkdtempSync(join(tmpdir(), 'bulkhead-plant-pki-')), 'pki'), automaticallyAcceptUnknownCertificate: true }),
+});
+await server.initialize();
+const addressSpace = server.engine.addressSpace!;
+const ns = addressSpace.getOwnNamespace();
+const line = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: 'Line1' });
+for (const name of variables) {
+  let value = 20;
+  ns.addVariable({
+    componentOf: line,
+    browseName: name,
+    nodeId: `ns=1;s=Line1.${name}`,
+    dataType: 'Double',
+    value: {
+      get: () => new Variant({ dataType: DataType.Double, value: (value += 0.1) }),
+      set: (v: Variant) => {
+        value = v.value as number;
+        log({ write: name, value });
+        return StatusCodes.Good;
+      },
+    },
+  });
+}
+await server.start();
+log({ ready: true });
