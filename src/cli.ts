@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4 --max-old-space-size=512
 // The `bulkhead` command.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';

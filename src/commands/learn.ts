@@ -16,6 +16,8 @@ export interface LearnReport {
   assets: number;
   conversations: number;
   discoveries: number;
+  /** Largest resident set of this process so far. */
+  peakRssMb: number;
 }
 
 interface PcapFile {
@@ -40,7 +42,7 @@ export async function learnPcaps(store: LearnStore, paths: string[], options: Le
   const started = process.hrtime.bigint();
   const learner = new Learner(store, options);
   const before = store.totals();
-  const report: LearnReport = { files: [], packets: 0, operations: 0, seconds: 0, assets: 0, conversations: 0, discoveries: 0 };
+  const report: LearnReport = { files: [], packets: 0, operations: 0, seconds: 0, assets: 0, conversations: 0, discoveries: 0, peakRssMb: 0 };
   let failed = false;
   const files: PcapFile[] = [];
   for (const path of paths) {
@@ -96,6 +98,7 @@ export async function learnPcaps(store: LearnStore, paths: string[], options: Le
   report.assets = after.assets - before.assets;
   report.conversations = after.conversations - before.conversations;
   report.discoveries = after.discoveries - before.discoveries;
+  report.peakRssMb = process.resourceUsage().maxRSS / 1024;
   return { report, failed };
 }
 
@@ -132,6 +135,7 @@ export async function learnInterface(
     assets: after.assets - before.assets,
     conversations: after.conversations - before.conversations,
     discoveries: after.discoveries - before.discoveries,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
 
@@ -139,7 +143,7 @@ export function formatLearnReport(r: LearnReport): string {
   const lines = r.files.map((f) => `${f.path}: ${f.error ? `ERROR ${f.error}` : f.skipped ? 'already learned, skipped' : `${f.packets} packets${f.resumedAt ? ` (resumed at packet ${f.resumedAt})` : ''}`}`);
   lines.push(
     `${r.packets} packets, ${r.operations} operations in ${formatDuration(r.seconds)} (${Math.round(r.packets / Math.max(r.seconds, 1e-6))} packets/s)`,
-    `new: ${r.assets} assets, ${r.conversations} conversations, ${r.discoveries} discoveries`,
+    `new: ${r.assets} assets, ${r.conversations} conversations, ${r.discoveries} discoveries; peak memory ${r.peakRssMb.toFixed(0)} MB`,
   );
   return lines.join('\n');
 }

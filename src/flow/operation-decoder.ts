@@ -61,6 +61,9 @@ export interface DecoderStats {
   anomalies: number;
 }
 
+/** Seconds a closed connection stays in the table for its trailing ACKs and retransmitted FINs. */
+const CLOSED_LINGER_SECONDS = 2;
+
 const MODBUS_FRAMER: Framer = { frame: frameModbus, looksLike: looksLikeModbus };
 const OPCUA_FRAMER: Framer = { frame: frameOpcua, looksLike: looksLikeOpcua };
 
@@ -81,8 +84,9 @@ interface Flow {
   /** Packets and wire bytes not yet reported to the observer. */
   packets: number;
   bytes: number;
-  /** The TCP connection ended (both FINs or a RST); kept so that trailing packets count. */
+  /** The TCP connection ended (both FINs or a RST); kept a moment so that trailing packets count. */
   closed: boolean;
+  closedAt: number;
   app: AppState;
   detectTries: number;
   dirs?: [TcpDirection, TcpDirection];
@@ -130,6 +134,9 @@ export class OperationDecoder {
   private eventsInWindow = 0;
   private suppressed = 0;
   private lastSweep = 0;
+  /** Closed connections in the order they closed, leaving the table after a linger. */
+  private closing: Flow[] = [];
+  private closingHead = 0;
   /** Packet that carried the stream bytes being parsed: evidence for the PDUs they complete. */
   private pduFrame = 0;
   private pduTs = 0;
@@ -166,6 +173,7 @@ export class OperationDecoder {
       return;
     }
     if (p.ts - this.lastSweep > 60) this.sweep(p.ts);
+    if (this.closingHead < this.closing.length) this.reapClosed(p.ts);
     const frame = p.frame;
     if (info.ipProto === 17) {
       if (info.payloadLength > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
@@ -371,6 +379,7 @@ export class OperationDecoder {
       packets: 0,
       bytes: 0,
       closed: false,
+      closedAt: 0,
       app: tcp ? 'detecting' : 'none',
       detectTries: 0,
     };
@@ -417,6 +426,8 @@ export class OperationDecoder {
   private closeFlow(flow: Flow, reason: FlowEndReason): void {
     if (flow.closed) return;
     flow.closed = true;
+    flow.closedAt = this.current.ts;
+    if (reason === 'closed' || reason === 'reset') this.closing.push(flow);
     const sinks = flow.sinks;
     if (flow.dirs && sinks) {
       flow.dirs[0].flush(sinks[0]);
@@ -440,12 +451,31 @@ export class OperationDecoder {
     this.report(flow, true);
   }
 
+  private reapClosed(now: number): void {
+    while (this.closingHead < this.closing.length) {
+      const flow = this.closing[this.closingHead]!;
+      if (flow.closed && now - flow.closedAt <= CLOSED_LINGER_SECONDS) break;
+      this.closingHead++;
+      // Reopened since, or already gone (evicted, swept): nothing to do.
+      if (flow.closed && this.flows.get(flow.key) === flow) {
+        this.forget(flow, 'closed');
+        this.flows.delete(flow.key);
+      }
+    }
+    if (this.closingHead > 1024 && this.closingHead * 2 > this.closing.length) {
+      this.closing = this.closing.slice(this.closingHead);
+      this.closingHead = 0;
+    }
+  }
+
   private evictOldest(): void {
     const first = this.flows.values().next();
     if (first.done) return;
+    const wasOpen = !first.value.closed;
     this.forget(first.value, 'evicted');
     this.flows.delete(first.value.key);
-    this.eventFor('flow_evicted', first.value.id, undefined, `flow table full (${this.limits.maxFlows} flows): least recently seen flow evicted`);
+    // A closed connection kept only for its trailing packets leaves without a word.
+    if (wasOpen) this.eventFor('flow_evicted', first.value.id, undefined, `flow table full (${this.limits.maxFlows} flows): least recently seen flow evicted`);
   }
 
   private sweep(now: number): void {

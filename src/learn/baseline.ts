@@ -4,8 +4,8 @@
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import { bacnetVendorName } from './bacnet-vendors.js';
-import type { Asset, Conversation, Discovery, ModbusIdentity, OpcuaIdentity, Role } from './model.js';
-import { newOperationStats, operationKey, recordTransaction } from './operation-stats.js';
+import type { Asset, Conversation, Discovery, ModbusIdentity, OpcuaIdentity, OperationStats, Role } from './model.js';
+import { mainPoll, newOperationStats, operationKey, recordTransaction } from './operation-stats.js';
 import { macVendor } from './oui.js';
 import { guessPurdue } from './purdue.js';
 
@@ -18,6 +18,8 @@ export interface LearnLimits {
   maxOperationsPerConversation: number;
   /** MAC addresses kept per asset. */
   maxMacsPerAsset: number;
+  /** Conversations held in memory; the rest stay in the store until traffic needs them. */
+  maxCachedConversations: number;
 }
 
 export const DEFAULT_LEARN_LIMITS: LearnLimits = {
@@ -25,7 +27,14 @@ export const DEFAULT_LEARN_LIMITS: LearnLimits = {
   maxConversations: 200_000,
   maxOperationsPerConversation: 256,
   maxMacsPerAsset: 8,
+  maxCachedConversations: 5_000,
 };
+
+/** Where conversations not held in memory are found (the store). */
+export type ConversationLoader = (key: string) => Conversation | undefined;
+
+const ACTIVE_KINDS = new Set(['write', 'control', 'program']);
+const HISTORY = /History|MonitoredItems|Subscription|Publish/;
 
 /** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
 const ROUTER_MAC_ADDRESSES = 4;
@@ -65,7 +74,10 @@ export function conversationKey(protocol: Protocol, client: Endpoint, server: En
 
 export class Baseline {
   readonly assets = new Map<string, Asset>();
-  readonly conversations = new Map<string, Conversation>();
+  /** Conversations in memory, least recently used first; dirty ones stay until flushed. */
+  private readonly conversations = new Map<string, Conversation>();
+  /** Conversations known, in memory and in the store. */
+  conversationCount = 0;
   readonly counts: BaselineCounts = { assetsDropped: 0, conversationsDropped: 0, operationsDropped: 0 };
   /** Capture-time span of what was learned, and the time of the last discovery. */
   firstSeen = 0;
@@ -76,22 +88,18 @@ export class Baseline {
   private discoveries: Discovery[] = [];
   /** MAC -> addresses seen with it (up to the router threshold). */
   private readonly macAddresses = new Map<string, Set<string>>();
-  /** asset key -> keys of the conversations it takes part in. */
-  private readonly byAsset = new Map<string, Set<string>>();
 
   constructor(
     private readonly limits: LearnLimits = DEFAULT_LEARN_LIMITS,
-    loaded?: { assets: Asset[]; conversations: Conversation[]; firstSeen: number; lastSeen: number; lastDiscovery: number },
+    private readonly load: ConversationLoader = () => undefined,
+    loaded?: { assets: Asset[]; conversationCount: number; firstSeen: number; lastSeen: number; lastDiscovery: number },
   ) {
     if (!loaded) return;
     for (const a of loaded.assets) {
       this.assets.set(a.key, a);
       for (const m of a.macs) this.noteMac(m.mac, a.key);
     }
-    for (const c of loaded.conversations) {
-      this.conversations.set(c.key, c);
-      this.index(c);
-    }
+    this.conversationCount = loaded.conversationCount;
     this.firstSeen = loaded.firstSeen;
     this.lastSeen = loaded.lastSeen;
     this.lastDiscovery = loaded.lastDiscovery;
@@ -124,6 +132,36 @@ export class Baseline {
       this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
     }
     for (const what of recordTransaction(stats, t)) this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
+    this.milestones(conv, stats);
+  }
+
+  /** Dirty conversations beyond the cache: the caller should flush now. */
+  get needsFlush(): boolean {
+    return this.dirtyConversations.size > this.limits.maxCachedConversations / 2;
+  }
+
+  /** Counts, once per conversation, what the Purdue guess of its endpoints rests on. */
+  private milestones(conv: Conversation, stats: OperationStats): void {
+    const client = this.assets.get(hostKey(conv.client.ip, conv.client.vlan));
+    if (!client) return;
+    const field = conv.protocol !== 'opcua' && !conv.server.broadcast;
+    if (field && !conv.queried && stats.kind !== 'discovery' && stats.kind !== 'unknown') {
+      conv.queried = true;
+      client.activity.fieldServersQueried++;
+    }
+    if (field && !conv.written && ACTIVE_KINDS.has(stats.kind)) {
+      conv.written = true;
+      client.activity.fieldServersWritten++;
+    }
+    if (field && !conv.polled && stats.kind === 'read') {
+      const poll = mainPoll(stats);
+      if (poll) {
+        conv.polled = true;
+        client.activity.fieldServersPolled++;
+        client.activity.pollInterval ??= poll.interval;
+      }
+    }
+    if (conv.protocol === 'opcua' && !client.activity.opcuaHistory && HISTORY.test(stats.codeName)) client.activity.opcuaHistory = true;
   }
 
   /** Traffic volume of a flow, credited to its conversation. */
@@ -139,16 +177,11 @@ export class Baseline {
 
   /** What changed since the last call; Purdue guesses are refreshed for the assets involved. */
   takeChanges(): BaselineChanges {
-    for (const key of this.dirtyConversations) {
-      const c = this.conversations.get(key)!;
-      this.dirtyAssets.add(hostKey(c.client.ip, c.client.vlan));
-      if (!c.server.broadcast) this.dirtyAssets.add(hostKey(c.server.ip, c.server.vlan));
-    }
     const assets: Asset[] = [];
     for (const key of this.dirtyAssets) {
       const a = this.assets.get(key);
       if (!a) continue;
-      const guess = this.purdue(a);
+      const guess = guessPurdue(a);
       if (guess) a.purdue = guess;
       else delete a.purdue;
       assets.push(a);
@@ -157,18 +190,19 @@ export class Baseline {
     this.dirtyAssets.clear();
     this.dirtyConversations.clear();
     this.discoveries = [];
+    this.trimCache();
     return changes;
   }
 
-  purdue(a: Asset) {
-    const asClient: Conversation[] = [];
-    const asServer: Conversation[] = [];
-    for (const k of this.byAsset.get(a.key) ?? []) {
-      const c = this.conversations.get(k)!;
-      if (hostKey(c.client.ip, c.client.vlan) === a.key) asClient.push(c);
-      else asServer.push(c);
+  /** Drops the least recently used clean conversations beyond the cache size. */
+  private trimCache(): void {
+    let excess = this.conversations.size - this.limits.maxCachedConversations;
+    for (const key of this.conversations.keys()) {
+      if (excess <= 0) break;
+      if (this.dirtyConversations.has(key)) continue;
+      this.conversations.delete(key);
+      excess--;
     }
-    return guessPurdue(a, asClient, asServer);
   }
 
   private seen(ts: number): void {
@@ -184,8 +218,16 @@ export class Baseline {
   private conversation(protocol: Protocol, client: Endpoint, server: Endpoint, ts: number): Conversation | undefined {
     const key = conversationKey(protocol, client, server);
     let c = this.conversations.get(key);
-    if (!c) {
-      if (this.conversations.size >= this.limits.maxConversations) {
+    if (c) {
+      // Recency order for the cache: once per flush interval is enough.
+      if (!this.dirtyConversations.has(key)) {
+        this.conversations.delete(key);
+        this.conversations.set(key, c);
+      }
+    } else if ((c = this.load(key))) {
+      this.conversations.set(key, c);
+    } else {
+      if (this.conversationCount >= this.limits.maxConversations) {
         this.counts.conversationsDropped++;
         return undefined;
       }
@@ -206,22 +248,15 @@ export class Baseline {
       if (server.vlan !== undefined) c.server.vlan = server.vlan;
       if (isGroupAddress(server)) c.server.broadcast = true;
       this.conversations.set(key, c);
-      this.index(c);
+      this.conversationCount++;
+      const served = c.server.broadcast ? undefined : this.assets.get(hostKey(server.ip, server.vlan));
+      if (served) served.activity.clientsServed++;
       this.discover(ts, 'conversation', key, `${protocol} ${client.ip} -> ${c.server.broadcast ? `broadcast ${server.ip}` : server.ip}:${server.port}`);
     }
     if (ts > c.lastSeen) c.lastSeen = ts;
     if (ts < c.firstSeen) c.firstSeen = ts;
     this.dirtyConversations.add(key);
     return c;
-  }
-
-  private index(c: Conversation): void {
-    for (const k of [hostKey(c.client.ip, c.client.vlan), c.server.broadcast ? '' : hostKey(c.server.ip, c.server.vlan)]) {
-      if (!k) continue;
-      let set = this.byAsset.get(k);
-      if (!set) this.byAsset.set(k, (set = new Set()));
-      set.add(c.key);
-    }
   }
 
   private learnAsset(protocol: Protocol, role: Role | undefined, e: Endpoint, ts: number): void {
@@ -232,7 +267,17 @@ export class Baseline {
         this.counts.assetsDropped++;
         return;
       }
-      a = { key, ip: e.ip, macs: [], firstSeen: ts, lastSeen: ts, protocols: [], roles: [], identity: {} };
+      a = {
+        key,
+        ip: e.ip,
+        macs: [],
+        firstSeen: ts,
+        lastSeen: ts,
+        protocols: [],
+        roles: [],
+        identity: {},
+        activity: { clientsServed: 0, fieldServersQueried: 0, fieldServersPolled: 0, fieldServersWritten: 0 },
+      };
       if (e.vlan !== undefined) a.vlan = e.vlan;
       this.assets.set(key, a);
       this.discover(ts, 'asset', key, `new ${protocol} host ${e.ip}${e.mac ? ` (${e.mac}${macVendor(e.mac) ? `, ${macVendor(e.mac)}` : ''})` : ''}`);

@@ -41,9 +41,9 @@ export class Learner {
     const flowLimits = { ...DEFAULT_LIMITS, ...options.flowLimits };
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     const clock = store.clock();
-    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, {
+    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, (key) => store.conversation<Conversation>(key), {
       assets: store.assets<Asset>(),
-      conversations: store.conversations<Conversation>(),
+      conversationCount: store.totals().conversations,
       firstSeen: clock?.firstSeen ?? 0,
       lastSeen: clock?.lastSeen ?? 0,
       lastDiscovery: clock?.lastDiscovery ?? 0,
@@ -64,7 +64,8 @@ export class Learner {
     if (this.source) this.source.packetsDone++;
     if (++this.sinceCheck >= CLOCK_CHECK_PACKETS) {
       this.sinceCheck = 0;
-      this.flushIfDue();
+      if (this.baseline.needsFlush) this.flush();
+      else this.flushIfDue();
     }
   }
 

@@ -48,6 +48,21 @@ export interface PurdueGuess {
   reason: string;
 }
 
+/**
+ * What an asset does, counted as its conversations change (so the Purdue guess needs no scan of
+ * them): field-protocol servers it queries, polls and writes to, clients it serves.
+ */
+export interface AssetActivity {
+  clientsServed: number;
+  fieldServersQueried: number;
+  fieldServersPolled: number;
+  fieldServersWritten: number;
+  /** Seconds between polls of the first poll established. */
+  pollInterval?: number;
+  /** Reads OPC UA history or subscribes to data changes. */
+  opcuaHistory?: boolean;
+}
+
 export interface Asset {
   /** IP, with "@vlanN" when seen on a VLAN. */
   key: string;
@@ -62,6 +77,7 @@ export interface Asset {
   roles: Role[];
   /** opcua: the OPC UA server application on this host; opcuaClient: a client application on it. */
   identity: { modbus?: ModbusIdentity; bacnet?: BacnetIdentity; opcua?: OpcuaIdentity; opcuaClient?: OpcuaIdentity };
+  activity: AssetActivity;
   purdue?: PurdueGuess;
 }
 
@@ -120,6 +136,10 @@ export interface Conversation {
   transactions: number;
   /** Responses whose request was not seen. */
   orphanResponses: number;
+  /** Milestones already counted in the endpoints' activity. */
+  queried?: boolean;
+  polled?: boolean;
+  written?: boolean;
   /** "kind/code/subCode" -> statistics. */
   operations: Record<string, OperationStats>;
 }

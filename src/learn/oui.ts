@@ -1,17 +1,29 @@
 // MAC address -> IEEE registrant, from the IEEE OUI registry as packaged by oui-data.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-let vendors: Map<string, string> | undefined;
+let vendors: Map<number, string> | undefined;
 
-/** Loaded on first use and reduced to names: the packaged registry also holds addresses. */
-function table(): Map<string, string> {
+/**
+ * Loaded on first use and reduced to registrant names. The package's JSON also holds postal
+ * addresses; scanning it entry by entry instead of parsing it whole keeps the load's memory
+ * peak small, which matters on a 2 GB industrial PC.
+ */
+function table(): Map<number, string> {
   if (vendors) return vendors;
-  const raw = createRequire(import.meta.url)('oui-data') as Record<string, string>;
+  const text = readFileSync(createRequire(import.meta.url).resolve('oui-data'), 'utf8');
   vendors = new Map();
-  for (const [prefix, entry] of Object.entries(raw)) {
-    const nl = entry.indexOf('\n');
-    vendors.set(prefix, (nl < 0 ? entry : entry.slice(0, nl)).trim());
+  const names = new Map<string, string>(); // one string per registrant, however many prefixes it has
+  const entry = /"([0-9A-F]{6})"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+  for (let m = entry.exec(text); m; m = entry.exec(text)) {
+    const raw = m[2]!;
+    const nl = raw.indexOf('\\n');
+    const first = (nl < 0 ? raw : raw.slice(0, nl)).trim().replace(/,$/, '');
+    const name = first.includes('\\') ? (JSON.parse(`"${first}"`) as string) : first;
+    let shared = names.get(name);
+    if (shared === undefined) names.set(name, (shared = name));
+    vendors.set(parseInt(m[1]!, 16), shared);
   }
   return vendors;
 }
@@ -23,5 +35,5 @@ function table(): Map<string, string> {
 export function macVendor(mac: string): string | undefined {
   const first = parseInt(mac.slice(0, 2), 16);
   if (Number.isNaN(first) || first & 0x03) return undefined;
-  return table().get(mac.slice(0, 8).replaceAll(':', '').toUpperCase());
+  return table().get(parseInt(mac.slice(0, 8).replaceAll(':', ''), 16));
 }

@@ -77,12 +77,14 @@ export class LearnStore {
   private readonly putMeta;
   private readonly pruneEvents;
   private readonly flushTx;
+  private readonly getConversation;
 
   constructor(readonly db: Db) {
     this.putAsset = db.prepare('INSERT INTO assets (key, ip, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET ip = excluded.ip, first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data');
     this.putConversation = db.prepare(
       'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data',
     );
+    this.getConversation = db.prepare('SELECT data FROM conversations WHERE key = ?');
     this.putDiscovery = db.prepare('INSERT INTO discoveries (ts, type, subject, detail) VALUES (?, ?, ?, ?)');
     this.putEvent = db.prepare('INSERT INTO stream_events (ts, type, flow, protocol, detail) VALUES (?, ?, ?, ?, ?)');
     this.putSource = db.prepare(
@@ -109,6 +111,11 @@ export class LearnStore {
 
   assets<A>(): A[] {
     return (this.db.prepare('SELECT data FROM assets ORDER BY ip').all() as { data: string }[]).map((r) => JSON.parse(r.data) as A);
+  }
+
+  conversation<C>(key: string): C | undefined {
+    const r = this.getConversation.get(key) as { data: string } | undefined;
+    return r ? (JSON.parse(r.data) as C) : undefined;
   }
 
   conversations<C>(filter: { ip?: string; protocol?: string } = {}): C[] {

@@ -1,0 +1,82 @@
+// Learning cost, in two figures:
+//  1. ingest packets/s for learning (decode + pairing + baseline + SQLite flushes) against
+//     decode-only on the same capture in the same run (target: learning at most 2x decode time);
+//  2. peak memory of `bulkhead learn` on a synthetic plant of 10,000 assets and 100,000
+//     conversations (target: under 200 MB), as shipped and with V8's default heap sizing.
+//
+//   npm run bench:learn [-- --packets 1000000]
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readCapture } from '../../src/capture/capture-reader.js';
+import { OperationDecoder } from '../../src/flow/operation-decoder.js';
+import { Learner } from '../../src/learn/learner.js';
+import { openDatabase } from '../../src/store/database.js';
+import { LearnStore } from '../../src/store/learn-store.js';
+import { writeReplicatedCapture } from '../lib/replicated-capture.js';
+import { writeSyntheticPlant } from '../lib/synthetic-plant.js';
+
+const { values } = parseArgs({ options: { packets: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
+const dir = mkdtempSync(join(tmpdir(), 'bulkhead-bench-learn-'));
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli.js');
+
+async function timeDecode(path: string): Promise<number> {
+  const decoder = new OperationDecoder(() => {});
+  const start = process.hrtime.bigint();
+  await readCapture(path, (p) => decoder.packet(p));
+  decoder.flush();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function timeLearn(path: string, run: number): Promise<number> {
+  const db = join(dir, `learn-${run}.db`);
+  const store = new LearnStore(openDatabase(db));
+  const start = process.hrtime.bigint();
+  const learner = new Learner(store);
+  await readCapture(path, (p) => learner.packet(p));
+  learner.finish();
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  store.db.close();
+  return secs;
+}
+
+const best = (xs: number[]) => Math.min(...xs);
+
+try {
+  const capture = join(dir, 'replicated.pcap');
+  const { packets } = await writeReplicatedCapture(capture, Number(values.packets));
+  const runs = Number(values.runs);
+  const decode: number[] = [];
+  const learn: number[] = [];
+  // Alternate the two so that machine noise hits both alike; best of N each.
+  for (let i = 0; i < runs; i++) {
+    decode.push(await timeDecode(capture));
+    learn.push(await timeLearn(capture, i));
+  }
+  const d = best(decode);
+  const l = best(learn);
+  console.log(`capture:  ${packets} packets (shared corpus replicated), best of ${runs}`);
+  console.log(`decode:   ${d.toFixed(2)} s, ${Math.round(packets / d)} packets/s`);
+  console.log(`learn:    ${l.toFixed(2)} s, ${Math.round(packets / l)} packets/s (SQLite on disk, WAL, one transaction per second)`);
+  console.log(`overhead: learning takes ${(l / d).toFixed(2)}x decode time (target: at most 2x)`);
+
+  const plant = join(dir, 'synthetic-plant.pcap');
+  const plantPackets = writeSyntheticPlant(plant, { servers: 9000, clients: 1000, serversPerClient: 100, requestsPerConversation: 2 });
+  const memory = (command: string, args: string[], label: string) => {
+    const db = join(dir, `${label}.db`);
+    const out = execFileSync(command, [...args, 'learn', '--pcap', plant, '--db', db, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = JSON.parse(out) as { assets: number; conversations: number; peakRssMb: number; seconds: number };
+    console.log(`${label.padEnd(9)} ${r.assets} assets, ${r.conversations} conversations in ${r.seconds.toFixed(1)} s: peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+    return r.peakRssMb;
+  };
+  console.log(`\nsynthetic plant: ${plantPackets} packets, 10000 assets, 100000 conversations`);
+  // As shipped: the command's own interpreter line sets V8's young generation small.
+  const shipped = memory(CLI, [], 'shipped:');
+  memory(process.execPath, [CLI], 'V8 dflt:');
+  console.log(`memory:   ${shipped.toFixed(0)} MB peak as shipped (target: under 200 MB)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
