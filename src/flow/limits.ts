@@ -8,6 +8,8 @@ export interface FlowLimits {
   maxOutOfOrderBytes: number;
   /** Bytes of one partial PDU held per direction (an OPC UA chunk can be large). */
   maxPduBytes: number;
+  /** Closed connections kept for their late packets (up to a minute); past this the oldest go. */
+  maxClosedFlows: number;
   /** Seconds without a packet before a flow is forgotten. */
   idleTimeoutSeconds: number;
   /** Payload-carrying segments inspected before a flow on a protocol's port is declared not that protocol. */
@@ -31,6 +33,7 @@ export const DEFAULT_LIMITS: FlowLimits = {
   maxFlows: 65_536,
   maxOutOfOrderBytes: 256 * 1024,
   maxPduBytes: 1 << 20,
+  maxClosedFlows: 4096,
   idleTimeoutSeconds: 600,
   detectSegments: 4,
   maxEventsPerSecond: 100,

@@ -61,8 +61,11 @@ export interface DecoderStats {
   anomalies: number;
 }
 
-/** Seconds a closed connection stays in the table for its trailing ACKs and retransmitted FINs. */
-const CLOSED_LINGER_SECONDS = 2;
+/**
+ * Seconds a closed connection stays in the table, as TCP's TIME_WAIT (2 MSL) does: its trailing
+ * ACKs, retransmitted FINs and late probes count with it, not as a new unknown flow.
+ */
+const CLOSED_LINGER_SECONDS = 60;
 
 const MODBUS_FRAMER: Framer = { frame: frameModbus, looksLike: looksLikeModbus };
 const OPCUA_FRAMER: Framer = { frame: frameOpcua, looksLike: looksLikeOpcua };
@@ -190,13 +193,13 @@ export class OperationDecoder {
     this.count(flow, p);
     const side = this.sideOf(flow, frame);
     const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
-    const dirs = flow.dirs!;
-    const sinks = flow.sinks!;
     if (flow.closed) {
-      // Trailing ACKs of the old connection only count; a new SYN reuses the 5-tuple.
+      // Trailing packets of the old connection only count; a new SYN reuses the 5-tuple.
       if ((info.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
       this.reopen(flow);
     }
+    const dirs = flow.dirs!;
+    const sinks = flow.sinks!;
     if (info.tcpFlags & TcpFlag.SYN) {
       dirs[side].syn(info.tcpSeq);
       if (!(info.tcpFlags & TcpFlag.ACK)) flow.clientIs = side;
@@ -285,7 +288,6 @@ export class OperationDecoder {
     const modbusPort = this.limits.modbusPorts.includes(a.port) || this.limits.modbusPorts.includes(b.port);
     if (segmentStart && looksLikeOpcua(data, 0, data.length)) {
       flow.app = 'opcua';
-      flow.opcua = new OpcuaChannel();
       // Whoever says Hello is the client, whatever the ports suggest.
       if (data.toString('latin1', 0, 3) === 'HEL') flow.clientIs = side;
       else if (data.toString('latin1', 0, 3) === 'ACK' || data.toString('latin1', 0, 3) === 'RHE') flow.clientIs = side === 0 ? 1 : 0;
@@ -293,13 +295,33 @@ export class OperationDecoder {
       flow.app = 'modbus';
     } else if (++flow.detectTries >= this.limits.detectSegments) {
       flow.app = 'none';
-      if (modbusPort || a.port === OPCUA_PORT || b.port === OPCUA_PORT) {
-        this.eventFor('not_protocol', flow.id, undefined, `no valid ${modbusPort ? 'Modbus/TCP' : 'OPC UA'} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${modbusPort ? 'Modbus' : 'OPC UA'}`);
-      }
+      this.notProtocol(flow);
       return;
     } else return;
+    this.attachParser(flow);
+  }
+
+  /** Non-protocol payload on a protocol's service port (a scanner, or another service): say so. */
+  private notProtocol(flow: Flow): void {
+    const { a, b } = flow;
+    const modbusPort = this.limits.modbusPorts.includes(a.port) || this.limits.modbusPorts.includes(b.port);
+    if (!modbusPort && a.port !== OPCUA_PORT && b.port !== OPCUA_PORT) return;
+    const name = modbusPort ? 'Modbus/TCP' : 'OPC UA';
+    this.eventFor('not_protocol', flow.id, undefined, `no valid ${name} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${name}`);
+  }
+
+  /** The recognised protocol's PDU framing per direction (and the OPC UA channel state). */
+  private attachParser(flow: Flow): void {
     const framer = flow.app === 'modbus' ? MODBUS_FRAMER : OPCUA_FRAMER;
     flow.assemblers = [new PduAssembler(framer, this.limits.maxPduBytes), new PduAssembler(framer, this.limits.maxPduBytes)];
+    if (flow.app === 'opcua') flow.opcua = new OpcuaChannel();
+  }
+
+  /** Per-connection TCP state: reassembly per direction and the sinks into the parser. */
+  private attachTcp(flow: Flow): void {
+    const { maxOutOfOrderBytes: held, overlapCheckBytes: tail } = this.limits;
+    flow.dirs = [new TcpDirection(held, tail), new TcpDirection(held, tail)];
+    flow.sinks = [new DirectionSink(this, flow, 0), new DirectionSink(this, flow, 1)];
   }
 
   private emit(flow: Flow, rec: PduRecord, clientIs: 0 | 1 | -1, bytes: number): void {
@@ -384,9 +406,7 @@ export class OperationDecoder {
       detectTries: 0,
     };
     if (tcp) {
-      const { maxOutOfOrderBytes: held, overlapCheckBytes: tail } = this.limits;
-      flow.dirs = [new TcpDirection(held, tail), new TcpDirection(held, tail)];
-      flow.sinks = [new DirectionSink(this, flow, 0), new DirectionSink(this, flow, 1)];
+      this.attachTcp(flow);
     }
     this.flows.set(key, flow);
     this.stats.flows++;
@@ -432,17 +452,18 @@ export class OperationDecoder {
     if (flow.dirs && sinks) {
       flow.dirs[0].flush(sinks[0]);
       flow.dirs[1].flush(sinks[1]);
-      flow.dirs[0].release();
-      flow.dirs[1].release();
     }
+    // A closed flow lingers as a few fields: its parser state is rebuilt if the 5-tuple is reused.
+    flow.dirs = flow.sinks = flow.assemblers = flow.opcua = undefined;
+    if (flow.app === 'detecting' && flow.detectTries > 0) this.notProtocol(flow);
     this.observer?.ended(flow.id, reason);
   }
 
   /** A new connection on a closed flow's 5-tuple: fresh parser state, same protocol. */
   private reopen(flow: Flow): void {
     flow.closed = false;
-    flow.assemblers?.forEach((a) => a.gap());
-    if (flow.opcua) flow.opcua = new OpcuaChannel();
+    this.attachTcp(flow);
+    if (flow.app === 'modbus' || flow.app === 'opcua') this.attachParser(flow);
   }
 
   /** The flow leaves the table. */
@@ -454,7 +475,8 @@ export class OperationDecoder {
   private reapClosed(now: number): void {
     while (this.closingHead < this.closing.length) {
       const flow = this.closing[this.closingHead]!;
-      if (flow.closed && now - flow.closedAt <= CLOSED_LINGER_SECONDS) break;
+      const crowded = this.closing.length - this.closingHead > this.limits.maxClosedFlows;
+      if (flow.closed && now - flow.closedAt <= CLOSED_LINGER_SECONDS && !crowded) break;
       this.closingHead++;
       // Reopened since, or already gone (evicted, swept): nothing to do.
       if (flow.closed && this.flows.get(flow.key) === flow) {

@@ -66,13 +66,6 @@ export class TcpDirection {
     }
   }
 
-  /** The connection is over: give back the buffers (flush first to deliver what is held). */
-  release(): void {
-    this.clearHeld();
-    this.tail = undefined;
-    this.tailLen = 0;
-  }
-
   segment(seq: number, payload: Buffer, sink: StreamSink, frame: number, ts: number): void {
     if (payload.length === 0) return;
     if (this.next < 0) this.next = seq;

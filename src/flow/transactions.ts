@@ -81,7 +81,7 @@ export class TransactionPairer {
         this.onTransaction({ status: 'orphan_response', op });
         return;
       }
-      this.remove(op.flowId, waiting!, key!);
+      this.remove(waiting!, key!);
       request.outcome ??= op.outcome ?? { status: 'ok' };
       this.onTransaction({ status: 'answered', op: request, response: op, responseTime: Math.max(0, now - request.evidence.ts) });
       return;
@@ -95,16 +95,15 @@ export class TransactionPairer {
     const previous = waiting.get(key);
     if (previous) {
       // The key was reused before an answer came: the earlier request went unanswered.
-      this.remove(op.flowId, waiting, key);
+      this.remove(waiting, key);
       this.onTransaction({ status: 'unanswered', op: previous });
     } else if (waiting.size >= this.limits.maxUnrepliedPerFlow) {
       const [oldKey, oldest] = waiting.entries().next().value!;
-      this.remove(op.flowId, waiting, oldKey);
+      this.remove(waiting, oldKey);
       this.onTransaction({ status: 'unanswered', op: oldest });
       this.onLimit(op.flowId, op.protocol, `more than ${this.limits.maxUnrepliedPerFlow} requests without a response: the oldest is declared unanswered`);
     }
     waiting.set(key, op);
-    this.pending.set(op.flowId, waiting); // removing the last entry above dropped the flow's map
     this.pendingCount++;
   }
 
@@ -128,15 +127,16 @@ export class TransactionPairer {
     for (const [flowId, waiting] of this.pending) {
       for (const [key, op] of waiting) {
         if (op.evidence.ts > deadline) break; // arrival order: the rest are younger
-        this.remove(flowId, waiting, key);
+        this.remove(waiting, key);
         this.onTransaction({ status: 'unanswered', op });
       }
+      if (waiting.size === 0) this.pending.delete(flowId);
     }
   }
 
-  private remove(flowId: string, waiting: Map<number, Operation>, key: number): void {
+  /** Empty per-flow maps stay until the flow ends or the next expiry: no churn per request. */
+  private remove(waiting: Map<number, Operation>, key: number): void {
     waiting.delete(key);
     this.pendingCount--;
-    if (waiting.size === 0) this.pending.delete(flowId);
   }
 }

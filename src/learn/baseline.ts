@@ -34,6 +34,14 @@ export const DEFAULT_LEARN_LIMITS: LearnLimits = {
 export type ConversationLoader = (key: string) => Conversation | undefined;
 
 const ACTIVE_KINDS = new Set(['write', 'control', 'program']);
+
+interface Route {
+  clientIp: string;
+  clientPort: number;
+  conv: Conversation;
+  client: Asset | undefined;
+  server: Asset | undefined;
+}
 const HISTORY = /History|MonitoredItems|Subscription|Publish/;
 
 /** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
@@ -88,6 +96,8 @@ export class Baseline {
   private discoveries: Discovery[] = [];
   /** MAC -> addresses seen with it (up to the router threshold). */
   private readonly macAddresses = new Map<string, Set<string>>();
+  /** flowId -> what its transactions update, so that keys are not rebuilt per transaction. Cleared at each flush. */
+  private readonly routes = new Map<string, Route>();
 
   constructor(
     private readonly limits: LearnLimits = DEFAULT_LEARN_LIMITS,
@@ -109,13 +119,26 @@ export class Baseline {
     const op = t.op;
     const ts = op.evidence.ts;
     this.seen(ts);
-    const response = t.response;
-    this.learnAsset(op.protocol, roleOf(op, true), op.client, ts);
-    if (!isGroupAddress(op.server)) this.learnAsset(op.protocol, roleOf(op, false), op.server, ts);
-    if (response) this.learnIdentity(response);
+    let route = this.routes.get(op.flowId);
+    let newConversation = false;
+    if (route && route.clientIp === op.client.ip && route.clientPort === op.client.port) {
+      if (route.client) this.touchAsset(route.client, op.protocol, roleOf(op, true), op.client.mac, ts);
+      if (route.server) this.touchAsset(route.server, op.protocol, roleOf(op, false), op.server.mac, ts);
+      this.touchConversation(route.conv, ts);
+    } else {
+      const client = this.learnAsset(op.protocol, roleOf(op, true), op.client, ts);
+      const server = isGroupAddress(op.server) ? undefined : this.learnAsset(op.protocol, roleOf(op, false), op.server, ts);
+      const before = this.conversationCount;
+      const conv = this.conversation(op.protocol, op.client, op.server, ts);
+      // What a new conversation or operation brings is part of that one discovery.
+      newConversation = this.conversationCount !== before;
+      route = conv && { clientIp: op.client.ip, clientPort: op.client.port, conv, client, server };
+      if (route) this.routes.set(op.flowId, route);
+    }
+    if (t.response) this.learnIdentity(t.response);
     this.learnIdentity(op);
-    const conv = this.conversation(op.protocol, op.client, op.server, ts);
-    if (!conv) return;
+    if (!route) return;
+    const conv = route.conv;
     if (t.status === 'orphan_response') {
       conv.orphanResponses++;
       return;
@@ -129,9 +152,11 @@ export class Baseline {
         return;
       }
       stats = conv.operations[key] = newOperationStats(op);
-      this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
+      if (!newConversation) this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
+      recordTransaction(stats, t);
+    } else {
+      for (const what of recordTransaction(stats, t)) this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
     }
-    for (const what of recordTransaction(stats, t)) this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
     this.milestones(conv, stats);
   }
 
@@ -190,6 +215,7 @@ export class Baseline {
     this.dirtyAssets.clear();
     this.dirtyConversations.clear();
     this.discoveries = [];
+    this.routes.clear();
     this.trimCache();
     return changes;
   }
@@ -253,19 +279,23 @@ export class Baseline {
       if (served) served.activity.clientsServed++;
       this.discover(ts, 'conversation', key, `${protocol} ${client.ip} -> ${c.server.broadcast ? `broadcast ${server.ip}` : server.ip}:${server.port}`);
     }
-    if (ts > c.lastSeen) c.lastSeen = ts;
-    if (ts < c.firstSeen) c.firstSeen = ts;
-    this.dirtyConversations.add(key);
+    this.touchConversation(c, ts);
     return c;
   }
 
-  private learnAsset(protocol: Protocol, role: Role | undefined, e: Endpoint, ts: number): void {
+  private touchConversation(c: Conversation, ts: number): void {
+    if (ts > c.lastSeen) c.lastSeen = ts;
+    if (ts < c.firstSeen) c.firstSeen = ts;
+    this.dirtyConversations.add(c.key);
+  }
+
+  private learnAsset(protocol: Protocol, role: Role | undefined, e: Endpoint, ts: number): Asset | undefined {
     const key = hostKey(e.ip, e.vlan);
     let a = this.assets.get(key);
     if (!a) {
       if (this.assets.size >= this.limits.maxAssets) {
         this.counts.assetsDropped++;
-        return;
+        return undefined;
       }
       a = {
         key,
@@ -282,13 +312,18 @@ export class Baseline {
       this.assets.set(key, a);
       this.discover(ts, 'asset', key, `new ${protocol} host ${e.ip}${e.mac ? ` (${e.mac}${macVendor(e.mac) ? `, ${macVendor(e.mac)}` : ''})` : ''}`);
     }
+    this.touchAsset(a, protocol, role, e.mac, ts);
+    return a;
+  }
+
+  private touchAsset(a: Asset, protocol: Protocol, role: Role | undefined, mac: string | undefined, ts: number): void {
     if (ts > a.lastSeen) a.lastSeen = ts;
     if (ts < a.firstSeen) a.firstSeen = ts;
     // An all-zero MAC is a loopback or synthetic capture's, not a device's.
-    if (e.mac && e.mac !== '00:00:00:00:00:00') this.learnMac(a, e.mac, ts);
+    if (mac && mac !== '00:00:00:00:00:00') this.learnMac(a, mac, ts);
     if (!a.protocols.includes(protocol)) a.protocols.push(protocol);
     if (role && !a.roles.includes(role)) a.roles.push(role);
-    this.dirtyAssets.add(key);
+    this.dirtyAssets.add(a.key);
   }
 
   private learnMac(a: Asset, mac: string, ts: number): void {
