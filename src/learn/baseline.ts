@@ -178,13 +178,14 @@ export class Baseline {
       conv.written = true;
       client.activity.fieldServersWritten++;
     }
-    if (field && !conv.polled && stats.kind === 'read') {
+    if (field && stats.kind === 'read') {
       const poll = mainPoll(stats);
-      if (poll) {
+      if (poll && !conv.polled) {
         conv.polled = true;
         client.activity.fieldServersPolled++;
-        client.activity.pollInterval ??= poll.interval;
       }
+      // The period sharpens as samples accumulate: keep the latest estimate.
+      if (poll) client.activity.pollInterval = poll.interval;
     }
     if (conv.protocol === 'opcua' && !client.activity.opcuaHistory && HISTORY.test(stats.codeName)) client.activity.opcuaHistory = true;
   }
