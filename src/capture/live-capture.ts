@@ -15,6 +15,8 @@ const SNAP_LENGTH = 65_535;
 /** Traffic Bulkhead learns from, and the IP fragments that may carry it. */
 export const DEFAULT_CAPTURE_FILTER = 'tcp or (udp portrange 47808-47823) or (ip[6:2] & 0x3fff != 0)';
 
+const unreleasable: CapType[] = [];
+
 export class LiveCaptureError extends Error {
   constructor(
     readonly iface: string,
@@ -44,12 +46,18 @@ export function startLiveCapture(iface: string, filter: string, onPacket: (p: Ca
   } catch (err) {
     throw new LiveCaptureError(iface, `live capture is unavailable: the libpcap binding did not load (${(err as Error).message.split('\n')[0]}); install libpcap-dev and reinstall Bulkhead`);
   }
+  // Check the name first: the binding, failing to open a missing device, later aborts the process.
+  const devices = Cap.deviceList().map((d) => d.name);
+  if (!devices.includes(iface)) throw new LiveCaptureError(iface, `no such capture interface (available: ${devices.join(', ') || 'none'})`);
   const cap = new Cap();
   const buffer = Buffer.alloc(SNAP_LENGTH);
   let linkName: string;
   try {
     linkName = cap.open(iface, filter, KERNEL_BUFFER, buffer);
   } catch (err) {
+    // The binding cannot release a handle whose open failed (closing or collecting it aborts
+    // the process): keep it referenced and never close it.
+    unreleasable.push(cap);
     const msg = (err as Error).message;
     throw new LiveCaptureError(iface, /permission|not permitted/i.test(msg) ? `${msg} (capturing needs root or CAP_NET_RAW)` : msg);
   }

@@ -38,7 +38,8 @@ export function guessPurdue(asset: Asset): PurdueGuess | undefined {
     return { level: 2, reason: `writes to ${plural(act.fieldServersWritten, 'device')} without polling: an engineering workstation` };
   }
   if (fieldClient) {
-    return { level: 2, reason: `field protocol client of ${plural(queries, 'device')} (discovery or occasional reads): a supervisory or engineering station` };
+    const what = queries > 0 ? `reads ${plural(queries, 'device')} now and then` : 'only identifies or discovers devices';
+    return { level: 2, reason: `field protocol client that ${what}: a supervisory or engineering station` };
   }
   if (has('opcua_client') && !has('opcua_server')) {
     return { level: 3, reason: `OPC UA client only, no field protocols${act.opcuaHistory ? ', reading history or subscriptions' : ''}: a historian or operations system` };
