@@ -43,6 +43,16 @@ describe('bulkhead learn / assets / conversations', () => {
     expect(run('learn', '--status', '--quiet-hours=-3', '--db', join(dir, 'x.db')).stderr).toMatch(/--quiet-hours must be a positive number/);
   });
 
+  it('learns several captures in the order of their first packet, whatever the command line says', () => {
+    const db = join(tmp(), 'o.db');
+    const later = join(PCAPS, 'modbus', 'modbus_example.pcap'); // 2020
+    const earlier = join(PCAPS, 'modbus', 'modbus-eit.pcap'); // 2015
+    const r = JSON.parse(run('learn', '--pcap', later, earlier, '--db', db, '--json').stdout);
+    expect(r.files.map((f: { path: string }) => f.path)).toEqual([earlier, later]);
+    const again = JSON.parse(run('learn', '--pcap', later, earlier, '--db', db, '--json').stdout);
+    expect(again.files.map((f: { skipped?: string }) => f.skipped)).toEqual(['already_learned', 'already_learned']);
+  });
+
   it('reports progress as JSON, before and after learning', () => {
     const db = join(tmp(), 'p.db');
     expect(JSON.parse(run('learn', '--status', '--json', '--db', db).stdout)).toMatchObject({ learning: false, converged: false });
