@@ -13,6 +13,14 @@ import { openDatabase, StoreError } from './store/database.js';
 import { LearnStore } from './store/learn-store.js';
 import { LiveCaptureError } from './capture/live-capture.js';
 import type { Asset, Conversation } from './learn/model.js';
+import { derive, formatComparison, formatFindings, formatSimulation, importPolicy, loadPolicy, parseSince, simulateBaseline, simulatePcaps } from './commands/policy.js';
+import { PolicyStore, PolicyStoreError } from './store/policy-store.js';
+import { PolicyError } from './policy/document.js';
+import { diffPolicies } from './policy/diff.js';
+import { lintPolicy } from './policy/lint.js';
+import { formatTable, formatTime } from './commands/table.js';
+import type { SecurityLevel } from './policy/model.js';
+import { writeFileSync } from 'node:fs';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -29,6 +37,19 @@ commands:
   conversations           the conversation baseline
       --ip ADDR           only conversations of this address
       --protocol P        only modbus, opcua or bacnet
+  derive                  derive a zone-and-conduit policy from the baseline (stored as a draft version)
+      --sl N              one target security level (0-4) for every zone instead of the default by Purdue level
+      --name NAME         the policy's name
+      --out FILE          also write the YAML document to FILE
+  policy list             stored policy versions
+  policy show [V]         a version's document (V: number, latest, active; default latest)
+  policy export [V] --out FILE
+  policy import FILE      validate a YAML/JSON policy and store it as a draft
+  policy lint [V|FILE]    findings with severity and the standard clause
+  policy diff A B         what changes from A to B (versions or files)
+  policy approve V --by NAME   approve (a second approval by another person is recorded too)
+  simulate --policy P (--pcap FILE... | --since T)   what P would deny (T: 7d, 24h, or a date)
+      --against Q         compare with policy Q: what applying P instead of Q changes
   start                   learn the bundled demo plant into a fresh database and show what was learned
 
 options for all commands:
@@ -146,6 +167,115 @@ async function main(argv: string[]): Promise<number> {
         store.db.close();
       }
     }
+    case 'derive': {
+      const { values } = parse(command, rest, { sl: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, by: { type: 'string' } });
+      let sl: SecurityLevel | undefined;
+      if (values.sl !== undefined) {
+        if (!/^[0-4]$/.test(values.sl)) throw new UsageError(`bulkhead derive: --sl must be 0, 1, 2, 3 or 4, got '${values.sl}'`);
+        sl = Number(values.sl) as SecurityLevel;
+      }
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const r = derive(new LearnStore(db), new PolicyStore(db), { ...(sl !== undefined ? { securityLevel: sl } : {}), ...(values.name ? { name: values.name } : {}) }, values.by ?? process.env.USER ?? 'unknown');
+        if (values.out) writeFileSync(values.out, r.text);
+        if (values.json) out(JSON.stringify({ version: r.version, policy: r.policy, findings: r.findings }));
+        else {
+          const rules = r.policy.conduits.reduce((n, c) => n + c.rules.length, 0);
+          out(`policy version ${r.version} (draft): ${r.policy.zones.length} zones, ${r.policy.conduits.length} conduits, ${rules} rules${values.out ? `; written to ${values.out}` : ''}`);
+          out(formatTable(['zone', 'SL-T', 'Purdue', 'members'], r.policy.zones.map((z) => [`${z.id} (${z.name})`, String(z.securityLevel), String(z.purdueLevel ?? '-'), String(z.members.length)])));
+          out('\nlint:');
+          out(formatFindings(r.findings));
+        }
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'policy': {
+      const [sub, ...args] = rest;
+      const { values, positionals } = parse(`policy ${sub ?? ''}`.trim(), args, { out: { type: 'string' }, by: { type: 'string' } }, true);
+      const db = openDatabase(dbPath(values.db));
+      const policies = new PolicyStore(db);
+      try {
+        switch (sub) {
+          case 'list': {
+            const list = policies.list();
+            if (values.json) out(JSON.stringify(list));
+            else out(list.length ? formatTable(['version', 'status', 'name', 'source', 'created', 'by', 'approved by'], list.map((v) => [String(v.version), v.status, v.name, v.source, formatTime(v.createdAt), v.createdBy, [v.approvedBy, v.secondApprover].filter(Boolean).join(' + ') || '-'])) : 'no policy stored yet');
+            return 0;
+          }
+          case 'show':
+          case 'export': {
+            const p = loadPolicy(policies, positionals[0] ?? 'latest');
+            const text = values.json ? JSON.stringify(p.policy, null, 2) : p.text;
+            if (values.out) writeFileSync(values.out, text);
+            else out(text.trimEnd());
+            return 0;
+          }
+          case 'import': {
+            if (!positionals[0]) throw new UsageError('bulkhead policy import: name the file');
+            const r = importPolicy(policies, positionals[0], values.by ?? process.env.USER ?? 'unknown');
+            out(values.json ? JSON.stringify({ version: r.version }) : `stored as policy version ${r.version} (draft)`);
+            return 0;
+          }
+          case 'lint': {
+            const p = loadPolicy(policies, positionals[0] ?? 'latest');
+            const learn = new LearnStore(db);
+            const conversations = learn.conversations<Conversation>();
+            const findings = lintPolicy(p.policy, { assets: learn.assets<Asset>(), ...(conversations.length ? { ruleHits: simulateBaseline(p.policy, conversations).ruleHits } : {}) });
+            out(values.json ? JSON.stringify(findings) : formatFindings(findings));
+            return findings.some((f) => f.severity === 'error') ? 3 : 0;
+          }
+          case 'diff': {
+            if (positionals.length !== 2) throw new UsageError('bulkhead policy diff: name two versions or files');
+            const d = diffPolicies(loadPolicy(policies, positionals[0]!).policy, loadPolicy(policies, positionals[1]!).policy);
+            out(values.json ? JSON.stringify(d) : d.changes.length ? d.changes.join('\n') : 'no differences');
+            return 0;
+          }
+          case 'approve': {
+            if (!positionals[0] || !/^\d+$/.test(positionals[0])) throw new UsageError('bulkhead policy approve: name the version number');
+            if (!values.by) throw new UsageError('bulkhead policy approve: say who approves with --by NAME');
+            const v = policies.approve(Number(positionals[0]), values.by);
+            out(values.json ? JSON.stringify({ version: v.version, status: v.status, approvedBy: v.approvedBy, secondApprover: v.secondApprover }) : `policy version ${v.version} ${v.status}: approved by ${v.approvedBy}${v.secondApprover ? ` and ${v.secondApprover}` : ''}`);
+            return 0;
+          }
+          default:
+            throw new UsageError(`bulkhead policy: unknown subcommand '${sub ?? ''}' (list, show, export, import, lint, diff, approve)`);
+        }
+      } finally {
+        db.close();
+      }
+    }
+    case 'simulate': {
+      const { values, positionals } = parse(command, rest, { policy: { type: 'string' }, pcap: { type: 'boolean' }, since: { type: 'string' }, against: { type: 'string' } }, true);
+      if (!values.policy) throw new UsageError('bulkhead simulate: name the policy with --policy (a version, latest, active, or a file)');
+      if (Boolean(values.pcap) === (values.since !== undefined)) throw new UsageError('bulkhead simulate: give exactly one of --pcap FILE... or --since T');
+      if (values.pcap && positionals.length === 0) throw new UsageError('bulkhead simulate --pcap: name at least one capture');
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const policies = new PolicyStore(db);
+        const candidate = loadPolicy(policies, values.policy);
+        const current = values.against ? loadPolicy(policies, values.against) : undefined;
+        const list = current ? [candidate.policy, current.policy] : [candidate.policy];
+        let reports;
+        if (values.pcap) reports = await simulatePcaps(list, positionals);
+        else {
+          const learn = new LearnStore(db);
+          const since = parseSince(values.since!, learn.clock()?.lastSeen ?? Date.now() / 1000);
+          if (since === undefined) throw new UsageError(`bulkhead simulate: --since must be like 7d, 24h, 90m or a date, got '${values.since}'`);
+          const conversations = learn.conversations<Conversation>();
+          reports = list.map((p) => simulateBaseline(p, conversations, since));
+        }
+        if (values.json) out(JSON.stringify(current ? { candidate: reports[0], current: reports[1] } : reports[0]));
+        else {
+          out(formatSimulation(reports[0]!, `policy ${candidate.label}`));
+          if (current) out('\n' + formatComparison(reports[1]!, reports[0]!));
+        }
+        return reports[0]!.denied > 0 ? 3 : 0;
+      } finally {
+        db.close();
+      }
+    }
     case 'start': {
       const { values } = parse(command, rest, {});
       const files = demoCaptures();
@@ -173,6 +303,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -181,7 +317,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${USAGE}`);
       process.exitCode = 1;
-    } else if (e instanceof StoreError || e instanceof LiveCaptureError) {
+    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
       process.exitCode = 2;
     } else {

@@ -35,3 +35,12 @@ export function ipString(buf: Buffer, off: number, version: number): string {
   if (bestAt < 0) return hex.join(':');
   return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
 }
+
+/** A broadcast or multicast destination (by MAC group bit, or by address), not one host. */
+export function isGroupAddress(ip: string, mac?: string): boolean {
+  if (mac && parseInt(mac.slice(0, 2), 16) & 1) return true;
+  if (ip === '255.255.255.255') return true;
+  if (ip.includes(':')) return ip.toLowerCase().startsWith('ff');
+  const first = parseInt(ip, 10);
+  return first >= 224 && first <= 239;
+}

@@ -1,6 +1,7 @@
 // The learned picture of the plant, kept in memory and handed to the store as changes: the asset
 // inventory, the conversation baseline and the discoveries (what was new, and when).
 
+import { isGroupAddress as isGroup } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import { bacnetVendorName } from './bacnet-vendors.js';
@@ -65,11 +66,7 @@ const BACNET_NOTIFICATIONS_CONFIRMED = new Set([1, 2]);
 const BACNET_NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
 
 function isGroupAddress(e: Endpoint): boolean {
-  if (e.mac && parseInt(e.mac.slice(0, 2), 16) & 1) return true;
-  if (e.ip === '255.255.255.255') return true;
-  if (e.ip.includes(':')) return e.ip.toLowerCase().startsWith('ff');
-  const first = parseInt(e.ip, 10);
-  return first >= 224 && first <= 239;
+  return isGroup(e.ip, e.mac);
 }
 
 function hostKey(ip: string, vlan: number | undefined): string {

@@ -50,4 +50,20 @@ export const MIGRATIONS: readonly string[] = [
     updated_at REAL NOT NULL
   ) STRICT;
   `,
+  // 2: policy versions: the document as written (comments kept), its status and approvals.
+  `
+  CREATE TABLE policy_versions (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'active', 'retired')),
+    document TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    created_by TEXT NOT NULL,
+    approved_by TEXT,
+    approved_at REAL,
+    second_approver TEXT,
+    second_approved_at REAL
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,156 @@
+// `bulkhead derive`, `bulkhead policy ...` and `bulkhead simulate`: the policy engine over the
+// learned baseline and the stored policy versions.
+
+import { readFileSync } from 'node:fs';
+import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
+import { readCapture } from '../capture/capture-reader.js';
+import { OperationDecoder } from '../flow/operation-decoder.js';
+import type { Asset, Conversation } from '../learn/model.js';
+import { derivePolicy, type DeriveOptions } from '../policy/derive.js';
+import { formatPolicy, parsePolicy } from '../policy/document.js';
+import { compilePolicy } from '../policy/evaluate.js';
+import { lintPolicy, type Finding } from '../policy/lint.js';
+import type { Policy } from '../policy/model.js';
+import { compareSimulations, Simulation, type SimulationReport } from '../policy/simulate.js';
+import type { LearnStore } from '../store/learn-store.js';
+import { PolicyStore, PolicyStoreError } from '../store/policy-store.js';
+import { formatTable, formatTime } from './table.js';
+
+export interface LoadedPolicy {
+  policy: Policy;
+  label: string;
+  text: string;
+}
+
+/** A stored version ("3", "latest", "active") or a file. */
+export function loadPolicy(policies: PolicyStore, ref: string): LoadedPolicy {
+  if (/^\d+$/.test(ref) || ref === 'latest' || ref === 'active') {
+    const v = ref === 'latest' ? policies.latest() : ref === 'active' ? policies.latest('active') : policies.get(Number(ref));
+    if (!v) throw new PolicyStoreError(ref === 'active' ? 'no policy is active yet' : 'no policy stored yet: run `bulkhead derive` or `bulkhead policy import FILE`');
+    return { policy: parsePolicy(v.document, `policy version ${v.version}`), label: `version ${v.version}`, text: v.document };
+  }
+  let text: string;
+  try {
+    text = readFileSync(ref, 'utf8');
+  } catch (err) {
+    throw new PolicyStoreError(`${ref}: cannot read: ${(err as Error).message}`);
+  }
+  return { policy: parsePolicy(text, ref), label: ref, text };
+}
+
+export function derive(learn: LearnStore, policies: PolicyStore, options: DeriveOptions, by: string): { version: number; policy: Policy; text: string; findings: Finding[] } {
+  const assets = learn.assets<Asset>();
+  const conversations = learn.conversations<Conversation>();
+  if (conversations.length === 0) throw new PolicyStoreError('nothing learned yet: run `bulkhead learn` first');
+  const policy = derivePolicy(assets, conversations, options);
+  const rules = policy.conduits.reduce((n, c) => n + c.rules.length, 0);
+  const text = formatPolicy(
+    policy,
+    `Bulkhead policy derived ${new Date().toISOString()} from ${conversations.length} conversations and ${assets.length} assets.\n` +
+      `${policy.zones.length} zones, ${policy.conduits.length} conduits, ${rules} rules. Review, edit, then: bulkhead policy import FILE; bulkhead policy approve N.`,
+  );
+  const version = policies.add(text, policy.name, 'derived', by);
+  const findings = lintPolicy(policy, { assets, ruleHits: simulateBaseline(policy, conversations).ruleHits });
+  return { version, policy, text, findings };
+}
+
+/** Import: validated before anything is stored. */
+export function importPolicy(policies: PolicyStore, file: string, by: string): { version: number; policy: Policy } {
+  const { policy, text } = loadPolicy(policies, file);
+  return { version: policies.add(text, policy.name, `imported from ${file}`, by), policy };
+}
+
+/**
+ * Operations standing for the learned baseline: one per operation and target entry, counted as
+ * the operation's count. `since`: only operations seen since then (capture time).
+ */
+export function* baselineOperations(conversations: Conversation[], since = 0): Generator<{ op: Operation; count: number }> {
+  for (const c of conversations) {
+    for (const s of Object.values(c.operations)) {
+      if (s.lastSeen < since) continue;
+      const base: Omit<Operation, 'targets'> = {
+        protocol: c.protocol,
+        direction: c.server.broadcast ? 'unsolicited' : 'request',
+        kind: s.kind,
+        code: s.code,
+        codeName: s.codeName,
+        client: { ip: c.client.ip, port: 0 },
+        server: { ip: c.server.ip, port: c.server.port },
+        flowId: c.key,
+        anomalies: [],
+        evidence: { ts: s.lastSeen, frame: 0, bytes: 0 },
+      };
+      if (s.subCode !== undefined) base.subCode = s.subCode;
+      if (s.targetsTruncated) base.targetsTruncated = true;
+      const targets: Target[][] = [];
+      for (const t of s.targets) {
+        if (t.type === 'modbus') {
+          const table = t.table ? { table: t.table as ModbusTable } : {};
+          if (t.ranges.length === 0) targets.push([{ type: 'modbus', unit: t.unit, ...table }]);
+          for (const [a, b] of t.ranges) targets.push([{ type: 'modbus', unit: t.unit, ...table, start: a, count: b - a + 1 }]);
+        } else if (t.type === 'bacnet') {
+          const props = t.properties.length ? t.properties : [undefined];
+          for (const p of props) targets.push([{ type: 'bacnet', objectType: t.objectType, objectTypeName: t.objectTypeName, instance: t.instance, ...(p ? { propertyName: p } : {}) }]);
+        } else targets.push([{ type: 'opcua', nodeId: t.nodeId }]);
+      }
+      if (targets.length === 0) targets.push([]);
+      for (const t of targets) yield { op: { ...base, targets: t }, count: s.count };
+    }
+  }
+}
+
+export function simulateBaseline(policy: Policy, conversations: Conversation[], since = 0): SimulationReport {
+  const sim = new Simulation(compilePolicy(policy));
+  for (const { op, count } of baselineOperations(conversations, since)) sim.add(op, count);
+  return sim.result();
+}
+
+/** Replays captures through the decoder into one simulation per policy. */
+export async function simulatePcaps(policies: Policy[], files: string[]): Promise<SimulationReport[]> {
+  const sims = policies.map((p) => new Simulation(compilePolicy(p)));
+  const decoder = new OperationDecoder((op) => {
+    for (const s of sims) s.add(op);
+  });
+  for (const f of files) await readCapture(f, (p) => decoder.packet(p));
+  decoder.flush();
+  return sims.map((s) => s.result());
+}
+
+/** "7d", "24h", "90m" before `now`, or an ISO date; seconds since the epoch. */
+export function parseSince(text: string, now: number): number | undefined {
+  const rel = /^(\d+(?:\.\d+)?)([dhm])$/.exec(text);
+  if (rel) return now - Number(rel[1]) * { d: 86400, h: 3600, m: 60 }[rel[2] as 'd' | 'h' | 'm'];
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : t / 1000;
+}
+
+export function formatFindings(findings: Finding[]): string {
+  if (findings.length === 0) return 'no findings';
+  return findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.code.padEnd(14)} ${f.where}: ${f.message}\n        ${''.padEnd(14)} [${f.clause}]`).join('\n');
+}
+
+export function formatSimulation(r: SimulationReport, label: string): string {
+  const lines = [`${label}: ${r.evaluated} operations evaluated, ${r.allowed} allowed, ${r.denied} would be denied (${r.responses} responses follow their requests)`];
+  if (r.denials.length) {
+    lines.push(
+      '',
+      formatTable(
+        ['count', 'client', 'server', 'operation', 'first', 'last', 'conduit'],
+        r.denials.slice(0, 50).map((g) => [String(g.count), g.client, `${g.server}:${g.port}`, `${g.protocol} ${g.kind} ${g.operation}`, formatTime(g.firstSeen), formatTime(g.lastSeen), g.conduitId ?? '-']),
+      ),
+      '',
+      'why (first of each):',
+      ...r.denials.slice(0, 20).map((g) => `  ${g.reason}`),
+    );
+    if (r.denials.length > 50) lines.push(`  ... ${r.denials.length - 50} more groups`);
+  }
+  return lines.join('\n');
+}
+
+export function formatComparison(current: SimulationReport, candidate: SimulationReport): string {
+  const { newlyDenied, newlyAllowed } = compareSimulations(current, candidate);
+  const lines = [`applying the candidate: ${newlyDenied.length} newly denied groups, ${newlyAllowed.length} newly allowed groups`];
+  for (const g of newlyDenied) lines.push(`  + denied  ${g.count}x ${g.client} -> ${g.server}:${g.port} ${g.protocol} ${g.operation}`);
+  for (const g of newlyAllowed) lines.push(`  - allowed ${g.count}x ${g.client} -> ${g.server}:${g.port} ${g.protocol} ${g.operation}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,256 @@
+// Deriving a zone-and-conduit policy from the learned baseline (IEC 62443-3-2 ZCR 3):
+// zones by Purdue level and subnet, conduits between the zones that talked, and rules that allow
+// exactly what was observed, stricter as the target security level rises:
+//   SL 1: hosts and ports; SL 2: + operation kinds; SL 3: + codes and target ranges;
+//   SL 4: + one rule per host pair, exact ranges and a rate limit.
+// Never an any-to-any rule: every rule names its hosts, and keeps its evidence.
+
+import type { OperationKind, Protocol } from '../../protocols/operation.js';
+import type { Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, SecurityLevel, Zone } from './model.js';
+
+/** What derivation reads of an asset (the learning inventory's shape). */
+export interface DeriveAsset {
+  ip: string;
+  purdue?: { level: number; reason: string };
+}
+
+type DeriveTarget =
+  | { type: 'modbus'; unit: number; table?: string; ranges: [number, number][] }
+  | { type: 'bacnet'; objectType: number; instance: number; properties: string[] }
+  | { type: 'opcua'; nodeId: string };
+
+/** What derivation reads of a conversation (the learning baseline's shape). */
+export interface DeriveConversation {
+  key: string;
+  protocol: Protocol;
+  client: { ip: string };
+  server: { ip: string; port: number; broadcast?: boolean };
+  firstSeen: number;
+  lastSeen: number;
+  transactions: number;
+  operations: Record<string, { kind: OperationKind; code: number; subCode?: number; count: number; firstSeen: number; lastSeen: number; targets: DeriveTarget[]; targetsTruncated?: boolean }>;
+}
+
+export interface DeriveOptions {
+  name?: string;
+  /** One SL-T for every zone, instead of the default by Purdue level. */
+  securityLevel?: SecurityLevel;
+  /** Register gaps up to this size are bridged below SL 4 (a poll of 0-9 and 12-20 becomes 0-20). */
+  rangeSlack?: number;
+}
+
+interface Tier {
+  key: string;
+  name: string;
+  purdue?: number;
+  sl: SecurityLevel;
+}
+
+/** Default SL-T by Purdue tier: control gets the most protection. */
+function tierOf(level: number | undefined): Tier {
+  if (level === undefined) return { key: 'unclassified', name: 'Unclassified', sl: 2 };
+  if (level <= 1) return { key: 'control', name: 'Control (L1)', purdue: level, sl: 3 };
+  if (level < 3) return { key: 'supervisory', name: 'Supervisory (L2)', purdue: 2, sl: 2 };
+  if (level < 3.5) return { key: 'operations', name: 'Operations (L3)', purdue: 3, sl: 2 };
+  if (level < 4) return { key: 'dmz', name: 'Industrial DMZ (L3.5)', purdue: 3.5, sl: 2 };
+  return { key: 'enterprise', name: 'Enterprise (L4)', purdue: 4, sl: 1 };
+}
+
+/** The /24 (IPv4) or /64 (IPv6) an address sits in. */
+function subnetOf(ip: string): string {
+  if (ip.includes(':')) {
+    const [head, tail] = ip.split('::') as [string, string | undefined];
+    const left = head ? head.split(':') : [];
+    const right = tail ? tail.split(':') : [];
+    const groups = tail === undefined ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+    const prefix = groups.slice(0, 4).map((g) => parseInt(g || '0', 16).toString(16));
+    return prefix.every((g) => g === '0') ? '::/64' : `${prefix.join(':')}::/64`;
+  }
+  const o = ip.split('.');
+  return `${o[0]}.${o[1]}.${o[2]}.0/24`;
+}
+
+/** Addresses in numeric order (IPv4), else text order. */
+function compareIps(a: string, b: string): number {
+  const na = a.split('.').map(Number);
+  const nb = b.split('.').map(Number);
+  if (na.length === 4 && nb.length === 4) for (let i = 0; i < 4; i++) if (na[i] !== nb[i]) return na[i]! - nb[i]!;
+  return a.localeCompare(b);
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+}
+
+function mergeRanges(ranges: [number, number][], slack: number): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1 + slack) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** The allowances a conversation's operations need at a security level. */
+function allowancesFor(c: DeriveConversation, sl: SecurityLevel, slack: number): Allowance[] | undefined {
+  const ops = Object.values(c.operations);
+  if (sl <= 1 || ops.length === 0) return undefined;
+  if (sl === 2) return [{ kinds: [...new Set(ops.map((o) => o.kind))].sort() }];
+  const out: Allowance[] = [];
+  for (const o of ops.sort((a, b) => a.code - b.code || (a.subCode ?? -1) - (b.subCode ?? -1))) {
+    const a: Allowance = { kinds: [o.kind], codes: [o.code] };
+    if (o.subCode !== undefined) a.subCodes = [o.subCode];
+    // A truncated target list cannot be turned into an exact scope: the codes alone bound it.
+    if (!o.targetsTruncated) {
+      const modbus: ModbusScope[] = [];
+      const bacnet = new Map<string, BacnetScope>();
+      const nodes: string[] = [];
+      for (const t of o.targets) {
+        if (t.type === 'modbus') {
+          const scope: ModbusScope = { unit: t.unit };
+          if (t.table) scope.table = t.table;
+          if (t.ranges.length) scope.ranges = sl >= 4 ? t.ranges.map(([x, y]) => [x, y]) : mergeRanges(t.ranges, slack);
+          modbus.push(scope);
+        } else if (t.type === 'bacnet') {
+          const key = `${t.objectType}|${[...t.properties].sort().join(',')}`;
+          const scope = bacnet.get(key);
+          if (scope) scope.instances = mergeRanges([...scope.instances!, [t.instance, t.instance]], sl >= 4 ? 0 : slack);
+          else bacnet.set(key, { objectType: t.objectType, instances: [[t.instance, t.instance]], ...(t.properties.length ? { properties: [...t.properties].sort() } : {}) });
+        } else nodes.push(t.nodeId);
+      }
+      if (modbus.length) a.modbus = modbus;
+      if (bacnet.size) a.bacnet = [...bacnet.values()];
+      if (nodes.length) a.opcua = { nodes: [...new Set(nodes)].sort() };
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[], options: DeriveOptions = {}): Policy {
+  const slack = options.rangeSlack ?? 16;
+  // A conversation with no operation seen (connection attempts, responses whose requests were
+  // missed) gives nothing to allow: it never becomes a rule, least of all an any-operation one.
+  const conversations = learned.filter((c) => Object.keys(c.operations).length > 0);
+  const skipped = learned.length - conversations.length;
+  // Zones: Purdue tier x subnet; a tier on one subnet keeps the short name.
+  const byTier = new Map<string, { tier: Tier; subnets: Map<string, string[]> }>();
+  const levelOf = new Map(assets.map((a) => [a.ip, a.purdue?.level]));
+  for (const c of conversations) for (const ip of [c.client.ip, ...(c.server.broadcast ? [] : [c.server.ip])]) if (!levelOf.has(ip)) levelOf.set(ip, undefined);
+  for (const [ip, level] of levelOf) {
+    const tier = tierOf(level);
+    let entry = byTier.get(tier.key);
+    if (!entry) byTier.set(tier.key, (entry = { tier, subnets: new Map() }));
+    const subnet = subnetOf(ip);
+    const list = entry.subnets.get(subnet) ?? [];
+    list.push(ip);
+    entry.subnets.set(subnet, list);
+  }
+  const zones: Zone[] = [];
+  const zoneOfIp = new Map<string, Zone>();
+  for (const { tier, subnets } of [...byTier.values()].sort((a, b) => (a.tier.purdue ?? 9) - (b.tier.purdue ?? 9))) {
+    for (const [subnet, ips] of [...subnets].sort()) {
+      const single = subnets.size === 1;
+      const zone: Zone = {
+        id: single ? tier.key : `${tier.key}-${slug(subnet)}`,
+        name: single ? tier.name : `${tier.name} ${subnet}`,
+        description: `Derived: assets whose traffic suggests Purdue ${tier.purdue === undefined ? 'level unknown' : `level ${tier.purdue}`}${single ? '' : ` on ${subnet}`}.`,
+        securityLevel: options.securityLevel ?? tier.sl,
+        members: ips.sort(compareIps),
+      };
+      if (tier.purdue !== undefined) zone.purdueLevel = tier.purdue;
+      // Never stop a plant by surprise: fail-open until an engineer decides otherwise per zone.
+      zone.failMode = 'open';
+      zones.push(zone);
+      for (const ip of ips) zoneOfIp.set(ip, zone);
+    }
+  }
+
+  // Conduits: one per pair of zones that talked (traffic inside a zone, broadcasts included, gets its own).
+  const conduits = new Map<string, Conduit>();
+  const drafts = new Map<string, { conduit: Conduit; sl: SecurityLevel; rules: { rule: Rule; group: string }[] }>();
+  for (const c of [...conversations].sort((a, b) => a.key.localeCompare(b.key))) {
+    const cz = zoneOfIp.get(c.client.ip)!;
+    const sz = c.server.broadcast ? cz : zoneOfIp.get(c.server.ip)!;
+    const [a, b] = [cz, sz].sort((x, y) => x.id.localeCompare(y.id)) as [Zone, Zone];
+    const id = a === b ? `${a.id}-internal` : `${a.id}--${b.id}`;
+    let d = drafts.get(id);
+    if (!d) {
+      const conduit: Conduit = { id, name: a === b ? `within ${a.name}` : `${a.name} - ${b.name}`, zones: [a.id, b.id], rules: [] };
+      const sl = Math.max(a.securityLevel, b.securityLevel) as SecurityLevel;
+      conduit.securityLevel = sl;
+      conduit.failMode = a.failMode === 'closed' || b.failMode === 'closed' ? 'closed' : 'open';
+      drafts.set(id, (d = { conduit, sl, rules: [] }));
+      conduits.set(id, conduit);
+    }
+    const allow = allowancesFor(c, d.sl, slack);
+    const rule: Rule = {
+      id: '',
+      protocol: c.protocol,
+      port: c.server.port,
+      client: { hosts: [c.client.ip] },
+      server: c.server.broadcast ? { broadcast: true } : { hosts: [c.server.ip] },
+      evidence: { conversations: [c.key], transactions: c.transactions, firstSeen: c.firstSeen, lastSeen: c.lastSeen },
+    };
+    if (allow) rule.allow = allow;
+    if (d.sl >= 4) {
+      const seconds = Math.max(1, c.lastSeen - c.firstSeen);
+      rule.ratePerSecond = Math.max(1, Math.ceil((2 * c.transactions) / seconds));
+    }
+    d.rules.push({ rule, group: JSON.stringify([c.protocol, c.server.port, allow ?? null]) });
+  }
+
+  // Below SL 4, rules that allow the same thing merge: first across servers of one client, then across clients.
+  const used = new Set<string>();
+  for (const d of drafts.values()) {
+    let rules = d.rules;
+    if (d.sl < 4) {
+      rules = mergeOn(rules, (r) => `${r.group}|${r.rule.client.hosts!.join()}`, 'server');
+      rules = mergeOn(rules, (r) => `${r.group}|${r.rule.server.broadcast ? '*' : r.rule.server.hosts!.join()}`, 'client');
+    }
+    for (const { rule } of rules) {
+      const base = slug(`${rule.protocol}-${rule.client.hosts!.length > 1 ? `${rule.client.hosts!.length}-clients` : rule.client.hosts![0]}-to-${rule.server.broadcast ? 'broadcast' : rule.server.hosts!.length > 1 ? `${rule.server.hosts!.length}-servers` : rule.server.hosts![0]}`);
+      let id = base.slice(0, 56);
+      for (let n = 2; used.has(id); n++) id = `${base.slice(0, 56)}-${n}`;
+      used.add(id);
+      rule.id = id;
+      d.conduit.rules.push(rule);
+    }
+  }
+
+  const first = Math.min(...conversations.map((c) => c.firstSeen));
+  const last = Math.max(...conversations.map((c) => c.lastSeen));
+  const span = conversations.length ? ` between ${new Date(first * 1000).toISOString()} and ${new Date(last * 1000).toISOString()}` : '';
+  return {
+    bulkheadPolicy: 1,
+    name: options.name ?? 'Derived policy',
+    description: `Derived from ${conversations.length} learned conversations${span}. Deny by default; every rule allows what was observed.${skipped ? ` ${skipped} conversations without any operation seen (connection attempts, responses only) gave no rule.` : ''}`,
+    defaultAction: 'deny',
+    zones,
+    conduits: [...conduits.values()],
+  };
+}
+
+/** Merges rules with the same key into one, uniting their hosts on `side` and their evidence. */
+function mergeOn(rules: { rule: Rule; group: string }[], key: (r: { rule: Rule; group: string }) => string, side: 'client' | 'server'): { rule: Rule; group: string }[] {
+  const merged = new Map<string, { rule: Rule; group: string }>();
+  for (const r of rules) {
+    const k = key(r) + (r.rule.server.broadcast ? '|broadcast' : '');
+    const into = merged.get(k);
+    if (!into) {
+      merged.set(k, { rule: { ...r.rule, client: { ...r.rule.client }, server: { ...r.rule.server }, evidence: { ...r.rule.evidence!, conversations: [...r.rule.evidence!.conversations] } }, group: r.group });
+      continue;
+    }
+    // Broadcast destinations are one selector already: only the evidence merges.
+    if (!into.rule[side].broadcast) into.rule[side] = { hosts: [...new Set([...into.rule[side].hosts!, ...r.rule[side].hosts!])].sort() };
+    const e = into.rule.evidence!;
+    const o = r.rule.evidence!;
+    e.conversations.push(...o.conversations);
+    e.transactions += o.transactions;
+    e.firstSeen = Math.min(e.firstSeen!, o.firstSeen!);
+    e.lastSeen = Math.max(e.lastSeen!, o.lastSeen!);
+  }
+  return [...merged.values()];
+}

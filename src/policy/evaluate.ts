@@ -1,0 +1,279 @@
+// The one evaluator: monitor mode, simulation and enforcement all ask it. The policy is compiled
+// into lookup structures (zone of an address, rules indexed by protocol and client) so a verdict
+// costs a few map lookups, and every verdict carries the rule and a reason a person can read.
+
+import { isGroupAddress } from '../../protocols/net/address.js';
+import type { Endpoint, Operation, Protocol, Target } from '../../protocols/operation.js';
+import { AddressSet, parseMember, type Member } from './addresses.js';
+import type { Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, Zone } from './model.js';
+
+export interface Verdict {
+  action: 'allow' | 'deny';
+  /** The rule that decided, if one did (absent: default action). */
+  ruleId?: string;
+  conduitId?: string;
+  reason: string;
+}
+
+interface CompiledAllowance {
+  source: Allowance;
+  kinds?: Set<string>;
+  codes?: Set<number>;
+  subCodes?: Set<number>;
+  modbus?: ModbusScope[];
+  bacnet?: BacnetScope[];
+  nodes?: Set<string>;
+  namespaces?: Set<number>;
+}
+
+interface CompiledRule {
+  rule: Rule;
+  conduit: Conduit;
+  deny: boolean;
+  clientZone?: string;
+  clientHosts?: AddressSet;
+  serverZone?: string;
+  serverHosts?: AddressSet;
+  serverBroadcast: boolean;
+  allow?: CompiledAllowance[];
+}
+
+interface ProtocolIndex {
+  byClientIp: Map<string, CompiledRule[]>;
+  byClientZone: Map<string, CompiledRule[]>;
+  /** Rules whose client is given by CIDR blocks or MACs without a zone: checked every time. */
+  wide: CompiledRule[];
+}
+
+const PROTOCOL_NAMES: Record<Protocol, string> = { modbus: 'Modbus', bacnet: 'BACnet', opcua: 'OPC UA' };
+const GROUP_CACHE_LIMIT = 65_536;
+
+function isGroupEndpoint(e: Endpoint): boolean {
+  return isGroupAddress(e.ip, e.mac);
+}
+
+function opcuaNamespace(nodeId: string): number {
+  const m = /^ns=(\d+);/.exec(nodeId);
+  return m ? Number(m[1]) : 0;
+}
+
+function within(ranges: [number, number][] | undefined, first: number, last: number): boolean {
+  if (!ranges) return true;
+  for (const [a, b] of ranges) if (first >= a && last <= b) return true;
+  return false;
+}
+
+function targetAllowed(a: CompiledAllowance, t: Target): boolean {
+  switch (t.type) {
+    case 'modbus': {
+      if (!a.modbus) return true;
+      for (const s of a.modbus) {
+        if (s.unit !== t.unit) continue;
+        if (s.table !== undefined && s.table !== t.table) continue;
+        if (!s.ranges) return true;
+        // An address range is allowed only when it is known and inside.
+        if (t.start === undefined) continue;
+        if (within(s.ranges, t.start, t.start + Math.max(1, t.count ?? 1) - 1)) return true;
+      }
+      return false;
+    }
+    case 'bacnet': {
+      if (!a.bacnet) return true;
+      for (const s of a.bacnet) {
+        if (s.objectType !== t.objectType || !within(s.instances, t.instance, t.instance)) continue;
+        if (!s.properties) return true;
+        const prop = t.propertyName ?? (t.property !== undefined ? String(t.property) : undefined);
+        if (prop === undefined || s.properties.includes(prop) || (t.property !== undefined && s.properties.includes(String(t.property)))) return true;
+      }
+      return false;
+    }
+    case 'opcua': {
+      if (!a.nodes && !a.namespaces) return true;
+      if (a.nodes?.has(t.nodeId)) return true;
+      return a.namespaces?.has(opcuaNamespace(t.nodeId)) ?? false;
+    }
+  }
+}
+
+function allowanceMatches(a: CompiledAllowance, op: Operation): boolean {
+  if (a.kinds && !a.kinds.has(op.kind)) return false;
+  if (a.codes && !a.codes.has(op.code)) return false;
+  if (a.subCodes && (op.subCode === undefined || !a.subCodes.has(op.subCode))) return false;
+  const scoped = a.modbus !== undefined || a.bacnet !== undefined || a.nodes !== undefined || a.namespaces !== undefined;
+  if (!scoped) return true;
+  // Scoped access needs every target known: a truncated or target-less request cannot be shown to stay inside.
+  if (op.targetsTruncated) return false;
+  for (const t of op.targets) if (!targetAllowed(a, t)) return false;
+  return op.targets.length > 0 || op.kind === 'discovery' || op.kind === 'session';
+}
+
+function compileAllowance(a: Allowance): CompiledAllowance {
+  const c: CompiledAllowance = { source: a };
+  if (a.kinds) c.kinds = new Set(a.kinds);
+  if (a.codes) c.codes = new Set(a.codes);
+  if (a.subCodes) c.subCodes = new Set(a.subCodes);
+  if (a.modbus) c.modbus = a.modbus;
+  if (a.bacnet) c.bacnet = a.bacnet;
+  if (a.opcua?.nodes) c.nodes = new Set(a.opcua.nodes);
+  if (a.opcua?.namespaces) c.namespaces = new Set(a.opcua.namespaces);
+  return c;
+}
+
+function members(texts: string[]): Member[] {
+  return texts.map(parseMember).filter((m): m is Member => typeof m !== 'string');
+}
+
+/** "FC 6 (Write Single Register)", "writeProperty", "WriteRequest". */
+export function describeCode(op: Operation): string {
+  if (op.protocol === 'modbus') return `FC ${op.code} (${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''})`;
+  return op.codeName;
+}
+
+function describeTarget(t: Target): string {
+  switch (t.type) {
+    case 'modbus':
+      return `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.start !== undefined ? ` ${t.start}${(t.count ?? 1) > 1 ? `-${t.start + (t.count ?? 1) - 1}` : ''}` : ''}`;
+    case 'bacnet':
+      return `${t.objectTypeName},${t.instance}${t.propertyName ? ` ${t.propertyName}` : ''}`;
+    case 'opcua':
+      return t.methodId ? `${t.nodeId} method ${t.methodId}` : t.nodeId;
+  }
+}
+
+export function describeAllowance(a: Allowance): string {
+  const parts: string[] = [];
+  if (a.codes) parts.push(`${a.codes.length === 1 ? 'code' : 'codes'} ${a.codes.join(',')}`);
+  else if (a.kinds) parts.push(a.kinds.join('/'));
+  else parts.push('any operation');
+  if (a.codes && a.kinds) parts[0] = `${a.kinds.join('/')} ${parts[0]}`;
+  const scopes: string[] = [];
+  for (const m of a.modbus ?? []) scopes.push(`unit ${m.unit}${m.table ? ` ${m.table}` : ''}${m.ranges ? ` ${m.ranges.map(([x, y]) => (x === y ? `${x}` : `${x}-${y}`)).join(',')}` : ''}`);
+  for (const b of a.bacnet ?? []) scopes.push(`object type ${b.objectType}${b.instances ? ` ${b.instances.map(([x, y]) => (x === y ? `${x}` : `${x}-${y}`)).join(',')}` : ''}${b.properties ? ` [${b.properties.join(',')}]` : ''}`);
+  if (a.opcua?.nodes) scopes.push(a.opcua.nodes.length > 3 ? `${a.opcua.nodes.length} nodes` : a.opcua.nodes.join(', '));
+  if (a.opcua?.namespaces) scopes.push(`namespace ${a.opcua.namespaces.join(',')}`);
+  return scopes.length ? `${parts[0]} on ${scopes.join('; ')}` : parts[0]!;
+}
+
+export class Evaluator {
+  private readonly zones: { zone: Zone; set: AddressSet }[] = [];
+  private readonly zoneByIp = new Map<string, Zone | null>();
+  private readonly index = new Map<Protocol, ProtocolIndex>();
+  private readonly conduitByPair = new Map<string, Conduit>();
+
+  constructor(readonly policy: Policy) {
+    for (const z of policy.zones) this.zones.push({ zone: z, set: new AddressSet(members(z.members)) });
+    for (const c of policy.conduits) {
+      this.conduitByPair.set(`${c.zones[0]}\u0000${c.zones[1]}`, c);
+      this.conduitByPair.set(`${c.zones[1]}\u0000${c.zones[0]}`, c);
+      for (const rule of c.rules) this.add(rule, c);
+    }
+    // Explicit denies are looked at first: they win over any allow.
+    for (const ix of this.index.values()) {
+      for (const list of [...ix.byClientIp.values(), ...ix.byClientZone.values(), ix.wide]) list.sort((a, b) => Number(b.deny) - Number(a.deny));
+    }
+  }
+
+  private add(rule: Rule, conduit: Conduit): void {
+    const cr: CompiledRule = { rule, conduit, deny: rule.action === 'deny', serverBroadcast: rule.server.broadcast === true };
+    if (rule.client.zone) cr.clientZone = rule.client.zone;
+    if (rule.client.hosts) cr.clientHosts = new AddressSet(members(rule.client.hosts));
+    if (rule.server.zone) cr.serverZone = rule.server.zone;
+    if (rule.server.hosts) cr.serverHosts = new AddressSet(members(rule.server.hosts));
+    if (rule.allow) cr.allow = rule.allow.map(compileAllowance);
+    let ix = this.index.get(rule.protocol);
+    if (!ix) this.index.set(rule.protocol, (ix = { byClientIp: new Map(), byClientZone: new Map(), wide: [] }));
+    const push = (map: Map<string, CompiledRule[]>, key: string) => {
+      const list = map.get(key);
+      if (list) list.push(cr);
+      else map.set(key, [cr]);
+    };
+    if (cr.clientHosts?.onlyExact && !cr.clientZone) for (const ip of cr.clientHosts.addresses) push(ix.byClientIp, ip);
+    else if (cr.clientZone) push(ix.byClientZone, cr.clientZone);
+    else ix.wide.push(cr);
+  }
+
+  /** The zone an endpoint belongs to (by address, else by MAC). */
+  zoneOf(e: Endpoint): Zone | undefined {
+    let z = this.zoneByIp.get(e.ip);
+    if (z === undefined) {
+      z = null;
+      for (const { zone, set } of this.zones) {
+        if (set.has(e.ip)) {
+          z = zone;
+          break;
+        }
+      }
+      if (this.zoneByIp.size >= GROUP_CACHE_LIMIT) this.zoneByIp.clear();
+      this.zoneByIp.set(e.ip, z);
+    }
+    if (z) return z;
+    if (e.mac) for (const { zone, set } of this.zones) if (set.has('', e.mac)) return zone;
+    return undefined;
+  }
+
+  evaluate(op: Operation): Verdict {
+    const ix = this.index.get(op.protocol);
+    const clientZone = this.zoneOf(op.client);
+    const broadcast = isGroupEndpoint(op.server);
+    const serverZone = broadcast ? undefined : this.zoneOf(op.server);
+    let endpointMatch: CompiledRule | undefined;
+    if (ix) {
+      for (const list of [ix.byClientIp.get(op.client.ip), clientZone ? ix.byClientZone.get(clientZone.id) : undefined, ix.wide]) {
+        if (!list) continue;
+        for (const cr of list) {
+          if (!this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
+          // A response rides on its request's rule: only the endpoints are checked.
+          if (op.direction === 'response') {
+            if (cr.deny) continue;
+            return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: response on conduit ${cr.conduit.name} rule ${cr.rule.id}` };
+          }
+          const allowed = !cr.allow || cr.allow.some((a) => allowanceMatches(a, op));
+          if (cr.deny && allowed) return { action: 'deny', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `denied: ${this.what(op, clientZone, serverZone)}: rule ${cr.rule.id} of conduit ${cr.conduit.name} denies it${cr.rule.comment ? ` (${cr.rule.comment})` : ''}` };
+          if (!cr.deny && allowed) return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: ${this.what(op, clientZone, serverZone)}: conduit ${cr.conduit.name} rule ${cr.rule.id}` };
+          if (!cr.deny) endpointMatch ??= cr;
+        }
+      }
+    }
+    return this.otherwise(op, clientZone, serverZone, broadcast, endpointMatch);
+  }
+
+  private endpointsMatch(cr: CompiledRule, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean): boolean {
+    const r = cr.rule;
+    if (r.port !== undefined && r.port !== op.server.port) return false;
+    if (cr.clientZone !== undefined && cr.clientZone !== clientZone?.id) return false;
+    if (cr.clientHosts && !cr.clientHosts.has(op.client.ip, op.client.mac)) return false;
+    if (cr.serverBroadcast) return broadcast;
+    if (broadcast) return false;
+    if (cr.serverZone !== undefined && cr.serverZone !== serverZone?.id) return false;
+    if (cr.serverHosts && !cr.serverHosts.has(op.server.ip, op.server.mac)) return false;
+    return cr.serverZone !== undefined || cr.serverHosts !== undefined;
+  }
+
+  private what(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined): string {
+    const target = op.targets.length ? ` on ${op.targets.slice(0, 2).map(describeTarget).join(', ')}${op.targets.length > 2 ? ` +${op.targets.length - 2}` : ''}` : '';
+    const server = isGroupEndpoint(op.server) ? `broadcast ${op.server.ip}` : `${op.server.ip}${serverZone ? ` (${serverZone.name})` : ''}`;
+    return `${PROTOCOL_NAMES[op.protocol]} ${describeCode(op)} ${op.kind}${target} from ${op.client.ip}${clientZone ? ` (${clientZone.name})` : ''} to ${server}`;
+  }
+
+  private otherwise(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean, near: CompiledRule | undefined): Verdict {
+    const what = this.what(op, clientZone, serverZone);
+    let why: string;
+    let conduitId: string | undefined;
+    if (near) {
+      conduitId = near.conduit.id;
+      why = `conduit ${near.conduit.name} rule ${near.rule.id} allows ${near.allow!.map((a) => describeAllowance(a.source)).join('; ')}`;
+    } else if (!clientZone) why = `${op.client.ip} is in no zone`;
+    else if (!broadcast && !serverZone) why = `${op.server.ip} is in no zone`;
+    else {
+      const conduit = this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`);
+      conduitId = conduit?.id;
+      why = conduit ? `conduit ${conduit.name} has no rule for ${PROTOCOL_NAMES[op.protocol]} from ${op.client.ip} to ${broadcast ? 'broadcast' : op.server.ip}:${op.server.port}` : `no conduit between ${clientZone.name} and ${(serverZone ?? clientZone).name}`;
+    }
+    if (this.policy.defaultAction === 'allow') return { action: 'allow', ...(conduitId ? { conduitId } : {}), reason: `allowed by the default action (no rule matched: ${why})` };
+    return { action: 'deny', ...(conduitId ? { conduitId } : {}), reason: `denied: ${what}: ${why}` };
+  }
+}
+
+export function compilePolicy(policy: Policy): Evaluator {
+  return new Evaluator(policy);
+}

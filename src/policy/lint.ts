@@ -1,0 +1,144 @@
+// Policy lint: each finding with a severity, where it is, what is wrong, and the clause of
+// IEC 62443 or NIST SP 800-82 it comes from.
+
+import type { Allowance, Conduit, HostSelector, Policy, Rule, Zone } from './model.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  severity: Severity;
+  code: string;
+  /** "conduit X rule Y", "zone Z", "policy". */
+  where: string;
+  message: string;
+  clause: string;
+}
+
+export interface LintContext {
+  /** Rule id -> operations it matched in a simulation of the baseline: enables the unused-rule check. */
+  ruleHits?: Record<string, number>;
+  /** Purdue level guesses of assets: enables the mixed-levels check. */
+  assets?: { ip: string; purdue?: { level: number } }[];
+}
+
+const ACTIVE = ['write', 'control', 'program'];
+/** More client hosts than this allowed to write is "writes from many hosts". */
+const MANY_WRITERS = 3;
+/** A register range wider than this at SL 3+ is "the whole address space" in practice. */
+const WIDE_RANGE = 1000;
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function zoneMembers(p: Policy, id: string | undefined): Set<string> {
+  return new Set(p.zones.find((z) => z.id === id)?.members ?? []);
+}
+
+/** Does selector `b` take in everything selector `a` does? (Sound, not complete: unsure means no.) */
+function selectorCovers(p: Policy, b: HostSelector, a: HostSelector): boolean {
+  if (b.broadcast || a.broadcast) return b.broadcast === a.broadcast;
+  if (b.zone !== undefined && b.zone !== a.zone && !(a.hosts && a.hosts.every((h) => zoneMembers(p, b.zone).has(h)))) return false;
+  if (b.hosts) return a.hosts !== undefined && a.hosts.every((h) => b.hosts!.includes(h));
+  return true;
+}
+
+function selectorsMeet(p: Policy, x: HostSelector, y: HostSelector): boolean {
+  if (x.broadcast || y.broadcast) return x.broadcast === y.broadcast;
+  const hostsOf = (s: HostSelector) => s.hosts ?? [...zoneMembers(p, s.zone)];
+  const ys = new Set(hostsOf(y));
+  return hostsOf(x).some((h) => ys.has(h)) || (x.zone !== undefined && x.zone === y.zone);
+}
+
+function allowCovers(b: Allowance[] | undefined, a: Allowance[] | undefined): boolean {
+  if (!b) return true;
+  if (!a) return false;
+  return a.every((x) => b.some((y) => sameJson(x, y) || (y.codes === undefined && y.kinds !== undefined && x.kinds?.every((k) => y.kinds!.includes(k)) && !y.modbus && !y.bacnet && !y.opcua)));
+}
+
+function ruleCovers(p: Policy, b: Rule, a: Rule): boolean {
+  return b.protocol === a.protocol && (b.port === undefined || b.port === a.port) && selectorCovers(p, b.client, a.client) && selectorCovers(p, b.server, a.server) && allowCovers(b.allow, a.allow);
+}
+
+function writesAllowed(r: Rule): boolean {
+  return !r.allow || r.allow.some((a) => !a.kinds || a.kinds.some((k) => ACTIVE.includes(k)));
+}
+
+export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
+  const out: Finding[] = [];
+  const zone = new Map<string, Zone>(p.zones.map((z) => [z.id, z]));
+  const at = (c: Conduit, r?: Rule) => (r ? `conduit ${c.id} rule ${r.id}` : `conduit ${c.id}`);
+
+  if (p.defaultAction !== 'deny') {
+    out.push({ severity: 'error', code: 'default-allow', where: 'policy', message: 'traffic no rule matches is allowed: the boundary denies nothing by default', clause: 'IEC 62443-3-3 SR 5.2 RE1; NIST SP 800-53 SC-7(5)' });
+  }
+
+  const all = p.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));
+  for (const { c, r } of all) {
+    const sl = c.securityLevel ?? Math.max(...c.zones.map((z) => zone.get(z)?.securityLevel ?? 0));
+    if (r.action === 'deny') continue;
+    // Shadowed, redundant, conflicting.
+    for (const { c: oc, r: o } of all) {
+      if (o === r || o.protocol !== r.protocol) continue;
+      if (o.action === 'deny') {
+        if (ruleCovers(p, o, { ...r, allow: r.allow })) {
+          out.push({ severity: 'warning', code: 'shadowed', where: at(c, r), message: `never takes effect: deny rule ${o.id} (conduit ${oc.id}) covers everything it allows`, clause: 'IEC 62443-3-3 SR 7.6 (configuration settings must be what they say)' });
+        } else if ((o.port === undefined || r.port === undefined || o.port === r.port) && selectorsMeet(p, o.client, r.client) && selectorsMeet(p, o.server, r.server)) {
+          out.push({ severity: 'warning', code: 'conflicting', where: at(c, r), message: `overlaps deny rule ${o.id} (conduit ${oc.id}): part of what it allows is denied there`, clause: 'IEC 62443-3-3 SR 7.6' });
+        }
+      } else if (ruleCovers(p, o, r) && !(ruleCovers(p, r, o) && all.findIndex((x) => x.r === o) > all.findIndex((x) => x.r === r))) {
+        out.push({ severity: 'warning', code: 'redundant', where: at(c, r), message: `rule ${o.id} (conduit ${oc.id}) already allows everything this rule does`, clause: 'NIST SP 800-82r3 firewall practice (permit specific host-to-host services only); IEC 62443-3-3 SR 7.6' });
+      }
+    }
+    // Over-broad.
+    if (!r.allow && sl >= 2) {
+      out.push({ severity: 'warning', code: 'any-operation', where: at(c, r), message: `allows any ${r.protocol} operation at SL-T ${sl}: name the operation kinds (SL 2) or codes and ranges (SL 3+)`, clause: 'IEC 62443-3-3 SR 5.2; NIST SP 800-82r3 (application-aware filtering for ICS protocols)' });
+    }
+    for (const a of r.allow ?? []) {
+      for (const m of a.modbus ?? []) {
+        const widest = Math.max(0, ...(m.ranges ?? [[0, 65535]]).map(([x, y]) => y - x + 1));
+        if (sl >= 3 && widest > WIDE_RANGE) out.push({ severity: 'warning', code: 'wide-range', where: at(c, r), message: `unit ${m.unit}${m.table ? ` ${m.table}` : ''}: ${m.ranges ? `a range of ${widest} addresses` : 'the whole table'} at SL-T ${sl}`, clause: 'IEC 62443-3-3 SR 5.2 (least privilege across the boundary)' });
+      }
+    }
+    if (writesAllowed(r)) {
+      const writers = r.client.hosts ? r.client.hosts.length : zoneMembers(p, r.client.zone).size;
+      if (writers > MANY_WRITERS || (r.client.zone !== undefined && !r.client.hosts)) {
+        out.push({ severity: 'warning', code: 'many-writers', where: at(c, r), message: `write, control or program operations allowed from ${r.client.hosts ? `${writers} hosts` : `every host of zone ${r.client.zone}`}`, clause: 'NIST SP 800-82r3 firewall practice (restrict write/program operations to the engineering stations that need them)' });
+      }
+      const cz = r.client.zone ?? p.zones.find((z) => r.client.hosts?.some((h) => z.members.includes(h)))?.id;
+      const sz = r.server.zone ?? p.zones.find((z) => r.server.hosts?.some((h) => z.members.includes(h)))?.id;
+      const from = cz !== undefined ? zone.get(cz) : undefined;
+      const to = sz !== undefined ? zone.get(sz) : undefined;
+      // Writes into a zone of higher SL-T must at least be held to that zone's strictness (codes and targets).
+      const loose = !r.allow || r.allow.some((a) => (!a.kinds || a.kinds.some((k) => ACTIVE.includes(k))) && (!a.codes || (!a.modbus && !a.bacnet && !a.opcua && r.protocol !== 'opcua')));
+      if (from && to && from.securityLevel < to.securityLevel && to.securityLevel >= 3 && loose) {
+        out.push({ severity: 'warning', code: 'write-up', where: at(c, r), message: `writes from ${from.name} (SL-T ${from.securityLevel}) into ${to.name} (SL-T ${to.securityLevel}) without codes and target ranges`, clause: 'IEC 62443-3-2 ZCR 3 (zones by security requirements); IEC 62443-3-3 SR 5.2' });
+      }
+    }
+    if (ctx.ruleHits && !(ctx.ruleHits[r.id] > 0)) {
+      out.push({ severity: 'info', code: 'unused', where: at(c, r), message: 'matched nothing in the traffic simulated: remove it unless it covers a rare, known operation', clause: 'NIST SP 800-82r3 firewall practice (permit only what is needed); NIST SP 800-53 CM-7' });
+    }
+  }
+
+  for (const c of p.conduits) {
+    const [a, b] = c.zones.map((z) => zone.get(z));
+    if (!a || !b || a.purdueLevel === undefined || b.purdueLevel === undefined || a === b) continue;
+    const lo = Math.min(a.purdueLevel, b.purdueLevel);
+    const hi = Math.max(a.purdueLevel, b.purdueLevel);
+    if (hi >= 4 && lo <= 2) out.push({ severity: 'error', code: 'no-dmz', where: at(c), message: `connects Purdue level ${hi} directly with level ${lo}: such traffic must cross an industrial DMZ`, clause: 'NIST SP 800-82r3 Purdue reference model (no direct traffic between levels 4+ and 0-2: it crosses a DMZ)' });
+    else if (hi - lo >= 2 && lo !== 3.5 && hi !== 3.5) out.push({ severity: 'warning', code: 'skips-level', where: at(c), message: `connects Purdue level ${lo} with level ${hi}, skipping a level`, clause: 'NIST SP 800-82r3 Purdue reference model (defense in depth, level by level)' });
+  }
+
+  if (ctx.assets) {
+    const level = new Map(ctx.assets.map((x) => [x.ip, x.purdue?.level]));
+    for (const z of p.zones) {
+      const levels = new Set(z.members.map((m) => level.get(m)).filter((l) => l !== undefined));
+      if (levels.size > 1) out.push({ severity: 'warning', code: 'mixed-levels', where: `zone ${z.id}`, message: `members at Purdue levels ${[...levels].sort().join(', ')}`, clause: 'IEC 62443-3-2 ZCR 3 (partition assets with different requirements into different zones)' });
+    }
+  }
+  for (const z of p.zones) {
+    if (!z.owner) out.push({ severity: 'info', code: 'undocumented', where: `zone ${z.id}`, message: 'no accountable owner', clause: 'IEC 62443-3-2 ZCR 6 (document owner, boundary, assets, SL-T)' });
+  }
+  const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  return out.sort((x, y) => order[x.severity] - order[y.severity]);
+}
