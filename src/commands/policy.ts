@@ -49,6 +49,8 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
     `Bulkhead policy derived ${new Date().toISOString()} from ${conversations.length} conversations and ${assets.length} assets.\n` +
       `${policy.zones.length} zones, ${policy.conduits.length} conduits, ${rules} rules. Review, edit, then: bulkhead policy import FILE; bulkhead policy approve N.`,
   );
+  // What is stored must load again: a derivation that breaks the schema is a bug, not a draft.
+  parsePolicy(text, 'the derived policy');
   const version = policies.add(text, policy.name, 'derived', by);
   const findings = lintPolicy(policy, { assets, ruleHits: simulateBaseline(policy, conversations).ruleHits });
   return { version, policy, text, findings };
@@ -75,7 +77,8 @@ export function* baselineOperations(conversations: Conversation[], since = 0): G
         code: s.code,
         codeName: s.codeName,
         client: { ip: c.client.ip, port: 0 },
-        server: { ip: c.server.ip, port: c.server.port },
+        // A learned broadcast destination stays one (a subnet broadcast is known by its MAC only).
+        server: c.server.broadcast ? { ip: c.server.ip, port: c.server.port, mac: 'ff:ff:ff:ff:ff:ff' } : { ip: c.server.ip, port: c.server.port },
         flowId: c.key,
         anomalies: [],
         evidence: { ts: s.lastSeen, frame: 0, bytes: 0 },

@@ -14,7 +14,8 @@ export class PolicyError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
+    const shown = problems.slice(0, 20).join('\n  ') + (problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : '');
+    super(`${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${shown}`}`);
     this.name = 'PolicyError';
   }
 }

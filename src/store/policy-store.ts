@@ -76,7 +76,8 @@ export class PolicyStore {
 
   /** Every version without its document text. */
   list(): Omit<PolicyVersion, 'document'>[] {
-    return (this.db.prepare("SELECT *, '' AS document FROM policy_versions ORDER BY version").all() as Row[]).map((r) => {
+    const columns = 'version, name, status, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';
+    return (this.db.prepare(`SELECT ${columns} FROM policy_versions ORDER BY version`).all() as Row[]).map((r) => {
       const v: Partial<PolicyVersion> = fromRow(r);
       delete v.document;
       return v as Omit<PolicyVersion, 'document'>;

@@ -22,6 +22,9 @@ export const HOSTS = {
   bms: { name: 'bms', ip: `${SUBNET}.60`, mac: '00:0e:8c:00:01:60' },
 } satisfies Record<string, LanHost>;
 
+/** A host that takes no part in the plant: the attacker of the policy tests. */
+export const ATTACKER: LanHost = { name: 'attacker', ip: `${SUBNET}.66`, mac: '02:00:00:00:01:66' };
+
 export const HMI_PERIOD = 0.5;
 export const HISTORIAN_PERIOD = 1;
 export const BMS_PERIOD = 2;
@@ -80,18 +83,42 @@ export interface Plant {
   stop(): Promise<void>;
 }
 
+/**
+ * Operations the derived policy must deny: a write from the HMI (which only reads), a BACnet
+ * DeviceCommunicationControl from a host outside every zone, an OPC UA Write from the historian.
+ */
+const ATTACKS: Peer[] = [
+  { host: 'hmi', script: 'modbus-client', config: { tasks: [{ server: HOSTS.plc1.ip, unit: 1, fc: 6, start: 5, count: 1 }] } },
+  { host: 'attacker' as keyof typeof HOSTS, script: 'bacnet-client', config: { broadcast: BROADCAST, device: HOSTS.bacnet.ip, objects: [], every: 60, disable: true } },
+  {
+    host: 'historian',
+    script: 'opcua-client',
+    config: { endpoint: `opc.tcp://${HOSTS.opcua.ip}:4840`, nodes: [], every: 60, write: { nodeId: `ns=1;s=Line1.${OPCUA_VARIABLES[0]}`, value: 99 } },
+  },
+];
+
 /** Brings the LAN up (the caller starts its capture on the switch), then `startPeers`. */
 export function createPlantLan(prefix: string): Lan {
-  return createLan(prefix, Object.values(HOSTS));
+  return createLan(prefix, [...Object.values(HOSTS), ATTACKER]);
 }
 
+/** The plant's normal operation. */
 export function startPeers(lan: Lan): Plant {
+  return start(lan, PEERS);
+}
+
+/** The unauthorised operations, each run once (their processes end by themselves or are stopped). */
+export function startAttacks(lan: Lan): Plant {
+  return start(lan, ATTACKS);
+}
+
+function start(lan: Lan, peers: Peer[]): Plant {
   // Peers run as built JavaScript, also when this module runs from source under the test runner.
   const here = import.meta.dirname;
   const peersDir = here.includes(`${sep}dist${sep}`) ? join(here, 'peers') : join(here, '..', '..', 'dist', 'testbench', 'plant', 'peers');
   const procs: ChildProcess[] = [];
   const logs = new Map<string, string[]>();
-  for (const p of PEERS) {
+  for (const p of peers) {
     const proc = lan.spawnIn(p.host, process.execPath, [join(peersDir, `${p.script}.js`), JSON.stringify(p.config)]);
     const lines = logs.get(p.host) ?? [];
     logs.set(p.host, lines);

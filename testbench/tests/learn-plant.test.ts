@@ -1,24 +1,34 @@
 // The ground-truth plant on a LAN of network namespaces, learned live from the switch's bridge
 // (a mirror port): the inventory, roles, identities, operations, ranges and polling periods
-// must be exactly what the plant was scripted to do.
+// must be exactly what the plant was scripted to do. Then a policy is derived from what was
+// learned, and a second capture (normal traffic plus three unauthorised operations) is
+// simulated against it: only the three are denied, each with the right reason.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset, Conversation, OperationStats } from '../../src/learn/model.js';
 import { mainPoll } from '../../src/learn/operation-stats.js';
 import { macVendor } from '../../src/learn/oui.js';
 import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
-import { BACNET_DEVICE, BMS_PERIOD, BROADCAST, createPlantLan, HISTORIAN_PERIOD, HMI_PERIOD, HOSTS, startPeers, type Plant } from '../plant/ground-truth-plant.js';
+import type { Policy } from '../../src/policy/model.js';
+import type { SimulationReport } from '../../src/policy/simulate.js';
+import { ATTACKER, BACNET_DEVICE, BMS_PERIOD, BROADCAST, createPlantLan, HISTORIAN_PERIOD, HMI_PERIOD, HOSTS, startAttacks, startPeers, type Plant } from '../plant/ground-truth-plant.js';
 import { netnsUnavailable, type Lan } from '../plant/lan.js';
 
 const unavailable = netnsUnavailable();
 if (unavailable) console.warn(`SKIPPED: ground-truth plant learning test: ${unavailable}`);
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+/** Runs the command; simulate exits 3 when something would be denied, which is no failure here. */
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0 && r.status !== 3) throw new Error(`bulkhead ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
 const RUN_SECONDS = 16;
 
 function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
@@ -48,17 +58,32 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
   let assets: Asset[];
   let conversations: Conversation[];
   let status: { learning: boolean; converged: boolean; perHour: unknown[] };
+  let policy: Policy;
+  /** When the learner stopped: the plant's write logs are compared up to here. */
+  let learnedUntil = 0;
+  let attackSimulation: SimulationReport;
+  let baselineSimulation: SimulationReport;
   const db = join(mkdtempSync(join(tmpdir(), 'bulkhead-plant-')), 'plant.db');
 
   beforeAll(async () => {
     lan = createPlantLan(`bh${process.pid % 100000}`);
-    const learner = lan.spawnIn('switch', process.execPath, [CLI, 'learn', '--interface', 'br0', '--seconds', String(RUN_SECONDS + 2), '--db', db]);
+    const learner = lan.spawnIn('switch', process.execPath, [CLI, 'learn', '--interface', 'br0', '--seconds', String(RUN_SECONDS), '--db', db]);
     const exited = new Promise<number | null>((r) => learner.once('exit', (code) => r(code)));
     await waitForLine(learner, /learning on br0/, 10_000);
     plant = startPeers(lan);
-    await new Promise((r) => setTimeout(r, RUN_SECONDS * 1000));
-    await plant.stop();
     expect(await exited).toBe(0);
+    learnedUntil = Date.now() / 1000;
+    // Second capture, the plant still running: normal traffic and the unauthorised operations.
+    const attackCapture = join(dirname(db), 'attacks.pcap');
+    const tcpdump = lan.spawnIn('switch', 'tcpdump', ['-i', 'br0', '-U', '-n', '-w', attackCapture]);
+    await waitForLine(tcpdump, /listening on/, 10_000);
+    const attacks = startAttacks(lan);
+    await new Promise((r) => setTimeout(r, 8000));
+    await attacks.stop();
+    await plant.stop();
+    const tcpdumpDone = new Promise((r) => tcpdump.once('exit', r));
+    tcpdump.kill('SIGINT');
+    await tcpdumpDone;
     const store = new LearnStore(openDatabase(db));
     assets = store.assets<Asset>();
     conversations = store.conversations<Conversation>();
@@ -68,7 +93,10 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     st.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((r) => st.once('exit', r));
     status = JSON.parse(out);
-  }, 90_000);
+    policy = JSON.parse(cli('derive', '--db', db, '--json')).policy;
+    attackSimulation = JSON.parse(cli('simulate', '--policy', 'latest', '--pcap', attackCapture, '--db', db, '--json'));
+    baselineSimulation = JSON.parse(cli('simulate', '--policy', 'latest', '--since', '1h', '--db', db, '--json'));
+  }, 120_000);
 
   afterAll(async () => {
     await plant?.stop();
@@ -155,12 +183,12 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
   it("learns the engineering station's writes, and they match what the PLCs logged receiving", () => {
     const fc6 = op(conv(HOSTS.ews.ip, HOSTS.plc1.ip, 502, 'modbus'), 'write/6');
     expect(fc6.targets).toEqual([{ type: 'modbus', unit: 1, table: 'holding_registers', ranges: [[40, 40]] }]);
-    const plc1Writes = plant.logs.get('plc1')!.filter((l) => l.includes('"write"'));
-    expect(fc6.count).toBe(plc1Writes.length);
+    const written = (host: string) => plant.logs.get(host)!.flatMap((l) => (l.includes('"write"') ? [JSON.parse(l) as { ts: number; addr: number }] : [])).filter((w) => w.ts < learnedUntil);
+    expect(fc6.count).toBe(written('plc1').filter((w) => w.addr === 40).length);
     const fc16 = op(conv(HOSTS.ews.ip, HOSTS.plc2.ip, 502, 'modbus'), 'write/16');
     expect(fc16.targets).toEqual([{ type: 'modbus', unit: 1, table: 'holding_registers', ranges: [[200, 203]] }]);
     expect(fc16.count).toBe(1);
-    expect(plant.logs.get('plc2')!.filter((l) => l.includes('"write"'))).toHaveLength(4);
+    expect(written('plc2')).toHaveLength(4);
   });
 
   it("learns the historian's OPC UA reads: node ids and period", () => {
@@ -188,5 +216,62 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     expect(status.learning).toBe(true);
     expect(status.converged).toBe(false);
     expect(status.perHour.length).toBeGreaterThan(0);
+  });
+
+  describe('the policy derived from what was learned', () => {
+    const zoneOf = (ip: string) => policy.zones.find((z) => z.members.includes(ip))?.id;
+
+    it('puts the controllers, the supervisory hosts and the historian in their own zones', () => {
+      const { plc1, plc2, hmi, ews, opcua, historian, bacnet, bms } = HOSTS;
+      expect(policy.defaultAction).toBe('deny');
+      expect(Object.fromEntries(policy.zones.map((z) => [z.id, [...z.members].sort()]))).toEqual({
+        control: [plc1.ip, plc2.ip, bacnet.ip].sort(),
+        supervisory: [hmi.ip, ews.ip, opcua.ip, bms.ip].sort(),
+        operations: [historian.ip],
+      });
+      expect(policy.zones.find((z) => z.id === 'control')!.securityLevel).toBe(3);
+      expect(zoneOf(ATTACKER.ip)).toBeUndefined();
+      expect(policy.conduits.map((c) => c.id).sort()).toEqual(['control--supervisory', 'control-internal', 'operations--supervisory', 'supervisory-internal']);
+      // Never any-to-any: every rule names its hosts (or, for discovery, the broadcast).
+      for (const r of policy.conduits.flatMap((c) => c.rules)) {
+        expect(r.client.hosts?.length).toBeGreaterThan(0);
+        expect(r.server.hosts?.length || r.server.broadcast).toBeTruthy();
+        expect(r.evidence!.transactions).toBeGreaterThan(0);
+      }
+    });
+
+    it('allows the HMI exactly its reads, with codes and register ranges (SL-T 3)', () => {
+      const rules = policy.conduits.find((c) => c.id === 'control--supervisory')!.rules.filter((r) => r.client.hosts!.includes(HOSTS.hmi.ip));
+      const allow = rules.flatMap((r) => r.allow ?? []);
+      expect(allow.every((a) => a.kinds?.length === 1 && a.kinds[0] === 'read' && a.codes?.length === 1)).toBe(true);
+      expect(allow.flatMap((a) => a.modbus ?? []).map((m) => [m.table, m.ranges])).toEqual(
+        expect.arrayContaining([
+          ['holding_registers', [[0, 9]]],
+          ['coils', [[0, 15]]],
+          ['holding_registers', [[100, 119]]],
+        ]),
+      );
+    });
+
+    it('denies nothing of the traffic it was derived from', () => {
+      expect(baselineSimulation.evaluated).toBeGreaterThan(10);
+      expect(baselineSimulation.denials).toEqual([]);
+    });
+
+    it('denies exactly the three unauthorised operations in new traffic, each with its reason', () => {
+      expect(attackSimulation.allowed).toBeGreaterThan(20);
+      const denied = attackSimulation.denials.map((g) => [g.client, g.server, g.protocol, g.operation]).sort();
+      expect(denied).toEqual(
+        [
+          [HOSTS.hmi.ip, HOSTS.plc1.ip, 'modbus', 'FC 6 (Write Single Register)'],
+          [ATTACKER.ip, HOSTS.bacnet.ip, 'bacnet', 'deviceCommunicationControl'],
+          [HOSTS.historian.ip, HOSTS.opcua.ip, 'opcua', 'WriteRequest'],
+        ].sort(),
+      );
+      const reason = (client: string) => attackSimulation.denials.find((g) => g.client === client)!.reason;
+      expect(reason(HOSTS.hmi.ip)).toMatch(/^denied: Modbus FC 6 \(Write Single Register\) write on unit 1 holding_registers 5 from 10\.250\.1\.21 \(Supervisory \(L2\)\) to 10\.250\.1\.11 \(Control \(L1\)\): conduit .* allows read code 1 on unit 1 coils 0-15; read code 3 on unit 1 holding_registers 0-9/);
+      expect(reason(ATTACKER.ip)).toMatch(/deviceCommunicationControl .* from 10\.250\.1\.66 to .*: 10\.250\.1\.66 is in no zone$/);
+      expect(reason(HOSTS.historian.ip)).toMatch(/WriteRequest write on ns=1;s=Line1\.Temperature from 10\.250\.1\.40 \(Operations \(L3\)\).*allows .*ReadRequest|allows .*read/);
+    });
   });
 });

