@@ -104,7 +104,7 @@ function allowanceMatches(a: CompiledAllowance, op: Operation): boolean {
   // Scoped access needs every target known: a truncated or target-less request cannot be shown to stay inside.
   if (op.targetsTruncated) return false;
   for (const t of op.targets) if (!targetAllowed(a, t)) return false;
-  return op.targets.length > 0 || op.kind === 'discovery' || op.kind === 'session';
+  return op.targets.length > 0;
 }
 
 function compileAllowance(a: Allowance): CompiledAllowance {
@@ -167,10 +167,6 @@ export class Evaluator {
       this.conduitByPair.set(`${c.zones[1]}\u0000${c.zones[0]}`, c);
       for (const rule of c.rules) this.add(rule, c);
     }
-    // Explicit denies are looked at first: they win over any allow.
-    for (const ix of this.index.values()) {
-      for (const list of [...ix.byClientIp.values(), ...ix.byClientZone.values(), ix.wide]) list.sort((a, b) => Number(b.deny) - Number(a.deny));
-    }
   }
 
   private add(rule: Rule, conduit: Conduit): void {
@@ -218,19 +214,26 @@ export class Evaluator {
     const serverZone = broadcast ? undefined : this.zoneOf(op.server);
     let endpointMatch: CompiledRule | undefined;
     if (ix) {
-      for (const list of [ix.byClientIp.get(op.client.ip), clientZone ? ix.byClientZone.get(clientZone.id) : undefined, ix.wide]) {
-        if (!list) continue;
-        for (const cr of list) {
-          if (!this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
-          // A response rides on its request's rule: only the endpoints are checked.
-          if (op.direction === 'response') {
-            if (cr.deny) continue;
-            return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: response on conduit ${cr.conduit.name} rule ${cr.rule.id}` };
+      const lists = [ix.byClientIp.get(op.client.ip), clientZone ? ix.byClientZone.get(clientZone.id) : undefined, ix.wide];
+      // Explicit denies first, across every list: a deny anywhere wins over any allow.
+      for (const deny of [true, false]) {
+        for (const list of lists) {
+          if (!list) continue;
+          for (const cr of list) {
+            if (cr.deny !== deny) continue;
+            if (!this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
+            // A response rides on its request's rule: only the endpoints are checked.
+            if (op.direction === 'response') {
+              if (deny) continue;
+              return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: response on conduit ${cr.conduit.name} rule ${cr.rule.id}` };
+            }
+            if (cr.allow && !cr.allow.some((a) => allowanceMatches(a, op))) {
+              if (!deny) endpointMatch ??= cr;
+              continue;
+            }
+            if (deny) return { action: 'deny', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `denied: ${this.what(op, clientZone, serverZone)}: rule ${cr.rule.id} of conduit ${cr.conduit.name} denies it${cr.rule.comment ? ` (${cr.rule.comment})` : ''}` };
+            return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: ${this.what(op, clientZone, serverZone)}: conduit ${cr.conduit.name} rule ${cr.rule.id}` };
           }
-          const allowed = !cr.allow || cr.allow.some((a) => allowanceMatches(a, op));
-          if (cr.deny && allowed) return { action: 'deny', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `denied: ${this.what(op, clientZone, serverZone)}: rule ${cr.rule.id} of conduit ${cr.conduit.name} denies it${cr.rule.comment ? ` (${cr.rule.comment})` : ''}` };
-          if (!cr.deny && allowed) return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: ${this.what(op, clientZone, serverZone)}: conduit ${cr.conduit.name} rule ${cr.rule.id}` };
-          if (!cr.deny) endpointMatch ??= cr;
         }
       }
     }

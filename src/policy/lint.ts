@@ -56,6 +56,13 @@ function allowCovers(b: Allowance[] | undefined, a: Allowance[] | undefined): bo
   return a.every((x) => b.some((y) => sameJson(x, y) || (y.codes === undefined && y.kinds !== undefined && x.kinds?.every((k) => y.kinds!.includes(k)) && !y.modbus && !y.bacnet && !y.opcua)));
 }
 
+/** Could some operation satisfy an allowance of each list? (Scopes are not compared: unsure means yes.) */
+function allowMeets(x: Allowance[] | undefined, y: Allowance[] | undefined): boolean {
+  if (!x || !y) return true;
+  const meet = <T>(a: T[] | undefined, b: T[] | undefined) => !a || !b || a.some((v) => b.includes(v));
+  return x.some((a) => y.some((b) => meet(a.kinds, b.kinds) && meet(a.codes, b.codes)));
+}
+
 function ruleCovers(p: Policy, b: Rule, a: Rule): boolean {
   return b.protocol === a.protocol && (b.port === undefined || b.port === a.port) && selectorCovers(p, b.client, a.client) && selectorCovers(p, b.server, a.server) && allowCovers(b.allow, a.allow);
 }
@@ -83,7 +90,7 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
       if (o.action === 'deny') {
         if (ruleCovers(p, o, { ...r, allow: r.allow })) {
           out.push({ severity: 'warning', code: 'shadowed', where: at(c, r), message: `never takes effect: deny rule ${o.id} (conduit ${oc.id}) covers everything it allows`, clause: 'IEC 62443-3-3 SR 7.6 (configuration settings must be what they say)' });
-        } else if ((o.port === undefined || r.port === undefined || o.port === r.port) && selectorsMeet(p, o.client, r.client) && selectorsMeet(p, o.server, r.server)) {
+        } else if ((o.port === undefined || r.port === undefined || o.port === r.port) && selectorsMeet(p, o.client, r.client) && selectorsMeet(p, o.server, r.server) && allowMeets(o.allow, r.allow)) {
           out.push({ severity: 'warning', code: 'conflicting', where: at(c, r), message: `overlaps deny rule ${o.id} (conduit ${oc.id}): part of what it allows is denied there`, clause: 'IEC 62443-3-3 SR 7.6' });
         }
       } else if (ruleCovers(p, o, r) && !(ruleCovers(p, r, o) && all.findIndex((x) => x.r === o) > all.findIndex((x) => x.r === r))) {
