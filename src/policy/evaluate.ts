@@ -15,6 +15,39 @@ export interface Verdict {
   reason: string;
 }
 
+type Why = 'response' | 'rule' | 'default';
+
+/**
+ * A verdict whose reason is written only when someone reads it (enforcement mostly does not):
+ * it keeps what the reason is made of, one object per evaluation and nothing else.
+ */
+class Decision implements Verdict {
+  private text: string | undefined;
+
+  constructor(
+    readonly action: 'allow' | 'deny',
+    readonly ruleId: string | undefined,
+    readonly conduitId: string | undefined,
+    private readonly why: Why,
+    private readonly evaluator: Evaluator,
+    private readonly op: Operation,
+    private readonly clientZone: Zone | undefined,
+    private readonly serverZone: Zone | undefined,
+    private readonly rule: CompiledRule | undefined,
+  ) {}
+
+  get reason(): string {
+    return (this.text ??= this.evaluator.explain(this.action, this.why, this.op, this.clientZone, this.serverZone, this.rule));
+  }
+
+  toJSON(): Verdict {
+    const v: Verdict = { action: this.action, reason: this.reason };
+    if (this.ruleId !== undefined) v.ruleId = this.ruleId;
+    if (this.conduitId !== undefined) v.conduitId = this.conduitId;
+    return v;
+  }
+}
+
 interface CompiledAllowance {
   source: Allowance;
   kinds?: Set<string>;
@@ -39,6 +72,8 @@ interface CompiledRule {
 }
 
 interface ProtocolIndex {
+  /** Rules naming exact client and server hosts (what derivation writes): client -> server -> rules. */
+  byPair: Map<string, Map<string, CompiledRule[]>>;
   byClientIp: Map<string, CompiledRule[]>;
   byClientZone: Map<string, CompiledRule[]>;
   /** Rules whose client is given by CIDR blocks or MACs without a zone: checked every time. */
@@ -107,6 +142,11 @@ function allowanceMatches(a: CompiledAllowance, op: Operation): boolean {
   return op.targets.length > 0;
 }
 
+function anyAllowance(list: CompiledAllowance[], op: Operation): boolean {
+  for (let i = 0; i < list.length; i++) if (allowanceMatches(list[i]!, op)) return true;
+  return false;
+}
+
 function compileAllowance(a: Allowance): CompiledAllowance {
   const c: CompiledAllowance = { source: a };
   if (a.kinds) c.kinds = new Set(a.kinds);
@@ -159,6 +199,8 @@ export class Evaluator {
   private readonly zoneByIp = new Map<string, Zone | null>();
   private readonly index = new Map<Protocol, ProtocolIndex>();
   private readonly conduitByPair = new Map<string, Conduit>();
+  /** During one evaluation: an allow rule whose endpoints matched but whose allowances did not. */
+  private near: CompiledRule | undefined;
 
   constructor(readonly policy: Policy) {
     for (const z of policy.zones) this.zones.push({ zone: z, set: new AddressSet(members(z.members)) });
@@ -177,13 +219,20 @@ export class Evaluator {
     if (rule.server.hosts) cr.serverHosts = new AddressSet(members(rule.server.hosts));
     if (rule.allow) cr.allow = rule.allow.map(compileAllowance);
     let ix = this.index.get(rule.protocol);
-    if (!ix) this.index.set(rule.protocol, (ix = { byClientIp: new Map(), byClientZone: new Map(), wide: [] }));
+    if (!ix) this.index.set(rule.protocol, (ix = { byPair: new Map(), byClientIp: new Map(), byClientZone: new Map(), wide: [] }));
     const push = (map: Map<string, CompiledRule[]>, key: string) => {
       const list = map.get(key);
       if (list) list.push(cr);
       else map.set(key, [cr]);
     };
-    if (cr.clientHosts?.onlyExact && !cr.clientZone) for (const ip of cr.clientHosts.addresses) push(ix.byClientIp, ip);
+    const exactServers = cr.serverHosts?.onlyExact && !cr.serverZone && !cr.serverBroadcast;
+    if (cr.clientHosts?.onlyExact && !cr.clientZone && exactServers) {
+      for (const ip of cr.clientHosts.addresses) {
+        let servers = ix.byPair.get(ip);
+        if (!servers) ix.byPair.set(ip, (servers = new Map()));
+        for (const server of cr.serverHosts!.addresses) push(servers, server);
+      }
+    } else if (cr.clientHosts?.onlyExact && !cr.clientZone) for (const ip of cr.clientHosts.addresses) push(ix.byClientIp, ip);
     else if (cr.clientZone) push(ix.byClientZone, cr.clientZone);
     else ix.wide.push(cr);
   }
@@ -212,32 +261,44 @@ export class Evaluator {
     const clientZone = this.zoneOf(op.client);
     const broadcast = isGroupEndpoint(op.server);
     const serverZone = broadcast ? undefined : this.zoneOf(op.server);
-    let endpointMatch: CompiledRule | undefined;
+    this.near = undefined;
     if (ix) {
-      const lists = [ix.byClientIp.get(op.client.ip), clientZone ? ix.byClientZone.get(clientZone.id) : undefined, ix.wide];
+      const byPair = ix.byPair.get(op.client.ip)?.get(op.server.ip);
+      const byIp = ix.byClientIp.get(op.client.ip);
+      const byZone = clientZone ? ix.byClientZone.get(clientZone.id) : undefined;
       // Explicit denies first, across every list: a deny anywhere wins over any allow.
-      for (const deny of [true, false]) {
-        for (const list of lists) {
-          if (!list) continue;
-          for (const cr of list) {
-            if (cr.deny !== deny) continue;
-            if (!this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
-            // A response rides on its request's rule: only the endpoints are checked.
-            if (op.direction === 'response') {
-              if (deny) continue;
-              return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: response on conduit ${cr.conduit.name} rule ${cr.rule.id}` };
-            }
-            if (cr.allow && !cr.allow.some((a) => allowanceMatches(a, op))) {
-              if (!deny) endpointMatch ??= cr;
-              continue;
-            }
-            if (deny) return { action: 'deny', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `denied: ${this.what(op, clientZone, serverZone)}: rule ${cr.rule.id} of conduit ${cr.conduit.name} denies it${cr.rule.comment ? ` (${cr.rule.comment})` : ''}` };
-            return { action: 'allow', ruleId: cr.rule.id, conduitId: cr.conduit.id, reason: `allowed: ${this.what(op, clientZone, serverZone)}: conduit ${cr.conduit.name} rule ${cr.rule.id}` };
-          }
-        }
-      }
+      const v =
+        this.scan(byPair, true, op, clientZone, serverZone, broadcast) ??
+        this.scan(byIp, true, op, clientZone, serverZone, broadcast) ??
+        this.scan(byZone, true, op, clientZone, serverZone, broadcast) ??
+        this.scan(ix.wide, true, op, clientZone, serverZone, broadcast) ??
+        this.scan(byPair, false, op, clientZone, serverZone, broadcast) ??
+        this.scan(byIp, false, op, clientZone, serverZone, broadcast) ??
+        this.scan(byZone, false, op, clientZone, serverZone, broadcast) ??
+        this.scan(ix.wide, false, op, clientZone, serverZone, broadcast);
+      if (v) return v;
     }
+    const endpointMatch = this.near;
     return this.otherwise(op, clientZone, serverZone, broadcast, endpointMatch);
+  }
+
+  /** The first rule of `list` (denies or allows) that decides the operation. */
+  private scan(list: CompiledRule[] | undefined, deny: boolean, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean): Verdict | undefined {
+    if (!list) return undefined;
+    for (const cr of list) {
+      if (cr.deny !== deny || !this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
+      // A response rides on its request's rule: only the endpoints are checked.
+      if (op.direction === 'response') {
+        if (deny) continue;
+        return new Decision('allow', cr.rule.id, cr.conduit.id, 'response', this, op, clientZone, serverZone, cr);
+      }
+      if (cr.allow && !anyAllowance(cr.allow, op)) {
+        if (!deny) this.near ??= cr;
+        continue;
+      }
+      return new Decision(deny ? 'deny' : 'allow', cr.rule.id, cr.conduit.id, 'rule', this, op, clientZone, serverZone, cr);
+    }
+    return undefined;
   }
 
   private endpointsMatch(cr: CompiledRule, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean): boolean {
@@ -259,21 +320,28 @@ export class Evaluator {
   }
 
   private otherwise(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean, near: CompiledRule | undefined): Verdict {
+    const conduit = near ? near.conduit : clientZone && (broadcast || serverZone) ? this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`) : undefined;
+    return new Decision(this.policy.defaultAction, undefined, conduit?.id, 'default', this, op, clientZone, serverZone, near);
+  }
+
+  /** The reason of a verdict, in words (called only when a reason is read). */
+  explain(action: 'allow' | 'deny', why: Why, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, cr: CompiledRule | undefined): string {
+    if (why === 'response') return `allowed: response on conduit ${cr!.conduit.name} rule ${cr!.rule.id}`;
     const what = this.what(op, clientZone, serverZone);
-    let why: string;
-    let conduitId: string | undefined;
-    if (near) {
-      conduitId = near.conduit.id;
-      why = `conduit ${near.conduit.name} rule ${near.rule.id} allows ${near.allow!.map((a) => describeAllowance(a.source)).join('; ')}`;
-    } else if (!clientZone) why = `${op.client.ip} is in no zone`;
-    else if (!broadcast && !serverZone) why = `${op.server.ip} is in no zone`;
+    if (why === 'rule') {
+      if (action === 'deny') return `denied: ${what}: rule ${cr!.rule.id} of conduit ${cr!.conduit.name} denies it${cr!.rule.comment ? ` (${cr!.rule.comment})` : ''}`;
+      return `allowed: ${what}: conduit ${cr!.conduit.name} rule ${cr!.rule.id}`;
+    }
+    const broadcast = isGroupEndpoint(op.server);
+    let reason: string;
+    if (cr) reason = `conduit ${cr.conduit.name} rule ${cr.rule.id} allows ${cr.allow!.map((a) => describeAllowance(a.source)).join('; ')}`;
+    else if (!clientZone) reason = `${op.client.ip} is in no zone`;
+    else if (!broadcast && !serverZone) reason = `${op.server.ip} is in no zone`;
     else {
       const conduit = this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`);
-      conduitId = conduit?.id;
-      why = conduit ? `conduit ${conduit.name} has no rule for ${PROTOCOL_NAMES[op.protocol]} from ${op.client.ip} to ${broadcast ? 'broadcast' : op.server.ip}:${op.server.port}` : `no conduit between ${clientZone.name} and ${(serverZone ?? clientZone).name}`;
+      reason = conduit ? `conduit ${conduit.name} has no rule for ${PROTOCOL_NAMES[op.protocol]} from ${op.client.ip} to ${broadcast ? 'broadcast' : op.server.ip}:${op.server.port}` : `no conduit between ${clientZone.name} and ${(serverZone ?? clientZone).name}`;
     }
-    if (this.policy.defaultAction === 'allow') return { action: 'allow', ...(conduitId ? { conduitId } : {}), reason: `allowed by the default action (no rule matched: ${why})` };
-    return { action: 'deny', ...(conduitId ? { conduitId } : {}), reason: `denied: ${what}: ${why}` };
+    return action === 'allow' ? `allowed by the default action (no rule matched: ${reason})` : `denied: ${what}: ${reason}`;
   }
 }
 
