@@ -17,7 +17,8 @@ import { derive, formatComparison, formatFindings, formatSimulation, importPolic
 import { PolicyStore, PolicyStoreError } from './store/policy-store.js';
 import { PolicyError } from './policy/document.js';
 import { diffPolicies } from './policy/diff.js';
-import { lintPolicy } from './policy/lint.js';
+import { lintPolicy, type Finding } from './policy/lint.js';
+import { complianceHtml, complianceReport, type ComplianceInput, type ComplianceReport } from './policy/compliance.js';
 import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
@@ -50,6 +51,9 @@ commands:
   policy approve V --by NAME   approve (a second approval by another person is recorded too)
   simulate --policy P (--pcap FILE... | --since T)   what P would deny (T: 7d, 24h, or a date)
       --against Q         compare with policy Q: what applying P instead of Q changes
+  report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
+      --policy V          the policy version (default: active, else latest)
+      --html              an HTML page instead of text (--json for JSON); --out FILE to write it
   start                   learn the bundled demo plant into a fresh database and show what was learned
 
 options for all commands:
@@ -91,6 +95,12 @@ function positiveNumber(command: string, name: string, value: string | undefined
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`bulkhead ${command}: --${name} must be a positive number, got '${value}'`);
   return n;
+}
+
+function formatCompliance(r: ComplianceReport): string {
+  const lines = [`compliance for policy ${r.policy}: ${r.summary.met} met, ${r.summary.partly} partly, ${r.summary['not met']} not met`, ''];
+  for (const i of r.items) lines.push(`${i.status.toUpperCase().padEnd(8)} ${i.id}: ${i.title}`, ...i.evidence.map((e) => `         - ${e}`));
+  return lines.join('\n');
 }
 
 function dbPath(value: string | undefined): string {
@@ -272,6 +282,42 @@ async function main(argv: string[]): Promise<number> {
           if (current) out('\n' + formatComparison(reports[1]!, reports[0]!));
         }
         return reports[0]!.denied > 0 ? 3 : 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'report': {
+      const [kind, ...args] = rest;
+      if (kind !== 'compliance') throw new UsageError(`bulkhead report: unknown report '${kind ?? ''}' (compliance)`);
+      const { values } = parse('report compliance', args, { policy: { type: 'string' }, html: { type: 'boolean' }, out: { type: 'string' } });
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const policies = new PolicyStore(db);
+        const ref = values.policy ?? (policies.latest('active') ? 'active' : policies.latest() ? 'latest' : undefined);
+        const learn = new LearnStore(db);
+        const progress = progressOf(learn);
+        let policyInput: ComplianceInput['policy'];
+        let findings: Finding[] = [];
+        if (ref) {
+          const loaded = loadPolicy(policies, ref);
+          const version = /^\d+$/.test(ref) ? policies.get(Number(ref)) : policies.latest(ref === 'active' ? 'active' : undefined)!;
+          policyInput = { policy: loaded.policy, version: version.version, status: version.status, ...(version.approvedBy ? { approvedBy: version.approvedBy } : {}), ...(version.secondApprover ? { secondApprover: version.secondApprover } : {}) };
+          const conversations = learn.conversations<Conversation>();
+          findings = lintPolicy(loaded.policy, { assets: learn.assets<Asset>(), ...(conversations.length ? { ruleHits: simulateBaseline(loaded.policy, conversations).ruleHits } : {}) });
+        }
+        const report = complianceReport({
+          generatedAt: Date.now() / 1000,
+          ...(policyInput ? { policy: policyInput } : {}),
+          findings,
+          learning: { assets: progress.totals.assets, conversations: progress.totals.conversations, ...(progress.firstSeen ? { firstSeen: progress.firstSeen } : {}), ...(progress.lastSeen ? { lastSeen: progress.lastSeen } : {}), converged: progress.converged, quietHours: progress.quietHours },
+          enforcing: false,
+          auditLog: false,
+          islandMode: false,
+        });
+        const text = values.json ? JSON.stringify(report) : values.html ? complianceHtml(report) : formatCompliance(report);
+        if (values.out) writeFileSync(values.out, text);
+        else out(text.trimEnd());
+        return 0;
       } finally {
         db.close();
       }

@@ -1,0 +1,118 @@
+// The compliance report: IEC 62443-3-2/3-3 requirements and NIST SP 800-82 practices, each
+// marked met / partly / not met with evidence taken from this deployment: its policy, its
+// approvals, its lint findings, what it has learned, and which capabilities it runs.
+
+import type { Finding } from './lint.js';
+import type { Policy } from './model.js';
+
+export type Status = 'met' | 'partly' | 'not met';
+
+export interface ComplianceItem {
+  id: string;
+  title: string;
+  status: Status;
+  evidence: string[];
+}
+
+export interface ComplianceInput {
+  generatedAt: number;
+  policy?: { policy: Policy; version: number; status: string; approvedBy?: string; secondApprover?: string };
+  findings: Finding[];
+  learning: { assets: number; conversations: number; firstSeen?: number; lastSeen?: number; converged: boolean; quietHours: number };
+  /** Capabilities this deployment runs; absent ones are reported as not in place. */
+  enforcing: boolean;
+  auditLog: boolean;
+  islandMode: boolean;
+}
+
+export interface ComplianceReport {
+  generatedAt: string;
+  policy: string;
+  summary: Record<Status, number>;
+  items: ComplianceItem[];
+}
+
+const day = (ts: number | undefined) => (ts ? new Date(ts * 1000).toISOString().slice(0, 16).replace('T', ' ') : '-');
+
+export function complianceReport(x: ComplianceInput): ComplianceReport {
+  const items: ComplianceItem[] = [];
+  const add = (id: string, title: string, status: Status, evidence: string[]) => items.push({ id, title, status, evidence });
+  const p = x.policy?.policy;
+  const count = (code: string) => x.findings.filter((f) => f.code === code).length;
+  const rules = p ? p.conduits.flatMap((c) => c.rules) : [];
+  const notEnforced = 'no enforcement is running in this deployment: the policy is documented and simulated, not applied';
+
+  if (!p) {
+    add('IEC 62443-3-2 ZCR 3', 'Partition the system into zones and conduits', 'not met', ['no policy stored: derive one from the learned baseline (bulkhead derive)']);
+  } else {
+    const levels = new Set(p.zones.map((z) => z.purdueLevel).filter((l) => l !== undefined));
+    add('IEC 62443-3-2 ZCR 3', 'Partition the system into zones and conduits', p.zones.length >= 2 ? 'met' : 'partly', [
+      `${p.zones.length} zones (${p.zones.map((z) => `${z.name}: ${z.members.length} members, SL-T ${z.securityLevel}`).join('; ')})`,
+      `${p.conduits.length} conduits, ${rules.length} rules; Purdue levels represented: ${[...levels].sort().join(', ') || 'none recorded'}`,
+    ]);
+    const undocumented = p.zones.filter((z) => !z.owner || !z.description);
+    add('IEC 62443-3-2 ZCR 6', 'Document zones and conduits (owner, boundary, assets, SL-T)', undocumented.length === 0 ? 'met' : 'partly', [
+      `every zone has members and an SL-T; ${undocumented.length} of ${p.zones.length} lack an owner or description${undocumented.length ? `: ${undocumented.map((z) => z.id).join(', ')}` : ''}`,
+      `every rule carries its evidence: ${rules.filter((r) => r.evidence).length} of ${rules.length}`,
+    ]);
+    add('IEC 62443-3-2 ZCR 7', 'Asset-owner approval', x.policy!.approvedBy ? 'met' : 'not met', [x.policy!.approvedBy ? `policy version ${x.policy!.version} approved by ${x.policy!.approvedBy}` : `policy version ${x.policy!.version} is a ${x.policy!.status}, not approved`]);
+    add('IEC 62443-3-3 SR 2.1 RE4', 'Dual approval of policy changes', x.policy!.secondApprover ? 'met' : x.policy!.approvedBy ? 'partly' : 'not met', [
+      x.policy!.secondApprover ? `approved by ${x.policy!.approvedBy} and ${x.policy!.secondApprover}` : x.policy!.approvedBy ? `one approval (${x.policy!.approvedBy}); no second approver` : 'not approved',
+    ]);
+    const segmented = p.zones.some((z) => (z.purdueLevel ?? 9) <= 1) && p.zones.some((z) => (z.purdueLevel ?? 0) >= 2);
+    add('IEC 62443-3-3 SR 5.1', 'Network segmentation', segmented ? (x.enforcing ? 'met' : 'partly') : 'not met', [
+      segmented ? 'control (level 0-1) assets are in zones of their own, apart from supervisory and higher zones' : 'no zone separates control (level 0-1) assets from the rest',
+      ...(x.enforcing ? [] : [notEnforced]),
+    ]);
+    add('IEC 62443-3-3 SR 5.2', 'Zone boundary protection', x.enforcing ? 'met' : 'partly', [`every conduit's traffic is named by rules (${rules.length}) and simulated against the baseline`, ...(x.enforcing ? [] : [notEnforced])]);
+    add('IEC 62443-3-3 SR 5.2 RE1', 'Deny by default, allow by exception', p.defaultAction === 'deny' ? (x.enforcing ? 'met' : 'partly') : 'not met', [`default action: ${p.defaultAction}`, ...(x.enforcing ? [] : [notEnforced])]);
+    const failModes = p.conduits.filter((c) => c.failMode !== undefined).length;
+    add('IEC 62443-3-3 SR 5.2 RE3 / SR 3.6', 'Fail close; deterministic output', x.enforcing && failModes === p.conduits.length ? 'met' : failModes ? 'partly' : 'not met', [
+      `${failModes} of ${p.conduits.length} conduits state a fail mode (${p.conduits.filter((c) => c.failMode === 'closed').length} fail-closed)`,
+      ...(x.enforcing ? [] : [notEnforced]),
+    ]);
+    add('IEC 62443-3-3 SR 7.6', 'Network and security configuration settings, machine-readable', 'met', [`policy version ${x.policy!.version} exports as YAML and JSON (bulkhead policy export), validated by schema`]);
+    const rated = rules.filter((r) => r.ratePerSecond !== undefined).length;
+    add('IEC 62443-3-3 SR 7.1', 'Denial-of-service protection', rated ? 'partly' : 'not met', [`${rated} of ${rules.length} rules set a rate limit`, 'flow table, reassembly and event queues are bounded (see the learning limits)', ...(x.enforcing ? [] : [notEnforced])]);
+    add('NIST SP 800-82r3', 'Deny all by default; permit specific host-to-host services', p.defaultAction === 'deny' && count('any-operation') === 0 ? 'met' : 'partly', [`default ${p.defaultAction}; ${count('any-operation')} rules allow any operation of their protocol`]);
+    add('NIST SP 800-82r3', 'Restrict write and program operations to the stations that need them', count('many-writers') === 0 ? 'met' : 'partly', [`${count('many-writers')} rules allow writes from many hosts or a whole zone`]);
+    add('NIST SP 800-82r3', 'Application-aware filtering of ICS protocols', rules.every((r) => r.allow) ? 'met' : 'partly', [`${rules.filter((r) => r.allow).length} of ${rules.length} rules name operation kinds or codes`]);
+    add('NIST SP 800-82r3', 'No direct traffic between levels 4+ and 0-2 (cross a DMZ)', count('no-dmz') === 0 ? 'met' : 'not met', [count('no-dmz') ? `${count('no-dmz')} conduits connect level 4+ with level 0-2 directly` : 'no conduit bypasses the DMZ']);
+  }
+  add('IEC 62443-3-3 SR 3.5', 'Input validation', 'met', ['decoders reject malformed PDUs with a named anomaly and never stop on them; policy documents are validated by schema with the path of each problem']);
+  add('IEC 62443-3-3 SR 6.2', 'Continuous monitoring', x.learning.lastSeen ? 'partly' : 'not met', [
+    x.learning.lastSeen ? `monitor-only learning: ${x.learning.assets} assets, ${x.learning.conversations} conversations, ${day(x.learning.firstSeen)} to ${day(x.learning.lastSeen)}; ${x.learning.converged ? 'converged' : `not converged (${x.learning.quietHours.toFixed(1)} quiet hours)`}` : 'nothing learned',
+    'alerts and SIEM export are not in this deployment yet',
+  ]);
+  add('IEC 62443-3-3 SR 2.8 / SR 6.1', 'Auditable events; audit log accessible', x.auditLog ? 'met' : 'not met', [x.auditLog ? 'hash-chained audit log' : 'no audit log in this deployment yet: policy versions record who created and approved them']);
+  add('IEC 62443-3-3 SR 5.2 RE2', 'Island mode', x.islandMode ? 'met' : 'not met', [x.islandMode ? 'isolate zone/asset available' : 'no isolate action in this deployment yet']);
+  add('IEC 62443-3-3 SR 3.3', 'Security functionality verification', x.enforcing ? 'partly' : 'not met', [x.enforcing ? 'applied ruleset read back and compared' : 'nothing applied to verify']);
+
+  const summary: Record<Status, number> = { met: 0, partly: 0, 'not met': 0 };
+  for (const i of items) summary[i.status]++;
+  return { generatedAt: new Date(x.generatedAt * 1000).toISOString(), policy: x.policy ? `version ${x.policy.version} (${x.policy.status}) ${x.policy.policy.name}` : 'none', summary, items };
+}
+
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** A self-contained, printable HTML page (no external assets: it works offline and on paper). */
+export function complianceHtml(r: ComplianceReport): string {
+  const rows = r.items
+    .map((i) => `<tr class="${i.status.replace(' ', '-')}"><td>${escape(i.id)}</td><td>${escape(i.title)}</td><td class="status">${i.status}</td><td><ul>${i.evidence.map((e) => `<li>${escape(e)}</li>`).join('')}</ul></td></tr>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bulkhead compliance report</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#111}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.4em;vertical-align:top;text-align:left}
+.status{font-weight:600;white-space:nowrap}.met .status{color:#176c2c}.partly .status{color:#8a5a00}.not-met .status{color:#a11}
+ul{margin:0;padding-left:1.2em}@media print{body{margin:0}}
+</style></head><body>
+<h1>Compliance report</h1>
+<p>Generated ${escape(r.generatedAt)} for policy ${escape(r.policy)}: ${r.summary.met} met, ${r.summary.partly} partly, ${r.summary['not met']} not met.</p>
+<table><thead><tr><th>Requirement</th><th>What it asks</th><th>Status</th><th>Evidence from this deployment</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+}
