@@ -81,11 +81,49 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
   }
 
   const all = p.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));
+  const position = new Map(all.map((x, i) => [x.r, i]));
+  // Rules can only cover or meet rules that share a client host or zone: compare within those
+  // groups, not every pair (a derived policy has thousands of rules).
+  const zoneOfHost = new Map<string, string>();
+  for (const z of p.zones) for (const m of z.members) zoneOfHost.set(m, z.id);
+  // Host rules are grouped by client host; zone rules by zone; CIDR rules stand apart.
+  const keysOf = (r: Rule): string[] => {
+    if (r.client.zone !== undefined && !r.client.hosts) return [`${r.protocol}|zone:${r.client.zone}`];
+    return (r.client.hosts ?? []).map((h) => (h.includes('/') ? `${r.protocol}|*` : `${r.protocol}|host:${h}`));
+  };
+  const groups = new Map<string, { c: Conduit; r: Rule }[]>();
+  for (const x of all) {
+    for (const k of new Set(keysOf(x.r))) {
+      const g = groups.get(k);
+      if (g) g.push(x);
+      else groups.set(k, [x]);
+    }
+  }
+  const peersOf = (r: Rule): { c: Conduit; r: Rule }[] => {
+    // A zone-wide rule may meet any rule of its protocol: those are few, compare with all.
+    if (r.client.zone !== undefined && !r.client.hosts) return all.filter((x) => x.r.protocol === r.protocol);
+    const keys = new Set([...keysOf(r), `${r.protocol}|*`]);
+    for (const h of r.client.hosts ?? []) {
+      const z = zoneOfHost.get(h);
+      if (z) keys.add(`${r.protocol}|zone:${z}`);
+    }
+    if (r.client.zone) keys.add(`${r.protocol}|zone:${r.client.zone}`);
+    const seen = new Set<Rule>();
+    const out: { c: Conduit; r: Rule }[] = [];
+    for (const k of keys) {
+      for (const x of groups.get(k) ?? []) {
+        if (seen.has(x.r)) continue;
+        seen.add(x.r);
+        out.push(x);
+      }
+    }
+    return out;
+  };
   for (const { c, r } of all) {
     const sl = c.securityLevel ?? Math.max(...c.zones.map((z) => zone.get(z)?.securityLevel ?? 0));
     if (r.action === 'deny') continue;
     // Shadowed, redundant, conflicting.
-    for (const { c: oc, r: o } of all) {
+    for (const { c: oc, r: o } of peersOf(r)) {
       if (o === r || o.protocol !== r.protocol) continue;
       if (o.action === 'deny') {
         if (ruleCovers(p, o, { ...r, allow: r.allow })) {
@@ -93,7 +131,7 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
         } else if ((o.port === undefined || r.port === undefined || o.port === r.port) && selectorsMeet(p, o.client, r.client) && selectorsMeet(p, o.server, r.server) && allowMeets(o.allow, r.allow)) {
           out.push({ severity: 'warning', code: 'conflicting', where: at(c, r), message: `overlaps deny rule ${o.id} (conduit ${oc.id}): part of what it allows is denied there`, clause: 'IEC 62443-3-3 SR 7.6' });
         }
-      } else if (ruleCovers(p, o, r) && !(ruleCovers(p, r, o) && all.findIndex((x) => x.r === o) > all.findIndex((x) => x.r === r))) {
+      } else if (ruleCovers(p, o, r) && !(ruleCovers(p, r, o) && position.get(o)! > position.get(r)!)) {
         out.push({ severity: 'warning', code: 'redundant', where: at(c, r), message: `rule ${o.id} (conduit ${oc.id}) already allows everything this rule does`, clause: 'NIST SP 800-82r3 firewall practice (permit specific host-to-host services only); IEC 62443-3-3 SR 7.6' });
       }
     }

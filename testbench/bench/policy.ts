@@ -8,6 +8,7 @@
 import type { Operation } from '../../protocols/operation.js';
 import { derivePolicy, type DeriveAsset, type DeriveConversation } from '../../src/policy/derive.js';
 import { compilePolicy } from '../../src/policy/evaluate.js';
+import { lintPolicy } from '../../src/policy/lint.js';
 import type { Policy, Rule } from '../../src/policy/model.js';
 
 const ip = (net: number, i: number) => `10.${net}.${(i >> 8) & 255}.${i & 255}`;
@@ -124,3 +125,8 @@ const derived = derivePolicy(assets, conversations);
 const secs = Number(process.hrtime.bigint() - start) / 1e9;
 const ruleCount = derived.conduits.reduce((n, c) => n + c.rules.length, 0);
 console.log(`derive:   ${conversations.length.toLocaleString('en')} conversations, ${assets.length.toLocaleString('en')} assets -> ${derived.zones.length} zones, ${ruleCount.toLocaleString('en')} rules in ${secs.toFixed(2)} s (target: under 10 s)`);
+const lintStart = process.hrtime.bigint();
+const findings = lintPolicy(derived);
+const byCode: Record<string, number> = {};
+for (const f of findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+console.log(`lint:     ${ruleCount.toLocaleString('en')} rules in ${(Number(process.hrtime.bigint() - lintStart) / 1e9).toFixed(2)} s (findings: ${JSON.stringify(byCode)})`);
