@@ -1,0 +1,127 @@
+// The kernel fast path: a policy compiled into one nftables table of the bridge family (the
+// gateway is a transparent bridge). Zones become address sets; each rule becomes a pair of
+// accept rules (request direction and reply direction) with a counter and the rule id as
+// comment; everything else IP is logged to NFLOG and, in enforce mode, dropped. The whole table
+// is replaced atomically by one `nft -f` script, never rule by rule.
+//
+// Deep inspection (function codes, ranges, services) is not in the kernel: rules that restrict
+// operations are enforced here at host and port level only, and say so (`needsInspection`).
+
+import type { HostSelector, Policy, Rule } from '../policy/model.js';
+import { parseMember, type Member } from '../policy/addresses.js';
+
+export type EnforceMode = 'enforce' | 'learn';
+
+export interface NftOptions {
+  table?: string;
+  mode: EnforceMode;
+  /** NFLOG group for denied (or, in learn mode, would-be-denied) packets. */
+  logGroup?: number;
+}
+
+export interface NftProgram {
+  table: string;
+  script: string;
+  /** Comment of every kernel rule, in order: what the read-back must find. */
+  comments: string[];
+  /** Rules whose allowances need protocol detail the kernel cannot see. */
+  needsInspection: string[];
+}
+
+const DEFAULT_PORTS: Record<Rule['protocol'], number | undefined> = { modbus: 502, opcua: undefined, bacnet: 47808 };
+
+function setName(zone: string, family: 'v4' | 'v6' | 'mac'): string {
+  return `zone_${zone.replace(/[^A-Za-z0-9_]/g, '_')}_${family}`.slice(0, 60);
+}
+
+function split(members: Member[]): { v4: string[]; v6: string[]; mac: string[] } {
+  const out = { v4: [] as string[], v6: [] as string[], mac: [] as string[] };
+  for (const m of members) {
+    if (m.kind === 'mac') out.mac.push(m.mac);
+    else if (m.kind === 'ip') (m.family === 'ipv4' ? out.v4 : out.v6).push(m.ip);
+    else (m.family === 'ipv4' ? out.v4 : out.v6).push(`${m.base}/${m.bits}`);
+  }
+  return out;
+}
+
+/** A selector as nft match expressions for one address family (undefined: it selects nothing there). */
+function match(sel: HostSelector, dir: 'saddr' | 'daddr', fam: 'ip' | 'ip6', zones: Map<string, { v4: string[]; v6: string[]; mac: string[] }>): string | undefined {
+  if (sel.broadcast) {
+    if (dir === 'saddr') return undefined;
+    return fam === 'ip' ? 'ether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00' : 'ip6 daddr ff00::/8';
+  }
+  const parts: string[] = [];
+  if (sel.zone !== undefined) {
+    const z = zones.get(sel.zone);
+    const addrs = fam === 'ip' ? z?.v4 : z?.v6;
+    if (!addrs || addrs.length === 0) return undefined;
+    parts.push(`${fam} ${dir} @${setName(sel.zone, fam === 'ip' ? 'v4' : 'v6')}`);
+  }
+  if (sel.hosts) {
+    const own = split(sel.hosts.map(parseMember).filter((m): m is Member => typeof m !== 'string'));
+    const addrs = fam === 'ip' ? own.v4 : own.v6;
+    if (addrs.length === 0) return undefined;
+    parts.push(`${fam} ${dir} { ${addrs.join(', ')} }`);
+  }
+  return parts.length ? parts.join(' ') : undefined;
+}
+
+const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
+
+export function compileNft(policy: Policy, options: NftOptions): NftProgram {
+  const table = options.table ?? 'bulkhead';
+  const group = options.logGroup ?? 1;
+  const zones = new Map(policy.zones.map((z) => [z.id, split(z.members.map(parseMember).filter((m): m is Member => typeof m !== 'string'))]));
+  const lines: string[] = [];
+  const comments: string[] = [];
+  const needsInspection: string[] = [];
+  const rule = (expr: string, verdict: string, comment: string) => {
+    comments.push(comment);
+    lines.push(`    ${expr} counter ${verdict} comment ${quote(comment)}`);
+  };
+
+  lines.push(`table bridge ${table} {`);
+  for (const [id, z] of zones) {
+    for (const fam of ['v4', 'v6'] as const) {
+      const elems = z[fam];
+      if (elems.length === 0) continue;
+      lines.push(`  set ${setName(id, fam)} {`, `    type ${fam === 'v4' ? 'ipv4_addr' : 'ipv6_addr'}; flags interval;`, `    elements = { ${elems.join(', ')} }`, '  }');
+    }
+  }
+  lines.push('  chain forward {', '    type filter hook forward priority 0; policy accept;');
+  // Only IP is the policy's business: ARP, LLDP and the like pass untouched.
+  rule('ether type != { ip, ip6, 8021q }', 'accept', 'non-ip');
+  const rules = policy.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));
+  // Explicit denies first, as the evaluator does.
+  rules.sort((a, b) => Number(b.r.action === 'deny') - Number(a.r.action === 'deny'));
+  for (const { r } of rules) {
+    if (r.allow && r.action !== 'deny') needsInspection.push(r.id);
+    const port = r.port ?? DEFAULT_PORTS[r.protocol];
+    const l4 = r.protocol === 'bacnet' ? 'udp' : 'tcp';
+    const verdict = r.action === 'deny' ? (options.mode === 'enforce' ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop` : `log group ${group} prefix ${quote(`bulkhead would-deny ${r.id}`)} accept`) : 'accept';
+    for (const fam of ['ip', 'ip6'] as const) {
+      const client = match(r.client, 'saddr', fam, zones);
+      const server = match(r.server, 'daddr', fam, zones);
+      if (!client || !server) continue;
+      const dport = port !== undefined ? ` ${l4} dport ${port}` : ` meta l4proto ${l4}`;
+      rule(`${client} ${server}${dport}`, verdict, r.id);
+      // Replies: the server answers from the service port (broadcast requests are answered unicast).
+      if (r.action !== 'deny') {
+        const replyFrom = r.server.broadcast ? undefined : match(r.server, 'saddr', fam, zones);
+        const replyTo = match(r.client, 'daddr', fam, zones);
+        if (replyTo) {
+          const sport = port !== undefined ? ` ${l4} sport ${port}` : ` meta l4proto ${l4}`;
+          rule(`${replyFrom ?? ''} ${replyTo}${sport}`.trim(), 'accept', `${r.id}:reply`);
+        }
+      }
+    }
+  }
+  const last = options.mode === 'enforce' ? `log group ${group} prefix ${quote('bulkhead deny default')} drop` : `log group ${group} prefix ${quote('bulkhead would-deny default')} accept`;
+  // 802.1Q-tagged frames match no rule above (rules look at untagged IP): the default takes them
+  // rather than letting tagged traffic slip past the policy.
+  if (policy.defaultAction === 'deny') rule('ether type { ip, ip6, 8021q }', last, 'default');
+  lines.push('  }', '}');
+  // Replace atomically: create (if missing), delete, and define anew in one transaction.
+  const script = [`table bridge ${table}`, `delete table bridge ${table}`, ...lines, ''].join('\n');
+  return { table, script, comments, needsInspection };
+}
