@@ -22,6 +22,7 @@ import { complianceHtml, complianceReport, type ComplianceInput, type Compliance
 import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
+import { enforce, EnforceError } from './commands/enforce.js';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -51,6 +52,10 @@ commands:
   policy approve V --by NAME   approve (a second approval by another person is recorded too)
   simulate --policy P (--pcap FILE... | --since T)   what P would deny (T: 7d, 24h, or a date)
       --against Q         compare with policy Q: what applying P instead of Q changes
+  enforce --policy V      enforce a policy inline on this gateway's bridge until stopped (root)
+      --mode learn        monitor only: nothing is dropped, would-deny events are reported
+      --queue N           NFQUEUE number for deep inspection (default 0)
+      --seconds N         stop after N seconds
   report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
@@ -286,6 +291,29 @@ async function main(argv: string[]): Promise<number> {
         db.close();
       }
     }
+    case 'enforce': {
+      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' } });
+      if (!values.policy) throw new UsageError('bulkhead enforce: name the policy with --policy (a version, latest, active, or a file)');
+      const mode = values.mode ?? 'enforce';
+      if (mode !== 'enforce' && mode !== 'learn') throw new UsageError(`bulkhead enforce: --mode must be enforce or learn, got '${mode}'`);
+      const queue = values.queue === undefined ? 0 : Number(values.queue);
+      if (!Number.isInteger(queue) || queue < 0 || queue > 65535) throw new UsageError(`bulkhead enforce: --queue must be 0-65535, got '${values.queue}'`);
+      const seconds = positiveNumber(command, 'seconds', values.seconds);
+      const db = openDatabase(dbPath(values.db));
+      let loaded;
+      try {
+        loaded = loadPolicy(new PolicyStore(db), values.policy);
+      } finally {
+        db.close();
+      }
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      process.once('SIGTERM', () => abort.abort());
+      if (seconds) setTimeout(() => abort.abort(), seconds * 1000);
+      const r = await enforce(loaded.policy, loaded.label, { mode, queue, signal: abort.signal, log: err, onEvent: (e) => out(JSON.stringify({ ts: new Date().toISOString(), ...e })) });
+      err(`inspected ${r.inspected} packets, ${r.denied} ${mode === 'enforce' ? 'denied' : 'would have been denied'}`);
+      return 0;
+    }
     case 'report': {
       const [kind, ...args] = rest;
       if (kind !== 'compliance') throw new UsageError(`bulkhead report: unknown report '${kind ?? ''}' (compliance)`);
@@ -363,7 +391,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${USAGE}`);
       process.exitCode = 1;
-    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError) {
+    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
       process.exitCode = 2;
     } else {

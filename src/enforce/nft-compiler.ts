@@ -88,7 +88,8 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
       lines.push(`  set ${setName(id, fam)} {`, `    type ${fam === 'v4' ? 'ipv4_addr' : 'ipv6_addr'}; flags interval;`, `    elements = { ${elems.join(', ')} }`, '  }');
     }
   }
-  lines.push('  chain forward {', '    type filter hook forward priority 0; policy accept;');
+  // Before br_netfilter (priority 0): what this table accepts still reaches the inspection queue.
+  lines.push('  chain forward {', '    type filter hook forward priority -200; policy accept;');
   // Only IP is the policy's business: ARP, LLDP and the like pass untouched.
   rule('ether type != { ip, ip6, 8021q }', 'accept', 'non-ip');
   const rules = policy.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));

@@ -1,0 +1,70 @@
+// Steering to deep inspection. This kernel family may lack the nftables `queue` expression, so
+// the rules that need protocol detail are queued with the xtables NFQUEUE target (iptables-nft)
+// on bridged traffic (br_netfilter), in a chain of their own, replaced atomically with
+// iptables-restore. Fail-open conduits use --queue-bypass: no listener, the kernel forwards.
+
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import type { Policy, Rule } from '../policy/model.js';
+
+export const CHAIN = 'BULKHEAD-DPI';
+/** Protocols the inspector decodes per packet. */
+const INSPECTED: Record<string, { l4: 'tcp' | 'udp'; port: number } | undefined> = { modbus: { l4: 'tcp', port: 502 }, bacnet: { l4: 'udp', port: 47808 } };
+
+export type Runner = (cmd: string, args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
+
+export const run: Runner = (cmd, args, input) => {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.error ? r.error.message : (r.stderr ?? '') };
+};
+
+function addresses(p: Policy, sel: Rule['client']): string[] {
+  if (sel.hosts) return sel.hosts.filter((h) => !h.includes(':') || h.includes('/'));
+  const z = p.zones.find((x) => x.id === sel.zone);
+  return (z?.members ?? []).filter((m) => /^[\d.]+(\/\d+)?$/.test(m));
+}
+
+/** The iptables-restore input for the inspection chain: rules that restrict operations, by host pair. */
+export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) => boolean): { input: string; inspected: string[]; kernelOnly: string[] } {
+  const lines = ['*filter', `:${CHAIN} - [0:0]`, `-F ${CHAIN}`];
+  const inspected: string[] = [];
+  const kernelOnly: string[] = [];
+  for (const r of p.conduits.flatMap((c) => c.rules)) {
+    if (!r.allow || r.action === 'deny') continue;
+    const proto = INSPECTED[r.protocol];
+    if (!proto || r.server.broadcast) {
+      kernelOnly.push(r.id);
+      continue;
+    }
+    inspected.push(r.id);
+    for (const c of addresses(p, r.client)) {
+      for (const s of addresses(p, r.server)) {
+        lines.push(`-A ${CHAIN} -p ${proto.l4} -s ${c} -d ${s} --dport ${r.port ?? proto.port} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
+      }
+    }
+  }
+  lines.push('COMMIT', '');
+  return { input: lines.join('\n'), inspected, kernelOnly };
+}
+
+/** Installs the chain and the jump to it; bridged IPv4 is made to pass the ip hooks. */
+export function installQueueRules(input: string, exec: Runner = run): void {
+  // br_netfilter: bridged IPv4 traverses iptables FORWARD, where NFQUEUE is available.
+  try {
+    writeFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
+  } catch (err) {
+    throw new Error(`cannot enable br_netfilter for bridged traffic: ${(err as Error).message} (is the br_netfilter module loaded?)`);
+  }
+  const r = exec('iptables-restore', ['--noflush'], input);
+  if (r.status !== 0) throw new Error(`iptables-restore refused the inspection rules (nothing changed): ${r.stderr.trim()}`);
+  if (exec('iptables', ['-C', 'FORWARD', '-j', CHAIN]).status !== 0) {
+    const j = exec('iptables', ['-I', 'FORWARD', '1', '-j', CHAIN]);
+    if (j.status !== 0) throw new Error(`cannot hook the inspection chain: ${j.stderr.trim()}`);
+  }
+}
+
+export function removeQueueRules(exec: Runner = run): void {
+  while (exec('iptables', ['-D', 'FORWARD', '-j', CHAIN]).status === 0);
+  exec('iptables', ['-F', CHAIN]);
+  exec('iptables', ['-X', CHAIN]);
+}

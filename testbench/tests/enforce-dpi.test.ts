@@ -1,0 +1,109 @@
+// Deep inspection inline: `bulkhead enforce` on a namespace bridge between an HMI and a PLC.
+// The policy lets the HMI read holding registers 0-9; a write must not reach the PLC (its own
+// write log is the ground truth), the read still must, and stopping enforcement restores the
+// plain bridge.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nftUnavailable } from '../../src/enforce/nft-apply.js';
+import { formatPolicy } from '../../src/policy/document.js';
+import type { Policy } from '../../src/policy/model.js';
+import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
+const ADDON = join(ROOT, 'src', 'enforce', 'native', 'build', 'Release', 'nfqueue.node');
+const hmi = { name: 'hmi', ip: '10.252.1.21', mac: '02:00:00:00:03:21' };
+const plc = { name: 'plc', ip: '10.252.1.11', mac: '02:00:00:00:03:11' };
+
+const iptables = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
+const unavailable =
+  netnsUnavailable() ?? nftUnavailable() ?? (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ?? (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
+if (unavailable) console.warn(`SKIPPED: inline deep-inspection tests: ${unavailable}`);
+
+const policy: Policy = {
+  bulkheadPolicy: 1,
+  name: 'cell',
+  defaultAction: 'deny',
+  zones: [
+    { id: 'control', name: 'Control', securityLevel: 3, members: [plc.ip] },
+    { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [hmi.ip] },
+  ],
+  conduits: [
+    {
+      id: 'sup-ctl',
+      name: 'Supervisory-Control',
+      zones: ['control', 'supervisory'],
+      failMode: 'open',
+      rules: [{ id: 'hmi-reads', protocol: 'modbus', port: 502, client: { hosts: [hmi.ip] }, server: { hosts: [plc.ip] }, allow: [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] }] }],
+    },
+  ],
+};
+
+describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspection', () => {
+  let lan: Lan;
+  let server: ChildProcess;
+  let gateway: ChildProcess;
+  let events = '';
+  const plcLog: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-dpi-'));
+
+  const probe = (requests: object[]): string[] => {
+    const r = spawnSync('ip', ['netns', 'exec', lan.nsOf('hmi'), process.execPath, join(PEERS, 'modbus-probe.js'), JSON.stringify({ server: plc.ip, unit: 1, requests, timeoutMs: 1500 })], { encoding: 'utf8' });
+    return JSON.parse(r.stdout) as string[];
+  };
+
+  beforeAll(async () => {
+    lan = createLan(`bhd${process.pid % 100000}`, [hmi, plc]);
+    server = lan.spawnIn('plc', process.execPath, [join(PEERS, 'modbus-plc.js'), JSON.stringify({ host: plc.ip, unit: 1 })]);
+    server.stdout!.on('data', (d: Buffer) => plcLog.push(...d.toString().split('\n').filter((l) => l.includes('"write"'))));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, formatPolicy(policy));
+    gateway = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', file, '--db', join(dir, 'b.db'), '--queue', '7']);
+    gateway.stdout!.on('data', (d: Buffer) => (events += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      gateway.stderr!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/enforcing policy/.test(seen)) resolve();
+      });
+      gateway.once('exit', (code) => reject(new Error(`enforce exited ${code}: ${seen}`)));
+      setTimeout(() => reject(new Error(`enforce did not start: ${seen}`)), 15_000);
+    });
+  }, 30_000);
+
+  afterAll(() => {
+    gateway?.kill('SIGKILL');
+    server?.kill('SIGKILL');
+    lan?.destroy();
+  });
+
+  // The probes run synchronously: let the event loop collect the peers' output before looking.
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  it('passes the allowed read and stops the write before the PLC, with the reason', async () => {
+    expect(probe([{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
+    expect(probe([{ fc: 6, start: 5 }])).toEqual(['timeout']);
+    expect(probe([{ fc: 3, start: 100, count: 2 }])).toEqual(['timeout']);
+    await settle();
+    expect(plcLog).toEqual([]);
+    const denials = events.trim().split('\n').map((l) => JSON.parse(l) as { action: string; code: number; reason: string });
+    expect(denials.map((d) => d.code)).toEqual(expect.arrayContaining([6, 3]));
+    expect(denials.every((d) => d.action === 'deny')).toBe(true);
+    expect(denials.find((d) => d.code === 6)!.reason).toMatch(/^denied: Modbus FC 6 \(Write Single Register\) write on unit 1 holding_registers 5 from 10\.252\.1\.21 .*allows read code 3 on unit 1 holding_registers 0-9/);
+  });
+
+  it('removes its rules when stopped: the bridge forwards everything again', async () => {
+    const exited = new Promise((r) => gateway.once('exit', r));
+    gateway.kill('SIGTERM');
+    await exited;
+    expect(spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout).not.toMatch(/bulkhead/);
+    expect(probe([{ fc: 6, start: 5 }])).toEqual(['answered']);
+    await settle();
+    expect(plcLog).toHaveLength(1);
+  });
+});
