@@ -20,8 +20,8 @@ export interface EnforceOptions {
 }
 
 export class EnforceError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'EnforceError';
   }
 }
@@ -47,7 +47,8 @@ export async function enforce(policy: Policy, label: string, o: EnforceOptions):
       if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
       if (queue && steer.inspected.length) installQueueRules(steer.input);
     } catch (err) {
-      throw err instanceof EnforceError ? err : new EnforceError(`cannot enforce: ${(err as Error).message}`);
+      if (err instanceof EnforceError) throw err;
+      throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
     }
     o.log(
       `${o.mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ` +

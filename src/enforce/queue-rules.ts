@@ -53,7 +53,7 @@ export function installQueueRules(input: string, exec: Runner = run): void {
   try {
     writeFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
   } catch (err) {
-    throw new Error(`cannot enable br_netfilter for bridged traffic: ${(err as Error).message} (is the br_netfilter module loaded?)`);
+    throw new Error(`cannot enable br_netfilter for bridged traffic: ${(err as Error).message} (is the br_netfilter module loaded?)`, { cause: err });
   }
   const r = exec('iptables-restore', ['--noflush'], input);
   if (r.status !== 0) throw new Error(`iptables-restore refused the inspection rules (nothing changed): ${r.stderr.trim()}`);
