@@ -106,4 +106,33 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     await settle();
     expect(plcLog).toHaveLength(1);
   });
+
+  it('when the engine dies, a fail-open conduit passes and a fail-closed one passes nothing', async () => {
+    const run = async (failMode: 'open' | 'closed') => {
+      const p = structuredClone(policy);
+      p.conduits[0]!.failMode = failMode;
+      const file = join(dir, `${failMode}.yaml`);
+      writeFileSync(file, formatPolicy(p));
+      const g = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', file, '--db', join(dir, 'b.db'), '--queue', '8']);
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        g.stderr!.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (/enforcing policy/.test(seen)) resolve();
+        });
+        g.once('exit', (code) => reject(new Error(`enforce exited ${code}: ${seen}`)));
+      });
+      const exited = new Promise((r) => g.once('exit', r));
+      g.kill('SIGKILL'); // no cleanup: the kernel rules stay, nobody reads the queue
+      await exited;
+      const read = probe([{ fc: 3, start: 0, count: 10 }]);
+      const other = spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout;
+      // Clean up what the killed engine left, for the next run.
+      spawnSync('ip', ['netns', 'exec', lan.switchNs, 'sh', '-c', 'iptables -D FORWARD -j BULKHEAD-DPI; iptables -F BULKHEAD-DPI; iptables -X BULKHEAD-DPI; nft delete table bridge bulkhead']);
+      return { read, kernelTableLeft: /bulkhead/.test(other) };
+    };
+    expect(await run('open')).toEqual({ read: ['answered'], kernelTableLeft: true });
+    // Not even the TCP handshake gets through.
+    expect(await run('closed')).toEqual({ read: ['connect: TCP Connection Timed Out'], kernelTableLeft: true });
+  });
 });
