@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy, Rule } from '../../src/policy/model.js';
 import { createLan, netnsUnavailable } from '../plant/lan.js';
+import { startGateway } from '../lib/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'src', 'cli.js');
 const PEERS = join(ROOT, 'testbench', 'plant', 'peers');
 const hmi = { name: 'hmi', ip: '10.253.1.21', mac: '02:00:00:00:04:21' };
 const plc = { name: 'plc', ip: '10.253.1.11', mac: '02:00:00:00:04:11' };
@@ -55,16 +55,8 @@ try {
   const gateway = async (p: Policy) => {
     const file = join(dir, `${p.name}.yaml`);
     writeFileSync(file, formatPolicy(p));
-    const g = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', file, '--db', join(dir, 'b.db')]);
+    const g = await startGateway(lan, file, ['--db', join(dir, 'b.db')]);
     procs.push(g);
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      g.stderr!.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (/enforcing policy/.test(seen)) resolve();
-      });
-      g.once('exit', (code) => reject(new Error(`enforce exited ${code}: ${seen}`)));
-    });
     return g;
   };
   const stop = (g: ChildProcess) => new Promise((r) => { g.once('exit', r); g.kill('SIGTERM'); });

@@ -12,9 +12,9 @@ import { nftUnavailable } from '../../src/enforce/nft-apply.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy } from '../../src/policy/model.js';
 import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
+import { startGateway } from '../lib/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
 const ADDON = join(ROOT, 'src', 'enforce', 'native', 'build', 'Release', 'nfqueue.node');
 const hmi = { name: 'hmi', ip: '10.252.1.21', mac: '02:00:00:00:03:21' };
@@ -63,17 +63,8 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     server.stdout!.on('data', (d: Buffer) => plcLog.push(...d.toString().split('\n').filter((l) => l.includes('"write"'))));
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, formatPolicy(policy));
-    gateway = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', file, '--db', join(dir, 'b.db'), '--queue', '7']);
+    gateway = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '7']);
     gateway.stdout!.on('data', (d: Buffer) => (events += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      gateway.stderr!.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (/enforcing policy/.test(seen)) resolve();
-      });
-      gateway.once('exit', (code) => reject(new Error(`enforce exited ${code}: ${seen}`)));
-      setTimeout(() => reject(new Error(`enforce did not start: ${seen}`)), 15_000);
-    });
   }, 30_000);
 
   afterAll(() => {
@@ -113,15 +104,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       p.conduits[0]!.failMode = failMode;
       const file = join(dir, `${failMode}.yaml`);
       writeFileSync(file, formatPolicy(p));
-      const g = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', file, '--db', join(dir, 'b.db'), '--queue', '8']);
-      await new Promise<void>((resolve, reject) => {
-        let seen = '';
-        g.stderr!.on('data', (d: Buffer) => {
-          seen += d.toString();
-          if (/enforcing policy/.test(seen)) resolve();
-        });
-        g.once('exit', (code) => reject(new Error(`enforce exited ${code}: ${seen}`)));
-      });
+      const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '8']);
       const exited = new Promise((r) => g.once('exit', r));
       g.kill('SIGKILL'); // no cleanup: the kernel rules stay, nobody reads the queue
       await exited;

@@ -4,7 +4,7 @@
 // learned, and a second capture (normal traffic plus three unauthorised operations) is
 // simulated against it: only the three are denied, each with the right reason.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import type { Policy } from '../../src/policy/model.js';
 import type { SimulationReport } from '../../src/policy/simulate.js';
 import { ATTACKER, BACNET_DEVICE, BMS_PERIOD, BROADCAST, createPlantLan, HISTORIAN_PERIOD, HMI_PERIOD, HOSTS, startAttacks, startPeers, type Plant } from '../plant/ground-truth-plant.js';
 import { netnsUnavailable, type Lan } from '../plant/lan.js';
+import { waitForLine } from '../lib/processes.js';
 
 const unavailable = netnsUnavailable();
 if (unavailable) console.warn(`SKIPPED: ground-truth plant learning test: ${unavailable}`);
@@ -30,21 +31,6 @@ const cli = (...args: string[]) => {
   return r.stdout;
 };
 const RUN_SECONDS = 16;
-
-function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no '${pattern}' within ${timeoutMs} ms; output: ${seen}`)), timeoutMs);
-    proc.stderr!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`exited with ${code} before '${pattern}': ${seen}`)));
-  });
-}
 
 const op = (c: Conversation | undefined, key: string): OperationStats => {
   const o = c?.operations[key];

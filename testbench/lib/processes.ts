@@ -1,0 +1,31 @@
+// Child processes of the testbench: waiting for what they announce, and the gateway itself.
+
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Lan } from '../plant/lan.js';
+
+/** Resolves when the process's stderr has matched `pattern`; rejects on exit or timeout. */
+export function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no '${pattern}' within ${timeoutMs} ms; output: ${seen}`)), timeoutMs);
+    proc.stderr!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`exited with ${code} before '${pattern}': ${seen}`)));
+  });
+}
+
+/** The built `bulkhead` command, from source (tests) or from dist (benchmarks). */
+export const CLI = join(import.meta.dirname.includes('/dist/') ? join(import.meta.dirname, '..', '..') : join(import.meta.dirname, '..', '..', 'dist'), 'src', 'cli.js');
+
+/** `bulkhead enforce` on the LAN's bridge, resolved once it enforces. */
+export async function startGateway(lan: Lan, policyFile: string, extra: string[] = []): Promise<ChildProcess> {
+  const g = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', policyFile, ...extra]);
+  await waitForLine(g, /enforcing policy/, 15_000);
+  return g;
+}
