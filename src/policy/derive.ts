@@ -169,7 +169,6 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
   }
 
   // Conduits: one per pair of zones that talked (traffic inside a zone, broadcasts included, gets its own).
-  const conduits = new Map<string, Conduit>();
   const drafts = new Map<string, { conduit: Conduit; sl: SecurityLevel; rules: { rule: Rule; group: string }[] }>();
   for (const c of [...conversations].sort((a, b) => a.key.localeCompare(b.key))) {
     const cz = zoneOfIp.get(c.client.ip)!;
@@ -183,7 +182,6 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
       conduit.securityLevel = sl;
       conduit.failMode = a.failMode === 'closed' || b.failMode === 'closed' ? 'closed' : 'open';
       drafts.set(id, (d = { conduit, sl, rules: [] }));
-      conduits.set(id, conduit);
     }
     const allow = allowancesFor(c, d.sl, slack);
     const rule: Rule = {
@@ -229,7 +227,7 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
     description: `Derived from ${conversations.length} learned conversations${span}. Deny by default; every rule allows what was observed.${skipped ? ` ${skipped} conversations without any operation seen (connection attempts, responses only) gave no rule.` : ''}`,
     defaultAction: 'deny',
     zones,
-    conduits: [...conduits.values()],
+    conduits: [...drafts.values()].map((d) => d.conduit),
   };
 }
 
