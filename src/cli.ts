@@ -52,7 +52,12 @@ commands:
   policy approve V --by NAME   approve (a second approval by another person is recorded too)
   simulate --policy P (--pcap FILE... | --since T)   what P would deny (T: 7d, 24h, or a date)
       --against Q         compare with policy Q: what applying P instead of Q changes
-  enforce --policy V      enforce a policy inline on this gateway's bridge until stopped (root)
+  enforce --policy V      enforce a policy inline on this gateway's bridge until stopped (root);
+                          with --policy active it follows apply, confirm and rollback
+  apply V --by NAME       make an approved version the active policy
+      --confirm-within S  unless confirmed within S seconds, the previous version returns by itself
+  confirm --by NAME       confirm the pending change
+  rollback --by NAME      put the previous active version back
       --mode learn        monitor only: nothing is dropped, would-deny events are reported
       --queue N           NFQUEUE number for deep inspection (default 0)
       --seconds N         stop after N seconds
@@ -300,19 +305,53 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(queue) || queue < 0 || queue > 65535) throw new UsageError(`bulkhead enforce: --queue must be 0-65535, got '${values.queue}'`);
       const seconds = positiveNumber(command, 'seconds', values.seconds);
       const db = openDatabase(dbPath(values.db));
+      const policies = new PolicyStore(db);
+      const follow = values.policy === 'active';
       let loaded;
       try {
-        loaded = loadPolicy(new PolicyStore(db), values.policy);
-      } finally {
+        policies.expirePending(Date.now() / 1000);
+        loaded = loadPolicy(policies, values.policy);
+      } catch (e) {
         db.close();
+        throw e;
       }
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
       process.once('SIGTERM', () => abort.abort());
       if (seconds) setTimeout(() => abort.abort(), seconds * 1000);
-      const r = await enforce(loaded.policy, loaded.label, { mode, queue, signal: abort.signal, log: err, onEvent: (e) => out(JSON.stringify({ ts: new Date().toISOString(), ...e })) });
+      let r;
+      try {
+        r = await enforce(loaded, { mode, queue, signal: abort.signal, log: err, onEvent: (e) => out(JSON.stringify({ ts: new Date().toISOString(), ...e })), ...(follow ? { follow: policies } : {}) });
+      } finally {
+        db.close();
+      }
       err(`inspected ${r.inspected} packets, ${r.denied} ${mode === 'enforce' ? 'denied' : 'would have been denied'}`);
       return 0;
+    }
+    case 'apply':
+    case 'confirm':
+    case 'rollback': {
+      const { values, positionals } = parse(command, rest, { by: { type: 'string' }, 'confirm-within': { type: 'string' } }, command === 'apply');
+      if (!values.by) throw new UsageError(`bulkhead ${command}: say who with --by NAME`);
+      const within = positiveNumber(command, 'confirm-within', values['confirm-within']);
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const policies = new PolicyStore(db);
+        if (command === 'apply') {
+          if (!positionals[0] || !/^\d+$/.test(positionals[0])) throw new UsageError('bulkhead apply: name the version number');
+          const r = policies.apply(Number(positionals[0]), values.by, within);
+          out(values.json ? JSON.stringify({ version: Number(positionals[0]), ...r }) : `policy version ${positionals[0]} is active${r.previous !== undefined ? ` (was ${r.previous})` : ''}${r.deadline ? `; confirm before ${new Date(r.deadline * 1000).toISOString()} (bulkhead confirm --by NAME) or it rolls back` : ''}`);
+        } else if (command === 'confirm') {
+          const v = policies.confirm(values.by);
+          out(values.json ? JSON.stringify({ version: v }) : `policy version ${v} confirmed`);
+        } else {
+          const r = policies.rollback(values.by, 'requested');
+          out(values.json ? JSON.stringify(r) : `policy version ${r.from} rolled back${r.to !== undefined ? `: version ${r.to} is active again` : ': no policy is active'}`);
+        }
+        return 0;
+      } finally {
+        db.close();
+      }
     }
     case 'report': {
       const [kind, ...args] = rest;

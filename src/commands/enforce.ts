@@ -1,6 +1,8 @@
 // `bulkhead enforce`: the policy inline on this gateway's bridge. The kernel table takes host and
 // port decisions; rules that restrict operations are queued to the inspector, whose verdicts come
-// from the same evaluator as simulation. Stopping removes both (the gateway becomes a plain
+// from the same evaluator as simulation. Following the store's active policy, it swaps in a newly
+// applied version without interrupting allowed traffic, and puts the previous one back when a
+// change is not confirmed in time. Stopping removes everything (the gateway becomes a plain
 // bridge: the bypass state).
 
 import { compileNft, type EnforceMode } from '../enforce/nft-compiler.js';
@@ -10,6 +12,8 @@ import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js
 import { installQueueRules, queueRules, removeQueueRules } from '../enforce/queue-rules.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import { loadPolicy } from './policy.js';
 
 export interface EnforceOptions {
   mode: EnforceMode;
@@ -17,6 +21,8 @@ export interface EnforceOptions {
   signal: AbortSignal;
   log: (line: string) => void;
   onEvent: (e: InspectionEvent) => void;
+  /** Follow the store's active version (apply, confirm, rollback) instead of one fixed policy. */
+  follow?: PolicyStore;
 }
 
 export class EnforceError extends Error {
@@ -26,42 +32,73 @@ export class EnforceError extends Error {
   }
 }
 
-export async function enforce(policy: Policy, label: string, o: EnforceOptions): Promise<{ inspected: number; denied: number; packets: number }> {
+const FOLLOW_INTERVAL_MS = 500;
+
+export async function enforce(first: { policy: Policy; label: string }, o: EnforceOptions): Promise<{ inspected: number; denied: number; packets: number }> {
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
-  const program = compileNft(policy, { mode: o.mode });
-  const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
-  const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true);
-  const inspector = new Inspector(compilePolicy(policy), o.mode, o.onEvent);
+  const inspector = new Inspector(compilePolicy(first.policy), o.mode, o.onEvent);
   let queue: Queue | undefined;
   try {
     queue = openQueue(o.queue, { maxLength: 4096, failOpen: true }, (p) => inspector.verdict(p));
   } catch (err) {
     if (!(err instanceof NfqueueUnavailable)) throw err;
-    o.log(`WARNING: ${err.message}: ${steer.inspected.length} rules are enforced at host and port level only`);
+    o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only`);
   }
-  try {
+  let table = 'bulkhead';
+
+  /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
+  const install = (policy: Policy, label: string) => {
+    const program = compileNft(policy, { mode: o.mode });
+    const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
+    const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true);
     try {
       applyNft(program);
       const drift = verifyNft(program);
       if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
-      if (queue && steer.inspected.length) installQueueRules(steer.input);
+      if (queue) installQueueRules(steer.input);
     } catch (err) {
       if (err instanceof EnforceError) throw err;
       throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
     }
+    inspector.evaluator = compilePolicy(policy);
+    table = program.table;
     o.log(
       `${o.mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ` +
         `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (OPC UA and broadcast rules are not inspected yet)` : ''}`,
     );
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    install(first.policy, first.label);
+    const store = o.follow;
+    if (store) {
+      let current = store.latest('active')?.version;
+      timer = setInterval(() => {
+        try {
+          const rolled = store.expirePending(Date.now() / 1000);
+          if (rolled) o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
+          const active = store.latest('active')?.version;
+          if (active === undefined || active === current) return;
+          const next = loadPolicy(store, String(active));
+          install(next.policy, next.label);
+          current = active;
+        } catch (err) {
+          // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
+          o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);
+        }
+      }, FOLLOW_INTERVAL_MS);
+    }
     await new Promise<void>((resolve) => {
       if (o.signal.aborted) resolve();
       o.signal.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
+    clearInterval(timer);
     removeQueueRules();
     queue?.close();
-    removeNft(program.table);
+    removeNft(table);
     o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
   }
   return { inspected: inspector.counts.packets, denied: inspector.counts.denied, packets: queue?.stats().packets ?? 0 };

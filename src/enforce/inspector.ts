@@ -29,7 +29,8 @@ export class Inspector {
   readonly counts = { packets: 0, allowed: 0, denied: 0, unparsable: 0 };
 
   constructor(
-    private readonly evaluator: Evaluator,
+    /** Replaced when another policy is put in force; packets in flight finish with the old one. */
+    public evaluator: Evaluator,
     private readonly mode: EnforceMode,
     private readonly onEvent: (e: InspectionEvent) => void,
     private readonly modbusPorts: number[] = [502],

@@ -66,4 +66,17 @@ export const MIGRATIONS: readonly string[] = [
     second_approved_at REAL
   ) STRICT;
   `,
+  // 3: policy changes applied to the gateway: apply (with a confirmation deadline), confirm, rollback.
+  `
+  CREATE TABLE policy_changes (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('apply', 'confirm', 'rollback')),
+    version INTEGER NOT NULL REFERENCES policy_versions (version),
+    previous INTEGER REFERENCES policy_versions (version),
+    deadline REAL,
+    by TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+  ) STRICT;
+  `,
 ];

@@ -105,4 +105,74 @@ export class PolicyStore {
     });
     return run();
   }
+
+  /**
+   * Makes an approved version the active one. With `confirmWithin` seconds, the change is pending:
+   * unless confirmed in time it rolls back to the previous active version by itself.
+   */
+  apply(version: number, by: string, confirmWithin?: number): { previous?: number; deadline?: number } {
+    // An expired change rolls back whatever happens next (outside the transaction that may fail).
+    this.expirePending(Date.now() / 1000);
+    return this.db.transaction(() => {
+      const v = this.get(version);
+      if (v.status === 'draft') throw new PolicyStoreError(`policy version ${version} is a draft: approve it first (bulkhead policy approve ${version} --by NAME)`);
+      if (v.status === 'retired') throw new PolicyStoreError(`policy version ${version} is retired`);
+      if (this.pending()) throw new PolicyStoreError('another change is waiting for confirmation: confirm or roll it back first');
+      const previous = this.latest('active')?.version;
+      if (previous === version) throw new PolicyStoreError(`policy version ${version} is already active`);
+      if (previous !== undefined) this.db.prepare("UPDATE policy_versions SET status = 'approved' WHERE version = ?").run(previous);
+      this.db.prepare("UPDATE policy_versions SET status = 'active' WHERE version = ?").run(version);
+      const deadline = confirmWithin !== undefined ? Date.now() / 1000 + confirmWithin : undefined;
+      this.db.prepare('INSERT INTO policy_changes (ts, action, version, previous, deadline, by) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now() / 1000, 'apply', version, previous ?? null, deadline ?? null, by);
+      return { ...(previous !== undefined ? { previous } : {}), ...(deadline !== undefined ? { deadline } : {}) };
+    })();
+  }
+
+  /** The applied change still waiting for its confirmation, if any. */
+  pending(): { id: number; version: number; previous?: number; deadline: number; by: string } | undefined {
+    const r = this.db
+      .prepare(
+        "SELECT id, version, previous, deadline, by FROM policy_changes a WHERE action = 'apply' AND deadline IS NOT NULL AND NOT EXISTS (SELECT 1 FROM policy_changes b WHERE b.id > a.id AND b.action IN ('confirm', 'rollback') AND b.version = a.version) ORDER BY id DESC LIMIT 1",
+      )
+      .get() as { id: number; version: number; previous: number | null; deadline: number; by: string } | undefined;
+    if (!r) return undefined;
+    return { id: r.id, version: r.version, deadline: r.deadline, by: r.by, ...(r.previous !== null ? { previous: r.previous } : {}) };
+  }
+
+  confirm(by: string): number {
+    this.expirePending(Date.now() / 1000);
+    return this.db.transaction(() => {
+      const p = this.pending();
+      if (!p) throw new PolicyStoreError('nothing is waiting for confirmation (a change not confirmed in time has already been rolled back)');
+      this.db.prepare('INSERT INTO policy_changes (ts, action, version, previous, by) VALUES (?, ?, ?, ?, ?)').run(Date.now() / 1000, 'confirm', p.version, p.previous ?? null, by);
+      return p.version;
+    })();
+  }
+
+  /** Puts the previous active version back (for the pending change, or on request). */
+  rollback(by: string, detail: string): { from: number; to?: number } {
+    return this.db.transaction(() => {
+      const p = this.pending();
+      const current = this.latest('active');
+      if (!current) throw new PolicyStoreError('no policy is active');
+      const to = p ? p.previous : (this.db.prepare("SELECT previous FROM policy_changes WHERE action = 'apply' AND version = ? ORDER BY id DESC LIMIT 1").get(current.version) as { previous: number | null } | undefined)?.previous ?? undefined;
+      this.db.prepare("UPDATE policy_versions SET status = 'approved' WHERE version = ?").run(current.version);
+      if (to !== undefined) this.db.prepare("UPDATE policy_versions SET status = 'active' WHERE version = ?").run(to);
+      this.db.prepare('INSERT INTO policy_changes (ts, action, version, previous, by, detail) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now() / 1000, 'rollback', current.version, to ?? null, by, detail);
+      return { from: current.version, ...(to !== undefined ? { to } : {}) };
+    })();
+  }
+
+  /** Rolls back a pending change whose deadline has passed; returns what was rolled back. */
+  expirePending(now: number): { from: number; to?: number } | undefined {
+    const p = this.pending();
+    if (!p || p.deadline > now) return undefined;
+    return this.rollback('commit-confirm', `not confirmed within the deadline (${new Date(p.deadline * 1000).toISOString()})`);
+  }
+
+  changes(): { ts: number; action: string; version: number; previous?: number; deadline?: number; by: string; detail: string }[] {
+    return (this.db.prepare('SELECT ts, action, version, previous, deadline, by, detail FROM policy_changes ORDER BY id').all() as { ts: number; action: string; version: number; previous: number | null; deadline: number | null; by: string; detail: string }[]).map(
+      (r) => ({ ts: r.ts, action: r.action, version: r.version, by: r.by, detail: r.detail, ...(r.previous !== null ? { previous: r.previous } : {}), ...(r.deadline !== null ? { deadline: r.deadline } : {}) }),
+    );
+  }
 }

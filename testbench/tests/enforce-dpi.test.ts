@@ -12,7 +12,7 @@ import { nftUnavailable } from '../../src/enforce/nft-apply.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy } from '../../src/policy/model.js';
 import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
-import { startGateway } from '../lib/processes.js';
+import { CLI, startGateway } from '../lib/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
@@ -118,4 +118,42 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     // Not even the TCP handshake gets through.
     expect(await run('closed')).toEqual({ read: ['connect: TCP Connection Timed Out'], kernelTableLeft: true });
   });
+
+  it('follows apply and confirm, and rolls an unconfirmed change back by itself', async () => {
+    const db = join(dir, 'cc.db');
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [CLI, ...args, '--db', db], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bulkhead ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const writes = structuredClone(policy);
+    writes.conduits[0]!.rules[0]!.allow!.push({ kinds: ['write'], codes: [6], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[5, 5]] }] });
+    writeFileSync(join(dir, 'v1.yaml'), formatPolicy(policy));
+    writeFileSync(join(dir, 'v2.yaml'), formatPolicy(writes));
+    cli('policy', 'import', join(dir, 'v1.yaml'));
+    cli('policy', 'import', join(dir, 'v2.yaml'));
+    cli('policy', 'approve', '1', '--by', 'alice');
+    cli('policy', 'approve', '2', '--by', 'alice');
+    cli('apply', '1', '--by', 'alice');
+    const g = await startGateway(lan, 'active', ['--db', db, '--queue', '9']);
+    const swapped = () => new Promise((r) => setTimeout(r, 1200));
+    try {
+      const write = () => probe([{ fc: 6, start: 5 }])[0];
+      expect(write()).toBe('timeout');
+      cli('apply', '2', '--by', 'alice', '--confirm-within', '3');
+      await swapped();
+      expect(write()).toBe('answered');
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(write()).toBe('timeout');
+      expect(cli('policy', 'list', '--json')).toMatch(/"version":1,"name":"cell","status":"active"/);
+      cli('apply', '2', '--by', 'alice', '--confirm-within', '3');
+      cli('confirm', '--by', 'bob');
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(write()).toBe('answered');
+    } finally {
+      const exited = new Promise((r) => g.once('exit', r));
+      g.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
 });
