@@ -18,6 +18,7 @@ import { PolicyStore, PolicyStoreError } from './store/policy-store.js';
 import { PolicyError } from './policy/document.js';
 import { diffPolicies } from './policy/diff.js';
 import { lintPolicy, type Finding } from './policy/lint.js';
+import { parseMember } from './policy/addresses.js';
 import { complianceHtml, complianceReport, type ComplianceInput, type ComplianceReport } from './policy/compliance.js';
 import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
@@ -58,6 +59,9 @@ commands:
       --confirm-within S  unless confirmed within S seconds, the previous version returns by itself
   confirm --by NAME       confirm the pending change
   rollback --by NAME      put the previous active version back
+  isolate [TARGET] --by NAME   island mode: cut an address, CIDR block or zone off at once (no TARGET: list)
+      --reason TEXT
+  release TARGET --by NAME     end an isolation
       --mode learn        monitor only: nothing is dropped, would-deny events are reported
       --queue N           NFQUEUE number for deep inspection (default 0)
       --seconds N         stop after N seconds
@@ -348,6 +352,40 @@ async function main(argv: string[]): Promise<number> {
           const r = policies.rollback(values.by, 'requested');
           out(values.json ? JSON.stringify(r) : `policy version ${r.from} rolled back${r.to !== undefined ? `: version ${r.to} is active again` : ': no policy is active'}`);
         }
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'isolate':
+    case 'release': {
+      const { values, positionals } = parse(command, rest, { by: { type: 'string' }, reason: { type: 'string' } }, true);
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const policies = new PolicyStore(db);
+        const target = positionals[0];
+        if (!target) {
+          if (command === 'release') throw new UsageError('bulkhead release: name the isolated target');
+          const list = policies.isolations();
+          out(values.json ? JSON.stringify(list) : list.length ? formatTable(['target', 'addresses', 'since', 'by', 'reason'], list.map((i) => [i.target, i.addresses.join(','), formatTime(i.since), i.by, i.reason || '-'])) : 'nothing is isolated');
+          return 0;
+        }
+        if (!values.by) throw new UsageError(`bulkhead ${command}: say who with --by NAME`);
+        if (command === 'release') {
+          policies.release(target);
+          out(`${target} released (an enforcing gateway restores its traffic within a second)`);
+          return 0;
+        }
+        let addresses: string[];
+        if (typeof parseMember(target) !== 'string') addresses = [target];
+        else {
+          const ref = policies.latest('active') ? 'active' : 'latest';
+          const zone = loadPolicy(policies, ref).policy.zones.find((z) => z.id === target);
+          if (!zone) throw new UsageError(`bulkhead isolate: '${target}' is neither an address, a CIDR block nor a zone of the ${ref} policy`);
+          addresses = zone.members.filter((m) => { const p = parseMember(m); return typeof p !== 'string' && p.kind !== 'mac'; });
+        }
+        policies.isolate(target, addresses, values.by, values.reason ?? '');
+        out(`${target} isolated (${addresses.join(', ')}): an enforcing gateway cuts it off within a second, in every mode`);
         return 0;
       } finally {
         db.close();

@@ -48,8 +48,12 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   let table = 'bulkhead';
 
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
+  let inForce = first;
+  const isolated = () => o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
+  let isolatedKey = '';
   const install = (policy: Policy, label: string) => {
-    const program = compileNft(policy, { mode: o.mode });
+    const cut = isolated();
+    const program = compileNft(policy, { mode: o.mode, isolated: cut });
     const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
     const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true);
     try {
@@ -63,8 +67,10 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     }
     inspector.evaluator = compilePolicy(policy);
     table = program.table;
+    inForce = { policy, label };
+    isolatedKey = JSON.stringify(cut);
     o.log(
-      `${o.mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ` +
+      `${o.mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
         `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (OPC UA and broadcast rules are not inspected yet)` : ''}`,
     );
   };
@@ -80,10 +86,11 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
           const rolled = store.expirePending(Date.now() / 1000);
           if (rolled) o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
           const active = store.latest('active')?.version;
-          if (active === undefined || active === current) return;
-          const next = loadPolicy(store, String(active));
-          install(next.policy, next.label);
-          current = active;
+          if (active !== undefined && active !== current) {
+            const next = loadPolicy(store, String(active));
+            install(next.policy, next.label);
+            current = active;
+          } else if (JSON.stringify(isolated()) !== isolatedKey) install(inForce.policy, inForce.label);
         } catch (err) {
           // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
           o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);

@@ -17,6 +17,8 @@ export interface NftOptions {
   mode: EnforceMode;
   /** NFLOG group for denied (or, in learn mode, would-be-denied) packets. */
   logGroup?: number;
+  /** Island mode: addresses cut off in every mode, before any rule. */
+  isolated?: string[];
 }
 
 export interface NftProgram {
@@ -92,6 +94,13 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   lines.push('  chain forward {', '    type filter hook forward priority -200; policy accept;');
   // Only IP is the policy's business: ARP, LLDP and the like pass untouched.
   rule('ether type != { ip, ip6, 8021q }', 'accept', 'non-ip');
+  // Island mode (SR 5.2 RE2) is an operator's order: it drops in learn mode too.
+  const isolated = split((options.isolated ?? []).map(parseMember).filter((m): m is Member => typeof m !== 'string'));
+  for (const [fam, elems] of [['ip', isolated.v4], ['ip6', isolated.v6]] as const) {
+    if (elems.length === 0) continue;
+    rule(`${fam} saddr { ${elems.join(', ')} }`, `log group ${group} prefix ${quote('bulkhead isolated')} drop`, `isolated-from:${fam}`);
+    rule(`${fam} daddr { ${elems.join(', ')} }`, `log group ${group} prefix ${quote('bulkhead isolated')} drop`, `isolated-to:${fam}`);
+  }
   const rules = policy.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));
   // Explicit denies first, as the evaluator does.
   rules.sort((a, b) => Number(b.r.action === 'deny') - Number(a.r.action === 'deny'));

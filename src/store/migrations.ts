@@ -79,4 +79,14 @@ export const MIGRATIONS: readonly string[] = [
     detail TEXT NOT NULL DEFAULT ''
   ) STRICT;
   `,
+  // 4: island mode: assets and zones cut off at the boundary, until released.
+  `
+  CREATE TABLE isolations (
+    target TEXT PRIMARY KEY,
+    addresses TEXT NOT NULL,
+    since REAL NOT NULL,
+    by TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''
+  ) STRICT;
+  `,
 ];

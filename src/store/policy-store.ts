@@ -175,4 +175,17 @@ export class PolicyStore {
       (r) => ({ ts: r.ts, action: r.action, version: r.version, by: r.by, detail: r.detail, ...(r.previous !== null ? { previous: r.previous } : {}), ...(r.deadline !== null ? { deadline: r.deadline } : {}) }),
     );
   }
+
+  /** Island mode (SR 5.2 RE2): cut `addresses` off at the boundary under the name `target`. */
+  isolate(target: string, addresses: string[], by: string, reason: string): void {
+    this.db.prepare('INSERT INTO isolations (target, addresses, since, by, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET addresses = excluded.addresses').run(target, JSON.stringify(addresses), Date.now() / 1000, by, reason);
+  }
+
+  release(target: string): void {
+    if (this.db.prepare('DELETE FROM isolations WHERE target = ?').run(target).changes === 0) throw new PolicyStoreError(`${target} is not isolated`);
+  }
+
+  isolations(): { target: string; addresses: string[]; since: number; by: string; reason: string }[] {
+    return (this.db.prepare('SELECT target, addresses, since, by, reason FROM isolations ORDER BY since').all() as { target: string; addresses: string; since: number; by: string; reason: string }[]).map((r) => ({ ...r, addresses: JSON.parse(r.addresses) as string[] }));
+  }
 }

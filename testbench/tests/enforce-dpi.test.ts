@@ -119,7 +119,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     expect(await run('closed')).toEqual({ read: ['connect: TCP Connection Timed Out'], kernelTableLeft: true });
   });
 
-  it('follows apply and confirm, and rolls an unconfirmed change back by itself', async () => {
+  it('follows apply and confirm, rolls an unconfirmed change back by itself, and isolates on demand', async () => {
     const db = join(dir, 'cc.db');
     const cli = (...args: string[]) => {
       const r = spawnSync(process.execPath, [CLI, ...args, '--db', db], { encoding: 'utf8' });
@@ -150,6 +150,13 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       cli('confirm', '--by', 'bob');
       await new Promise((r) => setTimeout(r, 4000));
       expect(write()).toBe('answered');
+      // Island mode: the HMI cut off at once, even for what the policy allows; then released.
+      cli('isolate', hmi.ip, '--by', 'carol', '--reason', 'suspicious writes');
+      await swapped();
+      expect(probe([{ fc: 3, start: 0, count: 10 }])[0]).toMatch(/Timed Out|timeout/);
+      cli('release', hmi.ip, '--by', 'carol');
+      await swapped();
+      expect(probe([{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
     } finally {
       const exited = new Promise((r) => g.once('exit', r));
       g.kill('SIGTERM');
