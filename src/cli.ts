@@ -24,6 +24,7 @@ import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
 import { enforce, EnforceError } from './commands/enforce.js';
+import { runNft } from './enforce/nft-apply.js';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -415,9 +416,10 @@ async function main(argv: string[]): Promise<number> {
           ...(policyInput ? { policy: policyInput } : {}),
           findings,
           learning: { assets: progress.totals.assets, conversations: progress.totals.conversations, ...(progress.firstSeen ? { firstSeen: progress.firstSeen } : {}), ...(progress.lastSeen ? { lastSeen: progress.lastSeen } : {}), converged: progress.converged, quietHours: progress.quietHours },
-          enforcing: false,
+          // A gateway enforcing in this network namespace has its table in the kernel.
+          enforcing: runNft(['list', 'table', 'bridge', 'bulkhead']).status === 0,
           auditLog: false,
-          islandMode: false,
+          isolations: policies.isolations().length,
         });
         const text = values.json ? JSON.stringify(report) : values.html ? complianceHtml(report) : formatCompliance(report);
         if (values.out) writeFileSync(values.out, text);

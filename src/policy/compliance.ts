@@ -22,7 +22,8 @@ export interface ComplianceInput {
   /** Capabilities this deployment runs; absent ones are reported as not in place. */
   enforcing: boolean;
   auditLog: boolean;
-  islandMode: boolean;
+  /** Assets and zones isolated now; undefined where island mode is not available. */
+  isolations?: number;
 }
 
 export interface ComplianceReport {
@@ -85,7 +86,10 @@ export function complianceReport(x: ComplianceInput): ComplianceReport {
     'alerts and SIEM export are not in this deployment yet',
   ]);
   add('IEC 62443-3-3 SR 2.8 / SR 6.1', 'Auditable events; audit log accessible', x.auditLog ? 'met' : 'not met', [x.auditLog ? 'hash-chained audit log' : 'no audit log in this deployment yet: policy versions record who created and approved them']);
-  add('IEC 62443-3-3 SR 5.2 RE2', 'Island mode', x.islandMode ? 'met' : 'not met', [x.islandMode ? 'isolate zone/asset available' : 'no isolate action in this deployment yet']);
+  add('IEC 62443-3-3 SR 5.2 RE2', 'Island mode', x.isolations !== undefined ? (x.enforcing ? 'met' : 'partly') : 'not met', [
+    x.isolations !== undefined ? `bulkhead isolate cuts an asset or zone off within a second; ${x.isolations} isolated now` : 'no isolate action in this deployment',
+    ...(x.enforcing || x.isolations === undefined ? [] : [notEnforced]),
+  ]);
   add('IEC 62443-3-3 SR 3.3', 'Security functionality verification', x.enforcing ? 'partly' : 'not met', [x.enforcing ? 'applied ruleset read back and compared' : 'nothing applied to verify']);
 
   const summary: Record<Status, number> = { met: 0, partly: 0, 'not met': 0 };
