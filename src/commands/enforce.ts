@@ -33,6 +33,8 @@ export class EnforceError extends Error {
 }
 
 const FOLLOW_INTERVAL_MS = 500;
+/** How long a conduit over its latency budget stays bypassed before it is measured again. */
+const BYPASS_PROBATION_MS = 10_000;
 
 export async function enforce(first: { policy: Policy; label: string }, o: EnforceOptions): Promise<{ inspected: number; denied: number; packets: number }> {
   const missing = nftUnavailable();
@@ -51,11 +53,13 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   let inForce = first;
   const isolated = () => o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
   let isolatedKey = '';
+  /** Fail-open conduits over their latency budget: inspection bypassed since (ms). */
+  const bypassed = new Map<string, number>();
   const install = (policy: Policy, label: string) => {
     const cut = isolated();
     const program = compileNft(policy, { mode: o.mode, isolated: cut });
     const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
-    const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true);
+    const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true, new Set(bypassed.keys()));
     try {
       applyNft(program);
       const drift = verifyNft(program);
@@ -76,6 +80,42 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   };
 
   let timer: NodeJS.Timeout | undefined;
+  const alerted = new Map<string, number>();
+  /** Latency budgets: a fail-open conduit over budget is left to the kernel for a while; a fail-closed one keeps being inspected. */
+  const budgetTimer = setInterval(() => {
+    const now = Date.now();
+    let changed = false;
+    for (const c of inForce.policy.conduits) {
+      if (c.latencyBudgetMs === undefined) continue;
+      const since = bypassed.get(c.id);
+      if (since !== undefined) {
+        if (now - since < BYPASS_PROBATION_MS) continue;
+        bypassed.delete(c.id);
+        inspector.latency.reset(c.id);
+        o.log(`conduit ${c.name}: inspection resumed after ${BYPASS_PROBATION_MS / 1000} s; measuring its latency again`);
+        changed = true;
+        continue;
+      }
+      const s = inspector.latency.stats(c.id);
+      if (!s || s.p99Us <= c.latencyBudgetMs * 1000) continue;
+      if ((alerted.get(c.id) ?? 0) > now - BYPASS_PROBATION_MS) continue;
+      alerted.set(c.id, now);
+      const over = `p99 ${s.p99Us.toFixed(0)} us (p50 ${s.p50Us.toFixed(0)} us) over its ${c.latencyBudgetMs} ms budget`;
+      if (c.failMode === 'closed') o.log(`ALERT conduit ${c.name}: verdict latency ${over}; fail-closed: still inspecting every operation`);
+      else {
+        bypassed.set(c.id, now);
+        changed = true;
+        o.log(`ALERT conduit ${c.name}: verdict latency ${over}; fail-open: left to the kernel rules (host and port) without inspection for ${BYPASS_PROBATION_MS / 1000} s`);
+      }
+    }
+    if (changed) {
+      try {
+        install(inForce.policy, inForce.label);
+      } catch (err) {
+        o.log(`ERROR: ${(err as Error).message}: the previous rules stay in force`);
+      }
+    }
+  }, 1000);
   try {
     install(first.policy, first.label);
     const store = o.follow;
@@ -103,6 +143,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     });
   } finally {
     clearInterval(timer);
+    clearInterval(budgetTimer);
     removeQueueRules();
     queue?.close();
     removeNft(table);

@@ -11,6 +11,7 @@ import type { Operation, PduRecord } from '../../protocols/operation.js';
 import type { Evaluator } from '../policy/evaluate.js';
 import { NF_ACCEPT, NF_DROP } from './nfqueue.js';
 import type { EnforceMode } from './nft-compiler.js';
+import { LatencyMonitor } from './latency.js';
 
 /** Raw IP, as NFQUEUE delivers it. */
 const LINKTYPE_RAW = 101;
@@ -27,6 +28,8 @@ export interface InspectionEvent {
 export class Inspector {
   private readonly info = new PacketInfo();
   readonly counts = { packets: 0, allowed: 0, denied: 0, unparsable: 0 };
+  /** Time from a packet's arrival in the inspector to its verdict, per conduit. */
+  readonly latency = new LatencyMonitor();
 
   constructor(
     /** Replaced when another policy is put in force; packets in flight finish with the old one. */
@@ -36,8 +39,19 @@ export class Inspector {
     private readonly modbusPorts: number[] = [502],
   ) {}
 
-  /** The verdict for one queued packet. */
+  /** The verdict for one queued packet, timed for its conduit's latency budget. */
   verdict(packet: Buffer): number {
+    const start = process.hrtime.bigint();
+    this.conduit = undefined;
+    const v = this.decide(packet);
+    if (this.conduit !== undefined) this.latency.record(this.conduit, Number(process.hrtime.bigint() - start) / 1000);
+    return v;
+  }
+
+  /** The conduit the last verdict was given on. */
+  private conduit: string | undefined;
+
+  private decide(packet: Buffer): number {
     this.counts.packets++;
     const i = this.info;
     if (!decodePacket(LINKTYPE_RAW, packet, i) || i.payloadLength === 0) return NF_ACCEPT;
@@ -67,6 +81,7 @@ export class Inspector {
       op.flowId = '';
       op.evidence = { ts: Date.now() / 1000, frame: this.counts.packets, bytes: i.payloadLength };
       const v = this.evaluator.evaluate(op);
+      this.conduit = v.conduitId;
       if (v.action === 'deny') return this.deny(v.reason, client.ip, server.ip, op.code, v.ruleId);
     }
     this.counts.allowed++;

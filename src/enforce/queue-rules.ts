@@ -24,12 +24,15 @@ function addresses(p: Policy, sel: Rule['client']): string[] {
   return (z?.members ?? []).filter((m) => /^[\d.]+(\/\d+)?$/.test(m));
 }
 
-/** The iptables-restore input for the inspection chain: rules that restrict operations, by host pair. */
-export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) => boolean): { input: string; inspected: string[]; kernelOnly: string[] } {
+/**
+ * The iptables-restore input for the inspection chain: rules that restrict operations, by host
+ * pair; conduits in `bypass` (over their latency budget, fail-open) are left to the kernel table.
+ */
+export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) => boolean, bypass: ReadonlySet<string> = new Set()): { input: string; inspected: string[]; kernelOnly: string[] } {
   const lines = ['*filter', `:${CHAIN} - [0:0]`, `-F ${CHAIN}`];
   const inspected: string[] = [];
   const kernelOnly: string[] = [];
-  for (const r of p.conduits.flatMap((c) => c.rules)) {
+  for (const r of p.conduits.flatMap((c) => (bypass.has(c.id) ? [] : c.rules))) {
     if (!r.allow || r.action === 'deny') continue;
     const proto = INSPECTED[r.protocol];
     if (!proto || r.server.broadcast) {

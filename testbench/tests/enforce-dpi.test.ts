@@ -163,4 +163,34 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       await exited;
     }
   }, 60_000);
+
+  it('holds each conduit to its latency budget: fail-open degrades to the kernel rules, fail-closed keeps inspecting', async () => {
+    const run = async (failMode: 'open' | 'closed') => {
+      const p = structuredClone(policy);
+      p.conduits[0]!.failMode = failMode;
+      p.conduits[0]!.latencyBudgetMs = 0.001; // 1 us: no verdict can meet it
+      const file = join(dir, `budget-${failMode}.yaml`);
+      writeFileSync(file, formatPolicy(p));
+      const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '10']);
+      let log = '';
+      g.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+      try {
+        expect(probe(Array.from({ length: 60 }, () => ({ fc: 3, start: 0, count: 10 })))).toEqual(Array(60).fill('answered'));
+        await new Promise((r) => setTimeout(r, 2500));
+        return { alert: /ALERT conduit Supervisory-Control: verdict latency p99 \d+ us \(p50 \d+ us\) over its 0.001 ms budget/.test(log), write: probe([{ fc: 6, start: 5 }])[0], log };
+      } finally {
+        const exited = new Promise((r) => g.once('exit', r));
+        g.kill('SIGTERM');
+        await exited;
+      }
+    };
+    const open = await run('open');
+    expect(open.alert).toBe(true);
+    expect(open.log).toMatch(/fail-open: left to the kernel rules/);
+    expect(open.write).toBe('answered'); // the price of fail-open, chosen per conduit
+    const closed = await run('closed');
+    expect(closed.alert).toBe(true);
+    expect(closed.log).toMatch(/fail-closed: still inspecting every operation/);
+    expect(closed.write).toBe('timeout');
+  }, 60_000);
 });
