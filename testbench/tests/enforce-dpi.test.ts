@@ -22,7 +22,11 @@ const plc = { name: 'plc', ip: '10.252.1.11', mac: '02:00:00:00:03:11' };
 
 const iptables = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
 const unavailable =
-  netnsUnavailable() ?? nftUnavailable() ?? (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ?? (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
+  netnsUnavailable() ??
+  nftUnavailable() ??
+  (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ??
+  (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? undefined : 'br_netfilter is not loaded: bridged traffic cannot reach NFQUEUE') ??
+  (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
 if (unavailable) console.warn(`SKIPPED: inline deep-inspection tests: ${unavailable}`);
 
 const policy: Policy = {
