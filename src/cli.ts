@@ -69,7 +69,7 @@ commands:
   report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
-  start                   learn the bundled demo plant into a fresh database and show what was learned
+  start                   learn the bundled demo plant into a fresh database, derive a draft policy, show both
 
 options for all commands:
   --db PATH               database (default: $BULKHEAD_DB, else ./bulkhead.db)
@@ -434,21 +434,26 @@ async function main(argv: string[]): Promise<number> {
       const files = demoCaptures();
       if (files.length === 0) throw new UsageError('bulkhead start: the bundled demo captures are missing (testbench/fixtures/demo)');
       const path = values.db ?? join(mkdtempSync(join(tmpdir(), 'bulkhead-demo-')), 'bulkhead.db');
-      const store = new LearnStore(openDatabase(path));
+      const db = openDatabase(path);
+      const store = new LearnStore(db);
       try {
         const { report } = await learnPcaps(store, files);
+        const derived = derive(store, new PolicyStore(db), { name: 'Demo plant' }, 'bulkhead start');
         if (values.json) {
-          out(JSON.stringify({ db: path, report, assets: store.assets(), conversations: store.conversations() }));
+          out(JSON.stringify({ db: path, report, assets: store.assets(), conversations: store.conversations(), policy: { version: derived.version, policy: derived.policy, findings: derived.findings } }));
           return 0;
         }
         out(`Bulkhead demo plant learned into ${path}\n`);
         out(formatLearnReport(report));
         out('\nAssets\n');
         out(formatAssets(store.assets<Asset>()));
-        out(`\nExplore further: bulkhead conversations --db ${path}`);
+        const rules = derived.policy.conduits.reduce((n, c) => n + c.rules.length, 0);
+        out(`\nDraft policy (version ${derived.version}): ${derived.policy.zones.length} zones, ${derived.policy.conduits.length} conduits, ${rules} rules, ${derived.findings.filter((f) => f.severity !== 'info').length} lint warnings`);
+        out(formatTable(['zone', 'SL-T', 'Purdue', 'members'], derived.policy.zones.map((z) => [`${z.id} (${z.name})`, String(z.securityLevel), String(z.purdueLevel ?? '-'), z.members.join(', ')])));
+        out(`\nExplore further: bulkhead conversations --db ${path}; bulkhead policy show --db ${path}; bulkhead report compliance --db ${path}`);
         return 0;
       } finally {
-        store.db.close();
+        db.close();
       }
     }
     default:

@@ -140,7 +140,8 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
       out.push({ severity: 'warning', code: 'any-operation', where: at(c, r), message: `allows any ${r.protocol} operation at SL-T ${sl}: name the operation kinds (SL 2) or codes and ranges (SL 3+)`, clause: 'IEC 62443-3-3 SR 5.2; NIST SP 800-82r3 (application-aware filtering for ICS protocols)' });
     }
     for (const a of r.allow ?? []) {
-      for (const m of a.modbus ?? []) {
+      // A scope without a table is a device-level function (diagnostics, identification): no addresses.
+      for (const m of (a.modbus ?? []).filter((x) => x.table !== undefined)) {
         const widest = Math.max(0, ...(m.ranges ?? [[0, 65535]]).map(([x, y]) => y - x + 1));
         if (sl >= 3 && widest > WIDE_RANGE) out.push({ severity: 'warning', code: 'wide-range', where: at(c, r), message: `unit ${m.unit}${m.table ? ` ${m.table}` : ''}: ${m.ranges ? `a range of ${widest} addresses` : 'the whole table'} at SL-T ${sl}`, clause: 'IEC 62443-3-3 SR 5.2 (least privilege across the boundary)' });
       }
