@@ -55,14 +55,14 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     lan = createPlantLan(`bh${process.pid % 100000}`);
     const learner = lan.spawnIn('switch', process.execPath, [CLI, 'learn', '--interface', 'br0', '--seconds', String(RUN_SECONDS), '--db', db]);
     const exited = new Promise<number | null>((r) => learner.once('exit', (code) => r(code)));
-    await waitForLine(learner, /learning on br0/, 10_000);
+    await waitForLine(learner, /learning on br0/, 30_000);
     plant = startPeers(lan);
     expect(await exited).toBe(0);
     learnedUntil = Date.now() / 1000;
     // Second capture, the plant still running: normal traffic and the unauthorised operations.
     const attackCapture = join(dirname(db), 'attacks.pcap');
     const tcpdump = lan.spawnIn('switch', 'tcpdump', ['-i', 'br0', '-U', '-n', '-w', attackCapture]);
-    await waitForLine(tcpdump, /listening on/, 10_000);
+    await waitForLine(tcpdump, /listening on/, 30_000);
     const attacks = startAttacks(lan);
     await new Promise((r) => setTimeout(r, 8000));
     await attacks.stop();
@@ -82,7 +82,7 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     policy = JSON.parse(cli('derive', '--db', db, '--json')).policy;
     attackSimulation = JSON.parse(cli('simulate', '--policy', 'latest', '--pcap', attackCapture, '--db', db, '--json'));
     baselineSimulation = JSON.parse(cli('simulate', '--policy', 'latest', '--since', '1h', '--db', db, '--json'));
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await plant?.stop();
