@@ -52,6 +52,7 @@ commands:
   policy lint [V|FILE]    findings with severity and the standard clause
   policy diff A B         what changes from A to B (versions or files)
   policy approve V --by NAME   approve (a second approval by another person is recorded too)
+  policy retire V         take a version out of use for good
   simulate --policy P (--pcap FILE... | --since T)   what P would deny (T: 7d, 24h, or a date)
       --against Q         compare with policy Q: what applying P instead of Q changes
   enforce --policy V      enforce a policy inline on this gateway's bridge until stopped (root);
@@ -264,8 +265,14 @@ async function main(argv: string[]): Promise<number> {
             out(values.json ? JSON.stringify({ version: v.version, status: v.status, approvedBy: v.approvedBy, secondApprover: v.secondApprover }) : `policy version ${v.version} ${v.status}: approved by ${v.approvedBy}${v.secondApprover ? ` and ${v.secondApprover}` : ''}`);
             return 0;
           }
+          case 'retire': {
+            if (!positionals[0] || !/^\d+$/.test(positionals[0])) throw new UsageError('bulkhead policy retire: name the version number');
+            policies.retire(Number(positionals[0]));
+            out(`policy version ${positionals[0]} retired`);
+            return 0;
+          }
           default:
-            throw new UsageError(`bulkhead policy: unknown subcommand '${sub ?? ''}' (list, show, export, import, lint, diff, approve)`);
+            throw new UsageError(`bulkhead policy: unknown subcommand '${sub ?? ''}' (list, show, export, import, lint, diff, approve, retire)`);
         }
       } finally {
         db.close();

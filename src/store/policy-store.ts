@@ -188,4 +188,11 @@ export class PolicyStore {
   isolations(): { target: string; addresses: string[]; since: number; by: string; reason: string }[] {
     return (this.db.prepare('SELECT target, addresses, since, by, reason FROM isolations ORDER BY since').all() as { target: string; addresses: string; since: number; by: string; reason: string }[]).map((r) => ({ ...r, addresses: JSON.parse(r.addresses) as string[] }));
   }
+
+  /** Takes a version out of use for good: it can no longer be approved or applied. */
+  retire(version: number): void {
+    const v = this.get(version);
+    if (v.status === 'active') throw new PolicyStoreError(`policy version ${version} is active: apply another version first`);
+    this.db.prepare("UPDATE policy_versions SET status = 'retired' WHERE version = ?").run(version);
+  }
 }

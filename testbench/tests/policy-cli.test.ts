@@ -55,6 +55,10 @@ describe('bulkhead derive / policy / simulate / report', () => {
     expect(status('IEC 62443-3-3 SR 2.1 RE4')).toBe('met');
     expect(status('IEC 62443-3-3 SR 5.2 RE1')).toBe('partly');
     expect(status('IEC 62443-3-3 SR 2.8 / SR 6.1')).toBe('not met');
+    // The first draft is retired for good: it can be neither approved nor applied.
+    expect(run('policy', 'retire', '1', '--db', db).stdout).toMatch(/version 1 retired/);
+    expect(run('policy', 'approve', '1', '--by', 'bob', '--db', db).stderr).toMatch(/policy version 1 is retired/);
+    expect(run('apply', '1', '--by', 'bob', '--db', db).stderr).toMatch(/policy version 1 is retired/);
     expect(run('report', 'compliance', '--db', db, '--html').stdout).toMatch(/^<!doctype html>[\s\S]*Dual approval of policy changes[\s\S]*<\/html>\s*$/);
   });
 });
