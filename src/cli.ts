@@ -96,6 +96,9 @@ function demoCaptures(): string[] {
 
 class UsageError extends Error {}
 
+/** Set by commands whose native bindings must not be torn down with the runtime. */
+let exitAtOnce = false;
+
 const COMMON = { db: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: O, positionals = false) {
@@ -170,6 +173,9 @@ async function main(argv: string[]): Promise<number> {
         process.once('SIGTERM', stop);
         const report = await learnInterface(store, values.interface!, values.filter, { ...(seconds ? { seconds } : {}), signal: abort.signal }, values.json ? () => {} : err);
         out(values.json ? JSON.stringify(report) : formatLearnReport(report));
+        // The libpcap binding can abort in its destructor during teardown: everything is
+        // committed and printed, so leave without tearing the runtime down.
+        exitAtOnce = true;
         return 0;
       } finally {
         store.db.close();
@@ -477,6 +483,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    if (exitAtOnce) process.exit(code);
   },
   (e: unknown) => {
     if (e instanceof UsageError) {

@@ -54,10 +54,12 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
   beforeAll(async () => {
     lan = createPlantLan(`bh${process.pid % 100000}`);
     const learner = lan.spawnIn('switch', process.execPath, [CLI, 'learn', '--interface', 'br0', '--seconds', String(RUN_SECONDS), '--db', db]);
-    const exited = new Promise<number | null>((r) => learner.once('exit', (code) => r(code)));
+    const exited = new Promise<string>((r) => learner.once('exit', (code, signal) => r(`exit ${code ?? signal}`)));
+    let learnerLog = '';
+    learner.stderr!.on('data', (d: Buffer) => (learnerLog += d.toString()));
     await waitForLine(learner, /learning on br0/, 30_000);
     plant = startPeers(lan);
-    expect(await exited).toBe(0);
+    expect(await exited, learnerLog).toBe('exit 0');
     learnedUntil = Date.now() / 1000;
     // Second capture, the plant still running: normal traffic and the unauthorised operations.
     const attackCapture = join(dirname(db), 'attacks.pcap');
