@@ -61,6 +61,7 @@ commands:
       --confirm-within S  unless confirmed within S seconds, the previous version returns by itself
   confirm --by NAME       confirm the pending change
   rollback --by NAME      put the previous active version back
+  mode learn|enforce|bypass --by NAME   switch a running gateway's mode (enforce --policy active follows it)
   isolate [TARGET] --by NAME   island mode: cut an address, CIDR block or zone off at once (no TARGET: list)
       --reason TEXT
   release TARGET --by NAME     end an isolation
@@ -366,6 +367,25 @@ async function main(argv: string[]): Promise<number> {
           const r = policies.rollback(values.by, 'requested');
           out(values.json ? JSON.stringify(r) : `policy version ${r.from} rolled back${r.to !== undefined ? `: version ${r.to} is active again` : ': no policy is active'}`);
         }
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'mode': {
+      const { values, positionals } = parse(command, rest, { by: { type: 'string' } }, true);
+      const wanted = positionals[0];
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const policies = new PolicyStore(db);
+        if (!wanted) {
+          out(values.json ? JSON.stringify({ mode: policies.mode() ?? null }) : (policies.mode() ?? 'not set (a gateway runs in the mode it was started with)'));
+          return 0;
+        }
+        if (!['learn', 'enforce', 'bypass'].includes(wanted)) throw new UsageError(`bulkhead mode: must be learn, enforce or bypass, got '${wanted}'`);
+        if (!values.by) throw new UsageError('bulkhead mode: say who with --by NAME');
+        policies.setMode(wanted, values.by);
+        out(`mode ${wanted}: a gateway following the store switches within a second, without interrupting allowed traffic`);
         return 0;
       } finally {
         db.close();

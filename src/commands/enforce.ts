@@ -51,13 +51,25 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
 
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
   let inForce = first;
+  /** learn and enforce as started or switched; bypass: no rules at all (a plain wire). */
+  let mode: EnforceMode | 'bypass' = o.mode;
+  let installed = false;
   const isolated = () => o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
   let isolatedKey = '';
   /** Fail-open conduits over their latency budget: inspection bypassed since (ms). */
   const bypassed = new Map<string, number>();
   const install = (policy: Policy, label: string) => {
     const cut = isolated();
-    const program = compileNft(policy, { mode: o.mode, isolated: cut });
+    if (mode === 'bypass') {
+      removeQueueRules();
+      removeNft(table);
+      installed = false;
+      inForce = { policy, label };
+      o.log(`bypass: no rules in the kernel, the bridge forwards everything (policy ${label} kept for when enforcement resumes)`);
+      return;
+    }
+    inspector.mode = mode;
+    const program = compileNft(policy, { mode, isolated: cut });
     const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
     const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true, new Set(bypassed.keys()));
     try {
@@ -71,10 +83,11 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     }
     inspector.evaluator = compilePolicy(policy);
     table = program.table;
+    installed = true;
     inForce = { policy, label };
     isolatedKey = JSON.stringify(cut);
     o.log(
-      `${o.mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
+      `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
         `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (OPC UA and broadcast rules are not inspected yet)` : ''}`,
     );
   };
@@ -125,6 +138,12 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
         try {
           const rolled = store.expirePending(Date.now() / 1000);
           if (rolled) o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
+          const wanted = store.mode();
+          if ((wanted === 'learn' || wanted === 'enforce' || wanted === 'bypass') && wanted !== mode) {
+            o.log(`mode: ${mode} -> ${wanted}`);
+            mode = wanted;
+            install(inForce.policy, inForce.label);
+          }
           const active = store.latest('active')?.version;
           if (active !== undefined && active !== current) {
             const next = loadPolicy(store, String(active));
@@ -146,7 +165,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     clearInterval(budgetTimer);
     removeQueueRules();
     queue?.close();
-    removeNft(table);
+    if (installed) removeNft(table);
     o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
   }
   return { inspected: inspector.counts.packets, denied: inspector.counts.denied, packets: queue?.stats().packets ?? 0 };

@@ -34,7 +34,8 @@ export class Inspector {
   constructor(
     /** Replaced when another policy is put in force; packets in flight finish with the old one. */
     public evaluator: Evaluator,
-    private readonly mode: EnforceMode,
+    /** Switched at run time: in learn mode nothing is dropped. */
+    public mode: EnforceMode,
     private readonly onEvent: (e: InspectionEvent) => void,
     private readonly modbusPorts: number[] = [502],
   ) {}

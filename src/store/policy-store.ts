@@ -195,4 +195,14 @@ export class PolicyStore {
     if (v.status === 'active') throw new PolicyStoreError(`policy version ${version} is active: apply another version first`);
     this.db.prepare("UPDATE policy_versions SET status = 'retired' WHERE version = ?").run(version);
   }
+
+  /** The gateway's mode as last set (learn, enforce or bypass); undefined: as started. */
+  mode(): string | undefined {
+    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'gateway.mode'").get() as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as { mode: string }).mode : undefined;
+  }
+
+  setMode(mode: string, by: string): void {
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('gateway.mode', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ mode, by, since: Date.now() / 1000 }));
+  }
 }

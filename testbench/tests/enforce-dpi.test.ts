@@ -123,7 +123,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     expect(await run('closed')).toEqual({ read: ['connect: TCP Connection Timed Out'], kernelTableLeft: true });
   });
 
-  it('follows apply and confirm, rolls an unconfirmed change back by itself, and isolates on demand', async () => {
+  it('follows apply and confirm, rolls an unconfirmed change back by itself, isolates on demand, and switches modes', async () => {
     const db = join(dir, 'cc.db');
     const cli = (...args: string[]) => {
       const r = spawnSync(process.execPath, [CLI, ...args, '--db', db], { encoding: 'utf8' });
@@ -160,6 +160,20 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       expect(probe([{ fc: 3, start: 0, count: 10 }])[0]).toMatch(/Timed Out|timeout/);
       cli('release', hmi.ip, '--by', 'carol');
       await swapped();
+      expect(probe([{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
+      // Modes at run time: learn drops nothing, bypass leaves no rule, enforce stops it again.
+      const outside = () => probe([{ fc: 6, start: 6 }])[0];
+      expect(outside()).toBe('timeout');
+      cli('mode', 'learn', '--by', 'carol');
+      await swapped();
+      expect(outside()).toBe('answered');
+      cli('mode', 'bypass', '--by', 'carol');
+      await swapped();
+      expect(spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout).not.toMatch(/bulkhead/);
+      expect(outside()).toBe('answered');
+      cli('mode', 'enforce', '--by', 'carol');
+      await swapped();
+      expect(outside()).toBe('timeout');
       expect(probe([{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
     } finally {
       const exited = new Promise((r) => g.once('exit', r));
