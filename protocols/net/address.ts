@@ -37,7 +37,7 @@ export function ipString(buf: Buffer, off: number, version: number): string {
 }
 
 /** A broadcast or multicast destination (by MAC group bit, or by address), not one host. */
-export function isGroupAddress(ip: string, mac?: string): boolean {
+export function isGroupAddress({ ip, mac }: { ip: string; mac?: string }): boolean {
   if (mac && parseInt(mac.slice(0, 2), 16) & 1) return true;
   if (ip === '255.255.255.255') return true;
   if (ip.includes(':')) return ip.toLowerCase().startsWith('ff');

@@ -12,6 +12,7 @@ import type { Evaluator } from '../policy/evaluate.js';
 import { NF_ACCEPT, NF_DROP } from './nfqueue.js';
 import type { EnforceMode } from './nft-compiler.js';
 import { LatencyMonitor } from './latency.js';
+import { DEFAULT_LIMITS } from '../flow/limits.js';
 
 /** Raw IP, as NFQUEUE delivers it. */
 const LINKTYPE_RAW = 101;
@@ -27,7 +28,7 @@ export interface InspectionEvent {
 
 export class Inspector {
   private readonly info = new PacketInfo();
-  readonly counts = { packets: 0, allowed: 0, denied: 0, unparsable: 0 };
+  readonly counts = { packets: 0, allowed: 0, denied: 0 };
   /** Time from a packet's arrival in the inspector to its verdict, per conduit. */
   readonly latency = new LatencyMonitor();
 
@@ -37,7 +38,7 @@ export class Inspector {
     /** Switched at run time: in learn mode nothing is dropped. */
     public mode: EnforceMode,
     private readonly onEvent: (e: InspectionEvent) => void,
-    private readonly modbusPorts: number[] = [502],
+    private readonly modbusPorts: number[] = DEFAULT_LIMITS.modbusPorts,
   ) {}
 
   /** The verdict for one queued packet, timed for its conduit's latency budget. */

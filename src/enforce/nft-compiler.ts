@@ -30,7 +30,8 @@ export interface NftProgram {
   needsInspection: string[];
 }
 
-const DEFAULT_PORTS: Record<Rule['protocol'], number | undefined> = { modbus: 502, opcua: undefined, bacnet: 47808 };
+/** Transport and default server port per protocol (OPC UA has none: any port in practice). */
+export const SERVICE: Record<Rule['protocol'], { l4: 'tcp' | 'udp'; port?: number }> = { modbus: { l4: 'tcp', port: 502 }, opcua: { l4: 'tcp' }, bacnet: { l4: 'udp', port: 47808 } };
 
 function setName(zone: string, family: 'v4' | 'v6' | 'mac'): string {
   return `zone_${zone.replace(/[^A-Za-z0-9_]/g, '_')}_${family}`.slice(0, 60);
@@ -106,8 +107,8 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   rules.sort((a, b) => Number(b.r.action === 'deny') - Number(a.r.action === 'deny'));
   for (const { r } of rules) {
     if (r.allow && r.action !== 'deny') needsInspection.push(r.id);
-    const port = r.port ?? DEFAULT_PORTS[r.protocol];
-    const l4 = r.protocol === 'bacnet' ? 'udp' : 'tcp';
+    const { l4, port: defaultPort } = SERVICE[r.protocol];
+    const port = r.port ?? defaultPort;
     const verdict = r.action === 'deny' ? (options.mode === 'enforce' ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop` : `log group ${group} prefix ${quote(`bulkhead would-deny ${r.id}`)} accept`) : 'accept';
     for (const fam of ['ip', 'ip6'] as const) {
       const client = match(r.client, 'saddr', fam, zones);

@@ -6,10 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { Policy, Rule } from '../policy/model.js';
+import { SERVICE } from './nft-compiler.js';
 
 export const CHAIN = 'BULKHEAD-DPI';
 /** Protocols the inspector decodes per packet. */
-const INSPECTED: Record<string, { l4: 'tcp' | 'udp'; port: number } | undefined> = { modbus: { l4: 'tcp', port: 502 }, bacnet: { l4: 'udp', port: 47808 } };
+const INSPECTED = new Set(['modbus', 'bacnet']);
 
 export type Runner = (cmd: string, args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
 
@@ -34,15 +35,15 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   const kernelOnly: string[] = [];
   for (const r of p.conduits.flatMap((c) => (bypass.has(c.id) ? [] : c.rules))) {
     if (!r.allow || r.action === 'deny') continue;
-    const proto = INSPECTED[r.protocol];
-    if (!proto || r.server.broadcast) {
+    if (!INSPECTED.has(r.protocol) || r.server.broadcast) {
       kernelOnly.push(r.id);
       continue;
     }
     inspected.push(r.id);
     for (const c of addresses(p, r.client)) {
       for (const s of addresses(p, r.server)) {
-        lines.push(`-A ${CHAIN} -p ${proto.l4} -s ${c} -d ${s} --dport ${r.port ?? proto.port} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
+        const { l4, port } = SERVICE[r.protocol];
+        lines.push(`-A ${CHAIN} -p ${l4} -s ${c} -d ${s} --dport ${r.port ?? port} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
       }
     }
   }

@@ -283,9 +283,20 @@ export class OperationDecoder {
     this.suppressed = 0;
   }
 
+  /** The protocol a TCP port is the service port of, if any. */
+  private serviceOf(port: number): 'modbus' | 'opcua' | undefined {
+    return this.limits.modbusPorts.includes(port) ? 'modbus' : port === OPCUA_PORT ? 'opcua' : undefined;
+  }
+
+  /** A flow's service protocol by its ports (Modbus first: it is only ever recognised there). */
+  private serviceOfFlow(flow: Flow): 'modbus' | 'opcua' | undefined {
+    const a = this.serviceOf(flow.a.port);
+    const b = this.serviceOf(flow.b.port);
+    return a === 'modbus' || b === 'modbus' ? 'modbus' : (a ?? b);
+  }
+
   private detect(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
-    const { a, b } = flow;
-    const modbusPort = this.limits.modbusPorts.includes(a.port) || this.limits.modbusPorts.includes(b.port);
+    const modbusPort = this.serviceOfFlow(flow) === 'modbus';
     if (segmentStart && looksLikeOpcua(data, 0, data.length)) {
       flow.app = 'opcua';
       // Whoever says Hello is the client, whatever the ports suggest.
@@ -303,10 +314,9 @@ export class OperationDecoder {
 
   /** Non-protocol payload on a protocol's service port (a scanner, or another service): say so. */
   private notProtocol(flow: Flow): void {
-    const { a, b } = flow;
-    const modbusPort = this.limits.modbusPorts.includes(a.port) || this.limits.modbusPorts.includes(b.port);
-    if (!modbusPort && a.port !== OPCUA_PORT && b.port !== OPCUA_PORT) return;
-    const name = modbusPort ? 'Modbus/TCP' : 'OPC UA';
+    const service = this.serviceOfFlow(flow);
+    if (!service) return;
+    const name = service === 'modbus' ? 'Modbus/TCP' : 'OPC UA';
     this.eventFor('not_protocol', flow.id, undefined, `no valid ${name} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${name}`);
   }
 
@@ -385,7 +395,7 @@ export class OperationDecoder {
     }
     if (i.vlan >= 0) a.vlan = b.vlan = i.vlan;
     // Until a SYN or a Hello says otherwise, the side on the lower (service) port is the server.
-    const clientIs: 0 | 1 = this.limits.modbusPorts.includes(a.port) || a.port === OPCUA_PORT || (a.port < b.port && !this.limits.modbusPorts.includes(b.port) && b.port !== OPCUA_PORT) ? 1 : 0;
+    const clientIs: 0 | 1 = this.serviceOf(a.port) || (a.port < b.port && !this.serviceOf(b.port)) ? 1 : 0;
     const vlan = i.vlan >= 0 ? `@vlan${i.vlan}` : '';
     const client = clientIs === 0 ? a : b;
     const server = clientIs === 0 ? b : a;
@@ -435,7 +445,7 @@ export class OperationDecoder {
     const server = flow.clientIs === 0 ? flow.b : flow.a;
     let protocol: Protocol | undefined;
     if (flow.app !== 'detecting') protocol = flow.app;
-    else if (final && flow.detectTries === 0) protocol = this.limits.modbusPorts.includes(server.port) ? 'modbus' : server.port === OPCUA_PORT ? 'opcua' : undefined;
+    else if (final && flow.detectTries === 0) protocol = this.serviceOf(server.port);
     if (!protocol) return;
     this.observer.counters(flow.id, protocol, client, server, flow.packets, flow.bytes);
     flow.packets = 0;

@@ -1,7 +1,7 @@
 // The learned picture of the plant, kept in memory and handed to the store as changes: the asset
 // inventory, the conversation baseline and the discoveries (what was new, and when).
 
-import { isGroupAddress as isGroup } from '../../protocols/net/address.js';
+import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import { bacnetVendorName } from './bacnet-vendors.js';
@@ -64,10 +64,6 @@ export interface BaselineCounts {
 const BACNET_DEVICE_ANNOUNCEMENTS = new Set([0, 1]); // i-Am, i-Have
 const BACNET_NOTIFICATIONS_CONFIRMED = new Set([1, 2]);
 const BACNET_NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
-
-function isGroupAddress(e: Endpoint): boolean {
-  return isGroup(e.ip, e.mac);
-}
 
 function hostKey(ip: string, vlan: number | undefined): string {
   return vlan === undefined ? ip : `${ip}@vlan${vlan}`;

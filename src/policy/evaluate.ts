@@ -83,10 +83,6 @@ interface ProtocolIndex {
 const PROTOCOL_NAMES: Record<Protocol, string> = { modbus: 'Modbus', bacnet: 'BACnet', opcua: 'OPC UA' };
 const GROUP_CACHE_LIMIT = 65_536;
 
-function isGroupEndpoint(e: Endpoint): boolean {
-  return isGroupAddress(e.ip, e.mac);
-}
-
 function opcuaNamespace(nodeId: string): number {
   const m = /^ns=(\d+);/.exec(nodeId);
   return m ? Number(m[1]) : 0;
@@ -259,7 +255,7 @@ export class Evaluator {
   evaluate(op: Operation): Verdict {
     const ix = this.index.get(op.protocol);
     const clientZone = this.zoneOf(op.client);
-    const broadcast = isGroupEndpoint(op.server);
+    const broadcast = isGroupAddress(op.server);
     const serverZone = broadcast ? undefined : this.zoneOf(op.server);
     this.near = undefined;
     if (ix) {
@@ -315,7 +311,7 @@ export class Evaluator {
 
   private what(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined): string {
     const target = op.targets.length ? ` on ${op.targets.slice(0, 2).map(describeTarget).join(', ')}${op.targets.length > 2 ? ` +${op.targets.length - 2}` : ''}` : '';
-    const server = isGroupEndpoint(op.server) ? `broadcast ${op.server.ip}` : `${op.server.ip}${serverZone ? ` (${serverZone.name})` : ''}`;
+    const server = isGroupAddress(op.server) ? `broadcast ${op.server.ip}` : `${op.server.ip}${serverZone ? ` (${serverZone.name})` : ''}`;
     return `${PROTOCOL_NAMES[op.protocol]} ${describeCode(op)} ${op.kind}${target} from ${op.client.ip}${clientZone ? ` (${clientZone.name})` : ''} to ${server}`;
   }
 
@@ -332,7 +328,7 @@ export class Evaluator {
       if (action === 'deny') return `denied: ${what}: rule ${cr!.rule.id} of conduit ${cr!.conduit.name} denies it${cr!.rule.comment ? ` (${cr!.rule.comment})` : ''}`;
       return `allowed: ${what}: conduit ${cr!.conduit.name} rule ${cr!.rule.id}`;
     }
-    const broadcast = isGroupEndpoint(op.server);
+    const broadcast = isGroupAddress(op.server);
     let reason: string;
     if (cr) reason = `conduit ${cr.conduit.name} rule ${cr.rule.id} allows ${cr.allow!.map((a) => describeAllowance(a.source)).join('; ')}`;
     else if (!clientZone) reason = `${op.client.ip} is in no zone`;
