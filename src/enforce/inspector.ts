@@ -1,18 +1,21 @@
 // Deep inspection of queued packets: every complete Modbus or BACnet PDU in a packet goes through
-// the one evaluator; a packet carrying any denied operation is dropped. Inspection is per packet:
-// a Modbus PDU split across TCP segments, or a malformed header, cannot be shown to be allowed
-// and is dropped too (clients send each request in one segment; an evader does not get through).
+// the one evaluator; a packet carrying any denied operation is dropped. Inspection is per packet,
+// kept honest about the stream by the stream guard: a Modbus PDU split across TCP segments, a
+// malformed header, a request the decoder finds anomalies in, or a segment that overlaps or runs
+// ahead of the inspected stream cannot be shown to be allowed and is dropped too (clients send
+// each request in one segment and in order; an evader does not get through).
 
 import { decodeBacnet } from '../../protocols/bacnet/bacnet.js';
 import { decodeModbus, frameModbus } from '../../protocols/modbus/modbus.js';
 import { ipString } from '../../protocols/net/address.js';
-import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
+import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Operation, PduRecord } from '../../protocols/operation.js';
 import type { Evaluator } from '../policy/evaluate.js';
 import { NF_ACCEPT, NF_DROP } from './nfqueue.js';
 import type { EnforceMode } from './nft-compiler.js';
 import { LatencyMonitor } from './latency.js';
 import { DEFAULT_LIMITS } from '../flow/limits.js';
+import { StreamGuard, type SegmentFit } from './stream-guard.js';
 
 /** Raw IP, as NFQUEUE delivers it. */
 const LINKTYPE_RAW = 101;
@@ -26,11 +29,21 @@ export interface InspectionEvent {
   code?: number;
 }
 
+type Endpoint = { ip: string; port: number };
+
+const MISFIT: Record<Exclude<SegmentFit, 'ok'>, string> = {
+  overlap: 'a TCP segment overlapping inspected data off its PDU boundaries (the receiver would frame it differently)',
+  ahead: 'a TCP segment ahead of the inspected stream (out of order: its framing cannot be checked yet)',
+  old: 'a TCP segment retransmitting data older than the inspector remembers',
+};
+
 export class Inspector {
   private readonly info = new PacketInfo();
   readonly counts = { packets: 0, allowed: 0, denied: 0 };
   /** Time from a packet's arrival in the inspector to its verdict, per conduit. */
   readonly latency = new LatencyMonitor();
+  /** Client-to-server sequence state of inspected TCP connections (bounded like the flow table). */
+  readonly streams = new StreamGuard(DEFAULT_LIMITS.maxFlows);
 
   constructor(
     /** Replaced when another policy is put in force; packets in flight finish with the old one. */
@@ -56,12 +69,26 @@ export class Inspector {
   private decide(packet: Buffer): number {
     this.counts.packets++;
     const i = this.info;
-    if (!decodePacket(LINKTYPE_RAW, packet, i) || i.payloadLength === 0) return NF_ACCEPT;
+    if (!decodePacket(LINKTYPE_RAW, packet, i)) return NF_ACCEPT;
+    const modbus = i.ipProto === 6 && this.modbusPorts.includes(i.dstPort);
+    // Bare segments pass without a look, but those that start or end a stream.
+    if (i.payloadLength === 0 && !(modbus && i.tcpFlags & (TcpFlag.SYN | TcpFlag.RST | TcpFlag.FIN))) return NF_ACCEPT;
     const client = { ip: ipString(packet, i.srcIpOffset, i.ipVersion), port: i.srcPort };
     const server = { ip: ipString(packet, i.dstIpOffset, i.ipVersion), port: i.dstPort };
     const records: PduRecord[] = [];
     let problem: string | undefined;
-    if (i.ipProto === 6 && this.modbusPorts.includes(i.dstPort)) {
+    let key: string | undefined;
+    let seq = i.tcpSeq;
+    if (modbus) {
+      key = `${client.ip} ${client.port} ${server.ip} ${server.port}`;
+      if (i.tcpFlags & TcpFlag.SYN) {
+        this.streams.open(key, seq, Date.now());
+        seq = (seq + 1) >>> 0;
+      }
+      if (i.tcpFlags & (TcpFlag.RST | TcpFlag.FIN) && i.payloadLength === 0) this.streams.close(key);
+      if (i.payloadLength === 0) return NF_ACCEPT;
+      const g = this.streams;
+      g.beginSegment();
       let off = i.payloadOffset;
       const end = off + i.payloadLength;
       while (off < end && !problem) {
@@ -69,11 +96,24 @@ export class Inspector {
         if (f.status === 'ok') {
           records.push(decodeModbus(packet, off, f.length, 'request'));
           off += f.length;
+          g.pduEnd(off - i.payloadOffset);
         } else problem = f.status === 'incomplete' ? 'a Modbus PDU split across TCP segments cannot be inspected' : `malformed Modbus header (${f.anomaly.type})`;
       }
+      const fit = problem ? 'ok' : g.fit(key, seq);
+      if (fit !== 'ok') problem = MISFIT[fit];
     } else if (i.ipProto === 17) {
       records.push(decodeBacnet(packet, i.payloadOffset, i.payloadLength));
     } else return NF_ACCEPT;
+    const v = this.judge(records, problem, client, server, i.payloadLength);
+    if (key !== undefined) {
+      if (v === NF_ACCEPT) this.streams.passed(key, seq, Date.now(), this.mode === 'learn' ? i.payloadLength : undefined);
+      if (i.tcpFlags & TcpFlag.FIN) this.streams.close(key);
+    }
+    return v;
+  }
+
+  /** The verdict on a packet's PDUs (or on the problem that kept them from being inspected). */
+  private judge(records: PduRecord[], problem: string | undefined, client: Endpoint, server: Endpoint, bytes: number): number {
     if (problem) return this.deny(`denied: ${problem}, from ${client.ip} to ${server.ip}:${server.port}`, client.ip, server.ip);
     for (const rec of records) {
       if (rec.direction === 'response') continue;
@@ -81,10 +121,13 @@ export class Inspector {
       op.client = client;
       op.server = server;
       op.flowId = '';
-      op.evidence = { ts: Date.now() / 1000, frame: this.counts.packets, bytes: i.payloadLength };
+      op.evidence = { ts: Date.now() / 1000, frame: this.counts.packets, bytes };
       const v = this.evaluator.evaluate(op);
       this.conduit = v.conduitId;
       if (v.action === 'deny') return this.deny(v.reason, client.ip, server.ip, op.code, v.ruleId);
+      // What a device makes of a malformed request is its own guess: it cannot be shown to be allowed.
+      const a = op.anomalies[0];
+      if (a) return this.deny(`denied: malformed ${op.codeName} request (${a.type}${a.detail ? `: ${a.detail}` : ''}), from ${client.ip} to ${server.ip}:${server.port}`, client.ip, server.ip, op.code, v.ruleId);
     }
     this.counts.allowed++;
     return NF_ACCEPT;

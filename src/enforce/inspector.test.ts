@@ -1,0 +1,161 @@
+// The inspector on hand-made IP packets, as NFQUEUE hands them over: the evasions a per-packet
+// decision must not fall for (split, pipelined, overlapping, out-of-order and malformed requests).
+
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../policy/evaluate.js';
+import type { Policy } from '../policy/model.js';
+import { Inspector, type InspectionEvent } from './inspector.js';
+import { NF_ACCEPT, NF_DROP } from './nfqueue.js';
+
+const HMI = '10.0.0.21';
+const PLC = '10.0.0.11';
+
+const policy: Policy = {
+  bulkheadPolicy: 1,
+  name: 'cell',
+  defaultAction: 'deny',
+  zones: [
+    { id: 'control', name: 'Control', securityLevel: 3, members: [PLC] },
+    { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [HMI] },
+  ],
+  conduits: [
+    {
+      id: 'sup-ctl',
+      name: 'Supervisory-Control',
+      zones: ['control', 'supervisory'],
+      rules: [{ id: 'hmi-reads', protocol: 'modbus', port: 502, client: { hosts: [HMI] }, server: { hosts: [PLC] }, allow: [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] }] }],
+    },
+  ],
+};
+
+const SYN = 0x02;
+const ACK = 0x10;
+const PSH = 0x08;
+
+/** An IPv4/TCP packet from the HMI to the PLC's port 502. */
+function segment(seq: number, payload: Buffer, flags = ACK | PSH): Buffer {
+  const p = Buffer.alloc(40 + payload.length);
+  p[0] = 0x45;
+  p.writeUInt16BE(p.length, 2);
+  p[8] = 64;
+  p[9] = 6;
+  Buffer.from(HMI.split('.').map(Number)).copy(p, 12);
+  Buffer.from(PLC.split('.').map(Number)).copy(p, 16);
+  p.writeUInt16BE(40000, 20);
+  p.writeUInt16BE(502, 22);
+  p.writeUInt32BE(seq >>> 0, 24);
+  p.writeUInt32BE(1, 28);
+  p[32] = 0x50;
+  p[33] = flags;
+  p.writeUInt16BE(65535, 34);
+  payload.copy(p, 40);
+  return p;
+}
+
+/** A Modbus/TCP ADU: MBAP (length from the PDU unless given) and PDU. */
+function adu(tid: number, pdu: number[], length = pdu.length + 1): Buffer {
+  return Buffer.from([tid >> 8, tid & 0xff, 0, 0, length >> 8, length & 0xff, 1, ...pdu]);
+}
+const read = (tid: number, start = 0, count = 10) => adu(tid, [3, start >> 8, start & 0xff, 0, count]);
+const write = (tid: number, register = 5) => adu(tid, [6, 0, register, 0, 42]);
+
+function inspector(mode: 'enforce' | 'learn' = 'enforce') {
+  const events: InspectionEvent[] = [];
+  const i = new Inspector(compilePolicy(policy), mode, (e) => events.push(e));
+  const isn = 1000;
+  expect(i.verdict(segment(isn, Buffer.alloc(0), SYN))).toBe(NF_ACCEPT);
+  return { i, events, start: isn + 1 };
+}
+
+describe('inline inspection of Modbus/TCP segments', () => {
+  it('passes an allowed read and drops a write, with the reason', () => {
+    const { i, events, start } = inspector();
+    expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 12, write(2)))).toBe(NF_DROP);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: 'deny', code: 6, client: HMI, server: PLC });
+    expect(events[0]!.reason).toMatch(/Modbus FC 6/);
+  });
+
+  it('drops a write pipelined behind an allowed read in one segment', () => {
+    const { i, events, start } = inspector();
+    expect(i.verdict(segment(start, Buffer.concat([read(1), write(2)])))).toBe(NF_DROP);
+    expect(events[0]!.code).toBe(6);
+  });
+
+  it('drops a request split across segments, whatever its halves look like', () => {
+    const { i, events, start } = inspector();
+    const w = write(1);
+    expect(i.verdict(segment(start, w.subarray(0, 7)))).toBe(NF_DROP);
+    expect(i.verdict(segment(start + 7, w.subarray(7)))).toBe(NF_DROP);
+    expect(events[0]!.reason).toMatch(/split across TCP segments/);
+  });
+
+  it('drops a malformed MBAP length and a request whose fields disagree', () => {
+    const { i, events, start } = inspector();
+    expect(i.verdict(segment(start, adu(1, [3, 0, 0, 0, 10], 300)))).toBe(NF_DROP);
+    expect(events[0]!.reason).toMatch(/malformed Modbus header \(invalid_length\)/);
+    // A read of 0-9 whose MBAP length says the PDU goes on: the device may see more than was inspected.
+    expect(i.verdict(segment(start, adu(2, [3, 0, 0, 0, 10, 6, 0, 5])))).toBe(NF_DROP);
+    expect(events[1]!.reason).toMatch(/malformed .* request \(trailing_bytes/);
+  });
+
+  it('passes an identical retransmission and drops one whose bytes turned into a write', () => {
+    const { i, events, start } = inspector();
+    expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start, write(1)))).toBe(NF_DROP);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.code).toBe(6);
+  });
+
+  it('drops a segment overlapping inspected data off its PDU boundaries', () => {
+    // The receiver already has bytes start..start+11 (a read). A segment at start+6 frames as an
+    // allowed read for the inspector, but the receiver keeps only its last 6 bytes: the start of
+    // a PDU the next segment would complete as a write.
+    const { i, events, start } = inspector();
+    expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 6, read(2)))).toBe(NF_DROP);
+    expect(events[0]!.reason).toMatch(/overlapping inspected data/);
+    // Coalesced retransmission of the read with a new read behind it: on the boundaries, passes.
+    expect(i.verdict(segment(start, Buffer.concat([read(1), read(2)])))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 24, read(3)))).toBe(NF_ACCEPT);
+  });
+
+  it('drops a segment ahead of the inspected stream; the in-order one then passes', () => {
+    const { i, events, start } = inspector();
+    expect(i.verdict(segment(start + 12, read(2)))).toBe(NF_DROP);
+    expect(events[0]!.reason).toMatch(/ahead of the inspected stream/);
+    expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 12, read(2)))).toBe(NF_ACCEPT);
+  });
+
+  it('picks a connection up mid-stream (engine restarted) and follows it from there', () => {
+    const events: InspectionEvent[] = [];
+    const i = new Inspector(compilePolicy(policy), 'enforce', (e) => events.push(e));
+    expect(i.verdict(segment(0xfffffff8, read(1)))).toBe(NF_ACCEPT); // wraps around 2^32
+    expect(i.verdict(segment(4, read(2)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(16 + 3, read(3)))).toBe(NF_DROP);
+    expect(events).toHaveLength(1);
+  });
+
+  it('in learn mode drops nothing and reports what it would have denied', () => {
+    const { i, events, start } = inspector('learn');
+    expect(i.verdict(segment(start, write(1)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 12, write(2).subarray(0, 9)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 21, read(3)))).toBe(NF_ACCEPT);
+    expect(events.map((e) => e.action)).toEqual(['would-deny', 'would-deny']);
+  });
+
+  it('keeps its connection table bounded', () => {
+    const events: InspectionEvent[] = [];
+    const i = new Inspector(compilePolicy(policy), 'enforce', (e) => events.push(e));
+    const p = segment(1, read(1));
+    for (let port = 0; port < 70_000; port++) {
+      p.writeUInt16BE(port & 0xffff, 20);
+      p.writeUInt32BE(port, 24);
+      i.verdict(p);
+    }
+    expect(i.streams.size).toBe(65_536);
+  });
+});
