@@ -25,6 +25,7 @@ import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
 import { enforce, EnforceError } from './commands/enforce.js';
 import { runNft } from './enforce/nft-apply.js';
+import { formatAudit } from './commands/audit.js';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -52,7 +53,7 @@ commands:
   policy lint [V|FILE]    findings with severity and the standard clause
   policy diff A B         what changes from A to B (versions or files)
   policy approve V --by NAME   approve (a second approval by another person is recorded too)
-  policy retire V         take a version out of use for good
+  policy retire V --by NAME   take a version out of use for good
   simulate --policy P (--pcap FILE... | --since T)   what P would deny (T: 7d, 24h, or a date)
       --against Q         compare with policy Q: what applying P instead of Q changes
   enforce --policy V      enforce a policy inline on this gateway's bridge until stopped (root);
@@ -68,6 +69,10 @@ commands:
       --mode learn        monitor only: nothing is dropped, would-deny events are reported
       --queue N           NFQUEUE number for deep inspection (default 0)
       --seconds N         stop after N seconds
+  audit                   the audit log (policy changes, modes, isolations, engine events), oldest first
+      --since T           only entries since T (7d, 24h, or a date); --limit N: the newest N
+      --format F          text (default), syslog (RFC 5424) or cef, for a SIEM
+      --verify            check the hash chain; exit 3 and name the first bad entry if it is broken
   report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
@@ -274,7 +279,8 @@ async function main(argv: string[]): Promise<number> {
           }
           case 'retire': {
             if (!positionals[0] || !/^\d+$/.test(positionals[0])) throw new UsageError('bulkhead policy retire: name the version number');
-            policies.retire(Number(positionals[0]));
+            if (!values.by) throw new UsageError('bulkhead policy retire: say who retires it with --by NAME');
+            policies.retire(Number(positionals[0]), values.by);
             out(`policy version ${positionals[0]} retired`);
             return 0;
           }
@@ -406,7 +412,7 @@ async function main(argv: string[]): Promise<number> {
         }
         if (!values.by) throw new UsageError(`bulkhead ${command}: say who with --by NAME`);
         if (command === 'release') {
-          policies.release(target);
+          policies.release(target, values.by);
           out(`${target} released (an enforcing gateway restores its traffic within a second)`);
           return 0;
         }
@@ -420,6 +426,31 @@ async function main(argv: string[]): Promise<number> {
         }
         policies.isolate(target, addresses, values.by, values.reason ?? '');
         out(`${target} isolated (${addresses.join(', ')}): an enforcing gateway cuts it off within a second, in every mode`);
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'audit': {
+      const { values } = parse(command, rest, { verify: { type: 'boolean' }, since: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' } });
+      const format = values.format ?? 'text';
+      if (format !== 'text' && format !== 'syslog' && format !== 'cef') throw new UsageError(`bulkhead audit: --format must be text, syslog or cef, got '${format}'`);
+      const limit = positiveNumber(command, 'limit', values.limit);
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const audit = new PolicyStore(db).audit;
+        if (values.verify) {
+          const v = audit.verify();
+          out(values.json ? JSON.stringify(v) : v.ok ? `audit log verified: ${v.entries} entries, chain intact` : `audit log BROKEN at entry ${v.broken!.id}: ${v.broken!.reason}`);
+          return v.ok ? 0 : 3;
+        }
+        let since: number | undefined;
+        if (values.since !== undefined) {
+          since = parseSince(values.since, Date.now() / 1000);
+          if (since === undefined) throw new UsageError(`bulkhead audit: --since must be like 7d, 24h, 90m or a date, got '${values.since}'`);
+        }
+        const entries = audit.list({ ...(since !== undefined ? { since } : {}), ...(limit !== undefined ? { limit: Math.floor(limit) } : {}) });
+        out(values.json ? JSON.stringify(entries) : formatAudit(entries, format));
         return 0;
       } finally {
         db.close();
@@ -451,7 +482,7 @@ async function main(argv: string[]): Promise<number> {
           learning: { assets: progress.totals.assets, conversations: progress.totals.conversations, ...(progress.firstSeen ? { firstSeen: progress.firstSeen } : {}), ...(progress.lastSeen ? { lastSeen: progress.lastSeen } : {}), converged: progress.converged, quietHours: progress.quietHours },
           // A gateway enforcing in this network namespace has its table in the kernel.
           enforcing: runNft(['list', 'table', 'bridge', 'bulkhead']).status === 0,
-          auditLog: false,
+          auditLog: policies.audit.verify(),
           isolations: policies.isolations().length,
         });
         const text = values.json ? JSON.stringify(report) : values.html ? complianceHtml(report) : formatCompliance(report);

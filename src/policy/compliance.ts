@@ -21,7 +21,8 @@ export interface ComplianceInput {
   learning: { assets: number; conversations: number; firstSeen?: number; lastSeen?: number; converged: boolean; quietHours: number };
   /** Capabilities this deployment runs; absent ones are reported as not in place. */
   enforcing: boolean;
-  auditLog: boolean;
+  /** The audit log's chain as verified now; undefined where there is none. */
+  auditLog?: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
   /** Assets and zones isolated now; undefined where island mode is not available. */
   isolations?: number;
 }
@@ -85,7 +86,14 @@ export function complianceReport(x: ComplianceInput): ComplianceReport {
     x.learning.lastSeen ? `monitor-only learning: ${x.learning.assets} assets, ${x.learning.conversations} conversations, ${day(x.learning.firstSeen)} to ${day(x.learning.lastSeen)}; ${x.learning.converged ? 'converged' : `not converged (${x.learning.quietHours.toFixed(1)} quiet hours)`}` : 'nothing learned',
     'alerts and SIEM export are not in this deployment yet',
   ]);
-  add('IEC 62443-3-3 SR 2.8 / SR 6.1', 'Auditable events; audit log accessible', x.auditLog ? 'met' : 'not met', [x.auditLog ? 'hash-chained audit log' : 'no audit log in this deployment yet: policy versions record who created and approved them']);
+  const audit = x.auditLog;
+  add('IEC 62443-3-3 SR 2.8 / SR 6.1', 'Auditable events; audit log accessible', audit ? (audit.ok ? 'met' : 'partly') : 'not met', [
+    !audit
+      ? 'no audit log in this deployment: policy versions record who created and approved them'
+      : audit.ok
+        ? `hash-chained audit log of policy, mode, isolation and engine events: ${audit.entries} entries, chain verified (bulkhead audit --verify)`
+        : `the audit log's chain is broken at entry ${audit.broken!.id}: ${audit.broken!.reason}`,
+  ]);
   add('IEC 62443-3-3 SR 5.2 RE2', 'Island mode', x.isolations !== undefined ? (x.enforcing ? 'met' : 'partly') : 'not met', [
     x.isolations !== undefined ? `bulkhead isolate cuts an asset or zone off within a second; ${x.isolations} isolated now` : 'no isolate action in this deployment',
     ...(x.enforcing || x.isolations === undefined ? [] : [notEnforced]),

@@ -89,4 +89,18 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL DEFAULT ''
   ) STRICT;
   `,
+  // 5: the audit log: every change by a person or by the gateway itself, hash-chained (each entry
+  // commits to the one before it) so that an edited, removed or inserted entry is detected.
+  `
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -1,7 +1,9 @@
 // Policy versions: every derived or imported document is kept as written, with who made it,
-// who approved it (optionally a second person) and its status.
+// who approved it (optionally a second person) and its status. Every change here is an audit
+// entry written in the same transaction.
 
 import type { Db } from './database.js';
+import { AuditLog } from './audit-log.js';
 
 export type PolicyStatus = 'draft' | 'approved' | 'active' | 'retired';
 
@@ -50,14 +52,22 @@ function fromRow(r: Row): PolicyVersion {
 }
 
 export class PolicyStore {
-  constructor(readonly db: Db) {}
+  readonly audit: AuditLog;
+
+  constructor(readonly db: Db) {
+    this.audit = new AuditLog(db);
+  }
 
   /** Stores a new draft; returns its version number. */
   add(document: string, name: string, source: string, createdBy: string): number {
-    const r = this.db
-      .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(name, 'draft', document, source, Date.now() / 1000, createdBy);
-    return Number(r.lastInsertRowid);
+    return this.db.transaction(() => {
+      const r = this.db
+        .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(name, 'draft', document, source, Date.now() / 1000, createdBy);
+      const version = Number(r.lastInsertRowid);
+      this.audit.append(createdBy, 'policy.create', `policy ${version}`, { name, source });
+      return version;
+    }).immediate();
   }
 
   get(version: number): PolicyVersion {
@@ -101,9 +111,11 @@ export class PolicyStore {
       } else {
         this.db.prepare('UPDATE policy_versions SET second_approver = ?, second_approved_at = ? WHERE version = ?').run(by, Date.now() / 1000, version);
       }
-      return this.get(version);
+      const after = this.get(version);
+      this.audit.append(by, 'policy.approve', `policy ${version}`, { status: after.status, second: after.secondApprover === by });
+      return after;
     });
-    return run();
+    return run.immediate();
   }
 
   /**
@@ -124,8 +136,10 @@ export class PolicyStore {
       this.db.prepare("UPDATE policy_versions SET status = 'active' WHERE version = ?").run(version);
       const deadline = confirmWithin !== undefined ? Date.now() / 1000 + confirmWithin : undefined;
       this.db.prepare('INSERT INTO policy_changes (ts, action, version, previous, deadline, by) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now() / 1000, 'apply', version, previous ?? null, deadline ?? null, by);
-      return { ...(previous !== undefined ? { previous } : {}), ...(deadline !== undefined ? { deadline } : {}) };
-    })();
+      const r = { ...(previous !== undefined ? { previous } : {}), ...(deadline !== undefined ? { deadline } : {}) };
+      this.audit.append(by, 'policy.apply', `policy ${version}`, r);
+      return r;
+    }).immediate();
   }
 
   /** The applied change still waiting for its confirmation, if any. */
@@ -145,8 +159,9 @@ export class PolicyStore {
       const p = this.pending();
       if (!p) throw new PolicyStoreError('nothing is waiting for confirmation (a change not confirmed in time has already been rolled back)');
       this.db.prepare('INSERT INTO policy_changes (ts, action, version, previous, by) VALUES (?, ?, ?, ?, ?)').run(Date.now() / 1000, 'confirm', p.version, p.previous ?? null, by);
+      this.audit.append(by, 'policy.confirm', `policy ${p.version}`, { deadline: p.deadline });
       return p.version;
-    })();
+    }).immediate();
   }
 
   /** Puts the previous active version back (for the pending change, or on request). */
@@ -159,8 +174,10 @@ export class PolicyStore {
       this.db.prepare("UPDATE policy_versions SET status = 'approved' WHERE version = ?").run(current.version);
       if (to !== undefined) this.db.prepare("UPDATE policy_versions SET status = 'active' WHERE version = ?").run(to);
       this.db.prepare('INSERT INTO policy_changes (ts, action, version, previous, by, detail) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now() / 1000, 'rollback', current.version, to ?? null, by, detail);
-      return { from: current.version, ...(to !== undefined ? { to } : {}) };
-    })();
+      const r = { from: current.version, ...(to !== undefined ? { to } : {}) };
+      this.audit.append(by, 'policy.rollback', `policy ${current.version}`, { ...r, reason: detail });
+      return r;
+    }).immediate();
   }
 
   /** Rolls back a pending change whose deadline has passed; returns what was rolled back. */
@@ -178,11 +195,17 @@ export class PolicyStore {
 
   /** Island mode (SR 5.2 RE2): cut `addresses` off at the boundary under the name `target`. */
   isolate(target: string, addresses: string[], by: string, reason: string): void {
-    this.db.prepare('INSERT INTO isolations (target, addresses, since, by, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET addresses = excluded.addresses').run(target, JSON.stringify(addresses), Date.now() / 1000, by, reason);
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO isolations (target, addresses, since, by, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (target) DO UPDATE SET addresses = excluded.addresses').run(target, JSON.stringify(addresses), Date.now() / 1000, by, reason);
+      this.audit.append(by, 'gateway.isolate', target, { addresses, reason });
+    }).immediate();
   }
 
-  release(target: string): void {
-    if (this.db.prepare('DELETE FROM isolations WHERE target = ?').run(target).changes === 0) throw new PolicyStoreError(`${target} is not isolated`);
+  release(target: string, by: string): void {
+    this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM isolations WHERE target = ?').run(target).changes === 0) throw new PolicyStoreError(`${target} is not isolated`);
+      this.audit.append(by, 'gateway.release', target);
+    }).immediate();
   }
 
   isolations(): { target: string; addresses: string[]; since: number; by: string; reason: string }[] {
@@ -190,10 +213,13 @@ export class PolicyStore {
   }
 
   /** Takes a version out of use for good: it can no longer be approved or applied. */
-  retire(version: number): void {
-    const v = this.get(version);
-    if (v.status === 'active') throw new PolicyStoreError(`policy version ${version} is active: apply another version first`);
-    this.db.prepare("UPDATE policy_versions SET status = 'retired' WHERE version = ?").run(version);
+  retire(version: number, by: string): void {
+    this.db.transaction(() => {
+      const v = this.get(version);
+      if (v.status === 'active') throw new PolicyStoreError(`policy version ${version} is active: apply another version first`);
+      this.db.prepare("UPDATE policy_versions SET status = 'retired' WHERE version = ?").run(version);
+      this.audit.append(by, 'policy.retire', `policy ${version}`);
+    }).immediate();
   }
 
   /** The gateway's mode as last set (learn, enforce or bypass); undefined: as started. */
@@ -203,6 +229,10 @@ export class PolicyStore {
   }
 
   setMode(mode: string, by: string): void {
-    this.db.prepare("INSERT INTO meta (key, value) VALUES ('gateway.mode', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ mode, by, since: Date.now() / 1000 }));
+    this.db.transaction(() => {
+      const from = this.mode();
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('gateway.mode', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ mode, by, since: Date.now() / 1000 }));
+      this.audit.append(by, 'gateway.mode', mode, from ? { from } : {});
+    }).immediate();
   }
 }

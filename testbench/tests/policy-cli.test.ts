@@ -54,11 +54,17 @@ describe('bulkhead derive / policy / simulate / report', () => {
     const status = (id: string) => report.items.find((i) => i.id === id)?.status;
     expect(status('IEC 62443-3-3 SR 2.1 RE4')).toBe('met');
     expect(status('IEC 62443-3-3 SR 5.2 RE1')).toBe('partly');
-    expect(status('IEC 62443-3-3 SR 2.8 / SR 6.1')).toBe('not met');
+    expect(status('IEC 62443-3-3 SR 2.8 / SR 6.1')).toBe('met');
     // The first draft is retired for good: it can be neither approved nor applied.
-    expect(run('policy', 'retire', '1', '--db', db).stdout).toMatch(/version 1 retired/);
+    expect(run('policy', 'retire', '1', '--db', db).stderr).toMatch(/say who retires it with --by NAME/);
+    expect(run('policy', 'retire', '1', '--by', 'bob', '--db', db).stdout).toMatch(/version 1 retired/);
     expect(run('policy', 'approve', '1', '--by', 'bob', '--db', db).stderr).toMatch(/policy version 1 is retired/);
     expect(run('apply', '1', '--by', 'bob', '--db', db).stderr).toMatch(/policy version 1 is retired/);
+    // Every step is in the audit log, chained; a SIEM gets it as syslog.
+    const audit = JSON.parse(run('audit', '--db', db, '--json').stdout) as { actor: string; action: string; target: string }[];
+    expect(audit.map((e) => `${e.actor} ${e.action} ${e.target}`)).toEqual(['alice policy.create policy 1', `${process.env.USER ?? 'unknown'} policy.create policy 2`, 'alice policy.approve policy 2', 'bob policy.approve policy 2', 'bob policy.retire policy 1']);
+    expect(run('audit', '--verify', '--db', db).stdout).toMatch(/audit log verified: 5 entries, chain intact/);
+    expect(run('audit', '--format', 'syslog', '--limit', '1', '--db', db).stdout).toMatch(/^<110>1 \S+ \S+ bulkhead - audit \[bulkhead@32473 id="5" actor="bob" action="policy.retire"/);
     expect(run('report', 'compliance', '--db', db, '--html').stdout).toMatch(/^<!doctype html>[\s\S]*Dual approval of policy changes[\s\S]*<\/html>\s*$/);
   });
 });
