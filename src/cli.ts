@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { decodeFiles, formatSummary } from './commands/decode.js';
 import { formatLearnReport, formatProgress, learnInterface, learnPcaps, progressOf } from './commands/learn.js';
@@ -23,9 +23,13 @@ import { complianceHtml, complianceReport, type ComplianceInput, type Compliance
 import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
-import { enforce, EnforceError } from './commands/enforce.js';
-import { runNft } from './enforce/nft-apply.js';
+import { enforce, EnforceError, type EngineHealth, type EnforceOptions } from './commands/enforce.js';
+import { writeSetting } from './store/settings.js';
+import { nftUnavailable, runNft } from './enforce/nft-apply.js';
+import { supervise } from './commands/supervisor.js';
+import { bypassDriver } from './enforce/bypass-driver.js';
 import { formatAudit } from './commands/audit.js';
+import { formatStatus, gatewayStatus } from './commands/status.js';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -77,6 +81,12 @@ commands:
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
   start                   learn the bundled demo plant into a fresh database, derive a draft policy, show both
+  start --bridge BR       the gateway: the active policy inline on bridge BR, supervised, until stopped (root)
+      --mode M            learn, enforce or bypass (recorded in the store; default: as last set, else enforce)
+      --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
+      --bypass-driver D   hardware bypass relay engaged while the engine is down: simulated:FILE,
+                          gpio:PATH[:active-low] or sysfs:PATH:ON:OFF
+  status                  the gateway: mode, active policy, pending confirmation, isolations, engine health
 
 options for all commands:
   --db PATH               database (default: $BULKHEAD_DB, else ./bulkhead.db)
@@ -128,8 +138,56 @@ function formatCompliance(r: ComplianceReport): string {
   return lines.join('\n');
 }
 
+function queueNumber(command: string, value: string | undefined): number {
+  const queue = value === undefined ? 0 : Number(value);
+  if (!Number.isInteger(queue) || queue < 0 || queue > 65535) throw new UsageError(`bulkhead ${command}: --queue must be 0-65535, got '${value}'`);
+  return queue;
+}
+
+/** The gateway's bridge must exist and be a bridge: a typo must not leave the plant unprotected. */
+function bridgeCheck(command: string, name: string): void {
+  if (!/^[\w.-]{1,15}$/.test(name)) throw new UsageError(`bulkhead ${command}: --bridge '${name}' is not an interface name`);
+  if (!existsSync(`/sys/class/net/${name}`)) throw new UsageError(`bulkhead ${command}: --bridge ${name}: no such interface in this network namespace`);
+  if (!existsSync(`/sys/class/net/${name}/bridge`)) throw new UsageError(`bulkhead ${command}: --bridge ${name} is not a bridge (ip link add ${name} type bridge; ip link set PORT master ${name})`);
+}
+
 function dbPath(value: string | undefined): string {
   return value ?? process.env.BULKHEAD_DB ?? 'bulkhead.db';
+}
+
+/** `bulkhead start --bridge BR`: the supervised gateway on this box, until SIGTERM or Ctrl-C. */
+async function startGateway(values: { db?: string; bridge?: string; mode?: string; queue?: string; 'watchdog-ms'?: string; 'startup-ms'?: string; 'bypass-driver'?: string; by?: string }): Promise<number> {
+  const bridge = values.bridge!;
+  bridgeCheck('start', bridge);
+  const queue = queueNumber('start', values.queue);
+  const watchdogMs = positiveNumber('start', 'watchdog-ms', values['watchdog-ms']) ?? 2000;
+  const startupMs = positiveNumber('start', 'startup-ms', values['startup-ms']) ?? 20_000;
+  if (values.mode !== undefined && !['learn', 'enforce', 'bypass'].includes(values.mode)) throw new UsageError(`bulkhead start: --mode must be learn, enforce or bypass, got '${values.mode}'`);
+  let bypass;
+  try {
+    bypass = values['bypass-driver'] ? bypassDriver(values['bypass-driver']) : undefined;
+  } catch (e) {
+    throw new UsageError(`bulkhead start: ${(e as Error).message}`);
+  }
+  const missing = nftUnavailable();
+  if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
+  const path = dbPath(values.db);
+  const db = openDatabase(path);
+  try {
+    const store = new PolicyStore(db);
+    if (!store.latest('active')) throw new EnforceError('no active policy: derive or import one, approve it and apply it first (bulkhead apply V --by NAME); to learn before a policy exists, run bulkhead learn --interface ' + bridge);
+    if (values.mode !== undefined && values.mode !== store.mode()) store.setMode(values.mode, values.by ?? 'bulkhead start');
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    process.once('SIGTERM', () => abort.abort());
+    const err = (line: string) => process.stderr.write(`${line}\n`);
+    err(`bulkhead gateway on ${bridge}: mode ${store.mode() ?? 'enforce'}, policy ${store.latest('active')!.version}, watchdog ${watchdogMs} ms${bypass ? `, hardware bypass ${bypass.spec}` : ''}`);
+    const s = await supervise({ engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge], watchdogMs, startupMs, ...(bypass ? { bypass } : {}), store, signal: abort.signal, log: err });
+    err(`stopped after ${s.restarts} engine restart${s.restarts === 1 ? '' : 's'}`);
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -322,20 +380,22 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'enforce': {
-      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' } });
+      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' }, bridge: { type: 'string' } });
       if (!values.policy) throw new UsageError('bulkhead enforce: name the policy with --policy (a version, latest, active, or a file)');
-      const mode = values.mode ?? 'enforce';
-      if (mode !== 'enforce' && mode !== 'learn') throw new UsageError(`bulkhead enforce: --mode must be enforce or learn, got '${mode}'`);
-      const queue = values.queue === undefined ? 0 : Number(values.queue);
-      if (!Number.isInteger(queue) || queue < 0 || queue > 65535) throw new UsageError(`bulkhead enforce: --queue must be 0-65535, got '${values.queue}'`);
+      const queue = queueNumber(command, values.queue);
       const seconds = positiveNumber(command, 'seconds', values.seconds);
+      if (values.bridge !== undefined) bridgeCheck(command, values.bridge);
       const db = openDatabase(dbPath(values.db));
       const policies = new PolicyStore(db);
       const follow = values.policy === 'active';
       let loaded;
+      let mode: string;
       try {
         policies.expirePending(Date.now() / 1000);
         loaded = loadPolicy(policies, values.policy);
+        // Following the store, the mode last set there wins (a restarted engine resumes it).
+        mode = values.mode ?? (follow ? policies.mode() : undefined) ?? 'enforce';
+        if (mode !== 'enforce' && mode !== 'learn' && mode !== 'bypass') throw new UsageError(`bulkhead enforce: --mode must be enforce, learn or bypass, got '${mode}'`);
       } catch (e) {
         db.close();
         throw e;
@@ -344,10 +404,28 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => abort.abort());
       process.once('SIGTERM', () => abort.abort());
       if (seconds) setTimeout(() => abort.abort(), seconds * 1000);
+      // Under a supervisor: heartbeats over the IPC channel; for `bulkhead status`, the health in the store once a second.
+      let stored = 0;
+      const heartbeat = (h: EngineHealth) => {
+        process.send?.({ type: 'heartbeat', health: h });
+        if (h.ts - stored < 1) return;
+        stored = h.ts;
+        writeSetting(db, 'engine.health', h);
+      };
       let r;
       try {
-        r = await enforce(loaded, { mode, queue, signal: abort.signal, log: err, onEvent: (e) => out(JSON.stringify({ ts: new Date().toISOString(), ...e })), ...(follow ? { follow: policies } : {}) });
+        r = await enforce(loaded, {
+          mode: mode as EnforceOptions['mode'],
+          queue,
+          signal: abort.signal,
+          log: err,
+          heartbeat,
+          onEvent: (e) => out(JSON.stringify({ ts: new Date().toISOString(), ...e })),
+          ...(values.bridge ? { bridge: values.bridge } : {}),
+          ...(follow ? { follow: policies } : {}),
+        });
       } finally {
+        writeSetting(db, 'engine.health', null);
         db.close();
       }
       err(`inspected ${r.inspected} packets, ${r.denied} ${mode === 'enforce' ? 'denied' : 'would have been denied'}`);
@@ -431,6 +509,17 @@ async function main(argv: string[]): Promise<number> {
         db.close();
       }
     }
+    case 'status': {
+      const { values } = parse(command, rest, {});
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const s = gatewayStatus(new PolicyStore(db));
+        out(values.json ? JSON.stringify(s) : formatStatus(s));
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
     case 'audit': {
       const { values } = parse(command, rest, { verify: { type: 'boolean' }, since: { type: 'string' }, limit: { type: 'string' }, format: { type: 'string' } });
       const format = values.format ?? 'text';
@@ -494,7 +583,10 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'start': {
-      const { values } = parse(command, rest, {});
+      const { values } = parse(command, rest, { bridge: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, 'watchdog-ms': { type: 'string' }, 'startup-ms': { type: 'string' }, 'bypass-driver': { type: 'string' }, by: { type: 'string' } });
+      if (values.bridge !== undefined) return startGateway(values);
+      const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver'] as const).find((k) => values[k] !== undefined);
+      if (stray) throw new UsageError(`bulkhead start: --${stray} goes with --bridge (without it, start runs the demo plant)`);
       const files = demoCaptures();
       if (files.length === 0) throw new UsageError('bulkhead start: the bundled demo captures are missing (testbench/fixtures/demo)');
       const path = values.db ?? join(mkdtempSync(join(tmpdir(), 'bulkhead-demo-')), 'bulkhead.db');

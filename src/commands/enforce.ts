@@ -5,6 +5,7 @@
 // change is not confirmed in time. Stopping removes everything (the gateway becomes a plain
 // bridge: the bypass state).
 
+import { readdirSync } from 'node:fs';
 import { compileNft, type EnforceMode } from '../enforce/nft-compiler.js';
 import { applyNft, nftUnavailable, removeNft, verifyNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
@@ -15,8 +16,25 @@ import type { Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { loadPolicy } from './policy.js';
 
+/** What the running engine reports of itself, a few times a second (watchdog, status, console). */
+export interface EngineHealth {
+  ts: number;
+  pid: number;
+  mode: EnforceMode | 'bypass';
+  policy: string;
+  inspected: number;
+  denied: number;
+  queue?: { packets: number; errors: number };
+  conduits: { id: string; name: string; failMode: 'open' | 'closed'; latencyBudgetMs?: number; p50Us?: number; p99Us?: number; inspection: 'on' | 'bypassed' }[];
+}
+
 export interface EnforceOptions {
-  mode: EnforceMode;
+  /** The mode to start in (a gateway following the store then takes the store's). */
+  mode: EnforceMode | 'bypass';
+  /** The gateway's bridge; without it, every bridge in this network namespace is under the policy. */
+  bridge?: string;
+  /** Called every HEARTBEAT_MS from the event loop: a hung engine stops calling it. */
+  heartbeat?: (h: EngineHealth) => void;
   queue: number;
   signal: AbortSignal;
   log: (line: string) => void;
@@ -33,13 +51,26 @@ export class EnforceError extends Error {
 }
 
 const FOLLOW_INTERVAL_MS = 500;
+
+/** The bridge's ports as the kernel lists them now (a port added later is picked up within a second). */
+function bridgePorts(bridge: string): string[] {
+  let ports: string[];
+  try {
+    ports = readdirSync(`/sys/class/net/${bridge}/brif`).sort();
+  } catch (err) {
+    throw new EnforceError(`cannot read the ports of bridge ${bridge}: ${(err as Error).message}`, { cause: err });
+  }
+  if (ports.length === 0) throw new EnforceError(`bridge ${bridge} has no ports: add the plant ports (ip link set PORT master ${bridge})`);
+  return ports;
+}
+export const HEARTBEAT_MS = 250;
 /** How long a conduit over its latency budget stays bypassed before it is measured again. */
 const BYPASS_PROBATION_MS = 10_000;
 
 export async function enforce(first: { policy: Policy; label: string }, o: EnforceOptions): Promise<{ inspected: number; denied: number; packets: number }> {
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
-  const inspector = new Inspector(compilePolicy(first.policy), o.mode, o.onEvent);
+  const inspector = new Inspector(compilePolicy(first.policy), o.mode === 'bypass' ? 'enforce' : o.mode, o.onEvent);
   let queue: Queue | undefined;
   try {
     queue = openQueue(o.queue, { maxLength: 4096, failOpen: true }, (p) => inspector.verdict(p));
@@ -56,6 +87,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   let installed = false;
   const isolated = () => o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
   let isolatedKey = '';
+  let portsKey = '';
   /** Fail-open conduits over their latency budget: inspection bypassed since (ms). */
   const bypassed = new Map<string, number>();
   const install = (policy: Policy, label: string) => {
@@ -69,14 +101,15 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       return;
     }
     inspector.mode = mode;
-    const program = compileNft(policy, { mode, isolated: cut });
+    const ports = o.bridge ? bridgePorts(o.bridge) : undefined;
+    const program = compileNft(policy, { mode, isolated: cut, ...(ports ? { bridgePorts: ports } : {}) });
     const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
     const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true, new Set(bypassed.keys()));
     try {
       applyNft(program);
       const drift = verifyNft(program);
       if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
-      if (queue) installQueueRules(steer.input);
+      if (queue) installQueueRules(steer.input, undefined, o.bridge);
     } catch (err) {
       if (err instanceof EnforceError) throw err;
       throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
@@ -86,6 +119,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     installed = true;
     inForce = { policy, label };
     isolatedKey = JSON.stringify(cut);
+    portsKey = JSON.stringify(ports);
     o.log(
       `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
         `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (OPC UA and broadcast rules are not inspected yet)` : ''}`,
@@ -129,8 +163,33 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       }
     }
   }, 1000);
+  const health = (): EngineHealth => {
+    const q = queue?.stats();
+    return {
+      ts: Date.now() / 1000,
+      pid: process.pid,
+      mode,
+      policy: inForce.label,
+      inspected: inspector.counts.packets,
+      denied: inspector.counts.denied,
+      ...(q ? { queue: q } : {}),
+      conduits: inForce.policy.conduits.map((c) => {
+        const s = inspector.latency.stats(c.id);
+        return {
+          id: c.id,
+          name: c.name,
+          failMode: c.failMode === 'closed' ? 'closed' : 'open',
+          ...(c.latencyBudgetMs !== undefined ? { latencyBudgetMs: c.latencyBudgetMs } : {}),
+          ...(s ? { p50Us: s.p50Us, p99Us: s.p99Us } : {}),
+          inspection: bypassed.has(c.id) ? 'bypassed' : 'on',
+        };
+      }),
+    };
+  };
+  const beat = o.heartbeat ? setInterval(() => o.heartbeat!(health()), HEARTBEAT_MS) : undefined;
   try {
     install(first.policy, first.label);
+    o.heartbeat?.(health());
     const store = o.follow;
     if (store) {
       let current = store.latest('active')?.version;
@@ -149,7 +208,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
             const next = loadPolicy(store, String(active));
             install(next.policy, next.label);
             current = active;
-          } else if (JSON.stringify(isolated()) !== isolatedKey) install(inForce.policy, inForce.label);
+          } else if (JSON.stringify(isolated()) !== isolatedKey || (o.bridge && JSON.stringify(bridgePorts(o.bridge)) !== portsKey)) install(inForce.policy, inForce.label);
         } catch (err) {
           // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
           o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);
@@ -163,6 +222,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   } finally {
     clearInterval(timer);
     clearInterval(budgetTimer);
+    clearInterval(beat);
     removeQueueRules();
     queue?.close();
     if (installed) removeNft(table);

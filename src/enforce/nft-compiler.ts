@@ -19,6 +19,11 @@ export interface NftOptions {
   logGroup?: number;
   /** Island mode: addresses cut off in every mode, before any rule. */
   isolated?: string[];
+  /**
+   * The ports of the gateway's bridge: traffic of other bridges on the box is not this policy's
+   * business. (Ports, not `meta ibrname`: not every kernel has the bridge meta expressions.)
+   */
+  bridgePorts?: string[];
 }
 
 export interface NftProgram {
@@ -95,6 +100,7 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   lines.push('  chain forward {', '    type filter hook forward priority -200; policy accept;');
   // Only IP is the policy's business: ARP, LLDP and the like pass untouched.
   rule('ether type != { ip, ip6, 8021q }', 'accept', 'non-ip');
+  if (options.bridgePorts) rule(`iifname != { ${options.bridgePorts.map(quote).join(', ')} }`, 'accept', 'other-bridges');
   // Island mode (SR 5.2 RE2) is an operator's order: it drops in learn mode too.
   const isolated = split((options.isolated ?? []).map(parseMember).filter((m): m is Member => typeof m !== 'string'));
   for (const [fam, elems] of [['ip', isolated.v4], ['ip6', isolated.v6]] as const) {

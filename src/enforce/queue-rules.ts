@@ -51,8 +51,8 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   return { input: lines.join('\n'), inspected, kernelOnly };
 }
 
-/** Installs the chain and the jump to it; bridged IPv4 is made to pass the ip hooks. */
-export function installQueueRules(input: string, exec: Runner = run): void {
+/** Installs the chain and the jump to it (from `bridge` only, when named); bridged IPv4 is made to pass the ip hooks. */
+export function installQueueRules(input: string, exec: Runner = run, bridge?: string): void {
   // br_netfilter: bridged IPv4 traverses iptables FORWARD, where NFQUEUE is available.
   try {
     writeFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
@@ -61,14 +61,18 @@ export function installQueueRules(input: string, exec: Runner = run): void {
   }
   const r = exec('iptables-restore', ['--noflush'], input);
   if (r.status !== 0) throw new Error(`iptables-restore refused the inspection rules (nothing changed): ${r.stderr.trim()}`);
-  if (exec('iptables', ['-C', 'FORWARD', '-j', CHAIN]).status !== 0) {
-    const j = exec('iptables', ['-I', 'FORWARD', '1', '-j', CHAIN]);
+  const jump = [...(bridge ? ['-i', bridge] : []), '-j', CHAIN];
+  if (exec('iptables', ['-C', 'FORWARD', ...jump]).status !== 0) {
+    const j = exec('iptables', ['-I', 'FORWARD', '1', ...jump]);
     if (j.status !== 0) throw new Error(`cannot hook the inspection chain: ${j.stderr.trim()}`);
   }
 }
 
 export function removeQueueRules(exec: Runner = run): void {
-  while (exec('iptables', ['-D', 'FORWARD', '-j', CHAIN]).status === 0);
+  // Every jump to the chain, whatever bridge it was limited to.
+  for (const line of exec('iptables', ['-S', 'FORWARD']).stdout.split('\n')) {
+    if (line.startsWith('-A FORWARD ') && line.endsWith(`-j ${CHAIN}`)) exec('iptables', ['-D', ...line.slice(3).split(' ')]);
+  }
   exec('iptables', ['-F', CHAIN]);
   exec('iptables', ['-X', CHAIN]);
 }

@@ -2,6 +2,7 @@
 // the stream events, the learning clock and the progress of the capture source together, so a
 // killed process resumes from a consistent point.
 
+import { readSetting, WRITE_SETTING } from './settings.js';
 import type { Db } from './database.js';
 
 /** Stored records are the learning model's own JSON; the store does not interpret them. */
@@ -90,7 +91,7 @@ export class LearnStore {
     this.putSource = db.prepare(
       'INSERT INTO sources (id, kind, name, size, packets_done, finished, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET packets_done = excluded.packets_done, finished = excluded.finished, updated_at = excluded.updated_at',
     );
-    this.putMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.putMeta = db.prepare(WRITE_SETTING);
     this.pruneEvents = db.prepare('DELETE FROM stream_events WHERE id <= (SELECT MAX(id) FROM stream_events) - ?');
     this.flushTx = db.transaction((b: FlushBatch<StoredAsset, StoredConversation>) => {
       for (const a of b.assets) this.putAsset.run(a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a));
@@ -175,7 +176,6 @@ export class LearnStore {
   }
 
   private meta<T>(key: string): T | undefined {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return r ? (JSON.parse(r.value) as T) : undefined;
+    return readSetting<T>(this.db, key);
   }
 }

@@ -4,6 +4,7 @@
 
 import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
+import { readSetting, writeSetting } from './settings.js';
 
 export type PolicyStatus = 'draft' | 'approved' | 'active' | 'retired';
 
@@ -224,14 +225,13 @@ export class PolicyStore {
 
   /** The gateway's mode as last set (learn, enforce or bypass); undefined: as started. */
   mode(): string | undefined {
-    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'gateway.mode'").get() as { value: string } | undefined;
-    return r ? (JSON.parse(r.value) as { mode: string }).mode : undefined;
+    return readSetting<{ mode: string }>(this.db, 'gateway.mode')?.mode;
   }
 
   setMode(mode: string, by: string): void {
     this.db.transaction(() => {
       const from = this.mode();
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('gateway.mode', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ mode, by, since: Date.now() / 1000 }));
+      writeSetting(this.db, 'gateway.mode', { mode, by, since: Date.now() / 1000 });
       this.audit.append(by, 'gateway.mode', mode, from ? { from } : {});
     }).immediate();
   }

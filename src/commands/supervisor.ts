@@ -1,0 +1,181 @@
+// `bulkhead start --bridge BR`: the gateway's main job. A small supervisor runs the engine
+// (`bulkhead enforce --policy active`) as a child and does nothing else, so that it stays
+// responsive when the engine does not:
+// - watchdog: the engine sends a heartbeat from its event loop every 250 ms; none for
+//   `watchdogMs` (a hung loop, a stopped process) and the engine is killed. Killed, its queue
+//   closes and each conduit is in its fail state at once: fail-open conduits forwarded by the
+//   kernel (queue bypass), fail-closed ones passing nothing.
+// - restart: an engine that exits or is killed is started again (1 s, doubling to 30 s while it
+//   keeps failing); it resumes the store's active policy, mode and isolations.
+// - hardware bypass: while the engine is down, a bypass relay (if the box has one) joins the
+//   plant ports, unless a conduit of the active policy is fail-closed (a relay cannot fail
+//   one conduit closed and another open: it would open them all).
+// Every start, exit, hang and bypass change is an audit entry; the supervisor's state is in
+// the store for `bulkhead status`.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { BypassDriver } from '../enforce/bypass-driver.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import { writeSetting } from '../store/settings.js';
+import { loadPolicy } from './policy.js';
+
+export interface SupervisorOptions {
+  /** Arguments of the engine after `enforce --policy active`. */
+  engineArgs: string[];
+  watchdogMs: number;
+  /** How long a starting engine may take to report in (certificates, nft, the first install). */
+  startupMs: number;
+  bypass?: BypassDriver;
+  store: PolicyStore;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+export type EngineState = 'starting' | 'running' | 'down';
+
+export interface SupervisorState {
+  pid: number;
+  since: number;
+  watchdogMs: number;
+  engine: { state: EngineState; pid?: number; since: number; lastBeat?: number };
+  restarts: number;
+  lastExit?: { ts: number; reason: string };
+  bypass?: { driver: string; engaged: boolean };
+}
+
+const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
+/** The engine runs with the same small heaps as the `bulkhead` command's interpreter line. */
+const ENGINE_NODE_OPTIONS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+/** Running this long without trouble and the back-off starts over. */
+const HEALTHY_MS = 60_000;
+
+export async function supervise(o: SupervisorOptions): Promise<SupervisorState> {
+  const now = () => Date.now() / 1000;
+  const state: SupervisorState = { pid: process.pid, since: now(), watchdogMs: o.watchdogMs, engine: { state: 'down', since: now() }, restarts: 0 };
+  const save = () => {
+    if (o.bypass) state.bypass = { driver: o.bypass.spec, engaged: safely(() => o.bypass!.engaged(), false) };
+    writeSetting(o.store.db, 'supervisor', state);
+  };
+  const safely = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch (err) {
+      o.log(`ERROR: ${(err as Error).message}`);
+      return fallback;
+    }
+  };
+  const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => safely(() => o.store.audit.append('supervisor', action, target, detail), undefined);
+
+  /** Which conduits of the active policy are fail-closed (a relay would open them). */
+  const failClosed = (): string[] =>
+    safely(() => {
+      if (!o.store.latest('active')) return [];
+      return loadPolicy(o.store, 'active').policy.conduits.filter((c) => c.failMode === 'closed').map((c) => c.name);
+    }, []);
+
+  const setBypass = (engage: boolean, why: string) => {
+    const d = o.bypass;
+    if (!d) return;
+    if (engage) {
+      const closed = failClosed();
+      if (closed.length) {
+        o.log(`hardware bypass NOT engaged although the engine is down: fail-closed conduit${closed.length > 1 ? 's' : ''} ${closed.join(', ')} must pass nothing`);
+        return;
+      }
+    }
+    if (safely(() => d.engaged(), !engage) === engage) return;
+    if (!safely(() => (engage ? d.engage() : d.release(), true), false)) return;
+    o.log(`hardware bypass ${engage ? 'ENGAGED: the plant ports are joined around the gateway' : 'released: traffic passes through the gateway again'} (${why})`);
+    audit(engage ? 'gateway.bypass.engage' : 'gateway.bypass.release', d.spec, { reason: why });
+  };
+
+  let child: ChildProcess | undefined;
+  let backoff = BACKOFF_MIN_MS;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  /** Why the watchdog killed the engine, for its exit. */
+  let hung: string | undefined;
+
+  const start = () => {
+    restartTimer = undefined;
+    if (stopping) return;
+    const c = fork(CLI, ['enforce', '--policy', 'active', ...o.engineArgs], { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child = c;
+    state.engine = { state: 'starting', since: now(), ...(c.pid !== undefined ? { pid: c.pid } : {}) };
+    o.log(`engine started (pid ${c.pid})`);
+    save();
+    c.on('message', (m: { type?: string }) => {
+      if (m?.type !== 'heartbeat' || child !== c) return;
+      state.engine.lastBeat = now();
+      if (state.engine.state === 'starting') {
+        state.engine.state = 'running';
+        state.engine.since = now();
+        setBypass(false, 'the engine enforces again');
+        save();
+      }
+    });
+    c.once('exit', (code, signal) => {
+      if (child !== c) return;
+      child = undefined;
+      const ranMs = (now() - state.engine.since) * 1000;
+      state.engine = { state: 'down', since: now() };
+      save();
+      if (stopping) return;
+      const reason = hung ?? (signal ? `killed by ${signal}` : `exited with status ${code}`);
+      // A hang is in the log already, as engine.hang.
+      if (!hung) audit('engine.exit', `pid ${c.pid}`, { reason });
+      hung = undefined;
+      state.lastExit = { ts: now(), reason };
+      if (ranMs > HEALTHY_MS) backoff = BACKOFF_MIN_MS;
+      o.log(`ALERT engine ${reason}: conduits are in their fail state (fail-open forwarded by the kernel, fail-closed blocked); restarting in ${backoff / 1000} s`);
+      setBypass(true, `engine ${reason}`);
+      state.restarts++;
+      save();
+      restartTimer = setTimeout(start, backoff);
+      backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    });
+  };
+
+  // The watchdog: checked four times per period, from this process's own event loop.
+  const watchdog = setInterval(
+    () => {
+      const c = child;
+      if (!c) return;
+      const e = state.engine;
+      const silentMs = (now() - (e.lastBeat ?? e.since)) * 1000;
+      const limit = e.state === 'starting' ? o.startupMs : o.watchdogMs;
+      if (silentMs <= limit) return;
+      if (hung) return;
+      hung = `hung: no heartbeat for ${Math.round(silentMs)} ms (watchdog ${limit} ms)`;
+      audit('engine.hang', `pid ${c.pid}`, { silentMs: Math.round(silentMs), watchdogMs: limit, state: e.state });
+      o.log(`ALERT engine ${hung}: killing it so that its conduits fall to their fail state`);
+      c.kill('SIGKILL');
+    },
+    Math.max(50, o.watchdogMs / 4),
+  );
+
+  audit('gateway.start', `pid ${process.pid}`, { engineArgs: o.engineArgs, watchdogMs: o.watchdogMs, ...(o.bypass ? { bypass: o.bypass.spec } : {}) });
+  start();
+  await new Promise<void>((resolve) => {
+    if (o.signal.aborted) resolve();
+    o.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  stopping = true;
+  clearInterval(watchdog);
+  clearTimeout(restartTimer);
+  const c = child;
+  if (c) {
+    // An orderly stop: the engine removes its rules (the bridge forwards everything).
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  audit('gateway.stop', `pid ${process.pid}`, { restarts: state.restarts });
+  save();
+  return state;
+}
