@@ -43,6 +43,8 @@ export class PacketInfo {
   ipProto = 0;
   /** The frame is an IPv4/IPv6 fragment: not reassembled, its payload is not decoded. */
   fragment = false;
+  /** Offset of the TCP or UDP header. */
+  l4Offset = 0;
   srcPort = 0;
   dstPort = 0;
   tcpSeq = 0;
@@ -65,6 +67,7 @@ export class PacketInfo {
     this.tcpAck = 0;
     this.tcpFlags = 0;
     this.payloadOffset = 0;
+    this.l4Offset = 0;
     this.payloadLength = 0;
     this.error = undefined;
   }
@@ -203,6 +206,7 @@ function decodeIpv6(frame: Buffer, off: number, limit: number, info: PacketInfo)
 }
 
 function decodeTransport(frame: Buffer, off: number, end: number, info: PacketInfo): boolean {
+  info.l4Offset = off;
   if (info.ipProto === 6) {
     if (end < off + 20) return fail(info, 'truncated_transport_header');
     const dataOff = (frame[off + 12]! >> 4) * 4;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import { Inspector, type InspectionEvent } from './inspector.js';
-import { NF_ACCEPT, NF_DROP } from './nfqueue.js';
+import { NF_ACCEPT, NF_DROP, NF_MANGLED } from './nfqueue.js';
 
 const HMI = '10.0.0.21';
 const PLC = '10.0.0.11';
@@ -52,6 +52,19 @@ function segment(seq: number, payload: Buffer, flags = ACK | PSH): Buffer {
   return p;
 }
 
+/** RFC 1071 sum over a range, folded: 0xffff when the range holds its own correct checksum. */
+function onesComplement(b: Buffer, off: number, len: number, acc = 0): number {
+  for (let k = 0; k < len; k += 2) acc += (b[off + k]! << 8) | (b[off + k + 1] ?? 0);
+  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
+  return acc;
+}
+
+/** The TCP segment of an IPv4 packet summed with its pseudo-header. */
+function tcpSum(p: Buffer): number {
+  const len = p.length - 20;
+  return onesComplement(p, 20, len, onesComplement(p, 12, 8) + 6 + len);
+}
+
 /** A Modbus/TCP ADU: MBAP (length from the PDU unless given) and PDU. */
 function adu(tid: number, pdu: number[], length = pdu.length + 1): Buffer {
   return Buffer.from([tid >> 8, tid & 0xff, 0, 0, length >> 8, length & 0xff, 1, ...pdu]);
@@ -59,9 +72,9 @@ function adu(tid: number, pdu: number[], length = pdu.length + 1): Buffer {
 const read = (tid: number, start = 0, count = 10) => adu(tid, [3, start >> 8, start & 0xff, 0, count]);
 const write = (tid: number, register = 5) => adu(tid, [6, 0, register, 0, 42]);
 
-function inspector(mode: 'enforce' | 'learn' = 'enforce') {
+function inspector(mode: 'enforce' | 'learn' = 'enforce', p: Policy = policy) {
   const events: InspectionEvent[] = [];
-  const i = new Inspector(compilePolicy(policy), mode, (e) => events.push(e));
+  const i = new Inspector(compilePolicy(p), mode, (e) => events.push(e));
   const isn = 1000;
   expect(i.verdict(segment(isn, Buffer.alloc(0), SYN))).toBe(NF_ACCEPT);
   return { i, events, start: isn + 1 };
@@ -145,6 +158,32 @@ describe('inline inspection of Modbus/TCP segments', () => {
     expect(i.verdict(segment(start + 12, write(2).subarray(0, 9)))).toBe(NF_ACCEPT);
     expect(i.verdict(segment(start + 21, read(3)))).toBe(NF_ACCEPT);
     expect(events.map((e) => e.action)).toEqual(['would-deny', 'would-deny']);
+  });
+
+  it('on a conduit with onDeny: reset, turns the denied request into a RST to the server and the next client segment into a bare ACK', () => {
+    const resetting = structuredClone(policy);
+    resetting.conduits[0]!.onDeny = 'reset';
+    const { i, events, start } = inspector('enforce', resetting);
+    expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
+    const denied = segment(start + 12, write(2));
+    expect(i.verdict(denied)).toBe(NF_MANGLED);
+    expect(events[0]!.reason).toMatch(/Modbus FC 6 .*; connection reset$/);
+    const rst = denied.subarray(0, denied.readUInt16BE(2));
+    expect(rst.length).toBe(40); // no byte of the request is left
+    expect(rst[33]).toBe(0x14); // RST|ACK
+    expect(rst.readUInt32BE(24)).toBe(start + 12); // in the server's window: it takes it
+    expect(onesComplement(rst, 0, 20)).toBe(0xffff);
+    expect(tcpSum(rst)).toBe(0xffff);
+    // The client retransmits: emptied into a bare ACK that the server (no connection now) answers with a RST.
+    const again = segment(start + 12, write(2));
+    expect(i.verdict(again)).toBe(NF_MANGLED);
+    const ack = again.subarray(0, again.readUInt16BE(2));
+    expect([ack.length, ack[33]]).toEqual([40, 0x10]);
+    expect(tcpSum(ack)).toBe(0xffff);
+    expect(events).toHaveLength(1);
+    // A new connection on the same ports starts clean.
+    expect(i.verdict(segment(5000, Buffer.alloc(0), SYN))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(5001, read(1)))).toBe(NF_ACCEPT);
   });
 
   it('keeps its connection table bounded', () => {

@@ -3,7 +3,8 @@
 // kept honest about the stream by the stream guard: a Modbus PDU split across TCP segments, a
 // malformed header, a request the decoder finds anomalies in, or a segment that overlaps or runs
 // ahead of the inspected stream cannot be shown to be allowed and is dropped too (clients send
-// each request in one segment and in order; an evader does not get through).
+// each request in one segment and in order; an evader does not get through). On a conduit with
+// `onDeny: reset` a denied TCP request ends its connection instead (see tcp-rewrite.ts).
 
 import { decodeBacnet } from '../../protocols/bacnet/bacnet.js';
 import { decodeModbus, frameModbus } from '../../protocols/modbus/modbus.js';
@@ -11,7 +12,9 @@ import { ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Operation, PduRecord } from '../../protocols/operation.js';
 import type { Evaluator } from '../policy/evaluate.js';
-import { NF_ACCEPT, NF_DROP } from './nfqueue.js';
+import type { Conduit } from '../policy/model.js';
+import { NF_ACCEPT, NF_DROP, NF_MANGLED } from './nfqueue.js';
+import { rewriteSegment } from './tcp-rewrite.js';
 import type { EnforceMode } from './nft-compiler.js';
 import { LatencyMonitor } from './latency.js';
 import { DEFAULT_LIMITS } from '../flow/limits.js';
@@ -87,6 +90,9 @@ export class Inspector {
       }
       if (i.tcpFlags & (TcpFlag.RST | TcpFlag.FIN) && i.payloadLength === 0) this.streams.close(key);
       if (i.payloadLength === 0) return NF_ACCEPT;
+      // A connection the gateway reset: none of the client's bytes pass; its segment, emptied,
+      // makes the server answer with a RST of its own.
+      if (this.mode === 'enforce' && this.streams.isReset(key)) return rewriteSegment(packet, i, TcpFlag.ACK) > 0 ? NF_MANGLED : NF_DROP;
       const g = this.streams;
       g.beginSegment();
       let off = i.payloadOffset;
@@ -105,16 +111,24 @@ export class Inspector {
       records.push(decodeBacnet(packet, i.payloadOffset, i.payloadLength));
     } else return NF_ACCEPT;
     const v = this.judge(records, problem, client, server, i.payloadLength);
-    if (key !== undefined) {
-      if (v === NF_ACCEPT) this.streams.passed(key, seq, Date.now(), this.mode === 'learn' ? i.payloadLength : undefined);
-      if (i.tcpFlags & TcpFlag.FIN) this.streams.close(key);
+    if (key === undefined) return v;
+    if (v === NF_ACCEPT) this.streams.passed(key, seq, Date.now(), this.mode === 'learn' ? i.payloadLength : undefined);
+    else if (this.denied?.onDeny === 'reset') {
+      this.streams.markReset(key, seq, Date.now());
+      return rewriteSegment(packet, i, TcpFlag.RST | TcpFlag.ACK) > 0 ? NF_MANGLED : NF_DROP;
     }
+    if (i.tcpFlags & TcpFlag.FIN) this.streams.close(key);
     return v;
   }
 
   /** The verdict on a packet's PDUs (or on the problem that kept them from being inspected). */
   private judge(records: PduRecord[], problem: string | undefined, client: Endpoint, server: Endpoint, bytes: number): number {
-    if (problem) return this.deny(`denied: ${problem}, from ${client.ip} to ${server.ip}:${server.port}`, client.ip, server.ip);
+    this.denied = undefined;
+    if (problem) {
+      const c = this.evaluator.conduitBetween(client, server);
+      this.conduit = c?.id;
+      return this.deny(`denied: ${problem}, from ${client.ip} to ${server.ip}:${server.port}`, client.ip, server.ip, undefined, undefined, c);
+    }
     for (const rec of records) {
       if (rec.direction === 'response') continue;
       const op = rec as Operation;
@@ -124,18 +138,25 @@ export class Inspector {
       op.evidence = { ts: Date.now() / 1000, frame: this.counts.packets, bytes };
       const v = this.evaluator.evaluate(op);
       this.conduit = v.conduitId;
-      if (v.action === 'deny') return this.deny(v.reason, client.ip, server.ip, op.code, v.ruleId);
+      const conduit = v.conduitId !== undefined ? this.evaluator.policy.conduits.find((c) => c.id === v.conduitId) : undefined;
+      if (v.action === 'deny') return this.deny(v.reason, client.ip, server.ip, op.code, v.ruleId, conduit);
       // What a device makes of a malformed request is its own guess: it cannot be shown to be allowed.
       const a = op.anomalies[0];
-      if (a) return this.deny(`denied: malformed ${op.codeName} request (${a.type}${a.detail ? `: ${a.detail}` : ''}), from ${client.ip} to ${server.ip}:${server.port}`, client.ip, server.ip, op.code, v.ruleId);
+      if (a) return this.deny(`denied: malformed ${op.codeName} request (${a.type}${a.detail ? `: ${a.detail}` : ''}), from ${client.ip} to ${server.ip}:${server.port}`, client.ip, server.ip, op.code, v.ruleId, conduit);
     }
     this.counts.allowed++;
     return NF_ACCEPT;
   }
 
-  private deny(reason: string, client: string, server: string, code?: number, ruleId?: string): number {
+  /** The conduit of the last denial in enforce mode (its onDeny says what happens to the connection). */
+  private denied: Conduit | undefined;
+
+  private deny(reason: string, client: string, server: string, code?: number, ruleId?: string, conduit?: Conduit): number {
     this.counts.denied++;
-    const e: InspectionEvent = { action: this.mode === 'enforce' ? 'deny' : 'would-deny', reason, client, server };
+    const enforce = this.mode === 'enforce';
+    if (enforce) this.denied = conduit;
+    const reset = enforce && conduit?.onDeny === 'reset' && this.info.ipProto === 6;
+    const e: InspectionEvent = { action: enforce ? 'deny' : 'would-deny', reason: reset ? `${reason}; connection reset` : reason, client, server };
     if (ruleId) e.ruleId = ruleId;
     if (code !== undefined) e.code = code;
     this.onEvent(e);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 export const NF_DROP = 0;
 export const NF_ACCEPT = 1;
+/** Accept the packet as the callback rewrote it in its buffer (the IP header gives its new length). */
+export const NF_MANGLED = 2;
 
 interface Native {
   open(queue: number, maxLength: number, failOpen: boolean, onPacket: (packet: Buffer) => number): unknown;
@@ -40,7 +42,7 @@ export interface Queue {
 }
 
 /**
- * Binds queue `num`. `onPacket` gets the IP packet and returns NF_ACCEPT or NF_DROP; if it throws,
+ * Binds queue `num`. `onPacket` gets the IP packet and returns NF_ACCEPT, NF_DROP or NF_MANGLED; if it throws,
  * the packet gets the fail mode's verdict (accept when failOpen), as it does when the queue is full.
  */
 export function openQueue(num: number, options: { maxLength: number; failOpen: boolean }, onPacket: (packet: Buffer) => number): Queue {

@@ -22,6 +22,8 @@ interface Flow {
   count: number;
   /** When the flow last moved to the young end of the table (ms). */
   moved: number;
+  /** The gateway reset the server's side: the client's next segments are to provoke the server's RST. */
+  reset: boolean;
 }
 
 export class StreamGuard {
@@ -97,6 +99,15 @@ export class StreamGuard {
     }
   }
 
+  /** The gateway reset this connection's server side (onDeny: reset). */
+  markReset(key: string, seq: number, now: number): void {
+    (this.flows.get(key) ?? this.start(key, seq, now)).reset = true;
+  }
+
+  isReset(key: string): boolean {
+    return this.flows.get(key)?.reset === true;
+  }
+
   /** A FIN or RST: the connection's stream ends. */
   close(key: string): void {
     this.flows.delete(key);
@@ -106,7 +117,7 @@ export class StreamGuard {
     this.flows.delete(key);
     // Bounded: the flow seen longest ago goes (a live one is picked up again at its next segment).
     if (this.flows.size >= this.maxFlows) this.flows.delete(this.flows.keys().next().value!);
-    const f: Flow = { next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, moved: now };
+    const f: Flow = { next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, moved: now, reset: false };
     f.boundaries[0] = seq;
     this.flows.set(key, f);
     return f;

@@ -252,6 +252,13 @@ export class Evaluator {
     return undefined;
   }
 
+  /** The conduit between two endpoints' zones, if the policy has one. */
+  conduitBetween(client: Endpoint, server: Endpoint): Conduit | undefined {
+    const a = this.zoneOf(client);
+    const b = this.zoneOf(server);
+    return a && b ? this.conduitByPair.get(`${a.id}\u0000${b.id}`) : undefined;
+  }
+
   evaluate(op: Operation): Verdict {
     const ix = this.index.get(op.protocol);
     const clientZone = this.zoneOf(op.client);

@@ -100,6 +100,11 @@ export interface Conduit {
   zones: [string, string];
   securityLevel?: SecurityLevel;
   failMode?: FailMode;
+  /**
+   * What a denied TCP request does to its connection: `drop` (default: the request is dropped,
+   * the client times out and its connection stalls) or `reset` (both ends are reset at once).
+   */
+  onDeny?: 'drop' | 'reset';
   /** Verdict latency budget in milliseconds (enforcement). */
   latencyBudgetMs?: number;
   rules: Rule[];

@@ -141,6 +141,7 @@ export const POLICY_SCHEMA = {
           zones: { type: 'array', items: id, minItems: 2, maxItems: 2 },
           securityLevel,
           failMode,
+          onDeny: { enum: ['drop', 'reset'] },
           latencyBudgetMs: { type: 'number', exclusiveMinimum: 0, maximum: 10000 },
           rules: { type: 'array', maxItems: 100000, items: rule },
         },

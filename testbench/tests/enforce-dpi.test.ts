@@ -182,6 +182,35 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     }
   }, 60_000);
 
+  it('on a conduit with onDeny: reset, a denied write resets the connection at once instead of stalling it', async () => {
+    const p = structuredClone(policy);
+    p.conduits[0]!.onDeny = 'reset';
+    const file = join(dir, 'reset.yaml');
+    writeFileSync(file, formatPolicy(p));
+    const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '12']);
+    try {
+      const writesBefore = plcLog.length;
+      const send = (adu: string) => {
+        const r = spawnSync('ip', ['netns', 'exec', lan.nsOf('hmi'), process.execPath, join(PEERS, 'tcp-probe.js'), JSON.stringify({ host: plc.ip, port: 502, timeoutMs: 3000, send: adu })], { encoding: 'utf8' });
+        return JSON.parse(r.stdout) as { result: string; ms: number };
+      };
+      // Raw Modbus ADUs (unit 1): read holding registers 0-9, write register 5.
+      expect(send('00010000000601030000000a').result).toBe('reply');
+      const write = send('00020000000601060005002a');
+      console.log(`onDeny reset: the client saw '${write.result}' after ${write.ms} ms`);
+      // Within one retransmission timeout (200 ms and up), not the client's own 3 s timeout.
+      expect(write.result).toBe('reset');
+      expect(write.ms).toBeLessThan(1500);
+      expect(send('00030000000601030000000a').result).toBe('reply');
+      await settle();
+      expect(plcLog.length).toBe(writesBefore);
+    } finally {
+      const exited = new Promise((r) => g.once('exit', r));
+      g.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
+
   it('holds each conduit to its latency budget: fail-open degrades to the kernel rules, fail-closed keeps inspecting', async () => {
     const run = async (failMode: 'open' | 'closed') => {
       const p = structuredClone(policy);

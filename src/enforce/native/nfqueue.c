@@ -2,6 +2,9 @@
 // one JavaScript function that returns the verdict, set it. Packets are read on the event loop
 // (uv_poll on the netlink socket), so verdicts come from the same thread as everything else.
 // If the function throws or returns garbage the packet gets the queue's fallback verdict.
+// Verdicts: NF_DROP, NF_ACCEPT, or VERDICT_MANGLED (accept the packet as the function rewrote
+// it in its buffer; the new length is the IP header's). Runs of accepted packets are confirmed
+// with one batch verdict per read from the socket rather than one message each.
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #define NF_DROP 0
 #define NF_ACCEPT 1
 #endif
+#define VERDICT_MANGLED 2
 
 typedef struct {
   napi_env env;
@@ -32,7 +36,24 @@ typedef struct {
   unsigned long packets;
   unsigned long errors;
   char *buf;
+  /* The newest packet accepted but not yet confirmed (batched), and whether there is one. */
+  uint32_t batch_id;
+  int batch_pending;
 } queue_t;
+
+static void flush_batch(queue_t *q) {
+  if (!q->batch_pending) return;
+  nfq_set_verdict_batch(q->qh, q->batch_id, NF_ACCEPT);
+  q->batch_pending = 0;
+}
+
+/* The length an IP packet claims for itself, if it fits in `have` bytes; else -1. */
+static int ip_length(const unsigned char *p, int have) {
+  int len = -1;
+  if (have >= 20 && (p[0] >> 4) == 4) len = (p[2] << 8) | p[3];
+  else if (have >= 40 && (p[0] >> 4) == 6) len = 40 + ((p[4] << 8) | p[5]);
+  return len > 0 && len <= have ? len : -1;
+}
 
 static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa, void *data) {
   (void)msg;
@@ -43,6 +64,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
   unsigned char *payload = NULL;
   int len = nfq_get_payload(nfa, &payload);
   int verdict = q->fallback;
+  int mangled_len = -1;
+  unsigned char *mangled = NULL;
   q->packets++;
   napi_env env = q->env;
   napi_handle_scope scope;
@@ -54,7 +77,11 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
       if (napi_call_function(env, global, fn, 1, &buffer, &result) == napi_ok) {
         int32_t v;
         if (napi_get_value_int32(env, result, &v) == napi_ok && (v == NF_ACCEPT || v == NF_DROP)) verdict = v;
-        else q->errors++;
+        else if (v == VERDICT_MANGLED && (mangled_len = ip_length(copy, len)) > 0) {
+          verdict = NF_ACCEPT;
+          /* The buffer lives until the handle scope closes: set the verdict before that. */
+          mangled = copy;
+        } else q->errors++;
       } else {
         bool pending = false;
         napi_value ex;
@@ -63,8 +90,24 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
         q->errors++;
       }
     }
+    if (q->closed) {
+      /* The function closed the queue: the kernel has flushed what was queued. */
+      napi_close_handle_scope(env, scope);
+      return 0;
+    }
+    if (mangled) {
+      flush_batch(q);
+      nfq_set_verdict(qh, id, NF_ACCEPT, (uint32_t)mangled_len, mangled);
+    }
     napi_close_handle_scope(env, scope);
+    if (mangled) return 0;
   }
+  if (verdict == NF_ACCEPT) {
+    q->batch_id = id;
+    q->batch_pending = 1;
+    return 0;
+  }
+  flush_batch(q);
   return nfq_set_verdict(qh, id, (uint32_t)verdict, 0, NULL);
 }
 
@@ -83,7 +126,10 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
       break;
     }
     nfq_handle_packet(q->h, q->buf, (int)n);
+    if (q->closed) return;
   }
+  /* Everything read is decided: confirm the accepted run before waiting for more. */
+  if (!q->closed) flush_batch(q);
 }
 
 static napi_value throw_error(napi_env env, const char *what) {
@@ -101,6 +147,7 @@ static void on_closed(uv_handle_t *handle) {
 
 static void close_queue(queue_t *q) {
   if (q->closed) return;
+  flush_batch(q);
   q->closed = 1;
   uv_poll_stop(&q->poll);
   nfq_destroy_queue(q->qh);
