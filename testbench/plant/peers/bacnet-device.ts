@@ -1,5 +1,6 @@
 // A BACnet/IP controller: answers Who-Is with I-Am and serves readProperty/writeProperty on its
-// analog objects; writes are logged as JSON lines.
+// analog objects, and DeviceCommunicationControl and ReinitializeDevice; every write, DCC and
+// reinitialisation it receives is logged as a JSON line (the ground truth of what got through).
 
 import bacnet from '@bacnet-js/client';
 
@@ -23,6 +24,14 @@ device.on('writeProperty', (m) => {
   const p = m.payload as { objectId: { type: number; instance: number }; value: { property: { id: number }; value: { value: number }[] } };
   values.set(`${p.objectId.type}:${p.objectId.instance}`, p.value.value[0]?.value ?? 0);
   log({ write: `${p.objectId.type}:${p.objectId.instance}`, property: p.value.property.id });
+  device.simpleAckResponse(m.header!.sender, m.service!, m.invokeId!);
+});
+device.on('deviceCommunicationControl', (m) => {
+  log({ write: 'deviceCommunicationControl', from: m.header!.sender.address });
+  device.simpleAckResponse(m.header!.sender, m.service!, m.invokeId!);
+});
+device.on('reinitializeDevice', (m) => {
+  log({ write: 'reinitializeDevice', from: m.header!.sender.address });
   device.simpleAckResponse(m.header!.sender, m.service!, m.invokeId!);
 });
 log({ ready: true });
