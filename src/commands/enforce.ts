@@ -122,7 +122,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     portsKey = JSON.stringify(ports);
     o.log(
       `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
-        `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (OPC UA and broadcast rules are not inspected yet)` : ''}`,
+        `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (rules to broadcast addresses are not inspected)` : ''}`,
     );
   };
 

@@ -28,6 +28,9 @@ const policy: Policy = {
   ],
 };
 
+/** The same with onDeny: drop, so that verdicts show as plain drops. */
+const dropping: Policy = { ...policy, conduits: [{ ...policy.conduits[0]!, onDeny: 'drop' }] };
+
 const SYN = 0x02;
 const ACK = 0x10;
 const PSH = 0x08;
@@ -72,7 +75,7 @@ function adu(tid: number, pdu: number[], length = pdu.length + 1): Buffer {
 const read = (tid: number, start = 0, count = 10) => adu(tid, [3, start >> 8, start & 0xff, 0, count]);
 const write = (tid: number, register = 5) => adu(tid, [6, 0, register, 0, 42]);
 
-function inspector(mode: 'enforce' | 'learn' = 'enforce', p: Policy = policy) {
+function inspector(mode: 'enforce' | 'learn' = 'enforce', p: Policy = dropping) {
   const events: InspectionEvent[] = [];
   const i = new Inspector(compilePolicy(p), mode, (e) => events.push(e));
   const isn = 1000;
@@ -96,12 +99,34 @@ describe('inline inspection of Modbus/TCP segments', () => {
     expect(events[0]!.code).toBe(6);
   });
 
-  it('drops a request split across segments, whatever its halves look like', () => {
+  it('reassembles a request split across segments and judges it when its last byte arrives', () => {
     const { i, events, start } = inspector();
-    const w = write(1);
-    expect(i.verdict(segment(start, w.subarray(0, 7)))).toBe(NF_DROP);
-    expect(i.verdict(segment(start + 7, w.subarray(7)))).toBe(NF_DROP);
-    expect(events[0]!.reason).toMatch(/split across TCP segments/);
+    const r = read(1);
+    expect(i.verdict(segment(start, r.subarray(0, 5)))).toBe(NF_ACCEPT); // a prefix the server cannot act on
+    expect(i.verdict(segment(start + 5, r.subarray(5)))).toBe(NF_ACCEPT);
+    const w = write(2);
+    expect(i.verdict(segment(start + 12, w.subarray(0, 7)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 19, w.subarray(7)))).toBe(NF_DROP);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.code).toBe(6);
+    // Its retransmission is judged the same; a retransmitted prefix with other bytes is refused.
+    expect(i.verdict(segment(start + 12, w))).toBe(NF_DROP);
+    const changed = Buffer.from(w.subarray(0, 7));
+    changed[0] = 0x7f;
+    expect(i.verdict(segment(start + 12, changed))).toBe(NF_DROP);
+    expect(events[2]!.reason).toMatch(/retransmission whose bytes differ/);
+    // The next request completes the pending prefix as the server would frame it (function code 0
+    // here, from the read's first bytes): judged as such, and dropped.
+    expect(i.verdict(segment(start + 19, read(3)))).toBe(NF_DROP);
+  });
+
+  it('drops a request too large to reassemble inline', () => {
+    const { i, events, start } = inspector();
+    // An OPC UA chunk header claiming 1 MB on the OPC UA side of the policy's host pair.
+    const p = segment(start, Buffer.concat([Buffer.from('MSGF'), Buffer.from([0, 0, 16, 0]), Buffer.alloc(8)]));
+    p.writeUInt16BE(4840, 22);
+    expect(i.verdict(p)).toBe(NF_DROP);
+    expect(events[0]!.reason).toMatch(/OPC UA request of 1048576 bytes exceeds the inline inspection limit/);
   });
 
   it('drops a malformed MBAP length and a request whose fields disagree', () => {
@@ -145,25 +170,24 @@ describe('inline inspection of Modbus/TCP segments', () => {
 
   it('picks a connection up mid-stream (engine restarted) and follows it from there', () => {
     const events: InspectionEvent[] = [];
-    const i = new Inspector(compilePolicy(policy), 'enforce', (e) => events.push(e));
+    const i = new Inspector(compilePolicy(dropping), 'enforce', (e) => events.push(e));
     expect(i.verdict(segment(0xfffffff8, read(1)))).toBe(NF_ACCEPT); // wraps around 2^32
     expect(i.verdict(segment(4, read(2)))).toBe(NF_ACCEPT);
     expect(i.verdict(segment(16 + 3, read(3)))).toBe(NF_DROP);
     expect(events).toHaveLength(1);
   });
 
-  it('in learn mode drops nothing and reports what it would have denied', () => {
+  it('in learn mode drops nothing, reports what it would have denied, and follows the stream', () => {
     const { i, events, start } = inspector('learn');
     expect(i.verdict(segment(start, write(1)))).toBe(NF_ACCEPT);
-    expect(i.verdict(segment(start + 12, write(2).subarray(0, 9)))).toBe(NF_ACCEPT);
-    expect(i.verdict(segment(start + 21, read(3)))).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 24, read(3)))).toBe(NF_ACCEPT); // ahead (a segment was lost before the gateway)
+    expect(i.verdict(segment(start + 36, read(4)))).toBe(NF_ACCEPT);
     expect(events.map((e) => e.action)).toEqual(['would-deny', 'would-deny']);
+    expect(events[1]!.reason).toMatch(/ahead of the inspected stream/);
   });
 
-  it('on a conduit with onDeny: reset, turns the denied request into a RST to the server and the next client segment into a bare ACK', () => {
-    const resetting = structuredClone(policy);
-    resetting.conduits[0]!.onDeny = 'reset';
-    const { i, events, start } = inspector('enforce', resetting);
+  it('by default (onDeny: reset) turns the denied request into a RST to the server and the next client segment into a bare ACK', () => {
+    const { i, events, start } = inspector('enforce', policy);
     expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
     const denied = segment(start + 12, write(2));
     expect(i.verdict(denied)).toBe(NF_MANGLED);
@@ -188,7 +212,7 @@ describe('inline inspection of Modbus/TCP segments', () => {
 
   it('keeps its connection table bounded', () => {
     const events: InspectionEvent[] = [];
-    const i = new Inspector(compilePolicy(policy), 'enforce', (e) => events.push(e));
+    const i = new Inspector(compilePolicy(dropping), 'enforce', (e) => events.push(e));
     const p = segment(1, read(1));
     for (let port = 0; port < 70_000; port++) {
       p.writeUInt16BE(port & 0xffff, 20);

@@ -10,7 +10,7 @@ import { SERVICE } from './nft-compiler.js';
 
 export const CHAIN = 'BULKHEAD-DPI';
 /** Protocols the inspector decodes per packet. */
-const INSPECTED = new Set(['modbus', 'bacnet']);
+const INSPECTED = new Set(['modbus', 'bacnet', 'opcua']);
 
 export type Runner = (cmd: string, args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
 
@@ -43,7 +43,9 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
     for (const c of addresses(p, r.client)) {
       for (const s of addresses(p, r.server)) {
         const { l4, port } = SERVICE[r.protocol];
-        lines.push(`-A ${CHAIN} -p ${l4} -s ${c} -d ${s} --dport ${r.port ?? port} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
+        // OPC UA without a port: the rule's host pair on any TCP port, as in the kernel table.
+        const dport = r.port ?? port;
+        lines.push(`-A ${CHAIN} -p ${l4} -s ${c} -d ${s}${dport !== undefined ? ` --dport ${dport}` : ''} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
       }
     }
   }

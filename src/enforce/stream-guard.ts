@@ -1,37 +1,69 @@
-// Sequence tracking for inline inspection. The inspector decides per packet, and passes a
-// segment only when it holds whole PDUs that are all allowed. That alone is not enough: a
-// receiver frames the stream, not the packets. A segment that overlaps data already passed, or
-// arrives ahead of it, is framed by the receiver from another byte than the inspector framed it
-// from, and a write can hide inside what the inspector read as an allowed read. So every
-// client-to-server segment must start where the passed stream has a PDU boundary, and where it
-// runs past the end of the passed stream, that end must be one of its own PDU boundaries.
-// Retransmissions that start on a recent boundary pass (each of their PDUs is inspected again).
+// The client-to-server byte stream of each inspected TCP connection, as the server will see it.
+// A receiver frames the stream, not the packets: a segment that overlaps data already passed,
+// or arrives ahead of it, is framed by the server from another byte than a per-packet look
+// would frame it from, and a write can hide inside what looked like an allowed read. So:
+// - a segment must start at the end of the passed stream, or (a retransmission) at a PDU
+//   boundary the stream had recently; one ahead of the stream is held back (dropped; the
+//   client sends it again once the gap is filled);
+// - a PDU split across segments is reassembled (at most `maxPduBytes`) and judged when its last
+//   byte arrives: the segments before only carry a prefix the server cannot act on, and the one
+//   completing it passes only if the PDU is allowed;
+// - a retransmission must carry the bytes of the partial PDU it repeats; its complete PDUs are
+//   judged again like new ones, so changed bytes cannot turn a passed read into a write.
+// `inspect` frames a segment and lists the complete PDUs it finishes; the caller judges them and
+// calls `commit` when the segment passes.
 
+import type { Framing } from '../../protocols/operation.js';
 import { seqDiff } from '../flow/tcp-stream.js';
 
-/** Recent PDU boundaries remembered per flow: how far back a retransmission may start. */
+/** Recent PDU boundaries remembered per connection: how far back a retransmission may start. */
 const BOUNDARIES = 16;
 
-export type SegmentFit = 'ok' | 'overlap' | 'ahead' | 'old';
+export type Framer = (buf: Buffer, off: number, end: number) => Framing;
+
+/** Why a segment cannot be shown to be allowed. */
+export type SegmentProblem = 'ahead' | 'overlap' | 'old' | 'changed' | 'malformed' | 'too_large';
 
 interface Flow {
   /** The sequence number after the last byte passed. */
   next: number;
-  /** The most recent PDU boundaries passed, as a ring (`next` is always one of them). */
+  /** The most recent PDU boundaries passed, as a ring. */
   readonly boundaries: Uint32Array;
   count: number;
+  /** Bytes of a PDU begun but not finished (it starts at a boundary and ends at `next`). */
+  partial: Buffer | undefined;
   /** When the flow last moved to the young end of the table (ms). */
   moved: number;
   /** The gateway reset the server's side: the client's next segments are to provoke the server's RST. */
   reset: boolean;
+  /** Protocol state a decoder keeps per connection (OPC UA's secure channel). */
+  state: unknown;
+}
+
+export interface Pdu {
+  buf: Buffer;
+  off: number;
+  len: number;
 }
 
 export class StreamGuard {
   private readonly flows = new Map<string, Flow>();
-  /** PDU ends of the segment being inspected, relative to its sequence number. */
-  private readonly ends: number[] = [];
+  /** The complete PDUs of the segment last inspected (reused: no allocation per segment). */
+  readonly pdus: Pdu[] = [];
+  pduCount = 0;
+  /** What the last inspection found wrong, with detail for the reason. */
+  problem: SegmentProblem | undefined;
+  detail = '';
+  // What committing the last inspected segment changes.
+  private endsCount = 0;
+  private readonly ends = new Uint32Array(4096);
+  private pendingNext = 0;
+  private pendingPartial: Buffer | undefined;
 
-  constructor(private readonly maxFlows: number) {}
+  constructor(
+    private readonly maxFlows: number,
+    private readonly maxPduBytes: number,
+  ) {}
 
   get size(): number {
     return this.flows.size;
@@ -42,61 +74,9 @@ export class StreamGuard {
     this.start(key, (isn + 1) >>> 0, now);
   }
 
-  /** Forgets the inspected segment's PDU ends; `end` adds one (bytes from the segment's start). */
-  beginSegment(): void {
-    this.ends.length = 0;
-  }
-
-  pduEnd(offset: number): void {
-    this.ends.push(offset);
-  }
-
-  /**
-   * Whether a segment of `length` payload bytes at `seq`, whose PDU ends were given, frames the
-   * stream as the receiver will. A flow not seen before (the engine started mid-connection, or
-   * it was evicted) is picked up at this segment.
-   */
-  fit(key: string, seq: number): SegmentFit {
-    const f = this.flows.get(key);
-    if (!f) return 'ok';
-    const ahead = seqDiff(seq, f.next);
-    if (ahead > 0) return 'ahead';
-    if (ahead < 0 && !this.isBoundary(f, seq)) return this.isRecent(f, seq) ? 'overlap' : 'old';
-    // Every PDU end inside what was already passed must be a boundary the receiver knows, and the
-    // end of the passed stream must be one of this segment's PDU ends.
-    let reachesNext = ahead === 0;
-    for (const e of this.ends) {
-      const at = (seq + e) >>> 0;
-      const d = seqDiff(at, f.next);
-      if (d < 0 && !this.isBoundary(f, at)) return 'overlap';
-      if (d === 0) reachesNext = true;
-    }
-    const last = this.ends.length ? this.ends[this.ends.length - 1]! : 0;
-    if (!reachesNext && seqDiff((seq + last) >>> 0, f.next) > 0) return 'overlap';
-    return 'ok';
-  }
-
-  /**
-   * The segment passed: its PDU ends beyond the passed stream become boundaries. `through` (learn
-   * mode, where everything passes) also takes the segment's end, so one odd segment does not
-   * make every later one look out of place.
-   */
-  passed(key: string, seq: number, now: number, through?: number): void {
-    let f = this.flows.get(key);
-    if (!f) f = this.start(key, seq, now);
-    else if (now - f.moved > 1000) {
-      // Recency by re-insertion, at most once a second per flow.
-      this.flows.delete(key);
-      this.flows.set(key, f);
-      f.moved = now;
-    }
-    if (through !== undefined) this.ends.push(through);
-    for (const e of this.ends) {
-      const at = (seq + e) >>> 0;
-      if (seqDiff(at, f.next) <= 0) continue;
-      f.next = at;
-      f.boundaries[f.count++ % BOUNDARIES] = at;
-    }
+  /** A FIN or RST: the connection's stream ends. */
+  close(key: string): void {
+    this.flows.delete(key);
   }
 
   /** The gateway reset this connection's server side (onDeny: reset). */
@@ -108,16 +88,125 @@ export class StreamGuard {
     return this.flows.get(key)?.reset === true;
   }
 
-  /** A FIN or RST: the connection's stream ends. */
-  close(key: string): void {
-    this.flows.delete(key);
+  /** The protocol state kept with a connection, made on first use. */
+  state<T>(key: string, seq: number, now: number, make: () => T): T {
+    const f = this.flows.get(key) ?? this.start(key, seq, now);
+    return (f.state ??= make()) as T;
+  }
+
+  /**
+   * Frames the segment's payload `p[off, off+len)` at sequence number `seq` against the stream.
+   * True when it fits: `pdus` then holds the complete PDUs it carries or finishes (to be judged).
+   * A connection not seen before (the engine started mid-connection, or it was evicted) is
+   * picked up at this segment.
+   */
+  inspect(key: string, seq: number, p: Buffer, off: number, len: number, frame: Framer, now: number): boolean {
+    this.pduCount = 0;
+    this.endsCount = 0;
+    this.problem = undefined;
+    this.detail = '';
+    const f = this.flows.get(key) ?? this.start(key, seq, now);
+    const ahead = seqDiff(seq, f.next);
+    if (ahead > 0) return this.fail('ahead');
+    const partialStart = f.partial ? (f.next - f.partial.length) >>> 0 : f.next;
+    if (ahead < 0 && seq !== partialStart && !this.isBoundary(f, seq)) return this.fail(this.isRecent(f, seq) ? 'overlap' : 'old');
+    this.pendingNext = seqDiff((seq + len) >>> 0, f.next) > 0 ? (seq + len) >>> 0 : f.next;
+    this.pendingPartial = f.partial;
+    const end = off + len;
+    if (ahead === 0) return f.partial ? this.frameFrom(Buffer.concat([f.partial, p.subarray(off, end)]), 0, f.partial.length + len, partialStart, f, frame) : this.frameFrom(p, off, end, seq, f, frame);
+    // A retransmission, from a boundary: its complete PDUs are judged again, and must end where
+    // the passed stream had boundaries, up to the partial PDU (or the end of what was passed).
+    let pos = seq;
+    let at = off;
+    while (at < end) {
+      if (pos === partialStart) {
+        if (!f.partial) return this.frameFrom(p, at, end, pos, f, frame);
+        // The bytes it repeats of the partial PDU must be the ones passed.
+        const n = Math.min(end - at, f.partial.length);
+        if (p.compare(f.partial, 0, n, at, at + n) !== 0) return this.fail('changed');
+        if (n === end - at) return true; // nothing new
+        const joined = Buffer.concat([f.partial, p.subarray(at + n, end)]);
+        return this.frameFrom(joined, 0, joined.length, partialStart, f, frame);
+      }
+      const r = frame(p, at, end);
+      if (r.status === 'invalid') return this.fail('malformed', r.anomaly.type);
+      if (r.status === 'incomplete') return this.fail('overlap');
+      const pduEnd = (pos + r.length) >>> 0;
+      if (seqDiff(pduEnd, partialStart) > 0 || (pduEnd !== partialStart && !this.isBoundary(f, pduEnd))) return this.fail('overlap');
+      this.push(p, at, r.length);
+      at += r.length;
+      pos = pduEnd;
+    }
+    return true;
+  }
+
+  /** Frames new bytes `b[at, end)` that start at stream position `pos` (a PDU boundary). */
+  private frameFrom(b: Buffer, at: number, end: number, pos: number, f: Flow, frame: Framer): boolean {
+    while (at < end) {
+      const r = frame(b, at, end);
+      if (r.status === 'invalid') return this.fail('malformed', r.anomaly.type);
+      if (r.status === 'incomplete') {
+        const total = end - at + r.needed;
+        if (total > this.maxPduBytes) return this.fail('too_large', `${total} bytes`);
+        this.pendingPartial = Buffer.from(b.subarray(at, end));
+        return true;
+      }
+      this.push(b, at, r.length);
+      at += r.length;
+      pos = (pos + r.length) >>> 0;
+      if (seqDiff(pos, f.next) > 0 && this.endsCount < this.ends.length) this.ends[this.endsCount++] = pos;
+    }
+    this.pendingPartial = undefined;
+    return true;
+  }
+
+  /** The segment last inspected passed: the stream moves on. */
+  commit(key: string, now: number): void {
+    const f = this.flows.get(key);
+    if (!f) return;
+    if (now - f.moved > 1000) {
+      // Recency by re-insertion, at most once a second per flow.
+      this.flows.delete(key);
+      this.flows.set(key, f);
+      f.moved = now;
+    }
+    for (let k = 0; k < this.endsCount; k++) f.boundaries[f.count++ % BOUNDARIES] = this.ends[k]!;
+    f.next = this.pendingNext;
+    f.partial = this.pendingPartial;
+  }
+
+  /**
+   * Learn mode passes everything: the stream follows the segment even where it did not fit, so
+   * one odd segment does not make every later one look out of place.
+   */
+  resync(key: string, seq: number, len: number, now: number): void {
+    const f = this.flows.get(key) ?? this.start(key, seq, now);
+    f.next = (seq + len) >>> 0;
+    f.partial = undefined;
+    f.boundaries[f.count++ % BOUNDARIES] = f.next;
+  }
+
+  private push(buf: Buffer, off: number, len: number): void {
+    const slot = this.pdus[this.pduCount];
+    if (slot) {
+      slot.buf = buf;
+      slot.off = off;
+      slot.len = len;
+    } else this.pdus.push({ buf, off, len });
+    this.pduCount++;
+  }
+
+  private fail(problem: SegmentProblem, detail = ''): false {
+    this.problem = problem;
+    this.detail = detail;
+    return false;
   }
 
   private start(key: string, seq: number, now: number): Flow {
     this.flows.delete(key);
     // Bounded: the flow seen longest ago goes (a live one is picked up again at its next segment).
     if (this.flows.size >= this.maxFlows) this.flows.delete(this.flows.keys().next().value!);
-    const f: Flow = { next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, moved: now, reset: false };
+    const f: Flow = { next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, partial: undefined, moved: now, reset: false, state: undefined };
     f.boundaries[0] = seq;
     this.flows.set(key, f);
     return f;

@@ -101,8 +101,10 @@ export interface Conduit {
   securityLevel?: SecurityLevel;
   failMode?: FailMode;
   /**
-   * What a denied TCP request does to its connection: `drop` (default: the request is dropped,
-   * the client times out and its connection stalls) or `reset` (both ends are reset at once).
+   * What a denied TCP request does to its connection: `reset` (default: both ends are reset at
+   * once, and the request leaves the client's retransmission queue) or `drop` (the request is
+   * dropped; the client times out, its connection stalls, and its TCP keeps retransmitting the
+   * request, which reaches the device if the gateway later passes traffic: fail-open, bypass).
    */
   onDeny?: 'drop' | 'reset';
   /** Verdict latency budget in milliseconds (enforcement). */

@@ -6,10 +6,19 @@ import type { Lan } from '../plant/lan.js';
 
 /** Resolves when the process's stderr has matched `pattern`; rejects on exit or timeout. */
 export function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return waitFor(proc, 'stderr', pattern, timeoutMs);
+}
+
+/** The same on stdout (peers announce themselves there). */
+export function waitForStdout(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return waitFor(proc, 'stdout', pattern, timeoutMs);
+}
+
+function waitFor(proc: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`no '${pattern}' within ${timeoutMs} ms; output: ${seen}`)), timeoutMs);
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc[stream]!.on('data', (d: Buffer) => {
       seen += d.toString();
       if (pattern.test(seen)) {
         clearTimeout(timer);

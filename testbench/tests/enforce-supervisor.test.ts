@@ -170,9 +170,6 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
   }, 60_000);
 
   it('keeps a fail-closed conduit closed while the engine is down, and the relay open', async () => {
-    // Writes denied earlier may still reach the PLC as their clients' retransmissions while a
-    // fail-open conduit was in its fail state (the price of fail-open): count from here.
-    const writesBefore = plcLog.length;
     cli('apply', '2', '--by', 'alice');
     await next(/enforcing policy version 2/);
     expect(read()).toBe('answered');
@@ -185,8 +182,10 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     await next(/enforcing policy version 2/);
     expect(read()).toBe('answered');
     expect(write()).toBe('timeout');
+    // Denied writes were reset, not left in their clients' retransmission queues: not one of them
+    // reached the PLC through any of the fail-open windows above.
     await new Promise((r) => setTimeout(r, 300));
-    expect(plcLog.length).toBe(writesBefore);
+    expect(plcLog).toEqual([]);
   }, 60_000);
 
   it('stops cleanly, leaving a plain bridge, and every event is in the audit log', async () => {

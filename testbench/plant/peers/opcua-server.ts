@@ -1,4 +1,6 @@
-// An OPC UA server (security None) with process variables; writes are logged as JSON lines.
+// An OPC UA server (security None, and Basic256Sha256 SignAndEncrypt) with process variables and
+// a Reset method; writes and method calls are logged as JSON lines (the ground truth of what got
+// through).
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,5 +39,10 @@ for (const name of variables) {
     },
   });
 }
+const reset = ns.addMethod(line, { browseName: 'Reset', nodeId: 'ns=1;s=Line1.Reset', inputArguments: [], outputArguments: [] });
+reset.bindMethod((_inputs, _context, callback) => {
+  log({ write: 'call', method: 'Reset' });
+  callback(null, { statusCode: StatusCodes.Good, outputArguments: [] });
+});
 await server.start();
 log({ ready: true });
