@@ -10,7 +10,7 @@ import { compileNft, type EnforceMode } from '../enforce/nft-compiler.js';
 import { applyNft, nftUnavailable, removeNft, verifyNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
-import { installQueueRules, queueRules, removeQueueRules } from '../enforce/queue-rules.js';
+import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from '../enforce/queue-rules.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
@@ -79,6 +79,12 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only`);
   }
   let table = 'bulkhead';
+  /** br_netfilter as found: put back when nothing is inspected (every bridged packet pays for its hooks). */
+  const bridgeNfAtStart = bridgeNetfilter();
+  const stopInspecting = () => {
+    removeQueueRules();
+    if (bridgeNfAtStart === false && bridgeNetfilter()) setBridgeNetfilter(false);
+  };
 
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
   let inForce = first;
@@ -93,7 +99,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   const install = (policy: Policy, label: string) => {
     const cut = isolated();
     if (mode === 'bypass') {
-      removeQueueRules();
+      stopInspecting();
       removeNft(table);
       installed = false;
       inForce = { policy, label };
@@ -109,7 +115,8 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       applyNft(program);
       const drift = verifyNft(program);
       if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
-      if (queue) installQueueRules(steer.input, undefined, o.bridge);
+      if (queue && steer.inspected.length) installQueueRules(steer.input, undefined, o.bridge);
+      else stopInspecting();
     } catch (err) {
       if (err instanceof EnforceError) throw err;
       throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
@@ -223,7 +230,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     clearInterval(timer);
     clearInterval(budgetTimer);
     clearInterval(beat);
-    removeQueueRules();
+    stopInspecting();
     queue?.close();
     if (installed) removeNft(table);
     o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');

@@ -4,7 +4,7 @@
 // iptables-restore. Fail-open conduits use --queue-bypass: no listener, the kernel forwards.
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Policy, Rule } from '../policy/model.js';
 import { SERVICE } from './nft-compiler.js';
 
@@ -53,14 +53,33 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   return { input: lines.join('\n'), inspected, kernelOnly };
 }
 
+const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+
+/** Whether bridged IPv4 passes the iptables hooks (br_netfilter); undefined without the module. */
+export function bridgeNetfilter(): boolean | undefined {
+  try {
+    return readFileSync(BRIDGE_NF, 'utf8').trim() === '1';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends bridged IPv4 through the iptables hooks or not. Off whenever nothing is inspected: every
+ * bridged packet pays for the hooks while it is on.
+ */
+export function setBridgeNetfilter(on: boolean): void {
+  try {
+    writeFileSync(BRIDGE_NF, on ? '1' : '0');
+  } catch (err) {
+    throw new Error(`cannot ${on ? 'enable' : 'disable'} br_netfilter for bridged traffic: ${(err as Error).message} (is the br_netfilter module loaded?)`, { cause: err });
+  }
+}
+
 /** Installs the chain and the jump to it (from `bridge` only, when named); bridged IPv4 is made to pass the ip hooks. */
 export function installQueueRules(input: string, exec: Runner = run, bridge?: string): void {
   // br_netfilter: bridged IPv4 traverses iptables FORWARD, where NFQUEUE is available.
-  try {
-    writeFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
-  } catch (err) {
-    throw new Error(`cannot enable br_netfilter for bridged traffic: ${(err as Error).message} (is the br_netfilter module loaded?)`, { cause: err });
-  }
+  setBridgeNetfilter(true);
   const r = exec('iptables-restore', ['--noflush'], input);
   if (r.status !== 0) throw new Error(`iptables-restore refused the inspection rules (nothing changed): ${r.stderr.trim()}`);
   const jump = [...(bridge ? ['-i', bridge] : []), '-j', CHAIN];
