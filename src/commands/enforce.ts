@@ -7,7 +7,7 @@
 
 import { readdirSync } from 'node:fs';
 import { compileNft, type EnforceMode } from '../enforce/nft-compiler.js';
-import { applyNft, nftUnavailable, removeNft, verifyNft } from '../enforce/nft-apply.js';
+import { applyNft, nftQueueSupported, nftUnavailable, removeNft, verifyNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
 import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from '../enforce/queue-rules.js';
@@ -79,6 +79,9 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only`);
   }
   let table = 'bulkhead';
+  // Steering: the table's own `queue` expression where the kernel has it, else the xtables NFQUEUE target.
+  const nftQueue = queue !== undefined && nftQueueSupported();
+  if (queue) o.log(`deep inspection on queue ${o.queue}, steered by ${nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
   /** br_netfilter as found: put back when nothing is inspected (every bridged packet pays for its hooks). */
   const bridgeNfAtStart = bridgeNetfilter();
   const stopInspecting = () => {
@@ -108,14 +111,15 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     }
     inspector.mode = mode;
     const ports = o.bridge ? bridgePorts(o.bridge) : undefined;
-    const program = compileNft(policy, { mode, isolated: cut, ...(ports ? { bridgePorts: ports } : {}) });
     const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
     const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true, new Set(bypassed.keys()));
+    const byTable = queue && nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;
+    const program = compileNft(policy, { mode, isolated: cut, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.queue, rules: byTable } } : {}) });
     try {
       applyNft(program);
       const drift = verifyNft(program);
       if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
-      if (queue && steer.inspected.length) installQueueRules(steer.input, undefined, o.bridge);
+      if (queue && !nftQueue && steer.inspected.length) installQueueRules(steer.input, undefined, o.bridge);
       else stopInspecting();
     } catch (err) {
       if (err instanceof EnforceError) throw err;

@@ -76,3 +76,14 @@ export function removeNft(table: string, run: NftRunner = runNft): void {
   const r = run(['delete', 'table', 'bridge', table]);
   if (r.status !== 0 && !/No such file or directory/.test(r.stderr)) throw new NftError(`cannot remove table bridge ${table}: ${r.stderr.trim()}`);
 }
+
+/**
+ * Whether this kernel has the nftables `queue` expression for bridged traffic: a probe table is
+ * loaded and removed. Without it, inspection is steered by the xtables NFQUEUE target.
+ */
+export function nftQueueSupported(run: NftRunner = runNft): boolean {
+  const probe = 'bulkhead_queue_probe';
+  const r = run(['-f', '-'], `table bridge ${probe} {\n  chain c {\n    type filter hook forward priority 0; policy accept;\n    meta l4proto tcp tcp dport 9 queue num 65535 bypass\n  }\n}\n`);
+  run(['delete', 'table', 'bridge', probe]);
+  return r.status === 0;
+}

@@ -24,6 +24,11 @@ export interface NftOptions {
    * business. (Ports, not `meta ibrname`: not every kernel has the bridge meta expressions.)
    */
   bridgePorts?: string[];
+  /**
+   * Deep inspection steered by the table itself, where the kernel has the nftables `queue`
+   * expression: these rules' requests go to queue `num` (value: fail-open, i.e. `bypass`).
+   */
+  queue?: { num: number; rules: ReadonlyMap<string, boolean> };
 }
 
 export interface NftProgram {
@@ -115,7 +120,15 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
     if (r.allow && r.action !== 'deny') needsInspection.push(r.id);
     const { l4, port: defaultPort } = SERVICE[r.protocol];
     const port = r.port ?? defaultPort;
-    const verdict = r.action === 'deny' ? (options.mode === 'enforce' ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop` : `log group ${group} prefix ${quote(`bulkhead would-deny ${r.id}`)} accept`) : 'accept';
+    const queued = r.action === 'deny' ? undefined : options.queue?.rules.get(r.id);
+    const verdict =
+      r.action === 'deny'
+        ? options.mode === 'enforce'
+          ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop`
+          : `log group ${group} prefix ${quote(`bulkhead would-deny ${r.id}`)} accept`
+        : queued !== undefined
+          ? `queue num ${options.queue!.num}${queued ? ' bypass' : ''}`
+          : 'accept';
     for (const fam of ['ip', 'ip6'] as const) {
       const client = match(r.client, 'saddr', fam, zones);
       const server = match(r.server, 'daddr', fam, zones);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileNft } from '../../src/enforce/nft-compiler.js';
-import { applyNft, nftUnavailable, readRules, removeNft, verifyNft, type NftRunner } from '../../src/enforce/nft-apply.js';
+import { applyNft, nftQueueSupported, nftUnavailable, readRules, removeNft, verifyNft, type NftRunner } from '../../src/enforce/nft-apply.js';
 import type { Policy } from '../../src/policy/model.js';
 import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
 
@@ -97,6 +97,34 @@ describe.skipIf(unavailable !== undefined)('nftables fast path on a namespace br
     expect(probe('attacker', hosts.plc1.ip)).toBe('open');
     const counters = Object.fromEntries(readRules(program.table, run).map((r) => [r.comment, r.packets]));
     expect(counters.default).toBeGreaterThan(0);
+  });
+
+  it('limits the table to its bridge\'s ports: traffic of other bridges is not its business', () => {
+    const program = compileNft(policy, { mode: 'enforce', bridgePorts: ['v-elsewhere'] });
+    applyNft(program, run);
+    expect(verifyNft(program, run)).toEqual([]);
+    expect(probe('attacker', hosts.plc1.ip)).toBe('open');
+    applyNft(compileNft(policy, { mode: 'enforce', bridgePorts: ['v-hmi', 'v-attacker', 'v-plc1', 'v-plc2'] }), run);
+    expect(probe('attacker', hosts.plc1.ip)).toBe('blocked');
+  });
+
+  it('steers inspected rules with the table\'s own queue expression where the kernel has it', () => {
+    const program = compileNft(policy, { mode: 'enforce', queue: { num: 3, rules: new Map([['hmi-reads-plc1', true]]) } });
+    expect(program.script).toMatch(/tcp dport 502 counter queue num 3 bypass comment "hmi-reads-plc1"/);
+    expect(program.script).toMatch(/tcp sport 502 counter accept comment "hmi-reads-plc1:reply"/);
+    const closed = compileNft(policy, { mode: 'enforce', queue: { num: 3, rules: new Map([['hmi-reads-plc1', false]]) } });
+    expect(closed.script).toMatch(/counter queue num 3 comment "hmi-reads-plc1"/);
+    if (!nftQueueSupported(run)) {
+      console.warn('SKIPPED: applying a table with the nftables queue expression: this kernel lacks it (the gateway steers with the xtables NFQUEUE target instead)');
+      expect(() => applyNft(program, run)).toThrow(/nft refused the ruleset/);
+      return;
+    }
+    // Nobody listens on queue 3: bypass lets the fail-open rule's traffic through.
+    applyNft(program, run);
+    expect(verifyNft(program, run)).toEqual([]);
+    expect(probe('hmi', hosts.plc1.ip)).toBe('open');
+    applyNft(closed, run);
+    expect(probe('hmi', hosts.plc1.ip)).toBe('blocked');
   });
 
   it('refuses a broken ruleset whole and removes cleanly', () => {
