@@ -38,3 +38,11 @@ export async function startGateway(lan: Lan, policyFile: string, extra: string[]
   await waitForLine(g, /enforcing policy/, 15_000);
   return g;
 }
+
+/** Asks a process to stop (SIGTERM) and waits until it has. */
+export function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  return exited;
+}

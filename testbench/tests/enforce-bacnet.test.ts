@@ -4,31 +4,22 @@
 // them arrived, while ReadProperty keeps working.
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nftUnavailable } from '../../src/enforce/nft-apply.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy } from '../../src/policy/model.js';
-import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
-import { startGateway } from '../lib/processes.js';
+import { createLan, type Lan } from '../plant/lan.js';
+import { inlineUnavailable, PEERS } from '../lib/inline.js';
+import { startGateway, stopProcess } from '../lib/processes.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
-const ADDON = join(ROOT, 'src', 'enforce', 'native', 'build', 'Release', 'nfqueue.node');
 const controller = { name: 'ctl', ip: '10.252.3.31', mac: '02:00:00:00:05:31' };
 const bms = { name: 'bms', ip: '10.252.3.41', mac: '02:00:00:00:05:41' };
 const intruder = { name: 'intruder', ip: '10.252.3.66', mac: '02:00:00:00:05:66' };
 const BROADCAST = '10.252.3.255';
 
-const iptables = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
-const unavailable =
-  netnsUnavailable() ??
-  nftUnavailable() ??
-  (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ??
-  (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? undefined : 'br_netfilter is not loaded: bridged traffic cannot reach NFQUEUE') ??
-  (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
+const unavailable = inlineUnavailable();
 if (unavailable) console.warn(`SKIPPED: inline BACnet tests: ${unavailable}`);
 
 const policy: Policy = {
@@ -97,9 +88,7 @@ describe.skipIf(unavailable !== undefined)('BACnet/IP inline', () => {
   });
 
   it('without enforcement every one of them reaches the controller (the ground truth works)', async () => {
-    const exited = new Promise((r) => gateway.once('exit', r));
-    gateway.kill('SIGTERM');
-    await exited;
+    await stopProcess(gateway);
     expect(probe('intruder', [{ service: 'writeProperty', type: 0, instance: 1 }, { service: 'deviceCommunicationControl' }, { service: 'reinitializeDevice' }])).toEqual(['answered', 'answered', 'answered']);
     await new Promise((r) => setTimeout(r, 300));
     expect(deviceLog.map((l) => (JSON.parse(l) as { write: string }).write)).toEqual(['0:1', 'deviceCommunicationControl', 'reinitializeDevice']);

@@ -4,29 +4,20 @@
 // plain bridge.
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nftUnavailable } from '../../src/enforce/nft-apply.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy } from '../../src/policy/model.js';
-import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
-import { CLI, startGateway } from '../lib/processes.js';
+import { createLan, type Lan } from '../plant/lan.js';
+import { inlineUnavailable, PEERS } from '../lib/inline.js';
+import { CLI, startGateway, stopProcess } from '../lib/processes.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
-const ADDON = join(ROOT, 'src', 'enforce', 'native', 'build', 'Release', 'nfqueue.node');
 const hmi = { name: 'hmi', ip: '10.252.1.21', mac: '02:00:00:00:03:21' };
 const plc = { name: 'plc', ip: '10.252.1.11', mac: '02:00:00:00:03:11' };
 
-const iptables = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
-const unavailable =
-  netnsUnavailable() ??
-  nftUnavailable() ??
-  (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ??
-  (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? undefined : 'br_netfilter is not loaded: bridged traffic cannot reach NFQUEUE') ??
-  (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
+const unavailable = inlineUnavailable();
 if (unavailable) console.warn(`SKIPPED: inline deep-inspection tests: ${unavailable}`);
 
 const policy: Policy = {
@@ -93,9 +84,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
   });
 
   it('removes its rules when stopped: the bridge forwards everything again', async () => {
-    const exited = new Promise((r) => gateway.once('exit', r));
-    gateway.kill('SIGTERM');
-    await exited;
+    await stopProcess(gateway);
     expect(spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout).not.toMatch(/bulkhead/);
     expect(probe([{ fc: 6, start: 5 }])).toEqual(['answered']);
     await settle();
@@ -176,9 +165,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       expect(outside()).toBe('timeout');
       expect(probe([{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
     } finally {
-      const exited = new Promise((r) => g.once('exit', r));
-      g.kill('SIGTERM');
-      await exited;
+      await stopProcess(g);
     }
   }, 60_000);
 
@@ -205,9 +192,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       await settle();
       expect(plcLog.length).toBe(writesBefore);
     } finally {
-      const exited = new Promise((r) => g.once('exit', r));
-      g.kill('SIGTERM');
-      await exited;
+      await stopProcess(g);
     }
   }, 30_000);
 
@@ -226,9 +211,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
         await new Promise((r) => setTimeout(r, 2500));
         return { alert: /ALERT conduit Supervisory-Control: verdict latency p99 \d+ us \(p50 \d+ us\) over its 0.001 ms budget/.test(log), write: probe([{ fc: 6, start: 5 }])[0], log };
       } finally {
-        const exited = new Promise((r) => g.once('exit', r));
-        g.kill('SIGTERM');
-        await exited;
+        await stopProcess(g);
       }
     };
     const open = await run('open');

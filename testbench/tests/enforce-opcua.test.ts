@@ -5,31 +5,22 @@
 // is refused with that reason; a policy that allows the channel as a whole lets it through.
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nftUnavailable } from '../../src/enforce/nft-apply.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy } from '../../src/policy/model.js';
-import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
-import { startGateway, waitForStdout } from '../lib/processes.js';
+import { createLan, type Lan } from '../plant/lan.js';
+import { inlineUnavailable, PEERS } from '../lib/inline.js';
+import { startGateway, stopProcess, waitForStdout } from '../lib/processes.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
-const ADDON = join(ROOT, 'src', 'enforce', 'native', 'build', 'Release', 'nfqueue.node');
 const server = { name: 'srv', ip: '10.252.4.51', mac: '02:00:00:00:06:51' };
 const historian = { name: 'hist', ip: '10.252.4.61', mac: '02:00:00:00:06:61' };
 const ENDPOINT = `opc.tcp://${server.ip}:4840`;
 const SPEED = 'ns=1;s=Line1.Speed';
 
-const iptables = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
-const unavailable =
-  netnsUnavailable() ??
-  nftUnavailable() ??
-  (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ??
-  (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? undefined : 'br_netfilter is not loaded: bridged traffic cannot reach NFQUEUE') ??
-  (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
+const unavailable = inlineUnavailable();
 if (unavailable) console.warn(`SKIPPED: inline OPC UA tests: ${unavailable}`);
 
 function linePolicy(kinds: ('session' | 'discovery' | 'read' | 'unknown')[]): Policy {
@@ -73,11 +64,6 @@ describe.skipIf(unavailable !== undefined)('OPC UA inline', () => {
     g.stdout!.on('data', (d: Buffer) => (events += d.toString()));
     return g;
   };
-  const stop = async (g: ChildProcess) => {
-    const exited = new Promise((r) => g.once('exit', r));
-    g.kill('SIGTERM');
-    await exited;
-  };
 
   beforeAll(async () => {
     lan = createLan(`bho${process.pid % 100000}`, [server, historian]);
@@ -101,7 +87,7 @@ describe.skipIf(unavailable !== undefined)('OPC UA inline', () => {
       expect(denials.map((d) => d.code)).toEqual(expect.arrayContaining([673, 712]));
       expect(denials.find((d) => d.code === 673)!.reason).toMatch(/^denied: OPC UA .*Write.* write .*from 10\.252\.4\.61/);
     } finally {
-      await stop(g);
+      await stopProcess(g);
     }
   }, 60_000);
 
@@ -113,7 +99,7 @@ describe.skipIf(unavailable !== undefined)('OPC UA inline', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(events).toMatch(/the channel is encrypted, so its services cannot be inspected/);
     } finally {
-      await stop(g);
+      await stopProcess(g);
     }
   }, 60_000);
 
@@ -126,7 +112,7 @@ describe.skipIf(unavailable !== undefined)('OPC UA inline', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(serverLog).toEqual([]);
     } finally {
-      await stop(g);
+      await stopProcess(g);
     }
   }, 60_000);
 

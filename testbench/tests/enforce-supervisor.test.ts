@@ -5,30 +5,21 @@
 // fail-closed one passes nothing while the engine is down and keeps the relay open.
 
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nftUnavailable } from '../../src/enforce/nft-apply.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy } from '../../src/policy/model.js';
 import type { GatewayStatus } from '../../src/commands/status.js';
-import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
-import { CLI, waitForLine } from '../lib/processes.js';
+import { createLan, type Lan } from '../plant/lan.js';
+import { inlineUnavailable, PEERS } from '../lib/inline.js';
+import { CLI, stopProcess, waitForLine } from '../lib/processes.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PEERS = join(ROOT, 'dist', 'testbench', 'plant', 'peers');
-const ADDON = join(ROOT, 'src', 'enforce', 'native', 'build', 'Release', 'nfqueue.node');
 const hmi = { name: 'hmi', ip: '10.252.2.21', mac: '02:00:00:00:04:21' };
 const plc = { name: 'plc', ip: '10.252.2.11', mac: '02:00:00:00:04:11' };
 
-const iptables = spawnSync('iptables', ['--version'], { encoding: 'utf8' });
-const unavailable =
-  netnsUnavailable() ??
-  nftUnavailable() ??
-  (iptables.status !== 0 ? 'iptables (iptables-nft) is not installed' : undefined) ??
-  (existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables') ? undefined : 'br_netfilter is not loaded: bridged traffic cannot reach NFQUEUE') ??
-  (existsSync(ADDON) ? undefined : 'the NFQUEUE addon is not built (libnetfilter-queue-dev missing)');
+const unavailable = inlineUnavailable();
 if (unavailable) console.warn(`SKIPPED: supervised gateway tests: ${unavailable}`);
 
 function cellPolicy(failMode: 'open' | 'closed'): Policy {
@@ -189,9 +180,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
   }, 60_000);
 
   it('stops cleanly, leaving a plain bridge, and every event is in the audit log', async () => {
-    const exited = new Promise((r) => gateway.once('exit', r));
-    gateway.kill('SIGTERM');
-    await exited;
+    await stopProcess(gateway);
     expect(spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout).not.toMatch(/bulkhead/);
     expect(write()).toBe('answered');
     const actions = (JSON.parse(cli('audit', '--json')) as { actor: string; action: string }[]).filter((e) => e.actor === 'supervisor').map((e) => e.action);
