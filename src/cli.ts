@@ -17,18 +17,20 @@ import { derive, formatComparison, formatFindings, formatSimulation, importPolic
 import { PolicyStore, PolicyStoreError } from './store/policy-store.js';
 import { PolicyError } from './policy/document.js';
 import { diffPolicies } from './policy/diff.js';
-import { lintPolicy, type Finding } from './policy/lint.js';
 import { parseMember } from './policy/addresses.js';
-import { complianceHtml, complianceReport, type ComplianceInput, type ComplianceReport } from './policy/compliance.js';
+import { complianceHtml, type ComplianceReport } from './policy/compliance.js';
 import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
 import { enforce, EnforceError, type EngineHealth, type EnforceOptions } from './commands/enforce.js';
 import { writeSetting } from './store/settings.js';
-import { nftUnavailable, runNft } from './enforce/nft-apply.js';
+import { EventStore } from './store/event-store.js';
+import { nftUnavailable } from './enforce/nft-apply.js';
 import { supervise } from './commands/supervisor.js';
 import { bypassDriver } from './enforce/bypass-driver.js';
 import { formatAudit } from './commands/audit.js';
+import { serveConsole } from './commands/console.js';
+import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 
 const USAGE = `usage: bulkhead <command> [options]
@@ -80,7 +82,10 @@ commands:
   report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
-  start                   learn the bundled demo plant into a fresh database, derive a draft policy, show both
+  start                   learn the bundled demo plant into a fresh database, derive a draft policy, show both,
+                          and serve the console on https://127.0.0.1:8443/ until Ctrl-C (--no-console: exit)
+  console                 the web console for this database, until Ctrl-C
+      --host H --port P   where it listens (default 127.0.0.1:8443); --http: plain HTTP instead of HTTPS
   start --bridge BR       the gateway: the active policy inline on bridge BR, supervised, until stopped (root)
       --mode M            learn, enforce or bypass (recorded in the store; default: as last set, else enforce)
       --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
@@ -136,6 +141,20 @@ function formatCompliance(r: ComplianceReport): string {
   const lines = [`compliance for policy ${r.policy}: ${r.summary.met} met, ${r.summary.partly} partly, ${r.summary['not met']} not met`, ''];
   for (const i of r.items) lines.push(`${i.status.toUpperCase().padEnd(8)} ${i.id}: ${i.title}`, ...i.evidence.map((e) => `         - ${e}`));
   return lines.join('\n');
+}
+
+function consolePort(command: string, value: string | undefined): number {
+  const port = value === undefined ? 8443 : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bulkhead ${command}: --port must be 0-65535, got '${value}'`);
+  return port;
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 function queueNumber(command: string, value: string | undefined): number {
@@ -315,10 +334,7 @@ async function main(argv: string[]): Promise<number> {
             return 0;
           }
           case 'lint': {
-            const p = loadPolicy(policies, positionals[0] ?? 'latest');
-            const learn = new LearnStore(db);
-            const conversations = learn.conversations<Conversation>();
-            const findings = lintPolicy(p.policy, { assets: learn.assets<Asset>(), ...(conversations.length ? { ruleHits: simulateBaseline(p.policy, conversations).ruleHits } : {}) });
+            const findings = lintInContext(new LearnStore(db), loadPolicy(policies, positionals[0] ?? 'latest').policy);
             out(values.json ? JSON.stringify(findings) : formatFindings(findings));
             return findings.some((f) => f.severity === 'error') ? 3 : 0;
           }
@@ -412,6 +428,20 @@ async function main(argv: string[]): Promise<number> {
         stored = h.ts;
         writeSetting(db, 'engine.health', h);
       };
+      // Denials and alerts for the console: batched into the store once a second, bounded in between.
+      const events = new EventStore(db);
+      const pending: { ts: number; kind: string; data: Record<string, unknown> }[] = [];
+      let dropped = 0;
+      const record = (kind: string, data: Record<string, unknown>) => {
+        if (pending.length < 10_000) pending.push({ ts: Date.now() / 1000, kind, data });
+        else dropped++;
+      };
+      const flush = () => {
+        if (dropped) pending.push({ ts: Date.now() / 1000, kind: 'alert', data: { source: 'engine', message: `${dropped} events not recorded: more than 10,000 in one second` } });
+        dropped = 0;
+        events.append(pending.splice(0));
+      };
+      const flusher = setInterval(flush, 1000);
       let r;
       try {
         r = await enforce(loaded, {
@@ -420,11 +450,17 @@ async function main(argv: string[]): Promise<number> {
           signal: abort.signal,
           log: err,
           heartbeat,
-          onEvent: (e) => out(JSON.stringify({ ts: new Date().toISOString(), ...e })),
+          onEvent: (e) => {
+            out(JSON.stringify({ ts: new Date().toISOString(), ...e }));
+            record(e.action, { ...e });
+          },
+          onAlert: (message) => record('alert', { source: 'engine', message }),
           ...(values.bridge ? { bridge: values.bridge } : {}),
           ...(follow ? { follow: policies } : {}),
         });
       } finally {
+        clearInterval(flusher);
+        flush();
         writeSetting(db, 'engine.health', null);
         db.close();
       }
@@ -509,6 +545,19 @@ async function main(argv: string[]): Promise<number> {
         db.close();
       }
     }
+    case 'console': {
+      const { values } = parse(command, rest, { host: { type: 'string' }, port: { type: 'string' }, http: { type: 'boolean' } });
+      const port = consolePort(command, values.port);
+      const path = dbPath(values.db);
+      const db = openDatabase(path);
+      try {
+        await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err });
+        await untilStopped();
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
     case 'status': {
       const { values } = parse(command, rest, {});
       const db = openDatabase(dbPath(values.db));
@@ -551,29 +600,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse('report compliance', args, { policy: { type: 'string' }, html: { type: 'boolean' }, out: { type: 'string' } });
       const db = openDatabase(dbPath(values.db));
       try {
-        const policies = new PolicyStore(db);
-        const ref = values.policy ?? (policies.latest('active') ? 'active' : policies.latest() ? 'latest' : undefined);
-        const learn = new LearnStore(db);
-        const progress = progressOf(learn);
-        let policyInput: ComplianceInput['policy'];
-        let findings: Finding[] = [];
-        if (ref) {
-          const loaded = loadPolicy(policies, ref);
-          const version = /^\d+$/.test(ref) ? policies.get(Number(ref)) : policies.latest(ref === 'active' ? 'active' : undefined)!;
-          policyInput = { policy: loaded.policy, version: version.version, status: version.status, ...(version.approvedBy ? { approvedBy: version.approvedBy } : {}), ...(version.secondApprover ? { secondApprover: version.secondApprover } : {}) };
-          const conversations = learn.conversations<Conversation>();
-          findings = lintPolicy(loaded.policy, { assets: learn.assets<Asset>(), ...(conversations.length ? { ruleHits: simulateBaseline(loaded.policy, conversations).ruleHits } : {}) });
-        }
-        const report = complianceReport({
-          generatedAt: Date.now() / 1000,
-          ...(policyInput ? { policy: policyInput } : {}),
-          findings,
-          learning: { assets: progress.totals.assets, conversations: progress.totals.conversations, ...(progress.firstSeen ? { firstSeen: progress.firstSeen } : {}), ...(progress.lastSeen ? { lastSeen: progress.lastSeen } : {}), converged: progress.converged, quietHours: progress.quietHours },
-          // A gateway enforcing in this network namespace has its table in the kernel.
-          enforcing: runNft(['list', 'table', 'bridge', 'bulkhead']).status === 0,
-          auditLog: policies.audit.verify(),
-          isolations: policies.isolations().length,
-        });
+        const report = complianceFor(db, values.policy);
         const text = values.json ? JSON.stringify(report) : values.html ? complianceHtml(report) : formatCompliance(report);
         if (values.out) writeFileSync(values.out, text);
         else out(text.trimEnd());
@@ -583,10 +610,23 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'start': {
-      const { values } = parse(command, rest, { bridge: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, 'watchdog-ms': { type: 'string' }, 'startup-ms': { type: 'string' }, 'bypass-driver': { type: 'string' }, by: { type: 'string' } });
+      const { values } = parse(command, rest, {
+        bridge: { type: 'string' },
+        mode: { type: 'string' },
+        queue: { type: 'string' },
+        'watchdog-ms': { type: 'string' },
+        'startup-ms': { type: 'string' },
+        'bypass-driver': { type: 'string' },
+        by: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        http: { type: 'boolean' },
+        'no-console': { type: 'boolean' },
+      });
       if (values.bridge !== undefined) return startGateway(values);
       const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver'] as const).find((k) => values[k] !== undefined);
       if (stray) throw new UsageError(`bulkhead start: --${stray} goes with --bridge (without it, start runs the demo plant)`);
+      const port = consolePort('start', values.port);
       const files = demoCaptures();
       if (files.length === 0) throw new UsageError('bulkhead start: the bundled demo captures are missing (testbench/fixtures/demo)');
       const path = values.db ?? join(mkdtempSync(join(tmpdir(), 'bulkhead-demo-')), 'bulkhead.db');
@@ -607,6 +647,11 @@ async function main(argv: string[]): Promise<number> {
         out(`\nDraft policy (version ${derived.version}): ${derived.policy.zones.length} zones, ${derived.policy.conduits.length} conduits, ${rules} rules, ${derived.findings.filter((f) => f.severity !== 'info').length} lint warnings`);
         out(formatTable(['zone', 'SL-T', 'Purdue', 'members'], derived.policy.zones.map((z) => [`${z.id} (${z.name})`, String(z.securityLevel), String(z.purdueLevel ?? '-'), z.members.join(', ')])));
         out(`\nExplore further: bulkhead conversations --db ${path}; bulkhead policy show --db ${path}; bulkhead report compliance --db ${path}`);
+        if (values['no-console']) return 0;
+        // Enforcement needs root and a bridge: the demo console reviews and monitors, and says so.
+        await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: out });
+        out('Ctrl-C stops the console.');
+        await untilStopped();
         return 0;
       } finally {
         db.close();

@@ -39,6 +39,8 @@ export interface EnforceOptions {
   signal: AbortSignal;
   log: (line: string) => void;
   onEvent: (e: InspectionEvent) => void;
+  /** Alerts (latency budgets) for people, besides the log. */
+  onAlert?: (message: string) => void;
   /** Follow the store's active version (apply, confirm, rollback) instead of one fixed policy. */
   follow?: PolicyStore;
 }
@@ -138,6 +140,10 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   };
 
   let timer: NodeJS.Timeout | undefined;
+  const alert = (message: string) => {
+    o.log(`ALERT ${message}`);
+    o.onAlert?.(message);
+  };
   const alerted = new Map<string, number>();
   /** Latency budgets: a fail-open conduit over budget is left to the kernel for a while; a fail-closed one keeps being inspected. */
   const budgetTimer = setInterval(() => {
@@ -159,11 +165,11 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       if ((alerted.get(c.id) ?? 0) > now - BYPASS_PROBATION_MS) continue;
       alerted.set(c.id, now);
       const over = `p99 ${s.p99Us.toFixed(0)} us (p50 ${s.p50Us.toFixed(0)} us) over its ${c.latencyBudgetMs} ms budget`;
-      if (c.failMode === 'closed') o.log(`ALERT conduit ${c.name}: verdict latency ${over}; fail-closed: still inspecting every operation`);
+      if (c.failMode === 'closed') alert(`conduit ${c.name}: verdict latency ${over}; fail-closed: still inspecting every operation`);
       else {
         bypassed.set(c.id, now);
         changed = true;
-        o.log(`ALERT conduit ${c.name}: verdict latency ${over}; fail-open: left to the kernel rules (host and port) without inspection for ${BYPASS_PROBATION_MS / 1000} s`);
+        alert(`conduit ${c.name}: verdict latency ${over}; fail-open: left to the kernel rules (host and port) without inspection for ${BYPASS_PROBATION_MS / 1000} s`);
       }
     }
     if (changed) {

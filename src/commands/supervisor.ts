@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { BypassDriver } from '../enforce/bypass-driver.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { writeSetting } from '../store/settings.js';
+import { EventStore } from '../store/event-store.js';
 import { loadPolicy } from './policy.js';
 
 export interface SupervisorOptions {
@@ -66,6 +67,11 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
       o.log(`ERROR: ${(err as Error).message}`);
       return fallback;
     }
+  };
+  const events = new EventStore(o.store.db);
+  const alert = (message: string) => {
+    o.log(`ALERT ${message}`);
+    safely(() => events.append([{ ts: now(), kind: 'alert', data: { source: 'supervisor', message } }]), undefined);
   };
   const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => safely(() => o.store.audit.append('supervisor', action, target, detail), undefined);
 
@@ -130,7 +136,7 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
       hung = undefined;
       state.lastExit = { ts: now(), reason };
       if (ranMs > HEALTHY_MS) backoff = BACKOFF_MIN_MS;
-      o.log(`ALERT engine ${reason}: conduits are in their fail state (fail-open forwarded by the kernel, fail-closed blocked); restarting in ${backoff / 1000} s`);
+      alert(`engine ${reason}: conduits are in their fail state (fail-open forwarded by the kernel, fail-closed blocked); restarting in ${backoff / 1000} s`);
       setBypass(true, `engine ${reason}`);
       state.restarts++;
       save();
@@ -151,7 +157,7 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
       if (hung) return;
       hung = `hung: no heartbeat for ${Math.round(silentMs)} ms (watchdog ${limit} ms)`;
       audit('engine.hang', `pid ${c.pid}`, { silentMs: Math.round(silentMs), watchdogMs: limit, state: e.state });
-      o.log(`ALERT engine ${hung}: killing it so that its conduits fall to their fail state`);
+      alert(`engine ${hung}: killing it so that its conduits fall to their fail state`);
       c.kill('SIGKILL');
     },
     Math.max(50, o.watchdogMs / 4),

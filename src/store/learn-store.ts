@@ -114,6 +114,50 @@ export class LearnStore {
     return (this.db.prepare('SELECT data FROM assets ORDER BY ip').all() as { data: string }[]).map((r) => JSON.parse(r.data) as A);
   }
 
+  /**
+   * One page of the inventory for the console: `q` matches anywhere in the record (address, MAC,
+   * vendor, identity, role), `role` and `purdue` filter, sorted by address, last seen or level.
+   */
+  assetsPage<A>(o: { q?: string; role?: string; purdue?: number; sort?: 'ip' | 'lastSeen' | 'purdue'; desc?: boolean; limit: number; offset: number }): { total: number; items: A[] } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (o.q) {
+      where.push("data LIKE ? ESCAPE '\\'");
+      args.push(`%${o.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (o.role) {
+      where.push("EXISTS (SELECT 1 FROM json_each(data, '$.roles') WHERE value = ?)");
+      args.push(o.role);
+    }
+    if (o.purdue !== undefined) {
+      where.push("json_extract(data, '$.purdue.level') = ?");
+      args.push(o.purdue);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const order = { ip: 'ip', lastSeen: 'last_seen', purdue: "json_extract(data, '$.purdue.level')" }[o.sort ?? 'ip'];
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM assets ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT data FROM assets ${w} ORDER BY ${order} ${o.desc ? 'DESC' : 'ASC'}, ip LIMIT ? OFFSET ?`).all(...args, o.limit, o.offset) as { data: string }[];
+    return { total, items: rows.map((r) => JSON.parse(r.data) as A) };
+  }
+
+  /** One page of the baseline for the console, by address and protocol. */
+  conversationsPage<C>(o: { ip?: string; protocol?: string; limit: number; offset: number }): { total: number; items: C[] } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (o.ip) {
+      where.push('(client_ip = ? OR server_ip = ?)');
+      args.push(o.ip, o.ip);
+    }
+    if (o.protocol) {
+      where.push('protocol = ?');
+      args.push(o.protocol);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM conversations ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT data FROM conversations ${w} ORDER BY client_ip, server_ip, server_port, protocol LIMIT ? OFFSET ?`).all(...args, o.limit, o.offset) as { data: string }[];
+    return { total, items: rows.map((r) => JSON.parse(r.data) as C) };
+  }
+
   conversation<C>(key: string): C | undefined {
     const r = this.getConversation.get(key) as { data: string } | undefined;
     return r ? (JSON.parse(r.data) as C) : undefined;

@@ -1,0 +1,31 @@
+// `bulkhead console` (and the demo's `bulkhead start`): the web console on this box, HTTPS with a
+// certificate made on first start, and the one-time setup token while no account exists.
+
+import { dirname, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildConsole } from '../console/server.js';
+import { consoleCertificate } from '../console/tls.js';
+import type { Db } from '../store/database.js';
+import { UserStore } from '../store/user-store.js';
+
+export interface ServeOptions {
+  db: Db;
+  dbPath: string;
+  host: string;
+  port: number;
+  /** Plain HTTP (behind the plant's own TLS proxy); HTTPS otherwise. */
+  http?: boolean;
+  log: (line: string) => void;
+}
+
+export async function serveConsole(o: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
+  const tls = o.http ? undefined : await consoleCertificate(dirname(resolve(o.dbPath)), [o.host]);
+  if (tls?.created) o.log(`made a self-signed certificate for the console in ${dirname(resolve(o.dbPath))} (console-cert.pem; replace it and console-key.pem with the plant's own)`);
+  const { app } = await buildConsole(o.db, { logger: false, ...(tls ? { tls } : {}) });
+  const address = await app.listen({ host: o.host, port: o.port });
+  const url = `${o.http ? 'http' : 'https'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${new URL(address).port}/`;
+  const token = new UserStore(o.db).issueSetupToken();
+  o.log(`console: ${url}`);
+  if (token) o.log(`first start: no account exists yet. Open ${url}#/setup and create the first administrator with this one-time setup token:\n\n    ${token}\n`);
+  return { app, url };
+}

@@ -1,0 +1,45 @@
+// Lint in this deployment's context and the compliance report: shared by the command line and
+// the console.
+
+import type { Asset, Conversation } from '../learn/model.js';
+import { complianceReport, type ComplianceInput, type ComplianceReport } from '../policy/compliance.js';
+import { lintPolicy, type Finding } from '../policy/lint.js';
+import type { Policy } from '../policy/model.js';
+import type { Db } from '../store/database.js';
+import { LearnStore } from '../store/learn-store.js';
+import { PolicyStore } from '../store/policy-store.js';
+import { runNft } from '../enforce/nft-apply.js';
+import { progressOf } from './learn.js';
+import { loadPolicy, simulateBaseline } from './policy.js';
+
+/** Lint with the learned assets, and which rules the baseline uses (unused rules), when there is one. */
+export function lintInContext(learn: LearnStore, policy: Policy): Finding[] {
+  const conversations = learn.conversations<Conversation>();
+  return lintPolicy(policy, { assets: learn.assets<Asset>(), ...(conversations.length ? { ruleHits: simulateBaseline(policy, conversations).ruleHits } : {}) });
+}
+
+/** The compliance report for a policy reference (default: the active version, else the latest). */
+export function complianceFor(db: Db, ref?: string): ComplianceReport {
+  const policies = new PolicyStore(db);
+  const which = ref ?? (policies.latest('active') ? 'active' : policies.latest() ? 'latest' : undefined);
+  const learn = new LearnStore(db);
+  const progress = progressOf(learn);
+  let policyInput: ComplianceInput['policy'];
+  let findings: Finding[] = [];
+  if (which) {
+    const loaded = loadPolicy(policies, which);
+    const version = /^\d+$/.test(which) ? policies.get(Number(which)) : policies.latest(which === 'active' ? 'active' : undefined)!;
+    policyInput = { policy: loaded.policy, version: version.version, status: version.status, ...(version.approvedBy ? { approvedBy: version.approvedBy } : {}), ...(version.secondApprover ? { secondApprover: version.secondApprover } : {}) };
+    findings = lintInContext(learn, loaded.policy);
+  }
+  return complianceReport({
+    generatedAt: Date.now() / 1000,
+    ...(policyInput ? { policy: policyInput } : {}),
+    findings,
+    learning: { assets: progress.totals.assets, conversations: progress.totals.conversations, ...(progress.firstSeen ? { firstSeen: progress.firstSeen } : {}), ...(progress.lastSeen ? { lastSeen: progress.lastSeen } : {}), converged: progress.converged, quietHours: progress.quietHours },
+    // A gateway enforcing in this network namespace has its table in the kernel.
+    enforcing: runNft(['list', 'table', 'bridge', 'bulkhead']).status === 0,
+    auditLog: policies.audit.verify(),
+    isolations: policies.isolations().length,
+  });
+}

@@ -1,0 +1,74 @@
+// The console's HTTP server: fastify with a JSON schema on every route (validation, serialisation
+// and the OpenAPI document at /api/docs), errors from one registry, sessions and roles on every
+// /api route, rate limits on logins, and the web UI served from built files (no CDN: it works
+// offline on the plant network).
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../store/database.js';
+import { guard, type RouteEntry } from './auth.js';
+import { stores } from './context.js';
+import { ConsoleError, toConsoleError } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
+import { eventRoutes } from './routes/events.js';
+import { gatewayRoutes } from './routes/gateway.js';
+import { inventoryRoutes } from './routes/inventory.js';
+import { policyRoutes } from './routes/policy.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+
+export interface ConsoleOptions {
+  /** HTTPS key and certificate; without them plain HTTP (tests, or behind the plant's own proxy). */
+  tls?: { key: string; cert: string };
+  logger?: boolean;
+}
+
+/** The UI: compiled scripts next to this file, pages and styles from the sources. */
+function uiRoots(): string[] {
+  const here = import.meta.dirname;
+  const scripts = join(here, 'ui');
+  const pages = [join(here, '..', '..', '..', 'src', 'console', 'ui'), join(here, 'ui')].find((d) => existsSync(join(d, 'index.html')));
+  return [...new Set([scripts, ...(pages ? [pages] : [])])].filter((d) => existsSync(d));
+}
+
+export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ app: FastifyInstance; routes: RouteEntry[] }> {
+  const app = Fastify({
+    logger: o.logger ? { level: 'info' } : false,
+    ...(o.tls ? { https: { key: o.tls.key, cert: o.tls.cert } } : {}),
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    bodyLimit: 8 << 20,
+  });
+  const s = stores(db);
+  const routes: RouteEntry[] = [];
+  app.setErrorHandler((err, req, reply) => {
+    const e = toConsoleError(err);
+    if (e.code === 'BH_INTERNAL') req.log.error(err);
+    void reply.status(e.statusCode).send({ code: e.code, message: e.message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.status(404).send({ code: 'BH_NOT_FOUND', message: `no such API route: ${req.method} ${req.url.split('?')[0]}` });
+    // The UI is one page: its own routes (#/assets, ...) live after the hash.
+    return reply.status(404).type('text/plain').send('not found');
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, { openapi: { info: { title: 'Bulkhead console API', version: '0.1.0', description: 'Every route needs a session (cookie) with the role it names, and changes need the X-CSRF-Token header.' } } });
+  guard(app, s, routes);
+  sessionRoutes(app, s, o.tls !== undefined);
+  userRoutes(app, s);
+  gatewayRoutes(app, s);
+  inventoryRoutes(app, s);
+  policyRoutes(app, s);
+  auditRoutes(app, s);
+  eventRoutes(app, s);
+  app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  const roots = uiRoots();
+  if (roots.length) await app.register(fastifyStatic, { root: roots, index: 'index.html', cacheControl: true, maxAge: 0 });
+  else app.get('/', async () => { throw new ConsoleError('BH_NOT_FOUND', 'the console UI is not built: npm run build'); });
+  return { app, routes };
+}

@@ -1,0 +1,160 @@
+// Dashboard, events, audit log and users.
+
+import { api, may, type Me } from './api.js';
+import type { Page } from './app.js';
+import { fill, h, table, time } from './dom.js';
+
+interface Status {
+  mode: { mode: string; by?: string; since?: number };
+  policy?: { version: number; name: string };
+  pending?: { version: number; deadline: number; secondsLeft: number; by: string };
+  isolations: { target: string; addresses: string[]; since: number; by: string; reason: string }[];
+  engine: { running: boolean; health?: { pid: number; mode: string; policy: string; inspected: number; denied: number; conduits: { name: string; failMode: string; inspection: string; p50Us?: number; p99Us?: number; latencyBudgetMs?: number }[] } };
+  supervisor?: { running: boolean; restarts: number; lastExit?: { ts: number; reason: string }; bypass?: { driver: string; engaged: boolean } };
+  audit: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
+  root: boolean;
+}
+
+interface GatewayEvent {
+  id: number;
+  ts: number;
+  kind: string;
+  data: { reason?: string; message?: string; client?: string; server?: string; ruleId?: string; source?: string };
+}
+
+/** The plain word on what this box can do now, shown on every page load of the dashboard. */
+function banner(st: Status): void {
+  const b = document.getElementById('banner')!;
+  if (st.engine.running) {
+    b.hidden = true;
+    return;
+  }
+  b.hidden = false;
+  b.textContent = st.root
+    ? 'No gateway engine is running: nothing is enforced. Policies you approve and apply are recorded and take effect when the gateway runs (bulkhead start --bridge BR). Until then Bulkhead learns and reviews only (monitor mode).'
+    : 'This console runs without root and no gateway engine is running: nothing is enforced here. Enforcement needs root and a bridge (bulkhead start --bridge BR). You can learn, review, simulate, approve and apply; the gateway picks applied policies up when it runs.';
+}
+
+function card(title: string, value: string | Node, detail?: string | Node, cls?: string): HTMLElement {
+  return h('div', { class: 'card' }, h('div', { class: 'muted' }, title), h('div', { class: `big ${cls ?? ''}` }, value), detail ? h('div', { class: 'muted' }, detail) : null);
+}
+
+export async function dashboardPage(p: Page): Promise<void> {
+  const [st, learning, events] = await Promise.all([
+    api<Status>('GET', '/api/status'),
+    api<{ totals: { assets: number; conversations: number }; converged: boolean; quietHours: number; perHour: { hour: number; assets: number; conversations: number; operations: number; targets: number }[]; convergesAt?: number }>('GET', '/api/learning'),
+    api<GatewayEvent[]>('GET', '/api/events?limit=10'),
+  ]);
+  banner(st);
+  const countdown = h('span', { class: 'countdown' });
+  if (st.pending) {
+    const deadline = st.pending.deadline;
+    const tick = () => (countdown.textContent = `${Math.max(0, Math.round(deadline - Date.now() / 1000))} s`);
+    tick();
+    const t = setInterval(tick, 1000);
+    p.cleanup.push(() => clearInterval(t));
+  }
+  const bars = (learning.perHour ?? []).slice(-48).map((b) => ({ hour: b.hour, discoveries: b.assets + b.conversations + b.operations + b.targets }));
+  const max = Math.max(1, ...bars.map((b) => b.discoveries));
+  const health = st.engine.health;
+  fill(p.main,
+    h('h1', {}, 'Dashboard'),
+    h(
+      'div',
+      { class: 'cards' },
+      card('Mode', st.mode.mode, st.mode.by ? `set by ${st.mode.by} ${time(st.mode.since)}` : 'as started', st.mode.mode === 'enforce' ? 'state-ok' : 'state-warn'),
+      card('Active policy', st.policy ? `version ${st.policy.version}` : 'none', st.policy?.name),
+      card('Pending confirmation', st.pending ? h('span', {}, `version ${st.pending.version}: `, countdown) : 'none', st.pending ? `applied by ${st.pending.by}; confirm on the Policy page or it rolls back` : undefined),
+      card('Engine', st.engine.running ? 'running' : 'not running', health ? `${health.inspected} inspected, ${health.denied} denied` : st.root ? 'start it with bulkhead start --bridge BR' : 'needs root and a bridge', st.engine.running ? 'state-ok' : 'state-bad'),
+      card('Bypass relay', st.supervisor?.bypass ? (st.supervisor.bypass.engaged ? 'ENGAGED' : 'released') : 'none', st.supervisor?.bypass?.driver, st.supervisor?.bypass?.engaged ? 'state-bad' : undefined),
+      card('Isolated', String(st.isolations.length), st.isolations.map((i) => i.target).join(', ') || 'nothing cut off'),
+      card('Audit log', st.audit.ok ? 'chain intact' : 'BROKEN', st.audit.ok ? `${st.audit.entries} entries` : `at entry ${st.audit.broken!.id}: ${st.audit.broken!.reason}`, st.audit.ok ? 'state-ok' : 'state-bad'),
+      card('Learning', learning.converged ? 'converged' : 'learning', `${learning.totals.assets} assets, ${learning.totals.conversations} conversations`),
+    ),
+    h('h2', {}, 'New behaviour per hour (last 48 hours of traffic)'),
+    bars.length ? h('div', { class: 'bars', title: 'discoveries per hour' }, bars.map((b) => h('div', { style: `height:${Math.round((b.discoveries / max) * 100)}%`, title: `${time(b.hour)}: ${b.discoveries}` }))) : h('p', { class: 'muted' }, 'nothing learned yet'),
+    health?.conduits.length
+      ? [h('h2', {}, 'Latency budgets'), table(['conduit', 'fail mode', 'inspection', 'p50', 'p99', 'budget'], health.conduits.map((c) => [c.name, c.failMode, c.inspection, c.p50Us !== undefined ? `${c.p50Us.toFixed(0)} µs` : '-', c.p99Us !== undefined ? `${c.p99Us.toFixed(0)} µs` : '-', c.latencyBudgetMs !== undefined ? `${c.latencyBudgetMs} ms` : '-']))]
+      : null,
+    h('h2', {}, 'Recent events'),
+    eventTable(events.reverse(), p.me),
+  );
+}
+
+function eventTable(events: GatewayEvent[], me: Me): HTMLElement {
+  return table(
+    ['time', 'kind', 'from', 'to', 'reason', ''],
+    events.map((e) => [
+      time(e.ts),
+      e.kind,
+      e.data.client ?? e.data.source ?? '',
+      e.data.server ?? '',
+      e.data.reason ?? e.data.message ?? '',
+      e.data.client && may(me, 'engineer')
+        ? h('button', {
+            class: 'danger',
+            onclick: async () => {
+              if (!confirm(`Cut ${e.data.client} off the plant network now (island mode)?`)) return;
+              await api('POST', '/api/isolations', { target: e.data.client, reason: `from event ${e.id}: ${e.data.reason ?? ''}`.slice(0, 500) });
+              location.hash = '#/';
+            },
+          }, 'Isolate')
+        : '',
+    ]),
+  );
+}
+
+export async function eventsPage(p: Page): Promise<void> {
+  const events = await api<GatewayEvent[]>('GET', '/api/events?limit=200');
+  const holder = h('div');
+  const render = () => holder.replaceChildren(eventTable([...events].reverse(), p.me));
+  render();
+  const live = h('span', { class: 'muted' }, 'live: connecting…');
+  p.main.replaceChildren(h('h1', {}, 'Events'), h('p', { class: 'muted' }, 'Every denial, would-be denial (learn mode) and alert, with its reason. Newest first.'), live, holder);
+  const source = new EventSource(`/api/events/stream?after=${events.at(-1)?.id ?? 0}`);
+  source.onopen = () => (live.textContent = 'live: following new events');
+  source.onerror = () => (live.textContent = 'live: reconnecting…');
+  source.onmessage = (m) => {
+    events.push(JSON.parse(m.data as string) as GatewayEvent);
+    if (events.length > 500) events.shift();
+    render();
+  };
+  p.cleanup.push(() => source.close());
+}
+
+export async function auditPage(p: Page): Promise<void> {
+  const [entries, v] = await Promise.all([api<{ id: number; ts: number; actor: string; action: string; target: string; detail: Record<string, unknown> }[]>('GET', '/api/audit?limit=500'), api<{ entries: number; ok: boolean; broken?: { id: number; reason: string } }>('GET', '/api/audit/verify')]);
+  p.main.replaceChildren(
+    h('h1', {}, 'Audit log'),
+    h('p', { class: v.ok ? 'state-ok' : 'state-bad' }, v.ok ? `Hash chain verified: ${v.entries} entries, none edited, removed or inserted.` : `The chain is BROKEN at entry ${v.broken!.id}: ${v.broken!.reason}`),
+    h('div', { class: 'toolbar' }, 'Export for a SIEM:', h('a', { href: '/api/audit?format=syslog&limit=10000' }, 'RFC 5424 syslog'), h('a', { href: '/api/audit?format=cef&limit=10000' }, 'CEF'), h('a', { href: '/api/audit?limit=10000' }, 'JSON')),
+    table(['#', 'time', 'who', 'action', 'target', 'detail'], [...entries].reverse().map((e) => [e.id, time(e.ts), e.actor, e.action, e.target, Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''])),
+  );
+}
+
+export async function usersPage(p: Page): Promise<void> {
+  const users = await api<{ name: string; role: string; createdAt: number; createdBy: string; lockedUntil?: number }[]>('GET', '/api/users');
+  const roles = ['viewer', 'operator', 'engineer', 'admin'];
+  const error = h('div', { class: 'error', role: 'alert' });
+  const name = h('input', { name: 'new-name', placeholder: 'user name' }) as HTMLInputElement;
+  const password = h('input', { name: 'new-password', type: 'password', placeholder: 'initial password', autocomplete: 'new-password' }) as HTMLInputElement;
+  const role = h('select', { name: 'new-role' }, roles.map((r) => h('option', {}, r))) as HTMLSelectElement;
+  const act = (f: () => Promise<unknown>) => () => f().then(() => usersPage(p), (e: Error) => (error.textContent = e.message));
+  p.main.replaceChildren(
+    h('h1', {}, 'Users'),
+    h('p', { class: 'muted' }, 'Viewers see; operators also run simulations; engineers edit, approve and apply policies, switch modes and isolate; administrators manage accounts.'),
+    table(
+      ['name', 'role', 'created', 'state', ''],
+      users.map((u) => [
+        u.name,
+        h('select', { onchange: (e: Event) => act(() => api('PATCH', `/api/users/${encodeURIComponent(u.name)}`, { role: (e.target as HTMLSelectElement).value }))() }, roles.map((r) => h('option', { selected: r === u.role }, r))),
+        `${time(u.createdAt)} by ${u.createdBy}`,
+        u.lockedUntil ? `locked until ${time(u.lockedUntil)}` : 'active',
+        u.name === p.me.name ? '' : h('button', { class: 'danger', onclick: act(() => api('DELETE', `/api/users/${encodeURIComponent(u.name)}`)) }, 'Delete'),
+      ]),
+    ),
+    h('h2', {}, 'New account'),
+    h('div', { class: 'toolbar' }, name, password, role, h('button', { onclick: act(() => api('POST', '/api/users', { name: name.value.trim(), password: password.value, role: role.value })) }, 'Create')),
+    error,
+  );
+}

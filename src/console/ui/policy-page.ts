@@ -1,0 +1,149 @@
+// Policy review: versions; a version's rules with their evidence, lint findings, the diff against
+// the active policy and a simulation over the learned baseline; approve (a second person may
+// approve too), apply with a visible commit-confirm countdown, confirm, roll back.
+
+import { api, may } from './api.js';
+import type { Page } from './app.js';
+import { fill, h, table, time } from './dom.js';
+
+interface Version {
+  version: number;
+  name: string;
+  status: string;
+  source: string;
+  createdAt: number;
+  createdBy: string;
+  approvedBy?: string;
+  secondApprover?: string;
+}
+
+interface Selector {
+  zone?: string;
+  hosts?: string[];
+  broadcast?: boolean;
+}
+
+interface Rule {
+  id: string;
+  action?: string;
+  protocol: string;
+  port?: number;
+  client: Selector;
+  server: Selector;
+  allow?: { kinds?: string[]; codes?: number[]; modbus?: { unit: number; table?: string; ranges?: [number, number][] }[]; bacnet?: { objectType: number }[]; opcua?: { nodes?: string[] } }[];
+  evidence?: { conversations: string[]; transactions: number; firstSeen?: number; lastSeen?: number };
+}
+
+interface Policy {
+  name: string;
+  zones: { id: string; name: string; securityLevel: number }[];
+  conduits: { id: string; name: string; zones: [string, string]; failMode?: string; onDeny?: string; rules: Rule[] }[];
+}
+
+interface Status {
+  pending?: { version: number; deadline: number; by: string };
+  policy?: { version: number };
+}
+
+const who = (s: Selector) => (s.broadcast ? 'broadcast' : [s.zone ? `zone ${s.zone}` : '', ...(s.hosts ?? [])].filter(Boolean).join(', '));
+
+function allows(r: Rule): string {
+  if (r.action === 'deny') return 'DENY';
+  if (!r.allow) return 'any operation';
+  return r.allow
+    .map((a) =>
+      [a.kinds?.join('/'), a.codes ? `codes ${a.codes.join(',')}` : '', ...(a.modbus ?? []).map((m) => `unit ${m.unit} ${m.table ?? ''} ${(m.ranges ?? []).map(([x, y]) => (x === y ? x : `${x}-${y}`)).join(',')}`), a.opcua?.nodes ? `${a.opcua.nodes.length} nodes` : '']
+        .filter(Boolean)
+        .join(' '),
+    )
+    .join('; ');
+}
+
+export async function policyPage(p: Page): Promise<void> {
+  const [versions, status] = await Promise.all([api<Version[]>('GET', '/api/policies'), api<Status>('GET', '/api/status')]);
+  const wanted = Number(new URLSearchParams(location.hash.split('?')[1] ?? '').get('v')) || versions.at(-1)?.version;
+  const detail = h('div');
+  const error = h('div', { class: 'error', role: 'alert' });
+  fill(p.main,
+    h('h1', {}, 'Policy'),
+    versions.length
+      ? table(
+          ['version', 'status', 'name', 'source', 'created', 'approved by'],
+          [...versions].reverse().map((v) => [h('a', { href: `#/policy?v=${v.version}` }, `version ${v.version}`), v.status, v.name, v.source, `${time(v.createdAt)} by ${v.createdBy}`, [v.approvedBy, v.secondApprover].filter(Boolean).join(' + ') || '-']),
+        )
+      : h('p', { class: 'muted' }, 'No policy yet: learn first, then derive one.'),
+    may(p.me, 'engineer') ? h('div', { class: 'toolbar' }, h('button', { class: 'secondary', onclick: () => api<{ version: number }>('POST', '/api/derive', {}).then((r) => ((location.hash = `#/policy?v=${r.version}`), undefined), (e: Error) => (error.textContent = e.message)) }, 'Derive a new draft from what was learned')) : null,
+    error,
+    detail,
+  );
+  if (wanted === undefined) return;
+  await versionDetail(p, detail, versions.find((v) => v.version === wanted)!, status, error);
+}
+
+async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Status, error: HTMLElement): Promise<void> {
+  const [doc, findings, diff] = await Promise.all([
+    api<{ policy: Policy; document: string }>('GET', `/api/policies/${v.version}`),
+    api<{ severity: string; code: string; where: string; message: string; clause: string }[]>('GET', `/api/policies/${v.version}/lint`),
+    status.policy && status.policy.version !== v.version ? api<{ changes: string[] }>('GET', `/api/policies/active/diff/${v.version}`) : Promise.resolve(undefined),
+  ]);
+  const act = (f: () => Promise<unknown>) => () => {
+    error.textContent = '';
+    f().then(
+      () => policyPage(p),
+      (e: Error) => (error.textContent = e.message),
+    );
+  };
+  const engineer = may(p.me, 'engineer');
+  const within = h('input', { type: 'number', name: 'confirm-within', value: 120, min: 10, max: 3600, style: 'width:6em' }) as HTMLInputElement;
+  const buttons = h('div', { class: 'toolbar' });
+  if (engineer && v.status !== 'retired' && (!v.approvedBy || (!v.secondApprover && v.approvedBy !== p.me.name))) buttons.append(h('button', { onclick: act(() => api('POST', `/api/policies/${v.version}/approve`)) }, v.approvedBy ? 'Approve as second person' : 'Approve'));
+  if (engineer && v.status === 'approved' && !status.pending) buttons.append(h('span', {}, 'confirm within'), within, h('span', {}, 's'), h('button', { onclick: act(() => api('POST', `/api/policies/${v.version}/apply`, { confirmWithin: Number(within.value) })) }, 'Apply'));
+  if (status.pending) {
+    const countdown = h('span', { class: 'countdown' });
+    const tick = () => (countdown.textContent = `${Math.max(0, Math.round(status.pending!.deadline - Date.now() / 1000))} s`);
+    tick();
+    const t = setInterval(tick, 1000);
+    p.cleanup.push(() => clearInterval(t));
+    buttons.append(h('span', {}, `Version ${status.pending.version} applied by ${status.pending.by} rolls back in `, countdown, ' unless confirmed. '));
+    if (engineer) buttons.append(h('button', { onclick: act(() => api('POST', '/api/confirm')) }, 'Confirm'));
+  }
+  if (engineer && status.policy) buttons.append(h('button', { class: 'danger', onclick: act(() => (confirm('Put the previous active policy back now?') ? api('POST', '/api/rollback') : Promise.resolve())) }, 'Roll back'));
+
+  const since = h('input', { name: 'since', value: '7d', size: 8 }) as HTMLInputElement;
+  const sim = h('div');
+  const simulate = async () => {
+    sim.replaceChildren(h('p', { class: 'muted' }, 'Simulating…'));
+    const r = await api<{ candidate: { evaluated: number; allowed: number; denied: number; denials: { client: string; server: string; port: number; operation: string; count: number; reason: string }[] } }>('POST', '/api/simulate', { policy: String(v.version), since: since.value });
+    const c = r.candidate;
+    sim.replaceChildren(
+      h('p', {}, `${c.evaluated} operations of the learned baseline since ${since.value}: ${c.allowed} allowed, `, h('strong', { class: c.denied ? 'state-bad' : 'state-ok' }, `${c.denied} would be denied`)),
+      c.denials.length ? table(['client', 'server', 'operation', 'count', 'reason'], c.denials.slice(0, 200).map((d) => [d.client, `${d.server}:${d.port}`, d.operation, d.count, d.reason])) : '',
+    );
+  };
+
+  const pol = doc.policy;
+  fill(el,
+    h('h2', {}, `Version ${v.version}: ${pol.name} (${v.status})`),
+    buttons,
+    h('h2', {}, `Lint (${findings.length})`),
+    findings.length ? table(['severity', 'finding', 'where', 'clause'], findings.map((f) => [h('span', { class: `finding-${f.severity}` }, f.severity), `${f.code}: ${f.message}`, f.where, f.clause])) : h('p', { class: 'state-ok' }, 'no findings'),
+    diff ? [h('h2', {}, 'Changes against the active policy'), diff.changes.length ? h('ul', {}, diff.changes.map((c) => h('li', {}, c))) : h('p', { class: 'muted' }, 'no differences')] : null,
+    h('h2', {}, 'What would this have blocked?'),
+    may(p.me, 'operator') ? h('div', { class: 'toolbar' }, 'over the learned traffic since', since, h('button', { class: 'secondary', onclick: () => void simulate().catch((e: Error) => sim.replaceChildren(h('p', { class: 'error' }, e.message))) }, 'Simulate')) : h('p', { class: 'muted' }, 'operators and above can simulate'),
+    sim,
+    h('h2', {}, 'Rules and their evidence'),
+    ...pol.conduits.map((c) =>
+      h(
+        'div',
+        {},
+        h('h3', {}, `${c.name} (${c.zones.join(' ↔ ')}) — fail-${c.failMode ?? 'open'}, on deny: ${c.onDeny ?? 'reset'}`),
+        table(
+          ['rule', 'protocol', 'client', 'server', 'allows', 'evidence'],
+          c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), allows(r), r.evidence ? `${r.evidence.transactions} transactions in ${r.evidence.conversations.length} conversation(s), ${time(r.evidence.firstSeen)} to ${time(r.evidence.lastSeen)}` : '-']),
+        ),
+      ),
+    ),
+    h('h2', {}, 'Document'),
+    h('pre', {}, doc.document),
+  );
+}

@@ -1,0 +1,44 @@
+// The gateway's events for people to read: denials and would-be denials from inspection, and
+// alerts (latency budgets, engine exits and hangs). Written in batches, kept bounded: the newest
+// `MAX_EVENTS` stay.
+
+import type { Db } from './database.js';
+
+export const MAX_EVENTS = 100_000;
+
+export interface GatewayEvent {
+  id: number;
+  ts: number;
+  /** deny, would-deny, alert */
+  kind: string;
+  data: Record<string, unknown>;
+}
+
+export class EventStore {
+  private readonly insert;
+
+  constructor(readonly db: Db) {
+    this.insert = db.prepare('INSERT INTO events (ts, kind, data) VALUES (?, ?, ?)');
+  }
+
+  /** Appends a batch in one transaction, then trims the oldest past the bound. */
+  append(events: { ts: number; kind: string; data: Record<string, unknown> }[]): void {
+    if (events.length === 0) return;
+    this.db.transaction(() => {
+      for (const e of events) this.insert.run(e.ts, e.kind, JSON.stringify(e.data));
+      this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?').run(MAX_EVENTS);
+    })();
+  }
+
+  /** Events after `after` (an id), oldest first; or the newest `limit` when `after` is not given. */
+  list(options: { after?: number; limit?: number; kind?: string } = {}): GatewayEvent[] {
+    const limit = Math.min(options.limit ?? 200, 1000);
+    const where = ['id > ?', ...(options.kind ? ['kind = ?'] : [])].join(' AND ');
+    const params = [options.after ?? 0, ...(options.kind ? [options.kind] : [])];
+    const sql =
+      options.after !== undefined
+        ? `SELECT * FROM events WHERE ${where} ORDER BY id LIMIT ?`
+        : `SELECT * FROM (SELECT * FROM events WHERE ${where} ORDER BY id DESC LIMIT ?) ORDER BY id`;
+    return (this.db.prepare(sql).all(...params, limit) as { id: number; ts: number; kind: string; data: string }[]).map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+}

@@ -1,0 +1,198 @@
+// The console API over a real SQLite database holding the learned demo plant: first-run setup,
+// login with lockout, every route guarded by its role (walked from the route table, so a new
+// route without a guard fails here), CSRF, bad input answered with the path of the problem,
+// the policy workflow, zone edits, events live, and audit tampering detected.
+
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { learnPcaps } from '../../src/commands/learn.js';
+import { derive } from '../../src/commands/policy.js';
+import type { RouteEntry } from '../../src/console/auth.js';
+import { RANK } from '../../src/console/context.js';
+import { buildConsole } from '../../src/console/server.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { EventStore } from '../../src/store/event-store.js';
+import { LearnStore } from '../../src/store/learn-store.js';
+import { PolicyStore } from '../../src/store/policy-store.js';
+import { ROLES, UserStore, type Role } from '../../src/store/user-store.js';
+
+const DEMO = join(import.meta.dirname, '..', 'fixtures', 'demo');
+const PASSWORD = 'Correct-Horse-42';
+
+describe('console API', () => {
+  let db: Db;
+  let app: FastifyInstance;
+  let routes: RouteEntry[];
+  const sessions = new Map<Role, { cookie: string; csrf: string }>();
+
+  const call = async (method: string, url: string, o: { as?: Role; body?: unknown; csrf?: boolean } = {}) => {
+    const s = o.as ? sessions.get(o.as)! : undefined;
+    const headers: Record<string, string> = {};
+    if (s) headers.cookie = s.cookie;
+    if (s && o.csrf !== false && method !== 'GET') headers['x-csrf-token'] = s.csrf;
+    const r = await app.inject({ method: method as 'GET', url, headers, ...(o.body !== undefined ? { payload: o.body as object } : {}) });
+    return { status: r.statusCode, body: r.headers['content-type']?.includes('json') ? (r.json() as Record<string, unknown> & { code?: string; message?: string }) : (r.body as unknown as Record<string, unknown>), headers: r.headers };
+  };
+
+  beforeAll(async () => {
+    db = openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-console-')), 'b.db'));
+    await learnPcaps(new LearnStore(db), readdirSync(DEMO).map((f) => join(DEMO, f)));
+    derive(new LearnStore(db), new PolicyStore(db), { name: 'Demo plant' }, 'test');
+    ({ app, routes } = await buildConsole(db));
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    db?.close();
+  });
+
+  it('has no account and no default password: the first administrator needs the one-time setup token', async () => {
+    expect((await call('GET', '/api/setup')).body).toEqual({ needed: true });
+    const token = new UserStore(db).issueSetupToken()!;
+    expect((await call('POST', '/api/setup', { body: { token: 'guess', name: 'alice', password: PASSWORD } })).body).toMatchObject({ code: 'BH_SETUP_TOKEN' });
+    const weak = await call('POST', '/api/setup', { body: { token, name: 'alice', password: 'alice12345678' } });
+    expect(weak.status).toBe(400);
+    expect(weak.body.code).toBe('BH_WEAK_PASSWORD');
+    expect((await call('POST', '/api/setup', { body: { token, name: 'alice', password: PASSWORD } })).body).toEqual({ name: 'alice', role: 'admin' });
+    expect((await call('POST', '/api/setup', { body: { token, name: 'mallory', password: PASSWORD } })).body).toMatchObject({ code: 'BH_SETUP_DONE' });
+    expect(new UserStore(db).issueSetupToken()).toBeUndefined();
+  });
+
+  it('logs people in with secure session cookies, and locks an account after five wrong passwords', async () => {
+    const login = async (name: string, password: string) => app.inject({ method: 'POST', url: '/api/login', payload: { name, password } });
+    const r = await login('alice', PASSWORD);
+    expect(r.statusCode).toBe(200);
+    const cookie = String(r.headers['set-cookie']);
+    expect(cookie).toMatch(/^bulkhead_session=[\w-]{43}; Path=\/; Expires=.*; HttpOnly; SameSite=Strict$/);
+    sessions.set('admin', { cookie: cookie.split(';')[0]!, csrf: (r.json() as { csrf: string }).csrf });
+    // The other roles, created by the administrator.
+    for (const role of ROLES.filter((x) => x !== 'admin')) {
+      expect((await call('POST', '/api/users', { as: 'admin', body: { name: role, role, password: PASSWORD } })).status).toBe(200);
+      const l = await login(role, PASSWORD);
+      sessions.set(role, { cookie: String(l.headers['set-cookie']).split(';')[0]!, csrf: (l.json() as { csrf: string }).csrf });
+    }
+    for (let i = 0; i < 4; i++) expect((await login('viewer', 'Wrong-Password-1')).json()).toMatchObject({ code: 'BH_BAD_LOGIN' });
+    const fifth = await login('viewer', 'Wrong-Password-1');
+    expect(fifth.statusCode).toBe(423);
+    expect((fifth.json() as { message: string }).message).toMatch(/locked for 15 minutes/);
+    expect((await login('viewer', PASSWORD)).statusCode).toBe(423); // even with the right one, for now
+    expect((await login('nobody', PASSWORD)).json()).toMatchObject({ code: 'BH_BAD_LOGIN', message: 'wrong user name or password' });
+  });
+
+  it('guards every API route with its role: none is open by accident', async () => {
+    const open = routes.filter((r) => r.role === 'public').map((r) => `${r.method} ${r.url}`);
+    expect(open.sort()).toEqual(['GET /api/docs', 'GET /api/setup', 'POST /api/login', 'POST /api/setup']);
+    const concrete = (url: string) => url.replace(':ref', '1').replace(':v', '1').replace(':a', '1').replace(':b', '1').replace(':name', 'nobody').replace(':target', '10.9.9.9');
+    for (const r of routes.filter((x) => x.role !== 'public')) {
+      expect((await call(r.method, concrete(r.url))).status, `${r.method} ${r.url} without a session`).toBe(401);
+      const below = ROLES.filter((role) => RANK[role] < RANK[r.role as Role]);
+      for (const role of below) {
+        const res = await call(r.method, concrete(r.url), { as: role, body: {} });
+        expect(res.body.code, `${r.method} ${r.url} as ${role}`).toBe('BH_FORBIDDEN');
+      }
+    }
+    expect(routes.length).toBeGreaterThan(25);
+  });
+
+  it('refuses a change without the session\'s CSRF token', async () => {
+    const r = await call('POST', '/api/mode', { as: 'engineer', body: { mode: 'learn' }, csrf: false });
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('BH_CSRF');
+  });
+
+  it('answers bad input with 400 and the path of the problem', async () => {
+    const cases: [string, string, unknown, RegExp][] = [
+      ['POST', '/api/policies/1/apply', { confirmWithin: 'soon' }, /^body\/confirmWithin: must be integer/],
+      ['POST', '/api/users', { name: 'bad name', role: 'viewer', password: PASSWORD }, /^body\/name: must match pattern/],
+      ['POST', '/api/users', { name: 'x', role: 'root', password: PASSWORD }, /^body\/role: must be equal to one of the allowed values/],
+      ['GET', '/api/assets?limit=0', undefined, /^querystring\/limit: must be >= 1/],
+      ['POST', '/api/mode', { mode: 'enforce', extra: 1 }, /^body: must NOT have additional properties/],
+      ['POST', '/api/policies', { document: 'bulkheadPolicy: 1\nname: x\ndefaultAction: permit\nzones: []\nconduits: []\n' }, /defaultAction: must be one of "deny", "allow"/],
+      ['GET', '/api/policies/..%2Fetc%2Fpasswd', undefined, /^params\/ref: must match pattern/],
+    ];
+    for (const [method, url, body, message] of cases) {
+      const r = await call(method, url, { as: 'admin', ...(body !== undefined ? { body } : {}) });
+      expect(r.status, `${method} ${url}`).toBe(400);
+      expect(r.body.message, `${method} ${url}`).toMatch(message);
+    }
+  });
+
+  it('serves the inventory searched, filtered, sorted and paged', async () => {
+    const all = (await call('GET', '/api/assets?limit=1000', { as: 'engineer' })).body as { total: number; items: { ip: string; roles: string[]; lastSeen: number }[] };
+    expect(all.total).toBeGreaterThan(3);
+    expect(all.items.map((a) => a.ip)).toEqual([...all.items.map((a) => a.ip)].sort());
+    const servers = (await call('GET', '/api/assets?role=modbus_server', { as: 'engineer' })).body as typeof all;
+    expect(servers.items.length).toBeGreaterThan(0);
+    expect(servers.items.every((a) => a.roles.includes('modbus_server'))).toBe(true);
+    const one = all.items[1]!;
+    const found = (await call('GET', `/api/assets?q=${encodeURIComponent(one.ip)}`, { as: 'engineer' })).body as typeof all;
+    expect(found.items.map((a) => a.ip)).toContain(one.ip);
+    const paged = (await call('GET', '/api/assets?limit=2&offset=1&sort=lastSeen&desc=true', { as: 'engineer' })).body as typeof all;
+    expect(paged.items).toHaveLength(2);
+    expect(paged.items[0]!.lastSeen).toBeGreaterThanOrEqual(paged.items[1]!.lastSeen);
+    const convs = (await call('GET', '/api/conversations?protocol=modbus&limit=5', { as: 'engineer' })).body as { total: number; items: { protocol: string }[] };
+    expect(convs.items.every((c) => c.protocol === 'modbus')).toBe(true);
+  });
+
+  it('runs the policy workflow: edit a zone, approve twice, simulate, apply with commit-confirm, confirm', async () => {
+    const v1 = (await call('GET', '/api/policies/1', { as: 'engineer' })).body as { policy: { zones: { id: string; name: string }[] } };
+    const zone = v1.policy.zones[0]!;
+    const edited = await call('POST', '/api/policies/1/edit', { as: 'engineer', body: { op: 'rename', zone: zone.id, name: 'Line 1 cell' } });
+    expect(edited.body).toEqual({ version: 2 });
+    expect(((await call('GET', '/api/policies/2', { as: 'viewer' })).body as typeof v1).policy.zones[0]!.name).toBe('Line 1 cell');
+    expect(((await call('GET', '/api/policies/1/diff/2', { as: 'operator' })).body as { changes: string[] }).changes).toEqual([expect.stringMatching(/Line 1 cell/)]);
+    expect((await call('POST', '/api/policies/2/edit', { as: 'engineer', body: { op: 'merge', zone: zone.id, into: zone.id } })).body.code).toBe('BH_CONFLICT');
+    expect((await call('POST', '/api/policies/2/approve', { as: 'engineer' })).body).toMatchObject({ status: 'approved', approvedBy: 'engineer' });
+    expect((await call('POST', '/api/policies/2/approve', { as: 'engineer' })).body.message).toMatch(/second approval must come from another person/);
+    expect((await call('POST', '/api/policies/2/approve', { as: 'admin' })).body).toMatchObject({ secondApprover: 'alice' });
+    const sim = (await call('POST', '/api/simulate', { as: 'operator', body: { policy: '2', since: '3650d' } })).body as { candidate: { evaluated: number; denied: number } };
+    expect(sim.candidate.evaluated).toBeGreaterThan(0);
+    expect(sim.candidate.denied).toBe(0);
+    expect((await call('POST', '/api/simulate', { as: 'operator', body: { policy: '2', since: 'last tuesday' } })).body.message).toMatch(/^body\/since: must be like 7d/);
+    expect((await call('POST', '/api/policies/2/apply', { as: 'engineer', body: { confirmWithin: 120 } })).status).toBe(200);
+    const st = (await call('GET', '/api/status', { as: 'viewer' })).body as { pending: { version: number; secondsLeft: number }; engine: { running: boolean } };
+    expect(st.pending.version).toBe(2);
+    expect(st.pending.secondsLeft).toBeGreaterThan(100);
+    expect(st.engine.running).toBe(false);
+    expect((await call('POST', '/api/confirm', { as: 'engineer' })).body).toEqual({ version: 2 });
+    expect(((await call('GET', '/api/status', { as: 'viewer' })).body as { policy: { version: number } }).policy.version).toBe(2);
+    const report = await call('GET', '/api/report/compliance?format=html', { as: 'viewer' });
+    expect(String(report.body)).toMatch(/^<!doctype html>/);
+  });
+
+  it('streams new events live and lists them with their reasons', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${address}/api/events/stream`, { headers: { cookie: sessions.get('operator')!.cookie } });
+    const reader = res.body!.getReader();
+    new EventStore(db).append([{ ts: Date.now() / 1000, kind: 'deny', data: { action: 'deny', reason: 'denied: Modbus FC 6 write', client: '10.0.0.5', server: '10.0.0.9' } }]);
+    let text = '';
+    const limit = Date.now() + 5000;
+    while (!text.includes('FC 6') && Date.now() < limit) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toMatch(/^: bulkhead events\n\nid: \d+\ndata: \{.*"kind":"deny".*"reason":"denied: Modbus FC 6 write"/);
+    const list = (await call('GET', '/api/events?kind=deny', { as: 'viewer' })).body as unknown as { data: { client: string } }[];
+    expect(list.at(-1)!.data.client).toBe('10.0.0.5');
+  });
+
+  it('records every change in the audit log and detects tampering', async () => {
+    const entries = (await call('GET', '/api/audit?limit=1000', { as: 'viewer' })).body as unknown as { actor: string; action: string }[];
+    const actions = entries.map((e) => `${e.actor} ${e.action}`);
+    expect(actions).toEqual(expect.arrayContaining(['alice user.create', 'alice user.login', 'viewer user.locked', 'engineer policy.create', 'engineer policy.approve', 'alice policy.approve', 'engineer policy.apply', 'engineer policy.confirm']));
+    expect((await call('GET', '/api/audit/verify', { as: 'viewer' })).body).toMatchObject({ ok: true });
+    const syslog = await call('GET', '/api/audit?format=syslog&limit=1', { as: 'viewer' });
+    expect(String(syslog.body)).toMatch(/^<\d+>1 \S+ \S+ bulkhead - audit \[bulkhead@32473 id="\d+"/);
+    db.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE action = 'policy.apply'").run();
+    const v = (await call('GET', '/api/audit/verify', { as: 'viewer' })).body as { ok: boolean; broken: { reason: string } };
+    expect(v.ok).toBe(false);
+    expect(v.broken.reason).toMatch(/edited after it was written/);
+  });
+
+  it('documents the API as OpenAPI', async () => {
+    const doc = (await call('GET', '/api/docs')).body as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/assets', '/api/policies/{v}/apply', '/api/events/stream', '/api/audit/verify']));
+  });
+});
