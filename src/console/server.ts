@@ -28,12 +28,13 @@ export interface ConsoleOptions {
   logger?: boolean;
 }
 
-/** The UI: compiled scripts next to this file, pages and styles from the sources. */
+/** The UI: compiled scripts (dist/src/console/ui), pages and styles from the sources (src/console/ui). */
 function uiRoots(): string[] {
   const here = import.meta.dirname;
-  const scripts = join(here, 'ui');
-  const pages = [join(here, '..', '..', '..', 'src', 'console', 'ui'), join(here, 'ui')].find((d) => existsSync(join(d, 'index.html')));
-  return [...new Set([scripts, ...(pages ? [pages] : [])])].filter((d) => existsSync(d));
+  const root = here.includes('/dist/') ? join(here, '..', '..', '..') : join(here, '..', '..');
+  const scripts = join(root, 'dist', 'src', 'console', 'ui');
+  const pages = join(root, 'src', 'console', 'ui');
+  return [scripts, pages].filter((d) => existsSync(d));
 }
 
 export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ app: FastifyInstance; routes: RouteEntry[] }> {

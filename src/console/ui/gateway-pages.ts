@@ -62,7 +62,7 @@ export async function dashboardPage(p: Page): Promise<void> {
     h(
       'div',
       { class: 'cards' },
-      card('Mode', st.mode.mode, st.mode.by ? `set by ${st.mode.by} ${time(st.mode.since)}` : 'as started', st.mode.mode === 'enforce' ? 'state-ok' : 'state-warn'),
+      card('Mode', st.mode.mode, `${st.mode.by ? `set by ${st.mode.by} ${time(st.mode.since)}` : 'the default'}${st.engine.running ? '' : '; no engine runs it here'}`, st.engine.running && st.mode.mode === 'enforce' ? 'state-ok' : 'state-warn'),
       card('Active policy', st.policy ? `version ${st.policy.version}` : 'none', st.policy?.name),
       card('Pending confirmation', st.pending ? h('span', {}, `version ${st.pending.version}: `, countdown) : 'none', st.pending ? `applied by ${st.pending.by}; confirm on the Policy page or it rolls back` : undefined),
       card('Engine', st.engine.running ? 'running' : 'not running', health ? `${health.inspected} inspected, ${health.denied} denied` : st.root ? 'start it with bulkhead start --bridge BR' : 'needs root and a bridge', st.engine.running ? 'state-ok' : 'state-bad'),
