@@ -129,4 +129,9 @@ export const MIGRATIONS: readonly string[] = [
     data TEXT NOT NULL
   ) STRICT;
   `,
+  // 7: the console pages through the baseline in this order; without the index every page sorts it all.
+  `
+  CREATE INDEX conversations_order ON conversations (client_ip, server_ip, server_port, protocol);
+  CREATE INDEX assets_last_seen ON assets (last_seen);
+  `,
 ];

@@ -31,15 +31,15 @@ try {
   rmSync(plant);
   const db = openDatabase(path);
   const learn = new LearnStore(db);
-  const totals = learn.counts();
+  const totals = learn.totals();
   console.log(`store: ${totals.assets} assets, ${totals.conversations} conversations (learned in ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   const t1 = Date.now();
   derive(learn, new PolicyStore(db), {}, 'bench');
   console.log(`derived a policy in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   const users = new UserStore(db);
-  users.create('bench', 'admin', 'Bench-Password-1', 'bench');
+  users.create('operator1', 'admin', 'Bench-Password-1', 'bench');
   const { app } = await buildConsole(db);
-  const login = await app.inject({ method: 'POST', url: '/api/login', payload: { name: 'bench', password: 'Bench-Password-1' } });
+  const login = await app.inject({ method: 'POST', url: '/api/login', payload: { name: 'operator1', password: 'Bench-Password-1' } });
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;
   const routes = [
     '/api/setup',
@@ -58,11 +58,14 @@ try {
     '/api/events?limit=200',
     '/api/audit?limit=500',
   ];
-  console.log('\nroute (200 requests each, in a row)                          p50 ms   p95 ms');
+  // A derived policy of this plant holds ~100,000 rules: its page is asked fewer times.
+  const heavy = new Set(['/api/policies/1']);
+  console.log('\nroute (200 requests each in a row, 20 for a whole policy)     p50 ms   p95 ms');
   let worst = 0;
   for (const url of routes) {
     const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
+    const n = heavy.has(url) ? 20 : 200;
+    for (let i = 0; i < n; i++) {
       const t = process.hrtime.bigint();
       const r = await app.inject({ method: 'GET', url, headers: { cookie } });
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -71,7 +74,7 @@ try {
     times.sort((a, b) => a - b);
     const p95 = times[Math.floor(times.length * 0.95)]!;
     if (url !== '/api/setup') worst = Math.max(worst, p95);
-    console.log(`${url.padEnd(60)} ${times[100]!.toFixed(2).padStart(6)}   ${p95.toFixed(2).padStart(6)}${url === '/api/setup' ? '   (floor: a route that reads one count)' : ''}`);
+    console.log(`${url.padEnd(60)} ${times[Math.floor(n / 2)]!.toFixed(2).padStart(6)}   ${p95.toFixed(2).padStart(6)}${url === '/api/setup' ? '   (floor: a route that reads one count)' : ''}`);
   }
   console.log(`worst p95: ${worst.toFixed(1)} ms (target: under 50 ms)`);
   await app.close();

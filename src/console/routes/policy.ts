@@ -3,7 +3,7 @@
 // and the compliance report. Policies are named by version, `latest` or `active`: never a file.
 
 import type { FastifyInstance } from 'fastify';
-import { derive, loadPolicy, parseSince, simulateBaseline } from '../../commands/policy.js';
+import { derive, loadPolicy, parseSince, simulateBaseline, type LoadedPolicy } from '../../commands/policy.js';
 import { complianceFor, lintInContext } from '../../commands/report.js';
 import type { Conversation } from '../../learn/model.js';
 import { complianceHtml } from '../../policy/compliance.js';
@@ -21,25 +21,41 @@ const versionParams = { type: 'object', properties: { v: version }, required: ['
 const zoneId = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 
+/** Parsed versions kept (documents never change once stored): a derived policy can hold 100,000 rules. */
+const CACHED_VERSIONS = 2;
+
 export function policyRoutes(app: FastifyInstance, s: Stores): void {
   const p = s.policies;
+  const cache = new Map<number, LoadedPolicy>();
+  /** A version by reference, parsed once. */
+  const load = (ref: string): LoadedPolicy => {
+    const v = /^\d+$/.test(ref) ? Number(ref) : p.latest(ref === 'active' ? 'active' : undefined)?.version;
+    if (v === undefined) return loadPolicy(p, ref); // says what is missing
+    let hit = cache.get(v);
+    if (!hit) {
+      hit = loadPolicy(p, String(v));
+      if (cache.size >= CACHED_VERSIONS) cache.delete(cache.keys().next().value!);
+      cache.set(v, hit);
+    }
+    return hit;
+  };
 
   app.get('/api/policies', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'Stored policy versions', response: { 200: anyArray } } }, async () => p.list());
 
   app.get('/api/policies/:ref', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'A version: its document as written, the parsed policy, its approvals', params: refParams, response: { 200: anyObject, 404: problem } } }, async (req) => {
     const r = (req.params as { ref: string }).ref;
-    const loaded = loadPolicy(p, r);
+    const loaded = load(r);
     const meta = /^\d+$/.test(r) ? p.get(Number(r)) : p.latest(r === 'active' ? 'active' : undefined)!;
     return { ...meta, policy: loaded.policy };
   });
 
   app.get('/api/policies/:ref/lint', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'Lint findings with the standard clause each comes from', params: refParams, response: { 200: anyArray } } }, async (req) =>
-    lintInContext(s.learn, loadPolicy(p, (req.params as { ref: string }).ref).policy),
+    lintInContext(s.learn, load((req.params as { ref: string }).ref).policy),
   );
 
   app.get('/api/policies/:a/diff/:b', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'What changes from A to B', params: { type: 'object', properties: { a: ref, b: ref }, required: ['a', 'b'] }, response: { 200: anyObject } } }, async (req) => {
     const { a, b } = req.params as { a: string; b: string };
-    return diffPolicies(loadPolicy(p, a).policy, loadPolicy(p, b).policy);
+    return diffPolicies(load(a).policy, load(b).policy);
   });
 
   app.post(
@@ -89,7 +105,7 @@ export function policyRoutes(app: FastifyInstance, s: Stores): void {
     async (req) => {
       const v = (req.params as { v: string }).v;
       const edit = req.body as ZoneEdit;
-      const edited = editZones(loadPolicy(p, v).policy, edit);
+      const edited = editZones(load(v).policy, edit);
       const doc = formatPolicy(edited, `Edited on the zone map from version ${v}: ${edit.op}.`);
       parsePolicy(doc, 'the edited policy');
       return { version: p.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, actor(req.session)) };
@@ -138,9 +154,9 @@ export function policyRoutes(app: FastifyInstance, s: Stores): void {
       const since = parseSince(b.since, s.learn.clock()?.lastSeen ?? Date.now() / 1000);
       if (since === undefined) throw new ConsoleError('BH_VALIDATION', `body/since: must be like 7d, 24h, 90m or a date, got '${b.since}'`);
       const conversations = s.learn.conversations<Conversation>();
-      const candidate = simulateBaseline(loadPolicy(p, b.policy).policy, conversations, since);
+      const candidate = simulateBaseline(load(b.policy).policy, conversations, since);
       if (!b.against) return { candidate };
-      const current = simulateBaseline(loadPolicy(p, b.against).policy, conversations, since);
+      const current = simulateBaseline(load(b.against).policy, conversations, since);
       return { candidate, current, changes: compareSimulations(current, candidate) };
     },
   );
