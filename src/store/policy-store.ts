@@ -85,6 +85,14 @@ export class PolicyStore {
     return r ? fromRow(r) : undefined;
   }
 
+  /** A version without its document text (which can be megabytes), and the text's length. */
+  summary(version: number): Omit<PolicyVersion, 'document'> & { documentLength: number } {
+    const v = this.list().find((x) => x.version === version);
+    if (!v) throw new PolicyStoreError(`no policy version ${version}`);
+    const { n } = this.db.prepare('SELECT length(document) AS n FROM policy_versions WHERE version = ?').get(version) as { n: number };
+    return { ...v, documentLength: n };
+  }
+
   /** Every version without its document text. */
   list(): Omit<PolicyVersion, 'document'>[] {
     const columns = 'version, name, status, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';

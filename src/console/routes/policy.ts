@@ -23,6 +23,8 @@ const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max })
 
 /** Parsed versions kept (documents never change once stored): a derived policy can hold 100,000 rules. */
 const CACHED_VERSIONS = 2;
+const RULES_SHOWN = 200;
+const DOCUMENT_SHOWN = 1 << 20;
 
 export function policyRoutes(app: FastifyInstance, s: Stores): void {
   const p = s.policies;
@@ -42,12 +44,21 @@ export function policyRoutes(app: FastifyInstance, s: Stores): void {
 
   app.get('/api/policies', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'Stored policy versions', response: { 200: anyArray } } }, async () => p.list());
 
-  app.get('/api/policies/:ref', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'A version: its document as written, the parsed policy, its approvals', params: refParams, response: { 200: anyObject, 404: problem } } }, async (req) => {
-    const r = (req.params as { ref: string }).ref;
-    const loaded = load(r);
-    const meta = /^\d+$/.test(r) ? p.get(Number(r)) : p.latest(r === 'active' ? 'active' : undefined)!;
-    return { ...meta, policy: loaded.policy };
-  });
+  app.get(
+    '/api/policies/:ref',
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['policy'], summary: `A version: the parsed policy (at most ${RULES_SHOWN} rules per conduit, with each conduit's ruleCount), its approvals, and its document as written (up to 1 MiB)`, params: refParams, response: { 200: anyObject, 404: problem } },
+    },
+    async (req) => {
+      const r = (req.params as { ref: string }).ref;
+      const loaded = load(r);
+      const { documentLength, ...meta } = p.summary(/^\d+$/.test(r) ? Number(r) : p.latest(r === 'active' ? 'active' : undefined)!.version);
+      // A derived policy of a large plant holds 100,000 rules: a page shows what a person can read.
+      const policy = { ...loaded.policy, conduits: loaded.policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+      return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: loaded.text } : { documentBytes: documentLength }) };
+    },
+  );
 
   app.get('/api/policies/:ref/lint', { config: { role: 'viewer' }, schema: { tags: ['policy'], summary: 'Lint findings with the standard clause each comes from', params: refParams, response: { 200: anyArray } } }, async (req) =>
     lintInContext(s.learn, load((req.params as { ref: string }).ref).policy),

@@ -37,7 +37,7 @@ interface Rule {
 interface Policy {
   name: string;
   zones: { id: string; name: string; securityLevel: number }[];
-  conduits: { id: string; name: string; zones: [string, string]; failMode?: string; onDeny?: string; rules: Rule[] }[];
+  conduits: { id: string; name: string; zones: [string, string]; failMode?: string; onDeny?: string; rules: Rule[]; ruleCount: number }[];
 }
 
 interface Status {
@@ -82,7 +82,7 @@ export async function policyPage(p: Page): Promise<void> {
 
 async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Status, error: HTMLElement): Promise<void> {
   const [doc, findings, diff] = await Promise.all([
-    api<{ policy: Policy; document: string }>('GET', `/api/policies/${v.version}`),
+    api<{ policy: Policy; document?: string; documentBytes?: number }>('GET', `/api/policies/${v.version}`),
     api<{ severity: string; code: string; where: string; message: string; clause: string }[]>('GET', `/api/policies/${v.version}/lint`),
     status.policy && status.policy.version !== v.version ? api<{ changes: string[] }>('GET', `/api/policies/active/diff/${v.version}`) : Promise.resolve(undefined),
   ]);
@@ -141,9 +141,10 @@ async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Statu
           ['rule', 'protocol', 'client', 'server', 'allows', 'evidence'],
           c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), allows(r), r.evidence ? `${r.evidence.transactions} transactions in ${r.evidence.conversations.length} conversation(s), ${time(r.evidence.firstSeen)} to ${time(r.evidence.lastSeen)}` : '-']),
         ),
+        c.ruleCount > c.rules.length ? h('p', { class: 'muted' }, `${c.ruleCount - c.rules.length} more rules: export the document (bulkhead policy export ${v.version}) to read them all`) : null,
       ),
     ),
     h('h2', {}, 'Document'),
-    h('pre', {}, doc.document),
+    doc.document !== undefined ? h('pre', {}, doc.document) : h('p', { class: 'muted' }, `${doc.documentBytes} bytes: too long to show here (bulkhead policy export ${v.version})`),
   );
 }

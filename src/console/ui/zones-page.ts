@@ -17,7 +17,7 @@ interface Zone {
 interface Policy {
   name: string;
   zones: Zone[];
-  conduits: { id: string; name: string; zones: [string, string]; rules: { protocol: string; allow?: { kinds?: string[] }[]; action?: string }[] }[];
+  conduits: { id: string; name: string; zones: [string, string]; ruleCount: number; rules: { protocol: string; allow?: { kinds?: string[] }[]; action?: string }[] }[];
 }
 
 const W = 230;
@@ -55,7 +55,7 @@ export async function zonesPage(p: Page): Promise<void> {
     const b = pos.get(c.zones[1]);
     if (!a || !b) continue;
     const kinds = [...new Set(c.rules.flatMap((r) => (r.action === 'deny' ? ['deny'] : r.allow ? r.allow.flatMap((x) => x.kinds ?? ['some']) : ['any'])))];
-    const label = `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}: ${[...new Set(c.rules.map((r) => r.protocol))].join('/')} ${kinds.join(',')}`;
+    const label = `${c.ruleCount} rule${c.ruleCount === 1 ? '' : 's'}: ${[...new Set(c.rules.map((r) => r.protocol))].join('/')} ${kinds.join(',')}`;
     if (a === b) {
       svg.append(s('text', { x: a.x + 6, y: a.y + a.hgt + 14, class: 'conduit-label' }, `inside: ${label}`));
       continue;
