@@ -3,6 +3,7 @@
 // `MAX_EVENTS` stay.
 
 import type { Db } from './database.js';
+import type { AuditLog } from './audit-log.js';
 
 export const MAX_EVENTS = 100_000;
 
@@ -12,6 +13,8 @@ export interface GatewayEvent {
   /** deny, would-deny, alert */
   kind: string;
   data: Record<string, unknown>;
+  ackedBy?: string;
+  ackedAt?: number;
 }
 
 export class EventStore {
@@ -39,6 +42,26 @@ export class EventStore {
       options.after !== undefined
         ? `SELECT * FROM events WHERE ${where} ORDER BY id LIMIT ?`
         : `SELECT * FROM (SELECT * FROM events WHERE ${where} ORDER BY id DESC LIMIT ?) ORDER BY id`;
-    return (this.db.prepare(sql).all(...params, limit) as { id: number; ts: number; kind: string; data: string }[]).map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return (this.db.prepare(sql).all(...params, limit) as { id: number; ts: number; kind: string; data: string; acked_by: string | null; acked_at: number | null }[]).map((r) => ({
+      id: r.id,
+      ts: r.ts,
+      kind: r.kind,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+      ...(r.acked_by !== null ? { ackedBy: r.acked_by, ackedAt: r.acked_at! } : {}),
+    }));
+  }
+
+  /** Alerts nobody has acknowledged yet. */
+  unacknowledged(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM events WHERE kind = 'alert' AND acked_by IS NULL").get() as { n: number }).n;
+  }
+
+  /** An operator has seen an event; returns false when there is no such event or it was acknowledged already. */
+  acknowledge(id: number, by: string, audit: AuditLog): boolean {
+    return this.db.transaction(() => {
+      const done = this.db.prepare('UPDATE events SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL').run(by, Date.now() / 1000, id).changes === 1;
+      if (done) audit.append(by, 'event.acknowledge', `event ${id}`);
+      return done;
+    }).immediate();
   }
 }

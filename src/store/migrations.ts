@@ -129,9 +129,12 @@ export const MIGRATIONS: readonly string[] = [
     data TEXT NOT NULL
   ) STRICT;
   `,
-  // 7: the console pages through the baseline in this order; without the index every page sorts it all.
+  // 7: the console pages through the baseline in this order (without the index every page sorts
+  // it all), and operators acknowledge events.
   `
   CREATE INDEX conversations_order ON conversations (client_ip, server_ip, server_port, protocol);
   CREATE INDEX assets_last_seen ON assets (last_seen);
+  ALTER TABLE events ADD COLUMN acked_by TEXT;
+  ALTER TABLE events ADD COLUMN acked_at REAL;
   `,
 ];

@@ -85,7 +85,7 @@ describe('console API', () => {
   it('guards every API route with its role: none is open by accident', async () => {
     const open = routes.filter((r) => r.role === 'public').map((r) => `${r.method} ${r.url}`);
     expect(open.sort()).toEqual(['GET /api/docs', 'GET /api/setup', 'POST /api/login', 'POST /api/setup']);
-    const concrete = (url: string) => url.replace(':ref', '1').replace(':v', '1').replace(':a', '1').replace(':b', '1').replace(':name', 'nobody').replace(':target', '10.9.9.9');
+    const concrete = (url: string) => url.replace(':ref', '1').replace(':v', '1').replace(':a', '1').replace(':b', '1').replace(':name', 'nobody').replace(':target', '10.9.9.9').replace(':id', '1');
     for (const r of routes.filter((x) => x.role !== 'public')) {
       expect((await call(r.method, concrete(r.url))).status, `${r.method} ${r.url} without a session`).toBe(401);
       const below = ROLES.filter((role) => RANK[role] < RANK[r.role as Role]);
@@ -175,12 +175,20 @@ describe('console API', () => {
     expect(text).toMatch(/^: bulkhead events\n\nid: \d+\ndata: \{.*"kind":"deny".*"reason":"denied: Modbus FC 6 write"/);
     const list = (await call('GET', '/api/events?kind=deny', { as: 'viewer' })).body as unknown as { data: { client: string } }[];
     expect(list.at(-1)!.data.client).toBe('10.0.0.5');
+    // Operators acknowledge alerts; the dashboard counts those nobody has.
+    new EventStore(db).append([{ ts: Date.now() / 1000, kind: 'alert', data: { source: 'supervisor', message: 'engine hung' } }]);
+    const alert = ((await call('GET', '/api/events?kind=alert', { as: 'viewer' })).body as unknown as { id: number }[]).at(-1)!;
+    expect(((await call('GET', '/api/status', { as: 'viewer' })).body as { unacknowledgedAlerts: number }).unacknowledgedAlerts).toBe(1);
+    expect((await call('POST', `/api/events/${alert.id}/ack`, { as: 'operator' })).body).toEqual({ ok: true });
+    expect((await call('POST', `/api/events/${alert.id}/ack`, { as: 'operator' })).body.code).toBe('BH_CONFLICT');
+    expect(((await call('GET', '/api/status', { as: 'viewer' })).body as { unacknowledgedAlerts: number }).unacknowledgedAlerts).toBe(0);
+    expect(((await call('GET', '/api/events?kind=alert', { as: 'viewer' })).body as unknown as { ackedBy: string }[]).at(-1)!.ackedBy).toBe('operator');
   });
 
   it('records every change in the audit log and detects tampering', async () => {
     const entries = (await call('GET', '/api/audit?limit=1000', { as: 'viewer' })).body as unknown as { actor: string; action: string }[];
     const actions = entries.map((e) => `${e.actor} ${e.action}`);
-    expect(actions).toEqual(expect.arrayContaining(['alice user.create', 'alice user.login', 'viewer user.locked', 'engineer policy.create', 'engineer policy.approve', 'alice policy.approve', 'engineer policy.apply', 'engineer policy.confirm']));
+    expect(actions).toEqual(expect.arrayContaining(['alice user.create', 'alice user.login', 'viewer user.locked', 'engineer policy.create', 'engineer policy.approve', 'alice policy.approve', 'engineer policy.apply', 'engineer policy.confirm', 'operator event.acknowledge']));
     expect((await call('GET', '/api/audit/verify', { as: 'viewer' })).body).toMatchObject({ ok: true });
     const syslog = await call('GET', '/api/audit?format=syslog&limit=1', { as: 'viewer' });
     expect(String(syslog.body)).toMatch(/^<\d+>1 \S+ \S+ bulkhead - audit \[bulkhead@32473 id="\d+"/);

@@ -138,6 +138,8 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await expect.poll(() => page.textContent('main')).toMatch(/live: following new events/);
     events.append([{ ts: Date.now() / 1000, kind: 'alert', data: { source: 'engine', message: 'conduit Supervisory-Control: verdict latency p99 900 us over its 0.5 ms budget' } }]);
     await expect.poll(() => page.textContent('main table'), { timeout: 5000 }).toMatch(/verdict latency p99 900 us/);
+    await page.getByRole('button', { name: 'Acknowledge' }).first().click();
+    await expect.poll(() => page.textContent('main table')).toMatch(/by alice/);
     await shot('6-events');
     await page.getByRole('button', { name: 'Isolate' }).first().click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -150,5 +152,13 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     const text = await page.textContent('main table');
     for (const action of ['user.create', 'policy.approve', 'policy.apply', 'policy.confirm', 'gateway.isolate']) expect(text).toContain(action);
     await shot('7-audit');
+  });
+
+  it('shows the compliance report with the approval and audit evidence of this deployment', async () => {
+    await page.goto(`${url}#/report`);
+    const report = page.frameLocator('iframe');
+    await report.getByText(/Dual approval of policy changes/).waitFor();
+    expect(await report.locator('body').textContent()).toMatch(/hash-chained audit log .* chain verified/);
+    await shot('8-compliance');
   });
 });

@@ -14,6 +14,7 @@ const ok = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
 export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
   app.get('/api/status', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Mode, active policy, pending confirmation, isolations, engine health, bypass, audit chain', response: { 200: anyObject } } }, async () => ({
     ...gatewayStatus(s.policies),
+    unacknowledgedAlerts: s.events.unacknowledged(),
     // Enforcement needs root and a bridge; a console without them still learns and reviews.
     root: process.getuid?.() === 0,
   }));

@@ -2,7 +2,7 @@
 
 import { api, ApiError, may, setCsrf, type Me } from './api.js';
 import { h } from './dom.js';
-import { auditPage, dashboardPage, eventsPage, usersPage } from './gateway-pages.js';
+import { auditPage, dashboardPage, eventsPage, reportPage, usersPage } from './gateway-pages.js';
 import { assetsPage, conversationsPage } from './inventory-pages.js';
 import { policyPage } from './policy-page.js';
 import { zonesPage } from './zones-page.js';
@@ -22,6 +22,7 @@ const PAGES: { path: string; title: string; role: Me['role']; render: (p: Page) 
   { path: 'policy', title: 'Policy', role: 'viewer', render: policyPage },
   { path: 'events', title: 'Events', role: 'viewer', render: eventsPage },
   { path: 'audit', title: 'Audit log', role: 'viewer', render: auditPage },
+  { path: 'report', title: 'Compliance', role: 'viewer', render: reportPage },
   { path: 'users', title: 'Users', role: 'admin', render: usersPage },
 ];
 

@@ -13,6 +13,7 @@ interface Status {
   supervisor?: { running: boolean; restarts: number; lastExit?: { ts: number; reason: string }; bypass?: { driver: string; engaged: boolean } };
   audit: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
   root: boolean;
+  unacknowledgedAlerts: number;
 }
 
 interface GatewayEvent {
@@ -20,6 +21,7 @@ interface GatewayEvent {
   ts: number;
   kind: string;
   data: { reason?: string; message?: string; client?: string; server?: string; ruleId?: string; source?: string };
+  ackedBy?: string;
 }
 
 /** The plain word on what this box can do now, shown on every page load of the dashboard. */
@@ -69,6 +71,7 @@ export async function dashboardPage(p: Page): Promise<void> {
       card('Bypass relay', st.supervisor?.bypass ? (st.supervisor.bypass.engaged ? 'ENGAGED' : 'released') : 'none', st.supervisor?.bypass?.driver, st.supervisor?.bypass?.engaged ? 'state-bad' : undefined),
       card('Isolated', String(st.isolations.length), st.isolations.map((i) => i.target).join(', ') || 'nothing cut off'),
       card('Audit log', st.audit.ok ? 'chain intact' : 'BROKEN', st.audit.ok ? `${st.audit.entries} entries` : `at entry ${st.audit.broken!.id}: ${st.audit.broken!.reason}`, st.audit.ok ? 'state-ok' : 'state-bad'),
+      card('Alerts', String(st.unacknowledgedAlerts), st.unacknowledgedAlerts ? 'not acknowledged: see Events' : 'all acknowledged', st.unacknowledgedAlerts ? 'state-bad' : 'state-ok'),
       card('Learning', learning.converged ? 'converged' : 'learning', `${learning.totals.assets} assets, ${learning.totals.conversations} conversations`),
     ),
     h('h2', {}, 'New behaviour per hour (last 48 hours of traffic)'),
@@ -81,15 +84,27 @@ export async function dashboardPage(p: Page): Promise<void> {
   );
 }
 
-function eventTable(events: GatewayEvent[], me: Me): HTMLElement {
+function eventTable(events: GatewayEvent[], me: Me, refresh?: () => void): HTMLElement {
   return table(
-    ['time', 'kind', 'from', 'to', 'reason', ''],
+    ['time', 'kind', 'from', 'to', 'reason', 'acknowledged', ''],
     events.map((e) => [
       time(e.ts),
       e.kind,
       e.data.client ?? e.data.source ?? '',
       e.data.server ?? '',
       e.data.reason ?? e.data.message ?? '',
+      e.ackedBy
+        ? `by ${e.ackedBy}`
+        : may(me, 'operator')
+          ? h('button', {
+              class: 'secondary',
+              onclick: async () => {
+                await api('POST', `/api/events/${e.id}/ack`);
+                e.ackedBy = me.name;
+                refresh?.();
+              },
+            }, 'Acknowledge')
+          : '',
       e.data.client && may(me, 'engineer')
         ? h('button', {
             class: 'danger',
@@ -107,7 +122,7 @@ function eventTable(events: GatewayEvent[], me: Me): HTMLElement {
 export async function eventsPage(p: Page): Promise<void> {
   const events = await api<GatewayEvent[]>('GET', '/api/events?limit=200');
   const holder = h('div');
-  const render = () => holder.replaceChildren(eventTable([...events].reverse(), p.me));
+  const render = (): void => void holder.replaceChildren(eventTable([...events].reverse(), p.me, render));
   render();
   const live = h('span', { class: 'muted' }, 'live: connecting…');
   p.main.replaceChildren(h('h1', {}, 'Events'), h('p', { class: 'muted' }, 'Every denial, would-be denial (learn mode) and alert, with its reason. Newest first.'), live, holder);
@@ -156,5 +171,16 @@ export async function usersPage(p: Page): Promise<void> {
     h('h2', {}, 'New account'),
     h('div', { class: 'toolbar' }, name, password, role, h('button', { onclick: act(() => api('POST', '/api/users', { name: name.value.trim(), password: password.value, role: role.value })) }, 'Create')),
     error,
+  );
+}
+
+/** The compliance report (IEC 62443-3-2/3-3, NIST SP 800-82) with this deployment's evidence, printable. */
+export async function reportPage(p: Page): Promise<void> {
+  const src = '/api/report/compliance?format=html';
+  const frame = h('iframe', { src, title: 'compliance report', style: 'width:100%;height:75vh;border:1px solid var(--line);background:#fff' }) as HTMLIFrameElement;
+  p.main.replaceChildren(
+    h('h1', {}, 'Compliance'),
+    h('div', { class: 'toolbar' }, h('button', { class: 'secondary', onclick: () => frame.contentWindow?.print() }, 'Print'), h('a', { href: src, target: '_blank' }, 'Open on its own')),
+    frame,
   );
 }
