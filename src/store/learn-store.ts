@@ -69,6 +69,23 @@ export interface FlushBatch<A extends StoredAsset, C extends StoredConversation>
 /** Stream events kept; older ones are pruned at flush. */
 export const MAX_STORED_EVENTS = 100_000;
 
+/** The baseline's order (an index follows it). */
+const CONVERSATION_ORDER = 'client_ip, server_ip, server_port, protocol';
+
+function conversationFilter(f: { ip?: string; protocol?: string }): { where: string[]; args: string[] } {
+  const where: string[] = [];
+  const args: string[] = [];
+  if (f.ip) {
+    where.push('(client_ip = ? OR server_ip = ?)');
+    args.push(f.ip, f.ip);
+  }
+  if (f.protocol) {
+    where.push('protocol = ?');
+    args.push(f.protocol);
+  }
+  return { where, args };
+}
+
 export class LearnStore {
   private readonly putAsset;
   private readonly putConversation;
@@ -133,29 +150,21 @@ export class LearnStore {
       where.push("json_extract(data, '$.purdue.level') = ?");
       args.push(o.purdue);
     }
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const order = { ip: 'ip', lastSeen: 'last_seen', purdue: "json_extract(data, '$.purdue.level')" }[o.sort ?? 'ip'];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM assets ${w}`).get(...args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT data FROM assets ${w} ORDER BY ${order} ${o.desc ? 'DESC' : 'ASC'}, ip LIMIT ? OFFSET ?`).all(...args, o.limit, o.offset) as { data: string }[];
-    return { total, items: rows.map((r) => JSON.parse(r.data) as A) };
+    return this.page<A>('assets', where, args, `${order} ${o.desc ? 'DESC' : 'ASC'}, ip`, o.limit, o.offset);
   }
 
   /** One page of the baseline for the console, by address and protocol. */
   conversationsPage<C>(o: { ip?: string; protocol?: string; limit: number; offset: number }): { total: number; items: C[] } {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (o.ip) {
-      where.push('(client_ip = ? OR server_ip = ?)');
-      args.push(o.ip, o.ip);
-    }
-    if (o.protocol) {
-      where.push('protocol = ?');
-      args.push(o.protocol);
-    }
+    const { where, args } = conversationFilter(o);
+    return this.page<C>('conversations', where, args, CONVERSATION_ORDER, o.limit, o.offset);
+  }
+
+  private page<T>(table: 'assets' | 'conversations', where: string[], args: (string | number)[], order: string, limit: number, offset: number): { total: number; items: T[] } {
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM conversations ${w}`).get(...args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT data FROM conversations ${w} ORDER BY client_ip, server_ip, server_port, protocol LIMIT ? OFFSET ?`).all(...args, o.limit, o.offset) as { data: string }[];
-    return { total, items: rows.map((r) => JSON.parse(r.data) as C) };
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT data FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as { data: string }[];
+    return { total, items: rows.map((r) => JSON.parse(r.data) as T) };
   }
 
   conversation<C>(key: string): C | undefined {
@@ -164,17 +173,8 @@ export class LearnStore {
   }
 
   conversations<C>(filter: { ip?: string; protocol?: string } = {}): C[] {
-    const where: string[] = [];
-    const args: string[] = [];
-    if (filter.ip) {
-      where.push('(client_ip = ? OR server_ip = ?)');
-      args.push(filter.ip, filter.ip);
-    }
-    if (filter.protocol) {
-      where.push('protocol = ?');
-      args.push(filter.protocol);
-    }
-    const sql = `SELECT data FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY client_ip, server_ip, server_port, protocol`;
+    const { where, args } = conversationFilter(filter);
+    const sql = `SELECT data FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${CONVERSATION_ORDER}`;
     return (this.db.prepare(sql).all(...args) as { data: string }[]).map((r) => JSON.parse(r.data) as C);
   }
 
