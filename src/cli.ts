@@ -86,6 +86,7 @@ commands:
                           and serve the console on https://127.0.0.1:8443/ until Ctrl-C (--no-console: exit)
   console                 the web console for this database, until Ctrl-C
       --host H --port P   where it listens (default 127.0.0.1:8443); --http: plain HTTP instead of HTTPS
+      --log-level L       requests and errors as JSON lines on standard output: info (default), warn, error, silent
   start --bridge BR       the gateway: the active policy inline on bridge BR, supervised, until stopped (root)
       --mode M            learn, enforce or bypass (recorded in the store; default: as last set, else enforce)
       --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
@@ -546,12 +547,14 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'console': {
-      const { values } = parse(command, rest, { host: { type: 'string' }, port: { type: 'string' }, http: { type: 'boolean' } });
+      const { values } = parse(command, rest, { host: { type: 'string' }, port: { type: 'string' }, http: { type: 'boolean' }, 'log-level': { type: 'string' } });
       const port = consolePort(command, values.port);
+      const logLevel = values['log-level'] ?? 'info';
+      if (!['info', 'warn', 'error', 'silent'].includes(logLevel)) throw new UsageError(`bulkhead console: --log-level must be info, warn, error or silent, got '${logLevel}'`);
       const path = dbPath(values.db);
       const db = openDatabase(path);
       try {
-        await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err });
+        await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
         await untilStopped();
         return 0;
       } finally {

@@ -16,12 +16,14 @@ export interface ServeOptions {
   /** Plain HTTP (behind the plant's own TLS proxy); HTTPS otherwise. */
   http?: boolean;
   log: (line: string) => void;
+  /** pino's level for the console's own log (JSON lines on standard output). */
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
 }
 
 export async function serveConsole(o: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
   const tls = o.http ? undefined : await consoleCertificate(dirname(resolve(o.dbPath)), [o.host]);
   if (tls?.created) o.log(`made a self-signed certificate for the console in ${dirname(resolve(o.dbPath))} (console-cert.pem; replace it and console-key.pem with the plant's own)`);
-  const { app } = await buildConsole(o.db, { logger: false, ...(tls ? { tls } : {}) });
+  const { app } = await buildConsole(o.db, { logLevel: o.logLevel ?? 'warn', ...(tls ? { tls } : {}) });
   const address = await app.listen({ host: o.host, port: o.port });
   const url = `${o.http ? 'http' : 'https'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${new URL(address).port}/`;
   const token = new UserStore(o.db).issueSetupToken();

@@ -25,7 +25,8 @@ import { userRoutes } from './routes/users.js';
 export interface ConsoleOptions {
   /** HTTPS key and certificate; without them plain HTTP (tests, or behind the plant's own proxy). */
   tls?: { key: string; cert: string };
-  logger?: boolean;
+  /** pino's level for requests and errors; absent: no log (tests). */
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
 }
 
 /** The UI: compiled scripts (dist/src/console/ui), pages and styles from the sources (src/console/ui). */
@@ -39,7 +40,7 @@ function uiRoots(): string[] {
 
 export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ app: FastifyInstance; routes: RouteEntry[] }> {
   const app = Fastify({
-    logger: o.logger ? { level: 'info' } : false,
+    logger: o.logLevel ? { level: o.logLevel } : false,
     ...(o.tls ? { https: { key: o.tls.key, cert: o.tls.cert } } : {}),
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
     bodyLimit: 8 << 20,

@@ -79,6 +79,20 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await shot('1-dashboard');
   });
 
+  it('switches to monitor mode from the dashboard, logs out, and logs in again', async () => {
+    await page.getByRole('button', { name: 'learn (monitor)' }).click();
+    await expect.poll(() => page.textContent('main .cards')).toMatch(/Mode\s*learn\s*set by alice/);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.fill('input[name=name]', 'alice');
+    await page.fill('input[name=password]', 'wrong-Password-9');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.textContent('[role=alert]')).toMatch(/wrong user name or password/);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  });
+
   it('measures the first meaningful paint of the dashboard', async () => {
     await page.goto('about:blank');
     const t0 = Date.now();

@@ -74,6 +74,25 @@ export async function dashboardPage(p: Page): Promise<void> {
       card('Alerts', String(st.unacknowledgedAlerts), st.unacknowledgedAlerts ? 'not acknowledged: see Events' : 'all acknowledged', st.unacknowledgedAlerts ? 'state-bad' : 'state-ok'),
       card('Learning', learning.converged ? 'converged' : 'learning', `${learning.totals.assets} assets, ${learning.totals.conversations} conversations`),
     ),
+    may(p.me, 'engineer')
+      ? h(
+          'div',
+          { class: 'toolbar' },
+          'Switch mode:',
+          ...(['learn', 'enforce', 'bypass'] as const).map((m) =>
+            h('button', {
+              class: m === st.mode.mode ? undefined : 'secondary',
+              disabled: m === st.mode.mode,
+              title: { learn: 'monitor only: nothing is dropped, would-be denials are reported', enforce: 'deny what the active policy does not allow', bypass: 'no rules at all: a plain wire' }[m],
+              onclick: async () => {
+                if (m !== 'learn' && !confirm(`Switch the gateway to ${m}?`)) return;
+                await api('POST', '/api/mode', { mode: m });
+                await dashboardPage(p);
+              },
+            }, m === 'learn' ? 'learn (monitor)' : m),
+          ),
+        )
+      : null,
     h('h2', {}, 'New behaviour per hour (last 48 hours of traffic)'),
     bars.length ? h('div', { class: 'bars', title: 'discoveries per hour' }, bars.map((b) => h('div', { style: `height:${Math.round((b.discoveries / max) * 100)}%`, title: `${time(b.hour)}: ${b.discoveries}` }))) : h('p', { class: 'muted' }, 'nothing learned yet'),
     health?.conduits.length
