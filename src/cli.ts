@@ -30,6 +30,7 @@ import { supervise } from './commands/supervisor.js';
 import { bypassDriver } from './enforce/bypass-driver.js';
 import { formatAudit } from './commands/audit.js';
 import { serveConsole } from './commands/console.js';
+import { backup, checkBackup, restore } from './commands/backup.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 
@@ -79,6 +80,9 @@ commands:
       --since T           only entries since T (7d, 24h, or a date); --limit N: the newest N
       --format F          text (default), syslog (RFC 5424) or cef, for a SIEM
       --verify            check the hash chain; exit 3 and name the first bad entry if it is broken
+  backup --out FILE       a consistent snapshot of the store (policies, audit log, accounts, baseline) and FILE.sha256
+  restore FILE --by NAME  replace the database with a checked backup (stop the gateway first; the old one is kept)
+      --check             only check it: checksum, integrity, schema, audit chain
   report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
@@ -560,6 +564,32 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         db.close();
       }
+    }
+    case 'backup': {
+      const { values } = parse(command, rest, { out: { type: 'string' }, by: { type: 'string' } });
+      if (!values.out) throw new UsageError('bulkhead backup: name the new backup file with --out FILE');
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const r = await backup(db, values.out, values.by ?? process.env.USER ?? 'unknown');
+        out(values.json ? JSON.stringify(r) : `backup written: ${r.file} (${r.bytes} bytes, ${r.policies} policy versions, ${r.auditEntries} audit entries), SHA-256 ${r.sha256} in ${r.file}.sha256`);
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    case 'restore': {
+      const { values, positionals } = parse(command, rest, { by: { type: 'string' }, check: { type: 'boolean' } }, true);
+      if (!positionals[0]) throw new UsageError('bulkhead restore: name the backup file');
+      if (values.check) {
+        const r = checkBackup(positionals[0]);
+        out(values.json ? JSON.stringify({ ok: true, ...r }) : `backup ${positionals[0]} is sound: checksum, integrity and audit chain verified (${r.policies} policy versions, ${r.auditEntries} audit entries)`);
+        return 0;
+      }
+      if (!values.by) throw new UsageError('bulkhead restore: say who restores with --by NAME');
+      const target = dbPath(values.db);
+      const r = restore(positionals[0], target, values.by);
+      out(values.json ? JSON.stringify(r) : `restored ${positionals[0]} into ${target} (${r.policies} policy versions, ${r.auditEntries} audit entries)${r.previous ? `; the previous database is kept as ${r.previous}` : ''}`);
+      return 0;
     }
     case 'status': {
       const { values } = parse(command, rest, {});
