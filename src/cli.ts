@@ -29,7 +29,7 @@ import { nftUnavailable } from './enforce/nft-apply.js';
 import { supervise } from './commands/supervisor.js';
 import { bypassDriver } from './enforce/bypass-driver.js';
 import { formatAudit } from './commands/audit.js';
-import { serveConsole } from './commands/console.js';
+import { ConsoleListenError, serveConsole } from './commands/console.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
@@ -710,7 +710,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${USAGE}`);
       process.exitCode = 1;
-    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError) {
+    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
       process.exitCode = 2;
     } else {

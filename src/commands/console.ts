@@ -20,11 +20,26 @@ export interface ServeOptions {
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
 }
 
+export class ConsoleListenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConsoleListenError';
+  }
+}
+
 export async function serveConsole(o: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
   const tls = o.http ? undefined : await consoleCertificate(dirname(resolve(o.dbPath)), [o.host]);
   if (tls?.created) o.log(`made a self-signed certificate for the console in ${dirname(resolve(o.dbPath))} (console-cert.pem; replace it and console-key.pem with the plant's own)`);
   const { app } = await buildConsole(o.db, { logLevel: o.logLevel ?? 'warn', ...(tls ? { tls } : {}) });
-  const address = await app.listen({ host: o.host, port: o.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: o.host, port: o.port });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use (another console? choose one with --port)' : code === 'EADDRNOTAVAIL' ? 'no interface of this box has that address' : code === 'EACCES' ? 'ports below 1024 need root' : (err as Error).message;
+    throw new ConsoleListenError(`cannot serve the console on ${o.host}:${o.port}: ${why}`, { cause: err });
+  }
   const url = `${o.http ? 'http' : 'https'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${new URL(address).port}/`;
   const token = new UserStore(o.db).issueSetupToken();
   o.log(`console: ${url}`);
