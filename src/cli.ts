@@ -31,6 +31,7 @@ import { bypassDriver } from './enforce/bypass-driver.js';
 import { formatAudit } from './commands/audit.js';
 import { ConsoleListenError, serveConsole } from './commands/console.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
+import { ConfigError, configDb, loadConfig } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 
@@ -90,12 +91,15 @@ commands:
                           and serve the console on https://127.0.0.1:8443/ until Ctrl-C (--no-console: exit)
   console                 the web console for this database, until Ctrl-C
       --host H --port P   where it listens (default 127.0.0.1:8443); --http: plain HTTP instead of HTTPS
+      --config FILE       listen where the appliance's configuration says (management address and port)
       --log-level L       requests and errors as JSON lines on standard output: info (default), warn, error, silent
   start --bridge BR       the gateway: the active policy inline on bridge BR, supervised, until stopped (root)
       --mode M            learn, enforce or bypass (recorded in the store; default: as last set, else enforce)
       --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
       --bypass-driver D   hardware bypass relay engaged while the engine is down: simulated:FILE,
                           gpio:PATH[:active-low] or sysfs:PATH:ON:OFF
+      --config FILE       the appliance's configuration (database, bridge, mode, watchdog, bypass; flags win)
+  config check FILE       validate an appliance configuration file (unknown keys and bad values named by path)
   status                  the gateway: mode, active policy, pending confirmation, isolations, engine health
 
 options for all commands:
@@ -551,7 +555,13 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'console': {
-      const { values } = parse(command, rest, { host: { type: 'string' }, port: { type: 'string' }, http: { type: 'boolean' }, 'log-level': { type: 'string' } });
+      const { values } = parse(command, rest, { host: { type: 'string' }, port: { type: 'string' }, http: { type: 'boolean' }, 'log-level': { type: 'string' }, config: { type: 'string' } });
+      if (values.config) {
+        const c = loadConfig(values.config);
+        values.db ??= configDb(c);
+        values.host ??= c.management.address;
+        values.port ??= c.management.port?.toString();
+      }
       const port = consolePort(command, values.port);
       const logLevel = values['log-level'] ?? 'info';
       if (!['info', 'warn', 'error', 'silent'].includes(logLevel)) throw new UsageError(`bulkhead console: --log-level must be info, warn, error or silent, got '${logLevel}'`);
@@ -564,6 +574,14 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         db.close();
       }
+    }
+    case 'config': {
+      const [sub, ...args] = rest;
+      const { values, positionals } = parse(`config ${sub ?? ''}`.trim(), args, {}, true);
+      if (sub !== 'check' || !positionals[0]) throw new UsageError('bulkhead config check FILE: validate an appliance configuration file');
+      const c = loadConfig(positionals[0]);
+      out(values.json ? JSON.stringify(c) : `${positionals[0]}: valid (data in ${c.dataDir}, bridge ${c.bridge.name}, console on ${c.management.address}:${c.management.port ?? 8443}, mode ${c.gateway?.mode ?? 'as last set, else enforce'})`);
+      return 0;
     }
     case 'backup': {
       const { values } = parse(command, rest, { out: { type: 'string' }, by: { type: 'string' } });
@@ -655,7 +673,18 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         http: { type: 'boolean' },
         'no-console': { type: 'boolean' },
+        config: { type: 'string' },
       });
+      if (values.config) {
+        // The appliance's file gives what the command line does not.
+        const c = loadConfig(values.config);
+        values.db ??= configDb(c);
+        values.bridge ??= c.bridge.name;
+        values.mode ??= c.gateway?.mode;
+        values['watchdog-ms'] ??= c.gateway?.watchdogMs?.toString();
+        values.queue ??= c.gateway?.queue?.toString();
+        values['bypass-driver'] ??= c.gateway?.bypassDriver;
+      }
       if (values.bridge !== undefined) return startGateway(values);
       const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver'] as const).find((k) => values[k] !== undefined);
       if (stray) throw new UsageError(`bulkhead start: --${stray} goes with --bridge (without it, start runs the demo plant)`);
@@ -710,7 +739,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${USAGE}`);
       process.exitCode = 1;
-    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError) {
+    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError || e instanceof ConfigError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
       process.exitCode = 2;
     } else {

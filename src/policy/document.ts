@@ -33,7 +33,8 @@ function pathOf(pointer: string): string {
     .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
-function describe(e: ErrorObject): string {
+/** One schema error as a person reads it: the path of the problem, and what is wrong there. */
+export function describeSchemaError(e: ErrorObject): string {
   const at = pathOf(e.instancePath);
   if (e.keyword === 'additionalProperties') return `${at}: unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'`;
   if (e.keyword === 'enum') return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -100,7 +101,7 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new PolicyError(source, doc.errors.map((e) => e.message.split('\n')[0]!));
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (!validate(value)) throw new PolicyError(source, (validate.errors ?? []).map(describe));
+  if (!validate(value)) throw new PolicyError(source, (validate.errors ?? []).map(describeSchemaError));
   const problems = checkPolicy(value);
   if (problems.length > 0) throw new PolicyError(source, problems);
   return value;
