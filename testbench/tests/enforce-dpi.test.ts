@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy } from '../../src/policy/document.js';
-import type { Policy } from '../../src/policy/model.js';
 import { createLan, type Lan } from '../plant/lan.js';
-import { inlineUnavailable, PEERS } from '../lib/inline.js';
+import { cellPolicy, inlineUnavailable, PEERS } from '../lib/inline.js';
 import { CLI, startGateway, stopProcess } from '../lib/processes.js';
 
 const hmi = { name: 'hmi', ip: '10.252.1.21', mac: '02:00:00:00:03:21' };
@@ -20,24 +19,7 @@ const plc = { name: 'plc', ip: '10.252.1.11', mac: '02:00:00:00:03:11' };
 const unavailable = inlineUnavailable();
 if (unavailable) console.warn(`SKIPPED: inline deep-inspection tests: ${unavailable}`);
 
-const policy: Policy = {
-  bulkheadPolicy: 1,
-  name: 'cell',
-  defaultAction: 'deny',
-  zones: [
-    { id: 'control', name: 'Control', securityLevel: 3, members: [plc.ip] },
-    { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [hmi.ip] },
-  ],
-  conduits: [
-    {
-      id: 'sup-ctl',
-      name: 'Supervisory-Control',
-      zones: ['control', 'supervisory'],
-      failMode: 'open',
-      rules: [{ id: 'hmi-reads', protocol: 'modbus', port: 502, client: { hosts: [hmi.ip] }, server: { hosts: [plc.ip] }, allow: [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] }] }],
-    },
-  ],
-};
+const policy = cellPolicy(hmi.ip, plc.ip);
 
 describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspection', () => {
   let lan: Lan;

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy } from '../../src/policy/document.js';
-import type { Policy } from '../../src/policy/model.js';
 import type { GatewayStatus } from '../../src/commands/status.js';
 import { createLan, type Lan } from '../plant/lan.js';
-import { inlineUnavailable, PEERS } from '../lib/inline.js';
+import { cellPolicy, inlineUnavailable, PEERS } from '../lib/inline.js';
 import { CLI, stopProcess, waitForLine } from '../lib/processes.js';
 
 const hmi = { name: 'hmi', ip: '10.252.2.21', mac: '02:00:00:00:04:21' };
@@ -21,27 +20,6 @@ const plc = { name: 'plc', ip: '10.252.2.11', mac: '02:00:00:00:04:11' };
 
 const unavailable = inlineUnavailable();
 if (unavailable) console.warn(`SKIPPED: supervised gateway tests: ${unavailable}`);
-
-function cellPolicy(failMode: 'open' | 'closed'): Policy {
-  return {
-    bulkheadPolicy: 1,
-    name: `cell (fail-${failMode})`,
-    defaultAction: 'deny',
-    zones: [
-      { id: 'control', name: 'Control', securityLevel: 3, members: [plc.ip] },
-      { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [hmi.ip] },
-    ],
-    conduits: [
-      {
-        id: 'sup-ctl',
-        name: 'Supervisory-Control',
-        zones: ['control', 'supervisory'],
-        failMode,
-        rules: [{ id: 'hmi-reads', protocol: 'modbus', port: 502, client: { hosts: [hmi.ip] }, server: { hosts: [plc.ip] }, allow: [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] }] }],
-      },
-    ],
-  };
-}
 
 describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gateway', () => {
   let lan: Lan;
@@ -93,7 +71,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     server = lan.spawnIn('plc', process.execPath, [join(PEERS, 'modbus-plc.js'), JSON.stringify({ host: plc.ip, unit: 1 })]);
     server.stdout!.on('data', (d: Buffer) => plcLog.push(...d.toString().split('\n').filter((l) => l.includes('"write"'))));
     for (const [i, mode] of (['open', 'closed'] as const).entries()) {
-      writeFileSync(join(dir, `${mode}.yaml`), formatPolicy(cellPolicy(mode)));
+      writeFileSync(join(dir, `${mode}.yaml`), formatPolicy({ ...cellPolicy(hmi.ip, plc.ip, mode), name: `cell (fail-${mode})` }));
       cli('policy', 'import', join(dir, `${mode}.yaml`), '--by', 'alice');
       cli('policy', 'approve', String(i + 1), '--by', 'alice');
     }
