@@ -5,28 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import { Inspector, type InspectionEvent } from './inspector.js';
+import { cellPolicy } from '../../testbench/lib/inline.js';
 import { NF_ACCEPT, NF_DROP, NF_MANGLED } from './nfqueue.js';
 
 const HMI = '10.0.0.21';
 const PLC = '10.0.0.11';
 
-const policy: Policy = {
-  bulkheadPolicy: 1,
-  name: 'cell',
-  defaultAction: 'deny',
-  zones: [
-    { id: 'control', name: 'Control', securityLevel: 3, members: [PLC] },
-    { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [HMI] },
-  ],
-  conduits: [
-    {
-      id: 'sup-ctl',
-      name: 'Supervisory-Control',
-      zones: ['control', 'supervisory'],
-      rules: [{ id: 'hmi-reads', protocol: 'modbus', port: 502, client: { hosts: [HMI] }, server: { hosts: [PLC] }, allow: [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] }] }],
-    },
-  ],
-};
+const policy = cellPolicy(HMI, PLC);
 
 /** The same with onDeny: drop, so that verdicts show as plain drops. */
 const dropping: Policy = { ...policy, conduits: [{ ...policy.conduits[0]!, onDeny: 'drop' }] };
