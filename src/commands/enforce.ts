@@ -53,6 +53,7 @@ export class EnforceError extends Error {
 }
 
 const FOLLOW_INTERVAL_MS = 500;
+const HEARTBEAT_MS = 250;
 
 /** The bridge's ports as the kernel lists them now (a port added later is picked up within a second). */
 function bridgePorts(bridge: string): string[] {
@@ -65,7 +66,7 @@ function bridgePorts(bridge: string): string[] {
   if (ports.length === 0) throw new EnforceError(`bridge ${bridge} has no ports: add the plant ports (ip link set PORT master ${bridge})`);
   return ports;
 }
-export const HEARTBEAT_MS = 250;
+
 /** How long a conduit over its latency budget stays bypassed before it is measured again. */
 const BYPASS_PROBATION_MS = 10_000;
 

@@ -44,4 +44,6 @@ export function actor(session: Session | undefined): string {
 /** Response schemas for records whose shape is the learning or policy model's own. */
 export const anyObject = { type: 'object', additionalProperties: true } as const;
 export const anyArray = { type: 'array', items: anyObject } as const;
+/** The reply of a change that has nothing more to say. */
+export const okReply = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
 export const problem = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } as const;

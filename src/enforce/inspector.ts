@@ -27,7 +27,7 @@ import { StreamGuard, type SegmentProblem } from './stream-guard.js';
 /** Raw IP, as NFQUEUE delivers it. */
 const LINKTYPE_RAW = 101;
 /** The largest request reassembled inline (Modbus ADUs are at most 260 bytes; an OPC UA chunk is negotiated). */
-export const MAX_INLINE_PDU = 65_536;
+const MAX_INLINE_PDU = 65_536;
 /** The intermediate-chunk type of an OPC UA secure message. */
 const CHUNK_C = 0x43;
 

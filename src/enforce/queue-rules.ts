@@ -19,11 +19,6 @@ export const run: Runner = (cmd, args, input) => {
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.error ? r.error.message : (r.stderr ?? '') };
 };
 
-/** Whether a rule's requests are inspected per operation (the rest is the kernel table's alone). */
-export function inspectable(r: Rule): boolean {
-  return r.allow !== undefined && r.action !== 'deny' && INSPECTED.has(r.protocol) && !r.server.broadcast;
-}
-
 function addresses(p: Policy, sel: Rule['client']): string[] {
   if (sel.hosts) return sel.hosts.filter((h) => !h.includes(':') || h.includes('/'));
   const z = p.zones.find((x) => x.id === sel.zone);
@@ -40,7 +35,7 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   const kernelOnly: string[] = [];
   for (const r of p.conduits.flatMap((c) => (bypass.has(c.id) ? [] : c.rules))) {
     if (!r.allow || r.action === 'deny') continue;
-    if (!inspectable(r)) {
+    if (!INSPECTED.has(r.protocol) || r.server.broadcast) {
       kernelOnly.push(r.id);
       continue;
     }

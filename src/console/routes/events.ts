@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { ConsoleError } from '../errors.js';
-import { actor, anyArray, problem, type Stores } from '../context.js';
+import { actor, anyArray, okReply, problem, type Stores } from '../context.js';
 
 /** How often the live stream looks for new events, and how long one stream may stay open. */
 const POLL_MS = 500;
@@ -26,7 +26,7 @@ export function eventRoutes(app: FastifyInstance, s: Stores): void {
 
   app.post(
     '/api/events/:id/ack',
-    { config: { role: 'operator' }, schema: { tags: ['events'], summary: 'Acknowledge an event (an alert seen and dealt with)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, 409: problem } } },
+    { config: { role: 'operator' }, schema: { tags: ['events'], summary: 'Acknowledge an event (an alert seen and dealt with)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }, response: { 200: okReply, 409: problem } } },
     async (req) => {
       const id = (req.params as { id: number }).id;
       if (!s.events.acknowledge(id, actor(req.session), s.policies.audit)) throw new ConsoleError('BH_CONFLICT', `event ${id} does not exist or was acknowledged already`);

@@ -7,9 +7,7 @@ import { gatewayStatus } from '../../commands/status.js';
 import { progressOf } from '../../commands/learn.js';
 import { loadPolicy } from '../../commands/policy.js';
 import { ConsoleError } from '../errors.js';
-import { actor, anyArray, anyObject, problem, type Stores } from '../context.js';
-
-const ok = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
+import { actor, anyArray, anyObject, okReply, problem, type Stores } from '../context.js';
 
 export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
   app.get('/api/status', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Mode, active policy, pending confirmation, isolations, engine health, bypass, audit chain', response: { 200: anyObject } } }, async () => ({
@@ -25,7 +23,7 @@ export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
     '/api/mode',
     {
       config: { role: 'engineer' },
-      schema: { tags: ['gateway'], summary: 'Switch the gateway between learn, enforce and bypass', body: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: { type: 'string', enum: ['learn', 'enforce', 'bypass'] } } }, response: { 200: ok } },
+      schema: { tags: ['gateway'], summary: 'Switch the gateway between learn, enforce and bypass', body: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: { type: 'string', enum: ['learn', 'enforce', 'bypass'] } } }, response: { 200: okReply } },
     },
     async (req) => {
       s.policies.setMode((req.body as { mode: string }).mode, actor(req.session));
@@ -64,7 +62,7 @@ export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
     },
   );
 
-  app.delete('/api/isolations/:target', { config: { role: 'engineer' }, schema: { tags: ['gateway'], summary: 'End an isolation', params: { type: 'object', properties: { target: { type: 'string' } }, required: ['target'] }, response: { 200: ok, 409: problem } } }, async (req) => {
+  app.delete('/api/isolations/:target', { config: { role: 'engineer' }, schema: { tags: ['gateway'], summary: 'End an isolation', params: { type: 'object', properties: { target: { type: 'string' } }, required: ['target'] }, response: { 200: okReply, 409: problem } } }, async (req) => {
     s.policies.release((req.params as { target: string }).target, actor(req.session));
     return { ok: true };
   });

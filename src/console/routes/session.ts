@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ROLES } from '../../store/user-store.js';
 import { SESSION_COOKIE } from '../auth.js';
-import { actor, problem, type Stores } from '../context.js';
+import { actor, okReply, problem, type Stores } from '../context.js';
 
 const credentials = {
   type: 'object',
@@ -55,7 +55,7 @@ export function sessionRoutes(app: FastifyInstance, s: Stores, secure: boolean):
     },
   );
 
-  app.post('/api/logout', { config: { role: 'viewer' }, schema: { tags: ['session'], summary: 'Log out', response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async (req, reply) => {
+  app.post('/api/logout', { config: { role: 'viewer' }, schema: { tags: ['session'], summary: 'Log out', response: { 200: okReply } } }, async (req, reply) => {
     s.users.logout(req.sessionId!, actor(req.session));
     reply.clearCookie(SESSION_COOKIE, cookie);
     return { ok: true };

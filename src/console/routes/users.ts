@@ -2,11 +2,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import { ROLES, type Role } from '../../store/user-store.js';
-import { actor, anyArray, problem, type Stores } from '../context.js';
+import { actor, anyArray, okReply, problem, type Stores } from '../context.js';
 
 const name = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
-const ok = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
-
 export function userRoutes(app: FastifyInstance, s: Stores): void {
   app.get('/api/users', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Accounts', response: { 200: anyArray } } }, async () => s.users.list());
 
@@ -18,7 +16,7 @@ export function userRoutes(app: FastifyInstance, s: Stores): void {
         tags: ['users'],
         summary: 'Create an account',
         body: { type: 'object', additionalProperties: false, required: ['name', 'role', 'password'], properties: { name, role: { type: 'string', enum: ROLES }, password: { type: 'string', maxLength: 256 } } },
-        response: { 200: ok, 400: problem, 409: problem },
+        response: { 200: okReply, 400: problem, 409: problem },
       },
     },
     async (req) => {
@@ -37,7 +35,7 @@ export function userRoutes(app: FastifyInstance, s: Stores): void {
         summary: "Change an account's role or password",
         params: { type: 'object', properties: { name }, required: ['name'] },
         body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: { type: 'string', enum: ROLES }, password: { type: 'string', maxLength: 256 } } },
-        response: { 200: ok, 400: problem, 404: problem, 409: problem },
+        response: { 200: okReply, 400: problem, 404: problem, 409: problem },
       },
     },
     async (req) => {
@@ -49,7 +47,7 @@ export function userRoutes(app: FastifyInstance, s: Stores): void {
     },
   );
 
-  app.delete('/api/users/:name', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Delete an account', params: { type: 'object', properties: { name }, required: ['name'] }, response: { 200: ok, 404: problem, 409: problem } } }, async (req) => {
+  app.delete('/api/users/:name', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Delete an account', params: { type: 'object', properties: { name }, required: ['name'] }, response: { 200: okReply, 404: problem, 409: problem } } }, async (req) => {
     s.users.remove((req.params as { name: string }).name, actor(req.session));
     return { ok: true };
   });
