@@ -3,7 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { decodeFiles, formatSummary } from './commands/decode.js';
@@ -22,16 +22,20 @@ import { complianceHtml, type ComplianceReport } from './policy/compliance.js';
 import { formatTable, formatTime } from './commands/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
-import { enforce, EnforceError, type EngineHealth, type EnforceOptions } from './commands/enforce.js';
+import { enforce, type EngineHealth, type EnforceOptions, type OnStop } from './commands/enforce.js';
+import { EnforceError } from './enforce/ruleset.js';
 import { writeSetting } from './store/settings.js';
 import { EventStore } from './store/event-store.js';
 import { nftUnavailable } from './enforce/nft-apply.js';
 import { supervise } from './commands/supervisor.js';
-import { bypassDriver } from './enforce/bypass-driver.js';
+import { bypassDriver, BypassDriverError, type BypassDriver } from './enforce/bypass-driver.js';
+import { serviceManager, ServiceManagerError } from './service/sd-notify.js';
+import { failsafe, formatFailState } from './commands/failsafe.js';
+import { renderSystemFiles, writeSystemFiles } from './config/system-files.js';
 import { formatAudit } from './commands/audit.js';
 import { ConsoleListenError, serveConsole } from './commands/console.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
-import { ConfigError, configDb, loadConfig } from './config/appliance-config.js';
+import { ConfigError, configDb, loadConfig, RETENTION_DEFAULTS, type ApplianceConfig } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 
@@ -99,7 +103,16 @@ commands:
       --bypass-driver D   hardware bypass relay engaged while the engine is down: simulated:FILE,
                           gpio:PATH[:active-low] or sysfs:PATH:ON:OFF
       --config FILE       the appliance's configuration (database, bridge, mode, watchdog, bypass; flags win)
+      --on-stop S         what stopping leaves: remove (the rules go, a plain bridge; the default) or
+                          fail-state (each conduit in its fail state; the appliance's service)
+  failsafe                put the active policy's rules in the kernel with nobody inspecting: each conduit in its
+                          fail state, the bypass relay engaged where none is fail-closed (run after the gateway stops)
+      --config FILE       database, bridge, queue and relay from the appliance's configuration
+      --clear             remove every rule instead (a plain bridge) and release the relay
   config check FILE       validate an appliance configuration file (unknown keys and bad values named by path)
+  config render FILE      write the system files it implies: networkd (management port, plant bridge), sysctl,
+                          modules, journal size and retention, NTP servers
+      --root DIR          under DIR instead of / (an image being built)
   status                  the gateway: mode, active policy, pending confirmation, isolations, engine health
 
 options for all commands:
@@ -179,24 +192,37 @@ function bridgeCheck(command: string, name: string): void {
   if (!existsSync(`/sys/class/net/${name}/bridge`)) throw new UsageError(`bulkhead ${command}: --bridge ${name} is not a bridge (ip link add ${name} type bridge; ip link set PORT master ${name})`);
 }
 
+function onStopOption(command: string, value: string | undefined): OnStop {
+  if (value === undefined || value === 'remove' || value === 'fail-state') return value ?? 'remove';
+  throw new UsageError(`bulkhead ${command}: --on-stop must be remove or fail-state, got '${value}'`);
+}
+
+function relayDriver(command: string, spec: string | undefined): BypassDriver | undefined {
+  try {
+    return spec ? bypassDriver(spec) : undefined;
+  } catch (e) {
+    throw new UsageError(`bulkhead ${command}: ${(e as Error).message}`);
+  }
+}
+
 function dbPath(value: string | undefined): string {
   return value ?? process.env.BULKHEAD_DB ?? 'bulkhead.db';
 }
 
 /** `bulkhead start --bridge BR`: the supervised gateway on this box, until SIGTERM or Ctrl-C. */
-async function startGateway(values: { db?: string; bridge?: string; mode?: string; queue?: string; 'watchdog-ms'?: string; 'startup-ms'?: string; 'bypass-driver'?: string; by?: string }): Promise<number> {
+async function startGateway(
+  values: { db?: string; bridge?: string; mode?: string; queue?: string; 'watchdog-ms'?: string; 'startup-ms'?: string; 'bypass-driver'?: string; 'on-stop'?: string; by?: string },
+  retention: Required<NonNullable<ApplianceConfig['retention']>>,
+): Promise<number> {
   const bridge = values.bridge!;
   bridgeCheck('start', bridge);
   const queue = queueNumber('start', values.queue);
   const watchdogMs = positiveNumber('start', 'watchdog-ms', values['watchdog-ms']) ?? 2000;
   const startupMs = positiveNumber('start', 'startup-ms', values['startup-ms']) ?? 20_000;
   if (values.mode !== undefined && !['learn', 'enforce', 'bypass'].includes(values.mode)) throw new UsageError(`bulkhead start: --mode must be learn, enforce or bypass, got '${values.mode}'`);
-  let bypass;
-  try {
-    bypass = values['bypass-driver'] ? bypassDriver(values['bypass-driver']) : undefined;
-  } catch (e) {
-    throw new UsageError(`bulkhead start: ${(e as Error).message}`);
-  }
+  const onStop = onStopOption('start', values['on-stop']);
+  const bypass = relayDriver('start', values['bypass-driver']);
+  const notify = serviceManager();
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
   const path = dbPath(values.db);
@@ -210,7 +236,18 @@ async function startGateway(values: { db?: string; bridge?: string; mode?: strin
     process.once('SIGTERM', () => abort.abort());
     const err = (line: string) => process.stderr.write(`${line}\n`);
     err(`bulkhead gateway on ${bridge}: mode ${store.mode() ?? 'enforce'}, policy ${store.latest('active')!.version}, watchdog ${watchdogMs} ms${bypass ? `, hardware bypass ${bypass.spec}` : ''}`);
-    const s = await supervise({ engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge], watchdogMs, startupMs, ...(bypass ? { bypass } : {}), store, signal: abort.signal, log: err });
+    const s = await supervise({
+      engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge],
+      watchdogMs,
+      startupMs,
+      onStop,
+      housekeeping: { dataDir: dirname(resolve(path)), storageWarnPercent: retention.storageWarnPercent, eventsDays: retention.eventsDays },
+      ...(bypass ? { bypass } : {}),
+      ...(notify ? { notify } : {}),
+      store,
+      signal: abort.signal,
+      log: err,
+    });
     err(`stopped after ${s.restarts} engine restart${s.restarts === 1 ? '' : 's'}`);
     return 0;
   } finally {
@@ -405,7 +442,8 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'enforce': {
-      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' }, bridge: { type: 'string' } });
+      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' }, bridge: { type: 'string' }, 'on-stop': { type: 'string' } });
+      const onStop = onStopOption(command, values['on-stop']);
       if (!values.policy) throw new UsageError('bulkhead enforce: name the policy with --policy (a version, latest, active, or a file)');
       const queue = queueNumber(command, values.queue);
       const seconds = positiveNumber(command, 'seconds', values.seconds);
@@ -464,6 +502,7 @@ async function main(argv: string[]): Promise<number> {
             record(e.action, { ...e });
           },
           onAlert: (message) => record('alert', { source: 'engine', message }),
+          onStop,
           ...(values.bridge ? { bridge: values.bridge } : {}),
           ...(follow ? { follow: policies } : {}),
         });
@@ -577,11 +616,44 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'config': {
       const [sub, ...args] = rest;
-      const { values, positionals } = parse(`config ${sub ?? ''}`.trim(), args, {}, true);
-      if (sub !== 'check' || !positionals[0]) throw new UsageError('bulkhead config check FILE: validate an appliance configuration file');
+      const { values, positionals } = parse(`config ${sub ?? ''}`.trim(), args, { root: { type: 'string' } }, true);
+      if ((sub !== 'check' && sub !== 'render') || !positionals[0] || (sub === 'check' && values.root !== undefined)) {
+        throw new UsageError('bulkhead config check FILE | config render FILE [--root DIR]: validate an appliance configuration file, or write the system files it implies');
+      }
       const c = loadConfig(positionals[0]);
-      out(values.json ? JSON.stringify(c) : `${positionals[0]}: valid (data in ${c.dataDir}, bridge ${c.bridge.name}, console on ${c.management.address}:${c.management.port ?? 8443}, mode ${c.gateway?.mode ?? 'as last set, else enforce'})`);
+      if (sub === 'check') {
+        out(values.json ? JSON.stringify(c) : `${positionals[0]}: valid (data in ${c.dataDir}, bridge ${c.bridge.name}, console on ${c.management.address}:${c.management.port ?? 8443}, mode ${c.gateway?.mode ?? 'as last set, else enforce'})`);
+        return 0;
+      }
+      const root = values.root ?? '/';
+      const r = writeSystemFiles(renderSystemFiles(c), root);
+      if (values.json) out(JSON.stringify({ root, written: r.written.map((f) => f.path), unchanged: r.unchanged.map((f) => f.path) }));
+      else for (const [what, list] of [['written', r.written], ['unchanged', r.unchanged]] as const) for (const f of list) out(`${what.padEnd(9)} ${f.path}: ${f.purpose}`);
       return 0;
+    }
+    case 'failsafe': {
+      const { values } = parse(command, rest, { config: { type: 'string' }, bridge: { type: 'string' }, queue: { type: 'string' }, 'bypass-driver': { type: 'string' }, clear: { type: 'boolean' }, by: { type: 'string' } });
+      if (values.config) {
+        const c = loadConfig(values.config);
+        values.db ??= configDb(c);
+        values.bridge ??= c.bridge.name;
+        values.queue ??= c.gateway?.queue?.toString();
+        values['bypass-driver'] ??= c.gateway?.bypassDriver;
+      }
+      const queue = queueNumber(command, values.queue);
+      const bypass = relayDriver(command, values['bypass-driver']);
+      // A bridge that is gone (a failed boot, a removed port) still gets the table: it applies when it returns.
+      const bridge = values.bridge !== undefined && existsSync(`/sys/class/net/${values.bridge}/brif`) ? values.bridge : undefined;
+      if (values.bridge !== undefined && !bridge) err(`bulkhead failsafe: bridge ${values.bridge} is not here: the rules apply to every bridge of this box`);
+      const db = openDatabase(dbPath(values.db));
+      try {
+        const s = failsafe({ store: new PolicyStore(db), queue, by: values.by ?? 'bulkhead failsafe', ...(bridge ? { bridge } : {}), ...(bypass ? { bypass } : {}), ...(values.clear ? { clear: true } : {}) });
+        bypass?.close?.(values.clear === true);
+        out(values.json ? JSON.stringify(s) : formatFailState(s));
+        return 0;
+      } finally {
+        db.close();
+      }
     }
     case 'backup': {
       const { values } = parse(command, rest, { out: { type: 'string' }, by: { type: 'string' } });
@@ -668,6 +740,7 @@ async function main(argv: string[]): Promise<number> {
         'watchdog-ms': { type: 'string' },
         'startup-ms': { type: 'string' },
         'bypass-driver': { type: 'string' },
+        'on-stop': { type: 'string' },
         by: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
@@ -675,6 +748,7 @@ async function main(argv: string[]): Promise<number> {
         'no-console': { type: 'boolean' },
         config: { type: 'string' },
       });
+      let retention: Required<NonNullable<ApplianceConfig['retention']>> = { ...RETENTION_DEFAULTS };
       if (values.config) {
         // The appliance's file gives what the command line does not.
         const c = loadConfig(values.config);
@@ -684,9 +758,12 @@ async function main(argv: string[]): Promise<number> {
         values['watchdog-ms'] ??= c.gateway?.watchdogMs?.toString();
         values.queue ??= c.gateway?.queue?.toString();
         values['bypass-driver'] ??= c.gateway?.bypassDriver;
+        // The appliance's service leaves each conduit in its fail state unless the file says otherwise.
+        values['on-stop'] ??= c.gateway?.onStop ?? 'fail-state';
+        retention = { ...RETENTION_DEFAULTS, ...c.retention };
       }
-      if (values.bridge !== undefined) return startGateway(values);
-      const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver'] as const).find((k) => values[k] !== undefined);
+      if (values.bridge !== undefined) return startGateway(values, retention);
+      const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver', 'on-stop'] as const).find((k) => values[k] !== undefined);
       if (stray) throw new UsageError(`bulkhead start: --${stray} goes with --bridge (without it, start runs the demo plant)`);
       const port = consolePort('start', values.port);
       const files = demoCaptures();
@@ -739,7 +816,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${USAGE}`);
       process.exitCode = 1;
-    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError || e instanceof ConfigError) {
+    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError || e instanceof ConfigError || e instanceof ServiceManagerError || e instanceof BypassDriverError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
       process.exitCode = 2;
     } else {

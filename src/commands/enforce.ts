@@ -3,14 +3,14 @@
 // from the same evaluator as simulation. Following the store's active policy, it swaps in a newly
 // applied version without interrupting allowed traffic, and puts the previous one back when a
 // change is not confirmed in time. Stopping removes everything (the gateway becomes a plain
-// bridge: the bypass state).
+// bridge: the bypass state), or, as the appliance's service does, leaves the rules with nobody on
+// the queue: each conduit in its fail state.
 
-import { readdirSync } from 'node:fs';
-import { compileNft, type EnforceMode } from '../enforce/nft-compiler.js';
-import { applyNft, nftQueueSupported, nftUnavailable, removeNft, verifyNft } from '../enforce/nft-apply.js';
+import type { EnforceMode } from '../enforce/nft-compiler.js';
+import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
-import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from '../enforce/queue-rules.js';
+import { bridgePorts, EnforceError, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
@@ -43,29 +43,15 @@ export interface EnforceOptions {
   onAlert?: (message: string) => void;
   /** Follow the store's active version (apply, confirm, rollback) instead of one fixed policy. */
   follow?: PolicyStore;
+  /** What stopping leaves: no rules (a plain bridge, the default) or each conduit in its fail state. */
+  onStop?: OnStop;
 }
 
-export class EnforceError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EnforceError';
-  }
-}
+export type OnStop = 'remove' | 'fail-state';
+
 
 const FOLLOW_INTERVAL_MS = 500;
 const HEARTBEAT_MS = 250;
-
-/** The bridge's ports as the kernel lists them now (a port added later is picked up within a second). */
-function bridgePorts(bridge: string): string[] {
-  let ports: string[];
-  try {
-    ports = readdirSync(`/sys/class/net/${bridge}/brif`).sort();
-  } catch (err) {
-    throw new EnforceError(`cannot read the ports of bridge ${bridge}: ${(err as Error).message}`, { cause: err });
-  }
-  if (ports.length === 0) throw new EnforceError(`bridge ${bridge} has no ports: add the plant ports (ip link set PORT master ${bridge})`);
-  return ports;
-}
 
 /** How long a conduit over its latency budget stays bypassed before it is measured again. */
 const BYPASS_PROBATION_MS = 10_000;
@@ -85,12 +71,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   // Steering: the table's own `queue` expression where the kernel has it, else the xtables NFQUEUE target.
   const nftQueue = queue !== undefined && nftQueueSupported();
   if (queue) o.log(`deep inspection on queue ${o.queue}, steered by ${nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
-  /** br_netfilter as found: put back when nothing is inspected (every bridged packet pays for its hooks). */
-  const bridgeNfAtStart = bridgeNetfilter();
-  const stopInspecting = () => {
-    removeQueueRules();
-    if (bridgeNfAtStart === false && bridgeNetfilter()) setBridgeNetfilter(false);
-  };
+  const stopInspecting = inspectionStopper();
 
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
   let inForce = first;
@@ -113,30 +94,16 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       return;
     }
     inspector.mode = mode;
-    const ports = o.bridge ? bridgePorts(o.bridge) : undefined;
-    const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed'] as const)));
-    const steer = queueRules(policy, o.queue, (id) => failOpen.get(id) ?? true, new Set(bypassed.keys()));
-    const byTable = queue && nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;
-    const program = compileNft(policy, { mode, isolated: cut, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.queue, rules: byTable } } : {}) });
-    try {
-      applyNft(program);
-      const drift = verifyNft(program);
-      if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
-      if (queue && !nftQueue && steer.inspected.length) installQueueRules(steer.input, undefined, o.bridge);
-      else stopInspecting();
-    } catch (err) {
-      if (err instanceof EnforceError) throw err;
-      throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
-    }
+    const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
     inspector.evaluator = compilePolicy(policy);
-    table = program.table;
+    table = r.program.table;
     installed = true;
     inForce = { policy, label };
     isolatedKey = JSON.stringify(cut);
-    portsKey = JSON.stringify(ports);
+    portsKey = JSON.stringify(r.ports);
     o.log(
-      `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
-        `${queue ? steer.inspected.length : 0} rules inspected per operation${steer.kernelOnly.length ? `, ${steer.kernelOnly.length} at host/port level only (rules to broadcast addresses are not inspected)` : ''}`,
+      `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${r.program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
+        `${r.inspected.length} rules inspected per operation${r.kernelOnly.length ? `, ${r.kernelOnly.length} at host/port level only (rules to broadcast addresses are not inspected)` : ''}`,
     );
   };
 
@@ -241,10 +208,15 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     clearInterval(timer);
     clearInterval(budgetTimer);
     clearInterval(beat);
-    stopInspecting();
-    queue?.close();
-    if (installed) removeNft(table);
-    o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
+    if (installed && o.onStop === 'fail-state') {
+      queue?.close();
+      o.log('stopped: the rules stay with nobody on the inspection queue, each conduit in its fail state (fail-open forwarded by the kernel at host and port level, fail-closed blocked)');
+    } else {
+      stopInspecting();
+      queue?.close();
+      if (installed) removeNft(table);
+      o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
+    }
   }
   return { inspected: inspector.counts.packets, denied: inspector.counts.denied, packets: queue?.stats().packets ?? 0 };
 }

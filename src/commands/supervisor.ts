@@ -10,16 +10,26 @@
 // - hardware bypass: while the engine is down, a bypass relay (if the box has one) joins the
 //   plant ports, unless a conduit of the active policy is fail-closed (a relay cannot fail
 //   one conduit closed and another open: it would open them all).
+// - systemd: as a notify service it reports readiness once the engine enforces, a status line,
+//   and keeps systemd's own watchdog (WatchdogSec) fed from this process's event loop: systemd
+//   guards the supervisor, the supervisor guards the engine.
+// - housekeeping: events older than the retention are pruned; a data filesystem filling past the
+//   warning level raises an alert (SR 2.9) before anything is lost.
+// - stopping: the engine either removes its rules (a plain bridge) or leaves each conduit in its
+//   fail state, as the appliance's service does.
 // Every start, exit, hang and bypass change is an audit entry; the supervisor's state is in
 // the store for `bulkhead status`.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BypassDriver } from '../enforce/bypass-driver.js';
+import type { ServiceManager } from '../service/sd-notify.js';
+import { storageUse, type StorageUse } from '../service/storage.js';
+import type { OnStop } from './enforce.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { writeSetting } from '../store/settings.js';
 import { EventStore } from '../store/event-store.js';
-import { loadPolicy } from './policy.js';
+import { failClosedConduits } from './failsafe.js';
 
 export interface SupervisorOptions {
   /** Arguments of the engine after `enforce --policy active`. */
@@ -31,6 +41,11 @@ export interface SupervisorOptions {
   store: PolicyStore;
   signal: AbortSignal;
   log: (line: string) => void;
+  onStop: OnStop;
+  /** systemd, when it runs us as a notify service. */
+  notify?: ServiceManager;
+  /** The data directory, its warning level, and how long events are kept. */
+  housekeeping?: { dataDir: string; storageWarnPercent: number; eventsDays: number };
 }
 
 export type EngineState = 'starting' | 'running' | 'down';
@@ -43,6 +58,7 @@ export interface SupervisorState {
   restarts: number;
   lastExit?: { ts: number; reason: string };
   bypass?: { driver: string; engaged: boolean };
+  storage?: StorageUse & { warnPercent: number };
 }
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -52,6 +68,7 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** Running this long without trouble and the back-off starts over. */
 const HEALTHY_MS = 60_000;
+const HOUSEKEEPING_MS = 60_000;
 
 export async function supervise(o: SupervisorOptions): Promise<SupervisorState> {
   const now = () => Date.now() / 1000;
@@ -75,18 +92,13 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   };
   const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => safely(() => o.store.audit.append('supervisor', action, target, detail), undefined);
 
-  /** Which conduits of the active policy are fail-closed (a relay would open them). */
-  const failClosed = (): string[] =>
-    safely(() => {
-      if (!o.store.latest('active')) return [];
-      return loadPolicy(o.store, 'active').policy.conduits.filter((c) => c.failMode === 'closed').map((c) => c.name);
-    }, []);
 
   const setBypass = (engage: boolean, why: string) => {
     const d = o.bypass;
     if (!d) return;
     if (engage) {
-      const closed = failClosed();
+      // A relay cannot fail one conduit closed and another open: it would open them all.
+      const closed = safely(() => failClosedConduits(o.store), []);
       if (closed.length) {
         o.log(`hardware bypass NOT engaged although the engine is down: fail-closed conduit${closed.length > 1 ? 's' : ''} ${closed.join(', ')} must pass nothing`);
         return;
@@ -104,11 +116,13 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   let stopping = false;
   /** Why the watchdog killed the engine, for its exit. */
   let hung: string | undefined;
+  /** Whether systemd has been told the gateway is up. */
+  let ready = false;
 
   const start = () => {
     restartTimer = undefined;
     if (stopping) return;
-    const c = fork(CLI, ['enforce', '--policy', 'active', ...o.engineArgs], { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const c = fork(CLI, ['enforce', '--policy', 'active', '--on-stop', o.onStop, ...o.engineArgs], { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child = c;
     state.engine = { state: 'starting', since: now(), ...(c.pid !== undefined ? { pid: c.pid } : {}) };
     o.log(`engine started (pid ${c.pid})`);
@@ -121,6 +135,9 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
         state.engine.since = now();
         setBypass(false, 'the engine enforces again');
         save();
+        const running = `engine running (pid ${c.pid}): mode ${o.store.mode() ?? 'enforce'}, policy ${o.store.latest('active')?.version ?? '-'}`;
+        safely(() => (ready ? o.notify?.status(running) : o.notify?.ready(running)), undefined);
+        ready = true;
       }
     });
     c.once('exit', (code, signal) => {
@@ -140,6 +157,7 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
       setBypass(true, `engine ${reason}`);
       state.restarts++;
       save();
+      safely(() => o.notify?.status(`engine ${reason}: conduits in their fail state, restarting in ${backoff / 1000} s`), undefined);
       restartTimer = setTimeout(start, backoff);
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
     });
@@ -163,6 +181,28 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
     Math.max(50, o.watchdogMs / 4),
   );
 
+  // systemd's watchdog: fed from this loop, so a hung supervisor is restarted by systemd.
+  const keepAlive = o.notify?.watchdogMs ? setInterval(() => safely(() => o.notify!.keepAlive(), undefined), o.notify.watchdogMs / 3) : undefined;
+  let storageAlerted = 0;
+  const housekeeping = () => {
+    const h = o.housekeeping;
+    if (!h) return;
+    safely(() => {
+      const pruned = events.prune(now() - h.eventsDays * 86400);
+      if (pruned) o.log(`${pruned} events older than ${h.eventsDays} days pruned`);
+      const use = storageUse(h.dataDir);
+      state.storage = { ...use, warnPercent: h.storageWarnPercent };
+      // Once when the level is crossed, then hourly while it stays crossed.
+      if (use.usedPercent >= h.storageWarnPercent && now() - storageAlerted > 3600) {
+        storageAlerted = now();
+        alert(`storage: ${h.dataDir} is ${use.usedPercent}% full (${Math.round(use.freeBytes / 1048576)} MiB free; warning at ${h.storageWarnPercent}%): make a backup and free space before audit records cannot be written`);
+      } else if (use.usedPercent < h.storageWarnPercent) storageAlerted = 0;
+      save();
+    }, undefined);
+  };
+  housekeeping();
+  const housekeeper = setInterval(housekeeping, HOUSEKEEPING_MS);
+
   audit('gateway.start', `pid ${process.pid}`, { engineArgs: o.engineArgs, watchdogMs: o.watchdogMs, ...(o.bypass ? { bypass: o.bypass.spec } : {}) });
   start();
   await new Promise<void>((resolve) => {
@@ -171,17 +211,23 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   });
   stopping = true;
   clearInterval(watchdog);
+  clearInterval(keepAlive);
+  clearInterval(housekeeper);
   clearTimeout(restartTimer);
+  safely(() => o.notify?.stopping(o.onStop === 'fail-state' ? 'stopping: leaving each conduit in its fail state' : 'stopping: removing the rules'), undefined);
   const c = child;
   if (c) {
-    // An orderly stop: the engine removes its rules (the bridge forwards everything).
+    // An orderly stop: the engine removes its rules or leaves them in their fail state (o.onStop).
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
     const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   }
-  audit('gateway.stop', `pid ${process.pid}`, { restarts: state.restarts });
+  if (o.onStop === 'fail-state') setBypass(true, 'the gateway stopped');
+  else setBypass(false, 'the gateway stopped and removed its rules');
+  safely(() => o.bypass?.close?.(o.onStop !== 'fail-state'), undefined);
+  audit('gateway.stop', `pid ${process.pid}`, { restarts: state.restarts, onStop: o.onStop });
   save();
   return state;
 }

@@ -20,7 +20,7 @@ const problems = (text: string): string[] => {
 describe('appliance configuration', () => {
   it('ships a valid default', () => {
     const c = loadConfig(SHIPPED);
-    expect(c).toMatchObject({ bulkheadConfig: 1, dataDir: '/var/lib/bulkhead', bridge: { name: 'br0' }, gateway: { mode: 'learn', watchdogMs: 2000 } });
+    expect(c).toMatchObject({ bulkheadConfig: 1, dataDir: '/var/lib/bulkhead', bridge: { name: 'br0', ports: ['eth1', 'eth2'] }, management: { interface: 'eth0', prefixLength: 24 }, gateway: { mode: 'learn', watchdogMs: 2000, onStop: 'fail-state' } });
     expect(configDb(c)).toBe('/var/lib/bulkhead/bulkhead.db');
   });
 
@@ -32,7 +32,10 @@ describe('appliance configuration', () => {
     expect(problems(base.replace('br0', 'br0; rm -rf /'))).toEqual(['bridge.name: must match pattern "^[A-Za-z0-9_.-]{1,15}$"']);
     expect(problems(base.replace('management: { address: 192.0.2.10 }\n', ''))).toEqual(["(document): missing 'management'"]);
     expect(problems(base + 'dataDir: /tmp\n')[0]).toMatch(/Map keys must be unique/);
-    expect(problems(base + 'siem: []\n')).toEqual(["(document): unknown key 'siem'"]);
+    expect(problems(base + 'siem: [{ address: 192.0.2.9, transport: quic }]\n')).toEqual(['siem[0].transport: must be one of "udp", "tcp"']);
+    expect(problems(base + 'ntp: { servers: [] }\nretention: { storageWarnPercent: 100 }\n')).toEqual(['retention.storageWarnPercent: must be <= 99', 'ntp.servers: must NOT have fewer than 1 items']);
+    expect(problems(base.replace('{ address: 192.0.2.10 }', '{ address: 192.0.2.10, interface: eth0 }'))).toEqual(['management: must have property prefixLength when property interface is present']);
+    expect(problems(base.replace('{ name: br0 }', '{ name: br0, ports: [eth1, eth1] }'))[0]).toMatch(/^bridge\.ports: must NOT have duplicate items/);
   });
 
   it('says when the file cannot be read', () => {

@@ -1,7 +1,8 @@
 // The appliance's configuration file (/etc/bulkhead/bulkhead.yaml): where the data lives, which
-// bridge the gateway guards, where the console listens (the management interface only, SR 7.7),
-// and how the gateway runs. Validated by one JSON Schema at start: an unknown key or a bad value
-// is refused with its path, never silently replaced by a default.
+// bridge the gateway guards and its plant ports, the management interface the console listens on
+// (and only there, SR 7.7), how the gateway runs and stops, how long logs and events are kept,
+// time sources, and SIEM targets. Validated by one JSON Schema at start: an unknown key or a bad
+// value is refused with its path, never silently replaced by a default.
 
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -10,17 +11,33 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { describeSchemaError } from '../policy/document.js';
 
+export interface SiemTarget {
+  address: string;
+  port?: number;
+  transport?: 'udp' | 'tcp';
+  format?: 'syslog' | 'cef';
+}
+
 export interface ApplianceConfig {
   bulkheadConfig: 1;
   /** The database, the console's certificate and backups live here. */
   dataDir: string;
-  bridge: { name: string };
+  /** The bridge and, for the appliance's network setup, the plant ports it joins. */
+  bridge: { name: string; ports?: string[] };
   /** The console listens on this address only (the management port, not the plant ports). */
-  management: { address: string; port?: number };
-  gateway?: { mode?: 'learn' | 'enforce' | 'bypass'; watchdogMs?: number; queue?: number; bypassDriver?: string };
+  management: { address: string; port?: number; interface?: string; prefixLength?: number; gateway?: string; dns?: string[] };
+  gateway?: { mode?: 'learn' | 'enforce' | 'bypass'; watchdogMs?: number; queue?: number; bypassDriver?: string; onStop?: 'fail-state' | 'remove' };
+  retention?: { eventsDays?: number; journalMaxMB?: number; storageWarnPercent?: number };
+  ntp?: { servers: string[] };
+  siem?: SiemTarget[];
 }
 
+/** What an absent retention key means (the shipped file spells them out). */
+export const RETENTION_DEFAULTS = { eventsDays: 90, journalMaxMB: 200, storageWarnPercent: 80 } as const;
+
 const ifname = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' } as const;
+const ip = { type: 'string', format: 'ip-address', maxLength: 45 } as const;
+const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -29,12 +46,26 @@ export const CONFIG_SCHEMA = {
   properties: {
     bulkheadConfig: { const: 1 },
     dataDir: { type: 'string', pattern: '^/', maxLength: 1024 },
-    bridge: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: ifname } },
+    bridge: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { name: ifname, ports: { type: 'array', items: ifname, minItems: 1, maxItems: 16, uniqueItems: true } },
+    },
     management: {
       type: 'object',
       additionalProperties: false,
       required: ['address'],
-      properties: { address: { type: 'string', format: 'ip-address', maxLength: 45 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+      properties: {
+        address: ip,
+        port: port,
+        interface: ifname,
+        prefixLength: { type: 'integer', minimum: 1, maximum: 128 },
+        gateway: ip,
+        dns: { type: 'array', items: ip, maxItems: 4 },
+      },
+      // The network setup needs the prefix to configure the interface.
+      dependencies: { interface: ['prefixLength'] },
     },
     gateway: {
       type: 'object',
@@ -43,7 +74,33 @@ export const CONFIG_SCHEMA = {
         mode: { enum: ['learn', 'enforce', 'bypass'] },
         watchdogMs: { type: 'integer', minimum: 250, maximum: 60000 },
         queue: { type: 'integer', minimum: 0, maximum: 65535 },
-        bypassDriver: { type: 'string', pattern: '^(simulated|gpio|sysfs):', maxLength: 300 },
+        bypassDriver: { type: 'string', pattern: '^(simulated|gpio|sysfs|watchdog):', maxLength: 300 },
+        onStop: { enum: ['fail-state', 'remove'] },
+      },
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        eventsDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        journalMaxMB: { type: 'integer', minimum: 16, maximum: 65536 },
+        storageWarnPercent: { type: 'integer', minimum: 50, maximum: 99 },
+      },
+    },
+    ntp: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['servers'],
+      properties: { servers: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'string', pattern: '^[A-Za-z0-9.:-]{1,253}$' } } },
+    },
+    siem: {
+      type: 'array',
+      maxItems: 8,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['address'],
+        properties: { address: ip, port: port, transport: { enum: ['udp', 'tcp'] }, format: { enum: ['syslog', 'cef'] } },
       },
     },
   },

@@ -26,7 +26,10 @@ while True: print(json.dumps(s.recv(4096).decode()),flush=True)`;
       buf += d.toString();
       const parts = buf.split('\n');
       buf = parts.pop()!;
-      for (const l of parts) (l === 'ready' ? resolve() : lines.push(JSON.parse(l) as string));
+      for (const l of parts) {
+        if (l === 'ready') resolve();
+        else lines.push(JSON.parse(l) as string);
+      }
     }),
   );
   const waitFor = async (n: number) => {

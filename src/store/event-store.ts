@@ -33,6 +33,11 @@ export class EventStore {
     })();
   }
 
+  /** Removes events older than `before` (seconds); returns how many. */
+  prune(before: number): number {
+    return this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events WHERE ts < ?)').run(before).changes;
+  }
+
   /** Events after `after` (an id), oldest first; or the newest `limit` when `after` is not given. */
   list(options: { after?: number; limit?: number; kind?: string } = {}): GatewayEvent[] {
     const limit = Math.min(options.limit ?? 200, 1000);

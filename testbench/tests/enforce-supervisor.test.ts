@@ -168,4 +168,38 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     expect(s.engine.running).toBe(false);
     expect(s.supervisor!.running).toBe(false);
   }, 30_000);
+
+  it('stopped as the appliance stops it, leaves each conduit in its fail state; failsafe holds it and can clear it', async () => {
+    // Version 2 (fail-closed) is active.
+    gateway = lan.spawnIn('switch', process.execPath, [CLI, 'start', '--bridge', 'br0', '--db', db, '--queue', '11', '--bypass-driver', `simulated:${relay}`, '--on-stop', 'fail-state']);
+    gateway.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    await waitForLine(gateway, /enforcing policy version 2/, 20_000);
+    const failsafe = (...args: string[]) => spawnSync('ip', ['netns', 'exec', lan.switchNs, process.execPath, CLI, 'failsafe', '--db', db, '--bridge', 'br0', '--queue', '11', '--bypass-driver', `simulated:${relay}`, '--by', 'dave', ...args], { encoding: 'utf8' });
+    const running = failsafe();
+    expect(running.status).toBe(2);
+    expect(running.stderr).toMatch(/the engine \(pid \d+\) is running and holds the rules: stop the gateway first/);
+
+    const from = log.length;
+    await stopProcess(gateway);
+    expect(log.slice(from)).toMatch(/the rules stay with nobody on the inspection queue/);
+    expect(spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout).toMatch(/table bridge bulkhead/);
+    expect(read()).toMatch(/Timed Out|timeout/); // fail-closed: nobody inspects, nothing passes
+    expect(readFileSync(relay, 'utf8')).toBe('inline\n');
+
+    // A fail-open version applied while the gateway is down: failsafe puts it in its fail state.
+    cli('apply', '1', '--by', 'alice');
+    const held = failsafe('--json');
+    expect(held.status).toBe(0);
+    expect(JSON.parse(held.stdout)).toMatchObject({ state: 'fail-state', policy: 'version 1', conduits: [{ name: 'Supervisory-Control', failMode: 'open' }], relay: { engaged: true } });
+    expect(read()).toBe('answered');
+    expect(readFileSync(relay, 'utf8')).toBe('bypass\n');
+    expect(failsafe().status).toBe(0); // idempotent
+
+    const cleared = failsafe('--clear');
+    expect(cleared.stdout).toMatch(/plain bridge: cleared by dave/);
+    expect(spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout).not.toMatch(/bulkhead/);
+    expect(readFileSync(relay, 'utf8')).toBe('inline\n');
+    const actions = (JSON.parse(cli('audit', '--json')) as { actor: string; action: string }[]).map((e) => e.action);
+    expect(actions.slice(-3)).toEqual(['gateway.failsafe', 'gateway.failsafe', 'gateway.failsafe.clear']);
+  }, 60_000);
 });

@@ -1,0 +1,100 @@
+// `bulkhead failsafe`: what the appliance's service runs after the gateway stops, for whatever
+// reason (systemctl stop, a crash, a watchdog kill, a failed start): the active policy's rules
+// are put in the kernel with nobody on the inspection queue, so each conduit is in its fail state
+// (fail-open: its allowed hosts and ports forwarded without inspection; fail-closed: nothing),
+// and the hardware bypass relay is engaged where no conduit is fail-closed. Idempotent: the rules
+// are replaced atomically, the relay is left as it is when already right. `--clear` takes every
+// rule out (a plain bridge), for uninstalling or servicing the box.
+
+import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
+import { removeQueueRules } from '../enforce/queue-rules.js';
+import { EnforceError, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
+import type { BypassDriver } from '../enforce/bypass-driver.js';
+import type { PolicyStore } from '../store/policy-store.js';
+import { readSetting, writeSetting } from '../store/settings.js';
+import type { EngineHealth } from './enforce.js';
+import { loadPolicy } from './policy.js';
+
+export interface FailState {
+  ts: number;
+  /** What the kernel holds now. */
+  state: 'fail-state' | 'plain-bridge';
+  why: string;
+  policy?: string;
+  conduits: { name: string; failMode: 'open' | 'closed' }[];
+  relay?: { driver: string; engaged: boolean; why: string };
+}
+
+export interface FailsafeOptions {
+  store: PolicyStore;
+  bridge?: string;
+  queue: number;
+  bypass?: BypassDriver;
+  by: string;
+  clear?: boolean;
+}
+
+/** A heartbeat this recent means an engine is running: its rules are not ours to replace. */
+const ENGINE_FRESH_SECONDS = 3;
+
+/** The conduits of the active policy that must pass nothing while the engine is down. */
+export function failClosedConduits(store: PolicyStore): string[] {
+  if (!store.latest('active') || store.mode() === 'learn' || store.mode() === 'bypass') return [];
+  return loadPolicy(store, 'active').policy.conduits.filter((c) => c.failMode === 'closed').map((c) => c.name);
+}
+
+export function failsafe(o: FailsafeOptions): FailState {
+  const missing = nftUnavailable();
+  if (missing) throw new EnforceError(`cannot hold the fail state: ${missing}`);
+  const now = Date.now() / 1000;
+  const health = readSetting<EngineHealth | null>(o.store.db, 'engine.health');
+  if (health && now - health.ts < ENGINE_FRESH_SECONDS) throw new EnforceError(`the engine (pid ${health.pid}) is running and holds the rules: stop the gateway first`);
+  const mode = o.store.mode() ?? 'enforce';
+  const active = o.store.latest('active');
+  let result: FailState;
+  if (o.clear || mode === 'bypass' || !active) {
+    removeQueueRules();
+    removeNft('bulkhead');
+    const why = o.clear ? `cleared by ${o.by}` : mode === 'bypass' ? 'the gateway is in bypass mode (a plain wire by an operator)' : 'no policy is active: nothing was ever enforced here';
+    result = { ts: now, state: 'plain-bridge', why, conduits: [] };
+  } else {
+    const { policy, label } = loadPolicy(o.store, 'active');
+    installRuleset(policy, {
+      mode: mode === 'learn' ? 'learn' : 'enforce',
+      isolated: o.store.isolations().flatMap((i) => i.addresses),
+      inspect: { queue: o.queue, nftQueue: nftQueueSupported() },
+      stopInspecting: inspectionStopper(),
+      ...(o.bridge ? { bridge: o.bridge } : {}),
+    });
+    result = {
+      ts: now,
+      state: 'fail-state',
+      why: `policy ${label} in the kernel with nobody on queue ${o.queue}`,
+      policy: label,
+      conduits: policy.conduits.map((c) => ({ name: c.name, failMode: c.failMode === 'closed' && mode !== 'learn' ? 'closed' : 'open' })),
+    };
+  }
+  const relay = o.bypass;
+  if (relay) {
+    const closed = result.conduits.filter((c) => c.failMode === 'closed').map((c) => c.name);
+    const engage = !o.clear && closed.length === 0;
+    if (relay.engaged() !== engage) (engage ? relay.engage : relay.release)();
+    result.relay = {
+      driver: relay.spec,
+      engaged: relay.engaged(),
+      why: o.clear ? 'cleared: traffic passes through the gateway' : engage ? 'no conduit is fail-closed: the plant ports are joined around the gateway' : `fail-closed conduit${closed.length > 1 ? 's' : ''} ${closed.join(', ')} must pass nothing`,
+    };
+  }
+  o.store.db.transaction(() => {
+    o.store.audit.append(o.by, o.clear ? 'gateway.failsafe.clear' : 'gateway.failsafe', result.policy ?? '-', { state: result.state, why: result.why, ...(result.relay ? { relay: result.relay.engaged ? 'engaged' : 'released' } : {}) });
+    writeSetting(o.store.db, 'gateway.failsafe', result);
+  })();
+  return result;
+}
+
+export function formatFailState(s: FailState): string {
+  const lines = [s.state === 'fail-state' ? `fail state held: ${s.why}` : `plain bridge: ${s.why}`];
+  for (const c of s.conduits) lines.push(`  ${c.name}: ${c.failMode === 'closed' ? 'fail-closed, passing nothing' : 'fail-open, forwarded at host and port level without inspection'}`);
+  if (s.relay) lines.push(`bypass relay ${s.relay.driver}: ${s.relay.engaged ? 'ENGAGED' : 'released'} (${s.relay.why})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,84 @@
+// Putting a policy into the kernel on this gateway: the nftables table (host and port decisions,
+// isolations, the default) and the steering of operation-level rules to the inspection queue,
+// applied whole and read back. Shared by the running engine and by `bulkhead failsafe`, which
+// installs the same rules with nobody listening on the queue: each conduit in its fail state.
+
+import { readdirSync } from 'node:fs';
+import { compileNft, type EnforceMode, type NftProgram } from './nft-compiler.js';
+import { applyNft, verifyNft } from './nft-apply.js';
+import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from './queue-rules.js';
+import type { Policy } from '../policy/model.js';
+
+export class EnforceError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EnforceError';
+  }
+}
+
+/** The bridge's ports as the kernel lists them now. */
+export function bridgePorts(bridge: string): string[] {
+  let ports: string[];
+  try {
+    ports = readdirSync(`/sys/class/net/${bridge}/brif`).sort();
+  } catch (err) {
+    throw new EnforceError(`cannot read the ports of bridge ${bridge}: ${(err as Error).message}`, { cause: err });
+  }
+  if (ports.length === 0) throw new EnforceError(`bridge ${bridge} has no ports: add the plant ports (ip link set PORT master ${bridge})`);
+  return ports;
+}
+
+export interface RulesetOptions {
+  mode: EnforceMode;
+  /** The gateway's bridge; without it, every bridge in this network namespace is under the policy. */
+  bridge?: string;
+  isolated: string[];
+  /** Deep inspection: the queue, and whether the table steers to it (else the xtables NFQUEUE target). */
+  inspect?: { queue: number; nftQueue: boolean };
+  /** Fail-open conduits over their latency budget: left to the kernel rules. */
+  bypassed?: ReadonlySet<string>;
+  /** Called where nothing is inspected any more (the xtables steering and br_netfilter go). */
+  stopInspecting: () => void;
+}
+
+export interface InstalledRuleset {
+  program: NftProgram;
+  ports?: string[];
+  /** Rules whose operations are judged by the inspector. */
+  inspected: string[];
+  /** Rules enforced at host and port level only (broadcast servers). */
+  kernelOnly: string[];
+}
+
+/** Applies `policy` atomically (nft and iptables-restore take all or nothing) and checks the kernel holds it. */
+export function installRuleset(policy: Policy, o: RulesetOptions): InstalledRuleset {
+  const ports = o.bridge ? bridgePorts(o.bridge) : undefined;
+  // Learn mode promises to drop nothing: there, no conduit fails closed.
+  const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed' || o.mode === 'learn'] as const)));
+  const steer = queueRules(policy, o.inspect?.queue ?? 0, (id) => failOpen.get(id) ?? true, o.bypassed);
+  const byTable = o.inspect?.nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;
+  const program = compileNft(policy, { mode: o.mode, isolated: o.isolated, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.inspect!.queue, rules: byTable } } : {}) });
+  try {
+    applyNft(program);
+    const drift = verifyNft(program);
+    if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
+    if (o.inspect && !o.inspect.nftQueue && steer.inspected.length) installQueueRules(steer.input, undefined, o.bridge);
+    else o.stopInspecting();
+  } catch (err) {
+    if (err instanceof EnforceError) throw err;
+    throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
+  }
+  return { program, ...(ports ? { ports } : {}), inspected: o.inspect ? steer.inspected : [], kernelOnly: steer.kernelOnly };
+}
+
+/**
+ * Stops inspecting: the steering goes and br_netfilter is put back as found (every bridged packet
+ * pays for its hooks while it is on).
+ */
+export function inspectionStopper(): () => void {
+  const bridgeNfAtStart = bridgeNetfilter();
+  return () => {
+    removeQueueRules();
+    if (bridgeNfAtStart === false && bridgeNetfilter()) setBridgeNetfilter(false);
+  };
+}
