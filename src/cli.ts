@@ -46,6 +46,7 @@ commands:
       --summary           counts per protocol, kind and code instead of records
   learn --pcap FILE...    learn captures into the baseline (in time order; resumes an interrupted import)
   learn --interface IF    learn live from an interface (mirror port or bridge) until Ctrl-C
+      --until-policy      stop once a policy is active (the gateway learns on its bridge until then)
       --filter BPF        capture filter (default: TCP, BACnet/IP ports, IP fragments, also VLAN-tagged)
       --seconds N         stop after N seconds
   learn --status          learning progress and convergence
@@ -97,7 +98,8 @@ commands:
       --host H --port P   where it listens (default 127.0.0.1:8443); --http: plain HTTP instead of HTTPS
       --config FILE       listen where the appliance's configuration says (management address and port)
       --log-level L       requests and errors as JSON lines on standard output: info (default), warn, error, silent
-  start --bridge BR       the gateway: the active policy inline on bridge BR, supervised, until stopped (root)
+  start --bridge BR       the gateway: the active policy inline on bridge BR, supervised, until stopped (root);
+                          with no policy active yet, it learns on BR until one is applied
       --mode M            learn, enforce or bypass (recorded in the store; default: as last set, else enforce)
       --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
       --bypass-driver D   hardware bypass relay engaged while the engine is down: simulated:FILE,
@@ -229,15 +231,16 @@ async function startGateway(
   const db = openDatabase(path);
   try {
     const store = new PolicyStore(db);
-    if (!store.latest('active')) throw new EnforceError('no active policy: derive or import one, approve it and apply it first (bulkhead apply V --by NAME); to learn before a policy exists, run bulkhead learn --interface ' + bridge);
     if (values.mode !== undefined && values.mode !== store.mode()) store.setMode(values.mode, values.by ?? 'bulkhead start');
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
     process.once('SIGTERM', () => abort.abort());
     const err = (line: string) => process.stderr.write(`${line}\n`);
-    err(`bulkhead gateway on ${bridge}: mode ${store.mode() ?? 'enforce'}, policy ${store.latest('active')!.version}, watchdog ${watchdogMs} ms${bypass ? `, hardware bypass ${bypass.spec}` : ''}`);
+    const active = store.latest('active');
+    err(`bulkhead gateway on ${bridge}: mode ${store.mode() ?? 'enforce'}, ${active ? `policy ${active.version}` : 'no policy active yet: learning until one is applied'}, watchdog ${watchdogMs} ms${bypass ? `, hardware bypass ${bypass.spec}` : ''}`);
     const s = await supervise({
       engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge],
+      learnArgs: ['--db', path, '--interface', bridge],
       watchdogMs,
       startupMs,
       onStop,
@@ -275,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parse(
         command,
         rest,
-        { pcap: { type: 'boolean' }, interface: { type: 'string' }, filter: { type: 'string' }, seconds: { type: 'string' }, status: { type: 'boolean' }, 'quiet-hours': { type: 'string' } },
+        { pcap: { type: 'boolean' }, interface: { type: 'string' }, filter: { type: 'string' }, seconds: { type: 'string' }, status: { type: 'boolean' }, 'quiet-hours': { type: 'string' }, 'until-policy': { type: 'boolean' } },
         true,
       );
       const modes = [values.pcap, values.interface !== undefined, values.status].filter(Boolean).length;
@@ -300,7 +303,20 @@ async function main(argv: string[]): Promise<number> {
         const stop = () => abort.abort();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // Under the gateway's supervisor: heartbeats for its watchdog, and the hand-over to the
+        // engine once a policy has been applied.
+        const beat = process.send ? setInterval(() => process.send!({ type: 'heartbeat' }), 250) : undefined;
+        const policies = new PolicyStore(store.db);
+        const watch = values['until-policy']
+          ? setInterval(() => {
+              if (!policies.latest('active')) return;
+              err(`policy version ${policies.latest('active')!.version} is active: learning stops, the engine takes over`);
+              stop();
+            }, 1000)
+          : undefined;
         const report = await learnInterface(store, values.interface!, values.filter, { ...(seconds ? { seconds } : {}), signal: abort.signal }, values.json ? () => {} : err);
+        clearInterval(beat);
+        clearInterval(watch);
         out(values.json ? JSON.stringify(report) : formatLearnReport(report));
         // The libpcap binding can abort in its destructor during teardown: everything is
         // committed and printed, so leave without tearing the runtime down.

@@ -55,7 +55,9 @@ export function formatStatus(s: GatewayStatus): string {
   ];
   if (s.pending) lines.push(`pending:     version ${s.pending.version} applied by ${s.pending.by}: confirm within ${s.pending.secondsLeft} s (bulkhead confirm --by NAME) or it rolls back`);
   lines.push(`isolated:    ${s.isolations.length ? s.isolations.map((i) => `${i.target} (by ${i.by}${i.reason ? `: ${i.reason}` : ''})`).join(', ') : 'nothing'}`);
-  if (s.engine.running && h) {
+  const learning = s.supervisor?.running && s.supervisor.engine.role === 'learner';
+  if (learning) lines.push(`engine:      not started: no policy is active yet, the gateway learns on its bridge (pid ${s.supervisor!.engine.pid ?? '-'}) and forwards everything`);
+  else if (s.engine.running && h) {
     lines.push(`engine:      running (pid ${h.pid}), ${h.mode}, policy ${h.policy}; ${h.inspected} packets inspected, ${h.denied} ${h.mode === 'learn' ? 'would have been denied' : 'denied'}${h.queue ? `; queue errors ${h.queue.errors}` : ''}`);
   } else lines.push(`engine:      NOT RUNNING${h ? ` (last heartbeat ${formatTime(h.ts)})` : ''}: conduits are in their fail state (fail-open forwarded, fail-closed blocked) while kernel rules remain`);
   const sup = s.supervisor;

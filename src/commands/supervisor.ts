@@ -1,6 +1,8 @@
 // `bulkhead start --bridge BR`: the gateway's main job. A small supervisor runs the engine
 // (`bulkhead enforce --policy active`) as a child and does nothing else, so that it stays
-// responsive when the engine does not:
+// responsive when the engine does not. On a new box, with no policy active yet, the child is the
+// learner on the bridge instead (`bulkhead learn --interface BR --until-policy`), which hands
+// over to the engine as soon as a policy is applied; the bridge forwards everything meanwhile.
 // - watchdog: the engine sends a heartbeat from its event loop every 250 ms; none for
 //   `watchdogMs` (a hung loop, a stopped process) and the engine is killed. Killed, its queue
 //   closes and each conduit is in its fail state at once: fail-open conduits forwarded by the
@@ -34,6 +36,8 @@ import { failClosedConduits } from './failsafe.js';
 export interface SupervisorOptions {
   /** Arguments of the engine after `enforce --policy active`. */
   engineArgs: string[];
+  /** Arguments of the learner after `learn --until-policy`, run while no policy is active. */
+  learnArgs: string[];
   watchdogMs: number;
   /** How long a starting engine may take to report in (certificates, nft, the first install). */
   startupMs: number;
@@ -54,7 +58,7 @@ export interface SupervisorState {
   pid: number;
   since: number;
   watchdogMs: number;
-  engine: { state: EngineState; pid?: number; since: number; lastBeat?: number };
+  engine: { state: EngineState; role?: 'engine' | 'learner'; pid?: number; since: number; lastBeat?: number };
   restarts: number;
   lastExit?: { ts: number; reason: string };
   bypass?: { driver: string; engaged: boolean };
@@ -122,10 +126,12 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   const start = () => {
     restartTimer = undefined;
     if (stopping) return;
-    const c = fork(CLI, ['enforce', '--policy', 'active', '--on-stop', o.onStop, ...o.engineArgs], { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const role = safely(() => (o.store.latest('active') ? 'engine' : 'learner'), 'engine');
+    const args = role === 'engine' ? ['enforce', '--policy', 'active', '--on-stop', o.onStop, ...o.engineArgs] : ['learn', '--until-policy', ...o.learnArgs];
+    const c = fork(CLI, args, { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child = c;
-    state.engine = { state: 'starting', since: now(), ...(c.pid !== undefined ? { pid: c.pid } : {}) };
-    o.log(`engine started (pid ${c.pid})`);
+    state.engine = { state: 'starting', role, since: now(), ...(c.pid !== undefined ? { pid: c.pid } : {}) };
+    o.log(`${role} started (pid ${c.pid})`);
     save();
     c.on('message', (m: { type?: string }) => {
       if (m?.type !== 'heartbeat' || child !== c) return;
@@ -135,7 +141,7 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
         state.engine.since = now();
         setBypass(false, 'the engine enforces again');
         save();
-        const running = `engine running (pid ${c.pid}): mode ${o.store.mode() ?? 'enforce'}, policy ${o.store.latest('active')?.version ?? '-'}`;
+        const running = role === 'engine' ? `engine running (pid ${c.pid}): mode ${o.store.mode() ?? 'enforce'}, policy ${o.store.latest('active')?.version ?? '-'}` : `learning on the bridge (pid ${c.pid}) until a policy is applied; nothing is enforced`;
         safely(() => (ready ? o.notify?.status(running) : o.notify?.ready(running)), undefined);
         ready = true;
       }
@@ -147,6 +153,12 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
       state.engine = { state: 'down', since: now() };
       save();
       if (stopping) return;
+      if (role === 'learner' && code === 0 && !hung && safely(() => o.store.latest('active') !== undefined, false)) {
+        // The hand-over: a policy was applied while learning.
+        audit('engine.handover', `pid ${c.pid}`, { policy: o.store.latest('active')!.version });
+        start();
+        return;
+      }
       const reason = hung ?? (signal ? `killed by ${signal}` : `exited with status ${code}`);
       // A hang is in the log already, as engine.hang.
       if (!hung) audit('engine.exit', `pid ${c.pid}`, { reason });

@@ -31,11 +31,12 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
   const relay = join(dir, 'relay');
   const plcLog: string[] = [];
 
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args, '--db', db], { encoding: 'utf8' });
+  const cliOn = (database: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args, '--db', database], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`bulkhead ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
+  const cli = (...args: string[]) => cliOn(db, ...args);
   const status = () => JSON.parse(cli('status', '--json')) as GatewayStatus;
   const probeArgs = (requests: object[], timeoutMs = 1500) => ['netns', 'exec', lan.nsOf('hmi'), process.execPath, join(PEERS, 'modbus-probe.js'), JSON.stringify({ server: plc.ip, unit: 1, requests, timeoutMs })];
   const probe = (requests: object[]): string[] => JSON.parse(spawnSync('ip', probeArgs(requests), { encoding: 'utf8' }).stdout) as string[];
@@ -201,5 +202,31 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     expect(readFileSync(relay, 'utf8')).toBe('inline\n');
     const actions = (JSON.parse(cli('audit', '--json')) as { actor: string; action: string }[]).map((e) => e.action);
     expect(actions.slice(-3)).toEqual(['gateway.failsafe', 'gateway.failsafe', 'gateway.failsafe.clear']);
+  }, 60_000);
+
+  it('on a new box learns on its bridge until a policy is applied, then hands over to the engine', async () => {
+    const fresh = join(dir, 'fresh.db');
+    const fcli = (...args: string[]) => cliOn(fresh, ...args);
+    gateway = lan.spawnIn('switch', process.execPath, [CLI, 'start', '--bridge', 'br0', '--db', fresh, '--queue', '11', '--mode', 'enforce']);
+    let flog = '';
+    gateway.stderr!.on('data', (d: Buffer) => (flog += d.toString()));
+    await waitForLine(gateway, /learning on br0/, 20_000);
+    expect(flog).toMatch(/no policy active yet: learning until one is applied/);
+    expect(write()).toBe('answered'); // nothing is enforced while learning
+    expect(read()).toBe('answered');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((JSON.parse(fcli('status', '--json')) as GatewayStatus).supervisor!.engine.role).toBe('learner');
+    fcli('policy', 'import', join(dir, 'closed.yaml'), '--by', 'alice');
+    fcli('policy', 'approve', '1', '--by', 'alice');
+    fcli('apply', '1', '--by', 'alice');
+    await waitForLine(gateway, /enforcing policy version 1/, 20_000);
+    expect(flog).toMatch(/learning stops, the engine takes over/);
+    expect(write()).toBe('timeout');
+    expect(read()).toBe('answered');
+    const assets = JSON.parse(fcli('assets', '--json')) as { ip: string }[];
+    expect(assets.map((a) => a.ip)).toEqual(expect.arrayContaining([hmi.ip, plc.ip]));
+    const actions = (JSON.parse(fcli('audit', '--json')) as { action: string }[]).map((e) => e.action);
+    expect(actions).toContain('engine.handover');
+    await stopProcess(gateway);
   }, 60_000);
 });
