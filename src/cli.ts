@@ -115,6 +115,7 @@ commands:
   config render FILE      write the system files it implies: networkd (management port, plant bridge), sysctl,
                           modules, journal size and retention, NTP servers
       --root DIR          under DIR instead of / (an image being built)
+      --no-network        all but the networkd files (a box whose network is configured otherwise)
   status                  the gateway: mode, active policy, pending confirmation, isolations, engine health
 
 options for all commands:
@@ -632,9 +633,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'config': {
       const [sub, ...args] = rest;
-      const { values, positionals } = parse(`config ${sub ?? ''}`.trim(), args, { root: { type: 'string' } }, true);
-      if ((sub !== 'check' && sub !== 'render') || !positionals[0] || (sub === 'check' && values.root !== undefined)) {
-        throw new UsageError('bulkhead config check FILE | config render FILE [--root DIR]: validate an appliance configuration file, or write the system files it implies');
+      const { values, positionals } = parse(`config ${sub ?? ''}`.trim(), args, { root: { type: 'string' }, 'no-network': { type: 'boolean' } }, true);
+      if ((sub !== 'check' && sub !== 'render') || !positionals[0] || (sub === 'check' && (values.root !== undefined || values['no-network']))) {
+        throw new UsageError('bulkhead config check FILE | config render FILE [--root DIR] [--no-network]: validate an appliance configuration file, or write the system files it implies');
       }
       const c = loadConfig(positionals[0]);
       if (sub === 'check') {
@@ -642,7 +643,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const root = values.root ?? '/';
-      const r = writeSystemFiles(renderSystemFiles(c), root);
+      const r = writeSystemFiles(renderSystemFiles(c, { network: values['no-network'] !== true }), root);
       if (values.json) out(JSON.stringify({ root, written: r.written.map((f) => f.path), unchanged: r.unchanged.map((f) => f.path) }));
       else for (const [what, list] of [['written', r.written], ['unchanged', r.unchanged]] as const) for (const f of list) out(`${what.padEnd(9)} ${f.path}: ${f.purpose}`);
       return 0;

@@ -1,7 +1,9 @@
-// The audit log for people and for a SIEM: a table, RFC 5424 syslog lines, or CEF.
+// The audit log and the gateway's events for people and for a SIEM: a table, RFC 5424 syslog
+// lines, or CEF.
 
 import { hostname } from 'node:os';
 import type { AuditEntry } from '../store/audit-log.js';
+import type { GatewayEvent } from '../store/event-store.js';
 import { formatTable, formatTime } from './table.js';
 
 export type AuditFormat = 'text' | 'syslog' | 'cef';
@@ -31,6 +33,48 @@ export function syslogLine(e: AuditEntry, host = hostname()): string {
 export function cefLine(e: AuditEntry, host = hostname()): string {
   const ext = [`rt=${Math.round(e.ts * 1000)}`, `dvchost=${cefValue(host)}`, `suser=${cefValue(e.actor)}`, `act=${cefValue(e.action)}`, `cs1Label=target`, `cs1=${cefValue(e.target)}`, `cs2Label=detail`, `cs2=${cefValue(JSON.stringify(e.detail))}`, `cn1Label=auditId`, `cn1=${e.id}`, `cs3Label=hash`, `cs3=${e.hash}`];
   return `CEF:0|Bulkhead|Bulkhead|${VERSION}|${cefHeader(e.action)}|${cefHeader(`${e.action} ${e.target}`)}|${severity(e.action).cef}|${ext.join(' ')}`;
+}
+
+/** Severity of an event: denials rank above would-be denials; alerts (engine down, storage) highest. */
+function eventSeverity(kind: string): { syslog: number; cef: number } {
+  if (kind === 'alert') return { syslog: 3, cef: 8 };
+  if (kind === 'deny') return { syslog: 4, cef: 6 };
+  return { syslog: 5, cef: 4 };
+}
+
+const eventText = (e: GatewayEvent) => String(e.data.message ?? e.data.reason ?? e.kind);
+/** "10.0.0.1:502" into address and port, for CEF's src/spt and dst/dpt. */
+const endpoint = (v: unknown): [string, string] | undefined => {
+  const m = typeof v === 'string' ? /^(.*):(\d+)$/.exec(v) : null;
+  return m ? [m[1]!.replace(/^\[|\]$/g, ''), m[2]!] : undefined;
+};
+
+/** RFC 5424, facility 4 (security/authorization). */
+export function eventSyslogLine(e: GatewayEvent, host = hostname()): string {
+  const pri = 4 * 8 + eventSeverity(e.kind).syslog;
+  const fields = Object.entries(e.data)
+    .filter(([k, v]) => k !== 'message' && k !== 'reason' && (typeof v === 'string' || typeof v === 'number'))
+    .map(([k, v]) => ` ${k.replace(/[^A-Za-z0-9_]/g, '')}="${sdEscape(String(v))}"`)
+    .join('');
+  return `<${pri}>1 ${new Date(e.ts * 1000).toISOString()} ${host} bulkhead - ${e.kind} [${SD_ID} eventId="${e.id}"${fields}] ${eventText(e)}`;
+}
+
+export function eventCefLine(e: GatewayEvent, host = hostname()): string {
+  const src = endpoint(e.data.client);
+  const dst = endpoint(e.data.server);
+  const ext = [
+    `rt=${Math.round(e.ts * 1000)}`,
+    `dvchost=${cefValue(host)}`,
+    ...(src ? [`src=${src[0]}`, `spt=${src[1]}`] : []),
+    ...(dst ? [`dst=${dst[0]}`, `dpt=${dst[1]}`] : []),
+    ...(e.kind === 'deny' ? ['act=blocked'] : e.kind === 'would-deny' ? ['act=allowed'] : []),
+    ...(typeof e.data.ruleId === 'string' ? ['cs1Label=rule', `cs1=${cefValue(e.data.ruleId)}`] : []),
+    ...(typeof e.data.source === 'string' ? ['cs2Label=source', `cs2=${cefValue(e.data.source)}`] : []),
+    `msg=${cefValue(eventText(e))}`,
+    'cn1Label=eventId',
+    `cn1=${e.id}`,
+  ];
+  return `CEF:0|Bulkhead|Bulkhead|${VERSION}|${cefHeader(e.kind)}|${cefHeader(eventText(e).slice(0, 200))}|${eventSeverity(e.kind).cef}|${ext.join(' ')}`;
 }
 
 export function formatAudit(entries: AuditEntry[], format: AuditFormat): string {

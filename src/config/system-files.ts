@@ -63,9 +63,9 @@ function networkd(c: ApplianceConfig): SystemFile[] {
   return files;
 }
 
-export function renderSystemFiles(c: ApplianceConfig): SystemFile[] {
+export function renderSystemFiles(c: ApplianceConfig, o: { network: boolean } = { network: true }): SystemFile[] {
   const r = { ...RETENTION_DEFAULTS, ...c.retention };
-  const files = networkd(c);
+  const files = o.network ? networkd(c) : [];
   files.push(
     {
       path: '/etc/sysctl.d/60-bulkhead.conf',

@@ -43,6 +43,8 @@ interface Row {
   hash: string;
 }
 
+const toEntry = (r: Row): AuditEntry => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> });
+
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
@@ -65,7 +67,13 @@ export class AuditLog {
   /** Entries in order, newest last; `since` in seconds since the epoch. */
   list(options: { since?: number; limit?: number } = {}): AuditEntry[] {
     const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit_log WHERE ts >= ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(options.since ?? 0, options.limit ?? -1) as Row[];
-    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    return rows.map(toEntry);
+  }
+
+  /** The next `limit` entries after id `after`, oldest first (forwarding resumes from an id). */
+  after(after: number, limit: number): AuditEntry[] {
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as Row[];
+    return rows.map(toEntry);
   }
 
   /** Recomputes the whole chain. */
