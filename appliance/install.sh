@@ -72,7 +72,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   say "installing the build's packages (npm ci)"
   npm ci --no-audit --no-fund >/dev/null
 fi
-if ! built || [ -n "$(find src protocols package.json -newer dist/src/cli.js -print -quit 2>/dev/null)" ]; then
+if ! built || [ -n "$(find src protocols package.json \( -name '*.ts' -o -name '*.c' -o -name '*.gyp' -o -name package.json \) -newer dist/src/cli.js -print -quit 2>/dev/null)" ]; then
   say "building (npm run build)"
   npm run build >/dev/null
 fi

@@ -2,7 +2,11 @@
 # In-guest checks of a boot-test image (image/build.sh --boot-test), reported on the serial
 # console as "BOOTTEST <check> ok|FAIL <detail>" lines that image/boot-test.ts reads.
 DB=/var/lib/bulkhead/bulkhead.db
-report() { echo "BOOTTEST $1 $2 $3"; }
+report() {
+  echo "BOOTTEST $1 $2 $3"
+  # A failure comes with the services' recent journal, for the one reading the test's output.
+  [ "$2" = ok ] || journalctl -u bulkhead -u bulkhead-console -n 25 --no-pager -o short-monotonic | sed 's/^/BOOTLOG /'
+}
 check() { name=$1; shift; if "$@" >/dev/null 2>&1; then report "$name" ok "$*"; else report "$name" FAIL "$*"; fi; }
 wait_for() { # SECONDS COMMAND...: until the command succeeds
   limit=$1; shift; i=0
@@ -13,7 +17,8 @@ engine_running() { status_text | grep -q '^engine running'; }
 restarts() { systemctl show -p NRestarts --value bulkhead; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
-wait_for 120 systemctl is-active bulkhead bulkhead-console
+both_active() { systemctl is-active --quiet bulkhead && systemctl is-active --quiet bulkhead-console; }
+wait_for 180 both_active
 report services "$(systemctl is-active bulkhead >/dev/null && echo ok || echo FAIL)" "bulkhead $(systemctl is-active bulkhead), console $(systemctl is-active bulkhead-console) at $(uptime_s) s: $(status_text)"
 check root-read-only sh -c 'findmnt -no OPTIONS / | grep -q "^ro"'
 check var-persistent sh -c 'findmnt -no OPTIONS /var | grep -q "^rw"'

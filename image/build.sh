@@ -58,7 +58,9 @@ VAR_UUID=5b2a1c1e-0b0a-4d8e-9b6f-62756c6b6563
 DISK_UUID=5b2a1c1e-0b0a-4d8e-9b6f-62756c6b6500
 
 WORK="$OUT/work"
-rm -rf "$WORK"
+# An interrupted build can leave /proc and /sys mounted inside: never delete through a mount.
+! grep -q " $WORK/" /proc/mounts || die "$WORK still has mounts from an interrupted build: umount them first (grep $WORK /proc/mounts)"
+rm -rf --one-file-system "$WORK"
 mkdir -p "$WORK" "$OUT"
 started=$(date +%s)
 
@@ -124,7 +126,7 @@ PARTS
 dd if="$WORK/esp.img" of="$IMG" bs=1M seek=1 conv=notrunc,sparse status=none
 dd if="$WORK/root.img" of="$IMG" bs=1M seek=$((1 + ESP_MIB)) conv=notrunc,sparse status=none
 dd if="$WORK/var.img" of="$IMG" bs=1M seek=$((1 + ESP_MIB + ROOT_MIB)) conv=notrunc,sparse status=none
-rm -rf "$WORK"
+rm -rf --one-file-system "$WORK"
 
 size=$(du -m --apparent-size "$IMG" | cut -f1)
 used=$(du -m "$IMG" | cut -f1)

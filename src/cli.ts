@@ -35,7 +35,7 @@ import { renderSystemFiles, writeSystemFiles } from './config/system-files.js';
 import { formatAudit } from './commands/audit.js';
 import { ConsoleListenError, serveConsole } from './commands/console.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
-import { ConfigError, configDb, loadConfig, RETENTION_DEFAULTS, type ApplianceConfig } from './config/appliance-config.js';
+import { ConfigError, configDb, loadConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 
@@ -103,7 +103,7 @@ commands:
       --mode M            learn, enforce or bypass (recorded in the store; default: as last set, else enforce)
       --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
       --bypass-driver D   hardware bypass relay engaged while the engine is down: simulated:FILE,
-                          gpio:PATH[:active-low] or sysfs:PATH:ON:OFF
+                          gpio:PATH[:active-low], sysfs:PATH:ON:OFF or watchdog:PATH:SECONDS
       --config FILE       the appliance's configuration (database, bridge, mode, watchdog, bypass; flags win)
       --on-stop S         what stopping leaves: remove (the rules go, a plain bridge; the default) or
                           fail-state (each conduit in its fail state; the appliance's service)
@@ -216,6 +216,7 @@ function dbPath(value: string | undefined): string {
 async function startGateway(
   values: { db?: string; bridge?: string; mode?: string; queue?: string; 'watchdog-ms'?: string; 'startup-ms'?: string; 'bypass-driver'?: string; 'on-stop'?: string; by?: string },
   retention: Required<NonNullable<ApplianceConfig['retention']>>,
+  siem: SiemTarget[] = [],
 ): Promise<number> {
   const bridge = values.bridge!;
   bridgeCheck('start', bridge);
@@ -248,6 +249,7 @@ async function startGateway(
       housekeeping: { dataDir: dirname(resolve(path)), storageWarnPercent: retention.storageWarnPercent, eventsDays: retention.eventsDays },
       ...(bypass ? { bypass } : {}),
       ...(notify ? { notify } : {}),
+      ...(siem.length ? { siem } : {}),
       store,
       signal: abort.signal,
       log: err,
@@ -766,6 +768,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
       });
       let retention: Required<NonNullable<ApplianceConfig['retention']>> = { ...RETENTION_DEFAULTS };
+      let siem: SiemTarget[] = [];
       if (values.config) {
         // The appliance's file gives what the command line does not.
         const c = loadConfig(values.config);
@@ -778,8 +781,9 @@ async function main(argv: string[]): Promise<number> {
         // The appliance's service leaves each conduit in its fail state unless the file says otherwise.
         values['on-stop'] ??= c.gateway?.onStop ?? 'fail-state';
         retention = { ...RETENTION_DEFAULTS, ...c.retention };
+        siem = c.siem ?? [];
       }
-      if (values.bridge !== undefined) return startGateway(values, retention);
+      if (values.bridge !== undefined) return startGateway(values, retention, siem);
       const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver', 'on-stop'] as const).find((k) => values[k] !== undefined);
       if (stray) throw new UsageError(`bulkhead start: --${stray} goes with --bridge (without it, start runs the demo plant)`);
       const port = consolePort('start', values.port);
@@ -835,6 +839,11 @@ main(process.argv.slice(2)).then(
       process.exitCode = 1;
     } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError || e instanceof ConfigError || e instanceof ServiceManagerError || e instanceof BypassDriverError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof Error && /^SQLITE_/.test(String((e as Error & { code?: unknown }).code))) {
+      // The store refused (read-only file, full disk, locked too long): say so, not "internal".
+      const code = String((e as Error & { code?: unknown }).code);
+      process.stderr.write(`bulkhead: the database refused the change (${code}): ${e.message}${code.includes('READONLY') ? " (check the database files' owner and mode)" : ''}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`bulkhead: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -17,6 +17,7 @@
 //   guards the supervisor, the supervisor guards the engine.
 // - housekeeping: events older than the retention are pruned; a data filesystem filling past the
 //   warning level raises an alert (SR 2.9) before anything is lost.
+// - SIEM: audit entries and events forwarded live to the configured targets.
 // - stopping: the engine either removes its rules (a plain bridge) or leaves each conduit in its
 //   fail state, as the appliance's service does.
 // Every start, exit, hang and bypass change is an audit entry; the supervisor's state is in
@@ -28,6 +29,8 @@ import type { BypassDriver } from '../enforce/bypass-driver.js';
 import type { ServiceManager } from '../service/sd-notify.js';
 import { storageUse, type StorageUse } from '../service/storage.js';
 import type { OnStop } from './enforce.js';
+import type { SiemTarget } from '../config/appliance-config.js';
+import { SiemForwarder } from '../service/siem-forwarder.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { writeSetting } from '../store/settings.js';
 import { EventStore } from '../store/event-store.js';
@@ -50,6 +53,7 @@ export interface SupervisorOptions {
   notify?: ServiceManager;
   /** The data directory, its warning level, and how long events are kept. */
   housekeeping?: { dataDir: string; storageWarnPercent: number; eventsDays: number };
+  siem?: SiemTarget[];
 }
 
 export type EngineState = 'starting' | 'running' | 'down';
@@ -214,6 +218,8 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   };
   housekeeping();
   const housekeeper = setInterval(housekeeping, HOUSEKEEPING_MS);
+  const siem = o.siem?.length ? new SiemForwarder(o.store.db, o.store.audit, o.siem, o.log) : undefined;
+  const forwarding = siem ? setInterval(() => void siem.tick().catch((err: Error) => o.log(`ERROR: SIEM forwarding: ${err.message}`)), 1000) : undefined;
 
   audit('gateway.start', `pid ${process.pid}`, { engineArgs: o.engineArgs, watchdogMs: o.watchdogMs, ...(o.bypass ? { bypass: o.bypass.spec } : {}) });
   start();
@@ -241,5 +247,9 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   safely(() => o.bypass?.close?.(o.onStop !== 'fail-state'), undefined);
   audit('gateway.stop', `pid ${process.pid}`, { restarts: state.restarts, onStop: o.onStop });
   save();
+  clearInterval(forwarding);
+  // The stop itself reaches the SIEM before we go (bounded: a target that is down is not waited for).
+  await siem?.tick().catch(() => undefined);
+  siem?.close();
   return state;
 }

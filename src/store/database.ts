@@ -1,5 +1,6 @@
 // Opening the SQLite database: WAL journal, migrations in one transaction each, clear errors.
 
+import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -23,8 +24,12 @@ export class StoreError extends Error {
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   let db: Db;
+  const created = !options.readonly && !existsSync(path);
   try {
     db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    // Group-writable, before its WAL files exist (SQLite gives them the database's mode): on the
+    // appliance the gateway and the console are different users of one group.
+    if (created) chmodSync(path, 0o660);
   } catch (err) {
     throw new StoreError(path, `cannot open database: ${(err as Error).message}`);
   }

@@ -116,8 +116,10 @@ async function main(): Promise<number> {
       return r?.status === 200;
     });
     const bootToConsole = (answered - started) / 1000;
-    await until('setup token on the serial console', () => /one-time setup token:\s+(\S+)/.test(serial));
-    const token = /one-time setup token:\s+(\S+)/.exec(serial)![1]!;
+    // The line after "setup token:", behind the console's timestamp and unit prefix.
+    const tokenPattern = /one-time setup token:[^\n]*\n(?:[^\n]*\n)??[^\n]*?\s([A-Za-z0-9_-]{20,})\s*\n/;
+    await until('setup token on the serial console', () => tokenPattern.test(serial));
+    const token = tokenPattern.exec(serial)![1]!;
     const password = 'Gateway-boot-test-1';
     const setup = await call(port, 'POST', '/api/setup', { token, name: 'integrator', password });
     if (setup.status !== 200) failures.push(`setup with the serial console's token: ${setup.status} ${setup.text}`);
@@ -126,10 +128,13 @@ async function main(): Promise<number> {
     console.log(`console: answered on the management address ${bootToConsole.toFixed(0)} s after power-on (software emulation); setup token from the serial console created the administrator; login ${login.status}`);
 
     await until('the in-guest checks', () => /BOOTTEST done/.test(serial));
-    for (const line of serial.split('\n').filter((l) => l.startsWith('BOOTTEST '))) {
+    // Lines from the guest's checks, without the console's timestamp and unit prefix.
+    const guest = (kind: string) => serial.split('\n').flatMap((l) => (l.includes(`${kind} `) ? [l.slice(l.indexOf(`${kind} `))] : []));
+    for (const line of guest('BOOTTEST')) {
       console.log(line.trimEnd());
       if (/^BOOTTEST \S+ FAIL/.test(line)) failures.push(line.trim());
     }
+    if (failures.length) for (const line of guest('BOOTLOG')) console.log(line.trimEnd());
     const size = statSync(IMAGE).size / 1048576;
     const zst = existsSync(`${IMAGE}.zst`) ? `, ${(statSync(`${IMAGE}.zst`).size / 1048576).toFixed(0)} MiB compressed` : '';
     console.log(`image: ${size.toFixed(0)} MiB${zst}${buildSeconds !== undefined ? `, built in ${buildSeconds.toFixed(0)} s` : ' (reused)'}; boot to console ${bootToConsole.toFixed(0)} s; all checks ${((Date.now() - started) / 1000).toFixed(0)} s`);
