@@ -113,8 +113,9 @@ elif [ ! -f "$ETC/bulkhead.yaml" ]; then
   say "installed the default configuration: edit /etc/bulkhead/bulkhead.yaml (ports, management address), then run this again"
 fi
 in_root chgrp bulkhead /etc/bulkhead/bulkhead.yaml /etc/bulkhead/bulkhead.yaml.dist
-in_root bulkhead config check /etc/bulkhead/bulkhead.yaml
-DATA=$(in_root bulkhead config check /etc/bulkhead/bulkhead.yaml --json | node -p 'JSON.parse(require("fs").readFileSync(0,"utf8")).dataDir')
+CHECKED=$(in_root bulkhead config check /etc/bulkhead/bulkhead.yaml --json) || die "/etc/bulkhead/bulkhead.yaml is not valid (above): fix it and run this again"
+DATA=$(node -p 'JSON.parse(process.argv[1]).dataDir' "$CHECKED")
+say "configuration valid: data in $DATA"
 in_root install -d -m 2770 -o bulkhead -g bulkhead "$DATA"
 
 # Kernel settings, modules, journal limits, time sources, and (with --network) the network.

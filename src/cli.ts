@@ -208,6 +208,14 @@ function relayDriver(command: string, spec: string | undefined): BypassDriver | 
   }
 }
 
+/** What the gateway's commands take from the appliance's configuration file where the command line is silent. */
+function gatewayFromConfig(values: { db?: string; bridge?: string; queue?: string; 'bypass-driver'?: string }, c: ApplianceConfig): void {
+  values.db ??= configDb(c);
+  values.bridge ??= c.bridge.name;
+  values.queue ??= c.gateway?.queue?.toString();
+  values['bypass-driver'] ??= c.gateway?.bypassDriver;
+}
+
 function dbPath(value: string | undefined): string {
   return value ?? process.env.BULKHEAD_DB ?? 'bulkhead.db';
 }
@@ -312,8 +320,9 @@ async function main(argv: string[]): Promise<number> {
         const policies = new PolicyStore(store.db);
         const watch = values['until-policy']
           ? setInterval(() => {
-              if (!policies.latest('active')) return;
-              err(`policy version ${policies.latest('active')!.version} is active: learning stops, the engine takes over`);
+              const active = policies.latest('active');
+              if (!active) return;
+              err(`policy version ${active.version} is active: learning stops, the engine takes over`);
               stop();
             }, 1000)
           : undefined;
@@ -652,13 +661,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'failsafe': {
       const { values } = parse(command, rest, { config: { type: 'string' }, bridge: { type: 'string' }, queue: { type: 'string' }, 'bypass-driver': { type: 'string' }, clear: { type: 'boolean' }, by: { type: 'string' } });
-      if (values.config) {
-        const c = loadConfig(values.config);
-        values.db ??= configDb(c);
-        values.bridge ??= c.bridge.name;
-        values.queue ??= c.gateway?.queue?.toString();
-        values['bypass-driver'] ??= c.gateway?.bypassDriver;
-      }
+      if (values.config) gatewayFromConfig(values, loadConfig(values.config));
       const queue = queueNumber(command, values.queue);
       const bypass = relayDriver(command, values['bypass-driver']);
       // A bridge that is gone (a failed boot, a removed port) still gets the table: it applies when it returns.
@@ -772,12 +775,9 @@ async function main(argv: string[]): Promise<number> {
       if (values.config) {
         // The appliance's file gives what the command line does not.
         const c = loadConfig(values.config);
-        values.db ??= configDb(c);
-        values.bridge ??= c.bridge.name;
+        gatewayFromConfig(values, c);
         values.mode ??= c.gateway?.mode;
         values['watchdog-ms'] ??= c.gateway?.watchdogMs?.toString();
-        values.queue ??= c.gateway?.queue?.toString();
-        values['bypass-driver'] ??= c.gateway?.bypassDriver;
         // The appliance's service leaves each conduit in its fail state unless the file says otherwise.
         values['on-stop'] ??= c.gateway?.onStop ?? 'fail-state';
         retention = { ...RETENTION_DEFAULTS, ...c.retention };
@@ -840,9 +840,9 @@ main(process.argv.slice(2)).then(
     } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError || e instanceof ConfigError || e instanceof ServiceManagerError || e instanceof BypassDriverError) {
       process.stderr.write(`bulkhead: ${e.message}\n`);
       process.exitCode = 2;
-    } else if (e instanceof Error && /^SQLITE_/.test(String((e as Error & { code?: unknown }).code))) {
+    } else if (e instanceof Error && String((e as NodeJS.ErrnoException).code).startsWith('SQLITE_')) {
       // The store refused (read-only file, full disk, locked too long): say so, not "internal".
-      const code = String((e as Error & { code?: unknown }).code);
+      const code = String((e as NodeJS.ErrnoException).code);
       process.stderr.write(`bulkhead: the database refused the change (${code}): ${e.message}${code.includes('READONLY') ? " (check the database files' owner and mode)" : ''}\n`);
       process.exitCode = 2;
     } else {

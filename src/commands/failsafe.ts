@@ -8,10 +8,10 @@
 
 import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
 import { removeQueueRules } from '../enforce/queue-rules.js';
-import { EnforceError, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
+import { EnforceError, failsClosed, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import type { BypassDriver } from '../enforce/bypass-driver.js';
 import type { PolicyStore } from '../store/policy-store.js';
-import { readSetting, writeSetting } from '../store/settings.js';
+import { readSetting } from '../store/settings.js';
 import type { EngineHealth } from './enforce.js';
 import { loadPolicy } from './policy.js';
 
@@ -39,8 +39,9 @@ const ENGINE_FRESH_SECONDS = 3;
 
 /** The conduits of the active policy that must pass nothing while the engine is down. */
 export function failClosedConduits(store: PolicyStore): string[] {
-  if (!store.latest('active') || store.mode() === 'learn' || store.mode() === 'bypass') return [];
-  return loadPolicy(store, 'active').policy.conduits.filter((c) => c.failMode === 'closed').map((c) => c.name);
+  const mode = store.mode() ?? 'enforce';
+  if (!store.latest('active') || mode === 'bypass') return [];
+  return loadPolicy(store, 'active').policy.conduits.filter((c) => failsClosed(c, mode)).map((c) => c.name);
 }
 
 export function failsafe(o: FailsafeOptions): FailState {
@@ -71,7 +72,7 @@ export function failsafe(o: FailsafeOptions): FailState {
       state: 'fail-state',
       why: `policy ${label} in the kernel with nobody on queue ${o.queue}`,
       policy: label,
-      conduits: policy.conduits.map((c) => ({ name: c.name, failMode: c.failMode === 'closed' && mode !== 'learn' ? 'closed' : 'open' })),
+      conduits: policy.conduits.map((c) => ({ name: c.name, failMode: failsClosed(c, mode) ? 'closed' : 'open' })),
     };
   }
   const relay = o.bypass;
@@ -85,10 +86,7 @@ export function failsafe(o: FailsafeOptions): FailState {
       why: o.clear ? 'cleared: traffic passes through the gateway' : engage ? 'no conduit is fail-closed: the plant ports are joined around the gateway' : `fail-closed conduit${closed.length > 1 ? 's' : ''} ${closed.join(', ')} must pass nothing`,
     };
   }
-  o.store.db.transaction(() => {
-    o.store.audit.append(o.by, o.clear ? 'gateway.failsafe.clear' : 'gateway.failsafe', result.policy ?? '-', { state: result.state, why: result.why, ...(result.relay ? { relay: result.relay.engaged ? 'engaged' : 'released' } : {}) });
-    writeSetting(o.store.db, 'gateway.failsafe', result);
-  })();
+  o.store.audit.append(o.by, o.clear ? 'gateway.failsafe.clear' : 'gateway.failsafe', result.policy ?? '-', { state: result.state, why: result.why, ...(result.relay ? { relay: result.relay.engaged ? 'engaged' : 'released' } : {}) });
   return result;
 }
 

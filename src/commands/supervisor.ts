@@ -248,7 +248,7 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   audit('gateway.stop', `pid ${process.pid}`, { restarts: state.restarts, onStop: o.onStop });
   save();
   clearInterval(forwarding);
-  // The stop itself reaches the SIEM before we go (bounded: a target that is down is not waited for).
+  // The stop itself reaches the SIEM before we go (a target that is down costs at most its 5 s connection timeout).
   await siem?.tick().catch(() => undefined);
   siem?.close();
   return state;

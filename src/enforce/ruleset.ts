@@ -7,13 +7,18 @@ import { readdirSync } from 'node:fs';
 import { compileNft, type EnforceMode, type NftProgram } from './nft-compiler.js';
 import { applyNft, verifyNft } from './nft-apply.js';
 import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from './queue-rules.js';
-import type { Policy } from '../policy/model.js';
+import type { Conduit, Policy } from '../policy/model.js';
 
 export class EnforceError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'EnforceError';
   }
+}
+
+/** Whether a conduit passes nothing while nobody inspects it. Learn mode promises to drop nothing: there, none does. */
+export function failsClosed(c: Pick<Conduit, 'failMode'>, mode: string): boolean {
+  return c.failMode === 'closed' && mode !== 'learn';
 }
 
 /** The bridge's ports as the kernel lists them now. */
@@ -53,8 +58,7 @@ export interface InstalledRuleset {
 /** Applies `policy` atomically (nft and iptables-restore take all or nothing) and checks the kernel holds it. */
 export function installRuleset(policy: Policy, o: RulesetOptions): InstalledRuleset {
   const ports = o.bridge ? bridgePorts(o.bridge) : undefined;
-  // Learn mode promises to drop nothing: there, no conduit fails closed.
-  const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, c.failMode !== 'closed' || o.mode === 'learn'] as const)));
+  const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, !failsClosed(c, o.mode)] as const)));
   const steer = queueRules(policy, o.inspect?.queue ?? 0, (id) => failOpen.get(id) ?? true, o.bypassed);
   const byTable = o.inspect?.nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;
   const program = compileNft(policy, { mode: o.mode, isolated: o.isolated, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.inspect!.queue, rules: byTable } } : {}) });
