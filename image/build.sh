@@ -44,8 +44,8 @@ done
 for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy sfdisk node; do command -v $tool >/dev/null || die "$tool is missing: apt-get install mmdebstrap e2fsprogs dosfstools mtools fdisk (and Node.js 20)"; done
 ARCH=$(dpkg --print-architecture)
 case "$ARCH" in
-  amd64) EFI_NAME=BOOTX64.EFI; EFI_STUB=systemd-bootx64.efi; ROOT_TYPE=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709; SERIAL=ttyS0 ;;
-  arm64) EFI_NAME=BOOTAA64.EFI; EFI_STUB=systemd-bootaa64.efi; ROOT_TYPE=B921B045-1DF0-41C3-AF44-4C6F280D3FAE; SERIAL=ttyAMA0 ;;
+  amd64) EFI_NAME=BOOTX64.EFI; EFI_LOADER=systemd-bootx64.efi; ROOT_TYPE=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709; SERIAL=ttyS0 ;;
+  arm64) EFI_NAME=BOOTAA64.EFI; EFI_LOADER=systemd-bootaa64.efi; ROOT_TYPE=B921B045-1DF0-41C3-AF44-4C6F280D3FAE; SERIAL=ttyAMA0 ;;
   *) die "amd64 or arm64 only, this is $ARCH" ;;
 esac
 if [ -x "$SRC/dist/src/cli.js" ]; then node "$SRC/dist/src/cli.js" config check "$CONFIG" >/dev/null || die "fix $CONFIG first"; fi
@@ -90,7 +90,7 @@ INITRD="$WORK/root/boot/initrd.img-${KERNEL##*/vmlinuz-}"
 ESP_MIB=128
 mkfs.vfat -C -n BULKHEAD -i 5b2a1c1e "$WORK/esp.img" $((ESP_MIB * 1024)) >/dev/null
 mmd -i "$WORK/esp.img" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
-mcopy -i "$WORK/esp.img" "$WORK/root/usr/lib/systemd/boot/efi/$EFI_STUB" "::/EFI/BOOT/$EFI_NAME"
+mcopy -i "$WORK/esp.img" "$WORK/root/usr/lib/systemd/boot/efi/$EFI_LOADER" "::/EFI/BOOT/$EFI_NAME"
 mcopy -i "$WORK/esp.img" "$KERNEL" ::/vmlinuz
 mcopy -i "$WORK/esp.img" "$INITRD" ::/initrd.img
 printf 'default bulkhead.conf\ntimeout 0\neditor no\n' > "$WORK/loader.conf"
