@@ -1,4 +1,4 @@
-// Opening the SQLite database: WAL journal, migrations in one transaction each, clear errors.
+// Opening the SQLite database: WAL journal, migrations in one transaction under the write lock, clear errors.
 
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -45,12 +45,14 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      db.transaction(() => {
+    // The version is read again under the write lock: on the appliance the gateway and the
+    // console open one database at the same moment, and only one of them may migrate it.
+    db.transaction(() => {
+      for (let v = db.pragma('user_version', { simple: true }) as number; v < MIGRATIONS.length; v++) {
         db.exec(MIGRATIONS[v]!);
         db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+      }
+    }).immediate();
     return db;
   } catch (err) {
     db.close();

@@ -25,8 +25,17 @@ describe('power cut (kill -9 of every writer)', () => {
     const reported = new Set<number>();
     for (let round = 0; round < 3; round++) {
       const writers: ChildProcess[] = [];
+      const exits: Promise<unknown>[] = [];
+      const early: string[] = [];
       for (let w = 0; w < WRITERS; w++) {
         const p = spawn(process.execPath, [WRITER, db, file, `writer${w}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+        // Listened for from the start: a writer that fails on its own must fail the test, not hang it.
+        let stderr = '';
+        p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        exits.push(new Promise((r) => p.once('exit', (code, signal) => {
+          if (signal !== 'SIGKILL') early.push(`writer${w} exited by itself (${code ?? signal}): ${stderr.trim()}`);
+          r(undefined);
+        })));
         let buf = '';
         p.stdout!.on('data', (d: Buffer) => {
           buf += d.toString();
@@ -39,9 +48,9 @@ describe('power cut (kill -9 of every writer)', () => {
       const before = reported.size;
       // Cut while all of them are busy: at least a few commits in, at a time nobody chose.
       await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1000));
-      const gone = writers.map((p) => new Promise((r) => p.once('exit', r)));
       for (const p of writers) p.kill('SIGKILL');
-      await Promise.all(gone);
+      await Promise.all(exits);
+      expect(early).toEqual([]);
       expect(reported.size).toBeGreaterThan(before);
     }
 
