@@ -1,7 +1,11 @@
 #!/bin/sh
 # In-guest checks of a boot-test image (image/build.sh --boot-test), reported on the serial
-# console as "BOOTTEST <check> ok|FAIL <detail>" lines that image/boot-test.ts reads.
+# console as "BOOTTEST <check> ok|FAIL <detail>" lines that image/boot-test.ts reads. The test
+# boots the image twice and says which boot this is in an SMBIOS OEM string
+# (bulkhead-boot-test=first|after-cut): the first boot ends writing policy approvals until the
+# test cuts the power; the boot after the cut checks what came back.
 DB=/var/lib/bulkhead/bulkhead.db
+PHASE=$(grep -ao 'bulkhead-boot-test=[a-z-]*' /sys/firmware/dmi/tables/DMI 2>/dev/null | head -n 1 | cut -d= -f2)
 report() {
   echo "BOOTTEST $1 $2 $3"
   # A failure comes with the services' recent journal, for the one reading the test's output.
@@ -17,9 +21,30 @@ engine_running() { status_text | grep -q '^engine running'; }
 restarts() { systemctl show -p NRestarts --value bulkhead; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
+case "$PHASE" in
+  first|after-cut) report phase ok "$PHASE" ;;
+  *) report phase FAIL "no bulkhead-boot-test=first|after-cut in the SMBIOS OEM strings (/sys/firmware/dmi/tables/DMI)"; report done FAIL; exit 1 ;;
+esac
+
 both_active() { systemctl is-active --quiet bulkhead && systemctl is-active --quiet bulkhead-console; }
 wait_for 180 both_active
 report services "$(systemctl is-active bulkhead >/dev/null && echo ok || echo FAIL)" "bulkhead $(systemctl is-active bulkhead), console $(systemctl is-active bulkhead-console) at $(uptime_s) s: $(status_text)"
+
+if [ "$PHASE" = after-cut ]; then
+  # Back from a power cut: the applied policy is enforced again without anyone's help, and the
+  # store holds everything reported as committed before the cut.
+  if wait_for 60 engine_running; then report enforcing-after-cut ok "at $(uptime_s) s: $(status_text)"; else report enforcing-after-cut FAIL "$(status_text)"; fi
+  check rules-in-kernel nft list table bridge bulkhead
+  check database-integrity node -e "const D = require('/opt/bulkhead/node_modules/better-sqlite3'); const r = new D('$DB', { readonly: true }).pragma('integrity_check', { simple: true }); if (r !== 'ok') { console.error(r); process.exit(1); }"
+  check audit-chain bulkhead audit --verify --db $DB
+  # What the kernel said of the data partition: a journal recovery shows the cut hit mid-write.
+  report var-after-cut ok "$(journalctl -k -b -o cat | grep 'EXT4-fs (vda3)' | tr '\n' ';')"
+  # What the test compares with the versions reported before the cut.
+  echo "BOOTCUT approved $(bulkhead policy list --json --db $DB | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).filter((v) => v.status !== "draft" && v.status !== "retired").map((v) => v.version).join(" ")')"
+  echo "BOOTCUT audited $(bulkhead audit --json --db $DB | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).filter((e) => e.action === "policy.approve").map((e) => e.target.split(" ")[1]).join(" ")')"
+  report done ok "at $(uptime_s) s"
+  exit 0
+fi
 check root-read-only sh -c 'findmnt -no OPTIONS / | grep -q "^ro"'
 check var-persistent sh -c 'findmnt -no OPTIONS /var | grep -q "^rw"'
 check bridge-ports sh -c '[ "$(ls /sys/class/net/br0/brif | tr "\n" " ")" = "eth1 eth2 " ]'
@@ -61,3 +86,17 @@ new_engine() { p=$(bulkhead status --json --db $DB | node -p 'const s=JSON.parse
 if wait_for 60 new_engine && [ "$(restarts)" = "$before" ]; then report engine-restart ok "engine pid $engine hung: restarted by the supervisor"; else report engine-restart FAIL "restarts $before -> $(restarts)"; fi
 check audit-chain bulkhead audit --verify --db $DB
 report done ok "at $(uptime_s) s"
+
+# Until the power is cut: policy versions imported and approved as fast as the store takes
+# them, beside the running gateway, each reported only once its transaction has committed.
+node --input-type=module -e "
+import { importPolicy } from '/opt/bulkhead/dist/src/commands/policy.js';
+import { openDatabase } from '/opt/bulkhead/dist/src/store/database.js';
+import { PolicyStore } from '/opt/bulkhead/dist/src/store/policy-store.js';
+const store = new PolicyStore(openDatabase('$DB'));
+for (;;) {
+  const { version } = importPolicy(store, '/usr/local/lib/bulkhead-boot-test/policy.yaml', 'boottest');
+  store.approve(version, 'boottest');
+  console.log('BOOTCUT committed ' + version);
+}"
+report power-cut-writer FAIL "the writer exited by itself ($?) before the power was cut"

@@ -7,8 +7,9 @@
 #   - serial console (the console's one-time setup token is printed there on first boot),
 #   - Bulkhead installed by appliance/install.sh, as on any Debian 12 box.
 # Run as root on a Debian 12 machine of the image's architecture (Node.js 20 is taken from this
-# machine: Debian 12 ships 18). Reproducible procedure: Debian's packages from this machine's apt
-# sources, timestamps clamped to the last commit (SOURCE_DATE_EPOCH), fixed partition identifiers.
+# machine: Debian 12 ships 18). Reproducible: the same commit, Debian packages and Node.js give
+# the same image bit for bit (timestamps clamped to the last commit, SOURCE_DATE_EPOCH, in the
+# initramfs and both filesystems; fixed identifiers and hash seeds); its SHA-256 is printed.
 #
 #   image/build.sh [--out DIR] [--config FILE] [--var-size MIB] [--root-password-hash HASH] [--boot-test]
 #
@@ -88,7 +89,7 @@ KERNEL=$(ls "$WORK/root/boot"/vmlinuz-* | sort -V | tail -1)
 INITRD="$WORK/root/boot/initrd.img-${KERNEL##*/vmlinuz-}"
 [ -f "$INITRD" ] || die "no initramfs for $(basename "$KERNEL")"
 ESP_MIB=128
-mkfs.vfat -C -n BULKHEAD -i 5b2a1c1e "$WORK/esp.img" $((ESP_MIB * 1024)) >/dev/null
+mkfs.vfat --invariant -C -n BULKHEAD -i 5b2a1c1e "$WORK/esp.img" $((ESP_MIB * 1024)) >/dev/null
 mmd -i "$WORK/esp.img" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
 mcopy -i "$WORK/esp.img" "$WORK/root/usr/lib/systemd/boot/efi/$EFI_LOADER" "::/EFI/BOOT/$EFI_NAME"
 mcopy -i "$WORK/esp.img" "$KERNEL" ::/vmlinuz
@@ -104,11 +105,20 @@ mkdir "$WORK/root/var"
 mib() { echo $(( ($(du -sm "$1" | cut -f1) * 115 / 100) + 64 )); }
 ROOT_MIB=$(mib "$WORK/root")
 [ "$(du -sm "$WORK/var" | cut -f1)" -lt $((VAR_MIB / 2)) ] || die "--var-size $VAR_MIB is too small for $(du -sh "$WORK/var" | cut -f1) of /var"
-E2OPTS="-q -t ext4 -E root_owner=0:0,hash_seed=5b2a1c1e-0b0a-4d8e-9b6f-62756c6b6599"
-# shellcheck disable=SC2086
-mkfs.ext4 $E2OPTS -L bulkhead-root -U "$ROOT_UUID" -d "$WORK/root" "$WORK/root.img" "${ROOT_MIB}M"
-# shellcheck disable=SC2086
-mkfs.ext4 $E2OPTS -L bulkhead-var -U "$VAR_UUID" -d "$WORK/var" "$WORK/var.img" "${VAR_MIB}M"
+# Nothing newer than the commit; mke2fs takes the rest of its times from E2FSPROGS_FAKE_TIME,
+# but each inode's change and access times from the file it copies, which cannot be set there:
+# debugfs writes them into the new filesystem afterwards.
+find "$WORK/root" "$WORK/var" -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+ext4fs() { # IMAGE TREE LABEL UUID MIB
+  E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -t ext4 -E root_owner=0:0,hash_seed=5b2a1c1e-0b0a-4d8e-9b6f-62756c6b6599 -L "$3" -U "$4" -d "$2" "$1" "$5M"
+  (cd "$2" && find . -printf '%P\n') | awk -v t="@$SOURCE_DATE_EPOCH" '
+    /"/ { print "image: cannot set the times of a path with a double quote: " $0 > "/dev/stderr"; exit 1 }
+    { printf "sif \"/%s\" ctime %s\nsif \"/%s\" atime %s\n", $0, t, $0, t }' > "$WORK/times.debugfs"
+  debugfs -w -f "$WORK/times.debugfs" "$1" >/dev/null 2>"$WORK/times.err"
+  ! grep -v '^debugfs ' "$WORK/times.err" | grep -q . || die "setting inode times in $1: $(grep -v '^debugfs ' "$WORK/times.err" | head -n 3)"
+}
+ext4fs "$WORK/root.img" "$WORK/root" bulkhead-root "$ROOT_UUID" "$ROOT_MIB"
+ext4fs "$WORK/var.img" "$WORK/var" bulkhead-var "$VAR_UUID" "$VAR_MIB"
 
 # The disk: GPT, 1 MiB aligned.
 IMG="$OUT/bulkhead.img"
@@ -135,4 +145,5 @@ if command -v zstd >/dev/null; then
   zstd -q -f -T0 -3 "$IMG" -o "$IMG.zst"
   compressed=", $(du -m "$IMG.zst" | cut -f1) MiB as $IMG.zst"
 fi
-say "built $IMG in $(( $(date +%s) - started )) s: $size MiB disk (ESP $ESP_MIB, root $ROOT_MIB read-only, /var $VAR_MIB), $used MiB written$compressed"
+(cd "$OUT" && sha256sum "$(basename "$IMG")" > "$IMG.sha256")
+say "built $IMG in $(( $(date +%s) - started )) s: $size MiB disk (ESP $ESP_MIB, root $ROOT_MIB read-only, /var $VAR_MIB), $used MiB written$compressed; SHA-256 $(cut -d' ' -f1 "$IMG.sha256")"

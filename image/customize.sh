@@ -34,6 +34,10 @@ for kver in "$ROOT"/usr/lib/modules/*; do
   rm -rf "$k/sound" "$k/drivers/media" "$k/drivers/gpu" "$k/drivers/net/wireless" "$k/net/wireless" "$k/net/mac80211" "$k/drivers/bluetooth" "$k/net/bluetooth" "$k/drivers/infiniband" "$k/drivers/staging" "$k/drivers/isdn"
   chroot "$ROOT" depmod "$(basename "$kver")"
 done
+# The initramfs again: without those drivers, and reproducible (initramfs-tools clamps its
+# timestamps to SOURCE_DATE_EPOCH, which the package install that made the first one lacked).
+[ -n "${SOURCE_DATE_EPOCH:-}" ] || { echo "customize: SOURCE_DATE_EPOCH is not set" >&2; exit 1; }
+chroot "$ROOT" env SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" update-initramfs -u -k all >/dev/null
 
 if [ "$BOOT_TEST" = 1 ]; then
   install -d "$ROOT/usr/local/lib/bulkhead-boot-test"
@@ -45,6 +49,8 @@ Description=Bulkhead image boot test (test builds only)
 After=bulkhead.service bulkhead-console.service
 [Service]
 Type=oneshot
+# The first boot's checks end writing until the power is cut.
+TimeoutStartSec=infinity
 ExecStart=/usr/local/lib/bulkhead-boot-test/run
 StandardOutput=journal+console
 StandardError=journal+console

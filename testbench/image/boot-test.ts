@@ -5,7 +5,11 @@
 // token from the serial console creates the first administrator, who can log in; the in-guest
 // checks (read-only root, bridge, learning, policy handover, systemd's watchdog restarting a hung
 // supervisor with the rules held, the supervisor restarting a hung engine, the audit chain) all
-// report ok. Prints the image's size, the build time and the boot-to-console time.
+// report ok. Then the power is cut (qemu killed) while the guest commits policy approvals beside
+// the running gateway, and the disk is booted again: the gateway comes up by itself enforcing the
+// applied policy, the administrator is still there, the database passes its integrity check,
+// the audit chain verifies, and every approval reported committed before the cut is in the store.
+// Prints the image's size, the build time and the boot-to-console times.
 //
 //   npm run test:image [-- --reuse]      (root; --reuse boots an image built before)
 
@@ -77,15 +81,103 @@ async function main(): Promise<number> {
     buildSeconds = (Date.now() - t0) / 1000;
   }
 
+  // The built image stays as built (the one to write to a box): a sparse copy is booted.
+  const disk = join(OUT, 'booted.img');
+  if (spawnSync('cp', ['--sparse=always', IMAGE, disk]).status !== 0) {
+    console.error(`cannot copy ${IMAGE} to ${disk}`);
+    return 1;
+  }
   const vars = join(mkdtempSync(join(tmpdir(), 'bulkhead-ovmf-')), 'vars.fd');
   copyFileSync(FIRMWARE.vars, vars);
   const port = await freePort();
-  // A copy-on-write overlay would do, but a booted image is the one under test: boot it as built.
+  const failures: string[] = [];
+  const password = 'Gateway-boot-test-1';
+
+  // First boot: the console's setup flow, the in-guest checks, then writes until the power is cut.
+  let reported: number[] = [];
+  const bootToConsole: number[] = [];
+  let vm = boot(disk, vars, port, 'first');
+  try {
+    bootToConsole.push(await consoleAnswers(vm, port));
+    // The line after "setup token:", behind the console's timestamp and unit prefix.
+    const tokenPattern = /one-time setup token:[^\n]*\n(?:[^\n]*\n)??[^\n]*?\s([A-Za-z0-9_-]{20,})\s*\n/;
+    await vm.until('setup token on the serial console', () => tokenPattern.test(vm.serial));
+    const token = tokenPattern.exec(vm.serial)![1]!;
+    const setup = await call(port, 'POST', '/api/setup', { token, name: 'integrator', password });
+    if (setup.status !== 200) failures.push(`setup with the serial console's token: ${setup.status} ${setup.text}`);
+    const login = await call(port, 'POST', '/api/login', { name: 'integrator', password });
+    if (login.status !== 200) failures.push(`login: ${login.status} ${login.text}`);
+    console.log(`console: answered on the management address ${bootToConsole[0]!.toFixed(0)} s after power-on (software emulation); setup token from the serial console created the administrator; login ${login.status}`);
+    await vm.until('the in-guest checks', () => /BOOTTEST done/.test(vm.serial));
+    failures.push(...guestReport(vm.serial));
+
+    // The power cut: qemu killed while the guest commits approvals beside the running gateway,
+    // at a moment nobody chose. What the guest reported committed must all be there afterwards.
+    await vm.until('approvals committed before the cut', () => committed(vm.serial).length >= 5 || /BOOTTEST power-cut-writer FAIL/.test(vm.serial));
+    if (/BOOTTEST power-cut-writer FAIL/.test(vm.serial)) throw new Error(`the guest's writer failed before the cut; serial console:\n${vm.serial.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, Math.random() * 2000));
+    reported = committed(vm.serial);
+    await vm.cut();
+    console.log(`power cut: qemu killed after ${reported.length} approvals were reported committed (the last, version ${reported.at(-1)})`);
+  } catch (err) {
+    failures.push((err as Error).message);
+  } finally {
+    await vm.cut();
+  }
+
+  // The boot after the cut: up by itself, enforcing the applied policy, nothing committed lost.
+  if (!failures.length) {
+    vm = boot(disk, vars, port, 'after-cut');
+    try {
+      bootToConsole.push(await consoleAnswers(vm, port));
+      const setup = await call(port, 'GET', '/api/setup');
+      if (!/"needed":false/.test(setup.text)) failures.push(`after the cut the console asks for setup again: ${setup.text}`);
+      const login = await call(port, 'POST', '/api/login', { name: 'integrator', password });
+      if (login.status !== 200) failures.push(`login after the cut: ${login.status} ${login.text}`);
+      await vm.until('the in-guest checks after the cut', () => /BOOTTEST done/.test(vm.serial));
+      failures.push(...guestReport(vm.serial));
+      if (!/BOOTTEST phase ok after-cut/.test(vm.serial)) failures.push('the guest did not run its after-cut checks');
+      const listed = (what: string) => new Set((new RegExp(`BOOTCUT ${what} ([\\d ]*)`).exec(vm.serial)?.[1] ?? '').split(' ').filter(Boolean).map(Number));
+      const approved = listed('approved');
+      const audited = listed('audited');
+      const lost = reported.filter((v) => !approved.has(v) || !audited.has(v));
+      if (lost.length) failures.push(`after the cut, approvals reported committed before it are missing: versions ${lost.join(', ')}`);
+      console.log(`after the cut: console ${bootToConsole[1]!.toFixed(0)} s after power-on, administrator kept (login ${login.status}); ${reported.length} reported approvals, ${lost.length} lost (${approved.size} approved versions and ${audited.size} approval entries in the store)`);
+    } catch (err) {
+      failures.push((err as Error).message);
+    } finally {
+      await vm.cut();
+    }
+  }
+
+  const size = statSync(IMAGE).size / 1048576;
+  const zst = existsSync(`${IMAGE}.zst`) ? `, ${(statSync(`${IMAGE}.zst`).size / 1048576).toFixed(0)} MiB compressed` : '';
+  console.log(`image: ${size.toFixed(0)} MiB${zst}${buildSeconds !== undefined ? `, built in ${buildSeconds.toFixed(0)} s` : ' (reused)'}; boot to console ${bootToConsole.map((t) => `${t.toFixed(0)} s`).join(', then after the power cut ')} (software emulation)`);
+  if (failures.length) {
+    console.error(`image boot test FAILED:\n  ${failures.join('\n  ')}`);
+    return 1;
+  }
+  console.log('image boot test passed');
+  return 0;
+}
+
+interface Vm {
+  readonly serial: string;
+  /** Waits until `test` holds; throws if the VM stops or the boot limit passes first. */
+  until(what: string, test: () => boolean | Promise<boolean>): Promise<void>;
+  /** Pulls the plug: SIGKILL, nothing flushed. */
+  cut(): Promise<void>;
+  readonly started: number;
+}
+
+/** Boots the disk under software emulation; the guest's checks learn the phase from SMBIOS. */
+function boot(disk: string, vars: string, port: number, phase: 'first' | 'after-cut'): Vm {
   const args = [
     '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '1536',
     '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${FIRMWARE.code}`,
     '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
-    '-drive', `file=${IMAGE},format=raw,if=virtio`,
+    '-drive', `file=${disk},format=raw,if=virtio`,
+    '-smbios', `type=11,value=bulkhead-boot-test=${phase}`,
     '-netdev', `user,id=mgmt,hostfwd=tcp:127.0.0.1:${port}-10.0.2.15:8443`, '-device', 'virtio-net-pci,netdev=mgmt',
     // Plant ports: isolated user networks, nothing reaches this machine or beyond through them.
     '-netdev', 'user,id=plant1,restrict=on', '-device', 'virtio-net-pci,netdev=plant1',
@@ -93,63 +185,57 @@ async function main(): Promise<number> {
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
   ];
   const started = Date.now();
-  const vm = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let serial = '';
-  vm.stdout.on('data', (d: Buffer) => {
-    serial += d.toString();
+  const proc = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const vm = {
+    serial: '',
+    started,
+    async until(what: string, test: () => boolean | Promise<boolean>) {
+      while (!(await test())) {
+        if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the VM stopped (${phase} boot) while waiting for ${what}; serial console:\n${vm.serial.slice(-4000)}`);
+        if (Date.now() - started > BOOT_LIMIT_MS) throw new Error(`no ${what} within ${BOOT_LIMIT_MS / 60000} min (${phase} boot); serial console:\n${vm.serial.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+    async cut() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  proc.stdout.on('data', (d: Buffer) => {
+    vm.serial += d.toString();
     if (process.env.BULKHEAD_SERIAL) process.stdout.write(d);
   });
-  const exited = new Promise<void>((r) => vm.once('exit', () => r()));
-  const until = async (what: string, test: () => boolean | Promise<boolean>) => {
-    while (!(await test())) {
-      if (vm.exitCode !== null || vm.signalCode !== null) throw new Error(`the VM stopped while waiting for ${what}; serial console:\n${serial.slice(-4000)}`);
-      if (Date.now() - started > BOOT_LIMIT_MS) throw new Error(`no ${what} within ${BOOT_LIMIT_MS / 60000} min; serial console:\n${serial.slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
-  const failures: string[] = [];
-  try {
-    let answered = 0;
-    await until('console on the management address', async () => {
-      const r = await call(port, 'GET', '/api/setup').catch(() => undefined);
-      if (r?.status === 200) answered = Date.now();
-      return r?.status === 200;
-    });
-    const bootToConsole = (answered - started) / 1000;
-    // The line after "setup token:", behind the console's timestamp and unit prefix.
-    const tokenPattern = /one-time setup token:[^\n]*\n(?:[^\n]*\n)??[^\n]*?\s([A-Za-z0-9_-]{20,})\s*\n/;
-    await until('setup token on the serial console', () => tokenPattern.test(serial));
-    const token = tokenPattern.exec(serial)![1]!;
-    const password = 'Gateway-boot-test-1';
-    const setup = await call(port, 'POST', '/api/setup', { token, name: 'integrator', password });
-    if (setup.status !== 200) failures.push(`setup with the serial console's token: ${setup.status} ${setup.text}`);
-    const login = await call(port, 'POST', '/api/login', { name: 'integrator', password });
-    if (login.status !== 200) failures.push(`login: ${login.status} ${login.text}`);
-    console.log(`console: answered on the management address ${bootToConsole.toFixed(0)} s after power-on (software emulation); setup token from the serial console created the administrator; login ${login.status}`);
+  return vm;
+}
 
-    await until('the in-guest checks', () => /BOOTTEST done/.test(serial));
-    // Lines from the guest's checks, without the console's timestamp and unit prefix.
-    const guest = (kind: string) => serial.split('\n').flatMap((l) => (l.includes(`${kind} `) ? [l.slice(l.indexOf(`${kind} `))] : []));
-    for (const line of guest('BOOTTEST')) {
-      console.log(line.trimEnd());
-      if (/^BOOTTEST \S+ FAIL/.test(line)) failures.push(line.trim());
-    }
-    if (failures.length) for (const line of guest('BOOTLOG')) console.log(line.trimEnd());
-    const size = statSync(IMAGE).size / 1048576;
-    const zst = existsSync(`${IMAGE}.zst`) ? `, ${(statSync(`${IMAGE}.zst`).size / 1048576).toFixed(0)} MiB compressed` : '';
-    console.log(`image: ${size.toFixed(0)} MiB${zst}${buildSeconds !== undefined ? `, built in ${buildSeconds.toFixed(0)} s` : ' (reused)'}; boot to console ${bootToConsole.toFixed(0)} s; all checks ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  } catch (err) {
-    failures.push((err as Error).message);
-  } finally {
-    vm.kill('SIGKILL');
-    await exited;
+/** Seconds from power-on until the console answers on the management address. */
+async function consoleAnswers(vm: Vm, port: number): Promise<number> {
+  let answered = 0;
+  await vm.until('console on the management address', async () => {
+    const r = await call(port, 'GET', '/api/setup').catch(() => undefined);
+    if (r?.status === 200) answered = Date.now();
+    return r?.status === 200;
+  });
+  return (answered - vm.started) / 1000;
+}
+
+/** Prints the guest's check lines and returns the failed ones (with the journal lines after a failure). */
+function guestReport(serial: string): string[] {
+  // Lines from the guest's checks, without the console's timestamp and unit prefix.
+  const guest = (kind: string) => serial.split('\n').flatMap((l) => (l.includes(`${kind} `) ? [l.slice(l.indexOf(`${kind} `))] : []));
+  const failed: string[] = [];
+  for (const line of guest('BOOTTEST')) {
+    console.log(line.trimEnd());
+    if (/^BOOTTEST \S+ FAIL/.test(line)) failed.push(line.trim());
   }
-  if (failures.length) {
-    console.error(`image boot test FAILED:\n  ${failures.join('\n  ')}`);
-    return 1;
-  }
-  console.log('image boot test passed');
-  return 0;
+  if (failed.length) for (const line of guest('BOOTLOG')) console.log(line.trimEnd());
+  return failed;
+}
+
+/** The versions the guest reported committed, from whole lines only. */
+function committed(serial: string): number[] {
+  return [...serial.matchAll(/BOOTCUT committed (\d+)\r?\n/g)].map((m) => Number(m[1]));
 }
 
 process.exitCode = await main();
