@@ -37,8 +37,9 @@ if [ "$PHASE" = after-cut ]; then
   check rules-in-kernel nft list table bridge bulkhead
   check database-integrity node -e "const D = require('/opt/bulkhead/node_modules/better-sqlite3'); const r = new D('$DB', { readonly: true }).pragma('integrity_check', { simple: true }); if (r !== 'ok') { console.error(r); process.exit(1); }"
   check audit-chain bulkhead audit --verify --db $DB
-  # What the kernel said of the data partition: a journal recovery shows the cut hit mid-write.
-  report var-after-cut ok "$(journalctl -k -b -o cat | grep 'EXT4-fs (vda3)' | tr '\n' ';')"
+  # What the boot's file system check and the kernel said of the data partition (a journal
+  # replayed by fsck shows the cut hit it mid-write).
+  report var-after-cut ok "$(journalctl -b -o cat -u 'systemd-fsck@*' | grep -i 'bulkhead-var' | tr '\n' ';') $(journalctl -k -b -o cat | grep 'EXT4-fs (vda3)' | tr '\n' ';')"
   # What the test compares with the versions reported before the cut.
   echo "BOOTCUT approved $(bulkhead policy list --json --db $DB | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).filter((v) => v.status !== "draft" && v.status !== "retired").map((v) => v.version).join(" ")')"
   echo "BOOTCUT audited $(bulkhead audit --json --db $DB | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).filter((e) => e.action === "policy.approve").map((e) => e.target.split(" ")[1]).join(" ")')"

@@ -114,7 +114,7 @@ ext4fs() { # IMAGE TREE LABEL UUID MIB
   (cd "$2" && find . -printf '%P\n') | awk -v t="@$SOURCE_DATE_EPOCH" '
     /"/ { print "image: cannot set the times of a path with a double quote: " $0 > "/dev/stderr"; exit 1 }
     { printf "sif \"/%s\" ctime %s\nsif \"/%s\" atime %s\n", $0, t, $0, t }' > "$WORK/times.debugfs"
-  debugfs -w -f "$WORK/times.debugfs" "$1" >/dev/null 2>"$WORK/times.err"
+  E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH debugfs -w -f "$WORK/times.debugfs" "$1" >/dev/null 2>"$WORK/times.err"
   ! grep -v '^debugfs ' "$WORK/times.err" | grep -q . || die "setting inode times in $1: $(grep -v '^debugfs ' "$WORK/times.err" | head -n 3)"
 }
 ext4fs "$WORK/root.img" "$WORK/root" bulkhead-root "$ROOT_UUID" "$ROOT_MIB"

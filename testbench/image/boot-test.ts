@@ -9,12 +9,13 @@
 // the running gateway, and the disk is booted again: the gateway comes up by itself enforcing the
 // applied policy, the administrator is still there, the database passes its integrity check,
 // the audit chain verifies, and every approval reported committed before the cut is in the store.
+// The image is built twice first: both builds must have one SHA-256 (reproducible).
 // Prints the image's size, the build time and the boot-to-console times.
 //
 //   npm run test:image [-- --reuse]      (root; --reuse boots an image built before)
 
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -72,13 +73,27 @@ async function main(): Promise<number> {
       config,
       ['bulkheadConfig: 1', 'dataDir: /var/lib/bulkhead', 'bridge: { name: br0, ports: [eth1, eth2] }', 'management: { interface: eth0, address: 10.0.2.15, prefixLength: 24, gateway: 10.0.2.2, port: 8443 }', 'gateway: { mode: enforce, watchdogMs: 2000, onStop: fail-state }', 'retention: { eventsDays: 30, journalMaxMB: 64, storageWarnPercent: 80 }', ''].join('\n'),
     );
+    const build = (out: string) => spawnSync(join(ROOT, 'image', 'build.sh'), ['--out', out, '--config', config, '--boot-test', '--var-size', '512'], { stdio: 'inherit' }).status;
     const t0 = Date.now();
-    const b = spawnSync(join(ROOT, 'image', 'build.sh'), ['--out', OUT, '--config', config, '--boot-test', '--var-size', '512'], { stdio: 'inherit' });
-    if (b.status !== 0) {
-      console.error(`image build failed (exit ${b.status})`);
+    if (build(OUT) !== 0) {
+      console.error('image build failed');
       return 1;
     }
     buildSeconds = (Date.now() - t0) / 1000;
+    // Reproducible: a second build from the same inputs is the same disk, bit for bit.
+    const again = join(OUT, 'again');
+    if (build(again) !== 0) {
+      console.error('second image build failed');
+      return 1;
+    }
+    const digest = (dir: string) => readFileSync(join(dir, 'bulkhead.img.sha256'), 'utf8').split(' ')[0];
+    const [first, second] = [digest(OUT), digest(again)];
+    rmSync(again, { recursive: true, force: true });
+    if (first !== second) {
+      console.error(`image build is not reproducible: two builds of the same inputs gave SHA-256 ${first} and ${second}`);
+      return 1;
+    }
+    console.log(`reproducible: two builds from the same inputs, one SHA-256 ${first}`);
   }
 
   // The built image stays as built (the one to write to a box): a sparse copy is booted.
