@@ -35,7 +35,7 @@ import { renderSystemFiles, writeSystemFiles } from './config/system-files.js';
 import { formatAudit } from './commands/audit.js';
 import { ConsoleListenError, serveConsole } from './commands/console.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
-import { ConfigError, configDb, loadConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
+import { ConfigError, configDb, loadConfig, readConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 
@@ -87,8 +87,10 @@ commands:
       --format F          text (default), syslog (RFC 5424) or cef, for a SIEM
       --verify            check the hash chain; exit 3 and name the first bad entry if it is broken
   backup --out FILE       a consistent snapshot of the store (policies, audit log, accounts, baseline) and FILE.sha256
+      --config FILE       carry the appliance's configuration file in it too (and back up the database it names)
   restore FILE --by NAME  replace the database with a checked backup (stop the gateway first; the old one is kept)
-      --check             only check it: checksum, integrity, schema, audit chain
+      --check             only check it: checksum, integrity, schema, audit chain, the configuration it carries
+      --config FILE       also write the configuration it carries to FILE (the old one is kept), into the database FILE names
   report compliance       IEC 62443 / NIST SP 800-82 items, met / partly / not met, with this deployment's evidence
       --policy V          the policy version (default: active, else latest)
       --html              an HTML page instead of text (--json for JSON); --out FILE to write it
@@ -678,29 +680,37 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'backup': {
-      const { values } = parse(command, rest, { out: { type: 'string' }, by: { type: 'string' } });
+      const { values } = parse(command, rest, { out: { type: 'string' }, by: { type: 'string' }, config: { type: 'string' } });
       if (!values.out) throw new UsageError('bulkhead backup: name the new backup file with --out FILE');
-      const db = openDatabase(dbPath(values.db));
+      // The configuration goes in as it is on disk, once its schema has accepted it.
+      const read = values.config ? readConfig(values.config) : undefined;
+      const configuration = read ? { file: resolve(values.config!), text: read.text } : undefined;
+      const db = openDatabase(values.db ?? (read ? configDb(read.config) : dbPath(undefined)));
       try {
-        const r = await backup(db, values.out, values.by ?? process.env.USER ?? 'unknown');
-        out(values.json ? JSON.stringify(r) : `backup written: ${r.file} (${r.bytes} bytes, ${r.policies} policy versions, ${r.auditEntries} audit entries), SHA-256 ${r.sha256} in ${r.file}.sha256`);
+        const r = await backup(db, values.out, values.by ?? process.env.USER ?? 'unknown', configuration);
+        out(values.json ? JSON.stringify(r) : `backup written: ${r.file} (${r.bytes} bytes, ${r.policies} policy versions, ${r.auditEntries} audit entries${r.configuration ? `, configuration ${r.configuration}` : ''}), SHA-256 ${r.sha256} in ${r.file}.sha256`);
         return 0;
       } finally {
         db.close();
       }
     }
     case 'restore': {
-      const { values, positionals } = parse(command, rest, { by: { type: 'string' }, check: { type: 'boolean' } }, true);
+      const { values, positionals } = parse(command, rest, { by: { type: 'string' }, check: { type: 'boolean' }, config: { type: 'string' } }, true);
       if (!positionals[0]) throw new UsageError('bulkhead restore: name the backup file');
       if (values.check) {
         const r = checkBackup(positionals[0]);
-        out(values.json ? JSON.stringify({ ok: true, ...r }) : `backup ${positionals[0]} is sound: checksum, integrity and audit chain verified (${r.policies} policy versions, ${r.auditEntries} audit entries)`);
+        out(values.json ? JSON.stringify({ ok: true, policies: r.policies, auditEntries: r.auditEntries, configuration: r.configuration?.file ?? null }) : `backup ${positionals[0]} is sound: checksum, integrity and audit chain verified (${r.policies} policy versions, ${r.auditEntries} audit entries)${r.configuration ? `; it carries the configuration ${r.configuration.file}, valid` : '; it carries no configuration'}`);
         return 0;
       }
       if (!values.by) throw new UsageError('bulkhead restore: say who restores with --by NAME');
-      const target = dbPath(values.db);
-      const r = restore(positionals[0], target, values.by);
-      out(values.json ? JSON.stringify(r) : `restored ${positionals[0]} into ${target} (${r.policies} policy versions, ${r.auditEntries} audit entries)${r.previous ? `; the previous database is kept as ${r.previous}` : ''}`);
+      // With --config, the database is the one the configuration there names (the restored one must agree).
+      const target = values.db ?? (values.config && existsSync(values.config) ? configDb(loadConfig(values.config)) : dbPath(undefined));
+      const r = restore(positionals[0], target, values.by, values.config);
+      out(
+        values.json
+          ? JSON.stringify(r)
+          : `restored ${positionals[0]} into ${target} (${r.policies} policy versions, ${r.auditEntries} audit entries)${r.previous ? `; the previous database is kept as ${r.previous}` : ''}${r.configuration ? `; configuration written to ${r.configuration.file}${r.configuration.previous ? ` (the previous one kept as ${r.configuration.previous})` : ''}: run bulkhead config render and restart the services` : ''}`,
+      );
       return 0;
     }
     case 'status': {

@@ -1,14 +1,17 @@
 // `bulkhead backup` and `bulkhead restore`: the whole store (policies and their approvals, the
 // audit log, accounts, the learned baseline, settings) as one consistent SQLite snapshot taken
-// while the gateway runs, with a SHA-256 beside it. A restore checks everything before it
-// touches the live database: the checksum, SQLite's integrity check, the schema version and the
-// audit chain; then it replaces the database in one rename, so a failed restore changes nothing.
+// while the gateway runs, with the appliance's configuration file inside it when named, and a
+// SHA-256 beside it. A restore checks everything before it touches the live files: the
+// checksum, SQLite's integrity check, the schema version, the audit chain and the configuration's
+// schema; then it replaces each of them by one rename, so a failed restore changes nothing.
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { chownSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { configDb, parseConfig } from '../config/appliance-config.js';
 import { openDatabase, StoreError, type Db } from '../store/database.js';
 import { AuditLog } from '../store/audit-log.js';
+import { readSetting, writeSetting } from '../store/settings.js';
 
 export interface BackupReport {
   file: string;
@@ -16,7 +19,18 @@ export interface BackupReport {
   bytes: number;
   policies: number;
   auditEntries: number;
+  /** The configuration file carried in the backup, if one was named. */
+  configuration?: string;
 }
+
+/** An appliance configuration file as the backup carries it. */
+export interface CarriedConfiguration {
+  file: string;
+  text: string;
+}
+
+/** Where the snapshot keeps the configuration; taken out again when it is restored. */
+const CONFIGURATION_KEY = 'backup.configuration';
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -27,34 +41,51 @@ function counts(db: Db): { policies: number; auditEntries: number } {
   return { policies: one('SELECT COUNT(*) AS n FROM policy_versions'), auditEntries: one('SELECT COUNT(*) AS n FROM audit_log') };
 }
 
-/** Snapshots `db` into `out` (and `out.sha256`), recording the backup in the audit log first. */
-export async function backup(db: Db, out: string, by: string): Promise<BackupReport> {
+/**
+ * Snapshots `db` into `out` (and `out.sha256`), with `configuration` inside it when given,
+ * recording the backup in the audit log first.
+ */
+export async function backup(db: Db, out: string, by: string, configuration?: CarriedConfiguration): Promise<BackupReport> {
   if (existsSync(out)) throw new StoreError(out, 'exists already: name a new file (a backup never overwrites one)');
-  new AuditLog(db).append(by, 'gateway.backup', basename(out));
+  new AuditLog(db).append(by, 'gateway.backup', basename(out), configuration ? { configuration: configuration.file } : undefined);
   const partial = `${out}.partial`;
   try {
     // SQLite's online backup: consistent while the engine and console keep writing.
     await db.backup(partial);
+    if (configuration) {
+      const snap = openDatabase(partial);
+      try {
+        writeSetting(snap, CONFIGURATION_KEY, configuration);
+      } finally {
+        snap.close();
+      }
+    }
     renameSync(partial, out);
   } catch (err) {
-    rmSync(partial, { force: true });
+    for (const ext of ['', '-wal', '-shm']) rmSync(`${partial}${ext}`, { force: true });
     throw new StoreError(out, `backup failed: ${(err as Error).message}`);
   }
   const sum = sha256(out);
   writeFileSync(`${out}.sha256`, `${sum}  ${basename(out)}\n`);
   const snap = openDatabase(out, { readonly: true });
   try {
-    return { file: out, sha256: sum, bytes: readFileSync(out).length, ...counts(snap) };
+    return { file: out, sha256: sum, bytes: readFileSync(out).length, ...counts(snap), ...(configuration ? { configuration: configuration.file } : {}) };
   } finally {
     snap.close();
   }
+}
+
+interface Staged {
+  policies: number;
+  auditEntries: number;
+  configuration?: CarriedConfiguration;
 }
 
 /**
  * Checks a backup and stages a copy of it at `staged`, migrated to this Bulkhead's schema (a
  * newer one is refused by name), with the restore recorded in its audit log.
  */
-function stage(file: string, staged: string, by: string): { policies: number; auditEntries: number } {
+function stage(file: string, staged: string, by: string): Staged {
   if (!existsSync(file)) throw new StoreError(file, 'no such backup file');
   const sumFile = `${file}.sha256`;
   if (!existsSync(sumFile)) throw new StoreError(file, `its checksum file ${basename(sumFile)} is missing: a backup is restored only with the checksum it was written with`);
@@ -74,10 +105,16 @@ function stage(file: string, staged: string, by: string): { policies: number; au
       const audit = new AuditLog(db);
       const chain = audit.verify();
       if (!chain.ok) throw new StoreError(file, `its audit log is broken at entry ${chain.broken!.id}: ${chain.broken!.reason}`);
+      // The configuration leaves the database: restored, the store is as it was when backed up.
+      const configuration = readSetting<CarriedConfiguration>(db, CONFIGURATION_KEY);
+      if (configuration) {
+        parseConfig(configuration.text, `${file}: its configuration (${configuration.file})`);
+        db.prepare('DELETE FROM meta WHERE key = ?').run(CONFIGURATION_KEY);
+      }
       const found = counts(db);
-      audit.append(by, 'gateway.restore', basename(file), found);
+      audit.append(by, 'gateway.restore', basename(file), { ...found, ...(configuration ? { configuration: configuration.file } : {}) });
       db.pragma('wal_checkpoint(TRUNCATE)');
-      return found;
+      return { ...found, ...(configuration ? { configuration } : {}) };
     } finally {
       db.close();
     }
@@ -88,7 +125,7 @@ function stage(file: string, staged: string, by: string): { policies: number; au
 }
 
 /** Checks a backup without restoring it. */
-export function checkBackup(file: string): { policies: number; auditEntries: number } {
+export function checkBackup(file: string): Staged {
   const staged = `${file}.checking`;
   try {
     return stage(file, staged, 'check');
@@ -97,21 +134,66 @@ export function checkBackup(file: string): { policies: number; auditEntries: num
   }
 }
 
-/**
- * Replaces the database at `target` with a checked backup (stop the gateway and console first).
- * The previous database is kept as `target.before-restore`.
- */
-export function restore(file: string, target: string, by: string): { policies: number; auditEntries: number; previous?: string } {
-  const staged = `${target}.restoring`;
-  const found = stage(file, staged, by);
-  for (const ext of ['-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
+export interface RestoreReport {
+  policies: number;
+  auditEntries: number;
+  /** Where the previous database is kept. */
+  previous?: string;
+  /** The configuration file written from the backup, and where its predecessor is kept. */
+  configuration?: { file: string; previous?: string };
+}
+
+/** Moves `staged` onto `target`, keeping what was there as `target.before-restore`. */
+function swapIn(staged: string, target: string): string | undefined {
   let previous: string | undefined;
   if (existsSync(target)) {
     previous = `${target}.before-restore`;
     renameSync(target, previous);
   }
+  renameSync(staged, target);
+  return previous;
+}
+
+/**
+ * Replaces the database at `target` with a checked backup (stop the gateway and console first),
+ * and with `configFile`, that configuration file with the one the backup carries. What was
+ * there is kept as `.before-restore`.
+ */
+export function restore(file: string, target: string, by: string, configFile?: string): RestoreReport {
+  const staged = `${target}.restoring`;
+  const stagedConfig = configFile ? `${configFile}.restoring` : undefined;
+  const clean = () => {
+    for (const ext of ['', '-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
+    if (stagedConfig) rmSync(stagedConfig, { force: true });
+  };
+  const found = stage(file, staged, by);
+  try {
+    for (const ext of ['-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
+    if (configFile) {
+      const carried = found.configuration;
+      if (!carried) throw new StoreError(file, `carries no configuration (it was made without --config): nothing restored; restore it without --config to keep ${configFile}`);
+      // The services find the database where the restored configuration says.
+      const wanted = configDb(parseConfig(carried.text, carried.file));
+      if (resolve(wanted) !== resolve(target)) throw new StoreError(file, `its configuration keeps the database in ${dirname(wanted)}, but it would be restored to ${target}: restore with --db ${wanted}; nothing restored`);
+      writeFileSync(stagedConfig!, carried.text, { mode: 0o640 });
+      // The console reads it through its group: the restored file keeps the owners of the one it replaces.
+      if (existsSync(configFile)) {
+        const { uid, gid } = statSync(configFile);
+        chownSync(stagedConfig!, uid, gid);
+      }
+    }
+  } catch (err) {
+    clean();
+    throw err;
+  }
   // The live database's journal belongs to the old contents.
   for (const ext of ['-wal', '-shm']) rmSync(`${target}${ext}`, { force: true });
-  renameSync(staged, target);
-  return { ...found, ...(previous ? { previous } : {}) };
+  const previous = swapIn(staged, target);
+  const previousConfig = configFile ? swapIn(stagedConfig!, configFile) : undefined;
+  return {
+    policies: found.policies,
+    auditEntries: found.auditEntries,
+    ...(previous ? { previous } : {}),
+    ...(configFile ? { configuration: { file: configFile, ...(previousConfig ? { previous: previousConfig } : {}) } } : {}),
+  };
 }

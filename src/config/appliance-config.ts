@@ -129,14 +129,19 @@ export function parseConfig(text: string, file: string): ApplianceConfig {
   return value;
 }
 
-export function loadConfig(file: string): ApplianceConfig {
+/** Reads and checks a configuration file; its text as it is on disk comes with it. */
+export function readConfig(file: string): { config: ApplianceConfig; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [`cannot read: ${(err as Error).message}`]);
   }
-  return parseConfig(text, file);
+  return { config: parseConfig(text, file), text };
+}
+
+export function loadConfig(file: string): ApplianceConfig {
+  return readConfig(file).config;
 }
 
 /** The database of a configured appliance. */
