@@ -87,7 +87,7 @@ new_engine() { p=$(bulkhead status --json --db $DB | node -p 'const s=JSON.parse
 if wait_for 60 new_engine && [ "$(restarts)" = "$before" ]; then report engine-restart ok "engine pid $engine hung: restarted by the supervisor"; else report engine-restart FAIL "restarts $before -> $(restarts)"; fi
 check audit-chain bulkhead audit --verify --db $DB
 # A backup taken while the gateway runs, with the configuration inside, checked as a restore would.
-check backup-with-configuration sh -c 'bulkhead backup --config /etc/bulkhead/bulkhead.yaml --out /var/backups/boot-test.bhk --by boottest && bulkhead restore /var/backups/boot-test.bhk --check --json | grep -q "\"configuration\":\"/etc/bulkhead/bulkhead.yaml\""'
+check backup-with-configuration sh -c 'mkdir -p /var/backups && bulkhead backup --config /etc/bulkhead/bulkhead.yaml --out /var/backups/boot-test.bhk --by boottest && bulkhead restore /var/backups/boot-test.bhk --check --json | grep -q "\"configuration\":\"/etc/bulkhead/bulkhead.yaml\""'
 report done ok "at $(uptime_s) s"
 
 # Until the power is cut: policy versions imported and approved as fast as the store takes
