@@ -9,9 +9,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cat > "$ROOT/etc/fstab" <<FSTAB
 # Written by the Bulkhead image build.
 PARTUUID=$ROOT_UUID / ext4 ro,noatime,errors=remount-ro 0 1
-PARTUUID=$VAR_UUID /var ext4 rw,noatime,nodev,nosuid,commit=5,errors=remount-ro 0 2
+PARTUUID=$VAR_UUID /var ext4 rw,noatime,nodev,nosuid,commit=5,errors=remount-ro,x-systemd.growfs 0 2
 tmpfs /tmp tmpfs rw,nodev,nosuid,size=128M,mode=1777 0 0
 FSTAB
+# Written to a disk larger than the image, the data partition takes the rest of it at the first
+# boot (systemd-repart grows the partition, systemd-growfs the file system, online, after it):
+# the database, journal and retention get the box's whole disk.
+install -d "$ROOT/usr/lib/repart.d" "$ROOT/etc/systemd/system/systemd-growfs@var.service.d"
+printf '[Partition]\nType=var\n' > "$ROOT/usr/lib/repart.d/50-bulkhead-var.conf"
+printf '[Unit]\nAfter=systemd-repart.service\n' > "$ROOT/etc/systemd/system/systemd-growfs@var.service.d/50-after-repart.conf"
 # An empty machine-id on a read-only root: systemd makes one per boot.
 : > "$ROOT/etc/machine-id"
 rm -f "$ROOT/var/lib/dbus/machine-id"

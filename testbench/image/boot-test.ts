@@ -96,10 +96,11 @@ async function main(): Promise<number> {
     console.log(`reproducible: two builds from the same inputs, one SHA-256 ${first}`);
   }
 
-  // The built image stays as built (the one to write to a box): a sparse copy is booted.
+  // The built image stays as built (the one to write to a box): a sparse copy is booted, on a
+  // disk 1 GiB larger than the image, as a box's disk is (the data partition must take the rest).
   const disk = join(OUT, 'booted.img');
-  if (spawnSync('cp', ['--sparse=always', IMAGE, disk]).status !== 0) {
-    console.error(`cannot copy ${IMAGE} to ${disk}`);
+  if (spawnSync('cp', ['--sparse=always', IMAGE, disk]).status !== 0 || spawnSync('truncate', ['-s', '+1G', disk]).status !== 0) {
+    console.error(`cannot copy ${IMAGE} to ${disk} and grow it`);
     return 1;
   }
   const vars = join(mkdtempSync(join(tmpdir(), 'bulkhead-ovmf-')), 'vars.fd');
