@@ -64,6 +64,8 @@ export function formatStatus(s: GatewayStatus): string {
   if (sup) {
     lines.push(`supervisor:  ${sup.running ? `running (pid ${sup.pid}) since ${formatTime(sup.since)}` : 'not running'}, watchdog ${sup.watchdogMs} ms, ${sup.restarts} restart${sup.restarts === 1 ? '' : 's'}${sup.lastExit ? `; last: engine ${sup.lastExit.reason} at ${formatTime(sup.lastExit.ts)}` : ''}`);
     if (sup.bypass) lines.push(`bypass:      ${sup.bypass.engaged ? 'ENGAGED (plant ports joined around the gateway)' : 'released'} (${sup.bypass.driver})`);
+    const st = sup.storage;
+    if (st) lines.push(`storage:     ${st.path} ${st.usedPercent}% full, ${Math.round(st.freeBytes / 1048576)} MiB free${st.usedPercent >= st.warnPercent ? `: OVER the ${st.warnPercent}% warning, back up and free space before records cannot be written` : ` (warning at ${st.warnPercent}%)`}`);
   }
   lines.push(`audit log:   ${s.audit.ok ? `${s.audit.entries} entries, chain intact` : `BROKEN at entry ${s.audit.broken!.id}: ${s.audit.broken!.reason}`}`);
   if (h && s.engine.running && h.conduits.length) {

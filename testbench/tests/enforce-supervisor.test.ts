@@ -2,14 +2,17 @@
 // a PLC: a hung engine is noticed by the watchdog and killed, its conduits fall to their fail
 // state, the hardware bypass (simulated) follows, and the restarted engine enforces the stored
 // active policy again. kill -9 under load loses no transaction on a fail-open conduit; a
-// fail-closed one passes nothing while the engine is down and keeps the relay open.
+// fail-closed one passes nothing while the engine is down and keeps the relay open. A data
+// filesystem filled past its warning level raises an alert and shows in status.
 
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy } from '../../src/policy/document.js';
+import { openDatabase } from '../../src/store/database.js';
+import { EventStore } from '../../src/store/event-store.js';
 import type { GatewayStatus } from '../../src/commands/status.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { cellPolicy, inlineUnavailable, PEERS } from '../lib/inline.js';
@@ -228,5 +231,34 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     const actions = (JSON.parse(fcli('audit', '--json')) as { action: string }[]).map((e) => e.action);
     expect(actions).toContain('engine.handover');
     await stopProcess(gateway);
+  }, 60_000);
+
+  it('warns when the data filesystem passes its warning level (SR 2.9): an alert, and in status', async () => {
+    // A small filesystem of the test's own, 10 of its 16 MiB taken.
+    const small = join(dir, 'small');
+    mkdirSync(small);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16M', 'tmpfs', small]).status).toBe(0);
+    try {
+      writeFileSync(join(small, 'filler'), Buffer.alloc(10 * 1048576, 1));
+      const cfg = join(dir, 'storage.yaml');
+      writeFileSync(cfg, ['bulkheadConfig: 1', `dataDir: ${small}`, 'bridge: { name: br0, ports: [v-hmi, v-plc] }', 'management: { address: 127.0.0.1 }', 'retention: { storageWarnPercent: 50 }', ''].join('\n'));
+      const sdb = join(small, 'bulkhead.db');
+      gateway = lan.spawnIn('switch', process.execPath, [CLI, 'start', '--config', cfg, '--queue', '11', '--mode', 'enforce']);
+      await waitForLine(gateway, /ALERT storage: .* is \d+(\.\d)?% full .*warning at 50%/, 20_000);
+      const st = JSON.parse(cliOn(sdb, 'status', '--json')) as GatewayStatus;
+      expect(st.supervisor!.storage).toMatchObject({ path: small, warnPercent: 50 });
+      expect(st.supervisor!.storage!.usedPercent).toBeGreaterThanOrEqual(50);
+      expect(cliOn(sdb, 'status')).toMatch(/storage: .* full, \d+ MiB free: OVER the 50% warning/);
+      const store = openDatabase(sdb);
+      try {
+        const alerts = new EventStore(store).list({ kind: 'alert' }).map((e) => (e.data as { message: string }).message);
+        expect(alerts).toEqual([expect.stringMatching(/^storage: .* full/)]);
+      } finally {
+        store.close();
+      }
+      await stopProcess(gateway);
+    } finally {
+      spawnSync('umount', ['-l', small]);
+    }
   }, 60_000);
 });
