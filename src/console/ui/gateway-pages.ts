@@ -10,7 +10,7 @@ interface Status {
   pending?: { version: number; deadline: number; secondsLeft: number; by: string };
   isolations: { target: string; addresses: string[]; since: number; by: string; reason: string }[];
   engine: { running: boolean; health?: { pid: number; mode: string; policy: string; inspected: number; denied: number; conduits: { name: string; failMode: string; inspection: string; p50Us?: number; p99Us?: number; latencyBudgetMs?: number }[] } };
-  supervisor?: { running: boolean; restarts: number; lastExit?: { ts: number; reason: string }; bypass?: { driver: string; engaged: boolean } };
+  supervisor?: { running: boolean; restarts: number; lastExit?: { ts: number; reason: string }; bypass?: { driver: string; engaged: boolean }; storage?: { path: string; usedPercent: number; freeBytes: number; warnPercent: number } };
   audit: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
   root: boolean;
   unacknowledgedAlerts: number;
@@ -41,6 +41,13 @@ function card(title: string, value: string | Node, detail?: string | Node, cls?:
   return h('div', { class: 'card' }, h('div', { class: 'muted' }, title), h('div', { class: `big ${cls ?? ''}` }, value), detail ? h('div', { class: 'muted' }, detail) : null);
 }
 
+/** The data filesystem against its warning level (SR 2.9), as the running gateway last measured it. */
+function storageCard(st: NonNullable<Status['supervisor']>['storage']): HTMLElement {
+  if (!st) return card('Data storage', 'not measured', 'the gateway measures it while it runs');
+  const over = st.usedPercent >= st.warnPercent;
+  return card('Data storage', `${st.usedPercent}% full`, `${Math.round(st.freeBytes / 1048576)} MiB free in ${st.path}; ${over ? 'over' : 'warning at'} ${st.warnPercent}%${over ? ': back up and free space' : ''}`, over ? 'state-bad' : 'state-ok');
+}
+
 export async function dashboardPage(p: Page): Promise<void> {
   const [st, learning, events] = await Promise.all([
     api<Status>('GET', '/api/status'),
@@ -69,6 +76,7 @@ export async function dashboardPage(p: Page): Promise<void> {
       card('Pending confirmation', st.pending ? h('span', {}, `version ${st.pending.version}: `, countdown) : 'none', st.pending ? `applied by ${st.pending.by}; confirm on the Policy page or it rolls back` : undefined),
       card('Engine', st.engine.running ? 'running' : 'not running', health ? `${health.inspected} inspected, ${health.denied} denied` : st.root ? 'start it with bulkhead start --bridge BR' : 'needs root and a bridge', st.engine.running ? 'state-ok' : 'state-bad'),
       card('Bypass relay', st.supervisor?.bypass ? (st.supervisor.bypass.engaged ? 'ENGAGED' : 'released') : 'none', st.supervisor?.bypass?.driver, st.supervisor?.bypass?.engaged ? 'state-bad' : undefined),
+      storageCard(st.supervisor?.storage),
       card('Isolated', String(st.isolations.length), st.isolations.map((i) => i.target).join(', ') || 'nothing cut off'),
       card('Audit log', st.audit.ok ? 'chain intact' : 'BROKEN', st.audit.ok ? `${st.audit.entries} entries` : `at entry ${st.audit.broken!.id}: ${st.audit.broken!.reason}`, st.audit.ok ? 'state-ok' : 'state-bad'),
       card('Alerts', String(st.unacknowledgedAlerts), st.unacknowledgedAlerts ? 'not acknowledged: see Events' : 'all acknowledged', st.unacknowledgedAlerts ? 'state-bad' : 'state-ok'),
