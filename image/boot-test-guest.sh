@@ -26,6 +26,35 @@ case "$PHASE" in
   *) report phase FAIL "no bulkhead-boot-test=first|after-cut in the SMBIOS OEM strings (/sys/firmware/dmi/tables/DMI)"; report done FAIL; exit 1 ;;
 esac
 
+# The policy's HMI and PLC behind the bridge: network namespaces on veth ports of br0, the PLC a
+# Modbus server logging every write it receives, the HMI a probe saying per request whether it
+# was answered. Each probe reads ten registers, then writes one.
+T=/usr/local/lib/bulkhead-boot-test
+plant() {
+  for host in hmi:10.99.0.21 plc:10.99.0.11; do
+    name=${host%%:*}
+    ip netns add "$name"
+    ip link add "v-$name" type veth peer name eth0 netns "$name"
+    ip link set "v-$name" master br0 up
+    ip -n "$name" addr add "${host#*:}/24" dev eth0
+    ip -n "$name" link set eth0 up
+  done
+  ip netns exec plc node $T/modbus-plc.js '{"host":"10.99.0.11","unit":1}' > /run/plc.log 2>&1 &
+  wait_for 60 grep -q ready /run/plc.log || report plant FAIL "the PLC did not start: $(cat /run/plc.log)"
+}
+probe() { ip netns exec hmi node $T/modbus-probe.js "{\"server\":\"10.99.0.11\",\"unit\":1,\"requests\":[{\"fc\":3,\"start\":0,\"count\":10},{\"fc\":6,\"start\":5}],\"timeoutMs\":$1}"; }
+writes() { grep -c '"write"' /run/plc.log; }
+# The read passes, the write is refused before it reaches the PLC.
+enforced_traffic() {
+  before=$(writes)
+  r=$(probe 5000)
+  case "$r" in
+    '["answered","answered"]'*) report "$1" FAIL "the write was answered: $r" ;;
+    '["answered",'*) if [ "$(writes)" = "$before" ]; then report "$1" ok "read answered, write refused ($r), the PLC saw no write"; else report "$1" FAIL "the PLC saw the write: $r"; fi ;;
+    *) report "$1" FAIL "the read was not answered: $r" ;;
+  esac
+}
+
 both_active() { systemctl is-active --quiet bulkhead && systemctl is-active --quiet bulkhead-console; }
 wait_for 180 both_active
 report services "$(systemctl is-active bulkhead >/dev/null && echo ok || echo FAIL)" "bulkhead $(systemctl is-active bulkhead), console $(systemctl is-active bulkhead-console) at $(uptime_s) s: $(status_text)"
@@ -35,6 +64,12 @@ if [ "$PHASE" = after-cut ]; then
   # store holds everything reported as committed before the cut.
   if wait_for 60 engine_running; then report enforcing-after-cut ok "at $(uptime_s) s: $(status_text)"; else report enforcing-after-cut FAIL "$(status_text)"; fi
   check rules-in-kernel nft list table bridge bulkhead
+  # Ports that join the bridge while the gateway enforces come under its table within its loop.
+  t0=$(date +%s)
+  plant
+  ported() { nft list table bridge bulkhead | grep -q '"v-hmi"'; }
+  if wait_for 30 ported; then report new-ports-guarded ok "the table names the plant's new bridge ports $(( $(date +%s) - t0 )) s after they joined"; else report new-ports-guarded FAIL "$(nft list table bridge bulkhead | grep iifname)"; fi
+  enforced_traffic traffic-after-cut
   check database-integrity node -e "const D = require('/opt/bulkhead/node_modules/better-sqlite3'); const r = new D('$DB', { readonly: true }).pragma('integrity_check', { simple: true }); if (r !== 'ok') { console.error(r); process.exit(1); }"
   check audit-chain bulkhead audit --verify --db $DB
   # What the boot's file system check and the kernel said of the data partition (a journal
@@ -62,12 +97,29 @@ check console-management-only sh -c 'ss -ltnH | grep ":8443" | grep -qv "10.0.2.
 learning() { status_text | grep -q '^learning on the bridge'; }
 if wait_for 60 learning; then report learning-until-policy ok "$(status_text)"; else report learning-until-policy FAIL "$(status_text)"; fi
 
+plant
+r=$(probe 5000)
+if [ "$r" = '["answered","answered"]' ] && [ "$(writes)" = 1 ]; then report traffic-while-learning ok "read and write answered, the PLC saw the write: nothing is enforced yet"; else report traffic-while-learning FAIL "probe $r, PLC writes $(writes)"; fi
+
 # An engineer applies a policy: the learner hands over to the engine.
 bulkhead policy import /usr/local/lib/bulkhead-boot-test/policy.yaml --by boottest --db $DB >/dev/null
 bulkhead policy approve 1 --by boottest --db $DB >/dev/null
 bulkhead apply 1 --by boottest --db $DB >/dev/null
 if wait_for 60 engine_running; then report policy-enforced ok "$(status_text)"; else report policy-enforced FAIL "$(status_text)"; fi
 check rules-in-kernel nft list table bridge bulkhead
+enforced_traffic traffic-enforced
+
+# A stopped gateway leaves the fail-closed conduit closed: nothing passes until it is back.
+systemctl stop bulkhead
+r=$(probe 3000)
+case "$r" in
+  '["answered"'*) report traffic-fail-state FAIL "the stopped gateway let the read through: $r" ;;
+  *) if nft list table bridge bulkhead >/dev/null 2>&1; then report traffic-fail-state ok "service stopped: the read is not answered ($r), the rules stay"; else report traffic-fail-state FAIL "the table is gone: $r"; fi ;;
+esac
+systemctl start bulkhead
+wait_for 60 engine_running
+r=$(probe 5000)
+case "$r" in '["answered",'*) report traffic-after-start ok "read answered again: $(status_text)" ;; *) report traffic-after-start FAIL "$r: $(status_text)" ;; esac
 
 # systemd's watchdog: the supervisor hangs; systemd kills and restarts the service, and the
 # fail-closed conduit's rules stay in the kernel throughout.

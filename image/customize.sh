@@ -49,6 +49,12 @@ if [ "$BOOT_TEST" = 1 ]; then
   install -d "$ROOT/usr/local/lib/bulkhead-boot-test"
   install -m 0755 "$HERE/boot-test-guest.sh" "$ROOT/usr/local/lib/bulkhead-boot-test/run"
   install -m 0644 "$HERE/boot-test-policy.yaml" "$ROOT/usr/local/lib/bulkhead-boot-test/policy.yaml"
+  # The testbench's Modbus PLC and probe (modbus-serial) for traffic across the image's bridge.
+  T="$ROOT/usr/local/lib/bulkhead-boot-test"
+  install -m 0644 "$HERE/../dist/testbench/plant/peers/modbus-plc.js" "$HERE/../dist/testbench/plant/peers/modbus-probe.js" "$T/"
+  printf '{ "type": "module" }\n' > "$T/package.json"
+  install -d "$T/node_modules"
+  cp -a "$HERE/../node_modules/modbus-serial" "$HERE/../node_modules/debug" "$HERE/../node_modules/ms" "$T/node_modules/"
   cat > "$ROOT/etc/systemd/system/bulkhead-boot-test.service" <<UNIT
 [Unit]
 Description=Bulkhead image boot test (test builds only)

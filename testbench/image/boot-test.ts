@@ -3,9 +3,11 @@
 // forwarded to a loopback port here, two plant ports joined by nothing), and this reads the
 // serial console. Checked: the console answers on the management address, its one-time setup
 // token from the serial console creates the first administrator, who can log in; the in-guest
-// checks (read-only root, bridge, learning, policy handover, systemd's watchdog restarting a hung
-// supervisor with the rules held, the supervisor restarting a hung engine, the audit chain) all
-// report ok. Then the power is cut (qemu killed) while the guest commits policy approvals beside
+// checks (read-only root, bridge, learning, policy handover, Modbus traffic between an HMI and
+// a PLC on the bridge: all of it passing while learning, the read passing and the write refused
+// once enforced, nothing passing the fail-closed conduit while the service is stopped; systemd's
+// watchdog restarting a hung supervisor with the rules held, the supervisor restarting a hung
+// engine, the audit chain) all report ok. Then the power is cut (qemu killed) while the guest commits policy approvals beside
 // the running gateway, and the disk is booted again: the gateway comes up by itself enforcing the
 // applied policy, the administrator is still there, the database passes its integrity check,
 // the audit chain verifies, and every approval reported committed before the cut is in the store.
