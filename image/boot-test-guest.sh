@@ -149,16 +149,8 @@ check audit-chain bulkhead audit --verify --db $DB
 check backup-with-configuration sh -c 'mkdir -p /var/backups && bulkhead backup --config /etc/bulkhead/bulkhead.yaml --out /var/backups/boot-test.bhk --by boottest && bulkhead restore /var/backups/boot-test.bhk --check --json | grep -q "\"configuration\":\"/etc/bulkhead/bulkhead.yaml\""'
 report done ok "at $(uptime_s) s"
 
-# Until the power is cut: policy versions imported and approved as fast as the store takes
-# them, beside the running gateway, each reported only once its transaction has committed.
-node --input-type=module -e "
-import { importPolicy } from '/opt/bulkhead/dist/src/commands/policy.js';
-import { openDatabase } from '/opt/bulkhead/dist/src/store/database.js';
-import { PolicyStore } from '/opt/bulkhead/dist/src/store/policy-store.js';
-const store = new PolicyStore(openDatabase('$DB'));
-for (;;) {
-  const { version } = importPolicy(store, '/usr/local/lib/bulkhead-boot-test/policy.yaml', 'boottest');
-  store.approve(version, 'boottest');
-  console.log('BOOTCUT committed ' + version);
-}"
-report power-cut-writer FAIL "the writer exited by itself ($?) before the power was cut"
+# Until the power is cut: the power-cut test's writer (testbench/lib/store-writer.ts) imports and
+# approves policy versions as fast as the store takes them, beside the running gateway, each
+# reported only once its transaction has committed.
+node /opt/bulkhead/dist/testbench/lib/store-writer.js $DB $T/policy.yaml boottest | sed -u 's/^approved /BOOTCUT committed /'
+report power-cut-writer FAIL "the writer exited by itself before the power was cut (its error is in the journal above)"

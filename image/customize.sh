@@ -55,6 +55,8 @@ if [ "$BOOT_TEST" = 1 ]; then
   printf '{ "type": "module" }\n' > "$T/package.json"
   install -d "$T/node_modules"
   cp -a "$HERE/../node_modules/modbus-serial" "$HERE/../node_modules/debug" "$HERE/../node_modules/ms" "$T/node_modules/"
+  # The power-cut test's writer, beside the program it imports (test images only).
+  install -D -m 0644 "$HERE/../dist/testbench/lib/store-writer.js" "$ROOT/opt/bulkhead/dist/testbench/lib/store-writer.js"
   cat > "$ROOT/etc/systemd/system/bulkhead-boot-test.service" <<UNIT
 [Unit]
 Description=Bulkhead image boot test (test builds only)
