@@ -64,6 +64,21 @@ describe('request/response pairing', () => {
     expect(p.outstanding).toBe(0);
   });
 
+  it('at the end of input tells requests cut off by it from requests that went unanswered', () => {
+    const { p, out } = pairer({ maxUnrepliedPerFlow: 4, requestTimeoutSeconds: 5 });
+    p.operation(op({ direction: 'request', transactionId: 1 }, 1)); // the timeout has run out at the end
+    p.operation(op({ direction: 'request', transactionId: 2, flowId: 'f2' }, 5.9));
+    p.operation(op({ direction: 'response', transactionId: 2, flowId: 'f2' }, 5.95));
+    p.operation(op({ direction: 'request', transactionId: 3, flowId: 'f2' }, 6)); // the capture stops before its response
+    p.flush();
+    expect(out.map((t) => [t.status, t.op.transactionId])).toEqual([
+      ['answered', 2],
+      ['unanswered', 1],
+      ['cut_off', 3],
+    ]);
+    expect(p.outstanding).toBe(0);
+  });
+
   it('treats BACnet unconfirmed services as unsolicited and pairs confirmed ones by invoke id', () => {
     const { p, out } = pairer();
     const bacnet = { protocol: 'bacnet' as const, flowId: 'u1', code: 12, codeName: 'readProperty' };

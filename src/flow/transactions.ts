@@ -9,6 +9,8 @@ export type TransactionStatus =
   | 'answered'
   /** A request whose response never came (timeout, connection end, or too many outstanding). */
   | 'unanswered'
+  /** A request still within its response time when the input ended: its outcome is not known. */
+  | 'cut_off'
   /** A message that expects no response (BACnet unconfirmed services, OPC UA CloseSecureChannel). */
   | 'unsolicited'
   /** A request that cannot be paired: its key is hidden (an encrypted OPC UA channel). */
@@ -59,6 +61,8 @@ export class TransactionPairer {
   private readonly pending = new Map<string, Map<number, Operation>>();
   private pendingCount = 0;
   private lastExpiry = 0;
+  /** Time of the newest message seen: the end of input is judged against it. */
+  private latest = 0;
 
   constructor(
     private readonly onTransaction: (t: Transaction) => void,
@@ -72,6 +76,7 @@ export class TransactionPairer {
 
   operation(op: Operation): void {
     const now = op.evidence.ts;
+    if (now > this.latest) this.latest = now;
     if (now - this.lastExpiry >= 1) this.expire(now);
     const key = keyOf(op);
     if (op.direction === 'response') {
@@ -116,9 +121,18 @@ export class TransactionPairer {
     for (const op of waiting.values()) this.onTransaction({ status: 'unanswered', op });
   }
 
-  /** End of input: everything still waiting is unanswered. */
+  /**
+   * End of input. A request older than the response timeout went unanswered; a younger one was
+   * cut off: its response may have been on the wire when the capture stopped, so a learning
+   * session that ends (or restarts) does not mark the devices it watched as silent.
+   */
   flush(): void {
-    for (const flowId of [...this.pending.keys()]) this.flowEnded(flowId);
+    const deadline = this.latest - this.limits.requestTimeoutSeconds;
+    for (const waiting of this.pending.values()) {
+      for (const op of waiting.values()) this.onTransaction({ status: op.evidence.ts > deadline ? 'cut_off' : 'unanswered', op });
+    }
+    this.pending.clear();
+    this.pendingCount = 0;
   }
 
   private expire(now: number): void {

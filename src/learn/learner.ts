@@ -3,7 +3,7 @@
 
 import type { Endpoint, Protocol } from '../../protocols/operation.js';
 import { DEFAULT_LIMITS, type FlowLimits } from '../flow/limits.js';
-import { OperationDecoder, type PacketInput, type StreamEvent } from '../flow/operation-decoder.js';
+import { OperationDecoder, type FlowEndReason, type PacketInput, type StreamEvent } from '../flow/operation-decoder.js';
 import { TransactionPairer } from '../flow/transactions.js';
 import type { LearnStore, SourceProgress, StoredEvent } from '../store/learn-store.js';
 import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits } from './baseline.js';
@@ -55,7 +55,10 @@ export class Learner {
     this.decoder.observer = {
       counters: (_flowId: string, protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number) =>
         this.baseline.counters(protocol, client, server, packets, bytes),
-      ended: (flowId: string) => this.pairer.flowEnded(flowId),
+      // At the end of input the pairer's flush tells cut-off requests from unanswered ones.
+      ended: (flowId: string, reason: FlowEndReason) => {
+        if (reason !== 'end_of_input') this.pairer.flowEnded(flowId);
+      },
     };
   }
 

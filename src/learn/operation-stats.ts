@@ -10,6 +10,8 @@ export const MAX_TARGET_ENTRIES = 256;
 export const MAX_RANGES_PER_ENTRY = 64;
 export const MAX_PROPERTIES_PER_OBJECT = 64;
 export const MAX_POLLS = 16;
+/** Outcome of a request whose response time was still running when the input ended. */
+export const CUT_OFF_OUTCOME = 'capture ended before the response';
 /** An interval this many times the mean is a pause in polling, not a sample of the period. */
 const PAUSE_FACTOR = 5;
 /** Samples before pauses are told apart from the period. */
@@ -65,8 +67,9 @@ export function recordTransaction(s: OperationStats, t: Transaction): string[] {
     rt.samples++;
     rt.mean += (t.responseTime! - rt.mean) / rt.samples;
     if (t.responseTime! > rt.max) rt.max = t.responseTime!;
-  } else if (t.status === 'unanswered') {
-    s.outcomes.unanswered = (s.outcomes.unanswered ?? 0) + 1;
+  } else if (t.status === 'unanswered' || t.status === 'cut_off') {
+    const label = t.status === 'unanswered' ? 'unanswered' : CUT_OFF_OUTCOME;
+    s.outcomes[label] = (s.outcomes[label] ?? 0) + 1;
   }
   const added: string[] = [];
   for (const target of op.targets) {

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Asset, Conversation, OperationStats } from '../../src/learn/model.js';
-import { mainPoll } from '../../src/learn/operation-stats.js';
+import { CUT_OFF_OUTCOME, mainPoll } from '../../src/learn/operation-stats.js';
 import { macVendor } from '../../src/learn/oui.js';
 import { openDatabase } from '../../src/store/database.js';
-import { LearnStore } from '../../src/store/learn-store.js';
+import { LearnStore, type LearnClock } from '../../src/store/learn-store.js';
 import type { Policy } from '../../src/policy/model.js';
 import type { SimulationReport } from '../../src/policy/simulate.js';
 import { ATTACKER, BACNET_DEVICE, BMS_PERIOD, BROADCAST, createPlantLan, HISTORIAN_PERIOD, HMI_PERIOD, HOSTS, startAttacks, startPeers, type Plant } from '../plant/ground-truth-plant.js';
@@ -47,6 +47,8 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
   let policy: Policy;
   /** When the learner stopped: the plant's write logs are compared up to here. */
   let learnedUntil = 0;
+  /** The learning clock: lastSeen is the capture time of the last packet learned. */
+  let clock: LearnClock;
   let attackSimulation: SimulationReport;
   let baselineSimulation: SimulationReport;
   const db = join(mkdtempSync(join(tmpdir(), 'bulkhead-plant-')), 'plant.db');
@@ -75,6 +77,7 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     const store = new LearnStore(openDatabase(db));
     assets = store.assets<Asset>();
     conversations = store.conversations<Conversation>();
+    clock = store.clock()!;
     store.db.close();
     const st = spawn(process.execPath, [CLI, 'learn', '--status', '--json', '--db', db]);
     let out = '';
@@ -162,7 +165,11 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     expect(poll.interval).toBeLessThan(HMI_PERIOD * 1.1);
     expect(poll.jitter).toBeLessThan(0.05);
     expect(fc3.count).toBeGreaterThan((RUN_SECONDS - 4) / HMI_PERIOD);
-    expect(fc3.outcomes).toEqual({ ok: fc3.count });
+    // Every poll answered; the last may have been cut off by the end of the learning run.
+    const { ok = 0, [CUT_OFF_OUTCOME]: cutOff = 0, ...others } = fc3.outcomes;
+    expect(others).toEqual({});
+    expect(cutOff).toBeLessThanOrEqual(1);
+    expect(ok + cutOff).toBe(fc3.count);
     expect(fc3.responseTime!.mean).toBeLessThan(0.05);
     const toPlc2 = op(conv(HOSTS.hmi.ip, HOSTS.plc2.ip, 502, 'modbus'), 'read/3');
     expect(toPlc2.targets).toEqual([{ type: 'modbus', unit: 1, table: 'holding_registers', ranges: [[100, 119]] }]);
@@ -172,7 +179,14 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     const fc6 = op(conv(HOSTS.ews.ip, HOSTS.plc1.ip, 502, 'modbus'), 'write/6');
     expect(fc6.targets).toEqual([{ type: 'modbus', unit: 1, table: 'holding_registers', ranges: [[40, 40]] }]);
     const written = (host: string) => plant.logs.get(host)!.flatMap((l) => (l.includes('"write"') ? [JSON.parse(l) as { ts: number; addr: number }] : [])).filter((w) => w.ts < learnedUntil);
-    expect(fc6.count).toBe(written('plc1').filter((w) => w.addr === 40).length);
+    // A write the PLC logged before the last captured packet crossed the bridge while the
+    // capture ran; one logged between the capture's stop and the learner's exit may or may not
+    // have been seen.
+    const toPlc1 = written('plc1').filter((w) => w.addr === 40);
+    const surelySeen = toPlc1.filter((w) => w.ts <= clock.lastSeen).length;
+    expect(surelySeen).toBeGreaterThanOrEqual(2);
+    expect(fc6.count).toBeGreaterThanOrEqual(surelySeen);
+    expect(fc6.count).toBeLessThanOrEqual(toPlc1.length);
     const fc16 = op(conv(HOSTS.ews.ip, HOSTS.plc2.ip, 502, 'modbus'), 'write/16');
     expect(fc16.targets).toEqual([{ type: 'modbus', unit: 1, table: 'holding_registers', ranges: [[200, 203]] }]);
     expect(fc16.count).toBe(1);
