@@ -34,6 +34,9 @@ function unavailable(): string | undefined {
   if (process.arch !== 'x64') return `boots x86-64 images only (this is ${process.arch})`;
   for (const tool of ['mmdebstrap', 'qemu-system-x86_64', 'mkfs.vfat', 'mcopy', 'sfdisk']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing (apt-get install mmdebstrap qemu-system-x86 ovmf dosfstools mtools fdisk)`;
   if (!existsSync(FIRMWARE.code)) return `UEFI firmware ${FIRMWARE.code} is missing (apt-get install ovmf)`;
+  // mmdebstrap mounts /proc, /sys and /dev into the tree it builds: a container without mount rights cannot.
+  const mount = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs probe /mnt && umount /mnt'], { encoding: 'utf8' });
+  if (mount.status !== 0) return `cannot mount in a new mount namespace, which mmdebstrap needs (${(mount.stderr || mount.error?.message || '').trim()})`;
   return undefined;
 }
 
