@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs Bulkhead on Debian 12 (amd64 or arm64) as the appliance's two services: the gateway
-# (bulkhead.service) and the console (bulkhead-console.service). Run as root from a checkout.
+# Installs Bulkhead on Debian 12 (amd64 or arm64) as the appliance's services: the gateway
+# (bulkhead.service), the console (bulkhead-console.service), and the fail state held at boot
+# before the network comes up (bulkhead-failsafe.service). Run as root from a checkout.
 # Safe to run again: it upgrades the program, keeps an existing configuration and data, and
 # changes nothing else that is already as it should be.
 #
@@ -127,12 +128,13 @@ for unit in appliance/systemd/*.service; do
 done
 # A data directory elsewhere than the units' default must be writable for them.
 if [ "$DATA" != /var/lib/bulkhead ]; then
-  for unit in bulkhead bulkhead-console; do
+  for unit in bulkhead bulkhead-console bulkhead-failsafe; do
     mkdir -p "$ROOT/etc/systemd/system/$unit.service.d"
-    printf '[Service]\nReadWritePaths=%s\n' "$DATA" > "$ROOT/etc/systemd/system/$unit.service.d/data-dir.conf"
+    printf '[Unit]\nRequiresMountsFor=%s\n[Service]\nReadWritePaths=%s\n' "$DATA" "$DATA" > "$ROOT/etc/systemd/system/$unit.service.d/data-dir.conf"
   done
 fi
-in_root systemctl enable --quiet bulkhead.service bulkhead-console.service
+# bulkhead-failsafe runs at boot only, before the network: nothing to start now.
+in_root systemctl enable --quiet bulkhead-failsafe.service bulkhead.service bulkhead-console.service
 [ "$NETWORK" = 0 ] || in_root systemctl enable --quiet systemd-networkd.service systemd-timesyncd.service
 
 if [ "$START" = 0 ]; then

@@ -9,7 +9,7 @@ PHASE=$(grep -ao 'bulkhead-boot-test=[a-z-]*' /sys/firmware/dmi/tables/DMI 2>/de
 report() {
   echo "BOOTTEST $1 $2 $3"
   # A failure comes with the services' recent journal, for the one reading the test's output.
-  [ "$2" = ok ] || journalctl -u bulkhead -u bulkhead-console -n 25 --no-pager -o short-monotonic | sed 's/^/BOOTLOG /'
+  [ "$2" = ok ] || journalctl -u bulkhead -u bulkhead-console -u bulkhead-failsafe -n 25 --no-pager -o short-monotonic | sed 's/^/BOOTLOG /'
 }
 check() { name=$1; shift; if "$@" >/dev/null 2>&1; then report "$name" ok "$*"; else report "$name" FAIL "$*"; fi; }
 wait_for() { # SECONDS COMMAND...: until the command succeeds
@@ -55,6 +55,20 @@ enforced_traffic() {
   esac
 }
 
+# The boot's fail state went into the kernel before systemd-networkd configured any port (and
+# systemd found no ordering cycle to break on the way).
+failsafe_at_boot() { # PATTERN: what bulkhead failsafe must have said this boot
+  said=$(journalctl -b -u bulkhead-failsafe -o cat | grep -E "$1" | head -n 1)
+  held=$(systemctl show -P ExecMainExitTimestampMonotonic bulkhead-failsafe)
+  net=$(systemctl show -P ExecMainStartTimestampMonotonic systemd-networkd)
+  cycle=$(journalctl -b -o cat | grep -i 'ordering cycle' | head -n 1)
+  if [ "$(systemctl show -P Result bulkhead-failsafe)" = success ] && [ -n "$said" ] && [ -z "$cycle" ] && [ "${held:-0}" -gt 0 ] && [ "$held" -le "${net:-0}" ]; then
+    report failsafe-at-boot ok "$said; $(( (net - held) / 1000 )) ms before systemd-networkd started"
+  else
+    report failsafe-at-boot FAIL "result $(systemctl show -P Result bulkhead-failsafe), ${cycle:+$cycle, }done at $held us, networkd started at $net us: $(journalctl -b -u bulkhead-failsafe -o cat | tail -n 5 | tr '\n' ';')"
+  fi
+}
+
 both_active() { systemctl is-active --quiet bulkhead && systemctl is-active --quiet bulkhead-console; }
 wait_for 180 both_active
 report services "$(systemctl is-active bulkhead >/dev/null && echo ok || echo FAIL)" "bulkhead $(systemctl is-active bulkhead), console $(systemctl is-active bulkhead-console) at $(uptime_s) s: $(status_text)"
@@ -62,6 +76,7 @@ report services "$(systemctl is-active bulkhead >/dev/null && echo ok || echo FA
 if [ "$PHASE" = after-cut ]; then
   # Back from a power cut: the applied policy is enforced again without anyone's help, and the
   # store holds everything reported as committed before the cut.
+  failsafe_at_boot '^fail state held: policy version 1 '
   if wait_for 60 engine_running; then report enforcing-after-cut ok "at $(uptime_s) s: $(status_text)"; else report enforcing-after-cut FAIL "$(status_text)"; fi
   check rules-in-kernel nft list table bridge bulkhead
   # Ports that join the bridge while the gateway enforces come under its table within its loop.
@@ -82,9 +97,10 @@ if [ "$PHASE" = after-cut ]; then
   exit 0
 fi
 # systemd's own measure of the units' hardening (0 best, 10 worst), for the record.
-for unit in bulkhead bulkhead-console; do
+for unit in bulkhead bulkhead-console bulkhead-failsafe; do
   report "hardening-$unit" ok "$(systemd-analyze security --no-pager "$unit.service" 2>&1 | tail -n 1 | tr -cd '[:print:]')"
 done
+failsafe_at_boot '^plain bridge: no policy is active'
 check root-read-only sh -c 'findmnt -no OPTIONS / | grep -q "^ro"'
 # The test wrote the image to a disk 1 GiB larger than the image: /var took the rest.
 var_mib=$(( $(findmnt -bno SIZE /var) / 1048576 ))

@@ -106,12 +106,14 @@ commands:
       --watchdog-ms N     an engine silent this long is killed and restarted (default 2000)
       --bypass-driver D   hardware bypass relay engaged while the engine is down: simulated:FILE,
                           gpio:PATH[:active-low], sysfs:PATH:ON:OFF or watchdog:PATH:SECONDS
-      --config FILE       the appliance's configuration (database, bridge, mode, watchdog, bypass; flags win)
+      --config FILE       the appliance's configuration (database, bridge, ports, mode, watchdog, bypass; flags win)
+      --ports P1,P2       the bridge's plant ports: guarded from the start, even before they join the bridge
       --on-stop S         what stopping leaves: remove (the rules go, a plain bridge; the default) or
                           fail-state (each conduit in its fail state; the appliance's service)
   failsafe                put the active policy's rules in the kernel with nobody inspecting: each conduit in its
                           fail state, the bypass relay engaged where none is fail-closed (run after the gateway stops)
-      --config FILE       database, bridge, queue and relay from the appliance's configuration
+      --config FILE       database, bridge, ports, queue and relay from the appliance's configuration
+      --bridge BR --ports P1,P2   the table for these plant ports, whether or not BR exists yet (at boot)
       --clear             remove every rule instead (a plain bridge) and release the relay
   config check FILE       validate an appliance configuration file (unknown keys and bad values named by path)
   config render FILE      write the system files it implies: networkd (management port, plant bridge), sysctl,
@@ -197,6 +199,15 @@ function bridgeCheck(command: string, name: string): void {
   if (!existsSync(`/sys/class/net/${name}/bridge`)) throw new UsageError(`bulkhead ${command}: --bridge ${name} is not a bridge (ip link add ${name} type bridge; ip link set PORT master ${name})`);
 }
 
+/** `--ports eth1,eth2`: the plant ports by name (they need not exist yet). */
+function portsOption(command: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ports = value.split(',').map((p) => p.trim());
+  const bad = ports.find((p) => !/^[\w.-]{1,15}$/.test(p));
+  if (bad !== undefined) throw new UsageError(`bulkhead ${command}: --ports: '${bad}' is not an interface name (a comma-separated list, e.g. eth1,eth2)`);
+  return ports;
+}
+
 function onStopOption(command: string, value: string | undefined): OnStop {
   if (value === undefined || value === 'remove' || value === 'fail-state') return value ?? 'remove';
   throw new UsageError(`bulkhead ${command}: --on-stop must be remove or fail-state, got '${value}'`);
@@ -211,9 +222,10 @@ function relayDriver(command: string, spec: string | undefined): BypassDriver | 
 }
 
 /** What the gateway's commands take from the appliance's configuration file where the command line is silent. */
-function gatewayFromConfig(values: { db?: string; bridge?: string; queue?: string; 'bypass-driver'?: string }, c: ApplianceConfig): void {
+function gatewayFromConfig(values: { db?: string; bridge?: string; ports?: string; queue?: string; 'bypass-driver'?: string }, c: ApplianceConfig): void {
   values.db ??= configDb(c);
   values.bridge ??= c.bridge.name;
+  if (c.bridge.ports) values.ports ??= c.bridge.ports.join(',');
   values.queue ??= c.gateway?.queue?.toString();
   values['bypass-driver'] ??= c.gateway?.bypassDriver;
 }
@@ -224,12 +236,13 @@ function dbPath(value: string | undefined): string {
 
 /** `bulkhead start --bridge BR`: the supervised gateway on this box, until SIGTERM or Ctrl-C. */
 async function startGateway(
-  values: { db?: string; bridge?: string; mode?: string; queue?: string; 'watchdog-ms'?: string; 'startup-ms'?: string; 'bypass-driver'?: string; 'on-stop'?: string; by?: string },
+  values: { db?: string; bridge?: string; ports?: string; mode?: string; queue?: string; 'watchdog-ms'?: string; 'startup-ms'?: string; 'bypass-driver'?: string; 'on-stop'?: string; by?: string },
   retention: Required<NonNullable<ApplianceConfig['retention']>>,
   siem: SiemTarget[] = [],
 ): Promise<number> {
   const bridge = values.bridge!;
   bridgeCheck('start', bridge);
+  const ports = portsOption('start', values.ports);
   const queue = queueNumber('start', values.queue);
   const watchdogMs = positiveNumber('start', 'watchdog-ms', values['watchdog-ms']) ?? 2000;
   const startupMs = positiveNumber('start', 'startup-ms', values['startup-ms']) ?? 20_000;
@@ -251,7 +264,7 @@ async function startGateway(
     const active = store.latest('active');
     err(`bulkhead gateway on ${bridge}: mode ${store.mode() ?? 'enforce'}, ${active ? `policy ${active.version}` : 'no policy active yet: learning until one is applied'}, watchdog ${watchdogMs} ms${bypass ? `, hardware bypass ${bypass.spec}` : ''}`);
     const s = await supervise({
-      engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge],
+      engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge, ...(ports ? ['--ports', ports.join(',')] : [])],
       learnArgs: ['--db', path, '--interface', bridge],
       watchdogMs,
       startupMs,
@@ -472,8 +485,10 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'enforce': {
-      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' }, bridge: { type: 'string' }, 'on-stop': { type: 'string' } });
+      const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' }, bridge: { type: 'string' }, ports: { type: 'string' }, 'on-stop': { type: 'string' } });
       const onStop = onStopOption(command, values['on-stop']);
+      const ports = portsOption(command, values.ports);
+      if (ports && values.bridge === undefined) throw new UsageError('bulkhead enforce: --ports goes with --bridge');
       if (!values.policy) throw new UsageError('bulkhead enforce: name the policy with --policy (a version, latest, active, or a file)');
       const queue = queueNumber(command, values.queue);
       const seconds = positiveNumber(command, 'seconds', values.seconds);
@@ -534,6 +549,7 @@ async function main(argv: string[]): Promise<number> {
           onAlert: (message) => record('alert', { source: 'engine', message }),
           onStop,
           ...(values.bridge ? { bridge: values.bridge } : {}),
+          ...(ports ? { ports } : {}),
           ...(follow ? { follow: policies } : {}),
         });
       } finally {
@@ -662,16 +678,19 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'failsafe': {
-      const { values } = parse(command, rest, { config: { type: 'string' }, bridge: { type: 'string' }, queue: { type: 'string' }, 'bypass-driver': { type: 'string' }, clear: { type: 'boolean' }, by: { type: 'string' } });
+      const { values } = parse(command, rest, { config: { type: 'string' }, bridge: { type: 'string' }, ports: { type: 'string' }, queue: { type: 'string' }, 'bypass-driver': { type: 'string' }, clear: { type: 'boolean' }, by: { type: 'string' } });
       if (values.config) gatewayFromConfig(values, loadConfig(values.config));
       const queue = queueNumber(command, values.queue);
       const bypass = relayDriver(command, values['bypass-driver']);
-      // A bridge that is gone (a failed boot, a removed port) still gets the table: it applies when it returns.
-      const bridge = values.bridge !== undefined && existsSync(`/sys/class/net/${values.bridge}/brif`) ? values.bridge : undefined;
-      if (values.bridge !== undefined && !bridge) err(`bulkhead failsafe: bridge ${values.bridge} is not here: the rules apply to every bridge of this box`);
+      const ports = portsOption(command, values.ports);
+      if (ports && values.bridge === undefined) throw new UsageError('bulkhead failsafe: --ports goes with --bridge');
+      // At boot the bridge is not there yet: its configured ports are guarded by name. A bridge that
+      // is gone with no ports named still gets a table, for every bridge of this box.
+      const bridge = values.bridge !== undefined && (ports || existsSync(`/sys/class/net/${values.bridge}/brif`)) ? values.bridge : undefined;
+      if (values.bridge !== undefined && !bridge) err(`bulkhead failsafe: bridge ${values.bridge} is not here and no ports are named: the rules apply to every bridge of this box`);
       const db = openDatabase(dbPath(values.db));
       try {
-        const s = failsafe({ store: new PolicyStore(db), queue, by: values.by ?? 'bulkhead failsafe', ...(bridge ? { bridge } : {}), ...(bypass ? { bypass } : {}), ...(values.clear ? { clear: true } : {}) });
+        const s = failsafe({ store: new PolicyStore(db), queue, by: values.by ?? 'bulkhead failsafe', ...(bridge ? { bridge } : {}), ...(ports ? { ports } : {}), ...(bypass ? { bypass } : {}), ...(values.clear ? { clear: true } : {}) });
         bypass?.close?.(values.clear === true);
         out(values.json ? JSON.stringify(s) : formatFailState(s));
         return 0;
@@ -767,6 +786,7 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { values } = parse(command, rest, {
         bridge: { type: 'string' },
+        ports: { type: 'string' },
         mode: { type: 'string' },
         queue: { type: 'string' },
         'watchdog-ms': { type: 'string' },
@@ -794,7 +814,7 @@ async function main(argv: string[]): Promise<number> {
         siem = c.siem ?? [];
       }
       if (values.bridge !== undefined) return startGateway(values, retention, siem);
-      const stray = (['mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver', 'on-stop'] as const).find((k) => values[k] !== undefined);
+      const stray = (['ports', 'mode', 'queue', 'watchdog-ms', 'startup-ms', 'bypass-driver', 'on-stop'] as const).find((k) => values[k] !== undefined);
       if (stray) throw new UsageError(`bulkhead start: --${stray} goes with --bridge (without it, start runs the demo plant)`);
       const port = consolePort('start', values.port);
       const files = demoCaptures();

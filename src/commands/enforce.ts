@@ -10,7 +10,7 @@ import type { EnforceMode } from '../enforce/nft-compiler.js';
 import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
-import { bridgePorts, EnforceError, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
+import { EnforceError, guardedPorts, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
@@ -33,6 +33,8 @@ export interface EnforceOptions {
   mode: EnforceMode | 'bypass';
   /** The gateway's bridge; without it, every bridge in this network namespace is under the policy. */
   bridge?: string;
+  /** The bridge's plant ports as configured: guarded even before they join it. */
+  ports?: readonly string[];
   /** Called every HEARTBEAT_MS from the event loop: a hung engine stops calling it. */
   heartbeat?: (h: EngineHealth) => void;
   queue: number;
@@ -94,7 +96,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       return;
     }
     inspector.mode = mode;
-    const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
+    const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
     inspector.evaluator = compilePolicy(policy);
     table = r.program.table;
     installed = true;
@@ -193,7 +195,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
             const next = loadPolicy(store, String(active));
             install(next.policy, next.label);
             current = active;
-          } else if (JSON.stringify(isolated()) !== isolatedKey || (o.bridge && JSON.stringify(bridgePorts(o.bridge)) !== portsKey)) install(inForce.policy, inForce.label);
+          } else if (JSON.stringify(isolated()) !== isolatedKey || (o.bridge && JSON.stringify(guardedPorts(o.bridge, o.ports)) !== portsKey)) install(inForce.policy, inForce.label);
         } catch (err) {
           // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
           o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);

@@ -14,6 +14,7 @@ import type { PolicyStore } from '../store/policy-store.js';
 import { readSetting } from '../store/settings.js';
 import type { EngineHealth } from './enforce.js';
 import { loadPolicy } from './policy.js';
+import { engineRunning } from './status.js';
 
 export interface FailState {
   ts: number;
@@ -28,14 +29,13 @@ export interface FailState {
 export interface FailsafeOptions {
   store: PolicyStore;
   bridge?: string;
+  /** The bridge's plant ports as configured: guarded by name whether or not they are in the bridge yet. */
+  ports?: readonly string[];
   queue: number;
   bypass?: BypassDriver;
   by: string;
   clear?: boolean;
 }
-
-/** A heartbeat this recent means an engine is running: its rules are not ours to replace. */
-const ENGINE_FRESH_SECONDS = 3;
 
 /** The conduits of the active policy that must pass nothing while the engine is down. */
 export function failClosedConduits(store: PolicyStore): string[] {
@@ -49,7 +49,8 @@ export function failsafe(o: FailsafeOptions): FailState {
   if (missing) throw new EnforceError(`cannot hold the fail state: ${missing}`);
   const now = Date.now() / 1000;
   const health = readSetting<EngineHealth | null>(o.store.db, 'engine.health');
-  if (health && now - health.ts < ENGINE_FRESH_SECONDS) throw new EnforceError(`the engine (pid ${health.pid}) is running and holds the rules: stop the gateway first`);
+  // A running engine's rules are not ours to replace.
+  if (health && engineRunning(health, now)) throw new EnforceError(`the engine (pid ${health.pid}) is running and holds the rules: stop the gateway first`);
   const mode = o.store.mode() ?? 'enforce';
   const active = o.store.latest('active');
   let result: FailState;
@@ -66,6 +67,7 @@ export function failsafe(o: FailsafeOptions): FailState {
       inspect: { queue: o.queue, nftQueue: nftQueueSupported() },
       stopInspecting: inspectionStopper(),
       ...(o.bridge ? { bridge: o.bridge } : {}),
+      ...(o.ports ? { ports: o.ports } : {}),
     });
     result = {
       ts: now,

@@ -30,6 +30,14 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether an engine runs now: its heartbeat is recent and its process is there. A heartbeat far
+ * in the future is stale too: a box without a real-time clock boots with its clock set back.
+ */
+export function engineRunning(health: EngineHealth | undefined, now: number): boolean {
+  return health !== undefined && Math.abs(now - health.ts) < STALE_SECONDS && alive(health.pid);
+}
+
 export function gatewayStatus(store: PolicyStore, now = Date.now() / 1000): GatewayStatus {
   const mode = readSetting<{ mode: string; by: string; since: number }>(store.db, 'gateway.mode') ?? { mode: 'enforce' };
   const active = store.latest('active');
@@ -41,7 +49,7 @@ export function gatewayStatus(store: PolicyStore, now = Date.now() / 1000): Gate
     ...(active ? { policy: { version: active.version, name: active.name } } : {}),
     ...(pending ? { pending: { version: pending.version, deadline: pending.deadline, secondsLeft: Math.max(0, Math.round(pending.deadline - now)), by: pending.by } } : {}),
     isolations: store.isolations(),
-    engine: { running: health !== undefined && now - health.ts < STALE_SECONDS && alive(health.pid), ...(health ? { health } : {}) },
+    engine: { running: engineRunning(health, now), ...(health ? { health } : {}) },
     ...(supervisor ? { supervisor: { ...supervisor, running: alive(supervisor.pid) } } : {}),
     audit: store.audit.verify(),
   };

@@ -21,14 +21,19 @@ export function failsClosed(c: Pick<Conduit, 'failMode'>, mode: string): boolean
   return c.failMode === 'closed' && mode !== 'learn';
 }
 
-/** The bridge's ports as the kernel lists them now. */
-export function bridgePorts(bridge: string): string[] {
-  let ports: string[];
+/**
+ * The ports the table guards: the bridge's ports as the kernel lists them now, and the plant ports
+ * the configuration names, so that a port that joins late (at boot, or while the gateway is down)
+ * is guarded the moment it joins. Names match whether or not the interface exists yet.
+ */
+export function guardedPorts(bridge: string, configured: readonly string[] = []): string[] {
+  let live: string[] = [];
   try {
-    ports = readdirSync(`/sys/class/net/${bridge}/brif`).sort();
+    live = readdirSync(`/sys/class/net/${bridge}/brif`);
   } catch (err) {
-    throw new EnforceError(`cannot read the ports of bridge ${bridge}: ${(err as Error).message}`, { cause: err });
+    if (configured.length === 0) throw new EnforceError(`cannot read the ports of bridge ${bridge}: ${(err as Error).message}`, { cause: err });
   }
+  const ports = [...new Set([...live, ...configured])].sort();
   if (ports.length === 0) throw new EnforceError(`bridge ${bridge} has no ports: add the plant ports (ip link set PORT master ${bridge})`);
   return ports;
 }
@@ -37,6 +42,8 @@ export interface RulesetOptions {
   mode: EnforceMode;
   /** The gateway's bridge; without it, every bridge in this network namespace is under the policy. */
   bridge?: string;
+  /** The bridge's plant ports as configured: guarded even while they are not (yet) in the bridge. */
+  ports?: readonly string[];
   isolated: string[];
   /** Deep inspection: the queue, and whether the table steers to it (else the xtables NFQUEUE target). */
   inspect?: { queue: number; nftQueue: boolean };
@@ -57,7 +64,7 @@ export interface InstalledRuleset {
 
 /** Applies `policy` atomically (nft and iptables-restore take all or nothing) and checks the kernel holds it. */
 export function installRuleset(policy: Policy, o: RulesetOptions): InstalledRuleset {
-  const ports = o.bridge ? bridgePorts(o.bridge) : undefined;
+  const ports = o.bridge ? guardedPorts(o.bridge, o.ports) : undefined;
   const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, !failsClosed(c, o.mode)] as const)));
   const steer = queueRules(policy, o.inspect?.queue ?? 0, (id) => failOpen.get(id) ?? true, o.bypassed);
   const byTable = o.inspect?.nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;

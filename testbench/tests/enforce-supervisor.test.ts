@@ -2,7 +2,8 @@
 // a PLC: a hung engine is noticed by the watchdog and killed, its conduits fall to their fail
 // state, the hardware bypass (simulated) follows, and the restarted engine enforces the stored
 // active policy again. kill -9 under load loses no transaction on a fail-open conduit; a
-// fail-closed one passes nothing while the engine is down and keeps the relay open. A data
+// fail-closed one passes nothing while the engine is down and keeps the relay open. At boot the
+// fail state is held on the configured ports before the bridge exists. A data
 // filesystem filled past its warning level raises an alert and shows in status.
 
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
@@ -205,6 +206,39 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     expect(readFileSync(relay, 'utf8')).toBe('inline\n');
     const actions = (JSON.parse(cli('audit', '--json')) as { actor: string; action: string }[]).map((e) => e.action);
     expect(actions.slice(-3)).toEqual(['gateway.failsafe', 'gateway.failsafe', 'gateway.failsafe.clear']);
+  }, 60_000);
+
+  it('at boot, before the plant bridge exists, holds the fail state on the configured ports: they are guarded the moment they join', () => {
+    const sw = (...args: string[]) => spawnSync('ip', ['-n', lan.switchNs, ...args], { encoding: 'utf8' });
+    cli('apply', '2', '--by', 'alice'); // fail-closed
+    const joinBridge = () => {
+      expect(sw('link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0').status).toBe(0);
+      expect(sw('link', 'set', 'br0', 'up').status).toBe(0);
+      for (const port of ['v-hmi', 'v-plc']) expect(sw('link', 'set', port, 'master', 'br0', 'up').status).toBe(0);
+    };
+    // As at power-on: no bridge yet, the ports not joined.
+    for (const port of ['v-hmi', 'v-plc']) expect(sw('link', 'set', port, 'nomaster').status).toBe(0);
+    expect(sw('link', 'del', 'br0').status).toBe(0);
+    let boot;
+    try {
+      boot = spawnSync('ip', ['netns', 'exec', lan.switchNs, process.execPath, CLI, 'failsafe', '--db', db, '--bridge', 'br0', '--ports', 'v-hmi,v-plc', '--queue', '11', '--by', 'boot', '--json'], { encoding: 'utf8' });
+    } finally {
+      // The network comes up: the bridge, then its ports.
+      joinBridge();
+    }
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(boot.stderr).not.toMatch(/every bridge/);
+    expect(JSON.parse(boot.stdout)).toMatchObject({ state: 'fail-state', policy: 'version 2', conduits: [{ name: 'Supervisory-Control', failMode: 'closed' }] });
+    const table = spawnSync('ip', ['netns', 'exec', lan.switchNs, 'nft', 'list', 'table', 'bridge', 'bulkhead'], { encoding: 'utf8' }).stdout;
+    expect(table.match(/iifname != \{ ([^}]*) \}.*"other-bridges"/)?.[1]?.split(', ').sort()).toEqual(['"v-hmi"', '"v-plc"']);
+    expect(read()).toMatch(/Timed Out|timeout/);
+    // The bridge itself forwards: it was the table that held the read.
+    const cleared = spawnSync('ip', ['netns', 'exec', lan.switchNs, process.execPath, CLI, 'failsafe', '--db', db, '--clear', '--by', 'dave'], { encoding: 'utf8' });
+    expect(cleared.status, cleared.stderr).toBe(0);
+    expect(read()).toBe('answered');
+    const bad = spawnSync(process.execPath, [CLI, 'failsafe', '--db', db, '--bridge', 'br0', '--ports', 'v-hmi,no such port'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--ports: 'no such port' is not an interface name/);
   }, 60_000);
 
   it('on a new box learns on its bridge until a policy is applied, then hands over to the engine', async () => {
