@@ -59,11 +59,12 @@ enforced_traffic() {
 # systemd found no ordering cycle to break on the way).
 failsafe_at_boot() { # PATTERN: what bulkhead failsafe must have said this boot
   said=$(journalctl -b -u bulkhead-failsafe -o cat | grep -E "$1" | head -n 1)
+  began=$(systemctl show -P ExecMainStartTimestampMonotonic bulkhead-failsafe)
   held=$(systemctl show -P ExecMainExitTimestampMonotonic bulkhead-failsafe)
   net=$(systemctl show -P ExecMainStartTimestampMonotonic systemd-networkd)
   cycle=$(journalctl -b -o cat | grep -i 'ordering cycle' | head -n 1)
   if [ "$(systemctl show -P Result bulkhead-failsafe)" = success ] && [ -n "$said" ] && [ -z "$cycle" ] && [ "${held:-0}" -gt 0 ] && [ "$held" -le "${net:-0}" ]; then
-    report failsafe-at-boot ok "$said; $(( (net - held) / 1000 )) ms before systemd-networkd started"
+    report failsafe-at-boot ok "$said; in $(( (held - began) / 1000 )) ms, $(( (net - held) / 1000 )) ms before systemd-networkd started"
   else
     report failsafe-at-boot FAIL "result $(systemctl show -P Result bulkhead-failsafe), ${cycle:+$cycle, }done at $held us, networkd started at $net us: $(journalctl -b -u bulkhead-failsafe -o cat | tail -n 5 | tr '\n' ';')"
   fi
