@@ -33,7 +33,7 @@ import { serviceManager, ServiceManagerError } from './service/sd-notify.js';
 import { failsafe, formatFailState } from './commands/failsafe.js';
 import { renderSystemFiles, writeSystemFiles } from './config/system-files.js';
 import { formatAudit } from './commands/audit.js';
-import { ConsoleListenError, serveConsole } from './commands/console.js';
+import { ConsoleListenError } from './commands/console-listen-error.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
 import { ConfigError, configDb, loadConfig, readConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
@@ -653,6 +653,7 @@ async function main(argv: string[]): Promise<number> {
       const path = dbPath(values.db);
       const db = openDatabase(path);
       try {
+        const { serveConsole } = await import('./commands/console.js');
         await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
         await untilStopped();
         return 0;
@@ -839,6 +840,7 @@ async function main(argv: string[]): Promise<number> {
         out(`\nExplore further: bulkhead conversations --db ${path}; bulkhead policy show --db ${path}; bulkhead report compliance --db ${path}`);
         if (values['no-console']) return 0;
         // Enforcement needs root and a bridge: the demo console reviews and monitors, and says so.
+        const { serveConsole } = await import('./commands/console.js');
         await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: out });
         out('Ctrl-C stops the console.');
         await untilStopped();

@@ -7,6 +7,7 @@ import { buildConsole } from '../console/server.js';
 import { consoleCertificate } from '../console/tls.js';
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
+import { ConsoleListenError } from './console-listen-error.js';
 
 export interface ServeOptions {
   db: Db;
@@ -18,13 +19,6 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** pino's level for the console's own log (JSON lines on standard output). */
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
-}
-
-export class ConsoleListenError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ConsoleListenError';
-  }
 }
 
 export async function serveConsole(o: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {
