@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { describeSchemaError } from '../policy/document.js';
 
@@ -106,10 +106,15 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-// An IPv4 or IPv6 address, as the operating system reads one.
-ajv.addFormat('ip-address', (text: string) => isIP(text) !== 0);
-const validate = ajv.compile<ApplianceConfig>(CONFIG_SCHEMA);
+// Compiled on first use, not at load: only the commands given --config read the file.
+let validate: ValidateFunction<ApplianceConfig> | undefined;
+function validator(): ValidateFunction<ApplianceConfig> {
+  if (validate) return validate;
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  // An IPv4 or IPv6 address, as the operating system reads one.
+  ajv.addFormat('ip-address', (text: string) => isIP(text) !== 0);
+  return (validate = ajv.compile<ApplianceConfig>(CONFIG_SCHEMA));
+}
 
 export class ConfigError extends Error {
   constructor(
@@ -125,7 +130,8 @@ export function parseConfig(text: string, file: string): ApplianceConfig {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => e.message.split('\n')[0]!));
   const value: unknown = doc.toJS({ maxAliasCount: 10 });
-  if (!validate(value)) throw new ConfigError(file, (validate.errors ?? []).map(describeSchemaError));
+  const valid = validator();
+  if (!valid(value)) throw new ConfigError(file, (valid.errors ?? []).map(describeSchemaError));
   return value;
 }
 

@@ -3,7 +3,7 @@
 // referenced exist, a host in one zone only). Every problem names its path; nothing is loaded
 // half-way.
 
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { parseMember } from './addresses.js';
 import type { Policy } from './model.js';
@@ -20,8 +20,9 @@ export class PolicyError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validate = ajv.compile<Policy>(POLICY_SCHEMA);
+// Compiled on first use, not at load: most commands never parse a policy document.
+let validate: ValidateFunction<Policy> | undefined;
+const validator = () => (validate ??= new Ajv({ allErrors: true, strict: true }).compile<Policy>(POLICY_SCHEMA));
 
 /** "conduits[0].rules[2].port" from "/conduits/0/rules/2/port". */
 function pathOf(pointer: string): string {
@@ -101,7 +102,8 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new PolicyError(source, doc.errors.map((e) => e.message.split('\n')[0]!));
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (!validate(value)) throw new PolicyError(source, (validate.errors ?? []).map(describeSchemaError));
+  const valid = validator();
+  if (!valid(value)) throw new PolicyError(source, (valid.errors ?? []).map(describeSchemaError));
   const problems = checkPolicy(value);
   if (problems.length > 0) throw new PolicyError(source, problems);
   return value;
