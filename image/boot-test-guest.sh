@@ -110,6 +110,8 @@ check var-persistent sh -c 'findmnt -no OPTIONS /var | grep -q "^rw"'
 check bridge-ports sh -c '[ "$(ls /sys/class/net/br0/brif | tr "\n" " ")" = "eth1 eth2 " ]'
 check bridge-no-address sh -c '! ip -o addr show dev br0 | grep -q inet'
 check no-routing sh -c '[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ]'
+mgmt_listening() { ss -ltnH | grep -q "10.0.2.15:8443"; }
+wait_for 60 mgmt_listening
 check console-management-only sh -c 'ss -ltnH | grep ":8443" | grep -qv "10.0.2.15:8443" && exit 1; ss -ltnH | grep -q "10.0.2.15:8443"'
 learning() { status_text | grep -q '^learning on the bridge'; }
 if wait_for 60 learning; then report learning-until-policy ok "$(status_text)"; else report learning-until-policy FAIL "$(status_text)"; fi

@@ -650,11 +650,13 @@ async function main(argv: string[]): Promise<number> {
       const port = consolePort(command, values.port);
       const logLevel = values['log-level'] ?? 'info';
       if (!['info', 'warn', 'error', 'silent'].includes(logLevel)) throw new UsageError(`bulkhead console: --log-level must be info, warn, error or silent, got '${logLevel}'`);
+      const notify = serviceManager();
       const path = dbPath(values.db);
       const db = openDatabase(path);
       try {
         const { serveConsole } = await import('./commands/console.js');
-        await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
+        const { url } = await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
+        notify?.ready(`console on ${url}`);
         await untilStopped();
         return 0;
       } finally {

@@ -2,10 +2,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serviceManager } from './sd-notify.js';
+import { CLI } from '../../testbench/lib/processes.js';
 
 const python = spawnSync('python3', ['--version']).status === 0;
 if (!python) console.warn('SKIPPED: sd_notify tests: python3 is needed to bind the receiving socket');
@@ -32,8 +34,8 @@ while True: print(json.dumps(s.recv(4096).decode()),flush=True)`;
       }
     }),
   );
-  const waitFor = async (n: number) => {
-    for (let i = 0; i < 100 && lines.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+  const waitFor = async (n: number, ms = 2000) => {
+    for (let i = 0; i < ms / 20 && lines.length < n; i++) await new Promise((r) => setTimeout(r, 20));
     return lines;
   };
   return { bound, waitFor, stop: () => p.kill() };
@@ -64,6 +66,34 @@ describe.skipIf(!python)('sd_notify', () => {
       }
     });
   }
+
+  it('the console reports ready only once it listens (its unit is Type=notify)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulkhead-notify-console-'));
+    const r = receiver(join(dir, 'notify'));
+    await r.bound;
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = s.address() as { port: number };
+        s.close(() => resolve(p));
+      });
+    });
+    const console_ = spawn(process.execPath, [CLI, 'console', '--db', join(dir, 'b.db'), '--port', String(port), '--http', '--log-level', 'silent'], {
+      env: { ...process.env, NOTIFY_SOCKET: join(dir, 'notify') },
+      stdio: 'ignore',
+    });
+    try {
+      const got = await r.waitFor(1, 15_000);
+      expect(got[0]).toBe(`READY=1\nSTATUS=console on http://127.0.0.1:${port}/\nMAINPID=${console_.pid}`);
+      const answered = await new Promise<boolean>((resolve) => {
+        const c = connect(port, '127.0.0.1', () => resolve(true)).on('error', () => resolve(false));
+        c.unref();
+      });
+      expect(answered).toBe(true);
+    } finally {
+      console_.kill();
+      r.stop();
+    }
+  }, 20_000);
 
   it('ignores a watchdog meant for another process and names a socket nobody listens on', () => {
     const sm = serviceManager({ NOTIFY_SOCKET: '/nonexistent/notify', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' })!;
