@@ -107,7 +107,10 @@ check root-read-only sh -c 'findmnt -no OPTIONS / | grep -q "^ro"'
 var_mib=$(( $(findmnt -bno SIZE /var) / 1048576 ))
 if [ "$var_mib" -gt 1200 ]; then report var-grown ok "/var is $var_mib MiB on a $(( $(cat /sys/block/vda/size) / 2048 )) MiB disk"; else report var-grown FAIL "/var is $var_mib MiB on a $(( $(cat /sys/block/vda/size) / 2048 )) MiB disk: $(journalctl -b -o cat -u systemd-repart -u systemd-growfs@var | tr '\n' ';')"; fi
 check var-persistent sh -c 'findmnt -no OPTIONS /var | grep -q "^rw"'
-check bridge-ports sh -c '[ "$(ls /sys/class/net/br0/brif | tr "\n" " ")" = "eth1 eth2 " ]'
+# systemd-networkd joins the ports as their links appear: give it the time a slow box needs.
+plant_ports() { [ "$(ls /sys/class/net/br0/brif | tr "\n" " ")" = "eth1 eth2 " ]; }
+wait_for 30 plant_ports
+check bridge-ports plant_ports
 check bridge-no-address sh -c '! ip -o addr show dev br0 | grep -q inet'
 check no-routing sh -c '[ "$(sysctl -n net.ipv4.ip_forward)" = 0 ]'
 mgmt_listening() { ss -ltnH | grep -q "10.0.2.15:8443"; }
