@@ -45,14 +45,17 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    // The version is read again under the write lock: on the appliance the gateway and the
-    // console open one database at the same moment, and only one of them may migrate it.
-    db.transaction(() => {
-      for (let v = db.pragma('user_version', { simple: true }) as number; v < MIGRATIONS.length; v++) {
-        db.exec(MIGRATIONS[v]!);
-        db.pragma(`user_version = ${v + 1}`);
-      }
-    }).immediate();
+    // Behind, the version is read again under the write lock: on the appliance the gateway and
+    // the console open one database at the same moment, and only one of them may migrate it. Up
+    // to date, no lock is taken.
+    if (version < MIGRATIONS.length) {
+      db.transaction(() => {
+        for (let v = db.pragma('user_version', { simple: true }) as number; v < MIGRATIONS.length; v++) {
+          db.exec(MIGRATIONS[v]!);
+          db.pragma(`user_version = ${v + 1}`);
+        }
+      }).immediate();
+    }
     return db;
   } catch (err) {
     db.close();
