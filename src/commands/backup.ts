@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { chownSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { configDb, parseConfig } from '../config/appliance-config.js';
+import { configDb, parseConfig, type ApplianceConfig } from '../config/appliance-config.js';
 import { openDatabase, StoreError, type Db } from '../store/database.js';
 import { AuditLog } from '../store/audit-log.js';
 import { readSetting, writeSetting } from '../store/settings.js';
@@ -31,6 +31,17 @@ export interface CarriedConfiguration {
 
 /** Where the snapshot keeps the configuration; taken out again when it is restored. */
 const CONFIGURATION_KEY = 'backup.configuration';
+
+/** A database's write-ahead log and its index: they belong to the contents they were written with. */
+function removeJournal(path: string): void {
+  for (const ext of ['-wal', '-shm']) rmSync(`${path}${ext}`, { force: true });
+}
+
+/** A database file with its journal. */
+function removeDatabase(path: string): void {
+  rmSync(path, { force: true });
+  removeJournal(path);
+}
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -62,7 +73,7 @@ export async function backup(db: Db, out: string, by: string, configuration?: Ca
     }
     renameSync(partial, out);
   } catch (err) {
-    for (const ext of ['', '-wal', '-shm']) rmSync(`${partial}${ext}`, { force: true });
+    removeDatabase(partial);
     throw new StoreError(out, `backup failed: ${(err as Error).message}`);
   }
   const sum = sha256(out);
@@ -78,7 +89,8 @@ export async function backup(db: Db, out: string, by: string, configuration?: Ca
 interface Staged {
   policies: number;
   auditEntries: number;
-  configuration?: CarriedConfiguration;
+  /** The configuration the backup carries, and what its schema made of it. */
+  configuration?: CarriedConfiguration & { config: ApplianceConfig };
 }
 
 /**
@@ -106,20 +118,18 @@ function stage(file: string, staged: string, by: string): Staged {
       const chain = audit.verify();
       if (!chain.ok) throw new StoreError(file, `its audit log is broken at entry ${chain.broken!.id}: ${chain.broken!.reason}`);
       // The configuration leaves the database: restored, the store is as it was when backed up.
-      const configuration = readSetting<CarriedConfiguration>(db, CONFIGURATION_KEY);
-      if (configuration) {
-        parseConfig(configuration.text, `${file}: its configuration (${configuration.file})`);
-        db.prepare('DELETE FROM meta WHERE key = ?').run(CONFIGURATION_KEY);
-      }
+      const carried = readSetting<CarriedConfiguration>(db, CONFIGURATION_KEY);
+      const configuration = carried ? { ...carried, config: parseConfig(carried.text, `${file}: its configuration (${carried.file})`) } : undefined;
+      if (carried) db.prepare('DELETE FROM meta WHERE key = ?').run(CONFIGURATION_KEY);
       const found = counts(db);
-      audit.append(by, 'gateway.restore', basename(file), { ...found, ...(configuration ? { configuration: configuration.file } : {}) });
+      audit.append(by, 'gateway.restore', basename(file), { ...found, ...(carried ? { configuration: carried.file } : {}) });
       db.pragma('wal_checkpoint(TRUNCATE)');
       return { ...found, ...(configuration ? { configuration } : {}) };
     } finally {
       db.close();
     }
   } catch (err) {
-    for (const ext of ['', '-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
+    removeDatabase(staged);
     throw err;
   }
 }
@@ -130,7 +140,7 @@ export function checkBackup(file: string): Staged {
   try {
     return stage(file, staged, 'check');
   } finally {
-    for (const ext of ['', '-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
+    removeDatabase(staged);
   }
 }
 
@@ -162,18 +172,14 @@ function swapIn(staged: string, target: string): string | undefined {
 export function restore(file: string, target: string, by: string, configFile?: string): RestoreReport {
   const staged = `${target}.restoring`;
   const stagedConfig = configFile ? `${configFile}.restoring` : undefined;
-  const clean = () => {
-    for (const ext of ['', '-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
-    if (stagedConfig) rmSync(stagedConfig, { force: true });
-  };
   const found = stage(file, staged, by);
   try {
-    for (const ext of ['-wal', '-shm']) rmSync(`${staged}${ext}`, { force: true });
+    removeJournal(staged);
     if (configFile) {
       const carried = found.configuration;
       if (!carried) throw new StoreError(file, `carries no configuration (it was made without --config): nothing restored; restore it without --config to keep ${configFile}`);
       // The services find the database where the restored configuration says.
-      const wanted = configDb(parseConfig(carried.text, carried.file));
+      const wanted = configDb(carried.config);
       if (resolve(wanted) !== resolve(target)) throw new StoreError(file, `its configuration keeps the database in ${dirname(wanted)}, but it would be restored to ${target}: restore with --db ${wanted}; nothing restored`);
       writeFileSync(stagedConfig!, carried.text, { mode: 0o640 });
       // The console reads it through its group: the restored file keeps the owners of the one it replaces.
@@ -183,11 +189,12 @@ export function restore(file: string, target: string, by: string, configFile?: s
       }
     }
   } catch (err) {
-    clean();
+    removeDatabase(staged);
+    if (stagedConfig) rmSync(stagedConfig, { force: true });
     throw err;
   }
   // The live database's journal belongs to the old contents.
-  for (const ext of ['-wal', '-shm']) rmSync(`${target}${ext}`, { force: true });
+  removeJournal(target);
   const previous = swapIn(staged, target);
   const previousConfig = configFile ? swapIn(stagedConfig!, configFile) : undefined;
   return {
