@@ -46,11 +46,11 @@ done
 chroot "$ROOT" env SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" update-initramfs -u -k all >/dev/null
 
 if [ "$BOOT_TEST" = 1 ]; then
-  install -d "$ROOT/usr/local/lib/bulkhead-boot-test"
-  install -m 0755 "$HERE/boot-test-guest.sh" "$ROOT/usr/local/lib/bulkhead-boot-test/run"
-  install -m 0644 "$HERE/boot-test-policy.yaml" "$ROOT/usr/local/lib/bulkhead-boot-test/policy.yaml"
-  # The testbench's Modbus PLC and probe (modbus-serial) for traffic across the image's bridge.
   T="$ROOT/usr/local/lib/bulkhead-boot-test"
+  install -d "$T"
+  install -m 0755 "$HERE/boot-test-guest.sh" "$T/run"
+  install -m 0644 "$HERE/boot-test-policy.yaml" "$T/policy.yaml"
+  # The testbench's Modbus PLC and probe (modbus-serial) for traffic across the image's bridge.
   install -m 0644 "$HERE/../dist/testbench/plant/peers/modbus-plc.js" "$HERE/../dist/testbench/plant/peers/modbus-probe.js" "$T/"
   printf '{ "type": "module" }\n' > "$T/package.json"
   install -d "$T/node_modules"

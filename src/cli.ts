@@ -199,9 +199,10 @@ function bridgeCheck(command: string, name: string): void {
   if (!existsSync(`/sys/class/net/${name}/bridge`)) throw new UsageError(`bulkhead ${command}: --bridge ${name} is not a bridge (ip link add ${name} type bridge; ip link set PORT master ${name})`);
 }
 
-/** `--ports eth1,eth2`: the plant ports by name (they need not exist yet). */
-function portsOption(command: string, value: string | undefined): string[] | undefined {
+/** `--ports eth1,eth2`: the bridge's plant ports by name (they need not exist yet). */
+function portsOption(command: string, value: string | undefined, bridge: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
+  if (bridge === undefined) throw new UsageError(`bulkhead ${command}: --ports goes with --bridge`);
   const ports = value.split(',').map((p) => p.trim());
   const bad = ports.find((p) => !/^[\w.-]{1,15}$/.test(p));
   if (bad !== undefined) throw new UsageError(`bulkhead ${command}: --ports: '${bad}' is not an interface name (a comma-separated list, e.g. eth1,eth2)`);
@@ -242,7 +243,7 @@ async function startGateway(
 ): Promise<number> {
   const bridge = values.bridge!;
   bridgeCheck('start', bridge);
-  const ports = portsOption('start', values.ports);
+  const ports = portsOption('start', values.ports, bridge);
   const queue = queueNumber('start', values.queue);
   const watchdogMs = positiveNumber('start', 'watchdog-ms', values['watchdog-ms']) ?? 2000;
   const startupMs = positiveNumber('start', 'startup-ms', values['startup-ms']) ?? 20_000;
@@ -487,8 +488,7 @@ async function main(argv: string[]): Promise<number> {
     case 'enforce': {
       const { values } = parse(command, rest, { policy: { type: 'string' }, mode: { type: 'string' }, queue: { type: 'string' }, seconds: { type: 'string' }, bridge: { type: 'string' }, ports: { type: 'string' }, 'on-stop': { type: 'string' } });
       const onStop = onStopOption(command, values['on-stop']);
-      const ports = portsOption(command, values.ports);
-      if (ports && values.bridge === undefined) throw new UsageError('bulkhead enforce: --ports goes with --bridge');
+      const ports = portsOption(command, values.ports, values.bridge);
       if (!values.policy) throw new UsageError('bulkhead enforce: name the policy with --policy (a version, latest, active, or a file)');
       const queue = queueNumber(command, values.queue);
       const seconds = positiveNumber(command, 'seconds', values.seconds);
@@ -685,8 +685,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.config) gatewayFromConfig(values, loadConfig(values.config));
       const queue = queueNumber(command, values.queue);
       const bypass = relayDriver(command, values['bypass-driver']);
-      const ports = portsOption(command, values.ports);
-      if (ports && values.bridge === undefined) throw new UsageError('bulkhead failsafe: --ports goes with --bridge');
+      const ports = portsOption(command, values.ports, values.bridge);
       // At boot the bridge is not there yet: its configured ports are guarded by name. A bridge that
       // is gone with no ports named still gets a table, for every bridge of this box.
       const bridge = values.bridge !== undefined && (ports || existsSync(`/sys/class/net/${values.bridge}/brif`)) ? values.bridge : undefined;
