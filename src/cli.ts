@@ -467,13 +467,14 @@ async function main(argv: string[]): Promise<number> {
         const current = values.against ? loadPolicy(policies, values.against) : undefined;
         const list = current ? [candidate.policy, current.policy] : [candidate.policy];
         let reports;
-        if (values.pcap) reports = await simulatePcaps(list, positionals);
+        const isolated = policies.isolations().flatMap((i) => i.addresses);
+        if (values.pcap) reports = await simulatePcaps(list, positionals, { isolated });
         else {
           const learn = new LearnStore(db);
           const since = parseSince(values.since!, learn.clock()?.lastSeen ?? Date.now() / 1000);
           if (since === undefined) throw new UsageError(`bulkhead simulate: --since must be like 7d, 24h, 90m or a date, got '${values.since}'`);
           const conversations = learn.conversations<Conversation>();
-          reports = list.map((p) => simulateBaseline(p, conversations, since));
+          reports = list.map((p) => simulateBaseline(p, conversations, since, isolated));
         }
         if (values.json) out(JSON.stringify(current ? { candidate: reports[0], current: reports[1] } : reports[0]));
         else {
@@ -655,9 +656,11 @@ async function main(argv: string[]): Promise<number> {
       const db = openDatabase(path);
       try {
         const { serveConsole } = await import('./commands/console.js');
-        const { url } = await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
+        const { app, url } = await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
         notify?.ready(`console on ${url}`);
         await untilStopped();
+        // A listening server keeps the process alive: a stop must end it, not just close the store.
+        await app.close();
         return 0;
       } finally {
         db.close();
@@ -842,9 +845,10 @@ async function main(argv: string[]): Promise<number> {
         if (values['no-console']) return 0;
         // Enforcement needs root and a bridge: the demo console reviews and monitors, and says so.
         const { serveConsole } = await import('./commands/console.js');
-        await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: out });
+        const { app } = await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: out });
         out('Ctrl-C stops the console.');
         await untilStopped();
+        await app.close();
         return 0;
       } finally {
         db.close();

@@ -36,7 +36,7 @@ describe('OPC UA binary', () => {
   });
 
   it('Hello carries the endpoint URL', () => {
-    const rec = new OpcuaChannel().decodeChunk(hello, 0, hello.length, true)!;
+    const rec = new OpcuaChannel().decode(hello, 0, hello.length, true)!;
     expect(rec).toMatchObject({ codeName: 'Hello', direction: 'request', kind: 'session', details: { endpointUrl: 'opc.tcp://plc:4840' } });
   });
 
@@ -44,7 +44,7 @@ describe('OPC UA binary', () => {
     const ch = new OpcuaChannel();
     ch.securityPolicyUri = NONE;
     const m = msg('F', readBody);
-    const rec = ch.decodeChunk(m, 0, m.length, true)!;
+    const rec = ch.decode(m, 0, m.length, true)!;
     expect(rec).toMatchObject({ code: 631, codeName: 'ReadRequest', kind: 'read', requestHandle: 9, transactionId: 5, anomalies: [] });
     expect(rec.targets).toEqual([{ type: 'opcua', nodeId: 'ns=2;s=Motor.Speed', attribute: 13 }]);
   });
@@ -54,8 +54,8 @@ describe('OPC UA binary', () => {
     ch.securityPolicyUri = NONE;
     const first = msg('C', readBody.subarray(0, 20));
     const last = msg('F', readBody.subarray(20));
-    expect(ch.decodeChunk(first, 0, first.length, true)).toBeUndefined();
-    const rec = ch.decodeChunk(last, 0, last.length, true)!;
+    expect(ch.decode(first, 0, first.length, true)).toBeUndefined();
+    const rec = ch.decode(last, 0, last.length, true)!;
     expect(rec.targets).toEqual([{ type: 'opcua', nodeId: 'ns=2;s=Motor.Speed', attribute: 13 }]);
   });
 
@@ -63,7 +63,7 @@ describe('OPC UA binary', () => {
     const ch = new OpcuaChannel();
     ch.securityPolicyUri = 'http://opcfoundation.org/UA/SecurityPolicy#Basic256Sha256';
     const m = msg('F', Buffer.from('8f1d22c0aa7163e4b2f09d11', 'hex'));
-    expect(ch.decodeChunk(m, 0, m.length, true)).toMatchObject({ encrypted: true, codeName: 'EncryptedMessage', kind: 'unknown', targets: [] });
+    expect(ch.decode(m, 0, m.length, true)).toMatchObject({ encrypted: true, codeName: 'EncryptedMessage', kind: 'unknown', targets: [] });
   });
 
   it('hostile lengths inside a body are anomalies, not exceptions', () => {
@@ -72,6 +72,6 @@ describe('OPC UA binary', () => {
     const evil = Buffer.from(readBody);
     evil.writeUInt32LE(0x7fffffff, readBody.length - 29);
     const m = msg('F', evil);
-    expect(() => ch.decodeChunk(m, 0, m.length, true)).not.toThrow();
+    expect(() => ch.decode(m, 0, m.length, true)).not.toThrow();
   });
 });

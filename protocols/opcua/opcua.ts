@@ -21,6 +21,7 @@ import {
 import { APPLICATION_TYPES, IDENTITY_TOKENS, SECURITY_MODES, SECURITY_POLICY_NONE, SERVICE_IDS, Service } from './codes.js';
 import { statusCodeName } from './status-codes.js';
 import { pushTarget } from '../operation.js';
+import type { ProtocolChannel } from '../protocol.js';
 
 export const OPCUA_PORT = 4840;
 export const HEADER_LENGTH = 8;
@@ -110,7 +111,7 @@ interface Pending {
 const cursor = new Cursor(Buffer.alloc(0));
 
 /** State of one secure channel (one TCP connection), shared by both directions. */
-export class OpcuaChannel {
+export class OpcuaChannel implements ProtocolChannel {
   securityPolicyUri: string | undefined;
   securityMode: number | undefined;
   /** True once a message of this channel proved unreadable; None-policy channels never are. */
@@ -122,7 +123,7 @@ export class OpcuaChannel {
    * Decode one framed chunk. Returns a record for HEL/ACK/ERR/RHE and for every final (or
    * aborted) chunk of OPN/CLO/MSG; undefined while an intermediate chunk is being collected.
    */
-  decodeChunk(buf: Buffer, off: number, len: number, fromClient: boolean): PduRecord | undefined {
+  decode(buf: Buffer, off: number, len: number, fromClient: boolean): PduRecord | undefined {
     const type = messageType(buf, off);
     const chunk = buf[off + 3]!;
     const rec = newRecord(type, fromClient);

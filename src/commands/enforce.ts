@@ -98,6 +98,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     inspector.mode = mode;
     const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
     inspector.evaluator = compilePolicy(policy);
+    inspector.isolate(cut);
     table = r.program.table;
     installed = true;
     inForce = { policy, label };

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
-import { OperationDecoder } from '../flow/operation-decoder.js';
 import type { Asset, Conversation } from '../learn/model.js';
 import { derivePolicy, type DeriveOptions } from '../policy/derive.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
@@ -12,6 +11,8 @@ import { compilePolicy } from '../policy/evaluate.js';
 import { lintPolicy, type Finding } from '../policy/lint.js';
 import type { Policy } from '../policy/model.js';
 import { compareSimulations, Simulation, type SimulationReport } from '../policy/simulate.js';
+import { CaptureSimulation, type CaptureSimulationOptions } from '../policy/simulate-capture.js';
+import { Judge } from '../policy/verdict.js';
 import type { LearnStore } from '../store/learn-store.js';
 import { PolicyStore, PolicyStoreError } from '../store/policy-store.js';
 import { formatTable, formatTime } from './table.js';
@@ -102,21 +103,19 @@ export function* baselineOperations(conversations: Conversation[], since = 0): G
   }
 }
 
-export function simulateBaseline(policy: Policy, conversations: Conversation[], since = 0): SimulationReport {
-  const sim = new Simulation(compilePolicy(policy));
+export function simulateBaseline(policy: Policy, conversations: Conversation[], since = 0, isolated: readonly string[] = []): SimulationReport {
+  const judge = new Judge(compilePolicy(policy));
+  judge.isolate(isolated);
+  const sim = new Simulation(judge);
   for (const { op, count } of baselineOperations(conversations, since)) sim.add(op, count);
   return sim.result();
 }
 
-/** Replays captures through the decoder into one simulation per policy. */
-export async function simulatePcaps(policies: Policy[], files: string[]): Promise<SimulationReport[]> {
-  const sims = policies.map((p) => new Simulation(compilePolicy(p)));
-  const decoder = new OperationDecoder((op) => {
-    for (const s of sims) s.add(op);
-  });
-  for (const f of files) await readCapture(f, (p) => decoder.packet(p));
-  decoder.flush();
-  return sims.map((s) => s.result());
+/** Replays captures, in order, as the inline inspector would have seen them: one report per policy. */
+export async function simulatePcaps(policies: Policy[], files: string[], options: CaptureSimulationOptions = {}): Promise<SimulationReport[]> {
+  const sim = new CaptureSimulation(policies, options);
+  for (const f of files) await readCapture(f, (p) => sim.packet(p));
+  return sim.results();
 }
 
 /** "7d", "24h", "90m" before `now`, or an ISO date; seconds since the epoch. */
@@ -134,6 +133,8 @@ export function formatFindings(findings: Finding[]): string {
 
 export function formatSimulation(r: SimulationReport, label: string): string {
   const lines = [`${label}: ${r.evaluated} operations evaluated, ${r.allowed} allowed, ${r.denied} would be denied (${r.responses} responses follow their requests)`];
+  const reasons = Object.entries(r.deniedByReason);
+  if (reasons.length) lines.push(`denied by reason: ${reasons.map(([code, n]) => `${code} ${n}`).join(', ')}`);
   if (r.denials.length) {
     lines.push(
       '',
@@ -143,10 +144,11 @@ export function formatSimulation(r: SimulationReport, label: string): string {
       ),
       '',
       'why (first of each):',
-      ...r.denials.slice(0, 20).map((g) => `  ${g.reason}`),
+      ...r.denials.slice(0, 20).map((g) => `  [${g.reasonCode}] ${g.reason}`),
     );
     if (r.denials.length > 50) lines.push(`  ... ${r.denials.length - 50} more groups`);
   }
+  if (r.notes.length) lines.push('', 'how far this speaks for the gateway:', ...r.notes.map((n) => `  - ${n}`));
   return lines.join('\n');
 }
 

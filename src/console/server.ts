@@ -44,6 +44,9 @@ export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ ap
     ...(o.tls ? { https: { key: o.tls.key, cert: o.tls.cert } } : {}),
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
     bodyLimit: 8 << 20,
+    // A stop ends every connection (a browser's keep-alive, a live event stream): closing must
+    // not wait on clients, or the service manager has to kill the console.
+    forceCloseConnections: true,
   });
   const s = stores(db);
   const routes: RouteEntry[] = [];

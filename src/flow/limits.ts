@@ -1,6 +1,8 @@
 // Hard bounds of the flow layer: each a named setting with a default sized for a small
 // industrial PC. Exceeding one is an event, never unbounded memory.
 
+import type { Protocol } from '../../protocols/operation.js';
+
 export interface FlowLimits {
   /** Flows tracked at once; the least recently seen flow is evicted past this. */
   maxFlows: number;
@@ -25,8 +27,11 @@ export interface FlowLimits {
    * carrying different bytes (an evasion technique) is detected. 0 turns the check off.
    */
   overlapCheckBytes: number;
-  /** TCP ports on which Modbus/TCP is expected (OPC UA and BACnet are recognised on any port). */
-  modbusPorts: number[];
+  /**
+   * Ports a site runs a protocol on besides its registered ones (a Modbus gateway on 5020): a
+   * protocol recognised only on its own ports (Modbus) is decoded there too.
+   */
+  servicePorts: Partial<Record<Protocol, readonly number[]>>;
 }
 
 export const DEFAULT_LIMITS: FlowLimits = {
@@ -40,5 +45,5 @@ export const DEFAULT_LIMITS: FlowLimits = {
   maxUnrepliedPerFlow: 64,
   requestTimeoutSeconds: 30,
   overlapCheckBytes: 1536,
-  modbusPorts: [502],
+  servicePorts: {},
 };

@@ -1,13 +1,13 @@
 // The front of the pipeline: packets in, Operations and stream events out. It keeps the flow
 // table, reassembles TCP per direction, recognises the protocol of each flow and hands PDUs to
-// the pure decoders in protocols/.
+// the pure decoders in protocols/, choosing each flow's protocol from the registry (by port,
+// else by probe) without naming one.
 
-import { decodeBacnet, isBacnetPort, looksLikeBvlc } from '../../protocols/bacnet/bacnet.js';
-import { decodeModbus, frameModbus, looksLikeModbus } from '../../protocols/modbus/modbus.js';
 import { macString, ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
-import { OpcuaChannel, frameOpcua, looksLikeOpcua, OPCUA_PORT } from '../../protocols/opcua/opcua.js';
+import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import { PortMap, protocolsOver } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
 import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
 import { TcpDirection, type StreamSink } from './tcp-stream.js';
@@ -67,8 +67,10 @@ export interface DecoderStats {
  */
 const CLOSED_LINGER_SECONDS = 60;
 
-const MODBUS_FRAMER: Framer = { frame: frameModbus, looksLike: looksLikeModbus };
-const OPCUA_FRAMER: Framer = { frame: frameOpcua, looksLike: looksLikeOpcua };
+const TCP_PROTOCOLS = protocolsOver('tcp');
+const UDP_PROTOCOLS = protocolsOver('udp');
+/** A stream protocol's framing as the assembler wants it; resynchronising is strict (its own port's probe). */
+const FRAMERS = new Map<ProtocolModule, Framer>(TCP_PROTOCOLS.map((m) => [m, { frame: m.frame, looksLike: (b, o, e) => m.probe(b, o, e, true) }]));
 
 type AppState = 'detecting' | Protocol | 'none';
 
@@ -91,11 +93,13 @@ interface Flow {
   closed: boolean;
   closedAt: number;
   app: AppState;
+  /** The recognised protocol's module and its decoding state for this connection. */
+  module?: ProtocolModule;
+  channel?: ProtocolChannel;
   detectTries: number;
   dirs?: [TcpDirection, TcpDirection];
   sinks?: [DirectionSink, DirectionSink];
   assemblers?: [PduAssembler, PduAssembler];
-  opcua?: OpcuaChannel;
 }
 
 /** One direction's plumbing: bytes from TCP into PDUs into Operations. */
@@ -132,6 +136,7 @@ export class OperationDecoder {
   private readonly flows = new Map<string, Flow>();
   private readonly info = new PacketInfo();
   private readonly limits: FlowLimits;
+  private readonly ports: PortMap;
   private current: PacketInput = { index: 0, linkType: 0, ts: 0, frame: Buffer.alloc(0) };
   private eventWindow = -1;
   private eventsInWindow = 0;
@@ -158,6 +163,7 @@ export class OperationDecoder {
     limits: Partial<FlowLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.ports = new PortMap(this.limits.servicePorts);
   }
 
   /** Receives traffic counters and flow ends (learning needs them; decoding alone does not). */
@@ -179,11 +185,13 @@ export class OperationDecoder {
     if (this.closingHead < this.closing.length) this.reapClosed(p.ts);
     const frame = p.frame;
     if (info.ipProto === 17) {
-      if (info.payloadLength > 0 && looksLikeBvlc(frame, info.payloadOffset, info.payloadLength, isBacnetPort(info.srcPort) || isBacnetPort(info.dstPort))) {
+      const m = info.payloadLength > 0 ? this.datagramProtocol(frame) : undefined;
+      if (m) {
         const flow = this.flowFor(frame, false);
-        flow.app = 'bacnet';
+        flow.app = m.name;
         this.count(flow, p);
-        this.emit(flow, decodeBacnet(frame, info.payloadOffset, info.payloadLength), -1, info.payloadLength);
+        const rec = m.channel().decode(frame, info.payloadOffset, info.payloadLength, true);
+        if (rec) this.emit(flow, rec, -1, info.payloadLength);
       }
       return;
     }
@@ -235,23 +243,18 @@ export class OperationDecoder {
     this.pduFrame = frame;
     this.pduTs = ts;
     if (flow.app === 'detecting') this.detect(flow, side, data, segmentStart);
-    if (flow.app === 'modbus' || flow.app === 'opcua') flow.assemblers![side].data(data, segmentStart, flow.sinks![side]);
+    if (flow.assemblers) flow.assemblers[side].data(data, segmentStart, flow.sinks![side]);
   }
 
   streamGap(flow: Flow, side: 0 | 1, bytes: number): void {
-    if (flow.app !== 'modbus' && flow.app !== 'opcua') return;
+    if (!flow.assemblers) return;
     flow.assemblers![side].gap();
     this.event(flow, 'stream_gap', `${bytes} bytes missing ${side === flow.clientIs ? 'client to server' : 'server to client'}: resynchronising on the next valid header`);
   }
 
   pdu(flow: Flow, side: 0 | 1, buf: Buffer, off: number, len: number): void {
-    const fromClient = side === flow.clientIs;
-    if (flow.app === 'modbus') {
-      this.emit(flow, decodeModbus(buf, off, len, fromClient ? 'request' : 'response'), flow.clientIs, len);
-    } else if (flow.app === 'opcua') {
-      const rec = flow.opcua!.decodeChunk(buf, off, len, fromClient);
-      if (rec) this.emit(flow, rec, flow.clientIs, len);
-    }
+    const rec = flow.channel?.decode(buf, off, len, side === flow.clientIs);
+    if (rec) this.emit(flow, rec, flow.clientIs, len);
   }
 
   event(flow: Flow, type: StreamEventType, detail: string): void {
@@ -284,31 +287,50 @@ export class OperationDecoder {
   }
 
   /** The protocol a TCP port is the service port of, if any. */
-  private serviceOf(port: number): 'modbus' | 'opcua' | undefined {
-    return this.limits.modbusPorts.includes(port) ? 'modbus' : port === OPCUA_PORT ? 'opcua' : undefined;
+  private serviceOf(port: number): ProtocolModule | undefined {
+    return this.ports.on('tcp', port);
   }
 
-  /** A flow's service protocol by its ports (Modbus first: it is only ever recognised there). */
-  private serviceOfFlow(flow: Flow): 'modbus' | 'opcua' | undefined {
+  /**
+   * A flow's service protocol by its ports; one recognised only on its own port wins over one
+   * recognised anywhere (the port is the only evidence for it).
+   */
+  private serviceOfFlow(flow: Flow): ProtocolModule | undefined {
     const a = this.serviceOf(flow.a.port);
     const b = this.serviceOf(flow.b.port);
-    return a === 'modbus' || b === 'modbus' ? 'modbus' : (a ?? b);
+    return a && !a.anyPort ? a : b && !b.anyPort ? b : (a ?? b);
+  }
+
+  /** The protocol of a datagram: its port's first (leniently), else any protocol's strict probe. */
+  private datagramProtocol(frame: Buffer): ProtocolModule | undefined {
+    const i = this.info;
+    const end = i.payloadOffset + i.payloadLength;
+    const onPort = this.ports.on('udp', i.dstPort) ?? this.ports.on('udp', i.srcPort);
+    if (onPort?.probe(frame, i.payloadOffset, end, true)) return onPort;
+    for (const m of UDP_PROTOCOLS) if (m !== onPort && m.anyPort && m.probe(frame, i.payloadOffset, end, false)) return m;
+    return undefined;
   }
 
   private detect(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
-    const modbusPort = this.serviceOfFlow(flow) === 'modbus';
-    if (segmentStart && looksLikeOpcua(data, 0, data.length)) {
-      flow.app = 'opcua';
-      // Whoever says Hello is the client, whatever the ports suggest.
-      if (data.toString('latin1', 0, 3) === 'HEL') flow.clientIs = side;
-      else if (data.toString('latin1', 0, 3) === 'ACK' || data.toString('latin1', 0, 3) === 'RHE') flow.clientIs = side === 0 ? 1 : 0;
-    } else if (modbusPort && segmentStart && looksLikeModbus(data, 0, data.length)) {
-      flow.app = 'modbus';
-    } else if (++flow.detectTries >= this.limits.detectSegments) {
-      flow.app = 'none';
-      this.notProtocol(flow);
+    const onPort = this.serviceOfFlow(flow);
+    let m: ProtocolModule | undefined;
+    if (segmentStart) {
+      if (onPort?.probe(data, 0, data.length, true)) m = onPort;
+      else m = TCP_PROTOCOLS.find((x) => x !== onPort && x.anyPort && x.probe(data, 0, data.length, false));
+    }
+    if (!m) {
+      if (++flow.detectTries >= this.limits.detectSegments) {
+        flow.app = 'none';
+        this.notProtocol(flow);
+      }
       return;
-    } else return;
+    }
+    flow.app = m.name;
+    flow.module = m;
+    // A PDU that only a client (or a server) sends says who is who, whatever the ports suggest.
+    const opener = m.opener(data, 0, data.length);
+    if (opener === 'sender') flow.clientIs = side;
+    else if (opener === 'receiver') flow.clientIs = side === 0 ? 1 : 0;
     this.attachParser(flow);
   }
 
@@ -316,15 +338,15 @@ export class OperationDecoder {
   private notProtocol(flow: Flow): void {
     const service = this.serviceOfFlow(flow);
     if (!service) return;
-    const name = service === 'modbus' ? 'Modbus/TCP' : 'OPC UA';
-    this.eventFor('not_protocol', flow.id, undefined, `no valid ${name} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${name}`);
+    this.eventFor('not_protocol', flow.id, undefined, `no valid ${service.title} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${service.title}`);
   }
 
-  /** The recognised protocol's PDU framing per direction (and the OPC UA channel state). */
+  /** The recognised protocol's PDU framing per direction and its decoding state for the connection. */
   private attachParser(flow: Flow): void {
-    const framer = flow.app === 'modbus' ? MODBUS_FRAMER : OPCUA_FRAMER;
+    const m = flow.module!;
+    const framer = FRAMERS.get(m)!;
     flow.assemblers = [new PduAssembler(framer, this.limits.maxPduBytes), new PduAssembler(framer, this.limits.maxPduBytes)];
-    if (flow.app === 'opcua') flow.opcua = new OpcuaChannel();
+    flow.channel = m.channel();
   }
 
   /** Per-connection TCP state: reassembly per direction and the sinks into the parser. */
@@ -445,7 +467,7 @@ export class OperationDecoder {
     const server = flow.clientIs === 0 ? flow.b : flow.a;
     let protocol: Protocol | undefined;
     if (flow.app !== 'detecting') protocol = flow.app;
-    else if (final && flow.detectTries === 0) protocol = this.serviceOf(server.port);
+    else if (final && flow.detectTries === 0) protocol = this.serviceOf(server.port)?.name;
     if (!protocol) return;
     this.observer.counters(flow.id, protocol, client, server, flow.packets, flow.bytes);
     flow.packets = 0;
@@ -464,7 +486,7 @@ export class OperationDecoder {
       flow.dirs[1].flush(sinks[1]);
     }
     // A closed flow lingers as a few fields: its parser state is rebuilt if the 5-tuple is reused.
-    flow.dirs = flow.sinks = flow.assemblers = flow.opcua = undefined;
+    flow.dirs = flow.sinks = flow.assemblers = flow.channel = undefined;
     if (flow.app === 'detecting' && flow.detectTries > 0) this.notProtocol(flow);
     this.observer?.ended(flow.id, reason);
   }
@@ -473,7 +495,7 @@ export class OperationDecoder {
   private reopen(flow: Flow): void {
     flow.closed = false;
     this.attachTcp(flow);
-    if (flow.app === 'modbus' || flow.app === 'opcua') this.attachParser(flow);
+    if (flow.module) this.attachParser(flow);
   }
 
   /** The flow leaves the table. */

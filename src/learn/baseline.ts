@@ -4,8 +4,8 @@
 import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
-import { bacnetVendorName } from './bacnet-vendors.js';
-import type { Asset, Conversation, Discovery, ModbusIdentity, OpcuaIdentity, OperationStats, Role } from './model.js';
+import { protocolModule } from '../../protocols/registry.js';
+import type { Asset, Conversation, Discovery, OperationStats, Role } from './model.js';
 import { mainPoll, newOperationStats, operationKey, recordTransaction } from './operation-stats.js';
 import { macVendor } from './oui.js';
 import { guessPurdue } from './purdue.js';
@@ -43,7 +43,6 @@ interface Route {
   client: Asset | undefined;
   server: Asset | undefined;
 }
-const HISTORY = /History|MonitoredItems|Subscription|Publish/;
 
 /** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
 const ROUTER_MAC_ADDRESSES = 4;
@@ -60,10 +59,6 @@ export interface BaselineCounts {
   conversationsDropped: number;
   operationsDropped: number;
 }
-
-const BACNET_DEVICE_ANNOUNCEMENTS = new Set([0, 1]); // i-Am, i-Have
-const BACNET_NOTIFICATIONS_CONFIRMED = new Set([1, 2]);
-const BACNET_NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
 
 function hostKey(ip: string, vlan: number | undefined): string {
   return vlan === undefined ? ip : `${ip}@vlan${vlan}`;
@@ -162,7 +157,8 @@ export class Baseline {
   private milestones(conv: Conversation, stats: OperationStats): void {
     const client = this.assets.get(hostKey(conv.client.ip, conv.client.vlan));
     if (!client) return;
-    const field = conv.protocol !== 'opcua' && !conv.server.broadcast;
+    const module = protocolModule(conv.protocol);
+    const field = module.field && !conv.server.broadcast;
     if (field && !conv.queried && stats.kind !== 'discovery' && stats.kind !== 'unknown') {
       conv.queried = true;
       client.activity.fieldServersQueried++;
@@ -180,7 +176,7 @@ export class Baseline {
       // The period sharpens as samples accumulate: keep the latest estimate.
       if (poll) client.activity.pollInterval = poll.interval;
     }
-    if (conv.protocol === 'opcua' && !client.activity.opcuaHistory && HISTORY.test(stats.codeName)) client.activity.opcuaHistory = true;
+    if (!client.activity.opcuaHistory && module.gathersHistory(stats.codeName)) client.activity.opcuaHistory = true;
   }
 
   /** Traffic volume of a flow, credited to its conversation. */
@@ -353,45 +349,17 @@ export class Baseline {
     this.dirtyAssets.add(assetKey);
   }
 
-  /** Identification PDUs name the device that sent them. */
+  /** Identification PDUs name the device that sent them (what each protocol's module reads from them). */
   private learnIdentity(op: Operation): void {
-    const d = op.details;
-    if (!d) return;
-    if (op.protocol === 'modbus' && op.code === 43 && op.subCode === 14 && op.direction === 'response') {
-      const a = this.assets.get(hostKey(op.server.ip, op.server.vlan));
-      if (!a) return;
-      const id: ModbusIdentity = (a.identity.modbus ??= {});
-      for (const k of ['vendorName', 'productCode', 'revision', 'vendorUrl', 'productName', 'modelName', 'userApplicationName'] as const) {
-        if (typeof d[k] === 'string') id[k] = d[k] as string;
-      }
-    } else if (op.protocol === 'bacnet' && op.subCode === 1 && op.code === 0 && typeof d.deviceInstance === 'number' && d.snet === undefined) {
-      // i-Am from a device on this network (a routed one carries SNET: its IP is the router's).
-      const a = this.assets.get(hostKey(op.client.ip, op.client.vlan));
-      if (!a) return;
-      a.identity.bacnet = { deviceInstance: d.deviceInstance };
-      if (typeof d.vendorId === 'number') {
-        a.identity.bacnet.vendorId = d.vendorId;
-        a.identity.bacnet.vendorName = bacnetVendorName(d.vendorId) ?? `vendor id ${d.vendorId}`;
-      }
-      if (typeof d.maxApduAccepted === 'number') a.identity.bacnet.maxApduAccepted = d.maxApduAccepted;
-      if (typeof d.segmentationSupported === 'number') a.identity.bacnet.segmentationSupported = d.segmentationSupported;
-    } else if (op.protocol === 'opcua') {
-      for (const role of ['client', 'server'] as const) {
-        if (d[`${role}ApplicationUri`] === undefined && d[`${role}ApplicationName`] === undefined) continue;
-        const e = role === 'client' ? op.client : op.server;
-        const a = this.assets.get(hostKey(e.ip, e.vlan));
-        if (!a) continue;
-        const id: OpcuaIdentity = role === 'client' ? (a.identity.opcuaClient ??= {}) : (a.identity.opcua ??= {});
-        for (const [field, k] of [
-          ['applicationUri', `${role}ApplicationUri`],
-          ['applicationName', `${role}ApplicationName`],
-          ['productUri', `${role}ProductUri`],
-          ['applicationType', `${role}ApplicationType`],
-        ] as const) {
-          if (typeof d[k] === 'string') id[field] = d[k] as string;
-        }
-      }
-    } else return;
+    const claims = protocolModule(op.protocol).identity(op);
+    if (claims.length === 0) return;
+    for (const claim of claims) {
+      const e = claim.endpoint === 'client' ? op.client : op.server;
+      const a = this.assets.get(hostKey(e.ip, e.vlan));
+      if (!a) continue;
+      const slots = a.identity as Record<string, Record<string, string | number> | undefined>;
+      slots[claim.slot] = claim.replaces ? { ...claim.fields } : Object.assign(slots[claim.slot] ?? {}, claim.fields);
+    }
     this.dirtyAssets.add(hostKey(op.server.ip, op.server.vlan));
     this.dirtyAssets.add(hostKey(op.client.ip, op.client.vlan));
   }
@@ -399,23 +367,5 @@ export class Baseline {
 
 /** The role an operation shows for one of its endpoints. */
 function roleOf(op: Operation, isClient: boolean): Role | undefined {
-  switch (op.protocol) {
-    case 'modbus':
-      return isClient ? 'modbus_client' : 'modbus_server';
-    case 'opcua':
-      return isClient ? 'opcua_client' : 'opcua_server';
-    case 'bacnet': {
-      // The "client" of a BACnet message is its sender; what that makes the host depends on the service.
-      if (op.subCode === 0) {
-        if (BACNET_NOTIFICATIONS_CONFIRMED.has(op.code)) return isClient ? 'bacnet_device' : 'bacnet_client';
-        return isClient ? 'bacnet_client' : 'bacnet_device';
-      }
-      if (op.subCode === 1) {
-        if (BACNET_DEVICE_ANNOUNCEMENTS.has(op.code) || BACNET_NOTIFICATIONS_UNCONFIRMED.has(op.code)) return isClient ? 'bacnet_device' : 'bacnet_client';
-        return isClient ? 'bacnet_client' : undefined;
-      }
-      if (op.subCode !== undefined && op.subCode >= 2 && op.subCode <= 7) return isClient ? 'bacnet_client' : 'bacnet_device';
-      return undefined;
-    }
-  }
+  return protocolModule(op.protocol).role(op, isClient) as Role | undefined;
 }

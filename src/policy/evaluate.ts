@@ -1,14 +1,38 @@
-// The one evaluator: monitor mode, simulation and enforcement all ask it. The policy is compiled
-// into lookup structures (zone of an address, rules indexed by protocol and client) so a verdict
-// costs a few map lookups, and every verdict carries the rule and a reason a person can read.
+// The policy's rules, compiled: which rule decides an operation, by its endpoints, code and
+// targets. The policy is compiled into lookup structures (zone of an address, rules indexed by
+// protocol and client) so a verdict costs a few map lookups, and every verdict carries the rule,
+// a reason code and a reason a person can read. Every judge asks through verdict.ts, which adds
+// what the rules cannot see (malformed, uninspectable and encrypted requests, isolation).
 
 import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol, Target } from '../../protocols/operation.js';
+import { protocolModule } from '../../protocols/registry.js';
 import { AddressSet, parseMember, type Member } from './addresses.js';
 import type { Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, Zone } from './model.js';
 
+/**
+ * Why a request was allowed or denied: a closed set. The code travels on events, SIEM lines, the
+ * API and the console; the sentence is built from it (and the request) where it is read.
+ */
+export const VERDICT_CODES = [
+  'allowed',
+  'allowed_by_default',
+  'response',
+  'no_rule',
+  'denied_by_rule',
+  'not_allowed_code',
+  'out_of_range',
+  'encrypted_channel',
+  'malformed',
+  'uninspectable',
+  'stream_integrity',
+  'isolated',
+] as const;
+export type VerdictCode = (typeof VERDICT_CODES)[number];
+
 export interface Verdict {
   action: 'allow' | 'deny';
+  code: VerdictCode;
   /** The rule that decided, if one did (absent: default action). */
   ruleId?: string;
   conduitId?: string;
@@ -26,6 +50,7 @@ class Decision implements Verdict {
 
   constructor(
     readonly action: 'allow' | 'deny',
+    readonly code: VerdictCode,
     readonly ruleId: string | undefined,
     readonly conduitId: string | undefined,
     private readonly why: Why,
@@ -41,7 +66,7 @@ class Decision implements Verdict {
   }
 
   toJSON(): Verdict {
-    const v: Verdict = { action: this.action, reason: this.reason };
+    const v: Verdict = { action: this.action, code: this.code, reason: this.reason };
     if (this.ruleId !== undefined) v.ruleId = this.ruleId;
     if (this.conduitId !== undefined) v.conduitId = this.conduitId;
     return v;
@@ -80,7 +105,6 @@ interface ProtocolIndex {
   wide: CompiledRule[];
 }
 
-const PROTOCOL_NAMES: Record<Protocol, string> = { modbus: 'Modbus', bacnet: 'BACnet', opcua: 'OPC UA' };
 const GROUP_CACHE_LIMIT = 65_536;
 
 function opcuaNamespace(nodeId: string): number {
@@ -126,10 +150,13 @@ function targetAllowed(a: CompiledAllowance, t: Target): boolean {
   }
 }
 
+/** The allowance's kinds and codes take the operation, whatever its targets. */
+function codeMatches(a: CompiledAllowance, op: Operation): boolean {
+  return (!a.kinds || a.kinds.has(op.kind)) && (!a.codes || a.codes.has(op.code)) && (!a.subCodes || (op.subCode !== undefined && a.subCodes.has(op.subCode)));
+}
+
 function allowanceMatches(a: CompiledAllowance, op: Operation): boolean {
-  if (a.kinds && !a.kinds.has(op.kind)) return false;
-  if (a.codes && !a.codes.has(op.code)) return false;
-  if (a.subCodes && (op.subCode === undefined || !a.subCodes.has(op.subCode))) return false;
+  if (!codeMatches(a, op)) return false;
   const scoped = a.modbus !== undefined || a.bacnet !== undefined || a.nodes !== undefined || a.namespaces !== undefined;
   if (!scoped) return true;
   // Scoped access needs every target known: a truncated or target-less request cannot be shown to stay inside.
@@ -159,10 +186,9 @@ function members(texts: string[]): Member[] {
   return texts.map(parseMember).filter((m): m is Member => typeof m !== 'string');
 }
 
-/** "FC 6 (Write Single Register)", "writeProperty", "WriteRequest". */
+/** "FC 6 (Write Single Register)", "writeProperty", "WriteRequest": as each protocol names its codes. */
 export function describeCode(op: Operation): string {
-  if (op.protocol === 'modbus') return `FC ${op.code} (${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''})`;
-  return op.codeName;
+  return protocolModule(op.protocol).describeCode(op);
 }
 
 function describeTarget(t: Target): string {
@@ -293,13 +319,13 @@ export class Evaluator {
       // A response rides on its request's rule: only the endpoints are checked.
       if (op.direction === 'response') {
         if (deny) continue;
-        return new Decision('allow', cr.rule.id, cr.conduit.id, 'response', this, op, clientZone, serverZone, cr);
+        return new Decision('allow', 'response', cr.rule.id, cr.conduit.id, 'response', this, op, clientZone, serverZone, cr);
       }
       if (cr.allow && !anyAllowance(cr.allow, op)) {
         if (!deny) this.near ??= cr;
         continue;
       }
-      return new Decision(deny ? 'deny' : 'allow', cr.rule.id, cr.conduit.id, 'rule', this, op, clientZone, serverZone, cr);
+      return new Decision(deny ? 'deny' : 'allow', deny ? 'denied_by_rule' : 'allowed', cr.rule.id, cr.conduit.id, 'rule', this, op, clientZone, serverZone, cr);
     }
     return undefined;
   }
@@ -319,12 +345,13 @@ export class Evaluator {
   private what(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined): string {
     const target = op.targets.length ? ` on ${op.targets.slice(0, 2).map(describeTarget).join(', ')}${op.targets.length > 2 ? ` +${op.targets.length - 2}` : ''}` : '';
     const server = isGroupAddress(op.server) ? `broadcast ${op.server.ip}` : `${op.server.ip}${serverZone ? ` (${serverZone.name})` : ''}`;
-    return `${PROTOCOL_NAMES[op.protocol]} ${describeCode(op)} ${op.kind}${target} from ${op.client.ip}${clientZone ? ` (${clientZone.name})` : ''} to ${server}`;
+    return `${protocolModule(op.protocol).title} ${describeCode(op)} ${op.kind}${target} from ${op.client.ip}${clientZone ? ` (${clientZone.name})` : ''} to ${server}`;
   }
 
   private otherwise(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean, near: CompiledRule | undefined): Verdict {
     const conduit = near ? near.conduit : clientZone && (broadcast || serverZone) ? this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`) : undefined;
-    return new Decision(this.policy.defaultAction, undefined, conduit?.id, 'default', this, op, clientZone, serverZone, near);
+    const code: VerdictCode = this.policy.defaultAction === 'allow' ? 'allowed_by_default' : !near ? 'no_rule' : near.allow!.some((a) => codeMatches(a, op)) ? 'out_of_range' : 'not_allowed_code';
+    return new Decision(this.policy.defaultAction, code, undefined, conduit?.id, 'default', this, op, clientZone, serverZone, near);
   }
 
   /** The reason of a verdict, in words (called only when a reason is read). */
@@ -342,7 +369,7 @@ export class Evaluator {
     else if (!broadcast && !serverZone) reason = `${op.server.ip} is in no zone`;
     else {
       const conduit = this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`);
-      reason = conduit ? `conduit ${conduit.name} has no rule for ${PROTOCOL_NAMES[op.protocol]} from ${op.client.ip} to ${broadcast ? 'broadcast' : op.server.ip}:${op.server.port}` : `no conduit between ${clientZone.name} and ${(serverZone ?? clientZone).name}`;
+      reason = conduit ? `conduit ${conduit.name} has no rule for ${protocolModule(op.protocol).title} from ${op.client.ip} to ${broadcast ? 'broadcast' : op.server.ip}:${op.server.port}` : `no conduit between ${clientZone.name} and ${(serverZone ?? clientZone).name}`;
     }
     return action === 'allow' ? `allowed by the default action (no rule matched: ${reason})` : `denied: ${what}: ${reason}`;
   }

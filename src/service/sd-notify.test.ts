@@ -89,11 +89,15 @@ describe.skipIf(!python)('sd_notify', () => {
         c.unref();
       });
       expect(answered).toBe(true);
+      // Stopped as systemd stops it: the process must end by itself, listener and all.
+      const exited = new Promise<number | null>((resolve) => console_.once('exit', (code) => resolve(code)));
+      console_.kill('SIGTERM');
+      expect(await exited).toBe(0);
     } finally {
-      console_.kill();
+      if (console_.exitCode === null && console_.signalCode === null) console_.kill('SIGKILL');
       r.stop();
     }
-  }, 20_000);
+  }, 30_000);
 
   it('ignores a watchdog meant for another process and names a socket nobody listens on', () => {
     const sm = serviceManager({ NOTIFY_SOCKET: '/nonexistent/notify', WATCHDOG_USEC: '1000000', WATCHDOG_PID: '1' })!;

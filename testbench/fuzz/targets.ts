@@ -45,9 +45,9 @@ export const TARGETS: FuzzTarget[] = [
       const ch = new OpcuaChannel();
       ch.securityPolicyUri = 'http://opcfoundation.org/UA/SecurityPolicy#None';
       if (b.length >= 8) {
-        ch.decodeChunk(b, 0, b.length, true);
-        ch.decodeChunk(b, 0, b.length, false);
-        new OpcuaChannel().decodeChunk(b, 0, b.length, true);
+        ch.decode(b, 0, b.length, true);
+        ch.decode(b, 0, b.length, false);
+        new OpcuaChannel().decode(b, 0, b.length, true);
       }
     },
   },

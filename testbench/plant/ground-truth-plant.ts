@@ -102,9 +102,48 @@ export function createPlantLan(prefix: string): Lan {
   return createLan(prefix, [...Object.values(HOSTS), ATTACKER]);
 }
 
-/** The plant's normal operation. */
-export function startPeers(lan: Lan): Plant {
-  return start(lan, PEERS);
+/** Peers that serve (PLCs, OPC UA server, BACnet controller): the others are their clients. */
+const SERVERS = new Set(['modbus-plc', 'opcua-server', 'bacnet-device']);
+/** Time a peer may take to say it is ready, on a loaded machine (the OPC UA server makes certificates). */
+const READY_MS = 90_000;
+
+/** The plant's servers, resolved once every one of them listens. */
+export function startServers(lan: Lan): Promise<Plant> {
+  return startReady(lan, PEERS.filter((p) => SERVERS.has(p.script)));
+}
+
+/** The plant's clients, resolved once each has had its first requests answered (steady operation). */
+export function startClients(lan: Lan): Promise<Plant> {
+  return startReady(lan, PEERS.filter((p) => !SERVERS.has(p.script)));
+}
+
+/** The plant's normal operation: servers, then clients, resolved once all of it runs. */
+export async function startPeers(lan: Lan): Promise<Plant> {
+  const servers = await startServers(lan);
+  const clients = await startClients(lan);
+  return {
+    lan,
+    logs: new Map([...servers.logs, ...clients.logs]),
+    stop: async () => {
+      await clients.stop();
+      await servers.stop();
+    },
+  };
+}
+
+/** Starts peers and waits until each has logged `ready`, naming those that did not. */
+async function startReady(lan: Lan, peers: Peer[]): Promise<Plant> {
+  const plant = start(lan, peers);
+  const deadline = Date.now() + READY_MS;
+  const waiting = () => peers.filter((p) => !plant.logs.get(p.host)!.some((l) => l.includes('"ready":true')));
+  while (waiting().length > 0) {
+    if (Date.now() > deadline) {
+      await plant.stop();
+      throw new Error(`plant peers not ready within ${READY_MS / 1000} s: ${waiting().map((p) => `${p.host} (${plant.logs.get(p.host)!.slice(-3).join(' | ') || 'no output'})`).join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return plant;
 }
 
 /** The unauthorised operations, each run once (their processes end by themselves or are stopped). */
@@ -122,7 +161,13 @@ function start(lan: Lan, peers: Peer[]): Plant {
     const proc = lan.spawnIn(p.host, process.execPath, [join(peersDir, `${p.script}.js`), JSON.stringify(p.config)]);
     const lines = logs.get(p.host) ?? [];
     logs.set(p.host, lines);
-    proc.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+    // Whole lines only: a chunk may end in the middle of one.
+    let partial = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      const parts = (partial + d.toString()).split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts.filter(Boolean));
+    });
     proc.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString().trim()}`));
     procs.push(proc);
   }

@@ -36,7 +36,7 @@ if (what !== 'up' && what !== 'attacks') {
 }
 if (down()) console.log('(left over from an earlier run)');
 const lan = createPlantLan(PREFIX);
-const plants: Plant[] = [startPeers(lan)];
+const plants: Plant[] = [await startPeers(lan)];
 const hosts = [...Object.values(HOSTS), ATTACKER];
 console.log(`plant up: ${hosts.map((h) => `${h.name} ${h.ip}`).join(', ')}`);
 console.log(`the switch (bridge br0) is namespace ${lan.switchNs}; a host's is ${lan.nsOf('hmi')} and so on. Try:`);

@@ -53,7 +53,7 @@ describe.skipIf(unavailable !== undefined)('real peers captured on loopback', ()
     await client.readInputRegisters(100, 4);
     await client.readDiscreteInputs(0, 8);
     await new Promise<void>((r) => client.close(() => r()));
-    const d = await decodeFile(await cap.stop(), { modbusPorts: [port] });
+    const d = await decodeFile(await cap.stop(), { servicePorts: { modbus: [port] } });
     const got = requests(d.operations, 'modbus').map((o) => {
       const t = o.targets[0] as ModbusTarget;
       return [o.code, t.unit, t.table, t.start, t.count];

@@ -1,8 +1,10 @@
 // A building-management client: discovers devices with Who-Is (repeated, as BMS front ends do,
 // so devices that start later are found), and reads present values on a fixed period. Given
 // `disable`, it instead sends one DeviceCommunicationControl that silences the device (an attack).
+// Says `ready` once a read of every object has been answered.
 
 import bacnet from '@bacnet-js/client';
+import { every as repeat, log } from './schedule.js';
 
 // A CommonJS package: its class is the default export's `default`.
 const BACnetClient = bacnet.default;
@@ -21,9 +23,17 @@ if (disable) {
   client.deviceCommunicationControl({ address: device }, 60, 1).catch((err: Error) => process.stderr.write(`deviceCommunicationControl: ${err.message}\n`));
   setTimeout(() => process.exit(0), 3000);
 } else {
+  const answered = new Set<number>();
   client.whoIs();
-  setInterval(() => client.whoIs(), 5000);
-  setInterval(() => {
-    for (const o of objects) client.readProperty({ address: device }, o, 85).catch((err: Error) => process.stderr.write(`readProperty: ${err.message}\n`));
-  }, every * 1000);
+  repeat(5, () => client.whoIs());
+  repeat(every, () => {
+    objects.forEach((o, i) =>
+      client
+        .readProperty({ address: device }, o, 85)
+        .then(() => {
+          if (answered.size < objects.length && answered.add(i).size === objects.length) log({ ready: true });
+        })
+        .catch((err: Error) => process.stderr.write(`readProperty: ${err.message}\n`)),
+    );
+  });
 }

@@ -3,12 +3,12 @@
 // reinitialisation it receives is logged as a JSON line (the ground truth of what got through).
 
 import bacnet from '@bacnet-js/client';
+import { log } from './schedule.js';
 
 // A CommonJS package: its class is the default export's `default`.
 const BACnetClient = bacnet.default;
 
 const { broadcast, deviceInstance, vendorId } = JSON.parse(process.argv[2]!) as { broadcast: string; deviceInstance: number; vendorId: number };
-const log = (what: object) => process.stdout.write(JSON.stringify({ ts: Date.now() / 1000, ...what }) + '\n');
 
 const device = new BACnetClient({ port: 47808, interface: '0.0.0.0', broadcastAddress: broadcast });
 const values = new Map<string, number>();

@@ -1,7 +1,10 @@
 // An HMI or engineering station: a Modbus/TCP client running a schedule of reads and writes
-// against several PLCs, each repeated on its own period.
+// against several PLCs, each repeated on its own period. It logs the moment it sends each
+// request (the ground truth of its polling period and jitter) and says `ready` once every task
+// has been answered once.
 
 import modbus from 'modbus-serial';
+import { every, log } from './schedule.js';
 
 // A CommonJS package: its class is the default export's `default`.
 const ModbusRTU = modbus.default;
@@ -46,15 +49,16 @@ function client(server: string): Promise<ModbusRTU> {
 
 // Requests to one server go one at a time (one connection, one outstanding request).
 const queues = new Map<string, Promise<unknown>>();
+const answered = new Set<Task>();
+
 function run(t: Task): void {
   const prev = queues.get(t.server) ?? Promise.resolve();
   const next = prev.then(async () => {
     const m = await client(t.server);
     m.setID(t.unit);
-    if (t.fc === 3) await m.readHoldingRegisters(t.start, t.count);
-    else if (t.fc === 1) await m.readCoils(t.start, t.count);
-    else if (t.fc === 6) await m.writeRegister(t.start, 1000 + t.start);
-    else await m.writeRegisters(t.start, new Array<number>(t.count).fill(7));
+    log({ sent: t.fc, server: t.server, start: t.start });
+    await request(m, t);
+    if (answered.size < tasks.length && answered.add(t).size === tasks.length) log({ ready: true });
   });
   queues.set(
     t.server,
@@ -62,9 +66,16 @@ function run(t: Task): void {
   );
 }
 
+async function request(m: ModbusRTU, t: Task): Promise<void> {
+  if (t.fc === 3) await m.readHoldingRegisters(t.start, t.count);
+  else if (t.fc === 1) await m.readCoils(t.start, t.count);
+  else if (t.fc === 6) await m.writeRegister(t.start, 1000 + t.start);
+  else await m.writeRegisters(t.start, new Array<number>(t.count).fill(7));
+}
+
 for (const t of tasks) {
   setTimeout(() => {
     run(t);
-    if (t.every) setInterval(() => run(t), t.every * 1000);
+    if (t.every) every(t.every, () => run(t));
   }, (t.after ?? 0) * 1000);
 }

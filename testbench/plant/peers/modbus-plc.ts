@@ -2,11 +2,11 @@
 // on stdout), the ground truth of what reached it.
 
 import { ServerTCP } from 'modbus-serial';
+import { log } from './schedule.js';
 
 const { host, unit } = JSON.parse(process.argv[2]!) as { host: string; unit: number };
 const holding = new Array<number>(1000).fill(0).map((_, i) => i);
 const coils = new Array<boolean>(256).fill(false);
-const log = (what: object) => process.stdout.write(JSON.stringify({ ts: Date.now() / 1000, ...what }) + '\n');
 
 new ServerTCP(
   {

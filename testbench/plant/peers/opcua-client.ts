@@ -1,7 +1,9 @@
 // A historian: an OPC UA client that reads a set of variables on a fixed period. Given `write`,
-// it writes that variable once instead (what a historian must never do).
+// it writes that variable once instead (what a historian must never do). Says `ready` once its
+// first read is answered.
 
 import { AttributeIds, DataType, OPCUAClient, MessageSecurityMode, SecurityPolicy } from 'node-opcua';
+import { every as repeat, log } from './schedule.js';
 
 const { endpoint, nodes, every, write } = JSON.parse(process.argv[2]!) as { endpoint: string; nodes: string[]; every: number; write?: { nodeId: string; value: number } };
 
@@ -20,6 +22,12 @@ if (write) {
   await client.disconnect();
   process.exit(0);
 }
-setInterval(() => {
-  session.read(nodes.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value }))).catch((err: Error) => process.stderr.write(`read: ${err.message}\n`));
-}, every * 1000);
+let ready = false;
+repeat(every, () => {
+  session
+    .read(nodes.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })))
+    .then(() => {
+      if (!ready) log({ ready: (ready = true) });
+    })
+    .catch((err: Error) => process.stderr.write(`read: ${err.message}\n`));
+});

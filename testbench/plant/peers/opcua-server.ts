@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant } from 'node-opcua';
+import { log } from './schedule.js';
 
 const { host, variables } = JSON.parse(process.argv[2]!) as { host: string; variables: string[] };
-const log = (what: object) => process.stdout.write(JSON.stringify({ ts: Date.now() / 1000, ...what }) + '\n');
 
 const server = new OPCUAServer({
   port: 4840,

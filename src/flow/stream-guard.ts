@@ -14,7 +14,7 @@
 // calls `commit` when the segment passes.
 
 import type { Framing } from '../../protocols/operation.js';
-import { seqDiff } from '../flow/tcp-stream.js';
+import { seqDiff } from './tcp-stream.js';
 
 /** Recent PDU boundaries remembered per connection: how far back a retransmission may start. */
 const BOUNDARIES = 16;

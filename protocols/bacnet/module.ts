@@ -1,0 +1,66 @@
+// BACnet/IP as the registry knows it: UDP 47808-47823 (0xBAC0-0xBACF), one datagram one PDU,
+// identification from I-Am, and roles that depend on the service (a device announcing itself
+// or notifying is the "client" of its own message).
+
+import type { Operation } from '../operation.js';
+import type { IdentityClaim, ProtocolChannel, ProtocolModule } from '../protocol.js';
+import { BACNET_PORT, decodeBacnet, looksLikeBvlc } from './bacnet.js';
+import { bacnetVendorName } from './vendors.js';
+
+/** APDU types as the decoder puts them in `subCode`. */
+const CONFIRMED_REQUEST = 0;
+const UNCONFIRMED_REQUEST = 1;
+/** SimpleACK through Abort: answers, sent by the device. */
+const FIRST_ANSWER = 2;
+const LAST_ANSWER = 7;
+const I_AM = 0;
+const DEVICE_ANNOUNCEMENTS = new Set([0, 1]); // i-Am, i-Have
+const NOTIFICATIONS_CONFIRMED = new Set([1, 2]); // confirmed COV and event notifications
+const NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
+
+const PORTS = Array.from({ length: 16 }, (_, i) => BACNET_PORT + i);
+const CHANNEL: ProtocolChannel = { decode: (buf, off, len) => decodeBacnet(buf, off, len) };
+
+export const bacnet: ProtocolModule = {
+  name: 'bacnet',
+  title: 'BACnet',
+  field: true,
+  transport: 'udp',
+  ports: PORTS,
+  defaultPort: BACNET_PORT,
+  anyPort: true,
+  probe: (buf, off, end, onPort) => looksLikeBvlc(buf, off, end - off, onPort),
+  // A datagram is one PDU.
+  frame: (_buf, off, end) => ({ status: 'ok', length: end - off }),
+  channel: () => CHANNEL,
+  partial: () => false,
+  opener: () => undefined,
+  describeCode: (op) => op.codeName,
+  identity(op: Operation): IdentityClaim[] {
+    const d = op.details;
+    // i-Am from a device on this network (a routed one carries SNET: its IP is the router's).
+    if (!d || op.subCode !== UNCONFIRMED_REQUEST || op.code !== I_AM || typeof d.deviceInstance !== 'number' || d.snet !== undefined) return [];
+    const fields: Record<string, string | number> = { deviceInstance: d.deviceInstance };
+    if (typeof d.vendorId === 'number') {
+      fields.vendorId = d.vendorId;
+      fields.vendorName = bacnetVendorName(d.vendorId) ?? `vendor id ${d.vendorId}`;
+    }
+    if (typeof d.maxApduAccepted === 'number') fields.maxApduAccepted = d.maxApduAccepted;
+    if (typeof d.segmentationSupported === 'number') fields.segmentationSupported = d.segmentationSupported;
+    return [{ endpoint: 'client', slot: 'bacnet', fields, replaces: true }];
+  },
+  gathersHistory: () => false,
+  role(op: Operation, isClient: boolean): string | undefined {
+    // The "client" of a BACnet message is its sender; what that makes the host depends on the service.
+    if (op.subCode === CONFIRMED_REQUEST) {
+      if (NOTIFICATIONS_CONFIRMED.has(op.code)) return isClient ? 'bacnet_device' : 'bacnet_client';
+      return isClient ? 'bacnet_client' : 'bacnet_device';
+    }
+    if (op.subCode === UNCONFIRMED_REQUEST) {
+      if (DEVICE_ANNOUNCEMENTS.has(op.code) || NOTIFICATIONS_UNCONFIRMED.has(op.code)) return isClient ? 'bacnet_device' : 'bacnet_client';
+      return isClient ? 'bacnet_client' : undefined;
+    }
+    if (op.subCode !== undefined && op.subCode >= FIRST_ANSWER && op.subCode <= LAST_ANSWER) return isClient ? 'bacnet_client' : 'bacnet_device';
+    return undefined;
+  },
+};

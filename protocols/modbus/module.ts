@@ -1,0 +1,39 @@
+// Modbus/TCP as the registry knows it: TCP port 502, MBAP framing, stateless decoding,
+// identification from Read Device Identification (FC 43 / MEI 14) responses.
+
+import type { Operation } from '../operation.js';
+import type { IdentityClaim, ProtocolChannel, ProtocolModule } from '../protocol.js';
+import { decodeModbus, frameModbus, looksLikeModbus, MODBUS_PORT } from './modbus.js';
+
+const ENCAPSULATED_INTERFACE = 43;
+const READ_DEVICE_IDENTIFICATION = 14;
+const IDENTITY_FIELDS = ['vendorName', 'productCode', 'revision', 'vendorUrl', 'productName', 'modelName', 'userApplicationName'] as const;
+
+/** Every ADU stands alone: one channel serves every connection. */
+const CHANNEL: ProtocolChannel = { decode: (buf, off, len, fromClient) => decodeModbus(buf, off, len, fromClient ? 'request' : 'response') };
+
+export const modbus: ProtocolModule = {
+  name: 'modbus',
+  title: 'Modbus',
+  field: true,
+  transport: 'tcp',
+  ports: [MODBUS_PORT],
+  defaultPort: MODBUS_PORT,
+  // Eight bytes of MBAP are too easily matched by chance: only on a port where Modbus is expected.
+  anyPort: false,
+  probe: (buf, off, end) => looksLikeModbus(buf, off, end),
+  frame: frameModbus,
+  channel: () => CHANNEL,
+  partial: () => false,
+  opener: () => undefined,
+  describeCode: (op) => `FC ${op.code} (${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''})`,
+  identity(op: Operation): IdentityClaim[] {
+    const d = op.details;
+    if (!d || op.code !== ENCAPSULATED_INTERFACE || op.subCode !== READ_DEVICE_IDENTIFICATION || op.direction !== 'response') return [];
+    const fields: Record<string, string> = {};
+    for (const k of IDENTITY_FIELDS) if (typeof d[k] === 'string') fields[k] = d[k];
+    return [{ endpoint: 'server', slot: 'modbus', fields }];
+  },
+  gathersHistory: () => false,
+  role: (_op, isClient) => (isClient ? 'modbus_client' : 'modbus_server'),
+};

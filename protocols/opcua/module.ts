@@ -1,0 +1,49 @@
+// OPC UA binary (opc.tcp) as the registry knows it: any TCP port (4840 registered), chunk
+// framing, a secure channel per connection, the Hello that names the client, identities from
+// the application descriptions of CreateSession.
+
+import type { Operation } from '../operation.js';
+import type { IdentityClaim, ProtocolModule } from '../protocol.js';
+import { frameOpcua, looksLikeOpcua, OpcuaChannel, OPCUA_PORT } from './opcua.js';
+
+/** The intermediate-chunk type: more chunks of the same message follow. */
+const CHUNK_INTERMEDIATE = 0x43;
+/** Services a historian uses: history reads, monitored items, subscriptions, publishing. */
+const HISTORY = /History|MonitoredItems|Subscription|Publish/;
+const IDENTITY_FIELDS = ['ApplicationUri', 'ApplicationName', 'ProductUri', 'ApplicationType'] as const;
+
+export const opcua: ProtocolModule = {
+  name: 'opcua',
+  title: 'OPC UA',
+  field: false,
+  transport: 'tcp',
+  ports: [OPCUA_PORT],
+  anyPort: true,
+  probe: (buf, off, end) => looksLikeOpcua(buf, off, end),
+  frame: frameOpcua,
+  channel: () => new OpcuaChannel(),
+  partial: (buf, off, len) => len > 3 && buf[off + 3] === CHUNK_INTERMEDIATE,
+  opener(buf, off, end) {
+    if (end - off < 3) return undefined;
+    const type = buf.toString('latin1', off, off + 3);
+    // Whoever says Hello is the client; Acknowledge and ReverseHello come from the server.
+    return type === 'HEL' ? 'sender' : type === 'ACK' || type === 'RHE' ? 'receiver' : undefined;
+  },
+  describeCode: (op) => op.codeName,
+  identity(op: Operation): IdentityClaim[] {
+    const d = op.details;
+    if (!d) return [];
+    const claims: IdentityClaim[] = [];
+    for (const role of ['client', 'server'] as const) {
+      const fields: Record<string, string> = {};
+      for (const f of IDENTITY_FIELDS) {
+        const v = d[`${role}${f}`];
+        if (typeof v === 'string') fields[f[0]!.toLowerCase() + f.slice(1)] = v;
+      }
+      if (fields.applicationUri !== undefined || fields.applicationName !== undefined) claims.push({ endpoint: role, slot: role === 'client' ? 'opcuaClient' : 'opcua', fields });
+    }
+    return claims;
+  },
+  gathersHistory: (codeName) => HISTORY.test(codeName),
+  role: (_op, isClient) => (isClient ? 'opcua_client' : 'opcua_server'),
+};

@@ -1,0 +1,65 @@
+// What a protocol module declares: everything the rest of Bulkhead knows about one protocol.
+// The flow decoder, the inline inspector, the kernel table's compiler, the capture filter and
+// learning iterate over the registry (registry.ts) and never name a protocol; a new protocol
+// is one folder with a module of this shape and one line in the registry.
+
+import type { Framing, Operation, PduRecord, Protocol } from './operation.js';
+
+/** Decoding state of one conversation: a TCP connection, or (stateless) any datagram. */
+export interface ProtocolChannel {
+  /**
+   * Decodes one framed PDU (a datagram for UDP). Undefined while a message sent in several
+   * PDUs is still being collected. Never throws.
+   */
+  decode(buf: Buffer, off: number, len: number, fromClient: boolean): PduRecord | undefined;
+}
+
+/** Identity facts an operation reveals about one of its endpoints (asset inventory). */
+export interface IdentityClaim {
+  /** Which endpoint of the operation the facts describe. */
+  endpoint: 'client' | 'server';
+  /** The inventory's identity slot (`modbus`, `bacnet`, `opcua`, `opcuaClient`, ...). */
+  slot: string;
+  fields: Record<string, string | number>;
+  /** The claim replaces what the slot held (a device announces itself whole) instead of adding to it. */
+  replaces?: boolean;
+}
+
+export interface ProtocolModule {
+  readonly name: Protocol;
+  /** What the plant calls it in sentences: "Modbus", "OPC UA", "BACnet". */
+  readonly title: string;
+  readonly transport: 'tcp' | 'udp';
+  /** Spoken to field devices (controllers, I/O, building controllers): its clients supervise them. */
+  readonly field: boolean;
+  /** Server ports where it is expected (its registered port or range). */
+  readonly ports: readonly number[];
+  /** The server port a policy rule without a port means; absent: any port (the rule's hosts bound it). */
+  readonly defaultPort?: number;
+  /** Recognised by its probe on any port, not only on its own (OPC UA servers listen where they like). */
+  readonly anyPort: boolean;
+  /**
+   * Do the bytes at `off` start one of its PDUs (stream) or datagrams? `onPort`: seen on one of
+   * its ports, where a header that is slightly off is still decoded (and flagged).
+   */
+  probe(buf: Buffer, off: number, end: number, onPort: boolean): boolean;
+  /** Stream protocols: the length of the PDU at `off`, "need N more bytes", or not this protocol. */
+  frame(buf: Buffer, off: number, end: number): Framing;
+  /** Fresh decoding state for a new conversation. */
+  channel(): ProtocolChannel;
+  /**
+   * The client-sent PDU at `off` is one piece of a longer message (a first or middle chunk or
+   * segment): nothing it asks for can be known until the last piece.
+   */
+  partial(buf: Buffer, off: number, len: number): boolean;
+  /** Whether the sender of the PDU at `off` is the client ('sender') or the server ('receiver'), where the PDU says so. */
+  opener(buf: Buffer, off: number, end: number): 'sender' | 'receiver' | undefined;
+  /** An operation's code as the plant names it: "FC 6 (Write Single Register)", "WriteRequest". */
+  describeCode(op: Operation): string;
+  /** Identity facts the operation reveals (vendor, product, application description). */
+  identity(op: Operation): IdentityClaim[];
+  /** The operation (by its code's name) collects process history or subscriptions: what a historian does. */
+  gathersHistory(codeName: string): boolean;
+  /** The role the operation shows its client (or server) endpoint playing, e.g. `modbus_server`. */
+  role(op: Operation, isClient: boolean): string | undefined;
+}

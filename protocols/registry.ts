@@ -1,0 +1,54 @@
+// The protocol registry: every protocol Bulkhead decodes, in the order they are tried when a
+// stream's port names none of them. Adding a protocol is one folder under protocols/ and one
+// line here; nothing outside the protocol's folder names its ports, message types or codes.
+
+import { bacnet } from './bacnet/module.js';
+import { modbus } from './modbus/module.js';
+import type { Protocol } from './operation.js';
+import { opcua } from './opcua/module.js';
+import type { ProtocolModule } from './protocol.js';
+
+export const PROTOCOLS: readonly ProtocolModule[] = [modbus, opcua, bacnet];
+
+const BY_NAME = new Map<string, ProtocolModule>(PROTOCOLS.map((m) => [m.name, m]));
+
+/** The module of a protocol named in a record or a policy. */
+export function protocolModule(name: Protocol): ProtocolModule {
+  return BY_NAME.get(name)!;
+}
+
+/** Whether `name` is a protocol of the registry (policy documents and API input are checked against it). */
+export function isProtocol(name: string): name is Protocol {
+  return BY_NAME.has(name);
+}
+
+/** The protocols carried over one transport. */
+export function protocolsOver(transport: 'tcp' | 'udp'): readonly ProtocolModule[] {
+  return PROTOCOLS.filter((m) => m.transport === transport);
+}
+
+/**
+ * Which protocol a server port is the service port of, over one transport: the registered
+ * ports, and `extra` (ports a site or a policy puts a protocol on).
+ */
+export class PortMap {
+  private readonly tcp = new Map<number, ProtocolModule>();
+  private readonly udp = new Map<number, ProtocolModule>();
+
+  constructor(extra: Partial<Record<Protocol, readonly number[]>> = {}) {
+    for (const m of PROTOCOLS) {
+      const map = m.transport === 'tcp' ? this.tcp : this.udp;
+      for (const p of m.ports) if (!map.has(p)) map.set(p, m);
+    }
+    // A site's own ports win over registered ones: they say what really runs there.
+    for (const [name, ports] of Object.entries(extra)) {
+      const m = BY_NAME.get(name);
+      if (!m || !ports) continue;
+      for (const p of ports) (m.transport === 'tcp' ? this.tcp : this.udp).set(p, m);
+    }
+  }
+
+  on(transport: 'tcp' | 'udp', port: number): ProtocolModule | undefined {
+    return (transport === 'tcp' ? this.tcp : this.udp).get(port);
+  }
+}

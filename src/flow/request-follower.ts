@@ -1,0 +1,172 @@
+// What one packet on its way to a server asks of it: the requests it carries or completes, or
+// why they cannot be known. This is the one stream following of every judge: the inline
+// inspector feeds it the packets NFQUEUE hands over, the simulation of a capture the packets
+// the gateway's queue would have handed over, so that both see the same requests in the same
+// places. TCP is followed as the server's stream (stream-guard.ts); each connection's protocol
+// comes from the registry (the server's port, else the first bytes), never from a name here.
+
+import type { PacketInfo } from '../../protocols/net/packet.js';
+import { TcpFlag } from '../../protocols/net/packet.js';
+import type { PduRecord, Protocol } from '../../protocols/operation.js';
+import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import { PortMap, PROTOCOLS, protocolsOver } from '../../protocols/registry.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { StreamGuard, type Framer, type SegmentProblem } from './stream-guard.js';
+
+/** The largest request reassembled inline (a Modbus ADU is at most 260 bytes; an OPC UA chunk is negotiated). */
+export const MAX_INLINE_PDU = 65_536;
+
+/** Why the requests of a packet cannot be shown to be allowed (the verdict's codes for them). */
+export type InspectionProblem = 'stream_integrity' | 'malformed' | 'uninspectable';
+
+/** What following one packet found. */
+export type Followed =
+  /** A segment without data: it opens or closes a stream, nothing to judge. */
+  | 'control'
+  /** `requests` holds the requests to judge (possibly none: a prefix of a split request). */
+  | 'requests'
+  /** `problem` and `detail` say why nothing in it can be judged. */
+  | 'problem';
+
+interface Connection {
+  module: ProtocolModule | undefined;
+  channel: ProtocolChannel | undefined;
+}
+
+const TCP = protocolsOver('tcp');
+const UDP = protocolsOver('udp');
+const FRAMERS = new Map<ProtocolModule, Framer>(PROTOCOLS.map((m) => [m, m.frame]));
+const NO_PROTOCOL: Connection = { module: undefined, channel: undefined };
+
+function segmentDetail(p: SegmentProblem, title: string, detail: string): { problem: InspectionProblem; detail: string } {
+  switch (p) {
+    case 'ahead':
+      return { problem: 'stream_integrity', detail: 'a TCP segment ahead of the inspected stream (out of order: its framing cannot be checked yet)' };
+    case 'overlap':
+      return { problem: 'stream_integrity', detail: 'a TCP segment overlapping inspected data off its PDU boundaries (the server would frame it differently)' };
+    case 'old':
+      return { problem: 'stream_integrity', detail: 'a TCP segment retransmitting data older than the inspector remembers' };
+    case 'changed':
+      return { problem: 'stream_integrity', detail: 'a TCP retransmission whose bytes differ from those already passed' };
+    case 'malformed':
+      return { problem: 'malformed', detail: `malformed ${title} header (${detail})` };
+    case 'too_large':
+      return { problem: 'uninspectable', detail: `a ${title} request of ${detail} exceeds the inline inspection limit (${MAX_INLINE_PDU} bytes)` };
+  }
+}
+
+export class RequestFollower {
+  /** Client-to-server streams of followed TCP connections (bounded like the flow table). */
+  readonly streams = new StreamGuard(DEFAULT_LIMITS.maxFlows, MAX_INLINE_PDU);
+  /** The requests of the packet last followed (reused). */
+  readonly requests: PduRecord[] = [];
+  problem: InspectionProblem | undefined;
+  detail = '';
+  /** The protocol of the packet last followed, when one was recognised. */
+  protocol: ProtocolModule | undefined;
+  private ports = new PortMap();
+  /** Key and sequence number of the last TCP segment followed, for `passed`. */
+  private key = '';
+  private seq = 0;
+  private len = 0;
+
+  /** Ports a policy puts protocols on besides their registered ones. */
+  usePorts(extra: Partial<Record<Protocol, readonly number[]>>): void {
+    this.ports = new PortMap(extra);
+  }
+
+  /**
+   * Follows one packet from a client toward its server (`info` holds its decode, `now` a clock
+   * in milliseconds for the stream table's recency). `key` names its connection.
+   */
+  follow(packet: Buffer, info: PacketInfo, key: string, now: number): Followed {
+    this.requests.length = 0;
+    this.problem = undefined;
+    this.detail = '';
+    this.protocol = undefined;
+    return info.ipProto === 17 ? this.datagram(packet, info) : this.segment(packet, info, key, now);
+  }
+
+  /** The packet last followed reached the server (allowed, or learn mode): the stream moves on. */
+  passed(now: number): void {
+    if (this.key === '') return;
+    if (this.problem) this.streams.resync(this.key, this.seq, this.len, now);
+    else this.streams.commit(this.key, now);
+  }
+
+  /** The protocol a datagram is (its port's, else one recognised on any port), if any. */
+  datagramProtocol(packet: Buffer, info: PacketInfo): ProtocolModule | undefined {
+    const end = info.payloadOffset + info.payloadLength;
+    const onPort = this.ports.on('udp', info.dstPort) ?? this.ports.on('udp', info.srcPort);
+    if (onPort) return onPort;
+    return UDP.find((m) => m.anyPort && m.probe(packet, info.payloadOffset, end, false));
+  }
+
+  /** The protocol whose service port (registered, or the policy's) a TCP port is. */
+  portProtocol(port: number): ProtocolModule | undefined {
+    return this.ports.on('tcp', port);
+  }
+
+  /** The protocol a TCP stream to `port` starting with `buf[off, end)` is, if any. */
+  streamProtocol(port: number, buf: Buffer, off: number, end: number): ProtocolModule | undefined {
+    const onPort = this.ports.on('tcp', port);
+    if (onPort) return onPort;
+    // A first segment may hold only part of a PDU: a header that frames, or needs more, will do.
+    return TCP.find((m) => m.anyPort && m.frame(buf, off, end).status !== 'invalid');
+  }
+
+  private datagram(packet: Buffer, info: PacketInfo): Followed {
+    this.key = '';
+    if (info.payloadLength === 0) return 'control';
+    const m = this.datagramProtocol(packet, info);
+    if (!m) return this.fail('uninspectable', 'a datagram no inspected protocol recognises');
+    this.protocol = m;
+    const rec = m.channel().decode(packet, info.payloadOffset, info.payloadLength, true);
+    if (rec) this.requests.push(rec);
+    return 'requests';
+  }
+
+  private segment(packet: Buffer, info: PacketInfo, key: string, now: number): Followed {
+    const g = this.streams;
+    this.key = '';
+    let seq = info.tcpSeq;
+    if (info.tcpFlags & TcpFlag.SYN) {
+      g.open(key, seq, now);
+      seq = (seq + 1) >>> 0;
+    }
+    if (info.payloadLength === 0) {
+      if (info.tcpFlags & (TcpFlag.RST | TcpFlag.FIN)) g.close(key);
+      return 'control';
+    }
+    this.key = key;
+    this.seq = seq;
+    this.len = info.payloadLength;
+    const end = info.payloadOffset + info.payloadLength;
+    const conn = g.state<Connection>(key, seq, now, () => {
+      const m = this.streamProtocol(info.dstPort, packet, info.payloadOffset, end);
+      return m ? { module: m, channel: m.channel() } : NO_PROTOCOL;
+    });
+    const m = conn.module;
+    if (!m) return this.fail('uninspectable', 'a TCP stream no inspected protocol recognises');
+    this.protocol = m;
+    if (!g.inspect(key, seq, packet, info.payloadOffset, info.payloadLength, FRAMERS.get(m)!, now)) {
+      const d = segmentDetail(g.problem!, m.title, g.detail);
+      return this.fail(d.problem, d.detail);
+    }
+    for (let k = 0; k < g.pduCount; k++) {
+      const p = g.pdus[k]!;
+      // A message sent in pieces is judged as a whole or not at all: holding every piece of
+      // every connection inline would take megabytes.
+      if (m.partial(p.buf, p.off, p.len)) return this.fail('uninspectable', `a ${m.title} request sent in several chunks cannot be inspected inline`);
+      const rec = conn.channel!.decode(p.buf, p.off, p.len, true);
+      if (rec) this.requests.push(rec);
+    }
+    return 'requests';
+  }
+
+  private fail(problem: InspectionProblem, detail: string): 'problem' {
+    this.problem = problem;
+    this.detail = detail;
+    return 'problem';
+  }
+}
