@@ -5,6 +5,9 @@
 
 import type { Framing, Operation, PduRecord, Protocol } from './operation.js';
 
+/** The transaction key of a message that pairs without an id of its own. */
+export const NO_TRANSACTION_KEY = -1;
+
 /** Decoding state of one conversation: a TCP connection, or (stateless) any datagram. */
 export interface ProtocolChannel {
   /**
@@ -54,6 +57,12 @@ export interface ProtocolModule {
   partial(buf: Buffer, off: number, len: number): boolean;
   /** Whether the sender of the PDU at `off` is the client ('sender') or the server ('receiver'), where the PDU says so. */
   opener(buf: Buffer, off: number, end: number): 'sender' | 'receiver' | undefined;
+  /**
+   * The key pairing a request with its response (Modbus transaction id, BACnet invoke id, OPC UA
+   * request id); NO_TRANSACTION_KEY for messages that pair as the one exchange of their kind;
+   * undefined for messages that take no part in pairing (unconfirmed services, encrypted ones).
+   */
+  transactionKey(op: Operation): number | undefined;
   /** An operation's code as the plant names it: "FC 6 (Write Single Register)", "WriteRequest". */
   describeCode(op: Operation): string;
   /** Identity facts the operation reveals (vendor, product, application description). */

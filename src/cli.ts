@@ -38,6 +38,7 @@ import { backup, checkBackup, restore } from './commands/backup.js';
 import { ConfigError, configDb, loadConfig, readConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
+import { isProtocol, PROTOCOLS } from '../protocols/registry.js';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -357,7 +358,7 @@ async function main(argv: string[]): Promise<number> {
     case 'assets':
     case 'conversations': {
       const { values } = parse(command, rest, { ip: { type: 'string' }, protocol: { type: 'string' } });
-      if (values.protocol && !['modbus', 'opcua', 'bacnet'].includes(values.protocol)) throw new UsageError(`bulkhead ${command}: --protocol must be modbus, opcua or bacnet, got '${values.protocol}'`);
+      if (values.protocol && !isProtocol(values.protocol)) throw new UsageError(`bulkhead ${command}: --protocol must be one of ${PROTOCOLS.map((m) => m.name).join(', ')}, got '${values.protocol}'`);
       const store = new LearnStore(openDatabase(dbPath(values.db)));
       try {
         if (command === 'assets') {

@@ -14,6 +14,8 @@ const UNCONFIRMED_REQUEST = 1;
 const FIRST_ANSWER = 2;
 const LAST_ANSWER = 7;
 const I_AM = 0;
+/** The answers that carry a confirmed request's invoke id: SimpleACK, ComplexACK, Error, Reject, Abort. */
+const REPLIES = new Set([2, 3, 5, 6, 7]);
 const DEVICE_ANNOUNCEMENTS = new Set([0, 1]); // i-Am, i-Have
 const NOTIFICATIONS_CONFIRMED = new Set([1, 2]); // confirmed COV and event notifications
 const NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
@@ -35,6 +37,11 @@ export const bacnet: ProtocolModule = {
   channel: () => CHANNEL,
   partial: () => false,
   opener: () => undefined,
+  transactionKey(op: Operation): number | undefined {
+    if (op.direction === 'request' && op.subCode === CONFIRMED_REQUEST) return op.transactionId;
+    if (op.direction === 'response' && op.subCode !== undefined && REPLIES.has(op.subCode)) return op.transactionId;
+    return undefined;
+  },
   describeCode: (op) => op.codeName,
   identity(op: Operation): IdentityClaim[] {
     const d = op.details;

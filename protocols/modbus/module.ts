@@ -2,7 +2,7 @@
 // identification from Read Device Identification (FC 43 / MEI 14) responses.
 
 import type { Operation } from '../operation.js';
-import type { IdentityClaim, ProtocolChannel, ProtocolModule } from '../protocol.js';
+import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolChannel, type ProtocolModule } from '../protocol.js';
 import { decodeModbus, frameModbus, looksLikeModbus, MODBUS_PORT } from './modbus.js';
 
 const ENCAPSULATED_INTERFACE = 43;
@@ -26,6 +26,7 @@ export const modbus: ProtocolModule = {
   channel: () => CHANNEL,
   partial: () => false,
   opener: () => undefined,
+  transactionKey: (op) => op.transactionId ?? NO_TRANSACTION_KEY,
   describeCode: (op) => `FC ${op.code} (${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''})`,
   identity(op: Operation): IdentityClaim[] {
     const d = op.details;

@@ -3,7 +3,7 @@
 // the application descriptions of CreateSession.
 
 import type { Operation } from '../operation.js';
-import type { IdentityClaim, ProtocolModule } from '../protocol.js';
+import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../protocol.js';
 import { frameOpcua, looksLikeOpcua, OpcuaChannel, OPCUA_PORT } from './opcua.js';
 
 /** The intermediate-chunk type: more chunks of the same message follow. */
@@ -28,6 +28,11 @@ export const opcua: ProtocolModule = {
     const type = buf.toString('latin1', off, off + 3);
     // Whoever says Hello is the client; Acknowledge and ReverseHello come from the server.
     return type === 'HEL' ? 'sender' : type === 'ACK' || type === 'RHE' ? 'receiver' : undefined;
+  },
+  transactionKey(op: Operation): number | undefined {
+    if (op.encrypted || op.codeName === 'CloseSecureChannelRequest') return undefined;
+    // Hello/Acknowledge carry no request id: they pair as the one exchange of their kind.
+    return op.transactionId ?? NO_TRANSACTION_KEY;
   },
   describeCode: (op) => op.codeName,
   identity(op: Operation): IdentityClaim[] {

@@ -3,6 +3,7 @@
 
 import { createRequire } from 'node:module';
 import type { Cap as CapType } from 'cap';
+import { protocolsOver } from '../../protocols/registry.js';
 import type { CapturedPacket } from './capture-reader.js';
 
 /** libpcap's link type names as the binding reports them -> pcap LINKTYPE numbers. */
@@ -12,8 +13,28 @@ const LINK_TYPES: Record<string, number> = { NULL: 0, ETHERNET: 1, RAW: 101, LIN
 const KERNEL_BUFFER = 16 << 20;
 const SNAP_LENGTH = 65_535;
 
-/** Traffic Bulkhead learns from, and the IP fragments that may carry it. */
-export const DEFAULT_CAPTURE_FILTER = 'tcp or (udp portrange 47808-47823) or (ip[6:2] & 0x3fff != 0)';
+/** A BPF match for a set of ports: `port N` and `portrange A-B` for runs. */
+function portMatch(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `port ${sorted[i]}` : `portrange ${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(' or ');
+}
+
+/**
+ * Traffic Bulkhead learns from, and the IP fragments that may carry it: all TCP (stream
+ * protocols are recognised on any port), datagram protocols on their ports.
+ */
+export const DEFAULT_CAPTURE_FILTER = [
+  ...(protocolsOver('tcp').length ? ['tcp'] : []),
+  ...protocolsOver('udp').map((m) => `(udp ${portMatch(m.ports)})`),
+  '(ip[6:2] & 0x3fff != 0)',
+].join(' or ');
 
 const unreleasable: CapType[] = [];
 

@@ -7,7 +7,8 @@
 // Deep inspection (function codes, ranges, services) is not in the kernel: rules that restrict
 // operations are enforced here at host and port level only, and say so (`needsInspection`).
 
-import type { HostSelector, Policy, Rule } from '../policy/model.js';
+import { protocolModule } from '../../protocols/registry.js';
+import type { HostSelector, Policy } from '../policy/model.js';
 import { parseMember, type Member } from '../policy/addresses.js';
 
 export type EnforceMode = 'enforce' | 'learn';
@@ -40,8 +41,6 @@ export interface NftProgram {
   needsInspection: string[];
 }
 
-/** Transport and default server port per protocol (OPC UA has none: any port in practice). */
-export const SERVICE: Record<Rule['protocol'], { l4: 'tcp' | 'udp'; port?: number }> = { modbus: { l4: 'tcp', port: 502 }, opcua: { l4: 'tcp' }, bacnet: { l4: 'udp', port: 47808 } };
 
 function setName(zone: string, family: 'v4' | 'v6' | 'mac'): string {
   return `zone_${zone.replace(/[^A-Za-z0-9_]/g, '_')}_${family}`.slice(0, 60);
@@ -118,8 +117,10 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   rules.sort((a, b) => Number(b.r.action === 'deny') - Number(a.r.action === 'deny'));
   for (const { r } of rules) {
     if (r.allow && r.action !== 'deny') needsInspection.push(r.id);
-    const { l4, port: defaultPort } = SERVICE[r.protocol];
-    const port = r.port ?? defaultPort;
+    // The protocol's transport, and its default server port when the rule names none.
+    const service = protocolModule(r.protocol);
+    const l4 = service.transport;
+    const port = r.port ?? service.defaultPort;
     const queued = r.action === 'deny' ? undefined : options.queue?.rules.get(r.id);
     const verdict =
       r.action === 'deny'

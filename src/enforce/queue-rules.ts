@@ -6,11 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Policy, Rule } from '../policy/model.js';
-import { SERVICE } from './nft-compiler.js';
+import { isProtocol, protocolModule } from '../../protocols/registry.js';
 
 export const CHAIN = 'BULKHEAD-DPI';
-/** Protocols the inspector decodes per packet. */
-const INSPECTED = new Set(['modbus', 'bacnet', 'opcua']);
 
 export type Runner = (cmd: string, args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
 
@@ -35,16 +33,18 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   const kernelOnly: string[] = [];
   for (const r of p.conduits.flatMap((c) => (bypass.has(c.id) ? [] : c.rules))) {
     if (!r.allow || r.action === 'deny') continue;
-    if (!INSPECTED.has(r.protocol) || r.server.broadcast) {
+    // Every protocol of the registry is decoded by the inspector; broadcasts are not queued.
+    if (!isProtocol(r.protocol) || r.server.broadcast) {
       kernelOnly.push(r.id);
       continue;
     }
     inspected.push(r.id);
     for (const c of addresses(p, r.client)) {
       for (const s of addresses(p, r.server)) {
-        const { l4, port } = SERVICE[r.protocol];
-        // OPC UA without a port: the rule's host pair on any TCP port, as in the kernel table.
-        const dport = r.port ?? port;
+        const service = protocolModule(r.protocol);
+        const l4 = service.transport;
+        // A protocol without a default port (OPC UA): the rule's host pair on any port, as in the kernel table.
+        const dport = r.port ?? service.defaultPort;
         lines.push(`-A ${CHAIN} -p ${l4} -s ${c} -d ${s}${dport !== undefined ? ` --dport ${dport}` : ''} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
       }
     }

@@ -3,6 +3,7 @@
 // OPC UA request id on the channel). The request then carries the response's outcome.
 
 import type { Operation, Protocol } from '../../protocols/operation.js';
+import { protocolModule } from '../../protocols/registry.js';
 
 export type TransactionStatus =
   /** A request and its response. */
@@ -34,26 +35,9 @@ export interface PairingLimits {
 
 type Limited = (flowId: string, protocol: Protocol, detail: string) => void;
 
-const NO_KEY = -1;
-/** BACnet APDU types: confirmed request, then the replies that carry its invoke id. */
-const BACNET_CONFIRMED = 0;
-const BACNET_REPLIES = new Set([2, 3, 5, 6, 7]);
-
-/** The transaction key of a message that takes part in pairing, or undefined when it does not. */
+/** The transaction key of a message that takes part in pairing (its protocol's), or undefined when it does not. */
 function keyOf(op: Operation): number | undefined {
-  switch (op.protocol) {
-    case 'modbus':
-      return op.transactionId ?? NO_KEY;
-    case 'bacnet':
-      if (op.direction === 'request' && op.subCode === BACNET_CONFIRMED) return op.transactionId;
-      if (op.direction === 'response' && op.subCode !== undefined && BACNET_REPLIES.has(op.subCode)) return op.transactionId;
-      return undefined;
-    case 'opcua':
-      if (op.encrypted) return undefined;
-      if (op.codeName === 'CloseSecureChannelRequest') return undefined;
-      // Hello/Acknowledge carry no request id: they pair as the one exchange of their kind.
-      return op.transactionId ?? NO_KEY;
-  }
+  return protocolModule(op.protocol).transactionKey(op);
 }
 
 export class TransactionPairer {
@@ -92,7 +76,7 @@ export class TransactionPairer {
       return;
     }
     if (key === undefined) {
-      this.onTransaction({ status: op.protocol === 'opcua' && op.encrypted ? 'unpaired' : 'unsolicited', op });
+      this.onTransaction({ status: op.encrypted ? 'unpaired' : 'unsolicited', op });
       return;
     }
     let waiting = this.pending.get(op.flowId);

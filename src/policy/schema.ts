@@ -1,6 +1,8 @@
 // JSON Schema of the policy document: the one definition the YAML loader, the API and the
 // console validate against. Unknown keys are errors, so a typo never silently widens a rule.
 
+import { PROTOCOLS } from '../../protocols/registry.js';
+
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
 const securityLevel = { type: 'integer', minimum: 0, maximum: 4 } as const;
 const failMode = { enum: ['open', 'closed'] } as const;
@@ -74,7 +76,7 @@ const rule = {
   properties: {
     id,
     action: { enum: ['allow', 'deny'] },
-    protocol: { enum: ['modbus', 'opcua', 'bacnet'] },
+    protocol: { enum: PROTOCOLS.map((m) => m.name) },
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     client: hostSelector,
     server: hostSelector,

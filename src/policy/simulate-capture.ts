@@ -6,8 +6,9 @@
 // port is the server). Connections and datagrams no protocol of the registry recognises are
 // left to the kernel table (address and port) and not judged here.
 
-import { ipString } from '../../protocols/net/address.js';
+import { ipString, isGroupAddress, macString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
+import type { Endpoint } from '../../protocols/operation.js';
 import type { PacketInput } from '../flow/operation-decoder.js';
 import { DEFAULT_LIMITS } from '../flow/limits.js';
 import { RequestFollower } from '../flow/request-follower.js';
@@ -40,7 +41,7 @@ interface Lane {
 export interface CaptureSimulationOptions {
   /** Addresses isolated now. */
   isolated?: readonly string[];
-  /** Each packet handed to the judges, as raw IP (what the gateway's queue would deliver). */
+  /** Each unicast packet handed to the judges, as raw IP (what the gateway's queue would deliver). */
   tap?: (frame: number, ip: Buffer) => void;
 }
 
@@ -78,10 +79,16 @@ export class CaptureSimulation {
       return;
     }
     if (i.ipProto === 17 && (i.payloadLength === 0 || !this.lanes[0]?.follower.datagramProtocol(p.frame, i))) return;
-    this.options.tap?.(p.index, p.frame.subarray(i.ipOffset));
     const key = `${src} ${dst}`;
-    const client = { ip: src.slice(0, src.lastIndexOf(' ')), port: i.srcPort };
-    const server = { ip: dst.slice(0, dst.lastIndexOf(' ')), port: i.dstPort };
+    const client: Endpoint = { ip: src.slice(0, src.lastIndexOf(' ')), port: i.srcPort };
+    const server: Endpoint = { ip: dst.slice(0, dst.lastIndexOf(' ')), port: i.dstPort };
+    // The MACs say what an IP cannot: a subnet broadcast is known by its destination MAC.
+    if (i.ethOffset >= 0) {
+      client.mac = macString(p.frame, i.ethOffset + 6);
+      server.mac = macString(p.frame, i.ethOffset);
+    }
+    // Broadcasts are the kernel table's (their rules are never queued): judged here, not tapped.
+    if (!isGroupAddress(server)) this.options.tap?.(p.index, p.frame.subarray(i.ipOffset));
     const evidence = { ts: p.ts, frame: p.index, bytes: i.payloadLength };
     for (const { follower: f, judge, sim } of this.lanes) {
       if (f.follow(p.frame, i, key, p.ts * 1000) === 'control') continue;

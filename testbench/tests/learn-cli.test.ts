@@ -39,7 +39,7 @@ describe('bulkhead learn / assets / conversations', () => {
     const noMode = run('learn', '--db', join(dir, 'x.db'));
     expect(noMode.status).toBe(1);
     expect(noMode.stderr).toMatch(/exactly one of --pcap FILE..., --interface IF, --status/);
-    expect(run('conversations', '--protocol', 'dnp3', '--db', join(dir, 'x.db')).stderr).toMatch(/--protocol must be modbus, opcua or bacnet, got 'dnp3'/);
+    expect(run('conversations', '--protocol', 'dnp3', '--db', join(dir, 'x.db')).stderr).toMatch(/--protocol must be one of modbus, opcua, bacnet, got 'dnp3'/);
     expect(run('learn', '--status', '--quiet-hours=-3', '--db', join(dir, 'x.db')).stderr).toMatch(/--quiet-hours must be a positive number/);
   });
 
