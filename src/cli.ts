@@ -43,7 +43,7 @@ import { isProtocol, PROTOCOLS } from '../protocols/registry.js';
 const USAGE = `usage: bulkhead <command> [options]
 
 commands:
-  decode FILE...          decode pcap/pcapng captures into Operations (JSON lines)
+  decode FILE...          decode pcap/pcapng captures into Operations and stream events (JSON lines, tagged by record)
       --summary           counts per protocol, kind and code instead of records
   learn --pcap FILE...    learn captures into the baseline (in time order; resumes an interrupted import)
   learn --interface IF    learn live from an interface (mirror port or bridge) until Ctrl-C

@@ -1,4 +1,5 @@
-// `bulkhead decode FILE...`: Operations as JSON lines, or counts with --summary.
+// `bulkhead decode FILE...`: Operations and stream events as JSON lines, each tagged with what it
+// is (`record`: operation or stream_event), or counts with --summary.
 
 import { CaptureError, readCapture } from '../capture/capture-reader.js';
 import { OperationDecoder, type DecoderStats, type StreamEvent } from '../flow/operation-decoder.js';
@@ -28,10 +29,10 @@ export async function decodeFiles(paths: string[], opts: DecodeOptions): Promise
       const key = `${op.code} ${op.codeName}`;
       byCode[key] = (byCode[key] ?? 0) + 1;
       for (const a of op.anomalies) summary.anomalies[a.type] = (summary.anomalies[a.type] ?? 0) + 1;
-    } else opts.write(JSON.stringify(op));
+    } else opts.write(JSON.stringify({ record: 'operation', ...op }));
   };
   const onEvent = (e: StreamEvent) => {
-    if (!opts.summary) opts.write(JSON.stringify(e));
+    if (!opts.summary) opts.write(JSON.stringify({ record: 'stream_event', ...e }));
   };
   const decoder = new OperationDecoder(onOperation, onEvent);
   let failed = false;
