@@ -9,13 +9,11 @@ import { tmpdir } from 'node:os';
 import { decodeFiles, formatSummary } from './commands/decode.js';
 import { formatLearnReport, formatProgress, learnInterface, learnPcaps, progressOf } from './commands/learn.js';
 import { formatAssets, formatConversations } from './commands/inventory.js';
-import { openDatabase, StoreError } from './store/database.js';
+import { openDatabase } from './store/database.js';
 import { LearnStore } from './store/learn-store.js';
-import { LiveCaptureError } from './capture/live-capture.js';
 import type { Asset, Conversation } from './learn/model.js';
 import { derive, formatComparison, formatFindings, formatSimulation, importPolicy, loadPolicy, parseSince, simulateBaseline, simulatePcaps } from './commands/policy.js';
-import { PolicyStore, PolicyStoreError } from './store/policy-store.js';
-import { PolicyError } from './policy/document.js';
+import { PolicyStore } from './store/policy-store.js';
 import { diffPolicies } from './policy/diff.js';
 import { parseMember } from './policy/addresses.js';
 import { complianceHtml, type ComplianceReport } from './policy/compliance.js';
@@ -28,17 +26,17 @@ import { writeSetting } from './store/settings.js';
 import { EventStore } from './store/event-store.js';
 import { nftUnavailable } from './enforce/nft-apply.js';
 import { supervise } from './commands/supervisor.js';
-import { bypassDriver, BypassDriverError, type BypassDriver } from './enforce/bypass-driver.js';
-import { serviceManager, ServiceManagerError } from './service/sd-notify.js';
+import { bypassDriver, type BypassDriver } from './enforce/bypass-driver.js';
+import { serviceManager } from './service/sd-notify.js';
 import { failsafe, formatFailState } from './commands/failsafe.js';
 import { renderSystemFiles, writeSystemFiles } from './config/system-files.js';
 import { formatAudit } from './commands/audit.js';
-import { ConsoleListenError } from './commands/console-listen-error.js';
 import { backup, checkBackup, restore } from './commands/backup.js';
-import { ConfigError, configDb, loadConfig, readConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
+import { configDb, loadConfig, readConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
 import { complianceFor, lintInContext } from './commands/report.js';
 import { formatStatus, gatewayStatus } from './commands/status.js';
 import { isProtocol, PROTOCOLS } from '../protocols/registry.js';
+import { BulkheadError, toBulkheadError } from './errors.js';
 
 const USAGE = `usage: bulkhead <command> [options]
 
@@ -145,7 +143,12 @@ function demoCaptures(): string[] {
   return [];
 }
 
-class UsageError extends Error {}
+class UsageError extends BulkheadError {
+  constructor(message: string) {
+    super('BH_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
 
 /** Set by commands whose native bindings must not be torn down with the runtime. */
 let exitAtOnce = false;
@@ -872,20 +875,9 @@ main(process.argv.slice(2)).then(
     if (exitAtOnce) process.exit(code);
   },
   (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n${USAGE}`);
-      process.exitCode = 1;
-    } else if (e instanceof StoreError || e instanceof LiveCaptureError || e instanceof PolicyError || e instanceof PolicyStoreError || e instanceof EnforceError || e instanceof ConsoleListenError || e instanceof ConfigError || e instanceof ServiceManagerError || e instanceof BypassDriverError) {
-      process.stderr.write(`bulkhead: ${e.message}\n`);
-      process.exitCode = 2;
-    } else if (e instanceof Error && String((e as NodeJS.ErrnoException).code).startsWith('SQLITE_')) {
-      // The store refused (read-only file, full disk, locked too long): say so, not "internal".
-      const code = String((e as NodeJS.ErrnoException).code);
-      process.stderr.write(`bulkhead: the database refused the change (${code}): ${e.message}${code.includes('READONLY') ? " (check the database files' owner and mode)" : ''}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`bulkhead: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 70;
-    }
+    // By code, from the one registry: usage errors add the manual, internal ones their stack.
+    const err = toBulkheadError(e);
+    process.stderr.write(err.code === 'BH_INTERNAL' ? `bulkhead: ${err.message}\n` : `${err.code === 'BH_USAGE' ? err.message : `bulkhead: ${err.message}`}\n${err.code === 'BH_USAGE' ? USAGE : ''}`);
+    process.exitCode = err.exitStatus;
   },
 );

@@ -3,6 +3,7 @@
 // consumer that keeps bytes past the callback must copy them.
 
 import { open, type FileHandle } from 'node:fs/promises';
+import { BulkheadError } from '../errors.js';
 
 export interface CapturedPacket {
   /** 1-based position of the packet in its file. */
@@ -16,15 +17,15 @@ export interface CapturedPacket {
   interfaceId: number;
 }
 
-export type CaptureErrorCode = 'unreadable' | 'not_a_capture' | 'truncated' | 'bad_block' | 'block_too_large';
+export type CaptureProblem = 'unreadable' | 'not_a_capture' | 'truncated' | 'bad_block' | 'block_too_large';
 
-export class CaptureError extends Error {
+export class CaptureError extends BulkheadError {
   constructor(
-    readonly code: CaptureErrorCode,
+    readonly problem: CaptureProblem,
     readonly path: string,
     message: string,
   ) {
-    super(`${path}: ${message}`);
+    super('BH_CAPTURE', `${path}: ${message}`);
     this.name = 'CaptureError';
   }
 }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { Cap as CapType } from 'cap';
 import { protocolsOver } from '../../protocols/registry.js';
 import type { CapturedPacket } from './capture-reader.js';
+import { BulkheadError } from '../errors.js';
 
 /** libpcap's link type names as the binding reports them -> pcap LINKTYPE numbers. */
 const LINK_TYPES: Record<string, number> = { NULL: 0, ETHERNET: 1, RAW: 101, LINKTYPE_LINUX_SLL: 113 };
@@ -38,12 +39,12 @@ export const DEFAULT_CAPTURE_FILTER = [
 
 const unreleasable: CapType[] = [];
 
-export class LiveCaptureError extends Error {
+export class LiveCaptureError extends BulkheadError {
   constructor(
     readonly iface: string,
     message: string,
   ) {
-    super(`${iface}: ${message}`);
+    super('BH_LIVE_CAPTURE', `${iface}: ${message}`);
     this.name = 'LiveCaptureError';
   }
 }

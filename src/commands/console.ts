@@ -7,7 +7,7 @@ import { buildConsole } from '../console/server.js';
 import { consoleCertificate } from '../console/tls.js';
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
-import { ConsoleListenError } from './console-listen-error.js';
+import { BulkheadError } from '../errors.js';
 
 export interface ServeOptions {
   db: Db;
@@ -19,6 +19,13 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** pino's level for the console's own log (JSON lines on standard output). */
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConsoleListenError extends BulkheadError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('BH_LISTEN', message, options);
+    this.name = 'ConsoleListenError';
+  }
 }
 
 export async function serveConsole(o: ServeOptions): Promise<{ app: FastifyInstance; url: string }> {

@@ -27,7 +27,7 @@ export interface LoadedPolicy {
 export function loadPolicy(policies: PolicyStore, ref: string): LoadedPolicy {
   if (/^\d+$/.test(ref) || ref === 'latest' || ref === 'active') {
     const v = ref === 'latest' ? policies.latest() : ref === 'active' ? policies.latest('active') : policies.get(Number(ref));
-    if (!v) throw new PolicyStoreError(ref === 'active' ? 'no policy is active yet' : 'no policy stored yet: run `bulkhead derive` or `bulkhead policy import FILE`');
+    if (!v) throw new PolicyStoreError(ref === 'active' ? 'no policy is active yet' : 'no policy stored yet: run `bulkhead derive` or `bulkhead policy import FILE`', 'BH_NOT_FOUND');
     return { policy: parsePolicy(v.document, `policy version ${v.version}`), label: `version ${v.version}`, text: v.document };
   }
   let text: string;

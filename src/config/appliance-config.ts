@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { describeSchemaError } from '../policy/document.js';
+import { BulkheadError } from '../errors.js';
 
 export interface SiemTarget {
   address: string;
@@ -116,12 +117,12 @@ function validator(): ValidateFunction<ApplianceConfig> {
   return (validate = ajv.compile<ApplianceConfig>(CONFIG_SCHEMA));
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends BulkheadError {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
+    super('BH_CONFIG_INVALID', `${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
     this.name = 'ConfigError';
   }
 }

@@ -15,6 +15,7 @@
 // `bypassDriver` returning the four methods below (and `close` if it holds something open).
 
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { BulkheadError } from '../errors.js';
 
 export interface BypassDriver {
   /** How the driver was named, for logs and status. */
@@ -32,9 +33,9 @@ export interface BypassDriver {
   close?(disarm: boolean): void;
 }
 
-export class BypassDriverError extends Error {
+export class BypassDriverError extends BulkheadError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super('BH_BYPASS_DRIVER', message, options);
     this.name = 'BypassDriverError';
   }
 }

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { BulkheadError } from '../errors.js';
 
 export const NF_DROP = 0;
 export const NF_ACCEPT = 1;
@@ -15,9 +16,9 @@ interface Native {
   stats(handle: unknown): [number, number];
 }
 
-export class NfqueueUnavailable extends Error {
+export class NfqueueUnavailable extends BulkheadError {
   constructor(message: string) {
-    super(message);
+    super('BH_ENFORCE', message);
     this.name = 'NfqueueUnavailable';
   }
 }

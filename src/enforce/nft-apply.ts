@@ -3,6 +3,7 @@
 
 import { spawnSync } from 'node:child_process';
 import type { NftProgram } from './nft-compiler.js';
+import { BulkheadError } from '../errors.js';
 
 /** Runs nft with arguments and optional stdin (inside a namespace, a test prefixes `ip netns exec`). */
 export type NftRunner = (args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
@@ -13,9 +14,9 @@ export const runNft: NftRunner = (args, input) => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-export class NftError extends Error {
+export class NftError extends BulkheadError {
   constructor(message: string) {
-    super(message);
+    super('BH_ENFORCE', message);
     this.name = 'NftError';
   }
 }

@@ -8,10 +8,11 @@ import { compileNft, type EnforceMode, type NftProgram } from './nft-compiler.js
 import { applyNft, verifyNft } from './nft-apply.js';
 import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from './queue-rules.js';
 import type { Conduit, Policy } from '../policy/model.js';
+import { BulkheadError } from '../errors.js';
 
-export class EnforceError extends Error {
+export class EnforceError extends BulkheadError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super('BH_ENFORCE', message, options);
     this.name = 'EnforceError';
   }
 }

@@ -8,14 +8,15 @@ import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { parseMember } from './addresses.js';
 import type { Policy } from './model.js';
 import { POLICY_SCHEMA } from './schema.js';
+import { BulkheadError } from '../errors.js';
 
-export class PolicyError extends Error {
+export class PolicyError extends BulkheadError {
   constructor(
     readonly source: string,
     readonly problems: string[],
   ) {
     const shown = problems.slice(0, 20).join('\n  ') + (problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : '');
-    super(`${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${shown}`}`);
+    super('BH_POLICY_INVALID', `${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${shown}`}`);
     this.name = 'PolicyError';
   }
 }

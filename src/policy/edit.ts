@@ -3,6 +3,7 @@
 // is not touched); the result is checked like any document before it is stored as a draft.
 
 import type { Conduit, Policy, Zone } from './model.js';
+import { BulkheadError } from '../errors.js';
 
 export type ZoneEdit =
   | { op: 'rename'; zone: string; name: string }
@@ -10,9 +11,9 @@ export type ZoneEdit =
   | { op: 'merge'; zone: string; into: string }
   | { op: 'split'; zone: string; members: string[]; id: string; name: string };
 
-export class ZoneEditError extends Error {
+export class ZoneEditError extends BulkheadError {
   constructor(message: string) {
-    super(message);
+    super('BH_CONFLICT', message);
     this.name = 'ZoneEditError';
   }
 }

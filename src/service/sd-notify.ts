@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { BulkheadError } from '../errors.js';
 
 export interface ServiceManager {
   /** READY=1 with a status line: systemd considers the service started. */
@@ -17,9 +18,9 @@ export interface ServiceManager {
   readonly watchdogMs?: number;
 }
 
-export class ServiceManagerError extends Error {
+export class ServiceManagerError extends BulkheadError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super('BH_SERVICE_MANAGER', message, options);
     this.name = 'ServiceManagerError';
   }
 }

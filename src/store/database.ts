@@ -3,15 +3,16 @@
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { BulkheadError } from '../errors.js';
 
 export type Db = Database.Database;
 
-export class StoreError extends Error {
+export class StoreError extends BulkheadError {
   constructor(
     readonly path: string,
     message: string,
   ) {
-    super(`${path}: ${message}`);
+    super('BH_STORE', `${path}: ${message}`);
     this.name = 'StoreError';
   }
 }

@@ -5,6 +5,7 @@
 import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
 import { readSetting, writeSetting } from './settings.js';
+import { BulkheadError } from '../errors.js';
 
 export type PolicyStatus = 'draft' | 'approved' | 'active' | 'retired';
 
@@ -22,9 +23,9 @@ export interface PolicyVersion {
   secondApprovedAt?: number;
 }
 
-export class PolicyStoreError extends Error {
-  constructor(message: string) {
-    super(message);
+export class PolicyStoreError extends BulkheadError {
+  constructor(message: string, code: 'BH_CONFLICT' | 'BH_NOT_FOUND' = 'BH_CONFLICT') {
+    super(code, message);
     this.name = 'PolicyStoreError';
   }
 }
@@ -73,7 +74,7 @@ export class PolicyStore {
 
   get(version: number): PolicyVersion {
     const r = this.db.prepare('SELECT * FROM policy_versions WHERE version = ?').get(version) as Row | undefined;
-    if (!r) throw new PolicyStoreError(`no policy version ${version}`);
+    if (!r) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
     return fromRow(r);
   }
 
@@ -88,7 +89,7 @@ export class PolicyStore {
   /** A version without its document text (which can be megabytes), and the text's length. */
   summary(version: number): Omit<PolicyVersion, 'document'> & { documentLength: number } {
     const v = this.list().find((x) => x.version === version);
-    if (!v) throw new PolicyStoreError(`no policy version ${version}`);
+    if (!v) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
     const { n } = this.db.prepare('SELECT length(document) AS n FROM policy_versions WHERE version = ?').get(version) as { n: number };
     return { ...v, documentLength: n };
   }
@@ -178,7 +179,7 @@ export class PolicyStore {
     return this.db.transaction(() => {
       const p = this.pending();
       const current = this.latest('active');
-      if (!current) throw new PolicyStoreError('no policy is active');
+      if (!current) throw new PolicyStoreError('no policy is active', 'BH_NOT_FOUND');
       const to = p ? p.previous : (this.db.prepare("SELECT previous FROM policy_changes WHERE action = 'apply' AND version = ? ORDER BY id DESC LIMIT 1").get(current.version) as { previous: number | null } | undefined)?.previous ?? undefined;
       this.db.prepare("UPDATE policy_versions SET status = 'approved' WHERE version = ?").run(current.version);
       if (to !== undefined) this.db.prepare("UPDATE policy_versions SET status = 'active' WHERE version = ?").run(to);

@@ -7,6 +7,7 @@ import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypt
 import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
 import { readSetting, writeSetting } from './settings.js';
+import { BulkheadError, type ErrorCode } from '../errors.js';
 
 export const ROLES = ['viewer', 'operator', 'engineer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -32,12 +33,25 @@ export const SESSION_SECONDS = 8 * 3600;
 export const MIN_PASSWORD_LENGTH = 12;
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 
-export class UserStoreError extends Error {
+export type UserRefusal = 'weak_password' | 'bad_login' | 'locked' | 'exists' | 'no_such_user' | 'setup_done' | 'bad_setup_token' | 'last_admin';
+
+const USER_ERRORS: Record<UserRefusal, ErrorCode> = {
+  weak_password: 'BH_WEAK_PASSWORD',
+  bad_login: 'BH_BAD_LOGIN',
+  locked: 'BH_LOCKED',
+  exists: 'BH_CONFLICT',
+  no_such_user: 'BH_NOT_FOUND',
+  setup_done: 'BH_SETUP_DONE',
+  bad_setup_token: 'BH_SETUP_TOKEN',
+  last_admin: 'BH_CONFLICT',
+};
+
+export class UserStoreError extends BulkheadError {
   constructor(
-    readonly code: 'weak_password' | 'bad_login' | 'locked' | 'exists' | 'no_such_user' | 'setup_done' | 'bad_setup_token' | 'last_admin',
+    readonly refusal: UserRefusal,
     message: string,
   ) {
-    super(message);
+    super(USER_ERRORS[refusal], message);
     this.name = 'UserStoreError';
   }
 }
