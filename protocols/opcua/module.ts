@@ -4,7 +4,8 @@
 
 import type { Operation } from '../operation.js';
 import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../protocol.js';
-import { frameOpcua, looksLikeOpcua, OpcuaChannel, OPCUA_PORT } from './opcua.js';
+import { frameOpcua, looksLikeOpcua, OPCUA_PORT } from './framing.js';
+import { OpcuaChannel } from './opcua.js';
 
 /** The intermediate-chunk type: more chunks of the same message follow. */
 const CHUNK_INTERMEDIATE = 0x43;

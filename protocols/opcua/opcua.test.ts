@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OpcuaChannel, frameOpcua, looksLikeOpcua } from './opcua.js';
+import { frameOpcua, looksLikeOpcua } from './framing.js';
+import { OpcuaChannel } from './opcua.js';
 
 const NONE = 'http://opcfoundation.org/UA/SecurityPolicy#None';
 

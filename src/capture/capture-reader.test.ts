@@ -45,7 +45,7 @@ describe('capture reader', () => {
     let seen = 0;
     const err = await readCapture(path, () => seen++).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CaptureError);
-    expect((err as CaptureError).code).toBe('truncated');
+    expect((err as CaptureError).problem).toBe('truncated');
     expect((err as CaptureError).message).toMatch(/packet 100 cut short at byte \d+/);
     expect(seen).toBe(99);
   });
@@ -53,8 +53,8 @@ describe('capture reader', () => {
   it('refuses a file that is not a capture', async () => {
     const path = join(dir, 'text.pcap');
     writeFileSync(path, 'hello, this is not a capture');
-    await expect(readCapture(path, () => {})).rejects.toMatchObject({ code: 'not_a_capture' });
-    await expect(readCapture(join(dir, 'missing.pcap'), () => {})).rejects.toMatchObject({ code: 'unreadable' });
+    await expect(readCapture(path, () => {})).rejects.toMatchObject({ problem: 'not_a_capture', code: 'BH_CAPTURE' });
+    await expect(readCapture(join(dir, 'missing.pcap'), () => {})).rejects.toMatchObject({ problem: 'unreadable', code: 'BH_CAPTURE' });
   });
 });
 

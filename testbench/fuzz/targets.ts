@@ -4,7 +4,8 @@
 import { decodeBacnet } from '../../protocols/bacnet/bacnet.js';
 import { decodeModbus, frameModbus } from '../../protocols/modbus/modbus.js';
 import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
-import { OpcuaChannel, frameOpcua } from '../../protocols/opcua/opcua.js';
+import { frameOpcua } from '../../protocols/opcua/framing.js';
+import { OpcuaChannel } from '../../protocols/opcua/opcua.js';
 import { OperationDecoder } from '../../src/flow/operation-decoder.js';
 
 export interface FuzzTarget {

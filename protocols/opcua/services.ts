@@ -1,0 +1,270 @@
+// OPC UA services: the bodies of decoded secure-channel messages (Read, Write, Call, Browse,
+// HistoryRead, monitored items, node management, session and channel services) into the
+// record's targets and details. Never throws.
+
+import { Cursor } from '../cursor.js';
+import type { PduRecord } from '../operation.js';
+import { pushTarget } from '../operation.js';
+import {
+  readArrayLength,
+  readExpandedNodeId,
+  readLocalizedText,
+  readNodeId,
+  readNumericNodeId,
+  readString,
+  skipDataValue,
+  skipDiagnosticInfo,
+  skipExtensionObject,
+  skipQualifiedName,
+  skipString,
+  skipStringArray,
+  skipVariant,
+} from './binary.js';
+import { APPLICATION_TYPES, IDENTITY_TOKENS, SECURITY_MODES, SERVICE_IDS, Service } from './codes.js';
+import { statusCodeName } from './status-codes.js';
+
+/** What a service tells of the channel it runs on. */
+export interface ChannelFacts {
+  securityMode: number | undefined;
+}
+
+export function decodeMessage(c: Cursor, rec: PduRecord, channel: ChannelFacts): void {
+  const typeId = readNumericNodeId(c);
+  const info = SERVICE_IDS.get(typeId);
+  if (!c.ok || !info) {
+    rec.anomalies.push({ type: 'unknown_message_type', detail: `service type id ${typeId < 0 ? 'outside namespace 0' : typeId}` });
+    rec.kind = 'unknown';
+    return;
+  }
+  rec.code = typeId;
+  rec.codeName = info.name;
+  rec.kind = info.kind;
+  rec.direction = info.response ? 'response' : 'request';
+  const details = rec.details!;
+  if (info.response) {
+    c.skip(8); // timestamp
+    rec.requestHandle = c.u32le();
+    const result = c.u32le();
+    skipDiagnosticInfo(c);
+    skipStringArray(c);
+    skipExtensionObject(c);
+    if (!c.ok) return truncated(rec);
+    rec.outcome = (result & 0x80000000) !== 0 ? { status: 'fault', code: result, name: statusCodeName(result) } : { status: 'ok', code: result, name: statusCodeName(result) };
+    decodeResponseBody(c, typeId, rec);
+  } else {
+    readNodeId(c); // authentication token: a secret, never kept
+    c.skip(8);
+    rec.requestHandle = c.u32le();
+    c.skip(4);
+    skipString(c);
+    c.skip(4);
+    skipExtensionObject(c);
+    if (!c.ok) return truncated(rec);
+    decodeRequestBody(c, typeId, rec, channel);
+  }
+  if (!c.ok && !rec.targetsTruncated) truncated(rec);
+  if (Object.keys(details).length === 0) delete rec.details;
+}
+
+function truncated(rec: PduRecord): void {
+  rec.anomalies.push({ type: 'truncated', detail: `${rec.codeName} body ends early` });
+}
+
+function addTarget(rec: PduRecord, nodeId: string, attribute?: number, methodId?: string): void {
+  const t: PduRecord['targets'][number] = { type: 'opcua', nodeId };
+  if (attribute !== undefined) t.attribute = attribute;
+  if (methodId !== undefined) t.methodId = methodId;
+  if (!pushTarget(rec.targets, t)) rec.targetsTruncated = true;
+}
+
+function decodeRequestBody(c: Cursor, typeId: number, rec: PduRecord, channel: ChannelFacts): void {
+  const details = rec.details!;
+  switch (typeId) {
+    case Service.ReadRequest: {
+      c.skip(12); // maxAge, timestampsToReturn
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const node = readNodeId(c);
+        const attr = c.u32le();
+        skipString(c);
+        skipQualifiedName(c);
+        if (c.ok) addTarget(rec, node, attr);
+      }
+      return;
+    }
+    case Service.WriteRequest: {
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const node = readNodeId(c);
+        const attr = c.u32le();
+        skipString(c);
+        skipDataValue(c);
+        if (c.ok) addTarget(rec, node, attr);
+      }
+      return;
+    }
+    case Service.CallRequest: {
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const object = readNodeId(c);
+        const method = readNodeId(c);
+        const args = readArrayLength(c);
+        for (let j = 0; j < args && c.ok; j++) skipVariant(c);
+        if (c.ok) addTarget(rec, object, undefined, method);
+      }
+      return;
+    }
+    case Service.BrowseRequest: {
+      readNodeId(c);
+      c.skip(16); // view timestamp, view version, max references per node
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const node = readNodeId(c);
+        c.skip(4);
+        readNodeId(c);
+        c.skip(9);
+        if (c.ok) addTarget(rec, node);
+      }
+      return;
+    }
+    case Service.HistoryReadRequest: {
+      skipExtensionObject(c);
+      c.skip(5);
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const node = readNodeId(c);
+        skipString(c);
+        skipQualifiedName(c);
+        skipString(c);
+        if (c.ok) addTarget(rec, node, 13);
+      }
+      return;
+    }
+    case Service.CreateMonitoredItemsRequest: {
+      c.skip(8); // subscription id, timestamps to return
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const node = readNodeId(c);
+        const attr = c.u32le();
+        skipString(c);
+        skipQualifiedName(c);
+        c.skip(16); // monitoring mode, client handle, sampling interval
+        skipExtensionObject(c);
+        c.skip(5);
+        if (c.ok) addTarget(rec, node, attr);
+      }
+      return;
+    }
+    case Service.DeleteNodesRequest: {
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const node = readNodeId(c);
+        c.skip(1);
+        if (c.ok) addTarget(rec, node);
+      }
+      return;
+    }
+    case Service.AddNodesRequest: {
+      const n = readArrayLength(c);
+      for (let i = 0; i < n && c.ok; i++) {
+        const parent = readExpandedNodeId(c);
+        readNodeId(c);
+        readExpandedNodeId(c);
+        skipQualifiedName(c);
+        c.skip(4);
+        skipExtensionObject(c);
+        readExpandedNodeId(c);
+        if (c.ok) addTarget(rec, parent);
+      }
+      return;
+    }
+    case Service.OpenSecureChannelRequest: {
+      c.skip(8); // protocol version, request type
+      const mode = c.u32le();
+      if (c.ok) {
+        channel.securityMode = mode;
+        details.securityMode = SECURITY_MODES[mode] ?? `mode-${mode}`;
+      }
+      return;
+    }
+    case Service.GetEndpointsRequest: {
+      const url = readString(c);
+      if (url !== undefined) details.endpointUrl = url;
+      return;
+    }
+    case Service.CreateSessionRequest: {
+      readApplicationDescription(c, details, 'client');
+      skipString(c); // server uri
+      const url = readString(c);
+      const session = readString(c);
+      if (url !== undefined) details.endpointUrl = url;
+      if (session !== undefined) details.sessionName = session;
+      return;
+    }
+    case Service.ActivateSessionRequest: {
+      skipString(c);
+      skipString(c); // client signature
+      const certs = readArrayLength(c);
+      for (let i = 0; i < certs && c.ok; i++) {
+        skipString(c);
+        skipString(c);
+      }
+      skipStringArray(c);
+      const tokenType = readNumericNodeId(c);
+      const enc = c.u8();
+      if (!c.ok) return;
+      details.identityToken = IDENTITY_TOKENS.get(tokenType) ?? `type-${tokenType}`;
+      if (enc === 1 && tokenType === 324) {
+        c.skip(4); // body length
+        skipString(c); // policy id
+        const user = readString(c);
+        if (user !== undefined) details.userName = user;
+      }
+      // The rest of the token (password, certificate) is secret and skipped with the message.
+      c.skip(c.remaining);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function decodeResponseBody(c: Cursor, typeId: number, rec: PduRecord): void {
+  const details = rec.details!;
+  if (typeId === Service.GetEndpointsResponse) {
+    // The first endpoint names the server application: identity for the inventory.
+    if (readArrayLength(c) > 0) {
+      const url = readString(c);
+      if (url !== undefined) details.endpointUrl = url;
+      readApplicationDescription(c, details, 'server');
+    }
+  } else if (typeId === Service.CreateSessionResponse) {
+    readNodeId(c); // session id
+    readNodeId(c); // authentication token: a secret, never kept
+    c.skip(8);
+    skipString(c);
+    skipString(c);
+    if (readArrayLength(c) > 0) {
+      skipString(c);
+      readApplicationDescription(c, details, 'server');
+    }
+  } else if (typeId === Service.OpenSecureChannelResponse) {
+    c.skip(4);
+    details.secureChannelId = c.u32le();
+  }
+}
+
+function readApplicationDescription(c: Cursor, details: Record<string, string | number | boolean | string[]>, role: 'client' | 'server'): void {
+  const uri = readString(c);
+  const product = readString(c);
+  const name = readLocalizedText(c);
+  const type = c.u32le();
+  skipString(c);
+  skipString(c);
+  skipStringArray(c);
+  if (!c.ok) return;
+  if (uri !== undefined) details[`${role}ApplicationUri`] = uri;
+  if (product !== undefined) details[`${role}ProductUri`] = product;
+  if (name !== undefined) details[`${role}ApplicationName`] = name;
+  details[`${role}ApplicationType`] = APPLICATION_TYPES[type] ?? `type-${type}`;
+}
