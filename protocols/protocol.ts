@@ -69,6 +69,13 @@ export interface ProtocolModule {
   identity(op: Operation): IdentityClaim[];
   /** The operation (by its code's name) collects process history or subscriptions: what a historian does. */
   gathersHistory(codeName: string): boolean;
+  /** Every role `role` can name: the inventory's filters list them. */
+  readonly roles: readonly string[];
+  /**
+   * One identity slot of an asset in the plant's words ("BACnet device 1050 (Delta Controls)"),
+   * for the slots this protocol's claims fill; undefined for others.
+   */
+  describeIdentity(slot: string, fields: Record<string, unknown>): string | undefined;
   /** The role the operation shows its client (or server) endpoint playing, e.g. `modbus_server`. */
   role(op: Operation, isClient: boolean): string | undefined;
 }

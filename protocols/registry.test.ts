@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Operation, Protocol } from './operation.js';
-import { isProtocol, PortMap, PROTOCOLS, protocolModule, protocolsOver } from './registry.js';
+import { describeIdentity, isProtocol, PortMap, PROTOCOLS, protocolModule, protocolsOver } from './registry.js';
 
 /** Every value of the Protocol type: adding one without a module fails to compile here. */
 const NAMES: Record<Protocol, true> = { modbus: true, opcua: true, bacnet: true };
@@ -39,7 +39,11 @@ describe('the protocol registry', () => {
       // A module describes and places any operation of its own without throwing.
       expect(typeof m.describeCode(op(m))).toBe('string');
       expect(Array.isArray(m.identity(op(m)))).toBe(true);
-      m.role(op(m), true);
+      for (const isClient of [true, false]) {
+        const role = m.role(op(m), isClient);
+        if (role !== undefined) expect(m.roles, `${m.name} role`).toContain(role);
+      }
+      expect(typeof m.describeIdentity).toBe('function');
       m.transactionKey(op(m));
     }
     expect(isProtocol('dnp3')).toBe(false);
@@ -62,6 +66,15 @@ describe('the protocol registry', () => {
         if (rec) expect(rec.protocol).toBe(m.name);
       }
     }
+  });
+
+  it('describes an asset\'s identities in the plant\'s words, each by the protocol that learned it', () => {
+    expect(describeIdentity({ bacnet: { deviceInstance: 1050, vendorName: 'Delta Controls' }, opcua: { applicationUri: 'urn:x' }, modbus: { vendorName: 'Schneider', productCode: 'M221' } })).toEqual([
+      'BACnet device 1050 (Delta Controls)',
+      'OPC UA server urn:x',
+      'Schneider M221',
+    ]);
+    expect(describeIdentity({ unknown: { a: 'b' } })).toEqual([]);
   });
 
   it('maps ports to protocols per transport, a site\'s own ports first', () => {

@@ -22,6 +22,22 @@ export function isProtocol(name: string): name is Protocol {
   return BY_NAME.has(name);
 }
 
+/** An asset's identity slots in the plant's words, as the protocols that filled them say them. */
+export function describeIdentity(identity: Readonly<Record<string, Record<string, unknown> | undefined>>): string[] {
+  const out: string[] = [];
+  for (const [slot, fields] of Object.entries(identity)) {
+    if (!fields) continue;
+    for (const m of PROTOCOLS) {
+      const text = m.describeIdentity(slot, fields);
+      if (text) {
+        out.push(text);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** The protocols carried over one transport. */
 export function protocolsOver(transport: 'tcp' | 'udp'): readonly ProtocolModule[] {
   return PROTOCOLS.filter((m) => m.transport === transport);

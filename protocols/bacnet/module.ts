@@ -57,6 +57,11 @@ export const bacnet: ProtocolModule = {
     return [{ endpoint: 'client', slot: 'bacnet', fields, replaces: true }];
   },
   gathersHistory: () => false,
+  roles: ['bacnet_device', 'bacnet_client'],
+  describeIdentity(slot, f) {
+    if (slot !== 'bacnet' || typeof f.deviceInstance !== 'number') return undefined;
+    return `BACnet device ${f.deviceInstance}${typeof f.vendorName === 'string' ? ` (${f.vendorName})` : ''}`;
+  },
   role(op: Operation, isClient: boolean): string | undefined {
     // The "client" of a BACnet message is its sender; what that makes the host depends on the service.
     if (op.subCode === CONFIRMED_REQUEST) {

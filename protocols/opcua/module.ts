@@ -51,5 +51,11 @@ export const opcua: ProtocolModule = {
     return claims;
   },
   gathersHistory: (codeName) => HISTORY.test(codeName),
+  roles: ['opcua_client', 'opcua_server'],
+  describeIdentity(slot, f) {
+    if (slot !== 'opcua' && slot !== 'opcuaClient') return undefined;
+    const name = typeof f.applicationName === 'string' ? f.applicationName : typeof f.applicationUri === 'string' ? f.applicationUri : undefined;
+    return name && `OPC UA ${slot === 'opcua' ? 'server' : 'client'} ${name}`;
+  },
   role: (_op, isClient) => (isClient ? 'opcua_client' : 'opcua_server'),
 };

@@ -70,6 +70,7 @@ export function eventCefLine(e: GatewayEvent, host = hostname()): string {
     ...(e.kind === 'deny' ? ['act=blocked'] : e.kind === 'would-deny' ? ['act=allowed'] : []),
     ...(typeof e.data.ruleId === 'string' ? ['cs1Label=rule', `cs1=${cefValue(e.data.ruleId)}`] : []),
     ...(typeof e.data.source === 'string' ? ['cs2Label=source', `cs2=${cefValue(e.data.source)}`] : []),
+    ...(typeof e.data.reasonCode === 'string' ? ['cs3Label=reason', `cs3=${cefValue(e.data.reasonCode)}`] : []),
     `msg=${cefValue(eventText(e))}`,
     'cn1Label=eventId',
     `cn1=${e.id}`,

@@ -1,6 +1,8 @@
 // The asset inventory and the conversation baseline, paged from the store.
 
 import type { FastifyInstance } from 'fastify';
+import { describeIdentity, PROTOCOLS } from '../../../protocols/registry.js';
+import type { Asset } from '../../learn/model.js';
 import { anyArray, type Stores } from '../context.js';
 
 const page = { type: 'object', properties: { total: { type: 'integer' }, items: anyArray } } as const;
@@ -29,7 +31,24 @@ export function inventoryRoutes(app: FastifyInstance, s: Stores): void {
         response: { 200: page },
       },
     },
-    async (req) => s.learn.assetsPage(req.query as Parameters<typeof s.learn.assetsPage>[0]),
+    async (req) => {
+      const page = s.learn.assetsPage<Asset>(req.query as Parameters<typeof s.learn.assetsPage>[0]);
+      // Identities in the plant's words, as each protocol says them (the page names no protocol).
+      return { ...page, items: page.items.map((a) => ({ ...a, identityText: describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') })) };
+    },
+  );
+
+  app.get(
+    '/api/protocols',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['inventory'],
+        summary: 'The protocols this gateway decodes: names, transports, ports and the roles hosts play in them',
+        response: { 200: anyArray },
+      },
+    },
+    async () => PROTOCOLS.map((m) => ({ name: m.name, title: m.title, transport: m.transport, ports: m.ports, defaultPort: m.defaultPort, roles: m.roles })),
   );
 
   app.get(
@@ -44,7 +63,7 @@ export function inventoryRoutes(app: FastifyInstance, s: Stores): void {
           additionalProperties: false,
           properties: {
             ip: { type: 'string', maxLength: 45 },
-            protocol: { type: 'string', enum: ['modbus', 'opcua', 'bacnet'] },
+            protocol: { type: 'string', enum: PROTOCOLS.map((m) => m.name) },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },

@@ -165,9 +165,11 @@ export function policyRoutes(app: FastifyInstance, s: Stores): void {
       const since = parseSince(b.since, s.learn.clock()?.lastSeen ?? Date.now() / 1000);
       if (since === undefined) throw new ConsoleError('BH_VALIDATION', `body/since: must be like 7d, 24h, 90m or a date, got '${b.since}'`);
       const conversations = s.learn.conversations<Conversation>();
-      const candidate = simulateBaseline(load(b.policy).policy, conversations, since);
+      // Island mode in force counts: what is isolated now is denied whatever the candidate says.
+      const isolated = p.isolations().flatMap((i) => i.addresses);
+      const candidate = simulateBaseline(load(b.policy).policy, conversations, since, isolated);
       if (!b.against) return { candidate };
-      const current = simulateBaseline(load(b.against).policy, conversations, since);
+      const current = simulateBaseline(load(b.against).policy, conversations, since, isolated);
       return { candidate, current, changes: compareSimulations(current, candidate) };
     },
   );

@@ -20,7 +20,7 @@ interface GatewayEvent {
   id: number;
   ts: number;
   kind: string;
-  data: { reason?: string; message?: string; client?: string; server?: string; ruleId?: string; source?: string };
+  data: { reason?: string; reasonCode?: string; message?: string; client?: string; server?: string; ruleId?: string; source?: string };
   ackedBy?: string;
 }
 
@@ -113,10 +113,11 @@ export async function dashboardPage(p: Page): Promise<void> {
 
 function eventTable(events: GatewayEvent[], me: Me, refresh?: () => void): HTMLElement {
   return table(
-    ['time', 'kind', 'from', 'to', 'reason', 'acknowledged', ''],
+    ['time', 'kind', 'why', 'from', 'to', 'reason', 'acknowledged', ''],
     events.map((e) => [
       time(e.ts),
       e.kind,
+      e.data.reasonCode ?? '',
       e.data.client ?? e.data.source ?? '',
       e.data.server ?? '',
       e.data.reason ?? e.data.message ?? '',

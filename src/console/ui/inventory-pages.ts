@@ -12,27 +12,17 @@ interface Asset {
   roles: string[];
   protocols: string[];
   lastSeen: number;
-  identity: { modbus?: { vendorName?: string; productCode?: string }; bacnet?: { deviceInstance: number; vendorName?: string }; opcua?: { applicationName?: string; applicationUri?: string }; opcuaClient?: { applicationName?: string } };
+  /** The identities the traffic revealed, in the plant's words (each protocol says its own). */
+  identityText: string;
   purdue?: { level: number; reason: string };
-}
-
-function identity(a: Asset): string {
-  const i = a.identity;
-  return [
-    i.modbus && [i.modbus.vendorName, i.modbus.productCode].filter(Boolean).join(' '),
-    i.bacnet && `BACnet device ${i.bacnet.deviceInstance}${i.bacnet.vendorName ? ` (${i.bacnet.vendorName})` : ''}`,
-    i.opcua?.applicationName ?? i.opcua?.applicationUri,
-    i.opcuaClient?.applicationName,
-  ]
-    .filter(Boolean)
-    .join('; ');
 }
 
 const PAGE = 100;
 
 export async function assetsPage(p: Page): Promise<void> {
   const q = h('input', { type: 'search', name: 'q', placeholder: 'search address, MAC, vendor, identity…', size: 36 }) as HTMLInputElement;
-  const role = h('select', { name: 'role' }, h('option', { value: '' }, 'any role'), ['modbus_client', 'modbus_server', 'opcua_client', 'opcua_server', 'bacnet_device', 'bacnet_client'].map((r) => h('option', { value: r }, r.replace('_', ' ')))) as HTMLSelectElement;
+  const protocols = await api<{ roles: string[] }[]>('GET', '/api/protocols');
+  const role = h('select', { name: 'role' }, h('option', { value: '' }, 'any role'), protocols.flatMap((pr) => pr.roles).map((r) => h('option', { value: r }, r.replace('_', ' ')))) as HTMLSelectElement;
   const purdue = h('select', { name: 'purdue' }, h('option', { value: '' }, 'any level'), [0, 1, 2, 3, 3.5, 4].map((l) => h('option', { value: l }, `Purdue ${l}`))) as HTMLSelectElement;
   const holder = h('div');
   const info = h('span', { class: 'muted' });
@@ -53,7 +43,7 @@ export async function assetsPage(p: Page): Promise<void> {
         r.items.map((a) => [
           `${a.ip}${a.vlan !== undefined ? ` (VLAN ${a.vlan})` : ''}`,
           a.macs.map((m) => `${m.mac}${m.vendor ? ` ${m.vendor}` : ''}`).join(', '),
-          identity(a),
+          a.identityText,
           a.roles.map((x) => h('span', { class: 'pill' }, x)),
           a.purdue ? h('span', { title: a.purdue.reason }, `${a.purdue.level} `, h('span', { class: 'muted' }, `(${a.purdue.reason})`)) : '-',
           time(a.lastSeen),

@@ -113,11 +113,11 @@ async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Statu
   const sim = h('div');
   const simulate = async () => {
     sim.replaceChildren(h('p', { class: 'muted' }, 'Simulating…'));
-    const r = await api<{ candidate: { evaluated: number; allowed: number; denied: number; denials: { client: string; server: string; port: number; operation: string; count: number; reason: string }[] } }>('POST', '/api/simulate', { policy: String(v.version), since: since.value });
+    const r = await api<{ candidate: { evaluated: number; allowed: number; denied: number; denials: { client: string; server: string; port: number; operation: string; count: number; reasonCode: string; reason: string }[] } }>('POST', '/api/simulate', { policy: String(v.version), since: since.value });
     const c = r.candidate;
     sim.replaceChildren(
       h('p', {}, `${c.evaluated} operations of the learned baseline since ${since.value}: ${c.allowed} allowed, `, h('strong', { class: c.denied ? 'state-bad' : 'state-ok' }, `${c.denied} would be denied`)),
-      c.denials.length ? table(['client', 'server', 'operation', 'count', 'reason'], c.denials.slice(0, 200).map((d) => [d.client, `${d.server}:${d.port}`, d.operation, d.count, d.reason])) : '',
+      c.denials.length ? table(['client', 'server', 'operation', 'count', 'why', 'reason'], c.denials.slice(0, 200).map((d) => [d.client, `${d.server}:${d.port}`, d.operation, d.count, d.reasonCode, d.reason])) : '',
     );
   };
 
