@@ -95,10 +95,11 @@ export class Inspector {
     const key = `${client.ip} ${client.port} ${server.ip} ${server.port}`;
     const now = Date.now();
     const f = this.follower;
+    const followed = f.follow(packet, i, key, now, this.mode === 'enforce');
+    if (followed === 'control') return NF_ACCEPT;
     // A connection the gateway reset: none of the client's bytes pass; its segment, emptied,
     // makes the server answer with a RST of its own.
-    if (this.mode === 'enforce' && i.ipProto === 6 && i.payloadLength > 0 && f.streams.isReset(key)) return rewriteSegment(packet, i, TcpFlag.ACK) > 0 ? NF_MANGLED : NF_DROP;
-    if (f.follow(packet, i, key, now) === 'control') return NF_ACCEPT;
+    if (followed === 'reset') return rewriteSegment(packet, i, TcpFlag.ACK) > 0 ? NF_MANGLED : NF_DROP;
     const problem = f.problem ? { code: f.problem, detail: f.detail } : undefined;
     const v = this.judge.packet(f.requests, problem, client, server, { ts: now / 1000, frame: this.counts.packets, bytes: i.payloadLength });
     if (v) this.conduit = v.conduitId;

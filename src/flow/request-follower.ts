@@ -11,7 +11,7 @@ import type { PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
 import { PortMap, PROTOCOLS, protocolsOver } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS } from './limits.js';
-import { StreamGuard, type Framer, type SegmentProblem } from './stream-guard.js';
+import { StreamGuard, type Framer, type SegmentProblem, type Stream } from './stream-guard.js';
 
 /** The largest request reassembled inline (a Modbus ADU is at most 260 bytes; an OPC UA chunk is negotiated). */
 export const MAX_INLINE_PDU = 65_536;
@@ -26,7 +26,9 @@ export type Followed =
   /** `requests` holds the requests to judge (possibly none: a prefix of a split request). */
   | 'requests'
   /** `problem` and `detail` say why nothing in it can be judged. */
-  | 'problem';
+  | 'problem'
+  /** A connection the gateway reset: none of the client's bytes are to pass. */
+  | 'reset';
 
 interface Connection {
   module: ProtocolModule | undefined;
@@ -65,8 +67,8 @@ export class RequestFollower {
   /** The protocol of the packet last followed, when one was recognised. */
   protocol: ProtocolModule | undefined;
   private ports = new PortMap();
-  /** Key and sequence number of the last TCP segment followed, for `passed`. */
-  private key = '';
+  /** The stream and sequence number of the last TCP segment followed, for `passed`. */
+  private stream: Stream | undefined;
   private seq = 0;
   private len = 0;
 
@@ -77,21 +79,23 @@ export class RequestFollower {
 
   /**
    * Follows one packet from a client toward its server (`info` holds its decode, `now` a clock
-   * in milliseconds for the stream table's recency). `key` names its connection.
+   * in milliseconds for the stream table's recency). `key` names its connection. `resets`: a
+   * connection the gateway reset says so instead of being followed (enforce mode).
    */
-  follow(packet: Buffer, info: PacketInfo, key: string, now: number): Followed {
+  follow(packet: Buffer, info: PacketInfo, key: string, now: number, resets = false): Followed {
     this.requests.length = 0;
     this.problem = undefined;
     this.detail = '';
     this.protocol = undefined;
-    return info.ipProto === 17 ? this.datagram(packet, info) : this.segment(packet, info, key, now);
+    return info.ipProto === 17 ? this.datagram(packet, info) : this.segment(packet, info, key, now, resets);
   }
 
   /** The packet last followed reached the server (allowed, or learn mode): the stream moves on. */
   passed(now: number): void {
-    if (this.key === '') return;
-    if (this.problem) this.streams.resync(this.key, this.seq, this.len, now);
-    else this.streams.commit(this.key, now);
+    const s = this.stream;
+    if (!s) return;
+    if (this.problem) this.streams.resync(s, this.seq, this.len, now);
+    else this.streams.commit(s, now);
   }
 
   /** The protocol a datagram is (its port's, else one recognised on any port), if any. */
@@ -116,7 +120,7 @@ export class RequestFollower {
   }
 
   private datagram(packet: Buffer, info: PacketInfo): Followed {
-    this.key = '';
+    this.stream = undefined;
     if (info.payloadLength === 0) return 'control';
     const m = this.datagramProtocol(packet, info);
     if (!m) return this.fail('uninspectable', 'a datagram no inspected protocol recognises');
@@ -126,9 +130,9 @@ export class RequestFollower {
     return 'requests';
   }
 
-  private segment(packet: Buffer, info: PacketInfo, key: string, now: number): Followed {
+  private segment(packet: Buffer, info: PacketInfo, key: string, now: number, resets: boolean): Followed {
     const g = this.streams;
-    this.key = '';
+    this.stream = undefined;
     let seq = info.tcpSeq;
     if (info.tcpFlags & TcpFlag.SYN) {
       g.open(key, seq, now);
@@ -138,18 +142,22 @@ export class RequestFollower {
       if (info.tcpFlags & (TcpFlag.RST | TcpFlag.FIN)) g.close(key);
       return 'control';
     }
-    this.key = key;
+    const s = g.stream(key, seq, now);
+    if (resets && s.reset) return 'reset';
+    this.stream = s;
     this.seq = seq;
     this.len = info.payloadLength;
     const end = info.payloadOffset + info.payloadLength;
-    const conn = g.state<Connection>(key, seq, now, () => {
+    // The connection's protocol is chosen at its first data.
+    let conn = s.state as Connection | undefined;
+    if (!conn) {
       const m = this.streamProtocol(info.dstPort, packet, info.payloadOffset, end);
-      return m ? { module: m, channel: m.channel() } : NO_PROTOCOL;
-    });
+      s.state = conn = m ? { module: m, channel: m.channel() } : NO_PROTOCOL;
+    }
     const m = conn.module;
     if (!m) return this.fail('uninspectable', 'a TCP stream no inspected protocol recognises');
     this.protocol = m;
-    if (!g.inspect(key, seq, packet, info.payloadOffset, info.payloadLength, FRAMERS.get(m)!, now)) {
+    if (!g.inspect(s, seq, packet, info.payloadOffset, info.payloadLength, FRAMERS.get(m)!)) {
       const d = segmentDetail(g.problem!, m.title, g.detail);
       return this.fail(d.problem, d.detail);
     }

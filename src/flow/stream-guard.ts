@@ -24,7 +24,9 @@ export type Framer = (buf: Buffer, off: number, end: number) => Framing;
 /** Why a segment cannot be shown to be allowed. */
 export type SegmentProblem = 'ahead' | 'overlap' | 'old' | 'changed' | 'malformed' | 'too_large';
 
-interface Flow {
+/** One connection's client-to-server stream: the handle `stream` returns, for one lookup per segment. */
+export interface Stream {
+  readonly key: string;
   /** The sequence number after the last byte passed. */
   next: number;
   /** The most recent PDU boundaries passed, as a ring. */
@@ -36,9 +38,11 @@ interface Flow {
   moved: number;
   /** The gateway reset the server's side: the client's next segments are to provoke the server's RST. */
   reset: boolean;
-  /** Protocol state a decoder keeps per connection (OPC UA's secure channel). */
+  /** Protocol state a decoder keeps per connection (its protocol, OPC UA's secure channel). */
   state: unknown;
 }
+
+type Flow = Stream;
 
 export interface Pdu {
   buf: Buffer;
@@ -88,24 +92,23 @@ export class StreamGuard {
     return this.flows.get(key)?.reset === true;
   }
 
-  /** The protocol state kept with a connection, made on first use. */
-  state<T>(key: string, seq: number, now: number, make: () => T): T {
-    const f = this.flows.get(key) ?? this.start(key, seq, now);
-    return (f.state ??= make()) as T;
+  /**
+   * The stream of a connection. One not seen before (the engine started mid-connection, or it
+   * was evicted) is picked up at `seq`.
+   */
+  stream(key: string, seq: number, now: number): Stream {
+    return this.flows.get(key) ?? this.start(key, seq, now);
   }
 
   /**
    * Frames the segment's payload `p[off, off+len)` at sequence number `seq` against the stream.
    * True when it fits: `pdus` then holds the complete PDUs it carries or finishes (to be judged).
-   * A connection not seen before (the engine started mid-connection, or it was evicted) is
-   * picked up at this segment.
    */
-  inspect(key: string, seq: number, p: Buffer, off: number, len: number, frame: Framer, now: number): boolean {
+  inspect(f: Stream, seq: number, p: Buffer, off: number, len: number, frame: Framer): boolean {
     this.pduCount = 0;
     this.endsCount = 0;
     this.problem = undefined;
     this.detail = '';
-    const f = this.flows.get(key) ?? this.start(key, seq, now);
     const ahead = seqDiff(seq, f.next);
     if (ahead > 0) return this.fail('ahead');
     const partialStart = f.partial ? (f.next - f.partial.length) >>> 0 : f.next;
@@ -161,15 +164,8 @@ export class StreamGuard {
   }
 
   /** The segment last inspected passed: the stream moves on. */
-  commit(key: string, now: number): void {
-    const f = this.flows.get(key);
-    if (!f) return;
-    if (now - f.moved > 1000) {
-      // Recency by re-insertion, at most once a second per flow.
-      this.flows.delete(key);
-      this.flows.set(key, f);
-      f.moved = now;
-    }
+  commit(f: Stream, now: number): void {
+    this.touch(f, now);
     for (let k = 0; k < this.endsCount; k++) f.boundaries[f.count++ % BOUNDARIES] = this.ends[k]!;
     f.next = this.pendingNext;
     f.partial = this.pendingPartial;
@@ -179,11 +175,19 @@ export class StreamGuard {
    * Learn mode passes everything: the stream follows the segment even where it did not fit, so
    * one odd segment does not make every later one look out of place.
    */
-  resync(key: string, seq: number, len: number, now: number): void {
-    const f = this.flows.get(key) ?? this.start(key, seq, now);
+  resync(f: Stream, seq: number, len: number, now: number): void {
+    this.touch(f, now);
     f.next = (seq + len) >>> 0;
     f.partial = undefined;
     f.boundaries[f.count++ % BOUNDARIES] = f.next;
+  }
+
+  /** Recency by re-insertion, at most once a second per flow (a stream evicted meanwhile stays out). */
+  private touch(f: Stream, now: number): void {
+    if (now - f.moved <= 1000 || this.flows.get(f.key) !== f) return;
+    this.flows.delete(f.key);
+    this.flows.set(f.key, f);
+    f.moved = now;
   }
 
   private push(buf: Buffer, off: number, len: number): void {
@@ -206,7 +210,7 @@ export class StreamGuard {
     this.flows.delete(key);
     // Bounded: the flow seen longest ago goes (a live one is picked up again at its next segment).
     if (this.flows.size >= this.maxFlows) this.flows.delete(this.flows.keys().next().value!);
-    const f: Flow = { next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, partial: undefined, moved: now, reset: false, state: undefined };
+    const f: Flow = { key, next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, partial: undefined, moved: now, reset: false, state: undefined };
     f.boundaries[0] = seq;
     this.flows.set(key, f);
     return f;
