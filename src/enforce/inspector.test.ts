@@ -7,6 +7,7 @@ import type { Policy } from '../policy/model.js';
 import { Inspector, type InspectionEvent } from './inspector.js';
 import { cellPolicy } from '../../testbench/lib/inline.js';
 import { NF_ACCEPT, NF_DROP, NF_MANGLED } from './nfqueue.js';
+import { ACK, PSH, SYN, tcpSegment } from '../../testbench/lib/ip-packets.js';
 
 const HMI = '10.0.0.21';
 const PLC = '10.0.0.11';
@@ -16,28 +17,9 @@ const policy = cellPolicy(HMI, PLC);
 /** The same with onDeny: drop, so that verdicts show as plain drops. */
 const dropping: Policy = { ...policy, conduits: [{ ...policy.conduits[0]!, onDeny: 'drop' }] };
 
-const SYN = 0x02;
-const ACK = 0x10;
-const PSH = 0x08;
-
 /** An IPv4/TCP packet from the HMI to the PLC's port 502. */
 function segment(seq: number, payload: Buffer, flags = ACK | PSH): Buffer {
-  const p = Buffer.alloc(40 + payload.length);
-  p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
-  p[8] = 64;
-  p[9] = 6;
-  Buffer.from(HMI.split('.').map(Number)).copy(p, 12);
-  Buffer.from(PLC.split('.').map(Number)).copy(p, 16);
-  p.writeUInt16BE(40000, 20);
-  p.writeUInt16BE(502, 22);
-  p.writeUInt32BE(seq >>> 0, 24);
-  p.writeUInt32BE(1, 28);
-  p[32] = 0x50;
-  p[33] = flags;
-  p.writeUInt16BE(65535, 34);
-  payload.copy(p, 40);
-  return p;
+  return tcpSegment(HMI, PLC, 40000, 502, seq, payload, flags);
 }
 
 /** RFC 1071 sum over a range, folded: 0xffff when the range holds its own correct checksum. */

@@ -17,6 +17,29 @@ export class StoreError extends BulkheadError {
   }
 }
 
+/** How long opening waits for another process to finish switching or migrating a new database. */
+const OPEN_BUSY_MS = 15_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `step` again while SQLite answers "busy" at once. The busy timeout does not cover every
+ * case: two processes making a new database WAL and migrating it at the same moment can be
+ * told "database is locked" without waiting (SQLite's deadlock avoidance), and the one told
+ * must simply try again once the other is done.
+ */
+function whenNotBusy<T>(step: () => T): T {
+  const deadline = Date.now() + OPEN_BUSY_MS;
+  for (;;) {
+    try {
+      return step();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 10 + Math.random() * 40);
+    }
+  }
+}
+
 /**
  * Opens (creating if needed) a Bulkhead database and brings its schema up to date. WAL with
  * synchronous=FULL: every commit is on disk before it is reported, so neither a killed process
@@ -44,18 +67,19 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
       if (version < MIGRATIONS.length) throw new StoreError(path, `database schema ${version} is older than ${MIGRATIONS.length}: open it once read-write to migrate`);
       return db;
     }
-    db.pragma('journal_mode = WAL');
+    whenNotBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = FULL');
     // Behind, the version is read again under the write lock: on the appliance the gateway and
     // the console open one database at the same moment, and only one of them may migrate it. Up
     // to date, no lock is taken.
     if (version < MIGRATIONS.length) {
-      db.transaction(() => {
+      const migrate = db.transaction(() => {
         for (let v = db.pragma('user_version', { simple: true }) as number; v < MIGRATIONS.length; v++) {
           db.exec(MIGRATIONS[v]!);
           db.pragma(`user_version = ${v + 1}`);
         }
-      }).immediate();
+      });
+      whenNotBusy(() => migrate.immediate());
     }
     return db;
   } catch (err) {

@@ -10,6 +10,7 @@ import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
 import { Inspector } from '../../src/enforce/inspector.js';
 import { compilePolicy } from '../../src/policy/evaluate.js';
 import { cellPolicy } from '../lib/inline.js';
+import { tcpSegment } from '../lib/ip-packets.js';
 
 const { values } = parseArgs({ options: { packets: { type: 'string', default: '2000000' }, connections: { type: 'string', default: '256' } } });
 const total = Number(values.packets);
@@ -19,22 +20,7 @@ const PLC = '10.0.0.11';
 const LINKTYPE_RAW = 101;
 
 /** An IPv4/TCP segment from the HMI's port `port` to the PLC's 502 carrying `payload`. */
-function segment(port: number, seq: number, payload: Buffer): Buffer {
-  const p = Buffer.alloc(40 + payload.length);
-  p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
-  p[8] = 64;
-  p[9] = 6;
-  Buffer.from(HMI.split('.').map(Number)).copy(p, 12);
-  Buffer.from(PLC.split('.').map(Number)).copy(p, 16);
-  p.writeUInt16BE(port, 20);
-  p.writeUInt16BE(502, 22);
-  p.writeUInt32BE(seq >>> 0, 24);
-  p[32] = 0x50;
-  p[33] = 0x18;
-  payload.copy(p, 40);
-  return p;
-}
+const segment = (port: number, seq: number, payload: Buffer) => tcpSegment(HMI, PLC, port, 502, seq, payload);
 
 const ADU = 12;
 const read = (tid: number) => Buffer.from([tid >> 8, tid & 0xff, 0, 0, 0, 6, 1, 3, 0, 0, 0, 10]);

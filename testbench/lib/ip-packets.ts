@@ -1,0 +1,26 @@
+// Hand-made IPv4/TCP packets as NFQUEUE hands them to the inspector (raw IP, no link layer):
+// for unit tests of the inspector and for its benchmark.
+
+export const ACK = 0x10;
+export const PSH = 0x08;
+export const SYN = 0x02;
+
+/** An IPv4/TCP segment from `src`:`sport` to `dst`:`dport` carrying `payload` (checksums left 0). */
+export function tcpSegment(src: string, dst: string, sport: number, dport: number, seq: number, payload: Buffer, flags = ACK | PSH): Buffer {
+  const p = Buffer.alloc(40 + payload.length);
+  p[0] = 0x45;
+  p.writeUInt16BE(p.length, 2);
+  p[8] = 64;
+  p[9] = 6;
+  Buffer.from(src.split('.').map(Number)).copy(p, 12);
+  Buffer.from(dst.split('.').map(Number)).copy(p, 16);
+  p.writeUInt16BE(sport, 20);
+  p.writeUInt16BE(dport, 22);
+  p.writeUInt32BE(seq >>> 0, 24);
+  p.writeUInt32BE(1, 28);
+  p[32] = 0x50;
+  p[33] = flags;
+  p.writeUInt16BE(65535, 34);
+  payload.copy(p, 40);
+  return p;
+}
