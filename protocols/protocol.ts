@@ -69,8 +69,9 @@ export interface ProtocolModule {
   identity(op: Operation): IdentityClaim[];
   /** The operation (by its code's name) collects process history or subscriptions: what a historian does. */
   gathersHistory(codeName: string): boolean;
-  /** Every role `role` can name: the inventory's filters list them. */
-  readonly roles: readonly string[];
+  /** The roles `role` names: the asking side's and the answering side's (the inventory lists them). */
+  readonly clientRole: string;
+  readonly serverRole: string;
   /**
    * One identity slot of an asset in the plant's words ("BACnet device 1050 (Delta Controls)"),
    * for the slots this protocol's claims fill; undefined for others.

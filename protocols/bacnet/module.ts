@@ -57,7 +57,8 @@ export const bacnet: ProtocolModule = {
     return [{ endpoint: 'client', slot: 'bacnet', fields, replaces: true }];
   },
   gathersHistory: () => false,
-  roles: ['bacnet_device', 'bacnet_client'],
+  clientRole: 'bacnet_client',
+  serverRole: 'bacnet_device',
   describeIdentity(slot, f) {
     if (slot !== 'bacnet' || typeof f.deviceInstance !== 'number') return undefined;
     return `BACnet device ${f.deviceInstance}${typeof f.vendorName === 'string' ? ` (${f.vendorName})` : ''}`;

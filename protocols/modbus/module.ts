@@ -36,7 +36,8 @@ export const modbus: ProtocolModule = {
     return [{ endpoint: 'server', slot: 'modbus', fields }];
   },
   gathersHistory: () => false,
-  roles: ['modbus_client', 'modbus_server'],
+  clientRole: 'modbus_client',
+  serverRole: 'modbus_server',
   describeIdentity: (slot, f) => (slot === 'modbus' ? [f.vendorName, f.productCode, f.revision].filter((v) => typeof v === 'string').join(' ') || undefined : undefined),
   role: (_op, isClient) => (isClient ? 'modbus_client' : 'modbus_server'),
 };

@@ -51,7 +51,8 @@ export const opcua: ProtocolModule = {
     return claims;
   },
   gathersHistory: (codeName) => HISTORY.test(codeName),
-  roles: ['opcua_client', 'opcua_server'],
+  clientRole: 'opcua_client',
+  serverRole: 'opcua_server',
   describeIdentity(slot, f) {
     if (slot !== 'opcua' && slot !== 'opcuaClient') return undefined;
     const name = typeof f.applicationName === 'string' ? f.applicationName : typeof f.applicationUri === 'string' ? f.applicationUri : undefined;

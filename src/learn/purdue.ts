@@ -1,6 +1,8 @@
 // A Purdue-level guess for an asset from what it does on the wire, always with its reason: the
 // engineer confirms or corrects it when zones are drawn.
 
+import type { ProtocolModule } from '../../protocols/protocol.js';
+import { PROTOCOLS } from '../../protocols/registry.js';
 import type { Asset, PurdueGuess } from './model.js';
 
 function plural(n: number, word: string): string {
@@ -11,23 +13,33 @@ function period(seconds: number): string {
   return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(1)} s`;
 }
 
+/** The asset's identity as the protocol it serves says it ("BACnet device 1050 (Delta Controls)"), else "Modbus server". */
+function served(asset: Asset, m: ProtocolModule): string {
+  for (const [slot, fields] of Object.entries(asset.identity)) {
+    const text = fields && m.describeIdentity(slot, fields as Record<string, unknown>);
+    if (text) return text;
+  }
+  return `${m.title} ${m.serverRole.slice(m.serverRole.indexOf('_') + 1)}`;
+}
+
 export function guessPurdue(asset: Asset): PurdueGuess | undefined {
-  const has = (r: Asset['roles'][number]) => asset.roles.includes(r);
+  const has = (r: string) => asset.roles.includes(r as Asset['roles'][number]);
   const act = asset.activity;
-  const fieldServer = has('modbus_server') || has('bacnet_device');
-  const fieldClient = has('modbus_client') || has('bacnet_client');
+  // Field protocols (their servers are controllers and field devices) and the others (OPC UA).
+  const fieldServer = PROTOCOLS.find((m) => m.field && has(m.serverRole));
+  const fieldClient = PROTOCOLS.some((m) => m.field && has(m.clientRole));
+  const upperServer = PROTOCOLS.find((m) => !m.field && has(m.serverRole));
+  const upperClient = PROTOCOLS.find((m) => !m.field && has(m.clientRole));
   const queries = act.fieldServersQueried;
 
   if (fieldServer && queries === 0) {
-    const b = asset.identity.bacnet;
-    const what = has('bacnet_device') ? `BACnet device${b ? ` ${b.deviceInstance}` : ''}` : 'Modbus server';
-    return { level: 1, reason: `${what} answering ${plural(act.clientsServed, 'client')}: a controller or field device` };
+    return { level: 1, reason: `${served(asset, fieldServer)} answering ${plural(act.clientsServed, 'client')}: a controller or field device` };
   }
   if (fieldServer) {
     return { level: 1, reason: `serves field protocol requests and also queries ${plural(queries, 'device')}: a gateway or controller talking to peers` };
   }
-  if (has('opcua_server') && queries > 0) {
-    return { level: 2, reason: `OPC UA server that queries ${plural(queries, 'field device')}: a SCADA or gateway server` };
+  if (upperServer && queries > 0) {
+    return { level: 2, reason: `${upperServer.title} server that queries ${plural(queries, 'field device')}: a SCADA or gateway server` };
   }
   if (fieldClient && act.fieldServersPolled > 0) {
     const every = act.pollInterval !== undefined ? ` every ${period(act.pollInterval)}` : '';
@@ -41,12 +53,12 @@ export function guessPurdue(asset: Asset): PurdueGuess | undefined {
     const what = queries > 0 ? `reads ${plural(queries, 'device')} now and then` : 'only identifies or discovers devices';
     return { level: 2, reason: `field protocol client that ${what}: a supervisory or engineering station` };
   }
-  if (has('opcua_client') && !has('opcua_server')) {
-    return { level: 3, reason: `OPC UA client only, no field protocols${act.opcuaHistory ? ', reading history or subscriptions' : ''}: a historian or operations system` };
+  if (upperClient && !upperServer) {
+    return { level: 3, reason: `${upperClient.title} client only, no field protocols${act.opcuaHistory ? ', reading history or subscriptions' : ''}: a historian or operations system` };
   }
-  if (has('opcua_server')) {
-    const client = has('opcua_client') ? ' (also an OPC UA client: an aggregating server)' : '';
-    return { level: 2, reason: `OPC UA server with no field protocol seen${client}: a SCADA server, or a PLC with an embedded server (then level 1)` };
+  if (upperServer) {
+    const client = upperClient ? ` (also an ${upperClient.title} client: an aggregating server)` : '';
+    return { level: 2, reason: `${upperServer.title} server with no field protocol seen${client}: a SCADA server, or a PLC with an embedded server (then level 1)` };
   }
   return undefined;
 }

@@ -48,7 +48,7 @@ export function inventoryRoutes(app: FastifyInstance, s: Stores): void {
         response: { 200: anyArray },
       },
     },
-    async () => PROTOCOLS.map((m) => ({ name: m.name, title: m.title, transport: m.transport, ports: m.ports, defaultPort: m.defaultPort, roles: m.roles })),
+    async () => PROTOCOLS.map((m) => ({ name: m.name, title: m.title, transport: m.transport, ports: m.ports, defaultPort: m.defaultPort, roles: [m.clientRole, m.serverRole] })),
   );
 
   app.get(
