@@ -44,6 +44,17 @@ export function protocolsOver(transport: 'tcp' | 'udp'): readonly ProtocolModule
 }
 
 /**
+ * The protocol of a datagram: its port's, where the header may be slightly off (and is then
+ * decoded and flagged), else one recognised on any port by a strict probe.
+ */
+export function datagramProtocol(ports: PortMap, buf: Buffer, off: number, end: number, srcPort: number, dstPort: number): ProtocolModule | undefined {
+  const onPort = ports.on('udp', dstPort) ?? ports.on('udp', srcPort);
+  if (onPort?.probe(buf, off, end, true)) return onPort;
+  for (const m of PROTOCOLS) if (m.transport === 'udp' && m !== onPort && m.anyPort && m.probe(buf, off, end, false)) return m;
+  return undefined;
+}
+
+/**
  * Which protocol a server port is the service port of, over one transport: the registered
  * ports, and `extra` (ports a site or a policy puts a protocol on).
  */

@@ -70,12 +70,16 @@ describe('the error registry', () => {
       expect(toBulkheadError(e), e.name).toBe(e);
       expect(e.code, e.name).not.toBe('BH_INTERNAL');
       expect(toConsoleError(e).statusCode, e.name).toBe(ERRORS[e.code][1]);
+      expect(toConsoleError(e).code, e.name).toBe(e.code);
     }
     expect(new PolicyStoreError('no policy version 9', 'BH_NOT_FOUND').statusCode).toBe(404);
     expect(new UserStoreError('locked', 'locked').statusCode).toBe(423);
     const sqlite = Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
     expect(toBulkheadError(sqlite).code).toBe('BH_STORE');
     expect(toBulkheadError(new TypeError('x is undefined')).code).toBe('BH_INTERNAL');
+    expect(toBulkheadError(Object.assign(new Error('no such column: x'), { code: 'SQLITE_ERROR' })).code).toBe('BH_INTERNAL');
+    // The console says what failed, not where: no paths or tool output reach the browser.
+    expect(toConsoleError(new StoreError('/var/lib/bulkhead/bulkhead.db', 'disk I/O error')).message).toBe('the database cannot be opened or refused a change: the details are in the console log');
     expect(toConsoleError(new TypeError('x is undefined')).message).not.toMatch(/x is undefined/);
   });
 

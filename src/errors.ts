@@ -47,14 +47,18 @@ export class BulkheadError extends Error {
   }
 }
 
+/** SQLite's answers that are the box's state, not a bug: read-only, full, busy, damaged, unreadable. */
+const STORE_REFUSALS = /^SQLITE_(READONLY|FULL|BUSY|LOCKED|CANTOPEN|IOERR|CORRUPT|NOTADB|PERM)/;
+
 /**
  * Any thrown value as the user should see it: a BulkheadError as it is, a refusal of the
- * database (SQLite's own error codes) as BH_STORE, anything else as BH_INTERNAL.
+ * database (SQLite's codes for the box's state) as BH_STORE, anything else (a constraint or
+ * SQL error is a bug) as BH_INTERNAL.
  */
 export function toBulkheadError(err: unknown): BulkheadError {
   if (err instanceof BulkheadError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (err instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_')) {
+  if (err instanceof Error && typeof code === 'string' && STORE_REFUSALS.test(code)) {
     // The store refused (read-only file, full disk, locked too long): say so, not "internal".
     return new BulkheadError('BH_STORE', `the database refused the change (${code}): ${err.message}${code.includes('READONLY') ? " (check the database files' owner and mode)" : ''}`, { cause: err });
   }

@@ -2,7 +2,7 @@
 // (src/errors.ts). Tests assert codes; people read messages. Fastify's own refusals (schema
 // validation, rate limit, unknown routes) are mapped onto it here.
 
-import { BulkheadError, toBulkheadError, type ErrorCode } from '../errors.js';
+import { BulkheadError, ERRORS, toBulkheadError, type ErrorCode } from '../errors.js';
 
 export type { ErrorCode };
 
@@ -14,9 +14,14 @@ export class ConsoleError extends BulkheadError {
   }
 }
 
-/** Any error as the console reports it: an internal one says only where the details are. */
+/** Any error as the console reports it: one of the box's own failures (5xx) by its meaning only. */
 export function toConsoleError(err: unknown): BulkheadError {
-  if (err instanceof BulkheadError) return err;
+  const known = err instanceof BulkheadError ? err : (fastifyRefusal(err) ?? toBulkheadError(err));
+  return known.statusCode >= 500 ? new ConsoleError(known.code, `${ERRORS[known.code][2]}: the details are in the console log`) : known;
+}
+
+/** Fastify's own refusals (schema validation, rate limit, other 4xx) in the registry's terms. */
+function fastifyRefusal(err: unknown): BulkheadError | undefined {
   const e = err as { validation?: { instancePath: string; message?: string }[]; validationContext?: string; statusCode?: number; message?: string };
   if (e?.validation) {
     const where = e.validationContext ?? 'request';
@@ -24,6 +29,5 @@ export function toConsoleError(err: unknown): BulkheadError {
   }
   if (e?.statusCode === 429) return new ConsoleError('BH_RATE_LIMITED', 'too many requests: wait a minute and try again');
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new ConsoleError(e.statusCode === 404 ? 'BH_NOT_FOUND' : 'BH_VALIDATION', e.message ?? 'bad request');
-  const known = toBulkheadError(err);
-  return known.code === 'BH_INTERNAL' ? new ConsoleError('BH_INTERNAL', 'internal error: the details are in the console log') : known;
+  return undefined;
 }

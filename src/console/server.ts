@@ -52,7 +52,9 @@ export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ ap
   const routes: RouteEntry[] = [];
   app.setErrorHandler((err, req, reply) => {
     const e = toConsoleError(err);
-    if (e.code === 'BH_INTERNAL') req.log.error(err);
+    // A failure of the box itself (the store, the kernel, a bug) is logged whole; the browser
+    // gets its code and meaning, not paths or tool output.
+    if (e.statusCode >= 500) req.log.error(err);
     void reply.status(e.statusCode).send({ code: e.code, message: e.message });
   });
   app.setNotFoundHandler((req, reply) => {

@@ -188,4 +188,56 @@ describe('inline inspection of Modbus/TCP segments', () => {
     }
     expect(i.streams.size).toBe(65_536);
   });
+
+  it('gives each denial its reason code (learn mode: the stream follows each one)', () => {
+    const { i, events, start } = inspector('learn');
+    i.verdict(segment(start, write(1)));
+    i.verdict(segment(start + 12, read(2, 20)));
+    i.verdict(segment(start + 24, adu(3, [3, 0, 0, 0, 0]))); // a read of no register
+    expect(events.map((e) => e.reasonCode)).toEqual(['not_allowed_code', 'out_of_range', 'malformed']);
+  });
 });
+
+/** An OPC UA Hello (version 0) naming `url`. */
+function hello(url: string): Buffer {
+  const body = Buffer.alloc(20 + 4 + url.length);
+  body.writeUInt32LE(0, 0);
+  for (let k = 4; k < 20; k += 4) body.writeUInt32LE(65536, k);
+  body.writeInt32LE(url.length, 20);
+  body.write(url, 24, 'latin1');
+  const h = Buffer.from('HELF\0\0\0\0', 'latin1');
+  h.writeUInt32LE(8 + body.length, 4);
+  return Buffer.concat([h, body]);
+}
+
+describe('inline inspection of OPC UA on a port no protocol registers', () => {
+  // An OPC UA rule without a port: the queue steers every TCP port between the two hosts.
+  const opcua: Policy = {
+    ...dropping,
+    conduits: [{ ...dropping.conduits[0]!, rules: [{ id: 'hmi-ua', protocol: 'opcua', client: { hosts: [HMI] }, server: { hosts: [PLC] }, allow: [{ kinds: ['session', 'read'] }] }] }],
+  };
+  const on = (port: number) => (seq: number, payload: Buffer, flags = ACK | PSH) => tcpSegment(HMI, PLC, 40001, port, seq, payload, flags);
+
+  it('recovers when the first data it sees is no chunk start (out of order), once the client sends the start', () => {
+    const events: InspectionEvent[] = [];
+    const i = new Inspector(compilePolicy(opcua), 'enforce', (e) => events.push(e));
+    const seg = on(48010);
+    const hel = hello('opc.tcp://10.0.0.11:48010');
+    expect(i.verdict(seg(100, Buffer.alloc(0), SYN))).toBe(NF_ACCEPT);
+    expect(i.verdict(seg(101 + 10, hel.subarray(10)))).toBe(NF_DROP); // ahead of the stream
+    expect(i.verdict(seg(101, hel.subarray(0, 10)))).toBe(NF_ACCEPT); // a prefix of the Hello
+    expect(i.verdict(seg(111, hel.subarray(10)))).toBe(NF_ACCEPT); // the Hello completed
+    expect(events.map((e) => e.reasonCode)).toEqual(['stream_integrity']);
+  });
+
+  it('refuses a stream no protocol recognises on a steered host pair, saying so', () => {
+    const events: InspectionEvent[] = [];
+    const i = new Inspector(compilePolicy(opcua), 'learn', (e) => events.push(e));
+    const seg = on(22);
+    i.verdict(seg(500, Buffer.alloc(0), SYN));
+    i.verdict(seg(501, Buffer.from('SSH-2.0-OpenSSH_9.2\r\n')));
+    expect(events.map((e) => e.reasonCode)).toEqual(['uninspectable']);
+    expect(events[0]!.reason).toMatch(/no inspected protocol recognises/);
+  });
+});
+

@@ -5,8 +5,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Policy, Rule } from '../policy/model.js';
-import { isProtocol, protocolModule } from '../../protocols/registry.js';
+import type { Policy } from '../policy/model.js';
+import { protocolModule } from '../../protocols/registry.js';
+import { inspectedRule, steeredAddresses } from '../policy/steering.js';
 
 export const CHAIN = 'BULKHEAD-DPI';
 
@@ -16,12 +17,6 @@ export const run: Runner = (cmd, args, input) => {
   const r = spawnSync(cmd, args, { input, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.error ? r.error.message : (r.stderr ?? '') };
 };
-
-function addresses(p: Policy, sel: Rule['client']): string[] {
-  if (sel.hosts) return sel.hosts.filter((h) => !h.includes(':') || h.includes('/'));
-  const z = p.zones.find((x) => x.id === sel.zone);
-  return (z?.members ?? []).filter((m) => /^[\d.]+(\/\d+)?$/.test(m));
-}
 
 /**
  * The iptables-restore input for the inspection chain: rules that restrict operations, by host
@@ -33,14 +28,14 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   const kernelOnly: string[] = [];
   for (const r of p.conduits.flatMap((c) => (bypass.has(c.id) ? [] : c.rules))) {
     if (!r.allow || r.action === 'deny') continue;
-    // Every protocol of the registry is decoded by the inspector; broadcasts are not queued.
-    if (!isProtocol(r.protocol) || r.server.broadcast) {
+    // Broadcasts are not queued: the kernel table takes them at host and port level.
+    if (!inspectedRule(r)) {
       kernelOnly.push(r.id);
       continue;
     }
     inspected.push(r.id);
-    for (const c of addresses(p, r.client)) {
-      for (const s of addresses(p, r.server)) {
+    for (const c of steeredAddresses(p, r.client)) {
+      for (const s of steeredAddresses(p, r.server)) {
         const service = protocolModule(r.protocol);
         const l4 = service.transport;
         // A protocol without a default port (OPC UA): the rule's host pair on any port, as in the kernel table.

@@ -7,7 +7,7 @@ import { macString, ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
-import { PortMap, protocolsOver } from '../../protocols/registry.js';
+import { datagramProtocol, PortMap, protocolsOver } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
 import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
 import { TcpDirection, type StreamSink } from './tcp-stream.js';
@@ -68,7 +68,6 @@ export interface DecoderStats {
 const CLOSED_LINGER_SECONDS = 60;
 
 const TCP_PROTOCOLS = protocolsOver('tcp');
-const UDP_PROTOCOLS = protocolsOver('udp');
 /** A stream protocol's framing as the assembler wants it; resynchronising is strict (its own port's probe). */
 const FRAMERS = new Map<ProtocolModule, Framer>(TCP_PROTOCOLS.map((m) => [m, { frame: m.frame, looksLike: (b, o, e) => m.probe(b, o, e, true) }]));
 
@@ -185,7 +184,7 @@ export class OperationDecoder {
     if (this.closingHead < this.closing.length) this.reapClosed(p.ts);
     const frame = p.frame;
     if (info.ipProto === 17) {
-      const m = info.payloadLength > 0 ? this.datagramProtocol(frame) : undefined;
+      const m = info.payloadLength > 0 ? datagramProtocol(this.ports, frame, info.payloadOffset, info.payloadOffset + info.payloadLength, info.srcPort, info.dstPort) : undefined;
       if (m) {
         const flow = this.flowFor(frame, false);
         flow.app = m.name;
@@ -299,16 +298,6 @@ export class OperationDecoder {
     const a = this.serviceOf(flow.a.port);
     const b = this.serviceOf(flow.b.port);
     return a && !a.anyPort ? a : b && !b.anyPort ? b : (a ?? b);
-  }
-
-  /** The protocol of a datagram: its port's first (leniently), else any protocol's strict probe. */
-  private datagramProtocol(frame: Buffer): ProtocolModule | undefined {
-    const i = this.info;
-    const end = i.payloadOffset + i.payloadLength;
-    const onPort = this.ports.on('udp', i.dstPort) ?? this.ports.on('udp', i.srcPort);
-    if (onPort?.probe(frame, i.payloadOffset, end, true)) return onPort;
-    for (const m of UDP_PROTOCOLS) if (m !== onPort && m.anyPort && m.probe(frame, i.payloadOffset, end, false)) return m;
-    return undefined;
   }
 
   private detect(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {

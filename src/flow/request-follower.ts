@@ -9,9 +9,10 @@ import type { PacketInfo } from '../../protocols/net/packet.js';
 import { TcpFlag } from '../../protocols/net/packet.js';
 import type { PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
-import { PortMap, PROTOCOLS, protocolsOver } from '../../protocols/registry.js';
+import { datagramProtocol, PortMap, protocolsOver } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS } from './limits.js';
-import { StreamGuard, type Framer, type SegmentProblem, type Stream } from './stream-guard.js';
+import { StreamGuard, type SegmentProblem, type Stream } from './stream-guard.js';
+import { seqDiff } from './tcp-stream.js';
 
 /** The largest request reassembled inline (a Modbus ADU is at most 260 bytes; an OPC UA chunk is negotiated). */
 export const MAX_INLINE_PDU = 65_536;
@@ -31,14 +32,11 @@ export type Followed =
   | 'reset';
 
 interface Connection {
-  module: ProtocolModule | undefined;
-  channel: ProtocolChannel | undefined;
+  module: ProtocolModule;
+  channel: ProtocolChannel;
 }
 
 const TCP = protocolsOver('tcp');
-const UDP = protocolsOver('udp');
-const FRAMERS = new Map<ProtocolModule, Framer>(PROTOCOLS.map((m) => [m, m.frame]));
-const NO_PROTOCOL: Connection = { module: undefined, channel: undefined };
 
 function segmentDetail(p: SegmentProblem, title: string, detail: string): { problem: InspectionProblem; detail: string } {
   switch (p) {
@@ -98,12 +96,14 @@ export class RequestFollower {
     else this.streams.commit(s, now);
   }
 
-  /** The protocol a datagram is (its port's, else one recognised on any port), if any. */
+  /** The protocol a datagram is (as the flow decoder recognises it), if any. */
   datagramProtocol(packet: Buffer, info: PacketInfo): ProtocolModule | undefined {
-    const end = info.payloadOffset + info.payloadLength;
-    const onPort = this.ports.on('udp', info.dstPort) ?? this.ports.on('udp', info.srcPort);
-    if (onPort) return onPort;
-    return UDP.find((m) => m.anyPort && m.probe(packet, info.payloadOffset, end, false));
+    return datagramProtocol(this.ports, packet, info.payloadOffset, info.payloadOffset + info.payloadLength, info.srcPort, info.dstPort);
+  }
+
+  /** The protocol already chosen for a followed TCP connection, if any. */
+  connectionProtocol(key: string): ProtocolModule | undefined {
+    return (this.streams.peek(key)?.state as Connection | undefined)?.module;
   }
 
   /** The protocol whose service port (registered, or the policy's) a TCP port is. */
@@ -111,11 +111,15 @@ export class RequestFollower {
     return this.ports.on('tcp', port);
   }
 
-  /** The protocol a TCP stream to `port` starting with `buf[off, end)` is, if any. */
+  /**
+   * The protocol a TCP stream to `port` starting with `buf[off, end)` is, if any. Unlike the
+   * flow decoder (which learns, and must not invent operations from a guess), a first segment
+   * holding only part of a PDU will do: a header that frames, or needs more. A wrong guess is
+   * no risk here: what does not frame is denied.
+   */
   streamProtocol(port: number, buf: Buffer, off: number, end: number): ProtocolModule | undefined {
     const onPort = this.ports.on('tcp', port);
     if (onPort) return onPort;
-    // A first segment may hold only part of a PDU: a header that frames, or needs more, will do.
     return TCP.find((m) => m.anyPort && m.frame(buf, off, end).status !== 'invalid');
   }
 
@@ -148,16 +152,22 @@ export class RequestFollower {
     this.seq = seq;
     this.len = info.payloadLength;
     const end = info.payloadOffset + info.payloadLength;
-    // The connection's protocol is chosen at its first data.
+    // The connection's protocol is chosen at the first data that shows one; until then (a
+    // connection picked up mid-request, a segment out of order) each segment is looked at anew.
     let conn = s.state as Connection | undefined;
     if (!conn) {
-      const m = this.streamProtocol(info.dstPort, packet, info.payloadOffset, end);
-      s.state = conn = m ? { module: m, channel: m.channel() } : NO_PROTOCOL;
+      // Data ahead of the stream shows no protocol: it is out of order whatever it is.
+      if (seqDiff(seq, s.next) > 0) {
+        const d = segmentDetail('ahead', '', '');
+        return this.fail(d.problem, d.detail);
+      }
+      const found = this.streamProtocol(info.dstPort, packet, info.payloadOffset, end);
+      if (!found) return this.fail('uninspectable', 'a TCP stream no inspected protocol recognises');
+      s.state = conn = { module: found, channel: found.channel() };
     }
     const m = conn.module;
-    if (!m) return this.fail('uninspectable', 'a TCP stream no inspected protocol recognises');
     this.protocol = m;
-    if (!g.inspect(s, seq, packet, info.payloadOffset, info.payloadLength, FRAMERS.get(m)!)) {
+    if (!g.inspect(s, seq, packet, info.payloadOffset, info.payloadLength, m.frame)) {
       const d = segmentDetail(g.problem!, m.title, g.detail);
       return this.fail(d.problem, d.detail);
     }
@@ -166,7 +176,7 @@ export class RequestFollower {
       // A message sent in pieces is judged as a whole or not at all: holding every piece of
       // every connection inline would take megabytes.
       if (m.partial(p.buf, p.off, p.len)) return this.fail('uninspectable', `a ${m.title} request sent in several chunks cannot be inspected inline`);
-      const rec = conn.channel!.decode(p.buf, p.off, p.len, true);
+      const rec = conn.channel.decode(p.buf, p.off, p.len, true);
       if (rec) this.requests.push(rec);
     }
     return 'requests';

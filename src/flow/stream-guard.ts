@@ -88,8 +88,9 @@ export class StreamGuard {
     (this.flows.get(key) ?? this.start(key, seq, now)).reset = true;
   }
 
-  isReset(key: string): boolean {
-    return this.flows.get(key)?.reset === true;
+  /** A connection's stream if it is followed, without picking it up. */
+  peek(key: string): Stream | undefined {
+    return this.flows.get(key);
   }
 
   /**

@@ -7,7 +7,7 @@
 
 import { parseArgs } from 'node:util';
 import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
-import { Inspector } from '../../src/enforce/inspector.js';
+import { Inspector, LINKTYPE_RAW } from '../../src/enforce/inspector.js';
 import { compilePolicy } from '../../src/policy/evaluate.js';
 import { cellPolicy } from '../lib/inline.js';
 import { tcpSegment } from '../lib/ip-packets.js';
@@ -17,7 +17,6 @@ const total = Number(values.packets);
 const connections = Number(values.connections);
 const HMI = '10.0.0.21';
 const PLC = '10.0.0.11';
-const LINKTYPE_RAW = 101;
 
 /** An IPv4/TCP segment from the HMI's port `port` to the PLC's 502 carrying `payload`. */
 const segment = (port: number, seq: number, payload: Buffer) => tcpSegment(HMI, PLC, port, 502, seq, payload);

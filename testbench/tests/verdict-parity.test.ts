@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { learnPcaps } from '../../src/commands/learn.js';
 import { simulatePcaps } from '../../src/commands/policy.js';
+import { CaptureSimulation } from '../../src/policy/simulate-capture.js';
+import { ACK, SYN, tcpSegment } from '../lib/ip-packets.js';
 import { Inspector, type InspectionEvent } from '../../src/enforce/inspector.js';
 import type { Asset, Conversation } from '../../src/learn/model.js';
 import { derivePolicy } from '../../src/policy/derive.js';
@@ -95,4 +97,36 @@ describe('simulation and inspection agree, request by request', () => {
     expect(inspected).toHaveLength(120);
     expect(new Set(inspected.map(([, code]) => code))).toEqual(new Set(['malformed']));
   });
+
+  it('judges what the queue steers even where no protocol is recognised, as the inspector does', () => {
+    // An OPC UA rule without a port: the queue steers every TCP port between the two hosts, so an
+    // SSH session between them reaches the inspector, which cannot read it.
+    const [hmi, server] = ['10.0.0.21', '10.0.0.30'];
+    const policy: Policy = {
+      bulkheadPolicy: 1,
+      name: 'ua',
+      defaultAction: 'deny',
+      zones: [
+        { id: 'a', name: 'A', securityLevel: 2, members: [hmi] },
+        { id: 'b', name: 'B', securityLevel: 2, members: [server] },
+      ],
+      conduits: [{ id: 'ab', name: 'A-B', zones: ['a', 'b'], rules: [{ id: 'hmi-ua', protocol: 'opcua', client: { hosts: [hmi] }, server: { hosts: [server] }, allow: [{ kinds: ['session', 'read'] }] }] }],
+    };
+    const packets: { frame: number; ip: Buffer }[] = [];
+    const sim = new CaptureSimulation([policy], { tap: (frame, ip) => packets.push({ frame, ip: Buffer.from(ip) }) });
+    const frames = [
+      tcpSegment(hmi, server, 50000, 22, 7, Buffer.alloc(0), SYN),
+      tcpSegment(server, hmi, 22, 50000, 900, Buffer.alloc(0), SYN | ACK),
+      tcpSegment(hmi, server, 50000, 22, 8, Buffer.from('SSH-2.0-OpenSSH_9.2\r\n')),
+      // The same between hosts no rule steers: the kernel table's, not judged here.
+      tcpSegment(server, hmi, 50001, 22, 7, Buffer.alloc(0), SYN),
+      tcpSegment(server, hmi, 50001, 22, 8, Buffer.from('SSH-2.0-OpenSSH_9.2\r\n')),
+    ];
+    frames.forEach((frame, n) => sim.packet({ index: n + 1, linkType: 101, ts: 1000 + n, frame }));
+    const [report] = sim.results();
+    expect(report!.deniedRequests.map((d) => [d.frame, d.reasonCode])).toEqual([[3, 'uninspectable']]);
+    expect(packets.map((p) => p.frame)).toEqual([1, 3]);
+    expect(inspectorDenials(policy, packets, [])).toEqual([[3, 'uninspectable']]);
+  });
 });
+
