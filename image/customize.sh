@@ -50,8 +50,9 @@ if [ "$BOOT_TEST" = 1 ]; then
   install -d "$T"
   install -m 0755 "$HERE/boot-test-guest.sh" "$T/run"
   install -m 0644 "$HERE/boot-test-policy.yaml" "$T/policy.yaml"
-  # The testbench's Modbus PLC and probe (modbus-serial) for traffic across the image's bridge.
-  install -m 0644 "$HERE/../dist/testbench/plant/peers/modbus-plc.js" "$HERE/../dist/testbench/plant/peers/modbus-probe.js" "$T/"
+  # The testbench's Modbus PLC and probe (modbus-serial) for traffic across the image's bridge,
+  # with the peers' shared log and schedule helpers they import.
+  install -m 0644 "$HERE/../dist/testbench/plant/peers/modbus-plc.js" "$HERE/../dist/testbench/plant/peers/modbus-probe.js" "$HERE/../dist/testbench/plant/peers/schedule.js" "$T/"
   printf '{ "type": "module" }\n' > "$T/package.json"
   install -d "$T/node_modules"
   cp -a "$HERE/../node_modules/modbus-serial" "$HERE/../node_modules/debug" "$HERE/../node_modules/ms" "$T/node_modules/"
