@@ -87,6 +87,7 @@ export function renderSystemFiles(c: ApplianceConfig, o: { network: boolean } = 
         'net.bridge.bridge-nf-call-iptables = 0',
         'net.bridge.bridge-nf-call-ip6tables = 0',
         'net.bridge.bridge-nf-call-arptables = 0',
+        'net.bridge.bridge-nf-filter-vlan-tagged = 0',
         '# A kernel panic reboots the box after 10 s: back in its configured state rather than hung.',
         'kernel.panic = 10',
         'kernel.panic_on_oops = 1',

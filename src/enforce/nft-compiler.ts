@@ -42,6 +42,9 @@ export interface NftProgram {
 }
 
 
+/** IP, and the VLAN tags IP travels in (802.1Q, 802.1ad, the pre-standard 0x9100 QinQ tag). */
+const IP_ETHER_TYPES = 'ip, ip6, 8021q, 8021ad, 0x9100';
+
 function setName(zone: string, family: 'v4' | 'v6' | 'mac'): string {
   return `zone_${zone.replace(/[^A-Za-z0-9_]/g, '_')}_${family}`.slice(0, 60);
 }
@@ -102,8 +105,10 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   }
   // Before br_netfilter (priority 0): what this table accepts still reaches the inspection queue.
   lines.push('  chain forward {', '    type filter hook forward priority -200; policy accept;');
-  // Only IP is the policy's business: ARP, LLDP and the like pass untouched.
-  rule('ether type != { ip, ip6, 8021q }', 'accept', 'non-ip');
+  // Only IP is the policy's business: ARP, LLDP and the like pass untouched. Tagged frames are
+  // IP's too: 802.1Q (judged as the packet inside), and 802.1ad / the older 0x9100 QinQ outer
+  // tag, which nothing below matches, so the default takes them.
+  rule(`ether type != { ${IP_ETHER_TYPES} }`, 'accept', 'non-ip');
   if (options.bridgePorts) rule(`iifname != { ${options.bridgePorts.map(quote).join(', ')} }`, 'accept', 'other-bridges');
   // Island mode (SR 5.2 RE2) is an operator's order: it drops in learn mode too.
   const isolated = split((options.isolated ?? []).map(parseMember).filter((m): m is Member => typeof m !== 'string'));
@@ -150,7 +155,7 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   const last = options.mode === 'enforce' ? `log group ${group} prefix ${quote('bulkhead deny default')} drop` : `log group ${group} prefix ${quote('bulkhead would-deny default')} accept`;
   // 802.1Q-tagged frames match no rule above (rules look at untagged IP): the default takes them
   // rather than letting tagged traffic slip past the policy.
-  if (policy.defaultAction === 'deny') rule('ether type { ip, ip6, 8021q }', last, 'default');
+  if (policy.defaultAction === 'deny') rule(`ether type { ${IP_ETHER_TYPES} }`, last, 'default');
   lines.push('  }', '}');
   // Replace atomically: create (if missing), delete, and define anew in one transaction.
   const script = [`table bridge ${table}`, `delete table bridge ${table}`, ...lines, ''].join('\n');

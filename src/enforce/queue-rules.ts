@@ -49,6 +49,8 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
 }
 
 const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+/** 802.1Q-tagged IPv4 through the same hooks: without it a tagged request bypasses inspection. */
+const BRIDGE_NF_VLAN = '/proc/sys/net/bridge/bridge-nf-filter-vlan-tagged';
 
 /** Whether bridged IPv4 passes the iptables hooks (br_netfilter); undefined without the module. */
 export function bridgeNetfilter(): boolean | undefined {
@@ -60,12 +62,14 @@ export function bridgeNetfilter(): boolean | undefined {
 }
 
 /**
- * Sends bridged IPv4 through the iptables hooks or not. Off whenever nothing is inspected: every
- * bridged packet pays for the hooks while it is on.
+ * Sends bridged IPv4, untagged and 802.1Q-tagged, through the iptables hooks or not. Off
+ * whenever nothing is inspected: every bridged packet pays for the hooks while it is on. (A
+ * frame with two tags, 802.1ad, is never handed to the hooks: the kernel table refuses it.)
  */
 export function setBridgeNetfilter(on: boolean): void {
   try {
     writeFileSync(BRIDGE_NF, on ? '1' : '0');
+    writeFileSync(BRIDGE_NF_VLAN, on ? '1' : '0');
   } catch (err) {
     throw new Error(`cannot ${on ? 'enable' : 'disable'} br_netfilter for bridged traffic: ${(err as Error).message} (is the br_netfilter module loaded?)`, { cause: err });
   }
