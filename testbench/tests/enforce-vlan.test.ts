@@ -4,7 +4,7 @@
 // from the HMI's namespace (this kernel family has no VLAN devices); what reaches the PLC's port
 // is the ground truth.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,6 @@ import { formatPolicy } from '../../src/policy/document.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { cellPolicy, inlineUnavailable } from '../lib/inline.js';
 import { startGateway, waitForLine } from '../lib/processes.js';
-import type { ChildProcess } from 'node:child_process';
 
 const hmi = { name: 'hmi', ip: '10.252.6.21', mac: '02:00:00:00:06:21' };
 const plc = { name: 'plc', ip: '10.252.6.11', mac: '02:00:00:00:06:11' };
