@@ -100,20 +100,18 @@ export class Inspector {
     // A connection the gateway reset: none of the client's bytes pass; its segment, emptied,
     // makes the server answer with a RST of its own.
     if (followed === 'reset') return rewriteSegment(packet, i, TcpFlag.ACK) > 0 ? NF_MANGLED : NF_DROP;
-    const problem = f.problem ? { code: f.problem, detail: f.detail } : undefined;
-    const v = this.judge.packet(f.requests, problem, client, server, { ts: now / 1000, frame: this.counts.packets, bytes: i.payloadLength });
+    const v = this.judge.packet(f, client, server, { ts: now / 1000, frame: this.counts.packets, bytes: i.payloadLength });
     if (v) this.conduit = v.conduitId;
     if (!v || v.action === 'allow') {
       this.counts.allowed++;
       f.passed(now);
-      if (i.ipProto === 6 && i.tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) f.streams.close(key);
       return NF_ACCEPT;
     }
-    return this.deny(v, key, packet, now);
+    return this.deny(v, key, packet, client.ip, server.ip, now);
   }
 
   /** A denial: reported, and in enforce mode dropped, its TCP connection reset unless the conduit says drop. */
-  private deny(v: Verdict, key: string, packet: Buffer, now: number): number {
+  private deny(v: Verdict, key: string, packet: Buffer, client: string, server: string, now: number): number {
     this.counts.denied++;
     const i = this.info;
     const enforce = this.mode === 'enforce';
@@ -123,8 +121,8 @@ export class Inspector {
       action: enforce ? 'deny' : 'would-deny',
       reasonCode: v.code,
       reason: resetting ? `${v.reason}; connection reset` : v.reason,
-      client: ipString(packet, i.srcIpOffset, i.ipVersion),
-      server: ipString(packet, i.dstIpOffset, i.ipVersion),
+      client,
+      server,
     };
     if (v.ruleId) e.ruleId = v.ruleId;
     if (this.judge.decided) e.code = this.judge.decided.code;
@@ -132,14 +130,13 @@ export class Inspector {
     if (!enforce) {
       // Learn mode passes everything: the stream follows what passed.
       this.follower.passed(now);
-      if (i.ipProto === 6 && i.tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) this.follower.streams.close(key);
       return NF_ACCEPT;
     }
     if (resetting) {
       this.follower.streams.markReset(key, i.tcpSeq, now);
       return rewriteSegment(packet, i, TcpFlag.RST | TcpFlag.ACK) > 0 ? NF_MANGLED : NF_DROP;
     }
-    if (i.ipProto === 6 && i.tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) this.follower.streams.close(key);
+    this.follower.dropped();
     return NF_DROP;
   }
 }

@@ -65,10 +65,12 @@ export class RequestFollower {
   /** The protocol of the packet last followed, when one was recognised. */
   protocol: ProtocolModule | undefined;
   private ports = new PortMap();
-  /** The stream and sequence number of the last TCP segment followed, for `passed`. */
+  /** The stream, sequence number and length of the last TCP segment followed, for `passed`. */
   private stream: Stream | undefined;
   private seq = 0;
   private len = 0;
+  /** That segment also ended its connection (FIN or RST). */
+  private ending = false;
 
   /** Ports a policy puts protocols on besides their registered ones. */
   usePorts(extra: Partial<Record<Protocol, readonly number[]>>): void {
@@ -94,6 +96,12 @@ export class RequestFollower {
     if (!s) return;
     if (this.problem) this.streams.resync(s, this.seq, this.len, now);
     else this.streams.commit(s, now);
+    if (this.ending) this.streams.close(s.key);
+  }
+
+  /** The packet last followed was dropped: the stream stays, unless the segment ended it. */
+  dropped(): void {
+    if (this.stream && this.ending) this.streams.close(this.stream.key);
   }
 
   /** The protocol a datagram is (as the flow decoder recognises it), if any. */
@@ -151,6 +159,7 @@ export class RequestFollower {
     this.stream = s;
     this.seq = seq;
     this.len = info.payloadLength;
+    this.ending = (info.tcpFlags & (TcpFlag.RST | TcpFlag.FIN)) !== 0;
     const end = info.payloadOffset + info.payloadLength;
     // The connection's protocol is chosen at the first data that shows one; until then (a
     // connection picked up mid-request, a segment out of order) each segment is looked at anew.

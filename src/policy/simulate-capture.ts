@@ -100,13 +100,11 @@ export class CaptureSimulation {
   private judge({ follower: f, judge, sim }: Lane, p: PacketInput, key: string, client: Endpoint, server: Endpoint, evidence: Operation['evidence']): void {
     const i = this.info;
     if (f.follow(p.frame, i, key, p.ts * 1000) === 'control') return;
-    const problem = f.problem ? { code: f.problem, detail: f.detail } : undefined;
-    const v = judge.packet(f.requests, problem, client, server, evidence, (op, verdict) => sim.record(op, verdict));
-    if (problem && v) sim.record({ protocol: f.protocol?.name ?? 'unknown', client, server, evidence }, v);
+    const v = judge.packet(f, client, server, evidence, (op, verdict) => sim.record(op, verdict));
+    if (f.problem && v) sim.record({ protocol: f.protocol?.name ?? 'unknown', client, server, evidence }, v);
     for (const r of f.requests) if (r.direction === 'response') sim.responses(1);
     // As learn mode does: the stream follows what the server got.
     f.passed(p.ts * 1000);
-    if (i.ipProto === 6 && i.tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) f.streams.close(key);
   }
 
   /** Whether a protocol of the registry is recognised on this packet (or its connection already). */

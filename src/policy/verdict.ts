@@ -6,8 +6,8 @@
 // encrypted channel, and isolation. Reasons are codes (VERDICT_CODES); the sentence is built
 // from the code and the request.
 
-import type { Endpoint, Operation, PduRecord } from '../../protocols/operation.js';
-import type { InspectionProblem } from '../flow/request-follower.js';
+import type { Endpoint, Operation } from '../../protocols/operation.js';
+import type { InspectionProblem, RequestFollower } from '../flow/request-follower.js';
 import { AddressSet, parseMember, type Member } from './addresses.js';
 import type { Evaluator, Verdict, VerdictCode } from './evaluate.js';
 
@@ -58,22 +58,16 @@ export class Judge {
   }
 
   /**
-   * The verdict on one packet toward a server: its problem, else the first denial among its
-   * requests, else allowed (undefined: it carried no request, only a prefix of one or
-   * responses). Each request judged is handed to `each` with its verdict, in order.
+   * The verdict on one packet toward a server, from what the stream follower found in it: its
+   * problem, else the first denial among its requests, else allowed (undefined: it carried no
+   * request, only a prefix of one or responses). Each request judged is handed to `each` with
+   * its verdict, in order.
    */
-  packet(
-    records: readonly PduRecord[],
-    problem: { code: InspectionProblem; detail: string } | undefined,
-    client: Endpoint,
-    server: Endpoint,
-    evidence: Operation['evidence'],
-    each?: (op: Operation, v: Verdict) => void,
-  ): Verdict | undefined {
+  packet(found: Pick<RequestFollower, 'requests' | 'problem' | 'detail'>, client: Endpoint, server: Endpoint, evidence: Operation['evidence'], each?: (op: Operation, v: Verdict) => void): Verdict | undefined {
     this.decided = undefined;
-    if (problem) return this.problem(client, server, problem.code, problem.detail);
+    if (found.problem) return this.problem(client, server, found.problem, found.detail);
     let first: Verdict | undefined;
-    for (const rec of records) {
+    for (const rec of found.requests) {
       if (rec.direction === 'response') continue;
       const op = rec as Operation;
       op.client = client;
