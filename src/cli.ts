@@ -875,9 +875,9 @@ main(process.argv.slice(2)).then(
     if (exitAtOnce) process.exit(code);
   },
   (e: unknown) => {
-    // By code, from the one registry: usage errors add the manual, internal ones their stack.
+    // By code, from the one registry: a usage error adds the manual (an internal one carries its stack).
     const err = toBulkheadError(e);
-    process.stderr.write(err.code === 'BH_INTERNAL' ? `bulkhead: ${err.message}\n` : `${err.code === 'BH_USAGE' ? err.message : `bulkhead: ${err.message}`}\n${err.code === 'BH_USAGE' ? USAGE : ''}`);
+    process.stderr.write(err.code === 'BH_USAGE' ? `${err.message}\n${USAGE}` : `bulkhead: ${err.message}\n`);
     process.exitCode = err.exitStatus;
   },
 );

@@ -119,21 +119,22 @@ export class Simulation {
     }
     r.denied += count;
     r.deniedByReason[v.code] = (r.deniedByReason[v.code] ?? 0) + count;
-    const what = 'kind' in op ? `${op.protocol} ${op.kind} ${describeCode(op)}` : `${op.protocol} (unread: ${v.code})`;
+    // An unread denial (the follower's problem) has no kind or code of its own.
+    const read = 'kind' in op;
+    const operation = read ? describeCode(op) : `unread (${v.code})`;
+    const what = read ? `${op.protocol} ${op.kind} ${operation}` : `${op.protocol} (unread: ${v.code})`;
     if (op.evidence.frame > 0) {
       if (r.deniedRequests.length < MAX_LISTED) r.deniedRequests.push({ frame: op.evidence.frame, reasonCode: v.code, client: op.client.ip, server: `${op.server.ip}:${op.server.port}`, operation: what });
       else r.deniedRequestsTruncated = true;
     }
-    this.group(op, v, count);
+    this.group(op, v, count, read ? op.kind : 'unknown', read ? op.code : -1, operation);
   }
 
-  private group(op: Operation | Unread, v: Verdict, count: number): void {
+  private group(op: Operation | Unread, v: Verdict, count: number, kind: string, code: number, operation: string): void {
     const r = this.report;
     const conduit = v.conduitId ?? '(no conduit)';
     r.deniedByConduit[conduit] = (r.deniedByConduit[conduit] ?? 0) + count;
     r.deniedByClient[op.client.ip] = (r.deniedByClient[op.client.ip] ?? 0) + count;
-    const kind = 'kind' in op ? op.kind : 'unknown';
-    const code = 'kind' in op ? op.code : -1;
     const key = `${conduit}|${op.client.ip}|${op.server.ip}|${op.server.port}|${op.protocol}|${kind}|${code}|${v.code}`;
     const g = this.groups.get(key);
     const ts = op.evidence.ts;
@@ -154,7 +155,7 @@ export class Simulation {
       port: op.server.port,
       kind,
       code,
-      operation: 'kind' in op ? describeCode(op) : `unread (${v.code})`,
+      operation,
       count,
       firstSeen: ts,
       lastSeen: ts,
