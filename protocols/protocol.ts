@@ -4,6 +4,7 @@
 // is one folder with a module of this shape and one line in the registry.
 
 import type { Framing, Operation, PduRecord, Protocol } from './operation.js';
+import type { ReassemblyBudget } from './reassembly.js';
 
 /** The transaction key of a message that pairs without an id of its own. */
 export const NO_TRANSACTION_KEY = -1;
@@ -15,6 +16,8 @@ export interface ProtocolChannel {
    * PDUs is still being collected. Never throws.
    */
   decode(buf: Buffer, off: number, len: number, fromClient: boolean): PduRecord | undefined;
+  /** The conversation is over: what it holds of messages in pieces goes back to the budget. */
+  release(): void;
 }
 
 /** Identity facts an operation reveals about one of its endpoints (asset inventory). */
@@ -48,13 +51,11 @@ export interface ProtocolModule {
   probe(buf: Buffer, off: number, end: number, onPort: boolean): boolean;
   /** Stream protocols: the length of the PDU at `off`, "need N more bytes", or not this protocol. */
   frame(buf: Buffer, off: number, end: number): Framing;
-  /** Fresh decoding state for a new conversation. */
-  channel(): ProtocolChannel;
   /**
-   * The client-sent PDU at `off` is one piece of a longer message (a first or middle chunk or
-   * segment): nothing it asks for can be known until the last piece.
+   * Fresh decoding state for a new conversation. Messages sent in pieces (chunks, segments) are
+   * held until their last piece within `budget`, then decoded whole.
    */
-  partial(buf: Buffer, off: number, len: number): boolean;
+  channel(budget: ReassemblyBudget): ProtocolChannel;
   /** Whether the sender of the PDU at `off` is the client ('sender') or the server ('receiver'), where the PDU says so. */
   opener(buf: Buffer, off: number, end: number): 'sender' | 'receiver' | undefined;
   /**

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Operation, Protocol } from './operation.js';
+import { ReassemblyBudget } from './reassembly.js';
 import { describeIdentity, isProtocol, PortMap, PROTOCOLS, protocolModule, protocolsOver } from './registry.js';
 
 /** Every value of the Protocol type: adding one without a module fails to compile here. */
@@ -33,7 +34,7 @@ describe('the protocol registry', () => {
       expect(m.ports.length).toBeGreaterThan(0);
       for (const p of m.ports) expect(Number.isInteger(p) && p > 0 && p < 65536).toBe(true);
       if (m.defaultPort !== undefined) expect(m.ports).toContain(m.defaultPort);
-      for (const f of ['probe', 'frame', 'channel', 'partial', 'opener', 'transactionKey', 'describeCode', 'identity', 'gathersHistory', 'role'] as const) expect(typeof m[f], `${m.name}.${f}`).toBe('function');
+      for (const f of ['probe', 'frame', 'channel', 'opener', 'transactionKey', 'describeCode', 'identity', 'gathersHistory', 'role'] as const) expect(typeof m[f], `${m.name}.${f}`).toBe('function');
       expect(typeof m.field).toBe('boolean');
       expect(typeof m.anyPort).toBe('boolean');
       // A module describes and places any operation of its own without throwing.
@@ -53,18 +54,22 @@ describe('the protocol registry', () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     for (const m of PROTOCOLS) {
-      const channel = m.channel();
+      const budget = new ReassemblyBudget(4096, 16_384);
+      const channel = m.channel(budget);
       for (let n = 0; n < 2000; n++) {
         const b = Buffer.alloc(Math.floor(rand() * 80));
         for (let i = 0; i < b.length; i++) b[i] = Math.floor(rand() * 256);
         m.probe(b, 0, b.length, n % 2 === 0);
         const f = m.frame(b, 0, b.length);
         expect(['ok', 'incomplete', 'invalid']).toContain(f.status);
-        m.partial(b, 0, b.length);
         m.opener(b, 0, b.length);
         const rec = channel.decode(b, 0, b.length, n % 3 === 0);
         if (rec) expect(rec.protocol).toBe(m.name);
+        expect(budget.held).toBeLessThanOrEqual(budget.total);
       }
+      // What the channel held of messages in pieces all goes back.
+      channel.release();
+      expect(budget.held).toBe(0);
     }
   });
 

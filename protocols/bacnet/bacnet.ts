@@ -45,8 +45,14 @@ export function looksLikeBvlc(buf: Buffer, off: number, len: number, onBacnetPor
 const cursor = new Cursor(Buffer.alloc(0));
 const tag = new Tag();
 
+/** Where the decoder found a datagram's APDU (-1: it carries none), for a caller that reassembles segments. */
+export interface ApduPosition {
+  apdu: number;
+}
+
 /** Decode one BACnet/IP datagram (starting at the BVLC header). */
-export function decodeBacnet(buf: Buffer, off: number, len: number): PduRecord {
+export function decodeBacnet(buf: Buffer, off: number, len: number, at?: ApduPosition): PduRecord {
+  if (at) at.apdu = -1;
   const c = cursor.reset(buf, off, off + len);
   const anomalies: Anomaly[] = [];
   const details: Record<string, string | number | boolean> = {};
@@ -75,7 +81,7 @@ export function decodeBacnet(buf: Buffer, off: number, len: number): PduRecord {
     if (c.ok) details.originalSource = `${ip[0]}.${ip[1]}.${ip[2]}.${ip[3]}:${port}`;
   }
   if (fn !== 4 && fn !== 9 && fn !== 10 && fn !== 11) return decodeBvlcOnly(c, rec, fn);
-  decodeNpdu(c, rec);
+  decodeNpdu(c, rec, at);
   if (!c.ok) anomalies.push({ type: 'truncated', detail: `${rec.codeName || 'BACnet PDU'} ends early` });
   return rec;
 }
@@ -108,7 +114,7 @@ function decodeBvlcOnly(c: Cursor, rec: PduRecord, fn: number): PduRecord {
   return rec;
 }
 
-function decodeNpdu(c: Cursor, rec: PduRecord): void {
+function decodeNpdu(c: Cursor, rec: PduRecord, at: ApduPosition | undefined): void {
   const details = rec.details!;
   const version = c.u8();
   const control = c.u8();
@@ -142,6 +148,7 @@ function decodeNpdu(c: Cursor, rec: PduRecord): void {
     c.skip(c.remaining);
     return;
   }
+  if (at) at.apdu = c.pos;
   decodeApdu(c, rec);
 }
 

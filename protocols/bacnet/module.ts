@@ -3,8 +3,9 @@
 // or notifying is the "client" of its own message).
 
 import type { Operation } from '../operation.js';
-import type { IdentityClaim, ProtocolChannel, ProtocolModule } from '../protocol.js';
-import { BACNET_PORT, decodeBacnet, looksLikeBvlc } from './bacnet.js';
+import type { IdentityClaim, ProtocolModule } from '../protocol.js';
+import { BACNET_PORT, looksLikeBvlc } from './bacnet.js';
+import { BacnetChannel } from './segments.js';
 import { bacnetVendorName } from './vendors.js';
 
 /** APDU types as the decoder puts them in `subCode`. */
@@ -21,7 +22,6 @@ const NOTIFICATIONS_CONFIRMED = new Set([1, 2]); // confirmed COV and event noti
 const NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
 
 const PORTS = Array.from({ length: 16 }, (_, i) => BACNET_PORT + i);
-const CHANNEL: ProtocolChannel = { decode: (buf, off, len) => decodeBacnet(buf, off, len) };
 
 export const bacnet: ProtocolModule = {
   name: 'bacnet',
@@ -34,8 +34,7 @@ export const bacnet: ProtocolModule = {
   probe: (buf, off, end, onPort) => looksLikeBvlc(buf, off, end - off, onPort),
   // A datagram is one PDU.
   frame: (_buf, off, end) => ({ status: 'ok', length: end - off }),
-  channel: () => CHANNEL,
-  partial: () => false,
+  channel: (budget) => new BacnetChannel(budget),
   opener: () => undefined,
   transactionKey(op: Operation): number | undefined {
     if (op.direction === 'request' && op.subCode === CONFIRMED_REQUEST) return op.transactionId;

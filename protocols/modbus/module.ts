@@ -10,7 +10,7 @@ const READ_DEVICE_IDENTIFICATION = 14;
 const IDENTITY_FIELDS = ['vendorName', 'productCode', 'revision', 'vendorUrl', 'productName', 'modelName', 'userApplicationName'] as const;
 
 /** Every ADU stands alone: one channel serves every connection. */
-const CHANNEL: ProtocolChannel = { decode: (buf, off, len, fromClient) => decodeModbus(buf, off, len, fromClient ? 'request' : 'response') };
+const CHANNEL: ProtocolChannel = { decode: (buf, off, len, fromClient) => decodeModbus(buf, off, len, fromClient ? 'request' : 'response'), release: () => undefined };
 
 export const modbus: ProtocolModule = {
   name: 'modbus',
@@ -24,7 +24,6 @@ export const modbus: ProtocolModule = {
   probe: (buf, off, end) => looksLikeModbus(buf, off, end),
   frame: frameModbus,
   channel: () => CHANNEL,
-  partial: () => false,
   opener: () => undefined,
   transactionKey: (op) => op.transactionId ?? NO_TRANSACTION_KEY,
   describeCode: (op) => `FC ${op.code} (${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''})`,

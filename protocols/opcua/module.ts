@@ -7,8 +7,6 @@ import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../
 import { frameOpcua, looksLikeOpcua, OPCUA_PORT } from './framing.js';
 import { OpcuaChannel } from './opcua.js';
 
-/** The intermediate-chunk type: more chunks of the same message follow. */
-const CHUNK_INTERMEDIATE = 0x43;
 /** Services a historian uses: history reads, monitored items, subscriptions, publishing. */
 const HISTORY = /History|MonitoredItems|Subscription|Publish/;
 const IDENTITY_FIELDS = ['ApplicationUri', 'ApplicationName', 'ProductUri', 'ApplicationType'] as const;
@@ -22,8 +20,7 @@ export const opcua: ProtocolModule = {
   anyPort: true,
   probe: (buf, off, end) => looksLikeOpcua(buf, off, end),
   frame: frameOpcua,
-  channel: () => new OpcuaChannel(),
-  partial: (buf, off, len) => len > 3 && buf[off + 3] === CHUNK_INTERMEDIATE,
+  channel: (budget) => new OpcuaChannel(budget),
   opener(buf, off, end) {
     if (end - off < 3) return undefined;
     const type = buf.toString('latin1', off, off + 3);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { frameOpcua, looksLikeOpcua } from './framing.js';
 import { OpcuaChannel } from './opcua.js';
+import { ReassemblyBudget } from '../reassembly.js';
 
 const NONE = 'http://opcfoundation.org/UA/SecurityPolicy#None';
 
@@ -58,6 +59,21 @@ describe('OPC UA binary', () => {
     expect(ch.decode(first, 0, first.length, true)).toBeUndefined();
     const rec = ch.decode(last, 0, last.length, true)!;
     expect(rec.targets).toEqual([{ type: 'opcua', nodeId: 'ns=2;s=Motor.Speed', attribute: 13 }]);
+  });
+
+  it('a message whose chunks do not fit the budget is flagged too large, and its bytes go back', () => {
+    const budget = new ReassemblyBudget(16, 1024);
+    const ch = new OpcuaChannel(budget);
+    ch.securityPolicyUri = NONE;
+    const first = msg('C', readBody.subarray(0, 20));
+    const second = msg('C', readBody.subarray(20, 40));
+    const last = msg('F', readBody.subarray(40));
+    expect(ch.decode(first, 0, first.length, true)).toBeUndefined();
+    expect(ch.decode(second, 0, second.length, true)).toBeUndefined();
+    const rec = ch.decode(last, 0, last.length, true)!;
+    expect(rec.anomalies[0]).toMatchObject({ type: 'message_too_large', detail: 'message 5 in 3 chunks does not fit the reassembly budget (16 bytes a connection, 1024 in all)' });
+    expect(rec.targetsTruncated).toBe(true);
+    expect(budget.held).toBe(0);
   });
 
   it('an unreadable message on a secured channel is channel-level and encrypted', () => {

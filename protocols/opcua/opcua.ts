@@ -7,13 +7,14 @@
 import { Cursor } from '../cursor.js';
 import type { Anomaly, Direction, PduRecord } from '../operation.js';
 import type { ProtocolChannel } from '../protocol.js';
+import { ReassemblyBudget } from '../reassembly.js';
 import { readNumericNodeId, readString, skipString } from './binary.js';
 import { SECURITY_POLICY_NONE, SERVICE_IDS, Service } from './codes.js';
 import { CHUNK_ABORT, CHUNK_INTERMEDIATE, HEADER_LENGTH, MessageType, messageType } from './framing.js';
 import { decodeMessage } from './services.js';
 import { statusCodeName } from './status-codes.js';
 
-/** Bytes of one multi-chunk message kept for decoding; the rest is counted, not stored. */
+/** Bytes of multi-chunk messages one channel holds without a budget of its caller's. */
 export const MAX_MESSAGE_BYTES = 1 << 20;
 /** Messages being reassembled at once per direction; more is a flood, not a conversation. */
 export const MAX_PENDING_MESSAGES = 32;
@@ -27,8 +28,13 @@ const TRANSPORT_NAMES = new Map<number, string>([
 
 interface Pending {
   parts: Buffer[];
+  /** Bytes held of it (its copies of intermediate chunks). */
   bytes: number;
+  chunks: number;
+  /** Not every part is held: decoded from what is. */
   truncated: boolean;
+  /** Some part did not fit the budget (rather than a signature hiding the body's end). */
+  overBudget: boolean;
 }
 
 const cursor = new Cursor(Buffer.alloc(0));
@@ -41,6 +47,12 @@ export class OpcuaChannel implements ProtocolChannel {
   encrypted = false;
   endpointUrl: string | undefined;
   private readonly pending = [new Map<number, Pending>(), new Map<number, Pending>()];
+  /** Bytes this channel holds of messages in reassembly. */
+  private held = 0;
+  /** More messages were in reassembly at once than are followed: later chunks may belong to any. */
+  private overflowed = false;
+
+  constructor(private readonly budget = new ReassemblyBudget(MAX_MESSAGE_BYTES, Number.POSITIVE_INFINITY)) {}
 
   /**
    * Decode one framed chunk. Returns a record for HEL/ACK/ERR/RHE and for every final (or
@@ -129,33 +141,62 @@ export class OpcuaChannel implements ProtocolChannel {
     const part = c.buf.subarray(c.pos, c.end);
     const open = pending.get(requestId);
     if (chunk === CHUNK_ABORT) {
-      pending.delete(requestId);
+      if (open) this.forget(pending, requestId, open);
       rec.anomalies.push({ type: 'chunk_aborted', detail: `message ${requestId} aborted by its sender` });
       rec.codeName = 'AbortedMessage';
       return undefined;
     }
     if (chunk === CHUNK_INTERMEDIATE) {
-      if (open) {
-        // Signed (not encrypted) chunks end in a signature of unknown length: keep the first only.
-        if (!open.truncated && open.bytes + part.length <= MAX_MESSAGE_BYTES && this.securityPolicyUri === SECURITY_POLICY_NONE) {
-          open.parts.push(Buffer.from(part));
-          open.bytes += part.length;
-        } else open.truncated = true;
-      } else {
-        if (pending.size >= MAX_PENDING_MESSAGES) {
-          rec.anomalies.push({ type: 'message_too_large', detail: `more than ${MAX_PENDING_MESSAGES} messages in reassembly` });
-          return undefined;
-        }
-        pending.set(requestId, { parts: [Buffer.from(part.subarray(0, MAX_MESSAGE_BYTES))], bytes: Math.min(part.length, MAX_MESSAGE_BYTES), truncated: part.length > MAX_MESSAGE_BYTES });
+      if (open) this.hold(open, part);
+      else if (pending.size >= MAX_PENDING_MESSAGES) this.overflowed = true;
+      else {
+        const fresh: Pending = { parts: [], bytes: 0, chunks: 0, truncated: false, overBudget: false };
+        pending.set(requestId, fresh);
+        this.hold(fresh, part);
       }
       return undefined;
     }
-    if (!open) return { buf: part, truncated: false };
+    // A message whose first chunks could not be followed must not pass for one sent whole.
+    if (this.overflowed) rec.anomalies.push({ type: 'message_too_large', detail: `more than ${MAX_PENDING_MESSAGES} messages were in reassembly at once on this channel: its messages cannot be told apart` });
+    if (!open) return { buf: part, truncated: this.overflowed };
+    this.forget(pending, requestId, open);
+    open.chunks++;
+    if (open.overBudget) {
+      rec.anomalies.push({ type: 'message_too_large', detail: `message ${requestId} in ${open.chunks} chunks does not fit the reassembly budget (${this.budget.describe()})` });
+    }
+    if (open.truncated) return { buf: Buffer.concat(open.parts), truncated: true };
+    open.parts.push(part);
+    return { buf: Buffer.concat(open.parts), truncated: false };
+  }
+
+  /** Keeps a copy of an intermediate chunk's body, budget permitting. */
+  private hold(open: Pending, part: Buffer): void {
+    open.chunks++;
+    if (open.truncated) return;
+    // Signed (not encrypted) chunks end in a signature of unknown length: keep the first only.
+    if (open.parts.length > 0 && this.securityPolicyUri !== SECURITY_POLICY_NONE) {
+      open.truncated = true;
+      return;
+    }
+    if (!this.budget.take(this.held, part.length)) {
+      open.truncated = open.overBudget = true;
+      return;
+    }
+    open.parts.push(Buffer.from(part));
+    open.bytes += part.length;
+    this.held += part.length;
+  }
+
+  private forget(pending: Map<number, Pending>, requestId: number, open: Pending): void {
     pending.delete(requestId);
-    let truncated = open.truncated;
-    if (!truncated && open.bytes + part.length <= MAX_MESSAGE_BYTES && this.securityPolicyUri === SECURITY_POLICY_NONE) open.parts.push(part);
-    else truncated = true;
-    return { buf: Buffer.concat(open.parts), truncated };
+    this.held -= open.bytes;
+    this.budget.give(open.bytes);
+  }
+
+  release(): void {
+    for (const pending of this.pending) {
+      for (const [id, open] of pending) this.forget(pending, id, open);
+    }
   }
 }
 

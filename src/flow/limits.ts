@@ -10,6 +10,11 @@ export interface FlowLimits {
   maxOutOfOrderBytes: number;
   /** Bytes of one partial PDU held per direction (an OPC UA chunk can be large). */
   maxPduBytes: number;
+  /**
+   * Bytes of messages sent in pieces (OPC UA chunks, BACnet segments) held for all flows together
+   * until their last piece; each flow holds at most maxPduBytes of them.
+   */
+  maxReassemblyBytes: number;
   /** Closed connections kept for their late packets (up to a minute); past this the oldest go. */
   maxClosedFlows: number;
   /** Seconds without a packet before a flow is forgotten. */
@@ -38,6 +43,7 @@ export const DEFAULT_LIMITS: FlowLimits = {
   maxFlows: 65_536,
   maxOutOfOrderBytes: 256 * 1024,
   maxPduBytes: 1 << 20,
+  maxReassemblyBytes: 64 << 20,
   maxClosedFlows: 4096,
   idleTimeoutSeconds: 600,
   detectSegments: 4,

@@ -7,6 +7,7 @@ import { macString, ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import { ReassemblyBudget } from '../../protocols/reassembly.js';
 import { datagramProtocol, PortMap, protocolsOver } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
 import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
@@ -135,6 +136,8 @@ export class OperationDecoder {
   private readonly flows = new Map<string, Flow>();
   private readonly info = new PacketInfo();
   private readonly limits: FlowLimits;
+  /** What all flows together may hold of messages sent in pieces. */
+  private readonly reassembly: ReassemblyBudget;
   private readonly ports: PortMap;
   private current: PacketInput = { index: 0, linkType: 0, ts: 0, frame: Buffer.alloc(0) };
   private eventWindow = -1;
@@ -163,6 +166,7 @@ export class OperationDecoder {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.ports = new PortMap(this.limits.servicePorts);
+    this.reassembly = new ReassemblyBudget(this.limits.maxPduBytes, this.limits.maxReassemblyBytes);
   }
 
   /** Receives traffic counters and flow ends (learning needs them; decoding alone does not). */
@@ -189,7 +193,9 @@ export class OperationDecoder {
         const flow = this.flowFor(frame, false);
         flow.app = m.name;
         this.count(flow, p);
-        const rec = m.channel().decode(frame, info.payloadOffset, info.payloadLength, true);
+        // A datagram's sender is its "client"; segments of its requests are held per flow.
+        flow.channel ??= m.channel(this.reassembly);
+        const rec = flow.channel.decode(frame, info.payloadOffset, info.payloadLength, this.sideOf(flow, frame) === 0);
         if (rec) this.emit(flow, rec, -1, info.payloadLength);
       }
       return;
@@ -335,7 +341,7 @@ export class OperationDecoder {
     const m = flow.module!;
     const framer = FRAMERS.get(m)!;
     flow.assemblers = [new PduAssembler(framer, this.limits.maxPduBytes), new PduAssembler(framer, this.limits.maxPduBytes)];
-    flow.channel = m.channel();
+    flow.channel = m.channel(this.reassembly);
   }
 
   /** Per-connection TCP state: reassembly per direction and the sinks into the parser. */
@@ -475,6 +481,7 @@ export class OperationDecoder {
       flow.dirs[1].flush(sinks[1]);
     }
     // A closed flow lingers as a few fields: its parser state is rebuilt if the 5-tuple is reused.
+    flow.channel?.release();
     flow.dirs = flow.sinks = flow.assemblers = flow.channel = undefined;
     if (flow.app === 'detecting' && flow.detectTries > 0) this.notProtocol(flow);
     this.observer?.ended(flow.id, reason);

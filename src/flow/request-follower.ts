@@ -9,13 +9,23 @@ import type { PacketInfo } from '../../protocols/net/packet.js';
 import { TcpFlag } from '../../protocols/net/packet.js';
 import type { PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import { ReassemblyBudget } from '../../protocols/reassembly.js';
 import { datagramProtocol, PortMap, protocolsOver } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { StreamGuard, type SegmentProblem, type Stream } from './stream-guard.js';
 import { seqDiff } from './tcp-stream.js';
 
-/** The largest request reassembled inline (a Modbus ADU is at most 260 bytes; an OPC UA chunk is negotiated). */
+/** The largest request PDU framed inline (a Modbus ADU is at most 260 bytes; an OPC UA chunk is negotiated). */
 export const MAX_INLINE_PDU = 65_536;
+/**
+ * Bytes of a message sent in pieces (OPC UA chunks, BACnet segments) held inline until its last
+ * piece: per connection (a large Write or HistoryRead of a real SCADA fits), and for every
+ * connection together (a bound on what the gateway gives to reassembly).
+ */
+export const INLINE_REASSEMBLY_PER_CONNECTION = 1 << 20;
+export const INLINE_REASSEMBLY_TOTAL = 16 << 20;
+/** Datagram conversations whose segmented requests are followed at once; the least recent goes. */
+export const MAX_DATAGRAM_CONVERSATIONS = 4096;
 
 /** Why the requests of a packet cannot be shown to be allowed (the verdict's codes for them). */
 export type InspectionProblem = 'stream_integrity' | 'malformed' | 'uninspectable';
@@ -56,8 +66,12 @@ function segmentDetail(p: SegmentProblem, title: string, detail: string): { prob
 }
 
 export class RequestFollower {
+  /** What every followed conversation together holds of requests sent in pieces. */
+  readonly reassembly = new ReassemblyBudget(INLINE_REASSEMBLY_PER_CONNECTION, INLINE_REASSEMBLY_TOTAL);
   /** Client-to-server streams of followed TCP connections (bounded like the flow table). */
-  readonly streams = new StreamGuard(DEFAULT_LIMITS.maxFlows, MAX_INLINE_PDU);
+  readonly streams = new StreamGuard(DEFAULT_LIMITS.maxFlows, MAX_INLINE_PDU, (s) => (s.state as Connection | undefined)?.channel.release());
+  /** Decoding state of datagram conversations, in recency order. */
+  private readonly datagrams = new Map<string, ProtocolChannel>();
   /** The requests of the packet last followed (reused). */
   readonly requests: PduRecord[] = [];
   problem: InspectionProblem | undefined;
@@ -71,6 +85,8 @@ export class RequestFollower {
   private len = 0;
   /** That segment also ended its connection (FIN or RST). */
   private ending = false;
+  /** That segment held or completed a message sent in pieces: its channel moved past the server. */
+  private pieces = false;
 
   /** Ports a policy puts protocols on besides their registered ones. */
   usePorts(extra: Partial<Record<Protocol, readonly number[]>>): void {
@@ -87,7 +103,7 @@ export class RequestFollower {
     this.problem = undefined;
     this.detail = '';
     this.protocol = undefined;
-    return info.ipProto === 17 ? this.datagram(packet, info) : this.segment(packet, info, key, now, resets);
+    return info.ipProto === 17 ? this.datagram(packet, info, key) : this.segment(packet, info, key, now, resets);
   }
 
   /** The packet last followed reached the server (allowed, or learn mode): the stream moves on. */
@@ -99,9 +115,15 @@ export class RequestFollower {
     if (this.ending) this.streams.close(s.key);
   }
 
-  /** The packet last followed was dropped: the stream stays, unless the segment ended it. */
+  /**
+   * The packet last followed was dropped: the stream stays, unless the segment ended it. One
+   * whose pieces of a message the channel took in (and the server never got) can no longer be
+   * followed as the server sees it: none of its client's bytes pass from now on.
+   */
   dropped(): void {
-    if (this.stream && this.ending) this.streams.close(this.stream.key);
+    if (!this.stream) return;
+    if (this.ending) this.streams.close(this.stream.key);
+    else if (this.pieces) this.stream.reset = true;
   }
 
   /** The protocol a datagram is (as the flow decoder recognises it), if any. */
@@ -131,14 +153,37 @@ export class RequestFollower {
     return TCP.find((m) => m.anyPort && m.frame(buf, off, end).status !== 'invalid');
   }
 
-  private datagram(packet: Buffer, info: PacketInfo): Followed {
+  private datagram(packet: Buffer, info: PacketInfo, key: string): Followed {
     this.stream = undefined;
     if (info.payloadLength === 0) return 'control';
     const m = this.datagramProtocol(packet, info);
     if (!m) return this.fail('uninspectable', 'a datagram no inspected protocol recognises');
     this.protocol = m;
-    const rec = m.channel().decode(packet, info.payloadOffset, info.payloadLength, true);
-    if (rec) this.requests.push(rec);
+    const rec = this.datagramChannel(key, m).decode(packet, info.payloadOffset, info.payloadLength, true);
+    return rec ? this.take(m, rec) : 'requests';
+  }
+
+  /** The conversation's channel (segments of its requests are held there), most recent last. */
+  private datagramChannel(key: string, m: ProtocolModule): ProtocolChannel {
+    let ch = this.datagrams.get(key);
+    if (ch) this.datagrams.delete(key);
+    else {
+      if (this.datagrams.size >= MAX_DATAGRAM_CONVERSATIONS) {
+        const [oldest, gone] = this.datagrams.entries().next().value!;
+        this.datagrams.delete(oldest);
+        gone.release();
+      }
+      ch = m.channel(this.reassembly);
+    }
+    this.datagrams.set(key, ch);
+    return ch;
+  }
+
+  /** A decoded request joins the packet's requests, unless it could not be held whole. */
+  private take(m: ProtocolModule, rec: PduRecord): Followed {
+    const over = rec.anomalies.find((a) => a.type === 'message_too_large');
+    if (over) return this.fail('uninspectable', `a ${m.title} request sent in pieces could not be held to be inspected whole: ${over.detail ?? 'too large'}`);
+    this.requests.push(rec);
     return 'requests';
   }
 
@@ -157,6 +202,7 @@ export class RequestFollower {
     const s = g.stream(key, seq, now);
     if (resets && s.reset) return 'reset';
     this.stream = s;
+    this.pieces = false;
     this.seq = seq;
     this.len = info.payloadLength;
     this.ending = (info.tcpFlags & (TcpFlag.RST | TcpFlag.FIN)) !== 0;
@@ -172,7 +218,7 @@ export class RequestFollower {
       }
       const found = this.streamProtocol(info.dstPort, packet, info.payloadOffset, end);
       if (!found) return this.fail('uninspectable', 'a TCP stream no inspected protocol recognises');
-      s.state = conn = { module: found, channel: found.channel() };
+      s.state = conn = { module: found, channel: found.channel(this.reassembly) };
     }
     const m = conn.module;
     this.protocol = m;
@@ -180,13 +226,14 @@ export class RequestFollower {
       const d = segmentDetail(g.problem!, m.title, g.detail);
       return this.fail(d.problem, d.detail);
     }
+    // A message sent in pieces passes piece by piece (the server acts on none of it before the
+    // last) and is judged whole with its last piece.
+    const held = this.reassembly.held;
     for (let k = 0; k < g.pduCount; k++) {
       const p = g.pdus[k]!;
-      // A message sent in pieces is judged as a whole or not at all: holding every piece of
-      // every connection inline would take megabytes.
-      if (m.partial(p.buf, p.off, p.len)) return this.fail('uninspectable', `a ${m.title} request sent in several chunks cannot be inspected inline`);
       const rec = conn.channel.decode(p.buf, p.off, p.len, true);
-      if (rec) this.requests.push(rec);
+      this.pieces ||= !rec || this.reassembly.held !== held;
+      if (rec && this.take(m, rec) === 'problem') return 'problem';
     }
     return 'requests';
   }

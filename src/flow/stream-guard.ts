@@ -67,6 +67,8 @@ export class StreamGuard {
   constructor(
     private readonly maxFlows: number,
     private readonly maxPduBytes: number,
+    /** A stream's connection is no longer followed (closed, replaced or evicted): its state can go. */
+    private readonly onForget: (s: Stream) => void = () => undefined,
   ) {}
 
   get size(): number {
@@ -80,7 +82,10 @@ export class StreamGuard {
 
   /** A FIN or RST: the connection's stream ends. */
   close(key: string): void {
+    const f = this.flows.get(key);
+    if (!f) return;
     this.flows.delete(key);
+    this.onForget(f);
   }
 
   /** The gateway reset this connection's server side (onDeny: reset). */
@@ -208,9 +213,9 @@ export class StreamGuard {
   }
 
   private start(key: string, seq: number, now: number): Flow {
-    this.flows.delete(key);
+    this.close(key);
     // Bounded: the flow seen longest ago goes (a live one is picked up again at its next segment).
-    if (this.flows.size >= this.maxFlows) this.flows.delete(this.flows.keys().next().value!);
+    if (this.flows.size >= this.maxFlows) this.close(this.flows.keys().next().value!);
     const f: Flow = { key, next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, partial: undefined, moved: now, reset: false, state: undefined };
     f.boundaries[0] = seq;
     this.flows.set(key, f);
