@@ -36,6 +36,8 @@ export class PacketInfo {
   /** Outer and inner 802.1Q/802.1ad VLAN ids, -1 when untagged. */
   vlan = -1;
   innerVlan = -1;
+  /** The EtherType after any tags (-1 without an Ethernet or SLL header); for 802.3, its length. */
+  etherType = -1;
   ipVersion = 0;
   ipOffset = 0;
   srcIpOffset = 0;
@@ -58,6 +60,7 @@ export class PacketInfo {
     this.ethOffset = -1;
     this.vlan = -1;
     this.innerVlan = -1;
+    this.etherType = -1;
     this.ipVersion = 0;
     this.ipProto = 0;
     this.fragment = false;
@@ -140,6 +143,7 @@ function decodeEthernet(frame: Buffer, off: number, info: PacketInfo): boolean {
 }
 
 function decodeEtherType(frame: Buffer, type: number, off: number, info: PacketInfo): boolean {
+  info.etherType = type;
   if (type === ETH_IPV4) return decodeIpv4(frame, off, frame.length, info);
   if (type === ETH_IPV6) return decodeIpv6(frame, off, frame.length, info);
   return fail(info, 'not_ip');

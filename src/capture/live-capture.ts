@@ -32,6 +32,9 @@ function portMatch(ports: readonly number[]): string {
  * protocols are recognised on any port), datagram protocols on their ports.
  */
 export const DEFAULT_CAPTURE_FILTER = [
+  // Non-IP frames (ARP, LLDP, PROFINET...), counted by EtherType; no `vlan` keyword here, which
+  // would shift the offsets of every test after it.
+  '(not ip and not ip6 and not ether proto 0x8100)',
   ...(protocolsOver('tcp').length ? ['tcp'] : []),
   ...protocolsOver('udp').map((m) => `(udp ${portMatch(m.ports)})`),
   '(ip[6:2] & 0x3fff != 0)',

@@ -9,6 +9,7 @@
 import type { EnforceMode } from '../enforce/nft-compiler.js';
 import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
+import { LinkWatch } from '../enforce/link-watch.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
 import { EnforceError, guardedPorts, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import { compilePolicy } from '../policy/evaluate.js';
@@ -54,6 +55,8 @@ export type OnStop = 'remove' | 'fail-state';
 
 const FOLLOW_INTERVAL_MS = 500;
 const HEARTBEAT_MS = 250;
+/** How often the kernel's layer-2 sightings are read back. */
+const LINK_WATCH_MS = 1000;
 
 /** How long a conduit over its latency budget stays bypassed before it is measured again. */
 const BYPASS_PROBATION_MS = 10_000;
@@ -74,6 +77,8 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   const nftQueue = queue !== undefined && nftQueueSupported();
   if (queue) o.log(`deep inspection on queue ${o.queue}, steered by ${nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
   const stopInspecting = inspectionStopper();
+  /** What the kernel's layer 2 refused (spoofing, VLANs, EtherTypes), reported as the inspector reports. */
+  const linkWatch = new LinkWatch(first.policy);
 
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
   let inForce = first;
@@ -99,6 +104,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
     inspector.evaluator = compilePolicy(policy);
     inspector.isolate(cut);
+    linkWatch.use(policy, r.program.table);
     table = r.program.table;
     installed = true;
     inForce = { policy, label };
@@ -174,6 +180,10 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       }),
     };
   };
+  const linkTimer = setInterval(() => {
+    if (!installed || mode === 'bypass') return;
+    for (const e of linkWatch.poll(mode)) o.onEvent(e);
+  }, LINK_WATCH_MS);
   const beat = o.heartbeat ? setInterval(() => o.heartbeat!(health()), HEARTBEAT_MS) : undefined;
   try {
     install(first.policy, first.label);
@@ -210,6 +220,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   } finally {
     clearInterval(timer);
     clearInterval(budgetTimer);
+    clearInterval(linkTimer);
     clearInterval(beat);
     if (installed && o.onStop === 'fail-state') {
       queue?.close();

@@ -1,6 +1,7 @@
 // `bulkhead derive`, `bulkhead policy ...` and `bulkhead simulate`: the policy engine over the
 // learned baseline and the stored policy versions.
 
+import type { EtherCensusState } from '../learn/ether-census.js';
 import { readFileSync } from 'node:fs';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
@@ -43,7 +44,8 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
   const assets = learn.assets<Asset>();
   const conversations = learn.conversations<Conversation>();
   if (conversations.length === 0) throw new PolicyStoreError('nothing learned yet: run `bulkhead learn` first');
-  const policy = derivePolicy(assets, conversations, options);
+  const census = learn.etherTypes<EtherCensusState>();
+  const policy = derivePolicy(assets, conversations, { ...options, ...(census ? { etherTypes: census.types.map((t) => t.etherType) } : {}) });
   const rules = policy.conduits.reduce((n, c) => n + c.rules.length, 0);
   const text = formatPolicy(
     policy,

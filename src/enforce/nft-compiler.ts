@@ -10,6 +10,7 @@
 import { protocolModule } from '../../protocols/registry.js';
 import type { HostSelector, Policy } from '../policy/model.js';
 import { parseMember, type Member } from '../policy/addresses.js';
+import { compileLink } from './nft-link.js';
 
 export type EnforceMode = 'enforce' | 'learn';
 
@@ -44,6 +45,11 @@ export interface NftProgram {
 
 /** IP, and the VLAN tags IP travels in (802.1Q, 802.1ad, the pre-standard 0x9100 QinQ tag). */
 const IP_ETHER_TYPES = 'ip, ip6, 8021q, 8021ad, 0x9100';
+
+/** What a refusal does: drops (enforce), or counts and lets the frame go on to the rules (learn). */
+function refusal(mode: EnforceMode, group: number, what: string): string {
+  return mode === 'enforce' ? `log group ${group} prefix ${quote(`bulkhead deny ${what}`)} drop` : `log group ${group} prefix ${quote(`bulkhead would-deny ${what}`)}`;
+}
 
 function setName(zone: string, family: 'v4' | 'v6' | 'mac'): string {
   return `zone_${zone.replace(/[^A-Za-z0-9_]/g, '_')}_${family}`.slice(0, 60);
@@ -95,7 +101,8 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
     lines.push(`    ${expr} counter ${verdict} comment ${quote(comment)}`);
   };
 
-  lines.push(`table bridge ${table} {`);
+  const link = compileLink(policy, (zone, fam) => (zones.get(zone)?.[fam].length ? setName(zone, fam) : undefined));
+  lines.push(`table bridge ${table} {`, ...link.sets);
   for (const [id, z] of zones) {
     for (const fam of ['v4', 'v6'] as const) {
       const elems = z[fam];
@@ -105,11 +112,14 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   }
   // Before br_netfilter (priority 0): what this table accepts still reaches the inspection queue.
   lines.push('  chain forward {', '    type filter hook forward priority -200; policy accept;');
-  // Only IP is the policy's business: ARP, LLDP and the like pass untouched. Tagged frames are
-  // IP's too: 802.1Q (judged as the packet inside), and 802.1ad / the older 0x9100 QinQ outer
-  // tag, which nothing below matches, so the default takes them.
-  rule(`ether type != { ${IP_ETHER_TYPES} }`, 'accept', 'non-ip');
   if (options.bridgePorts) rule(`iifname != { ${options.bridgePorts.map(quote).join(', ')} }`, 'accept', 'other-bridges');
+  // Layer 2 (the policy's link section): bound addresses, VLANs, the EtherTypes that pass.
+  for (const r of link.rules) rule(r.expr, r.refuse ? refusal(options.mode, group, r.comment) : 'accept', r.comment);
+  // A policy without a link section: non-IP passes untouched, as it did before the section existed.
+  // Tagged frames are IP's too: 802.1Q (judged as the packet inside; the kernel keeps the tag as
+  // metadata, so the rules below see the inner packet), and 802.1ad / the older 0x9100 QinQ
+  // outer tag, which nothing below matches, so the default takes them.
+  if (!policy.link) rule(`ether type != { ${IP_ETHER_TYPES} }`, 'accept', 'non-ip');
   // Island mode (SR 5.2 RE2) is an operator's order: it drops in learn mode too.
   const isolated = split((options.isolated ?? []).map(parseMember).filter((m): m is Member => typeof m !== 'string'));
   for (const [fam, elems] of [['ip', isolated.v4], ['ip6', isolated.v6]] as const) {
@@ -153,8 +163,7 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
     }
   }
   const last = options.mode === 'enforce' ? `log group ${group} prefix ${quote('bulkhead deny default')} drop` : `log group ${group} prefix ${quote('bulkhead would-deny default')} accept`;
-  // 802.1Q-tagged frames match no rule above (rules look at untagged IP): the default takes them
-  // rather than letting tagged traffic slip past the policy.
+  // Whatever IP no rule allowed, tagged or not.
   if (policy.defaultAction === 'deny') rule(`ether type { ${IP_ETHER_TYPES} }`, last, 'default');
   lines.push('  }', '}');
   // Replace atomically: create (if missing), delete, and define anew in one transaction.

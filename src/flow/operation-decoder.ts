@@ -171,6 +171,8 @@ export class OperationDecoder {
 
   /** Receives traffic counters and flow ends (learning needs them; decoding alone does not). */
   observer: FlowObserver | undefined;
+  /** Counts the non-IP frames by EtherType (learning lists them; decoding alone does not). */
+  etherTypes: { note(etherType: number, vlan: number, ts: number): void } | undefined;
 
   packet(p: PacketInput): void {
     this.current = p;
@@ -179,6 +181,7 @@ export class OperationDecoder {
     const ok = decodePacket(p.linkType, p.frame, info);
     if (info.ipVersion) this.stats.ipPackets++;
     if (!ok) {
+      if (info.error === 'not_ip' && info.etherType >= 0) this.etherTypes?.note(info.etherType, info.vlan, p.ts);
       if (info.fragment && (info.ipProto === 6 || info.ipProto === 17)) {
         this.eventFor('ip_fragment', `ip/${this.describe(p.frame)}`, undefined, 'IP fragment: not reassembled, its payload is not inspected');
       }

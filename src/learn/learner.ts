@@ -7,6 +7,7 @@ import { OperationDecoder, type FlowEndReason, type PacketInput, type StreamEven
 import { TransactionPairer } from '../flow/transactions.js';
 import type { LearnStore, SourceProgress, StoredEvent } from '../store/learn-store.js';
 import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits } from './baseline.js';
+import { EtherCensus } from './ether-census.js';
 import type { Asset, Conversation } from './model.js';
 
 export interface LearnerOptions {
@@ -25,6 +26,8 @@ export class Learner {
   readonly decoder: OperationDecoder;
   readonly pairer: TransactionPairer;
   readonly baseline: Baseline;
+  /** The non-IP EtherTypes seen, kept with the baseline. */
+  readonly etherTypes: EtherCensus;
   /** The source being learned; its progress is committed with the baseline. */
   source: SourceProgress | undefined;
   private events: StoredEvent[] = [];
@@ -52,6 +55,8 @@ export class Learner {
       this.decoder.raise('unreplied_limit', flowId, protocol, detail),
     );
     this.decoder = new OperationDecoder((op) => this.pairer.operation(op), (e) => this.event(e), flowLimits);
+    this.etherTypes = new EtherCensus(store.etherTypes());
+    this.decoder.etherTypes = this.etherTypes;
     this.decoder.observer = {
       counters: (_flowId: string, protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number) =>
         this.baseline.counters(protocol, client, server, packets, bytes),
@@ -90,6 +95,8 @@ export class Learner {
       events: this.events,
       clock: { firstSeen: b.firstSeen, lastSeen: b.lastSeen, lastDiscovery: b.lastDiscovery },
       ...(this.source ? { source: this.source } : {}),
+      // Kept even when empty: "no non-IP frame seen" is a finding too (derivation lists ARP alone).
+      etherTypes: this.etherTypes.state(),
       counts,
     });
     this.events = [];

@@ -6,12 +6,21 @@
 // Never an any-to-any rule: every rule names its hosts, and keeps its evidence.
 
 import type { OperationKind, Protocol } from '../../protocols/operation.js';
-import type { Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, SecurityLevel, Zone } from './model.js';
+import { etherTypeName } from '../../protocols/net/ether-types.js';
+import { describeIdentity } from '../../protocols/registry.js';
+import type { AddressBinding, Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, SecurityLevel, Zone } from './model.js';
 
 /** What derivation reads of an asset (the learning inventory's shape). */
 export interface DeriveAsset {
   ip: string;
   purdue?: { level: number; reason: string };
+  /** The 802.1Q VLAN it was seen on. */
+  vlan?: number;
+  macs?: { mac: string }[];
+  /** Its MAC is a router's: the host is off-link, and its address cannot be bound to a MAC. */
+  behindRouter?: boolean;
+  /** Identities by slot (MEI 14, I-Am, application description), as the inventory keeps them. */
+  identity?: object;
 }
 
 type DeriveTarget =
@@ -37,6 +46,8 @@ export interface DeriveOptions {
   securityLevel?: SecurityLevel;
   /** Register gaps up to this size are bridged below SL 4 (a poll of 0-9 and 12-20 becomes 0-20). */
   rangeSlack?: number;
+  /** The EtherTypes learning saw besides IP (0: 802.3 frames); absent: learning kept no census. */
+  etherTypes?: number[];
 }
 
 interface Tier {
@@ -161,6 +172,8 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
         members: ips.sort(compareIps),
       };
       if (tier.purdue !== undefined) zone.purdueLevel = tier.purdue;
+      const vlans = vlansOf(assets, ips);
+      if (vlans.length) zone.vlans = vlans;
       // Never stop a plant by surprise: fail-open until an engineer decides otherwise per zone.
       zone.failMode = 'open';
       zones.push(zone);
@@ -228,7 +241,38 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
     defaultAction: 'deny',
     zones,
     conduits: [...drafts.values()].map((d) => d.conduit),
+    link: deriveLink(assets, options.etherTypes),
   };
+}
+
+/** The VLANs a zone's members were seen on. */
+function vlansOf(assets: DeriveAsset[], ips: string[]): number[] {
+  const members = new Set(ips);
+  return [...new Set(assets.filter((a) => a.vlan !== undefined && members.has(a.ip)).map((a) => a.vlan!))].sort((a, b) => a - b);
+}
+
+/**
+ * Layer 2: the EtherTypes seen (ARP always: IPv4 needs it), and each on-link address bound to
+ * the one MAC it was seen with. An address seen with several MACs (a replaced device, a
+ * redundant pair), behind a router, or on several VLANs stays unbound: binding it could stop
+ * the plant.
+ */
+function deriveLink(assets: DeriveAsset[], etherTypes: number[] | undefined): Policy['link'] {
+  const link: NonNullable<Policy['link']> = {};
+  if (etherTypes) link.etherTypes = [...new Set(['arp', ...etherTypes.map(etherTypeName)])].sort();
+  const perIp = new Map<string, DeriveAsset[]>();
+  for (const a of assets) perIp.set(a.ip, [...(perIp.get(a.ip) ?? []), a]);
+  const bindings: AddressBinding[] = [];
+  for (const [ip, seen] of [...perIp].sort((x, y) => compareIps(x[0], y[0]))) {
+    const a = seen[0]!;
+    if (seen.length > 1 || a.behindRouter || a.macs?.length !== 1) continue;
+    const b: AddressBinding = { ip, mac: a.macs[0]!.mac };
+    const name = a.identity ? describeIdentity(a.identity as Record<string, Record<string, unknown>>)[0] : undefined;
+    if (name) b.name = name;
+    bindings.push(b);
+  }
+  if (bindings.length) link.bindings = bindings;
+  return link;
 }
 
 /** Merges rules with the same key into one, uniting their hosts on `side` and their evidence. */

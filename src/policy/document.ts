@@ -5,6 +5,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { parseEtherType } from '../../protocols/net/ether-types.js';
 import { parseMember } from './addresses.js';
 import type { Policy } from './model.js';
 import { POLICY_SCHEMA } from './schema.js';
@@ -95,7 +96,25 @@ export function checkPolicy(p: Policy): string[] {
       });
     });
   });
+  checkLink(p, problems);
   return problems;
+}
+
+/** The link section: EtherTypes the table can name, one MAC per bound address, bound addresses that are addresses. */
+function checkLink(p: Policy, problems: string[]): void {
+  p.link?.etherTypes?.forEach((t, i) => {
+    const v = parseEtherType(t);
+    if (typeof v === 'string') problems.push(`link.etherTypes[${i}]: ${v}`);
+  });
+  const bound = new Map<string, string>();
+  p.link?.bindings?.forEach((b, i) => {
+    const m = parseMember(b.ip);
+    if (typeof m === 'string' || m.kind !== 'ip') problems.push(`link.bindings[${i}].ip: '${b.ip}' is not one IP address`);
+    const ip = typeof m === 'string' || m.kind !== 'ip' ? b.ip : m.ip;
+    const other = bound.get(ip);
+    if (other !== undefined && other !== b.mac.toLowerCase()) problems.push(`link.bindings[${i}]: ${b.ip} is already bound to ${other}`);
+    bound.set(ip, b.mac.toLowerCase());
+  });
 }
 
 /** Parses and validates a policy document; throws PolicyError naming every problem. */

@@ -27,6 +27,10 @@ export const VERDICT_CODES = [
   'uninspectable',
   'stream_integrity',
   'isolated',
+  // Refused by the kernel table's layer 2 (the policy's link section), seen by the link watch.
+  'address_spoofing',
+  'unknown_vlan',
+  'ether_type',
 ] as const;
 export type VerdictCode = (typeof VERDICT_CODES)[number];
 

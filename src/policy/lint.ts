@@ -18,7 +18,7 @@ export interface LintContext {
   /** Rule id -> operations it matched in a simulation of the baseline: enables the unused-rule check. */
   ruleHits?: Record<string, number>;
   /** Purdue level guesses of assets: enables the mixed-levels check. */
-  assets?: { ip: string; purdue?: { level: number } }[];
+  assets?: { ip: string; purdue?: { level: number }; macs?: { mac: string }[] }[];
 }
 
 const ACTIVE = ['write', 'control', 'program'];
@@ -69,6 +69,28 @@ function ruleCovers(p: Policy, b: Rule, a: Rule): boolean {
 
 function writesAllowed(r: Rule): boolean {
   return !r.allow || r.allow.some((a) => !a.kinds || a.kinds.some((k) => ACTIVE.includes(k)));
+}
+
+/** Layer 2: a policy without its link section, an open EtherType list, bindings the inventory contradicts. */
+function lintLink(p: Policy, ctx: LintContext, out: Finding[]): void {
+  if (!p.link) {
+    out.push({
+      severity: 'warning',
+      code: 'no-link-layer',
+      where: 'policy',
+      message: 'no link section: every non-IP frame passes, a tagged frame on any VLAN is judged by its addresses alone, and no address is bound to its MAC (ARP spoofing is not stopped); derive again, or add link.etherTypes and link.bindings',
+      clause: 'IEC 62443-3-3 SR 5.1 (network segmentation), SR 3.1 (communication integrity)',
+    });
+    return;
+  }
+  if (!p.link.etherTypes) out.push({ severity: 'info', code: 'non-ip-open', where: 'policy link', message: 'no EtherType list: every non-IP frame passes', clause: 'IEC 62443-3-3 SR 5.1' });
+  const macsOf = new Map((ctx.assets ?? []).map((a) => [a.ip, (a.macs ?? []).map((m) => m.mac)]));
+  for (const b of p.link.bindings ?? []) {
+    const seen = macsOf.get(b.ip);
+    if (seen?.length && !seen.includes(b.mac.toLowerCase())) {
+      out.push({ severity: 'warning', code: 'binding-mismatch', where: `policy link binding ${b.ip}`, message: `${b.name ?? b.ip} is bound to ${b.mac} but was learned with ${seen.join(', ')}: a replaced device? Its traffic is refused as spoofing until the binding is changed and approved`, clause: 'IEC 62443-3-3 SR 3.1' });
+    }
+  }
 }
 
 export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
@@ -185,6 +207,7 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
   for (const z of p.zones) {
     if (!z.owner) out.push({ severity: 'info', code: 'undocumented', where: `zone ${z.id}`, message: 'no accountable owner', clause: 'IEC 62443-3-2 ZCR 6 (document owner, boundary, assets, SL-T)' });
   }
+  lintLink(p, ctx, out);
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return out.sort((x, y) => order[x.severity] - order[y.severity]);
 }

@@ -24,7 +24,36 @@ export interface Zone {
   failMode?: FailMode;
   /** IPv4/IPv6 addresses, CIDR blocks, MAC addresses. */
   members: string[];
+  /**
+   * 802.1Q VLAN ids the zone lives on: a tagged frame from one of its members on another VLAN is
+   * refused. Where the policy has a `link` section, a tagged frame on a VLAN no zone names is too.
+   */
+  vlans?: number[];
   assumptions?: string;
+}
+
+/** A device's learned MAC address for one of its IP addresses. */
+export interface AddressBinding {
+  ip: string;
+  mac: string;
+  /** What the plant calls the device ("PLC-1"), for the reason of a refusal. */
+  name?: string;
+}
+
+/**
+ * Layer 2: what the bridge passes besides IP, and which MAC each bound address must come from.
+ * A policy without this section (from before it existed) passes every non-IP frame and every
+ * VLAN, and binds no address; lint says so.
+ */
+export interface LinkPolicy {
+  /**
+   * EtherTypes that pass, by name (arp, lldp, profinet, goose, ...; llc: 802.3 frames, STP) or
+   * number (0x88b5); every other non-IP frame is refused and counted. IP, IPv6 and 802.1Q always
+   * reach the rules. Absent: every non-IP frame passes.
+   */
+  etherTypes?: string[];
+  /** An IPv4/ARP or IPv6 packet from a bound address with another MAC is refused as spoofing. */
+  bindings?: AddressBinding[];
 }
 
 export interface HostSelector {
@@ -120,4 +149,5 @@ export interface Policy {
   defaultAction: 'deny' | 'allow';
   zones: Zone[];
   conduits: Conduit[];
+  link?: LinkPolicy;
 }

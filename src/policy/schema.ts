@@ -125,6 +125,7 @@ export const POLICY_SCHEMA = {
           safety: { type: 'boolean' },
           failMode,
           members: { type: 'array', maxItems: 65536, items: { type: 'string', minLength: 2, maxLength: 64 } },
+          vlans: { type: 'array', minItems: 1, maxItems: 4094, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 4094 } },
           assumptions: { type: 'string', maxLength: 8192 },
         },
       },
@@ -146,6 +147,27 @@ export const POLICY_SCHEMA = {
           onDeny: { enum: ['drop', 'reset'] },
           latencyBudgetMs: { type: 'number', exclusiveMinimum: 0, maximum: 10000 },
           rules: { type: 'array', maxItems: 100000, items: rule },
+        },
+      },
+    },
+    link: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        etherTypes: { type: 'array', maxItems: 256, uniqueItems: true, items: { type: 'string', pattern: '^([a-z][a-z0-9-]{1,31}|0x[0-9A-Fa-f]{4})$' } },
+        bindings: {
+          type: 'array',
+          maxItems: 65536,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ip', 'mac'],
+            properties: {
+              ip: { type: 'string', minLength: 2, maxLength: 64 },
+              mac: { type: 'string', pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$' },
+              name: { type: 'string', maxLength: 200 },
+            },
+          },
         },
       },
     },

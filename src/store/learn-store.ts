@@ -64,6 +64,8 @@ export interface FlushBatch<A extends StoredAsset, C extends StoredConversation>
   clock: LearnClock;
   source?: SourceProgress;
   counts?: Record<string, number>;
+  /** The non-IP EtherTypes seen (learning's census, stored as it is). */
+  etherTypes?: unknown;
 }
 
 /** Stream events kept; older ones are pruned at flush. */
@@ -118,6 +120,7 @@ export class LearnStore {
       if (b.events.length > 0) this.pruneEvents.run(MAX_STORED_EVENTS);
       this.putMeta.run('learn.clock', JSON.stringify(b.clock));
       if (b.counts) this.putMeta.run('learn.counts', JSON.stringify(b.counts));
+      if (b.etherTypes) this.putMeta.run('learn.etherTypes', JSON.stringify(b.etherTypes));
       const s = b.source;
       if (s) this.putSource.run(s.id, s.kind, s.name, s.size ?? null, s.packetsDone, s.finished ? 1 : 0, Date.now() / 1000);
     });
@@ -180,6 +183,11 @@ export class LearnStore {
 
   clock(): LearnClock | undefined {
     return this.meta<LearnClock>('learn.clock');
+  }
+
+  /** The EtherTypes learning saw besides IP, as learning stored them. */
+  etherTypes<T>(): T | undefined {
+    return this.meta<T>('learn.etherTypes');
   }
 
   counts(): Record<string, number> {
