@@ -16,7 +16,7 @@ export const LinkType = {
 
 export const IpProto = { TCP: 6, UDP: 17 } as const;
 
-export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
+export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
 
 /** Why a frame could not be decoded down to a transport payload. */
 export type NetError =

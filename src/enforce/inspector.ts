@@ -86,7 +86,7 @@ export class Inspector {
   private decide(packet: Buffer): number {
     this.counts.packets++;
     const i = this.info;
-    if (!decodePacket(LINKTYPE_RAW, packet, i)) return NF_ACCEPT;
+    if (!decodePacket(LINKTYPE_RAW, packet, i)) return i.fragment ? this.fragment(packet) : NF_ACCEPT;
     if (i.ipProto !== 6 && i.ipProto !== 17) return NF_ACCEPT;
     // Bare segments pass without a look, but those that start or end a stream.
     if (i.ipProto === 6 && i.payloadLength === 0 && !(i.tcpFlags & (TcpFlag.SYN | TcpFlag.RST | TcpFlag.FIN))) return NF_ACCEPT;
@@ -110,23 +110,35 @@ export class Inspector {
     return this.deny(v, key, packet, client.ip, server.ip, now);
   }
 
+  /**
+   * An IP fragment of inspected traffic: not reassembled inline, so what it carries cannot be
+   * shown to be allowed (the kernel hands over fragments when no defragmentation runs before it).
+   */
+  private fragment(packet: Buffer): number {
+    const i = this.info;
+    const client = { ip: ipString(packet, i.srcIpOffset, i.ipVersion), port: 0 };
+    const server = { ip: ipString(packet, i.dstIpOffset, i.ipVersion), port: 0 };
+    const v = this.judge.problem(client, server, 'uninspectable', 'an IP fragment (fragments are not reassembled inline: what they carry cannot be read)');
+    // No stream moves: a fragment is never followed, and has no TCP header to reset with.
+    this.report(v, v.reason, client.ip, server.ip);
+    return this.mode === 'enforce' ? NF_DROP : NF_ACCEPT;
+  }
+
+  private report(v: Verdict, reason: string, client: string, server: string): void {
+    this.counts.denied++;
+    const e: InspectionEvent = { action: this.mode === 'enforce' ? 'deny' : 'would-deny', reasonCode: v.code, reason, client, server };
+    if (v.ruleId) e.ruleId = v.ruleId;
+    if (this.judge.decided) e.code = this.judge.decided.code;
+    this.onEvent(e);
+  }
+
   /** A denial: reported, and in enforce mode dropped, its TCP connection reset unless the conduit says drop. */
   private deny(v: Verdict, key: string, packet: Buffer, client: string, server: string, now: number): number {
-    this.counts.denied++;
     const i = this.info;
     const enforce = this.mode === 'enforce';
     const conduit: Conduit | undefined = v.conduitId !== undefined ? this.evaluator.policy.conduits.find((c) => c.id === v.conduitId) : undefined;
     const resetting = enforce && i.ipProto === 6 && (conduit?.onDeny ?? 'reset') === 'reset';
-    const e: InspectionEvent = {
-      action: enforce ? 'deny' : 'would-deny',
-      reasonCode: v.code,
-      reason: resetting ? `${v.reason}; connection reset` : v.reason,
-      client,
-      server,
-    };
-    if (v.ruleId) e.ruleId = v.ruleId;
-    if (this.judge.decided) e.code = this.judge.decided.code;
-    this.onEvent(e);
+    this.report(v, resetting ? `${v.reason}; connection reset` : v.reason, client, server);
     if (!enforce) {
       // Learn mode passes everything: the stream follows what passed.
       this.follower.passed(now);

@@ -11,6 +11,15 @@ import { runNft, type NftRunner } from './nft-apply.js';
 
 export const REPORT_AGAIN_MS = 10 * 60_000;
 const QINQ = new Set([0x88a8, 0x9100]);
+/** EtherTypes nft names in its output instead of numbers. */
+const NFT_NAMES: Record<string, number> = { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, '8021q': 0x8100, '8021ad': 0x88a8, vlan: 0x8100 };
+
+/** A set element as a number: nft writes some as names ("8021ad"), some in hex. */
+function numeric(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const s = String(v);
+  return NFT_NAMES[s] ?? (/^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : Number(s));
+}
 
 type Elem = number | string | { concat: (string | number)[] } | { elem: { val: Elem } };
 
@@ -56,14 +65,14 @@ export class LinkWatch {
     }
     const vlans = new Set(this.policy.zones.flatMap((z) => z.vlans ?? []));
     for (const v of this.elements(SIGHTINGS.vlans)) {
-      const id = Number(v);
+      const id = numeric(v);
       const reason = vlans.has(id)
         ? `denied: a frame tagged VLAN ${id} from a member of a zone that does not live on it (${this.zoneVlans()})`
         : `denied: frames tagged VLAN ${id}, which no zone of the policy lives on${vlans.size ? ` (${this.zoneVlans()})` : ' (the policy names no VLAN: only untagged frames pass)'}`;
       report(`vlan ${id}`, { reasonCode: 'unknown_vlan', reason, client: '', server: '' });
     }
     for (const v of this.elements(SIGHTINGS.etherTypes)) {
-      const type = Number(v);
+      const type = numeric(v);
       const reason = QINQ.has(type)
         ? `denied: double-tagged frames (outer tag 0x${type.toString(16)}, 802.1ad / QinQ): inspection cannot see inside two tags, so none passes`
         : `denied: ${describeEtherType(type)} frames are not in the policy's list of EtherTypes that pass (link.etherTypes: ${this.policy.link?.etherTypes?.join(', ') || 'none'})`;

@@ -201,6 +201,9 @@ export class RequestFollower {
     }
     const s = g.stream(key, seq, now);
     if (resets && s.reset) return 'reset';
+    // The server's TCP takes the urgent byte out of the stream (or not, by its own settings):
+    // which bytes its application reads cannot be known here.
+    if (info.tcpFlags & TcpFlag.URG) return this.fail('stream_integrity', 'a TCP segment with urgent data (the server may take bytes out of its stream, so its requests cannot be framed as it reads them)');
     this.stream = s;
     this.pieces = false;
     this.seq = seq;

@@ -54,6 +54,7 @@ export class Judge {
 
   /** The verdict on a packet whose requests the stream follower could not read. */
   problem(client: Endpoint, server: Endpoint, problem: InspectionProblem, detail: string): Verdict {
+    this.decided = undefined;
     return verdict('deny', problem, `denied: ${detail}, from ${client.ip} to ${server.ip}:${server.port}`, this.evaluator.conduitBetween(client, server)?.id);
   }
 

@@ -1,14 +1,15 @@
 // Runs OPC UA actions once each, each on a connection and session of its own, and reports per
-// action whether it was answered: what a client sees of a gateway's verdicts.
+// action whether it was answered: what a client sees of a gateway's verdicts. `chunkBytes` makes
+// the client send in chunks of that size, so a large text write goes in several.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttributeIds, DataType, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy } from 'node-opcua';
 
-type Action = { read: string } | { write: string } | { call: string; method: string };
+type Action = { read: string } | { write: string } | { writeText: string; length: number } | { call: string; method: string };
 
-const { endpoint, security, actions, timeoutMs } = JSON.parse(process.argv[2]!) as { endpoint: string; security: 'None' | 'SignAndEncrypt'; actions: Action[]; timeoutMs: number };
+const { endpoint, security, actions, timeoutMs, chunkBytes } = JSON.parse(process.argv[2]!) as { endpoint: string; security: 'None' | 'SignAndEncrypt'; actions: Action[]; timeoutMs: number; chunkBytes?: number };
 const pki = join(mkdtempSync(join(tmpdir(), 'bulkhead-probe-pki-')), 'pki');
 const results: string[] = [];
 for (const a of actions) {
@@ -19,6 +20,7 @@ for (const a of actions) {
     securityPolicy: security === 'None' ? SecurityPolicy.None : SecurityPolicy.Basic256Sha256,
     connectionStrategy: { maxRetry: 0, initialDelay: 100 },
     defaultTransactionTimeout: timeoutMs,
+    ...(chunkBytes ? { transportSettings: { sendBufferSize: chunkBytes, receiveBufferSize: 65_536, maxChunkCount: 1000 } } : {}),
     clientCertificateManager: new OPCUACertificateManager({ rootFolder: pki, automaticallyAcceptUnknownCertificate: true }),
   });
   // Certificates for SignAndEncrypt are made on the first connect: allow for that.
@@ -31,6 +33,9 @@ for (const a of actions) {
         if ('read' in a) {
           const v = await session.read({ nodeId: a.read, attributeId: AttributeIds.Value });
           if (!v.statusCode.isGood()) throw new Error(`read: ${v.statusCode.name}`);
+        } else if ('writeText' in a) {
+          const s = await session.write({ nodeId: a.writeText, attributeId: AttributeIds.Value, value: { value: { dataType: DataType.String, value: 'R'.repeat(a.length) } } });
+          if (!s.isGood()) throw new Error(`write: ${s.name}`);
         } else if ('write' in a) {
           const s = await session.write({ nodeId: a.write, attributeId: AttributeIds.Value, value: { value: { dataType: DataType.Double, value: 42 } } });
           if (!s.isGood()) throw new Error(`write: ${s.name}`);

@@ -1,6 +1,6 @@
-// An OPC UA server (security None, and Basic256Sha256 SignAndEncrypt) with process variables and
-// a Reset method; writes and method calls are logged as JSON lines (the ground truth of what got
-// through).
+// An OPC UA server (security None, and Basic256Sha256 SignAndEncrypt) with process variables,
+// text variables (recipes: large values a client writes in several chunks) and a Reset method;
+// writes and method calls are logged as JSON lines (the ground truth of what got through).
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant } from 'node-opcua';
 import { log } from './schedule.js';
 
-const { host, variables } = JSON.parse(process.argv[2]!) as { host: string; variables: string[] };
+const { host, variables, texts = [] } = JSON.parse(process.argv[2]!) as { host: string; variables: string[]; texts?: string[] };
 
 const server = new OPCUAServer({
   port: 4840,
@@ -34,6 +34,23 @@ for (const name of variables) {
       set: (v: Variant) => {
         value = v.value as number;
         log({ write: name, value });
+        return StatusCodes.Good;
+      },
+    },
+  });
+}
+for (const name of texts) {
+  let text = '';
+  ns.addVariable({
+    componentOf: line,
+    browseName: name,
+    nodeId: `ns=1;s=Line1.${name}`,
+    dataType: 'String',
+    value: {
+      get: () => new Variant({ dataType: DataType.String, value: text }),
+      set: (v: Variant) => {
+        text = String(v.value);
+        log({ write: name, length: text.length });
         return StatusCodes.Good;
       },
     },
