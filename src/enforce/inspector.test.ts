@@ -241,3 +241,50 @@ describe('inline inspection of OPC UA on a port no protocol registers', () => {
   });
 });
 
+
+describe('inline inspection of OPC UA messages sent in several chunks', () => {
+  const NONE = 'http://opcfoundation.org/UA/SecurityPolicy#None';
+  const u32 = (n: number) => Buffer.from([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24]);
+  const str = (s: string) => Buffer.concat([u32(s.length), Buffer.from(s, 'latin1')]);
+  const chunk = (type: string, body: Buffer) => Buffer.concat([Buffer.from(type, 'latin1'), u32(8 + body.length), body]);
+  // RequestHeader: null auth token, timestamp, handle, diagnostics, audit id, timeout, no additional header.
+  const header = Buffer.concat([Buffer.from([0, 0]), Buffer.alloc(8), u32(9), u32(0), u32(0xffffffff), u32(1000), Buffer.from([0, 0, 0])]);
+  const opn = chunk('OPNF', Buffer.concat([u32(0), str(NONE), u32(0xffffffff), u32(0xffffffff), u32(1), u32(1), Buffer.from([1, 0, 0xbe, 0x01]), header, u32(0), u32(0), u32(1), u32(0), u32(3_600_000)]));
+  const read = Buffer.concat([Buffer.from([1, 0, 0x77, 0x02]), header, Buffer.alloc(8), u32(0), u32(1), Buffer.from([3, 2, 0]), str('Motor.Speed'), u32(13), u32(0xffffffff), Buffer.from([0, 0]), u32(0xffffffff)]);
+  const msg = (flag: 'C' | 'F', body: Buffer, requestId: number) => chunk(`MSG${flag}`, Buffer.concat([u32(7), u32(1), u32(requestId + 1), u32(requestId), body]));
+  const policyOf = (kinds: ('session' | 'read')[]): Policy => ({
+    ...dropping,
+    conduits: [{ ...dropping.conduits[0]!, rules: [{ id: 'hmi-ua', protocol: 'opcua', port: 4840, client: { hosts: [HMI] }, server: { hosts: [PLC] }, allow: [{ kinds }] }] }],
+  });
+  /** An inspector with a None channel opened, and the sequence number its next segment takes. */
+  const opened = (kinds: ('session' | 'read')[]) => {
+    const events: InspectionEvent[] = [];
+    const i = new Inspector(compilePolicy(policyOf(kinds)), 'enforce', (e) => events.push(e));
+    const seg = (seq: number, payload: Buffer, flags = ACK | PSH) => tcpSegment(HMI, PLC, 40002, 4840, seq, payload, flags);
+    expect(i.verdict(seg(100, Buffer.alloc(0), SYN))).toBe(NF_ACCEPT);
+    expect(i.verdict(seg(101, opn))).toBe(NF_ACCEPT);
+    return { i, seg, events, next: 101 + opn.length };
+  };
+
+  it('passes an allowed message chunk by chunk and judges it whole with its last chunk', () => {
+    const { i, seg, events, next } = opened(['session', 'read']);
+    const first = msg('C', read.subarray(0, 30), 5);
+    expect(i.verdict(seg(next, first))).toBe(NF_ACCEPT);
+    expect(i.verdict(seg(next + first.length, msg('F', read.subarray(30), 5)))).toBe(NF_ACCEPT);
+    expect(events).toEqual([]);
+    expect(i.streams.size).toBe(1);
+  });
+
+  it('drops a refused last chunk, and then nothing more of the connection: its channel moved past the server', () => {
+    const { i, seg, events, next } = opened(['session']);
+    const first = msg('C', read.subarray(0, 30), 5);
+    expect(i.verdict(seg(next, first))).toBe(NF_ACCEPT);
+    const at = next + first.length;
+    expect(i.verdict(seg(at, msg('F', read.subarray(30), 5)))).toBe(NF_DROP);
+    expect(events.map((e) => e.reasonCode)).toEqual(['not_allowed_code']);
+    // The server holds the first chunk: another last chunk in the refused one's place, allowed
+    // on its own (CloseSession), would complete the read there. It is not let by.
+    const closeSession = Buffer.concat([Buffer.from([1, 0, 0xd9, 0x01]), header, Buffer.from([1])]);
+    expect(i.verdict(seg(at, msg('F', closeSession, 5)))).not.toBe(NF_ACCEPT);
+  });
+});
