@@ -26,6 +26,8 @@ export interface EngineHealth {
   inspected: number;
   denied: number;
   queue?: { packets: number; errors: number };
+  /** Requests sent in pieces held inline until their last piece: bytes now, and those refused over the budget. */
+  reassembly: { heldBytes: number; refused: number };
   conduits: { id: string; name: string; failMode: 'open' | 'closed'; latencyBudgetMs?: number; p50Us?: number; p99Us?: number; inspection: 'on' | 'bypassed' }[];
 }
 
@@ -167,6 +169,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
       inspected: inspector.counts.packets,
       denied: inspector.counts.denied,
       ...(q ? { queue: q } : {}),
+      reassembly: { heldBytes: inspector.follower.reassembly.held, refused: inspector.follower.reassembly.refused },
       conduits: inForce.policy.conduits.map((c) => {
         const s = inspector.latency.stats(c.id);
         return {

@@ -1,5 +1,7 @@
 // `bulkhead learn`: captures (in time order, resumable) or a live interface into the baseline.
 
+import { describeEtherType } from '../../protocols/net/ether-types.js';
+import { MAX_ETHER_TYPES, type EtherCensusState } from '../learn/ether-census.js';
 import { realpathSync, statSync } from 'node:fs';
 import { CaptureError, firstTimestamp, readCapture } from '../capture/capture-reader.js';
 import { DEFAULT_CAPTURE_FILTER, startLiveCapture } from '../capture/live-capture.js';
@@ -150,7 +152,18 @@ export function formatLearnReport(r: LearnReport): string {
 
 export function progressOf(store: LearnStore, convergenceHours?: number): LearnProgress {
   const totals = store.totals();
-  return learnProgress(store.clock(), store.discoveriesPerHour(), { assets: totals.assets, conversations: totals.conversations }, convergenceHours);
+  const p = learnProgress(store.clock(), store.discoveriesPerHour(), { assets: totals.assets, conversations: totals.conversations }, convergenceHours);
+  const etherTypes = store.etherTypes<EtherCensusState>();
+  if (etherTypes) p.etherTypes = etherTypes;
+  return p;
+}
+
+/** The non-IP EtherTypes seen, in the plant's words: "ARP (0x0806) 1,204 frames; PROFINET (0x8892) 88 frames on VLAN 10". */
+function describeEtherTypes(c: EtherCensusState | undefined): string {
+  if (!c) return 'not counted (learned before EtherTypes were): learn again to list them';
+  if (c.types.length === 0) return 'none seen';
+  const seen = c.types.map((t) => `${describeEtherType(t.etherType)} ${t.frames.toLocaleString('en')} frames${t.vlans ? ` on VLAN ${t.vlans.join(', ')}` : ''}`);
+  return seen.join('; ') + (c.truncated ? `; and ${c.truncated} frames of types past the ${MAX_ETHER_TYPES} kept` : '');
 }
 
 export function formatProgress(p: LearnProgress): string {
@@ -159,6 +172,7 @@ export function formatProgress(p: LearnProgress): string {
     `learned        ${formatTime(p.firstSeen)} .. ${formatTime(p.lastSeen)} (${p.hoursLearned.toFixed(1)} h of traffic)`,
     `inventory      ${p.totals.assets} assets, ${p.totals.conversations} conversations`,
     `last new       ${formatTime(p.lastDiscovery)} (${p.quietHours.toFixed(1)} h quiet)`,
+    `non-IP         ${describeEtherTypes(p.etherTypes)}`,
     `last 24 h      ${p.lastDay.assets} new assets, ${p.lastDay.conversations} conversations, ${p.lastDay.operations} operations, ${p.lastDay.targets} targets`,
     p.converged
       ? `converged      yes: nothing new for ${p.quietHours.toFixed(1)} h (threshold ${p.convergenceHours} h); the baseline is ready for policy derivation`

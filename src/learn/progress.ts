@@ -1,6 +1,7 @@
 // Learning progress: what was discovered per hour, and whether learning has converged (no new
 // behaviour for a quiet period), so the engineer knows when enforcement can be considered.
 
+import type { EtherCensusState } from './ether-census.js';
 import type { LearnClock } from '../store/learn-store.js';
 
 export interface HourlyDiscoveries {
@@ -30,6 +31,8 @@ export interface LearnProgress {
   lastDay: Omit<HourlyDiscoveries, 'hour'>;
   perHour: HourlyDiscoveries[];
   totals: { assets: number; conversations: number };
+  /** The non-IP EtherTypes learning saw (absent: learned before it counted them). */
+  etherTypes?: EtherCensusState;
 }
 
 /** Three days: a plant's daily cycle seen three times without anything new. */

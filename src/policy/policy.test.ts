@@ -88,6 +88,44 @@ describe('derivation shapes', () => {
     expect(lintPolicy(p).filter((f) => f.severity !== 'info')).toEqual([]);
   });
 
+  it('layer 2: the zones\' VLANs, the EtherTypes seen (ARP always), each on-link address bound to its one MAC', () => {
+    const plc: DeriveAsset = { ...asset('10.0.1.10', 1), vlan: 10, macs: [{ mac: '00:80:f4:01:02:03' }], identity: { modbus: { vendorName: 'Schneider Electric', productCode: 'BMX P34 2020' } } };
+    const hmi: DeriveAsset = { ...asset('10.0.2.5', 2), vlan: 20, macs: [{ mac: '02:00:00:00:02:05' }] };
+    // Seen with two MACs (a redundant pair, a replaced device), or behind a router: never bound.
+    const pair: DeriveAsset = { ...asset('10.0.1.11', 1), vlan: 10, macs: [{ mac: '02:00:00:00:01:11' }, { mac: '02:00:00:00:01:12' }] };
+    const remote: DeriveAsset = { ...asset('10.9.0.7', 2), macs: [{ mac: '02:00:00:00:00:01' }], behindRouter: true };
+    const convs = [conv(hmi.ip, plc.ip, 502, 'modbus', [{}]), conv(hmi.ip, pair.ip, 502, 'modbus', [{}]), conv(remote.ip, plc.ip, 502, 'modbus', [{}])];
+    const p = derivePolicy([plc, hmi, pair, remote], convs, { etherTypes: [0x88cc, 0x8892, 0x0026] });
+    expect(p.zones.map((z) => [z.id, z.vlans])).toEqual([
+      ['control', [10]],
+      ['supervisory-10-0-2-0-24', [20]],
+      ['supervisory-10-9-0-0-24', undefined],
+    ]);
+    expect(p.link).toEqual({
+      etherTypes: ['arp', 'lldp', 'llc', 'profinet'].sort(),
+      bindings: [
+        { ip: '10.0.1.10', mac: '00:80:f4:01:02:03', name: 'Schneider Electric BMX P34 2020' },
+        { ip: '10.0.2.5', mac: '02:00:00:00:02:05' },
+      ],
+    });
+    // What derivation writes loads again; without a census, no EtherType list (every non-IP frame passes).
+    expect(parsePolicy(formatPolicy(p))).toEqual(p);
+    expect(derivePolicy([plc, hmi], convs.slice(0, 1)).link).toEqual({ bindings: expect.any(Array) });
+    expect(lintPolicy({ ...p, link: undefined }).map((f) => f.code)).toContain('no-link-layer');
+    expect(lintPolicy(p, { assets: [{ ip: plc.ip, macs: [{ mac: '00:80:f4:09:09:09' }] }] }).find((f) => f.code === 'binding-mismatch')!.message).toMatch(/was learned with 00:80:f4:09:09:09: a replaced device\?/);
+  });
+
+  it('refuses a link section the table cannot enforce, naming what is wrong', () => {
+    const doc = `${MINIMAL}link:\n  etherTypes: [arp, profinett, '0x0800', '0x0026']\n  bindings:\n    - { ip: 10.0.0.1, mac: '02:00:00:00:00:01' }\n    - { ip: 10.0.0.1, mac: '02:00:00:00:00:02' }\n    - { ip: 10.0.0.0/24, mac: '02:00:00:00:00:03' }\n`;
+    expect(parseError(doc)).toEqual([
+      expect.stringMatching(/^link\.etherTypes\[1\]: 'profinett' is neither a known EtherType name/),
+      'link.etherTypes[2]: 0x0800 (IP, IPv6, 802.1Q) always reaches the rules: it is not listed',
+      'link.etherTypes[3]: 0x0026 is an 802.3 length, not an EtherType (write llc for 802.3 frames)',
+      'link.bindings[1]: 10.0.0.1 is already bound to 02:00:00:00:00:01',
+      "link.bindings[2].ip: '10.0.0.0/24' is not one IP address",
+    ]);
+  });
+
   it('a plant with a DMZ historian: level by level, and lint catches the shortcut around the DMZ', () => {
     const plc = '10.10.1.10';
     const scada = '10.10.2.5';
