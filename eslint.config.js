@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    // The lint's own configuration files in CommonJS (dependency-cruiser reads them so).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // protocols/ is pure: no Node APIs beyond Buffer, nothing from outside protocols/.
     files: ['protocols/**/*.ts'],
     rules: {

@@ -68,7 +68,7 @@ esac
 
 # The program, built here (build tools and -dev packages are needed on this machine only).
 cd "$SRC"
-built() { [ -x dist/src/cli.js ] && [ -f src/enforce/native/build/Release/nfqueue.node ] && [ -f src/service/native/build/Release/sdnotify.node ] && [ -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; }
+built() { [ -x dist/src/cli.js ] && [ -f src/enforce/native/build/Release/nfqueue.node ] && [ -f src/gateway/native/build/Release/sdnotify.node ] && [ -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; }
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing the build's packages (npm ci)"
   npm ci --no-audit --no-fund >/dev/null
@@ -83,12 +83,12 @@ built || die "the build is incomplete: the native addons need libnetfilter-queue
 PREFIX=/opt/bulkhead
 STAGE="$ROOT$PREFIX.new"
 rm -rf "$STAGE"
-mkdir -p "$STAGE/dist" "$STAGE/src/enforce/native/build/Release" "$STAGE/src/service/native/build/Release"
+mkdir -p "$STAGE/dist" "$STAGE/src/enforce/native/build/Release" "$STAGE/src/gateway/native/build/Release"
 cp -a package.json package-lock.json README.md appliance "$STAGE/"
 cp -a dist/src dist/protocols "$STAGE/dist/"
 cp -a node_modules "$STAGE/"
 cp -a src/enforce/native/build/Release/nfqueue.node "$STAGE/src/enforce/native/build/Release/"
-cp -a src/service/native/build/Release/sdnotify.node "$STAGE/src/service/native/build/Release/"
+cp -a src/gateway/native/build/Release/sdnotify.node "$STAGE/src/gateway/native/build/Release/"
 # Only what runs: development packages (compilers, test tools) stay behind.
 (cd "$STAGE" && npm prune --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
 chown -R 0:0 "$STAGE"

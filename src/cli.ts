@@ -6,35 +6,40 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { decodeFiles, formatSummary } from './commands/decode.js';
-import { formatLearnReport, formatProgress, learnInterface, learnPcaps, progressOf } from './commands/learn.js';
-import { formatAssets, formatConversations } from './commands/inventory.js';
+import { decodeFiles } from './app/decode.js';
+import { formatSummary } from './cli/format/decode.js';
+import { learnInterface, learnPcaps, progressOf } from './app/learn.js';
+import { formatLearnReport, formatProgress } from './cli/format/learn.js';
+import { formatAssets, formatConversations } from './cli/format/inventory.js';
 import { openDatabase } from './store/database.js';
 import { LearnStore } from './store/learn-store.js';
 import type { Asset, Conversation } from './learn/model.js';
-import { derive, formatComparison, formatFindings, formatSimulation, importPolicy, loadPolicy, parseSince, simulateBaseline, simulatePcaps } from './commands/policy.js';
+import { derive, importPolicy, loadPolicy, parseSince, simulateBaseline, simulatePcaps } from './app/policy.js';
+import { formatComparison, formatFindings, formatSimulation } from './cli/format/policy.js';
 import { PolicyStore } from './store/policy-store.js';
 import { diffPolicies } from './policy/diff.js';
 import { parseMember } from './policy/addresses.js';
 import { complianceHtml, type ComplianceReport } from './policy/compliance.js';
-import { formatTable, formatTime } from './commands/table.js';
+import { formatTable, formatTime } from './cli/format/table.js';
 import type { SecurityLevel } from './policy/model.js';
 import { writeFileSync } from 'node:fs';
-import { enforce, type EngineHealth, type EnforceOptions, type OnStop } from './commands/enforce.js';
+import { enforce, type EnforceOptions, type OnStop } from './gateway/engine.js';
+import { writeEngineHealth, type EngineHealth } from './gateway/health.js';
 import { EnforceError } from './enforce/ruleset.js';
-import { writeSetting } from './store/settings.js';
 import { EventStore } from './store/event-store.js';
 import { nftUnavailable } from './enforce/nft-apply.js';
-import { supervise } from './commands/supervisor.js';
+import { supervise } from './gateway/supervisor.js';
 import { bypassDriver, type BypassDriver } from './enforce/bypass-driver.js';
-import { serviceManager } from './service/sd-notify.js';
-import { failsafe, formatFailState } from './commands/failsafe.js';
+import { serviceManager } from './gateway/sd-notify.js';
+import { failsafe } from './gateway/failsafe.js';
+import { formatFailState } from './cli/format/failsafe.js';
 import { renderSystemFiles, writeSystemFiles } from './config/system-files.js';
-import { formatAudit } from './commands/audit.js';
-import { backup, checkBackup, restore } from './commands/backup.js';
+import { formatAudit } from './cli/format/audit.js';
+import { backup, checkBackup, restore } from './app/backup.js';
 import { configDb, loadConfig, readConfig, RETENTION_DEFAULTS, type ApplianceConfig, type SiemTarget } from './config/appliance-config.js';
-import { complianceFor, lintInContext } from './commands/report.js';
-import { formatStatus, gatewayStatus } from './commands/status.js';
+import { complianceFor, lintInContext } from './app/report.js';
+import { gatewayStatus } from './app/status.js';
+import { formatStatus } from './cli/format/status.js';
 import { isProtocol, PROTOCOLS } from '../protocols/registry.js';
 import { BulkheadError, toBulkheadError } from './errors.js';
 
@@ -523,7 +528,7 @@ async function main(argv: string[]): Promise<number> {
         process.send?.({ type: 'heartbeat', health: h });
         if (h.ts - stored < 1) return;
         stored = h.ts;
-        writeSetting(db, 'engine.health', h);
+        writeEngineHealth(db, h);
       };
       // Denials and alerts for the console: batched into the store once a second, bounded in between.
       const events = new EventStore(db);
@@ -560,7 +565,7 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         clearInterval(flusher);
         flush();
-        writeSetting(db, 'engine.health', null);
+        writeEngineHealth(db, null);
         db.close();
       }
       err(`inspected ${r.inspected} packets, ${r.denied} ${mode === 'enforce' ? 'denied' : 'would have been denied'}`);
@@ -659,7 +664,7 @@ async function main(argv: string[]): Promise<number> {
       const path = dbPath(values.db);
       const db = openDatabase(path);
       try {
-        const { serveConsole } = await import('./commands/console.js');
+        const { serveConsole } = await import('./cli/serve-console.js');
         const { app, url } = await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: err, logLevel: logLevel as 'info' });
         notify?.ready(`console on ${url}`);
         await untilStopped();
@@ -848,7 +853,7 @@ async function main(argv: string[]): Promise<number> {
         out(`\nExplore further: bulkhead conversations --db ${path}; bulkhead policy show --db ${path}; bulkhead report compliance --db ${path}`);
         if (values['no-console']) return 0;
         // Enforcement needs root and a bridge: the demo console reviews and monitors, and says so.
-        const { serveConsole } = await import('./commands/console.js');
+        const { serveConsole } = await import('./cli/serve-console.js');
         const { app } = await serveConsole({ db, dbPath: path, host: values.host ?? '127.0.0.1', port, http: values.http === true, log: out });
         out('Ctrl-C stops the console.');
         await untilStopped();

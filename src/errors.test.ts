@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from './capture/capture-reader.js';
 import { LiveCaptureError } from './capture/live-capture.js';
-import { ConsoleListenError } from './commands/console.js';
+import { ConsoleListenError } from './cli/serve-console.js';
 import { ConfigError } from './config/appliance-config.js';
 import { ConsoleError, toConsoleError } from './console/errors.js';
 import { BypassDriverError } from './enforce/bypass-driver.js';
@@ -18,11 +18,11 @@ import { EnforceError } from './enforce/ruleset.js';
 import { BulkheadError, ERRORS, toBulkheadError, type ErrorCode } from './errors.js';
 import { PolicyError } from './policy/document.js';
 import { ZoneEditError } from './policy/edit.js';
-import { ServiceManagerError } from './service/sd-notify.js';
+import { ServiceManagerError } from './gateway/sd-notify.js';
 import { StoreError } from './store/database.js';
 import { PolicyStoreError } from './store/policy-store.js';
 import { UserStoreError } from './store/user-store.js';
-import { CLI } from '../testbench/lib/processes.js';
+import { CLI } from './test-support/cli.js';
 
 /** One of every domain error, as the code that raises it makes it. */
 const SAMPLES: BulkheadError[] = [

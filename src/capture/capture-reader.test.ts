@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError, readCapture } from './capture-reader.js';
-import { pcapFileHeader, pcapRecordHeader } from '../../testbench/lib/pcap-writer.js';
+import { pcapFileHeader, pcapRecordHeader } from '../test-support/pcap-writer.js';
 
 const PCAPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'pcaps');
 const dir = mkdtempSync(join(tmpdir(), 'bulkhead-reader-'));

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import { Inspector, type InspectionEvent } from './inspector.js';
-import { cellPolicy } from '../../testbench/lib/inline.js';
+import { cellPolicy } from '../test-support/cell-policy.js';
 import { NF_ACCEPT, NF_DROP, NF_MANGLED } from './nfqueue.js';
-import { ACK, PSH, SYN, tcpSegment } from '../../testbench/lib/ip-packets.js';
+import { ACK, PSH, SYN, tcpSegment } from '../test-support/ip-packets.js';
 
 const HMI = '10.0.0.21';
 const PLC = '10.0.0.11';

@@ -1,7 +1,7 @@
 // Applying the compiled table with nft, reading it back (IEC 62443-3-3 SR 3.3: the ruleset in
 // the kernel is the one intended), reading its counters, and removing it cleanly.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import type { NftProgram } from './nft-compiler.js';
 import { BulkheadError } from '../errors.js';
 
@@ -13,6 +13,17 @@ export const runNft: NftRunner = (args, input) => {
   if (r.error) return { status: null, stdout: '', stderr: r.error.message };
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
+
+export type AsyncNftRunner = (args: string[]) => Promise<{ status: number | null; stdout: string; stderr: string }>;
+
+/** nft without blocking the caller's event loop (the engine verdicts packets on it meanwhile). */
+export const runNftAsync: AsyncNftRunner = (args) =>
+  new Promise((resolve) => {
+    execFile('nft', args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ status, stdout, stderr: stderr || (err && status === null ? err.message : '') });
+    });
+  });
 
 export class NftError extends BulkheadError {
   constructor(message: string) {

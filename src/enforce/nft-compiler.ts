@@ -40,6 +40,8 @@ export interface NftProgram {
   comments: string[];
   /** Rules whose allowances need protocol detail the kernel cannot see. */
   needsInspection: string[];
+  /** The table's sets of layer-2 sightings (what the link watch reads back). */
+  sightings: string[];
 }
 
 
@@ -168,5 +170,5 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   lines.push('  }', '}');
   // Replace atomically: create (if missing), delete, and define anew in one transaction.
   const script = [`table bridge ${table}`, `delete table bridge ${table}`, ...lines, ''].join('\n');
-  return { table, script, comments, needsInspection };
+  return { table, script, comments, needsInspection, sightings: link.sightings };
 }

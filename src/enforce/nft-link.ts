@@ -32,13 +32,17 @@ export interface LinkRule {
 export type ZoneSet = (zone: string, family: 'v4' | 'v6') => string | undefined;
 
 /** Set declarations and rules of the link layer, in the order they go in the chain (before isolation and rules). */
-export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[]; rules: LinkRule[] } {
+export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[]; sightings: string[]; rules: LinkRule[] } {
   const link = policy.link;
   const sets: string[] = [];
+  const sightings: string[] = [];
   const rules: LinkRule[] = [];
   const vlanZones = policy.zones.filter((z) => z.vlans?.length);
-  if (!link && vlanZones.length === 0) return { sets, rules };
-  const sighting = (name: string, type: string) => sets.push(`  set ${name} {`, `    ${type}; size ${MAX_SIGHTINGS}; flags dynamic,timeout; timeout ${SIGHTING_TIMEOUT};`, '  }');
+  if (!link && vlanZones.length === 0) return { sets, sightings, rules };
+  const sighting = (name: string, type: string) => {
+    sightings.push(name);
+    sets.push(`  set ${name} {`, `    ${type}; size ${MAX_SIGHTINGS}; flags dynamic,timeout; timeout ${SIGHTING_TIMEOUT};`, '  }');
+  };
   sighting(SIGHTINGS.vlans, 'typeof vlan id');
   sighting(SIGHTINGS.etherTypes, 'type ether_type');
   if (link?.bindings?.length) bindingRules(link.bindings, sets, rules, sighting);
@@ -49,7 +53,7 @@ export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[];
       if (set) rules.push({ expr: `vlan id != { ${z.vlans!.join(', ')} } ${fam} saddr @${set} add @${SIGHTINGS.vlans} { vlan id }`, refuse: true, comment: `zone-vlan:${z.id}:${fam}` });
     }
   }
-  if (!link) return { sets, rules };
+  if (!link) return { sets, sightings, rules };
   const known = [...new Set(policy.zones.flatMap((z) => z.vlans ?? []))].sort((a, b) => a - b);
   rules.push({ expr: `ether type 8021q ${known.length ? `vlan id != { ${known.join(', ')} } ` : ''}add @${SIGHTINGS.vlans} { vlan id }`, refuse: true, comment: 'unknown-vlan' });
   // Two tags: br_netfilter hands no such frame to inspection, so none passes.
@@ -57,7 +61,7 @@ export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[];
   if (!link.etherTypes) {
     // No list: every non-IP frame passes; two tags never do.
     rules.push({ expr: `ether type != { ${TO_RULES}, 8021ad, 0x9100 }`, refuse: false, comment: 'non-ip' });
-    return { sets, rules };
+    return { sets, sightings, rules };
   }
   const values = link.etherTypes.map(parseEtherType).filter((v): v is number => typeof v === 'number');
   const llc = values.includes(-1);
@@ -68,7 +72,7 @@ export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[];
   if (llc) rules.push({ expr: 'ether type < 0x0600', refuse: false, comment: 'llc' });
   if (listed.length) rules.push({ expr: `ether type { ${listed.join(', ')} }`, refuse: false, comment: 'ether-types' });
   rules.push({ expr: `ether type != { ${TO_RULES} } add @${SIGHTINGS.etherTypes} { ether type }`, refuse: true, comment: 'non-ip' });
-  return { sets, rules };
+  return { sets, sightings, rules };
 }
 
 /** Bound addresses: their packets and ARP claims must come from their MAC. */

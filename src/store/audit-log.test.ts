@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cefLine, syslogLine } from '../commands/audit.js';
+import { cefLine, syslogLine } from '../gateway/audit-lines.js';
 import { openDatabase } from './database.js';
 import { PolicyStore, PolicyStoreError } from './policy-store.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildConsole } from '../../src/console/server.js';
 import { openDatabase } from '../../src/store/database.js';
-import { derive } from '../../src/commands/policy.js';
+import { derive } from '../../src/app/policy.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { UserStore } from '../../src/store/user-store.js';

@@ -10,7 +10,7 @@ import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
 import { Inspector, LINKTYPE_RAW } from '../../src/enforce/inspector.js';
 import { compilePolicy } from '../../src/policy/evaluate.js';
 import { cellPolicy } from '../lib/inline.js';
-import { tcpSegment } from '../lib/ip-packets.js';
+import { tcpSegment } from '../../src/test-support/ip-packets.js';
 
 const { values } = parseArgs({ options: { packets: { type: 'string', default: '2000000' }, connections: { type: 'string', default: '256' } } });
 const total = Number(values.packets);

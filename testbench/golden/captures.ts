@@ -3,7 +3,7 @@
 
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeFiles } from '../../src/commands/decode.js';
+import { decodeFiles } from '../../src/app/decode.js';
 
 const HERE = import.meta.dirname.includes('/dist/') ? join(import.meta.dirname, '..', '..', '..', 'testbench', 'golden') : import.meta.dirname;
 const ROOT = join(HERE, '..', '..');

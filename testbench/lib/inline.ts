@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nftUnavailable } from '../../src/enforce/nft-apply.js';
-import type { Policy } from '../../src/policy/model.js';
 import { netnsUnavailable } from '../plant/lan.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -24,24 +23,4 @@ export function inlineUnavailable(): string | undefined {
   );
 }
 
-/** The inline tests' cell: an HMI that may read holding registers 0-9 of a PLC, and nothing else. */
-export function cellPolicy(hmi: string, plc: string, failMode: 'open' | 'closed' = 'open'): Policy {
-  return {
-    bulkheadPolicy: 1,
-    name: 'cell',
-    defaultAction: 'deny',
-    zones: [
-      { id: 'control', name: 'Control', securityLevel: 3, members: [plc] },
-      { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [hmi] },
-    ],
-    conduits: [
-      {
-        id: 'sup-ctl',
-        name: 'Supervisory-Control',
-        zones: ['control', 'supervisory'],
-        failMode,
-        rules: [{ id: 'hmi-reads', protocol: 'modbus', port: 502, client: { hosts: [hmi] }, server: { hosts: [plc] }, allow: [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] }] }],
-      },
-    ],
-  };
-}
+export { cellPolicy } from '../../src/test-support/cell-policy.js';

@@ -1,8 +1,10 @@
 // Child processes of the testbench: waiting for what they announce, and the gateway itself.
 
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { Lan } from '../plant/lan.js';
+import { CLI } from '../../src/test-support/cli.js';
+
+export { CLI };
 
 /** Resolves when the process's stderr has matched `pattern`; rejects on exit or timeout. */
 export function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
@@ -28,9 +30,6 @@ function waitFor(proc: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegEx
     proc.once('exit', (code) => reject(new Error(`exited with ${code} before '${pattern}': ${seen}`)));
   });
 }
-
-/** The built `bulkhead` command, from source (tests) or from dist (benchmarks). */
-export const CLI = join(import.meta.dirname.includes('/dist/') ? join(import.meta.dirname, '..', '..') : join(import.meta.dirname, '..', '..', 'dist'), 'src', 'cli.js');
 
 /** `bulkhead enforce` on the LAN's bridge, resolved once it enforces. */
 export async function startGateway(lan: Lan, policyFile: string, extra: string[] = []): Promise<ChildProcess> {

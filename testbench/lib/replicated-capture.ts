@@ -6,7 +6,7 @@ import { openSync, writeSync, closeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCapture } from '../../src/capture/capture-reader.js';
 import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
-import { pcapFileHeader, pcapRecordHeader } from './pcap-writer.js';
+import { pcapFileHeader, pcapRecordHeader } from '../../src/test-support/pcap-writer.js';
 
 interface Frame {
   data: Buffer;

@@ -3,7 +3,7 @@
 //
 //   node store-writer.js DB POLICY_FILE NAME
 
-import { importPolicy } from '../../src/commands/policy.js';
+import { importPolicy } from '../../src/app/policy.js';
 import { openDatabase } from '../../src/store/database.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 

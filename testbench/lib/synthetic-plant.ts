@@ -4,7 +4,7 @@
 // real-peer plant cannot reach the scale: memory bounds, crash and resume, throughput.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { pcapFileHeader } from './pcap-writer.js';
+import { pcapFileHeader } from '../../src/test-support/pcap-writer.js';
 
 export interface SyntheticPlant {
   servers: number;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy } from '../../src/policy/document.js';
 import { openDatabase } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/event-store.js';
-import type { GatewayStatus } from '../../src/commands/status.js';
+import type { GatewayStatus } from '../../src/app/status.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { cellPolicy, inlineUnavailable, PEERS } from '../lib/inline.js';
 import { CLI, stopProcess, waitForLine } from '../lib/processes.js';

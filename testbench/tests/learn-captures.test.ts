@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { learnPcaps } from '../../src/commands/learn.js';
+import { learnPcaps } from '../../src/app/learn.js';
 import type { Asset, Conversation } from '../../src/learn/model.js';
 import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';

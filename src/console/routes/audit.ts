@@ -1,7 +1,7 @@
 // The audit log: entries, chain verification, and export for a SIEM (JSON, RFC 5424, CEF).
 
 import type { FastifyInstance } from 'fastify';
-import { formatAudit } from '../../commands/audit.js';
+import { siemLines } from '../../app/audit.js';
 import { anyArray, anyObject, type Stores } from '../context.js';
 
 export function auditRoutes(app: FastifyInstance, s: Stores): void {
@@ -19,7 +19,7 @@ export function auditRoutes(app: FastifyInstance, s: Stores): void {
     async (req, reply) => {
       const q = req.query as { since?: number; limit: number; format?: 'json' | 'syslog' | 'cef' };
       const entries = s.policies.audit.list({ limit: q.limit, ...(q.since !== undefined ? { since: q.since } : {}) });
-      if (q.format === 'syslog' || q.format === 'cef') return reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="bulkhead-audit.${q.format === 'cef' ? 'cef' : 'log'}"`).send(formatAudit(entries, q.format) + '\n');
+      if (q.format === 'syslog' || q.format === 'cef') return reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="bulkhead-audit.${q.format === 'cef' ? 'cef' : 'log'}"`).send(siemLines(entries, q.format) + '\n');
       return entries;
     },
   );

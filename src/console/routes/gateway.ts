@@ -3,9 +3,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import { parseMember } from '../../policy/addresses.js';
-import { gatewayStatus } from '../../commands/status.js';
-import { progressOf } from '../../commands/learn.js';
-import { loadPolicy } from '../../commands/policy.js';
+import { gatewayStatus } from '../../app/status.js';
+import { progressOf } from '../../app/learn.js';
+import { loadPolicy } from '../../app/policy.js';
 import { ConsoleError } from '../errors.js';
 import { actor, anyArray, anyObject, okReply, problem, type Stores } from '../context.js';
 

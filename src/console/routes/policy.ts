@@ -3,8 +3,8 @@
 // and the compliance report. Policies are named by version, `latest` or `active`: never a file.
 
 import type { FastifyInstance } from 'fastify';
-import { derive, loadPolicy, parseSince, simulateBaseline, type LoadedPolicy } from '../../commands/policy.js';
-import { complianceFor, lintInContext } from '../../commands/report.js';
+import { derive, loadPolicy, parseSince, simulateBaseline, type LoadedPolicy } from '../../app/policy.js';
+import { complianceFor, lintInContext } from '../../app/report.js';
 import type { Conversation } from '../../learn/model.js';
 import { complianceHtml } from '../../policy/compliance.js';
 import { diffPolicies } from '../../policy/diff.js';

@@ -2,17 +2,11 @@
 
 import { api, ApiError, may, setCsrf, type Me } from './api.js';
 import { h } from './dom.js';
+import type { Page } from './page.js';
 import { auditPage, dashboardPage, eventsPage, reportPage, usersPage } from './gateway-pages.js';
 import { assetsPage, conversationsPage } from './inventory-pages.js';
 import { policyPage } from './policy-page.js';
 import { zonesPage } from './zones-page.js';
-
-export interface Page {
-  me: Me;
-  main: HTMLElement;
-  /** Called when the page is left: stop timers and streams. */
-  cleanup: (() => void)[];
-}
 
 const PAGES: { path: string; title: string; role: Me['role']; render: (p: Page) => Promise<void> }[] = [
   { path: '', title: 'Dashboard', role: 'viewer', render: dashboardPage },

@@ -1,7 +1,7 @@
 // Dashboard, events, audit log and users.
 
 import { api, may, type Me } from './api.js';
-import type { Page } from './app.js';
+import type { Page } from './page.js';
 import { fill, h, table, time } from './dom.js';
 
 interface Status {

@@ -2,7 +2,7 @@
 // the conversations with their operations and ranges.
 
 import { api } from './api.js';
-import type { Page } from './app.js';
+import type { Page } from './page.js';
 import { h, table, time } from './dom.js';
 
 interface Asset {

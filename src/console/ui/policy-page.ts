@@ -3,7 +3,7 @@
 // approve too), apply with a visible commit-confirm countdown, confirm, roll back.
 
 import { api, may } from './api.js';
-import type { Page } from './app.js';
+import type { Page } from './page.js';
 import { fill, h, table, time } from './dom.js';
 
 interface Version {

@@ -3,7 +3,7 @@
 // make a new draft version, to be reviewed, simulated and approved like any other.
 
 import { api, may } from './api.js';
-import type { Page } from './app.js';
+import type { Page } from './page.js';
 import { h, s } from './dom.js';
 
 interface Zone {

@@ -8,7 +8,7 @@ import type { Policy } from '../policy/model.js';
 import type { Db } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
 import { PolicyStore } from '../store/policy-store.js';
-import { runNft } from '../enforce/nft-apply.js';
+import { engineRunning, readEngineHealth } from '../gateway/health.js';
 import { progressOf } from './learn.js';
 import { loadPolicy, simulateBaseline } from './policy.js';
 
@@ -37,9 +37,14 @@ export function complianceFor(db: Db, ref?: string): ComplianceReport {
     ...(policyInput ? { policy: policyInput } : {}),
     findings,
     learning: { assets: progress.totals.assets, conversations: progress.totals.conversations, ...(progress.firstSeen ? { firstSeen: progress.firstSeen } : {}), ...(progress.lastSeen ? { lastSeen: progress.lastSeen } : {}), converged: progress.converged, quietHours: progress.quietHours },
-    // A gateway enforcing in this network namespace has its table in the kernel.
-    enforcing: runNft(['list', 'table', 'bridge', 'bulkhead']).status === 0,
+    // An engine reporting in, in enforce mode (the console never runs nft itself).
+    enforcing: isEnforcing(db),
     auditLog: policies.audit.verify(),
     isolations: policies.isolations().length,
   });
+}
+
+function isEnforcing(db: Db): boolean {
+  const health = readEngineHealth(db);
+  return engineRunning(health, Date.now() / 1000) && health?.mode === 'enforce';
 }

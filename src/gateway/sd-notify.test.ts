@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serviceManager } from './sd-notify.js';
-import { CLI } from '../../testbench/lib/processes.js';
+import { CLI } from '../test-support/cli.js';
 
 const python = spawnSync('python3', ['--version']).status === 0;
 if (!python) console.warn('SKIPPED: sd_notify tests: python3 is needed to bind the receiving socket');

@@ -1,59 +1,7 @@
-// `bulkhead status`: the gateway as it stands, from the store the engine and supervisor report
-// into: mode, active policy, pending confirmation, isolations, engine health and latency,
-// supervisor and hardware bypass, and whether the audit chain holds.
+// `bulkhead status` as text.
 
-import type { PolicyStore } from '../store/policy-store.js';
-import { readSetting } from '../store/settings.js';
-import type { EngineHealth } from './enforce.js';
-import type { SupervisorState } from './supervisor.js';
+import type { GatewayStatus } from '../../app/status.js';
 import { formatTable, formatTime } from './table.js';
-
-/** A heartbeat older than this says the engine is not running. */
-const STALE_SECONDS = 3;
-
-export interface GatewayStatus {
-  mode: { mode: string; by?: string; since?: number };
-  policy?: { version: number; name: string };
-  pending?: { version: number; deadline: number; secondsLeft: number; by: string };
-  isolations: { target: string; addresses: string[]; since: number; by: string; reason: string }[];
-  engine: { running: boolean; health?: EngineHealth };
-  supervisor?: SupervisorState & { running: boolean };
-  audit: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Whether an engine runs now: its heartbeat is recent and its process is there. A heartbeat far
- * in the future is stale too: a box without a real-time clock boots with its clock set back.
- */
-export function engineRunning(health: EngineHealth | undefined, now: number): boolean {
-  return health !== undefined && Math.abs(now - health.ts) < STALE_SECONDS && alive(health.pid);
-}
-
-export function gatewayStatus(store: PolicyStore, now = Date.now() / 1000): GatewayStatus {
-  const mode = readSetting<{ mode: string; by: string; since: number }>(store.db, 'gateway.mode') ?? { mode: 'enforce' };
-  const active = store.latest('active');
-  const pending = store.pending();
-  const health = readSetting<EngineHealth | null>(store.db, 'engine.health') ?? undefined;
-  const supervisor = readSetting<SupervisorState>(store.db, 'supervisor');
-  return {
-    mode,
-    ...(active ? { policy: { version: active.version, name: active.name } } : {}),
-    ...(pending ? { pending: { version: pending.version, deadline: pending.deadline, secondsLeft: Math.max(0, Math.round(pending.deadline - now)), by: pending.by } } : {}),
-    isolations: store.isolations(),
-    engine: { running: engineRunning(health, now), ...(health ? { health } : {}) },
-    ...(supervisor ? { supervisor: { ...supervisor, running: alive(supervisor.pid) } } : {}),
-    audit: store.audit.verify(),
-  };
-}
 
 export function formatStatus(s: GatewayStatus): string {
   const h = s.engine.health;

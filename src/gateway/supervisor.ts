@@ -26,13 +26,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BypassDriver } from '../enforce/bypass-driver.js';
-import type { ServiceManager } from '../service/sd-notify.js';
-import { storageUse, type StorageUse } from '../service/storage.js';
-import type { OnStop } from './enforce.js';
+import type { ServiceManager } from './sd-notify.js';
+import { storageUse } from './storage.js';
+import { writeSupervisor, type SupervisorState } from './health.js';
+import type { OnStop } from './engine.js';
 import type { SiemTarget } from '../config/appliance-config.js';
-import { SiemForwarder } from '../service/siem-forwarder.js';
+import { SiemForwarder } from './siem-forwarder.js';
 import type { PolicyStore } from '../store/policy-store.js';
-import { writeSetting } from '../store/settings.js';
 import { EventStore } from '../store/event-store.js';
 import { failClosedConduits } from './failsafe.js';
 
@@ -56,18 +56,6 @@ export interface SupervisorOptions {
   siem?: SiemTarget[];
 }
 
-export type EngineState = 'starting' | 'running' | 'down';
-
-export interface SupervisorState {
-  pid: number;
-  since: number;
-  watchdogMs: number;
-  engine: { state: EngineState; role?: 'engine' | 'learner'; pid?: number; since: number; lastBeat?: number };
-  restarts: number;
-  lastExit?: { ts: number; reason: string };
-  bypass?: { driver: string; engaged: boolean };
-  storage?: StorageUse & { warnPercent: number };
-}
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** The engine runs with the same small heaps as the `bulkhead` command's interpreter line. */
@@ -83,7 +71,7 @@ export async function supervise(o: SupervisorOptions): Promise<SupervisorState> 
   const state: SupervisorState = { pid: process.pid, since: now(), watchdogMs: o.watchdogMs, engine: { state: 'down', since: now() }, restarts: 0 };
   const save = () => {
     if (o.bypass) state.bypass = { driver: o.bypass.spec, engaged: safely(() => o.bypass!.engaged(), false) };
-    writeSetting(o.store.db, 'supervisor', state);
+    writeSupervisor(o.store.db, state);
   };
   const safely = <T>(f: () => T, fallback: T): T => {
     try {

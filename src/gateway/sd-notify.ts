@@ -31,7 +31,7 @@ interface Native {
 
 function load(): Native {
   const here = import.meta.dirname;
-  const candidates = [join(here, 'native', 'build', 'Release', 'sdnotify.node'), join(here, '..', '..', '..', 'src', 'service', 'native', 'build', 'Release', 'sdnotify.node')];
+  const candidates = [join(here, 'native', 'build', 'Release', 'sdnotify.node'), join(here, '..', '..', '..', 'src', 'gateway', 'native', 'build', 'Release', 'sdnotify.node')];
   const path = candidates.find((p) => existsSync(p));
   if (!path) throw new ServiceManagerError('systemd expects notifications ($NOTIFY_SOCKET is set) but the sd_notify addon is not built (npm run build:native)');
   return createRequire(import.meta.url)(path) as Native;

@@ -6,34 +6,21 @@
 // bridge: the bypass state), or, as the appliance's service does, leaves the rules with nobody on
 // the queue: each conduit in its fail state.
 
-import type { EnforceMode } from '../enforce/nft-compiler.js';
 import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
 import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
 import { LinkWatch } from '../enforce/link-watch.js';
+import { isGatewayMode, type EngineHealth, type GatewayMode } from './health.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
 import { EnforceError, guardedPorts, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
-import { loadPolicy } from './policy.js';
+import { loadPolicy } from './policy-ref.js';
 
-/** What the running engine reports of itself, a few times a second (watchdog, status, console). */
-export interface EngineHealth {
-  ts: number;
-  pid: number;
-  mode: EnforceMode | 'bypass';
-  policy: string;
-  inspected: number;
-  denied: number;
-  queue?: { packets: number; errors: number };
-  /** Requests sent in pieces held inline until their last piece: bytes now, and those refused over the budget. */
-  reassembly: { heldBytes: number; refused: number };
-  conduits: { id: string; name: string; failMode: 'open' | 'closed'; latencyBudgetMs?: number; p50Us?: number; p99Us?: number; inspection: 'on' | 'bypassed' }[];
-}
 
 export interface EnforceOptions {
   /** The mode to start in (a gateway following the store then takes the store's). */
-  mode: EnforceMode | 'bypass';
+  mode: GatewayMode;
   /** The gateway's bridge; without it, every bridge in this network namespace is under the policy. */
   bridge?: string;
   /** The bridge's plant ports as configured: guarded even before they join it. */
@@ -85,7 +72,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
   let inForce = first;
   /** learn and enforce as started or switched; bypass: no rules at all (a plain wire). */
-  let mode: EnforceMode | 'bypass' = o.mode;
+  let mode: GatewayMode = o.mode;
   let installed = false;
   const isolated = () => o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
   let isolatedKey = '';
@@ -106,7 +93,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
     inspector.evaluator = compilePolicy(policy);
     inspector.isolate(cut);
-    linkWatch.use(policy, r.program.table);
+    linkWatch.use(policy, r.program.table, r.program.sightings);
     table = r.program.table;
     installed = true;
     inForce = { policy, label };
@@ -185,7 +172,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   };
   const linkTimer = setInterval(() => {
     if (!installed || mode === 'bypass') return;
-    for (const e of linkWatch.poll(mode)) o.onEvent(e);
+    void linkWatch.poll(mode).then((events) => events.forEach(o.onEvent));
   }, LINK_WATCH_MS);
   const beat = o.heartbeat ? setInterval(() => o.heartbeat!(health()), HEARTBEAT_MS) : undefined;
   try {
@@ -199,7 +186,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
           const rolled = store.expirePending(Date.now() / 1000);
           if (rolled) o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
           const wanted = store.mode();
-          if ((wanted === 'learn' || wanted === 'enforce' || wanted === 'bypass') && wanted !== mode) {
+          if (isGatewayMode(wanted) && wanted !== mode) {
             o.log(`mode: ${mode} -> ${wanted}`);
             mode = wanted;
             install(inForce.policy, inForce.label);

@@ -11,10 +11,8 @@ import { removeQueueRules } from '../enforce/queue-rules.js';
 import { EnforceError, failsClosed, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import type { BypassDriver } from '../enforce/bypass-driver.js';
 import type { PolicyStore } from '../store/policy-store.js';
-import { readSetting } from '../store/settings.js';
-import type { EngineHealth } from './enforce.js';
-import { loadPolicy } from './policy.js';
-import { engineRunning } from './status.js';
+import { loadPolicy } from './policy-ref.js';
+import { engineRunning, readEngineHealth } from './health.js';
 
 export interface FailState {
   ts: number;
@@ -48,7 +46,7 @@ export function failsafe(o: FailsafeOptions): FailState {
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot hold the fail state: ${missing}`);
   const now = Date.now() / 1000;
-  const health = readSetting<EngineHealth | null>(o.store.db, 'engine.health');
+  const health = readEngineHealth(o.store.db);
   // A running engine's rules are not ours to replace.
   if (health && engineRunning(health, now)) throw new EnforceError(`the engine (pid ${health.pid}) is running and holds the rules: stop the gateway first`);
   const mode = o.store.mode() ?? 'enforce';
@@ -92,9 +90,3 @@ export function failsafe(o: FailsafeOptions): FailState {
   return result;
 }
 
-export function formatFailState(s: FailState): string {
-  const lines = [s.state === 'fail-state' ? `fail state held: ${s.why}` : `plain bridge: ${s.why}`];
-  for (const c of s.conduits) lines.push(`  ${c.name}: ${c.failMode === 'closed' ? 'fail-closed, passing nothing' : 'fail-open, forwarded at host and port level without inspection'}`);
-  if (s.relay) lines.push(`bypass relay ${s.relay.driver}: ${s.relay.engaged ? 'ENGAGED' : 'released'} (${s.relay.why})`);
-  return lines.join('\n');
-}

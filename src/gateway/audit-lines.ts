@@ -4,7 +4,6 @@
 import { hostname } from 'node:os';
 import type { AuditEntry } from '../store/audit-log.js';
 import type { GatewayEvent } from '../store/event-store.js';
-import { formatTable, formatTime } from './table.js';
 
 export type AuditFormat = 'text' | 'syslog' | 'cef';
 
@@ -78,12 +77,7 @@ export function eventCefLine(e: GatewayEvent, host = hostname()): string {
   return `CEF:0|Bulkhead|Bulkhead|${VERSION}|${cefHeader(e.kind)}|${cefHeader(eventText(e).slice(0, 200))}|${eventSeverity(e.kind).cef}|${ext.join(' ')}`;
 }
 
-export function formatAudit(entries: AuditEntry[], format: AuditFormat): string {
-  if (format === 'syslog') return entries.map((e) => syslogLine(e)).join('\n');
-  if (format === 'cef') return entries.map((e) => cefLine(e)).join('\n');
-  if (entries.length === 0) return 'the audit log is empty';
-  return formatTable(
-    ['id', 'time', 'actor', 'action', 'target', 'detail'],
-    entries.map((e) => [String(e.id), formatTime(e.ts), e.actor, e.action, e.target, Object.keys(e.detail).length ? JSON.stringify(e.detail) : '']),
-  );
+/** Audit entries as a SIEM takes them: one RFC 5424 syslog or CEF line each. */
+export function siemLines(entries: AuditEntry[], format: 'syslog' | 'cef'): string {
+  return entries.map((e) => (format === 'syslog' ? syslogLine(e) : cefLine(e))).join('\n');
 }

@@ -13,7 +13,7 @@ import type { Db } from '../store/database.js';
 import { EventStore, type GatewayEvent } from '../store/event-store.js';
 import type { AuditEntry, AuditLog } from '../store/audit-log.js';
 import { readSetting, writeSetting } from '../store/settings.js';
-import { cefLine, eventCefLine, eventSyslogLine, syslogLine } from '../commands/audit.js';
+import { cefLine, eventCefLine, eventSyslogLine, syslogLine } from './audit-lines.js';
 
 /** Lines sent per target per tick: a backlog drains at this pace without starving the loop. */
 const BATCH = 500;

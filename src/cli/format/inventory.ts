@@ -1,8 +1,8 @@
 // `bulkhead assets` and `bulkhead conversations`: the learned inventory and baseline as tables.
 
-import type { Asset, Conversation, OperationStats, TargetSummary } from '../learn/model.js';
-import { mainPoll } from '../learn/operation-stats.js';
-import { formatRanges } from '../learn/ranges.js';
+import type { Asset, Conversation, OperationStats, TargetSummary } from '../../learn/model.js';
+import { mainPoll } from '../../learn/operation-stats.js';
+import { formatRanges } from '../../learn/ranges.js';
 import { formatDuration, formatTable, formatTime } from './table.js';
 
 function identityOf(a: Asset): string {

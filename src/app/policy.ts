@@ -2,7 +2,6 @@
 // learned baseline and the stored policy versions.
 
 import type { EtherCensusState } from '../learn/ether-census.js';
-import { readFileSync } from 'node:fs';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
 import type { Asset, Conversation } from '../learn/model.js';
@@ -11,34 +10,14 @@ import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import { lintPolicy, type Finding } from '../policy/lint.js';
 import type { Policy } from '../policy/model.js';
-import { compareSimulations, Simulation, type SimulationReport } from '../policy/simulate.js';
+import { Simulation, type SimulationReport } from '../policy/simulate.js';
 import { CaptureSimulation, type CaptureSimulationOptions } from '../policy/simulate-capture.js';
 import { Judge } from '../policy/verdict.js';
 import type { LearnStore } from '../store/learn-store.js';
 import { PolicyStore, PolicyStoreError } from '../store/policy-store.js';
-import { formatTable, formatTime } from './table.js';
+import { loadPolicy } from '../gateway/policy-ref.js';
 
-export interface LoadedPolicy {
-  policy: Policy;
-  label: string;
-  text: string;
-}
-
-/** A stored version ("3", "latest", "active") or a file. */
-export function loadPolicy(policies: PolicyStore, ref: string): LoadedPolicy {
-  if (/^\d+$/.test(ref) || ref === 'latest' || ref === 'active') {
-    const v = ref === 'latest' ? policies.latest() : ref === 'active' ? policies.latest('active') : policies.get(Number(ref));
-    if (!v) throw new PolicyStoreError(ref === 'active' ? 'no policy is active yet' : 'no policy stored yet: run `bulkhead derive` or `bulkhead policy import FILE`', 'BH_NOT_FOUND');
-    return { policy: parsePolicy(v.document, `policy version ${v.version}`), label: `version ${v.version}`, text: v.document };
-  }
-  let text: string;
-  try {
-    text = readFileSync(ref, 'utf8');
-  } catch (err) {
-    throw new PolicyStoreError(`${ref}: cannot read: ${(err as Error).message}`);
-  }
-  return { policy: parsePolicy(text, ref), label: ref, text };
-}
+export { loadPolicy, type LoadedPolicy } from '../gateway/policy-ref.js';
 
 export function derive(learn: LearnStore, policies: PolicyStore, options: DeriveOptions, by: string): { version: number; policy: Policy; text: string; findings: Finding[] } {
   const assets = learn.assets<Asset>();
@@ -128,36 +107,3 @@ export function parseSince(text: string, now: number): number | undefined {
   return Number.isNaN(t) ? undefined : t / 1000;
 }
 
-export function formatFindings(findings: Finding[]): string {
-  if (findings.length === 0) return 'no findings';
-  return findings.map((f) => `${f.severity.toUpperCase().padEnd(7)} ${f.code.padEnd(14)} ${f.where}: ${f.message}\n        ${''.padEnd(14)} [${f.clause}]`).join('\n');
-}
-
-export function formatSimulation(r: SimulationReport, label: string): string {
-  const lines = [`${label}: ${r.evaluated} operations evaluated, ${r.allowed} allowed, ${r.denied} would be denied (${r.responses} responses follow their requests)`];
-  const reasons = Object.entries(r.deniedByReason);
-  if (reasons.length) lines.push(`denied by reason: ${reasons.map(([code, n]) => `${code} ${n}`).join(', ')}`);
-  if (r.denials.length) {
-    lines.push(
-      '',
-      formatTable(
-        ['count', 'client', 'server', 'operation', 'first', 'last', 'conduit'],
-        r.denials.slice(0, 50).map((g) => [String(g.count), g.client, `${g.server}:${g.port}`, `${g.protocol} ${g.kind} ${g.operation}`, formatTime(g.firstSeen), formatTime(g.lastSeen), g.conduitId ?? '-']),
-      ),
-      '',
-      'why (first of each):',
-      ...r.denials.slice(0, 20).map((g) => `  [${g.reasonCode}] ${g.reason}`),
-    );
-    if (r.denials.length > 50) lines.push(`  ... ${r.denials.length - 50} more groups`);
-  }
-  if (r.notes.length) lines.push('', 'how far this speaks for the gateway:', ...r.notes.map((n) => `  - ${n}`));
-  return lines.join('\n');
-}
-
-export function formatComparison(current: SimulationReport, candidate: SimulationReport): string {
-  const { newlyDenied, newlyAllowed } = compareSimulations(current, candidate);
-  const lines = [`applying the candidate: ${newlyDenied.length} newly denied groups, ${newlyAllowed.length} newly allowed groups`];
-  for (const g of newlyDenied) lines.push(`  + denied  ${g.count}x ${g.client} -> ${g.server}:${g.port} ${g.protocol} ${g.operation}`);
-  for (const g of newlyAllowed) lines.push(`  - allowed ${g.count}x ${g.client} -> ${g.server}:${g.port} ${g.protocol} ${g.operation}`);
-  return lines.join('\n');
-}
