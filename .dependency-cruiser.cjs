@@ -16,8 +16,9 @@ const BELOW = {
   app: ['gateway', 'enforce', 'policy', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
   // The console and the command line use the use-cases; types of the model below are shared.
   console: ['app', 'errors'],
-  // ... and the model's own describers (ranges, EtherType names, simulation comparisons) to format them.
-  cli: ['app', 'gateway', 'console', 'config', 'errors', 'protocols', 'learn', 'policy'],
+  // The command line is the composition root: it opens the store and hands it to the use-cases,
+  // names the bypass relay and checks nft; it formats with the model's own describers.
+  cli: ['app', 'gateway', 'console', 'config', 'errors', 'protocols', 'learn', 'policy', 'store', 'enforce'],
 };
 const layer = (name) => (name === 'protocols' ? '^protocols/' : name === 'errors' ? '^src/errors\\.ts$' : `^src/${name}/`);
 

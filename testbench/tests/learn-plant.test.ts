@@ -177,21 +177,26 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     const poll = mainPoll(fc3)!;
     expect(poll.interval).toBeGreaterThan(HMI_PERIOD * 0.9);
     expect(poll.interval).toBeLessThan(HMI_PERIOD * 1.1);
-    // The jitter learned is the wire's: the FC 3 requests' kernel timestamps as tshark reads
-    // them from a capture taken beside the learner. (The HMI's own log of when it sent each poll
-    // is no ground truth on a loaded machine: a process held up between stamping a poll and
-    // writing it moves the poll on the wire, not in the log.)
-    if (!tsharkAvailable()) console.warn('SKIPPED: the learned jitter against the wire: tshark is not installed');
+    // The period and jitter learned are the wire's. Live capture stamps packets when they reach
+    // the learner (the libpcap binding does not expose the kernel's stamps), so on a loaded
+    // machine a late read moves a poll by up to a few hundred milliseconds: live, the period is
+    // held to the wire's within 5 %; the jitter is checked exactly by learning the same traffic
+    // from a capture taken beside the learner, against tshark's reading of its kernel stamps.
+    if (!tsharkAvailable()) console.warn('SKIPPED: the learned period and jitter against the wire: tshark is not installed');
     else {
-      const sent = tsharkFields(hmiCapture, `modbus.func_code == 3 && ip.src == ${HOSTS.hmi.ip} && !tcp.analysis.retransmission`, ['frame.time_epoch'])
-        .map((r) => Number(r.values[0]![0]))
-        .filter((ts) => ts <= clock.lastSeen);
+      const sent = tsharkFields(hmiCapture, `modbus.func_code == 3 && ip.src == ${HOSTS.hmi.ip} && !tcp.analysis.retransmission`, ['frame.time_epoch']).map((r) => Number(r.values[0]![0]));
       const intervals = sent.slice(1).map((t, i) => t - sent[i]!);
       const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
       const wireJitter = Math.sqrt(intervals.reduce((a, dt) => a + (dt - mean) ** 2, 0) / intervals.length);
       expect(intervals.length).toBeGreaterThan(10);
-      expect(Math.abs(poll.interval - mean), `learned ${poll.interval}, the wire's ${mean}`).toBeLessThan(0.002);
-      expect(Math.abs(poll.jitter - wireJitter), `learned ${poll.jitter}, the wire's ${wireJitter}`).toBeLessThan(0.002 + wireJitter * 0.1);
+      expect(Math.abs(poll.interval - mean), `learned live ${poll.interval}, the wire's ${mean}`).toBeLessThan(mean * 0.05);
+      const fromCapture = join(dirname(db), 'hmi-plc1.db');
+      cli('learn', '--pcap', hmiCapture, '--db', fromCapture);
+      const store = new LearnStore(openDatabase(fromCapture));
+      const captured = mainPoll(op(store.conversations<Conversation>().find((c) => c.key === `${HOSTS.hmi.ip}>${HOSTS.plc1.ip}:502/modbus`), 'read/3'))!;
+      store.db.close();
+      expect(Math.abs(captured.interval - mean), `learned ${captured.interval}, the wire's ${mean}`).toBeLessThan(0.0005);
+      expect(Math.abs(captured.jitter - wireJitter), `learned ${captured.jitter}, the wire's ${wireJitter}`).toBeLessThan(0.0005);
     }
     expect(fc3.count).toBeGreaterThan((RUN_SECONDS - 4) / HMI_PERIOD);
     // Every poll answered; the last may have been cut off by the end of the learning run.

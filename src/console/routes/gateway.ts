@@ -2,11 +2,9 @@
 // learning progress, mode changes and island mode.
 
 import type { FastifyInstance } from 'fastify';
-import { parseMember } from '../../policy/addresses.js';
 import { gatewayStatus } from '../../app/status.js';
 import { progressOf } from '../../app/learn.js';
-import { loadPolicy } from '../../app/policy.js';
-import { ConsoleError } from '../errors.js';
+import { isolationAddresses } from '../../app/isolation.js';
 import { actor, anyArray, anyObject, okReply, problem, type Stores } from '../context.js';
 
 export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
@@ -46,17 +44,7 @@ export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
     },
     async (req) => {
       const { target, reason } = req.body as { target: string; reason?: string };
-      let addresses: string[];
-      if (typeof parseMember(target) !== 'string') addresses = [target];
-      else {
-        const ref = s.policies.latest('active') ? 'active' : 'latest';
-        const zone = s.policies.latest() ? loadPolicy(s.policies, ref).policy.zones.find((z) => z.id === target) : undefined;
-        if (!zone) throw new ConsoleError('BH_VALIDATION', `body/target: '${target}' is neither an address, a CIDR block nor a zone of the ${ref} policy`);
-        addresses = zone.members.filter((m) => {
-          const p = parseMember(m);
-          return typeof p !== 'string' && p.kind !== 'mac';
-        });
-      }
+      const addresses = isolationAddresses(s.policies, target);
       s.policies.isolate(target, addresses, actor(req.session), reason ?? '');
       return { target, addresses };
     },
