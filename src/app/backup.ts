@@ -11,7 +11,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { configDb, parseConfig, type ApplianceConfig } from '../config/appliance-config.js';
 import { openDatabase, StoreError, type Db } from '../store/database.js';
 import { AuditLog } from '../store/audit-log.js';
-import { readSetting, writeSetting } from '../store/settings.js';
+import { deleteSetting, readSetting, writeSetting } from '../store/settings.js';
+import { checkpoint, contents, integrity } from '../store/snapshot.js';
 
 export interface BackupReport {
   file: string;
@@ -47,11 +48,6 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-function counts(db: Db): { policies: number; auditEntries: number } {
-  const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  return { policies: one('SELECT COUNT(*) AS n FROM policy_versions'), auditEntries: one('SELECT COUNT(*) AS n FROM audit_log') };
-}
-
 /**
  * Snapshots `db` into `out` (and `out.sha256`), with `configuration` inside it when given,
  * recording the backup in the audit log first.
@@ -80,7 +76,7 @@ export async function backup(db: Db, out: string, by: string, configuration?: Ca
   writeFileSync(`${out}.sha256`, `${sum}  ${basename(out)}\n`);
   const snap = openDatabase(out, { readonly: true });
   try {
-    return { file: out, sha256: sum, bytes: readFileSync(out).length, ...counts(snap), ...(configuration ? { configuration: configuration.file } : {}) };
+    return { file: out, sha256: sum, bytes: readFileSync(out).length, ...contents(snap), ...(configuration ? { configuration: configuration.file } : {}) };
   } finally {
     snap.close();
   }
@@ -112,19 +108,19 @@ function stage(file: string, staged: string, by: string): Staged {
       throw new StoreError(file, (err as Error).message.replace(`${staged}: `, ''));
     }
     try {
-      const integrity = db.pragma('integrity_check', { simple: true });
-      if (integrity !== 'ok') throw new StoreError(file, `SQLite integrity check failed: ${String(integrity)}`);
+      const found = integrity(db);
+      if (found !== 'ok') throw new StoreError(file, `SQLite integrity check failed: ${found}`);
       const audit = new AuditLog(db);
       const chain = audit.verify();
       if (!chain.ok) throw new StoreError(file, `its audit log is broken at entry ${chain.broken!.id}: ${chain.broken!.reason}`);
       // The configuration leaves the database: restored, the store is as it was when backed up.
       const carried = readSetting<CarriedConfiguration>(db, CONFIGURATION_KEY);
       const configuration = carried ? { ...carried, config: parseConfig(carried.text, `${file}: its configuration (${carried.file})`) } : undefined;
-      if (carried) db.prepare('DELETE FROM meta WHERE key = ?').run(CONFIGURATION_KEY);
-      const found = counts(db);
-      audit.append(by, 'gateway.restore', basename(file), { ...found, ...(carried ? { configuration: carried.file } : {}) });
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      return { ...found, ...(configuration ? { configuration } : {}) };
+      if (carried) deleteSetting(db, CONFIGURATION_KEY);
+      const held = contents(db);
+      audit.append(by, 'gateway.restore', basename(file), { ...held, ...(carried ? { configuration: carried.file } : {}) });
+      checkpoint(db);
+      return { ...held, ...(configuration ? { configuration } : {}) };
     } finally {
       db.close();
     }

@@ -11,6 +11,7 @@ import { PolicyStore } from '../store/policy-store.js';
 import { engineRunning, readEngineHealth } from '../gateway/health.js';
 import { progressOf } from './learn.js';
 import { loadPolicy, simulateBaseline } from './policy.js';
+import { currentRef } from '../gateway/policy-ref.js';
 
 /** Lint with the learned assets, and which rules the baseline uses (unused rules), when there is one. */
 export function lintInContext(learn: LearnStore, policy: Policy): Finding[] {
@@ -21,15 +22,17 @@ export function lintInContext(learn: LearnStore, policy: Policy): Finding[] {
 /** The compliance report for a policy reference (default: the active version, else the latest). */
 export function complianceFor(db: Db, ref?: string): ComplianceReport {
   const policies = new PolicyStore(db);
-  const which = ref ?? (policies.latest('active') ? 'active' : policies.latest() ? 'latest' : undefined);
+  const which = ref ?? currentRef(policies);
   const learn = new LearnStore(db);
   const progress = progressOf(learn);
   let policyInput: ComplianceInput['policy'];
   let findings: Finding[] = [];
   if (which) {
     const loaded = loadPolicy(policies, which);
-    const version = /^\d+$/.test(which) ? policies.get(Number(which)) : policies.latest(which === 'active' ? 'active' : undefined)!;
-    policyInput = { policy: loaded.policy, version: version.version, status: version.status, ...(version.approvedBy ? { approvedBy: version.approvedBy } : {}), ...(version.secondApprover ? { secondApprover: version.secondApprover } : {}) };
+    const version = loaded.stored;
+    policyInput = version
+      ? { policy: loaded.policy, version: version.version, status: version.status, ...(version.approvedBy ? { approvedBy: version.approvedBy } : {}), ...(version.secondApprover ? { secondApprover: version.secondApprover } : {}) }
+      : { policy: loaded.policy, version: 0, status: 'draft' };
     findings = lintInContext(learn, loaded.policy);
   }
   return complianceReport({

@@ -19,7 +19,7 @@ import { seqDiff } from './tcp-stream.js';
 /** Recent PDU boundaries remembered per connection: how far back a retransmission may start. */
 const BOUNDARIES = 16;
 
-export type Framer = (buf: Buffer, off: number, end: number) => Framing;
+export type FrameFunction = (buf: Buffer, off: number, end: number) => Framing;
 
 /** Why a segment cannot be shown to be allowed. */
 export type SegmentProblem = 'ahead' | 'overlap' | 'old' | 'changed' | 'malformed' | 'too_large';
@@ -42,8 +42,6 @@ export interface Stream {
   state: unknown;
 }
 
-type Flow = Stream;
-
 export interface Pdu {
   buf: Buffer;
   off: number;
@@ -51,7 +49,7 @@ export interface Pdu {
 }
 
 export class StreamGuard {
-  private readonly flows = new Map<string, Flow>();
+  private readonly flows = new Map<string, Stream>();
   /** The complete PDUs of the segment last inspected (reused: no allocation per segment). */
   readonly pdus: Pdu[] = [];
   pduCount = 0;
@@ -110,7 +108,7 @@ export class StreamGuard {
    * Frames the segment's payload `p[off, off+len)` at sequence number `seq` against the stream.
    * True when it fits: `pdus` then holds the complete PDUs it carries or finishes (to be judged).
    */
-  inspect(f: Stream, seq: number, p: Buffer, off: number, len: number, frame: Framer): boolean {
+  inspect(f: Stream, seq: number, p: Buffer, off: number, len: number, frame: FrameFunction): boolean {
     this.pduCount = 0;
     this.endsCount = 0;
     this.problem = undefined;
@@ -150,7 +148,7 @@ export class StreamGuard {
   }
 
   /** Frames new bytes `b[at, end)` that start at stream position `pos` (a PDU boundary). */
-  private frameFrom(b: Buffer, at: number, end: number, pos: number, f: Flow, frame: Framer): boolean {
+  private frameFrom(b: Buffer, at: number, end: number, pos: number, f: Stream, frame: FrameFunction): boolean {
     while (at < end) {
       const r = frame(b, at, end);
       if (r.status === 'invalid') return this.fail('malformed', r.anomaly.type);
@@ -212,24 +210,24 @@ export class StreamGuard {
     return false;
   }
 
-  private start(key: string, seq: number, now: number): Flow {
+  private start(key: string, seq: number, now: number): Stream {
     this.close(key);
     // Bounded: the flow seen longest ago goes (a live one is picked up again at its next segment).
     if (this.flows.size >= this.maxFlows) this.close(this.flows.keys().next().value!);
-    const f: Flow = { key, next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, partial: undefined, moved: now, reset: false, state: undefined };
+    const f: Stream = { key, next: seq, boundaries: new Uint32Array(BOUNDARIES), count: 1, partial: undefined, moved: now, reset: false, state: undefined };
     f.boundaries[0] = seq;
     this.flows.set(key, f);
     return f;
   }
 
-  private isBoundary(f: Flow, seq: number): boolean {
+  private isBoundary(f: Stream, seq: number): boolean {
     const n = Math.min(f.count, BOUNDARIES);
     for (let i = 0; i < n; i++) if (f.boundaries[i] === seq) return true;
     return false;
   }
 
   /** Whether `seq` lies within the span of the remembered boundaries. */
-  private isRecent(f: Flow, seq: number): boolean {
+  private isRecent(f: Stream, seq: number): boolean {
     const oldest = f.count <= BOUNDARIES ? f.boundaries[0]! : f.boundaries[f.count % BOUNDARIES]!;
     return seqDiff(seq, oldest) >= 0;
   }

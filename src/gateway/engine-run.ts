@@ -4,6 +4,7 @@
 
 import type { Db } from '../store/database.js';
 import { EventStore } from '../store/event-store.js';
+import { Pending } from '../store/pending.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { enforce, type EnforceOptions } from './engine.js';
 import { writeEngineHealth, type EngineHealth } from './health.js';
@@ -29,16 +30,13 @@ export async function runEngine(db: Db, first: LoadedPolicy, o: EngineRunOptions
     writeEngineHealth(db, h);
   };
   const events = new EventStore(db);
-  const pending: { ts: number; kind: string; data: Record<string, unknown> }[] = [];
-  let dropped = 0;
-  const record = (kind: string, data: Record<string, unknown>) => {
-    if (pending.length < MAX_PENDING_EVENTS) pending.push({ ts: Date.now() / 1000, kind, data });
-    else dropped++;
-  };
+  const pending = new Pending<{ ts: number; kind: string; data: Record<string, unknown> }>(MAX_PENDING_EVENTS);
+  const record = (kind: string, data: Record<string, unknown>) => pending.push({ ts: Date.now() / 1000, kind, data });
   const flush = () => {
-    if (dropped) pending.push({ ts: Date.now() / 1000, kind: 'alert', data: { source: 'engine', message: `${dropped} events not recorded: more than ${MAX_PENDING_EVENTS.toLocaleString('en')} in one second` } });
-    dropped = 0;
-    events.append(pending.splice(0));
+    const dropped = pending.dropped;
+    const batch = pending.take();
+    if (dropped) batch.push({ ts: Date.now() / 1000, kind: 'alert', data: { source: 'engine', message: `${dropped} events not recorded: more than ${MAX_PENDING_EVENTS.toLocaleString('en')} in one second` } });
+    events.append(batch);
   };
   const flusher = setInterval(flush, FLUSH_MS);
   const { follow, onEvent, ...options } = o;

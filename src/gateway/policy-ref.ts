@@ -4,12 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { parsePolicy } from '../policy/document.js';
 import type { Policy } from '../policy/model.js';
-import { PolicyStoreError, type PolicyStore } from '../store/policy-store.js';
+import { PolicyStoreError, type PolicyStore, type PolicyVersion } from '../store/policy-store.js';
 
 export interface LoadedPolicy {
   policy: Policy;
   label: string;
   text: string;
+  /** The stored version it is, when it is one (not a file). */
+  stored?: PolicyVersion;
+}
+
+/** The policy in force as far as the store knows: the active version, else the latest, else none. */
+export function currentRef(policies: PolicyStore): 'active' | 'latest' | undefined {
+  return policies.latest('active') ? 'active' : policies.latest() ? 'latest' : undefined;
 }
 
 /** A stored version ("3", "latest", "active") or a file. */
@@ -17,7 +24,7 @@ export function loadPolicy(policies: PolicyStore, ref: string): LoadedPolicy {
   if (/^\d+$/.test(ref) || ref === 'latest' || ref === 'active') {
     const v = ref === 'latest' ? policies.latest() : ref === 'active' ? policies.latest('active') : policies.get(Number(ref));
     if (!v) throw new PolicyStoreError(ref === 'active' ? 'no policy is active yet' : 'no policy stored yet: run `bulkhead derive` or `bulkhead policy import FILE`', 'BH_NOT_FOUND');
-    return { policy: parsePolicy(v.document, `policy version ${v.version}`), label: `version ${v.version}`, text: v.document };
+    return { policy: parsePolicy(v.document, `policy version ${v.version}`), label: `version ${v.version}`, text: v.document, stored: v };
   }
   let text: string;
   try {

@@ -63,9 +63,7 @@ export class SiemForwarder {
   }
 
   private head(): Cursor {
-    const audit = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit_log').get() as { id: number }).id;
-    const event = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
-    return { audit, event };
+    return { audit: this.audit.lastId(), event: this.events.lastId() };
   }
 
   /** Sends what is new to every target; called once a second. */

@@ -8,6 +8,7 @@ import { TransactionPairer } from '../flow/transactions.js';
 import type { LearnStore, SourceProgress, StoredEvent } from '../store/learn-store.js';
 import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits } from './baseline.js';
 import { EtherCensus } from './ether-census.js';
+import { Pending } from '../store/pending.js';
 import type { Asset, Conversation } from './model.js';
 
 export interface LearnerOptions {
@@ -30,8 +31,7 @@ export class Learner {
   readonly etherTypes: EtherCensus;
   /** The source being learned; its progress is committed with the baseline. */
   source: SourceProgress | undefined;
-  private events: StoredEvent[] = [];
-  private eventsDropped = 0;
+  private readonly events = new Pending<StoredEvent>(MAX_PENDING_EVENTS);
   private readonly flushIntervalMs: number;
   private lastFlush = Date.now();
   private sinceCheck = 0;
@@ -87,19 +87,18 @@ export class Learner {
     this.decoder.takeCounters();
     const changes = this.baseline.takeChanges();
     const b = this.baseline;
-    const counts: Record<string, number> = { ...b.counts, eventsDropped: this.eventsDropped, ...this.decoder.stats.events };
+    const counts: Record<string, number> = { ...b.counts, eventsDropped: this.events.droppedInAll, ...this.decoder.stats.events };
     this.store.flush({
       assets: changes.assets,
       conversations: changes.conversations,
       discoveries: changes.discoveries,
-      events: this.events,
+      events: this.events.take(),
       clock: { firstSeen: b.firstSeen, lastSeen: b.lastSeen, lastDiscovery: b.lastDiscovery },
       ...(this.source ? { source: this.source } : {}),
       // Kept even when empty: "no non-IP frame seen" is a finding too (derivation lists ARP alone).
       etherTypes: this.etherTypes.state(),
       counts,
     });
-    this.events = [];
     this.lastFlush = Date.now();
     this.flushes++;
   }
@@ -113,10 +112,6 @@ export class Learner {
   }
 
   private event(e: StreamEvent): void {
-    if (this.events.length >= MAX_PENDING_EVENTS) {
-      this.eventsDropped++;
-      return;
-    }
     const stored: StoredEvent = { ts: e.ts, event: e.event, flowId: e.flowId, detail: e.detail };
     if (e.protocol) stored.protocol = e.protocol;
     this.events.push(stored);

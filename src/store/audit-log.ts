@@ -48,6 +48,11 @@ const toEntry = (r: Row): AuditEntry => ({ ...r, detail: JSON.parse(r.detail) as
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
+  /** The newest entry's id (0: none yet). */
+  lastId(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit_log').get() as { id: number }).id;
+  }
+
   /** Appends an entry; inside the caller's transaction if there is one, else in its own. */
   append(actor: string, action: string, target: string, detail: Record<string, unknown> = {}): AuditEntry {
     const write = () => {

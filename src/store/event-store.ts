@@ -24,6 +24,11 @@ export class EventStore {
     this.insert = db.prepare('INSERT INTO events (ts, kind, data) VALUES (?, ?, ?)');
   }
 
+  /** The newest event's id (0: none yet). */
+  lastId(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+  }
+
   /** Appends a batch in one transaction, then trims the oldest past the bound. */
   append(events: { ts: number; kind: string; data: Record<string, unknown> }[]): void {
     if (events.length === 0) return;

@@ -13,3 +13,7 @@ export const WRITE_SETTING = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CON
 export function writeSetting(db: Db, key: string, value: unknown): void {
   db.prepare(WRITE_SETTING).run(key, JSON.stringify(value));
 }
+
+export function deleteSetting(db: Db, key: string): void {
+  db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+}

@@ -24,3 +24,11 @@ export function tcpSegment(src: string, dst: string, sport: number, dport: numbe
   payload.copy(p, 40);
   return p;
 }
+
+/** An Ethernet II frame carrying `payload` as `etherType` (IPv4 by default). */
+export function ethernet(src: string, dst: string, payload: Buffer, etherType = 0x0800): Buffer {
+  const mac = (m: string) => Buffer.from(m.replace(/:/g, ''), 'hex');
+  const type = Buffer.alloc(2);
+  type.writeUInt16BE(etherType);
+  return Buffer.concat([mac(dst), mac(src), type, payload]);
+}

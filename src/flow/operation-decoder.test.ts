@@ -1,0 +1,73 @@
+// The flow decoder on hand-made traffic: requests split and out of order, retransmissions,
+// evasion by a retransmission with other bytes, and the non-IP frames learning counts.
+
+import { describe, expect, it } from 'vitest';
+import type { Operation } from '../../protocols/operation.js';
+import { ACK, ethernet, PSH, SYN, tcpSegment } from '../test-support/ip-packets.js';
+import { OperationDecoder, type StreamEvent } from './operation-decoder.js';
+
+const HMI = '10.0.0.21';
+const PLC = '10.0.0.11';
+const LINKTYPE_RAW = 101;
+const LINKTYPE_ETHERNET = 1;
+/** Modbus read of holding registers 0-9, transaction `tid`. */
+const read = (tid: number) => Buffer.from([0, tid, 0, 0, 0, 6, 1, 3, 0, 0, 0, 10]);
+
+function decoder() {
+  const ops: Operation[] = [];
+  const events: StreamEvent[] = [];
+  const d = new OperationDecoder((op) => ops.push(op), (e) => events.push(e));
+  let index = 0;
+  const send = (packet: Buffer, ts: number, linkType = LINKTYPE_RAW) => d.packet({ index: ++index, linkType, ts, frame: packet });
+  send(tcpSegment(HMI, PLC, 40000, 502, 99, Buffer.alloc(0), SYN), 1);
+  return { d, ops, events, send };
+}
+
+describe('the flow decoder', () => {
+  it('reassembles requests split across segments, in order and out of order, dated by the segment that completes them', () => {
+    const { ops, send } = decoder();
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, read(1)), 1.5);
+    const [a, b] = [read(2), read(3)];
+    send(tcpSegment(HMI, PLC, 40000, 502, 112, a.subarray(0, 5)), 2.0);
+    expect(ops).toHaveLength(1);
+    send(tcpSegment(HMI, PLC, 40000, 502, 117, a.subarray(5)), 2.5);
+    expect(ops.map((o) => [o.transactionId, o.evidence.ts])).toEqual([
+      [1, 1.5],
+      [2, 2.5],
+    ]);
+    expect(ops[1]).toMatchObject({ codeName: 'Read Holding Registers', direction: 'request', targets: [{ unit: 1, table: 'holding_registers', start: 0, count: 10 }] });
+    // The next request's tail first: held until the hole before it is filled.
+    send(tcpSegment(HMI, PLC, 40000, 502, 129, b.subarray(5)), 3.0);
+    expect(ops).toHaveLength(2);
+    send(tcpSegment(HMI, PLC, 40000, 502, 124, b.subarray(0, 5)), 3.5);
+    expect(ops.map((o) => o.transactionId)).toEqual([1, 2, 3]);
+  });
+
+  it('counts a retransmitted request once, and says so when a retransmission carries other bytes', () => {
+    const { ops, events, send } = decoder();
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, read(1)), 2);
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, read(1)), 2.2);
+    expect(ops).toHaveLength(1);
+    const forged = read(1);
+    forged[7] = 6; // the same bytes but the function code: a write in the read's place
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, forged), 2.4);
+    expect(ops).toHaveLength(1);
+    expect(events.map((e) => e.event)).toContain('overlap_conflict');
+  });
+
+  it('hands non-IP frames to the EtherType census, with their VLAN', () => {
+    const { d, send } = decoder();
+    const seen: [number, number][] = [];
+    d.etherTypes = { note: (type, vlan) => void seen.push([type, vlan]) };
+    send(ethernet('02:00:00:00:00:21', 'ff:ff:ff:ff:ff:ff', Buffer.alloc(28), 0x0806), 3, LINKTYPE_ETHERNET);
+    const tagged = Buffer.concat([Buffer.from([0x00, 0x0a, 0x88, 0x92]), Buffer.alloc(40)]);
+    send(ethernet('02:00:00:00:00:21', '01:0e:cf:00:00:00', tagged, 0x8100), 3, LINKTYPE_ETHERNET);
+    send(ethernet('02:00:00:00:00:21', PLC_MAC, tcpSegment(HMI, PLC, 40000, 502, 100, read(1), ACK | PSH)), 3, LINKTYPE_ETHERNET);
+    expect(seen).toEqual([
+      [0x0806, -1],
+      [0x8892, 10],
+    ]);
+  });
+});
+
+const PLC_MAC = '02:00:00:00:00:11';
