@@ -10,7 +10,7 @@
 import { protocolModule } from '../../protocols/registry.js';
 import type { HostSelector, Policy } from '../policy/model.js';
 import { parseMember, type Member } from '../policy/addresses.js';
-import { compileLink } from './nft-link.js';
+import { compileLink, QINQ_TAGS } from './nft-link.js';
 
 export type EnforceMode = 'enforce' | 'learn';
 
@@ -45,8 +45,8 @@ export interface NftProgram {
 }
 
 
-/** IP, and the VLAN tags IP travels in (802.1Q, 802.1ad, the pre-standard 0x9100 QinQ tag). */
-const IP_ETHER_TYPES = 'ip, ip6, 8021q, 8021ad, 0x9100';
+/** IP, and the VLAN tags IP travels in (802.1Q, and the two-tag outer tags). */
+const IP_ETHER_TYPES = `ip, ip6, 8021q, ${QINQ_TAGS}`;
 
 /** What a refusal does: drops (enforce), or counts and lets the frame go on to the rules (learn). */
 function refusal(mode: EnforceMode, group: number, what: string): string {

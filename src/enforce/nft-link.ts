@@ -18,8 +18,11 @@ export const SIGHTINGS = {
 export const MAX_SIGHTINGS = 1024;
 const SIGHTING_TIMEOUT = '1h';
 
-/** IP, IPv6 and the 802.1Q tag always go on to the rules; 802.1ad and 0x9100 outer tags never pass. */
-const TO_RULES = 'ip, ip6, 8021q';
+/** What the rules judge: IP and IPv6, untagged or inside one 802.1Q tag. */
+const IP = 'ip, ip6';
+const TO_RULES = `${IP}, 8021q`;
+/** Outer tags of two-tag frames (802.1ad, and the pre-standard 0x9100): none passes. */
+export const QINQ_TAGS = '8021ad, 0x9100';
 
 export interface LinkRule {
   expr: string;
@@ -57,17 +60,17 @@ export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[];
   const known = [...new Set(policy.zones.flatMap((z) => z.vlans ?? []))].sort((a, b) => a - b);
   rules.push({ expr: `ether type 8021q ${known.length ? `vlan id != { ${known.join(', ')} } ` : ''}add @${SIGHTINGS.vlans} { vlan id }`, refuse: true, comment: 'unknown-vlan' });
   // Two tags: br_netfilter hands no such frame to inspection, so none passes.
-  rules.push({ expr: `ether type { 8021ad, 0x9100 } add @${SIGHTINGS.etherTypes} { ether type }`, refuse: true, comment: 'double-tagged' });
+  rules.push({ expr: `ether type { ${QINQ_TAGS} } add @${SIGHTINGS.etherTypes} { ether type }`, refuse: true, comment: 'double-tagged' });
   if (!link.etherTypes) {
     // No list: every non-IP frame passes; two tags never do.
-    rules.push({ expr: `ether type != { ${TO_RULES}, 8021ad, 0x9100 }`, refuse: false, comment: 'non-ip' });
+    rules.push({ expr: `ether type != { ${TO_RULES}, ${QINQ_TAGS} }`, refuse: false, comment: 'non-ip' });
     return { sets, sightings, rules };
   }
   const values = link.etherTypes.map(parseEtherType).filter((v): v is number => typeof v === 'number');
   const llc = values.includes(-1);
   const listed = values.filter((v) => v >= 0).map((v) => `0x${v.toString(16).padStart(4, '0')}`);
   if (llc) rules.push({ expr: 'vlan type < 0x0600', refuse: false, comment: 'vlan-llc' });
-  rules.push({ expr: `vlan type != { ${[TO_RULES.replace(', 8021q', ''), ...listed].join(', ')} } add @${SIGHTINGS.etherTypes} { vlan type }`, refuse: true, comment: 'vlan-ether-type' });
+  rules.push({ expr: `vlan type != { ${[IP, ...listed].join(', ')} } add @${SIGHTINGS.etherTypes} { vlan type }`, refuse: true, comment: 'vlan-ether-type' });
   if (listed.length) rules.push({ expr: `vlan type { ${listed.join(', ')} }`, refuse: false, comment: 'vlan-ether-types' });
   if (llc) rules.push({ expr: 'ether type < 0x0600', refuse: false, comment: 'llc' });
   if (listed.length) rules.push({ expr: `ether type { ${listed.join(', ')} }`, refuse: false, comment: 'ether-types' });
@@ -77,19 +80,19 @@ export function compileLink(policy: Policy, zoneSet: ZoneSet): { sets: string[];
 
 /** Bound addresses: their packets and ARP claims must come from their MAC. */
 function bindingRules(bindings: NonNullable<NonNullable<Policy['link']>['bindings']>, sets: string[], rules: LinkRule[], sighting: (name: string, type: string) => void): void {
-  const v4: string[] = [];
-  const v6: string[] = [];
+  const v4: [string, string][] = [];
+  const v6: [string, string][] = [];
   for (const b of bindings) {
     const m = parseMember(b.ip);
     if (typeof m === 'string' || m.kind !== 'ip') continue;
-    (m.family === 'ipv4' ? v4 : v6).push(`${m.ip} . ${b.mac.toLowerCase()}`);
+    (m.family === 'ipv4' ? v4 : v6).push([m.ip, b.mac.toLowerCase()]);
   }
   for (const [pairs, fam, addr, spoofed] of [[v4, 'ip', 'ipv4_addr', SIGHTINGS.spoofedV4], [v6, 'ip6', 'ipv6_addr', SIGHTINGS.spoofedV6]] as const) {
     if (pairs.length === 0) continue;
     const bound = `bound_${fam}`;
     const bind = `binding_${fam}`;
-    sets.push(`  set ${bound} {`, `    type ${addr};`, `    elements = { ${pairs.map((p) => p.split(' . ')[0]).join(', ')} }`, '  }');
-    sets.push(`  set ${bind} {`, `    type ${addr} . ether_addr;`, `    elements = { ${pairs.join(', ')} }`, '  }');
+    sets.push(`  set ${bound} {`, `    type ${addr};`, `    elements = { ${pairs.map(([ip]) => ip).join(', ')} }`, '  }');
+    sets.push(`  set ${bind} {`, `    type ${addr} . ether_addr;`, `    elements = { ${pairs.map(([ip, mac]) => `${ip} . ${mac}`).join(', ')} }`, '  }');
     sighting(spoofed, `type ether_addr . ${addr}`);
     // ARP: the sender's IP is the claim, whatever the frame's own source says (gratuitous ARP included).
     if (fam === 'ip') rules.push({ expr: `arp saddr ip @${bound} arp saddr ip . arp saddr ether != @${bind} add @${spoofed} { arp saddr ether . arp saddr ip }`, refuse: true, comment: 'spoofed-arp' });
