@@ -60,6 +60,15 @@ describe('inline inspection of Modbus/TCP segments', () => {
     expect(events[0]!.reason).toMatch(/Modbus FC 6/);
   });
 
+  it('refuses urgent data; in learn mode the stream goes on after it as the server got it', () => {
+    const { i, events, start } = inspector('learn');
+    const urgent = segment(start, read(1), ACK | PSH | 0x20);
+    expect(i.verdict(urgent)).toBe(NF_ACCEPT);
+    expect(i.verdict(segment(start + 12, read(2)))).toBe(NF_ACCEPT);
+    expect(events.map((e) => e.reasonCode)).toEqual(['stream_integrity']);
+    expect(events[0]!.reason).toMatch(/urgent data/);
+  });
+
   it('drops a write pipelined behind an allowed read in one segment', () => {
     const { i, events, start } = inspector();
     expect(i.verdict(segment(start, Buffer.concat([read(1), write(2)])))).toBe(NF_DROP);

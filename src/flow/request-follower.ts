@@ -201,14 +201,15 @@ export class RequestFollower {
     }
     const s = g.stream(key, seq, now);
     if (resets && s.reset) return 'reset';
-    // The server's TCP takes the urgent byte out of the stream (or not, by its own settings):
-    // which bytes its application reads cannot be known here.
-    if (info.tcpFlags & TcpFlag.URG) return this.fail('stream_integrity', 'a TCP segment with urgent data (the server may take bytes out of its stream, so its requests cannot be framed as it reads them)');
     this.stream = s;
     this.pieces = false;
     this.seq = seq;
     this.len = info.payloadLength;
     this.ending = (info.tcpFlags & (TcpFlag.RST | TcpFlag.FIN)) !== 0;
+    // The server's TCP takes the urgent byte out of the stream (or not, by its own settings):
+    // which bytes its application reads cannot be known here. (A problem like any other: in
+    // learn mode the stream picks up after it.)
+    if (info.tcpFlags & TcpFlag.URG) return this.fail('stream_integrity', 'a TCP segment with urgent data (the server may take bytes out of its stream, so its requests cannot be framed as it reads them)');
     const end = info.payloadOffset + info.payloadLength;
     // The connection's protocol is chosen at the first data that shows one; until then (a
     // connection picked up mid-request, a segment out of order) each segment is looked at anew.
