@@ -21,6 +21,11 @@ export interface FlowLimits {
   idleTimeoutSeconds: number;
   /** Payload-carrying segments inspected before a flow on a protocol's port is declared not that protocol. */
   detectSegments: number;
+  /**
+   * Bytes of a stream's start held while its protocol is undecided, so that a PDU whose header
+   * came in pieces is probed whole: room for a whole Modbus ADU (260) or an OPC UA Hello.
+   */
+  detectBytes: number;
   /** Stream events emitted per second of capture time; the rest are counted as suppressed. */
   maxEventsPerSecond: number;
   /** Requests awaiting a response per flow; past this the oldest is declared unanswered. */
@@ -47,6 +52,7 @@ export const DEFAULT_LIMITS: FlowLimits = {
   maxClosedFlows: 4096,
   idleTimeoutSeconds: 600,
   detectSegments: 4,
+  detectBytes: 512,
   maxEventsPerSecond: 100,
   maxUnrepliedPerFlow: 64,
   requestTimeoutSeconds: 30,

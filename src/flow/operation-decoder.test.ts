@@ -1,5 +1,6 @@
-// The flow decoder on hand-made traffic: requests split and out of order, retransmissions,
-// evasion by a retransmission with other bytes, and the non-IP frames learning counts.
+// The flow decoder on hand-made traffic: requests split and out of order, a first header split
+// across segments, retransmissions, evasion by a retransmission with other bytes, and the
+// non-IP frames learning counts.
 
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../protocols/operation.js';
@@ -12,14 +13,28 @@ const LINKTYPE_RAW = 101;
 const LINKTYPE_ETHERNET = 1;
 /** Modbus read of holding registers 0-9, transaction `tid`. */
 const read = (tid: number) => Buffer.from([0, tid, 0, 0, 0, 6, 1, 3, 0, 0, 0, 10]);
+/** Its response: ten registers (20 bytes) of value 7. */
+const registers = (tid: number) => Buffer.concat([Buffer.from([0, tid, 0, 0, 0, 23, 1, 3, 20]), Buffer.alloc(20, 7)]);
+/** An OPC UA Hello whose message is `size` bytes (its endpoint URL padded to fit). */
+function hello(size: number): Buffer {
+  const h = Buffer.alloc(size);
+  h.write('HELF', 0, 'latin1');
+  h.writeUInt32LE(size, 4);
+  h.writeUInt32LE(65536, 12);
+  h.writeUInt32LE(65536, 16);
+  h.writeInt32LE(size - 32, 28);
+  h.write('opc.tcp://plc:4840/'.padEnd(size - 32, 'x'), 32, 'latin1');
+  return h;
+}
 
-function decoder() {
+/** A decoder that has seen the HMI open a connection to the PLC's `port`. */
+function decoder(port = 502) {
   const ops: Operation[] = [];
   const events: StreamEvent[] = [];
   const d = new OperationDecoder((op) => ops.push(op), (e) => events.push(e));
   let index = 0;
   const send = (packet: Buffer, ts: number, linkType = LINKTYPE_RAW) => d.packet({ index: ++index, linkType, ts, frame: packet });
-  send(tcpSegment(HMI, PLC, 40000, 502, 99, Buffer.alloc(0), SYN), 1);
+  send(tcpSegment(HMI, PLC, 40000, port, 99, Buffer.alloc(0), SYN), 1);
   return { d, ops, events, send };
 }
 
@@ -41,6 +56,34 @@ describe('the flow decoder', () => {
     expect(ops).toHaveLength(2);
     send(tcpSegment(HMI, PLC, 40000, 502, 124, b.subarray(0, 5)), 3.5);
     expect(ops.map((o) => o.transactionId)).toEqual([1, 2, 3]);
+  });
+
+  it('recognises a new connection whose first header came in pieces, and decodes its request and response', () => {
+    const { ops, events, send } = decoder();
+    const request = read(1);
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, request.subarray(0, 3)), 1.5);
+    send(tcpSegment(HMI, PLC, 40000, 502, 103, request.subarray(3)), 1.6);
+    send(tcpSegment(PLC, HMI, 502, 40000, 500, registers(1)), 1.7);
+    expect(ops.map((o) => [o.direction, o.codeName, o.transactionId, o.evidence.ts, o.client.port])).toEqual([
+      ['request', 'Read Holding Registers', 1, 1.6, 40000],
+      ['response', 'Read Holding Registers', 1, 1.7, 40000],
+    ]);
+    expect(ops[0]!.targets).toEqual([{ type: 'modbus', unit: 1, table: 'holding_registers', start: 0, count: 10 }]);
+    expect(events).toEqual([]);
+  });
+
+  it("the same for an OPC UA Hello split inside its 8-byte header, and gives up on one that does not fit the bytes held", () => {
+    const split = decoder(4840);
+    const h = hello(64);
+    split.send(tcpSegment(HMI, PLC, 40000, 4840, 100, h.subarray(0, 5)), 1.5);
+    split.send(tcpSegment(HMI, PLC, 40000, 4840, 105, h.subarray(5)), 1.6);
+    expect(split.ops.map((o) => [o.codeName, o.details?.endpointUrl])).toEqual([['Hello', h.toString('latin1', 32)]]);
+    const large = decoder(4840);
+    const l = hello(2000);
+    large.send(tcpSegment(HMI, PLC, 40000, 4840, 100, l.subarray(0, 5)), 1.5);
+    large.send(tcpSegment(HMI, PLC, 40000, 4840, 105, l.subarray(5)), 1.6);
+    expect(large.ops).toEqual([]);
+    expect(large.events.map((e) => [e.event, e.detail])).toEqual([['not_protocol', 'no OPC UA message recognised in the first 512 bytes: traffic on this port is not decoded as OPC UA']]);
   });
 
   it('counts a retransmitted request once, and says so when a retransmission carries other bytes', () => {

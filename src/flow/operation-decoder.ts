@@ -8,9 +8,10 @@ import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js
 import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
 import { ReassemblyBudget } from '../../protocols/reassembly.js';
-import { datagramProtocol, PortMap, protocolsOver } from '../../protocols/registry.js';
+import { datagramProtocol, PortMap } from '../../protocols/registry.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
 import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
+import { mayBegin, recognise, StreamStart, TCP_PROTOCOLS } from './protocol-detection.js';
 import { TcpDirection, type StreamSink } from './tcp-stream.js';
 
 export interface PacketInput {
@@ -68,7 +69,6 @@ export interface DecoderStats {
  */
 const CLOSED_LINGER_SECONDS = 60;
 
-const TCP_PROTOCOLS = protocolsOver('tcp');
 /** A stream protocol's framing as the assembler wants it; resynchronising is strict (its own port's probe). */
 const FRAMERS = new Map<ProtocolModule, Framer>(TCP_PROTOCOLS.map((m) => [m, { frame: m.frame, looksLike: (b, o, e) => m.probe(b, o, e, true) }]));
 
@@ -97,6 +97,8 @@ interface Flow {
   module?: ProtocolModule;
   channel?: ProtocolChannel;
   detectTries: number;
+  /** A direction's first bytes, held while they may begin a PDU not yet whole (protocol undecided). */
+  start?: StreamStart;
   dirs?: [TcpDirection, TcpDirection];
   sinks?: [DirectionSink, DirectionSink];
   assemblers?: [PduAssembler, PduAssembler];
@@ -250,11 +252,13 @@ export class OperationDecoder {
   streamData(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean, frame: number, ts: number): void {
     this.pduFrame = frame;
     this.pduTs = ts;
-    if (flow.app === 'detecting') this.detect(flow, side, data, segmentStart);
-    if (flow.assemblers) flow.assemblers[side].data(data, segmentStart, flow.sinks![side]);
+    if (flow.assemblers) this.feed(flow, side, data, segmentStart);
+    else if (flow.app === 'detecting') this.detect(flow, side, data, segmentStart);
   }
 
   streamGap(flow: Flow, side: 0 | 1, bytes: number): void {
+    // Held first bytes are no longer followed by what comes next: the stream is looked at anew.
+    if (flow.start?.side === side) flow.start = undefined;
     if (!flow.assemblers) return;
     flow.assemblers![side].gap();
     this.event(flow, 'stream_gap', `${bytes} bytes missing ${side === flow.clientIs ? 'client to server' : 'server to client'}: resynchronising on the next valid header`);
@@ -309,34 +313,90 @@ export class OperationDecoder {
     return a && !a.anyPort ? a : b && !b.anyPort ? b : (a ?? b);
   }
 
+  /**
+   * Looks for the flow's protocol in one direction's in-order bytes: at each segment start, and
+   * in the stream's first bytes, held until a PDU that came in pieces can be probed whole.
+   */
   private detect(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
     const onPort = this.serviceOfFlow(flow);
-    let m: ProtocolModule | undefined;
+    if (flow.start?.side === side && this.continueStart(flow, flow.start, onPort, data)) return;
     if (segmentStart) {
-      if (onPort?.probe(data, 0, data.length, true)) m = onPort;
-      else m = TCP_PROTOCOLS.find((x) => x !== onPort && x.anyPort && x.probe(data, 0, data.length, false));
-    }
-    if (!m) {
-      if (++flow.detectTries >= this.limits.detectSegments) {
-        flow.app = 'none';
-        this.notProtocol(flow);
+      const m = recognise(onPort, data, data.length);
+      if (m) {
+        this.adopt(flow, side, m, data);
+        return;
       }
-      return;
+      if (!flow.start && data.length < this.limits.detectBytes && mayBegin(onPort, data, data.length)) {
+        flow.start = new StreamStart(side, this.limits.detectBytes);
+        flow.start.append(data);
+      }
     }
+    this.undecided(flow);
+  }
+
+  /**
+   * The held start of a stream with `data` after it: true when that decides what becomes of
+   * `data`; false when the start begins no PDU after all and is let go.
+   */
+  private continueStart(flow: Flow, start: StreamStart, onPort: ProtocolModule | undefined, data: Buffer): boolean {
+    const taken = start.append(data);
+    const held = start.bytes;
+    const m = recognise(onPort, held, held.length);
+    if (m) {
+      this.adopt(flow, start.side, m, held);
+      if (taken < data.length) this.feed(flow, start.side, data.subarray(taken), false);
+      return true;
+    }
+    if (!mayBegin(onPort, held, held.length)) {
+      flow.start = undefined;
+      return false;
+    }
+    // A PDU too large to be probed within the bound is not waited for.
+    if (start.full) this.giveUp(flow, held.length);
+    else this.undecided(flow);
+    return true;
+  }
+
+  /** The flow speaks `m`: its parser takes over, from the PDU at the start of `first`. */
+  private adopt(flow: Flow, side: 0 | 1, m: ProtocolModule, first: Buffer): void {
     flow.app = m.name;
     flow.module = m;
     // A PDU that only a client (or a server) sends says who is who, whatever the ports suggest.
-    const opener = m.opener(data, 0, data.length);
+    const opener = m.opener(first, 0, first.length);
     if (opener === 'sender') flow.clientIs = side;
     else if (opener === 'receiver') flow.clientIs = side === 0 ? 1 : 0;
     this.attachParser(flow);
+    const other = flow.start;
+    flow.start = undefined;
+    // What the other direction holds of its first PDU is that PDU's beginning.
+    if (other && other.side !== side) this.feed(flow, other.side, other.bytes, true);
+    this.feed(flow, side, first, true);
+  }
+
+  /** In-order bytes of one direction to the recognised protocol's framing. */
+  private feed(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
+    flow.assemblers![side].data(data, segmentStart, flow.sinks![side]);
+  }
+
+  /** Another segment showed no protocol: after enough of them the flow is given up on. */
+  private undecided(flow: Flow): void {
+    if (++flow.detectTries >= this.limits.detectSegments) this.giveUp(flow);
+  }
+
+  /** The flow is not decoded; `heldBytes`: its held start reached the bound undecided. */
+  private giveUp(flow: Flow, heldBytes?: number): void {
+    flow.app = 'none';
+    flow.start = undefined;
+    this.notProtocol(flow, heldBytes);
   }
 
   /** Non-protocol payload on a protocol's service port (a scanner, or another service): say so. */
-  private notProtocol(flow: Flow): void {
+  private notProtocol(flow: Flow, heldBytes?: number): void {
     const service = this.serviceOfFlow(flow);
     if (!service) return;
-    this.eventFor('not_protocol', flow.id, undefined, `no valid ${service.title} header in the first ${flow.detectTries} segments: traffic on this port is not decoded as ${service.title}`);
+    const t = service.title;
+    const finding = heldBytes === undefined ? `no valid ${t} header in the first ${flow.detectTries} segments` : `no ${t} message recognised in the first ${heldBytes} bytes`;
+    this.eventFor('not_protocol', flow.id, undefined, `${finding}: traffic on this port is not decoded as ${t}`);
   }
 
   /** The recognised protocol's PDU framing per direction and its decoding state for the connection. */
@@ -485,7 +545,7 @@ export class OperationDecoder {
     }
     // A closed flow lingers as a few fields: its parser state is rebuilt if the 5-tuple is reused.
     flow.channel?.release();
-    flow.dirs = flow.sinks = flow.assemblers = flow.channel = undefined;
+    flow.dirs = flow.sinks = flow.assemblers = flow.channel = flow.start = undefined;
     if (flow.app === 'detecting' && flow.detectTries > 0) this.notProtocol(flow);
     this.observer?.ended(flow.id, reason);
   }
