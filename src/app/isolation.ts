@@ -17,3 +17,10 @@ export function isolationAddresses(policies: PolicyStore, target: string): strin
     return typeof p !== 'string' && p.kind !== 'mac';
   });
 }
+
+/** Island mode on: `target` resolved and recorded (audited) in one step; returns the addresses cut off. */
+export function isolate(policies: PolicyStore, target: string, by: string, reason: string): string[] {
+  const addresses = isolationAddresses(policies, target);
+  policies.isolate(target, addresses, by, reason);
+  return addresses;
+}

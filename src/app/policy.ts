@@ -4,13 +4,13 @@
 import type { EtherCensusState } from '../learn/ether-census.js';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
-import type { Asset, Conversation } from '../learn/model.js';
+import type { Conversation } from '../learn/model.js';
 import { derivePolicy, type DeriveOptions } from '../policy/derive.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import { lintPolicy, type Finding } from '../policy/lint.js';
 import type { Policy } from '../policy/model.js';
-import { Simulation, type SimulationReport } from '../policy/simulate.js';
+import { compareSimulations, Simulation, type SimulationReport } from '../policy/simulate.js';
 import { CaptureSimulation, type CaptureSimulationOptions } from '../policy/simulate-capture.js';
 import { Judge } from '../policy/verdict.js';
 import type { LearnStore } from '../store/learn-store.js';
@@ -20,8 +20,8 @@ import { loadPolicy } from '../gateway/policy-ref.js';
 export { loadPolicy, type LoadedPolicy } from '../gateway/policy-ref.js';
 
 export function derive(learn: LearnStore, policies: PolicyStore, options: DeriveOptions, by: string): { version: number; policy: Policy; text: string; findings: Finding[] } {
-  const assets = learn.assets<Asset>();
-  const conversations = learn.conversations<Conversation>();
+  const assets = learn.assets();
+  const conversations = learn.conversations();
   if (conversations.length === 0) throw new PolicyStoreError('nothing learned yet: run `bulkhead learn` first');
   const census = learn.etherTypes<EtherCensusState>();
   const policy = derivePolicy(assets, conversations, { ...options, ...(census ? { etherTypes: census.types.map((t) => t.etherType) } : {}) });
@@ -97,6 +97,31 @@ export async function simulatePcaps(policies: Policy[], files: string[], options
   const sim = new CaptureSimulation(policies, options);
   for (const f of files) await readCapture(f, (p) => sim.packet(p));
   return sim.results();
+}
+
+/** A simulation, and with another policy what applying the candidate instead changes. */
+export interface SimulationComparison {
+  candidate: SimulationReport;
+  current?: SimulationReport;
+  changes?: ReturnType<typeof compareSimulations>;
+}
+
+/**
+ * What `candidate` would have denied of the learned baseline since `from` (capture time), with
+ * what is isolated now denied whatever it says; compared with `current` when given.
+ */
+export function simulateSince(learn: LearnStore, policies: PolicyStore, candidate: Policy, current: Policy | undefined, from: number): SimulationComparison {
+  const conversations = learn.conversations();
+  const isolated = policies.isolations().flatMap((i) => i.addresses);
+  const report = simulateBaseline(candidate, conversations, from, isolated);
+  if (!current) return { candidate: report };
+  const before = simulateBaseline(current, conversations, from, isolated);
+  return { candidate: report, current: before, changes: compareSimulations(before, report) };
+}
+
+/** `text` ("7d", a date) as a time of the learned baseline: relative times count back from the last packet learned. */
+export function baselineSince(learn: LearnStore, text: string): number | undefined {
+  return parseSince(text, learn.clock()?.lastSeen ?? Date.now() / 1000);
 }
 
 /** "7d", "24h", "90m" before `now`, or an ISO date; seconds since the epoch. */

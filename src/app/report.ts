@@ -1,7 +1,6 @@
 // Lint in this deployment's context and the compliance report: shared by the command line and
 // the console.
 
-import type { Asset, Conversation } from '../learn/model.js';
 import { complianceReport, type ComplianceInput, type ComplianceReport } from '../policy/compliance.js';
 import { lintPolicy, type Finding } from '../policy/lint.js';
 import type { Policy } from '../policy/model.js';
@@ -15,8 +14,8 @@ import { currentRef } from '../gateway/policy-ref.js';
 
 /** Lint with the learned assets, and which rules the baseline uses (unused rules), when there is one. */
 export function lintInContext(learn: LearnStore, policy: Policy): Finding[] {
-  const conversations = learn.conversations<Conversation>();
-  return lintPolicy(policy, { assets: learn.assets<Asset>(), ...(conversations.length ? { ruleHits: simulateBaseline(policy, conversations).ruleHits } : {}) });
+  const conversations = learn.conversations();
+  return lintPolicy(policy, { assets: learn.assets(), ...(conversations.length ? { ruleHits: simulateBaseline(policy, conversations).ruleHits } : {}) });
 }
 
 /** The compliance report for a policy reference (default: the active version, else the latest). */

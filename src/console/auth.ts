@@ -4,7 +4,8 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConsoleError } from './errors.js';
-import { RANK, type Access, type Stores } from './context.js';
+import type { Services } from '../app/services.js';
+import { RANK, type Access } from './context.js';
 
 export const SESSION_COOKIE = 'bulkhead_session';
 
@@ -14,7 +15,7 @@ export interface RouteEntry {
   role: Access;
 }
 
-export function guard(app: FastifyInstance, s: Stores, routes: RouteEntry[]): void {
+export function guard(app: FastifyInstance, s: Services, routes: RouteEntry[]): void {
   app.addHook('onRoute', (r) => {
     if (!r.url.startsWith('/api/')) return;
     const role = r.config?.role;
@@ -26,7 +27,7 @@ export function guard(app: FastifyInstance, s: Stores, routes: RouteEntry[]): vo
     const role = req.routeOptions.config?.role;
     if (!req.url.startsWith('/api/') || role === undefined || role === 'public') return;
     const id = req.cookies[SESSION_COOKIE];
-    const session = id ? s.users.session(id) : undefined;
+    const session = id ? s.accounts.session(id) : undefined;
     if (!session || !id) throw new ConsoleError('BH_UNAUTHENTICATED', 'log in first (your session is missing or has expired)');
     req.session = session;
     req.sessionId = id;

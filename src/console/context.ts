@@ -1,13 +1,13 @@
-// What every route of the console works with: the stores over one database, and the types the
-// route table and the request carry (the role a route needs, the session of a request).
+// What every route of the console works with: the use-cases over one database (app/services),
+// the schemas shared by several routes, and the types the route table and the request carry
+// (the role a route needs, the session of a request).
 
 import type {} from '@fastify/cookie';
 import type {} from '@fastify/rate-limit';
-import type { Db } from '../store/database.js';
-import { EventStore } from '../store/event-store.js';
-import { LearnStore } from '../store/learn-store.js';
-import { PolicyStore } from '../store/policy-store.js';
-import { UserStore, type Role, type Session } from '../store/user-store.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../app/services.js';
+import type { Role, Session } from '../store/user-store.js';
 
 export type Access = Role | 'public';
 
@@ -22,17 +22,8 @@ declare module 'fastify' {
   }
 }
 
-export interface Stores {
-  db: Db;
-  users: UserStore;
-  policies: PolicyStore;
-  learn: LearnStore;
-  events: EventStore;
-}
-
-export function stores(db: Db): Stores {
-  return { db, users: new UserStore(db), policies: new PolicyStore(db), learn: new LearnStore(db), events: new EventStore(db) };
-}
+/** A feature of the console: a fastify plugin over the use-cases. */
+export type Feature = FastifyPluginAsyncTypebox<{ s: Services }>;
 
 export const RANK: Record<Role, number> = { viewer: 0, operator: 1, engineer: 2, admin: 3 };
 
@@ -41,9 +32,5 @@ export function actor(session: Session | undefined): string {
   return session?.user.name ?? 'unknown';
 }
 
-/** Response schemas for records whose shape is the learning or policy model's own. */
-export const anyObject = { type: 'object', additionalProperties: true } as const;
-export const anyArray = { type: 'array', items: anyObject } as const;
-/** The reply of a change that has nothing more to say. */
-export const okReply = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
-export const problem = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } as const;
+/** A text field of bounded length. */
+export const text = (max: number) => Type.String({ minLength: 1, maxLength: max });

@@ -1,5 +1,6 @@
-// The console's HTTP server: fastify with a JSON schema on every route (validation, serialisation
-// and the OpenAPI document at /api/docs), errors from one registry, sessions and roles on every
+// The console's HTTP server: fastify with one plugin per feature, each route with its request and
+// response schemas (TypeBox: validation, serialisation, the handlers' types and the OpenAPI
+// document at /api/docs), errors from one registry, sessions and roles on every
 // /api route, rate limits on logins, and the web UI served from built files (no CDN: it works
 // offline on the plant network).
 
@@ -10,14 +11,16 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { services } from '../app/services.js';
 import type { Db } from '../store/database.js';
 import { guard, type RouteEntry } from './auth.js';
-import { stores } from './context.js';
 import { ConsoleError, toConsoleError } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { policyChangeRoutes } from './routes/policy-changes.js';
 import { policyRoutes } from './routes/policy.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
@@ -47,8 +50,8 @@ export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ ap
     // A stop ends every connection (a browser's keep-alive, a live event stream): closing must
     // not wait on clients, or the service manager has to kill the console.
     forceCloseConnections: true,
-  });
-  const s = stores(db);
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const s = services(db);
   const routes: RouteEntry[] = [];
   app.setErrorHandler((err, req, reply) => {
     const e = toConsoleError(err);
@@ -66,13 +69,7 @@ export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ ap
   await app.register(rateLimit, { global: false });
   await app.register(swagger, { openapi: { info: { title: 'Bulkhead console API', version: '0.1.0', description: 'Every route needs a session (cookie) with the role it names, and changes need the X-CSRF-Token header.' } } });
   guard(app, s, routes);
-  sessionRoutes(app, s, o.tls !== undefined);
-  userRoutes(app, s);
-  gatewayRoutes(app, s);
-  inventoryRoutes(app, s);
-  policyRoutes(app, s);
-  auditRoutes(app, s);
-  eventRoutes(app, s);
+  for (const feature of [sessionRoutes(o.tls !== undefined), userRoutes, gatewayRoutes, inventoryRoutes, policyRoutes, policyChangeRoutes, auditRoutes, eventRoutes]) await app.register(feature, { s });
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const roots = uiRoots();
   if (roots.length) await app.register(fastifyStatic, { root: roots, index: 'index.html', cacheControl: true, maxAge: 0 });

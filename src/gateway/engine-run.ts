@@ -3,7 +3,7 @@
 // IPC, and its denials and alerts batched into the store once a second, bounded in between.
 
 import type { Db } from '../store/database.js';
-import { EventStore } from '../store/event-store.js';
+import { EventStore, type GatewayEvent } from '../store/event-store.js';
 import { Pending } from '../store/pending.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { enforce, type EnforceOptions } from './engine.js';
@@ -30,8 +30,8 @@ export async function runEngine(db: Db, first: LoadedPolicy, o: EngineRunOptions
     writeEngineHealth(db, h);
   };
   const events = new EventStore(db);
-  const pending = new Pending<{ ts: number; kind: string; data: Record<string, unknown> }>(MAX_PENDING_EVENTS);
-  const record = (kind: string, data: Record<string, unknown>) => pending.push({ ts: Date.now() / 1000, kind, data });
+  const pending = new Pending<Omit<GatewayEvent, 'id'>>(MAX_PENDING_EVENTS);
+  const record = (kind: GatewayEvent['kind'], data: Record<string, unknown>) => pending.push({ ts: Date.now() / 1000, kind, data });
   const flush = () => {
     const dropped = pending.dropped;
     const batch = pending.take();

@@ -9,7 +9,6 @@ import type { LearnStore, SourceProgress, StoredEvent } from '../store/learn-sto
 import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits } from './baseline.js';
 import { EtherCensus } from './ether-census.js';
 import { Pending } from '../store/pending.js';
-import type { Asset, Conversation } from './model.js';
 
 export interface LearnerOptions {
   flowLimits?: Partial<FlowLimits>;
@@ -44,8 +43,8 @@ export class Learner {
     const flowLimits = { ...DEFAULT_LIMITS, ...options.flowLimits };
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     const clock = store.clock();
-    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, (key) => store.conversation<Conversation>(key), {
-      assets: store.assets<Asset>(),
+    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, (key) => store.conversation(key), {
+      assets: store.assets(),
       conversationCount: store.totals().conversations,
       firstSeen: clock?.firstSeen ?? 0,
       lastSeen: clock?.lastSeen ?? 0,

@@ -5,26 +5,9 @@
 
 import { createHash } from 'node:crypto';
 import type { Db } from './database.js';
+import type { AuditEntry, AuditVerification } from './records.js';
 
-export interface AuditEntry {
-  id: number;
-  ts: number;
-  /** A person's name, or the gateway's own part that acted (commit-confirm, watchdog, engine). */
-  actor: string;
-  /** Dotted verb: policy.apply, gateway.mode, asset.isolate, engine.restart, ... */
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-  prev: string;
-  hash: string;
-}
-
-export interface AuditVerification {
-  entries: number;
-  ok: boolean;
-  /** The first entry that does not match its chain, and why. */
-  broken?: { id: number; reason: string };
-}
+export type { AuditEntry, AuditVerification } from './records.js';
 
 const GENESIS = '0'.repeat(64);
 

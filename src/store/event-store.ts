@@ -4,18 +4,11 @@
 
 import type { Db } from './database.js';
 import type { AuditLog } from './audit-log.js';
+import type { GatewayEvent } from './records.js';
 
 export const MAX_EVENTS = 100_000;
 
-export interface GatewayEvent {
-  id: number;
-  ts: number;
-  /** deny, would-deny, alert */
-  kind: string;
-  data: Record<string, unknown>;
-  ackedBy?: string;
-  ackedAt?: number;
-}
+export type { GatewayEvent } from './records.js';
 
 export class EventStore {
   private readonly insert;
@@ -30,7 +23,7 @@ export class EventStore {
   }
 
   /** Appends a batch in one transaction, then trims the oldest past the bound. */
-  append(events: { ts: number; kind: string; data: Record<string, unknown> }[]): void {
+  append(events: Omit<GatewayEvent, 'id'>[]): void {
     if (events.length === 0) return;
     this.db.transaction(() => {
       for (const e of events) this.insert.run(e.ts, e.kind, JSON.stringify(e.data));
@@ -44,7 +37,7 @@ export class EventStore {
   }
 
   /** Events after `after` (an id), oldest first; or the newest `limit` when `after` is not given. */
-  list(options: { after?: number; limit?: number; kind?: string } = {}): GatewayEvent[] {
+  list(options: { after?: number; limit?: number; kind?: GatewayEvent['kind'] } = {}): GatewayEvent[] {
     const limit = Math.min(options.limit ?? 200, 1000);
     const where = ['id > ?', ...(options.kind ? ['kind = ?'] : [])].join(' AND ');
     const params = [options.after ?? 0, ...(options.kind ? [options.kind] : [])];
@@ -52,7 +45,7 @@ export class EventStore {
       options.after !== undefined
         ? `SELECT * FROM events WHERE ${where} ORDER BY id LIMIT ?`
         : `SELECT * FROM (SELECT * FROM events WHERE ${where} ORDER BY id DESC LIMIT ?) ORDER BY id`;
-    return (this.db.prepare(sql).all(...params, limit) as { id: number; ts: number; kind: string; data: string; acked_by: string | null; acked_at: number | null }[]).map((r) => ({
+    return (this.db.prepare(sql).all(...params, limit) as { id: number; ts: number; kind: GatewayEvent['kind']; data: string; acked_by: string | null; acked_at: number | null }[]).map((r) => ({
       id: r.id,
       ts: r.ts,
       kind: r.kind,

@@ -4,8 +4,9 @@
 
 import { readSetting, WRITE_SETTING } from './settings.js';
 import type { Db } from './database.js';
+import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from './records.js';
 
-/** Stored records are the learning model's own JSON; the store does not interpret them. */
+/** Stored records are the learning model's own JSON (store/records.ts); the store does not interpret them. */
 export interface Keyed {
   key: string;
 }
@@ -130,15 +131,15 @@ export class LearnStore {
     this.flushTx(batch);
   }
 
-  assets<A>(): A[] {
-    return (this.db.prepare('SELECT data FROM assets ORDER BY ip').all() as { data: string }[]).map((r) => JSON.parse(r.data) as A);
+  assets(): Asset[] {
+    return (this.db.prepare('SELECT data FROM assets ORDER BY ip').all() as { data: string }[]).map((r) => JSON.parse(r.data) as Asset);
   }
 
   /**
    * One page of the inventory for the console: `q` matches anywhere in the record (address, MAC,
    * vendor, identity, role), `role` and `purdue` filter, sorted by address, last seen or level.
    */
-  assetsPage<A>(o: { q?: string; role?: string; purdue?: number; sort?: 'ip' | 'lastSeen' | 'purdue'; desc?: boolean; limit: number; offset: number }): { total: number; items: A[] } {
+  assetsPage(o: { q?: string; role?: string; purdue?: number; sort?: 'ip' | 'lastSeen' | 'purdue'; desc?: boolean; limit: number; offset: number }): { total: number; items: Asset[] } {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (o.q) {
@@ -154,13 +155,13 @@ export class LearnStore {
       args.push(o.purdue);
     }
     const order = { ip: 'ip', lastSeen: 'last_seen', purdue: "json_extract(data, '$.purdue.level')" }[o.sort ?? 'ip'];
-    return this.page<A>('assets', where, args, `${order} ${o.desc ? 'DESC' : 'ASC'}, ip`, o.limit, o.offset);
+    return this.page<Asset>('assets', where, args, `${order} ${o.desc ? 'DESC' : 'ASC'}, ip`, o.limit, o.offset);
   }
 
   /** One page of the baseline for the console, by address and protocol. */
-  conversationsPage<C>(o: { ip?: string; protocol?: string; limit: number; offset: number }): { total: number; items: C[] } {
+  conversationsPage(o: { ip?: string; protocol?: string; limit: number; offset: number }): { total: number; items: Conversation[] } {
     const { where, args } = conversationFilter(o);
-    return this.page<C>('conversations', where, args, CONVERSATION_ORDER, o.limit, o.offset);
+    return this.page<Conversation>('conversations', where, args, CONVERSATION_ORDER, o.limit, o.offset);
   }
 
   private page<T>(table: 'assets' | 'conversations', where: string[], args: (string | number)[], order: string, limit: number, offset: number): { total: number; items: T[] } {
@@ -170,15 +171,15 @@ export class LearnStore {
     return { total, items: rows.map((r) => JSON.parse(r.data) as T) };
   }
 
-  conversation<C>(key: string): C | undefined {
+  conversation(key: string): Conversation | undefined {
     const r = this.getConversation.get(key) as { data: string } | undefined;
-    return r ? (JSON.parse(r.data) as C) : undefined;
+    return r ? (JSON.parse(r.data) as Conversation) : undefined;
   }
 
-  conversations<C>(filter: { ip?: string; protocol?: string } = {}): C[] {
+  conversations(filter: { ip?: string; protocol?: string } = {}): Conversation[] {
     const { where, args } = conversationFilter(filter);
     const sql = `SELECT data FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${CONVERSATION_ORDER}`;
-    return (this.db.prepare(sql).all(...args) as { data: string }[]).map((r) => JSON.parse(r.data) as C);
+    return (this.db.prepare(sql).all(...args) as { data: string }[]).map((r) => JSON.parse(r.data) as Conversation);
   }
 
   clock(): LearnClock | undefined {

@@ -6,22 +6,9 @@ import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
 import { readSetting, writeSetting } from './settings.js';
 import { BulkheadError } from '../errors.js';
+import type { PolicyStatus, PolicyVersion } from './records.js';
 
-export type PolicyStatus = 'draft' | 'approved' | 'active' | 'retired';
-
-export interface PolicyVersion {
-  version: number;
-  name: string;
-  status: PolicyStatus;
-  document: string;
-  source: string;
-  createdAt: number;
-  createdBy: string;
-  approvedBy?: string;
-  approvedAt?: number;
-  secondApprover?: string;
-  secondApprovedAt?: number;
-}
+export type { PolicyStatus, PolicyVersion } from './records.js';
 
 export class PolicyStoreError extends BulkheadError {
   constructor(message: string, code: 'BH_CONFLICT' | 'BH_NOT_FOUND' = 'BH_CONFLICT') {

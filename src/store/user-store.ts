@@ -8,17 +8,9 @@ import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
 import { readSetting, writeSetting } from './settings.js';
 import { BulkheadError, type ErrorCode } from '../errors.js';
+import type { Role, User } from './records.js';
 
-export const ROLES = ['viewer', 'operator', 'engineer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface User {
-  name: string;
-  role: Role;
-  createdAt: number;
-  createdBy: string;
-  lockedUntil?: number;
-}
+export { ROLES, type Role, type User } from './records.js';
 
 export interface Session {
   user: User;

@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnPcaps } from '../../src/app/learn.js';
@@ -19,6 +20,17 @@ import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { ROLES, UserStore, type Role } from '../../src/store/user-store.js';
 
+/** Where two JSON values first differ, as a path. */
+function diffAt(a: unknown, b: unknown, path = ''): string {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return `${path || '/'}: ${JSON.stringify(a)?.slice(0, 80)} became ${JSON.stringify(b)?.slice(0, 80)}`;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (!isDeepStrictEqual(x, y)) return diffAt(x, y, `${path}/${k}`);
+  }
+  return path || '/';
+}
+
 const DEMO = join(import.meta.dirname, '..', 'fixtures', 'demo');
 const PASSWORD = 'Correct-Horse-42';
 
@@ -27,6 +39,8 @@ describe('console API', () => {
   let app: FastifyInstance;
   let routes: RouteEntry[];
   const sessions = new Map<Role, { cookie: string; csrf: string }>();
+  const served = new Set<string>();
+  const changed: string[] = [];
 
   const call = async (method: string, url: string, o: { as?: Role; body?: unknown; csrf?: boolean } = {}) => {
     const s = o.as ? sessions.get(o.as)! : undefined;
@@ -42,6 +56,22 @@ describe('console API', () => {
     await learnPcaps(new LearnStore(db), readdirSync(DEMO).map((f) => join(DEMO, f)));
     derive(new LearnStore(db), new PolicyStore(db), { name: 'Demo plant' }, 'test');
     ({ app, routes } = await buildConsole(db));
+    // Every JSON reply as the handler returned it and as the response schema wrote it: the two
+    // must agree (a field the schema lacks would be dropped, a wrong type coerced).
+    const raw = new Map<string, string>();
+    app.addHook('preSerialization', async (req, _reply, payload) => {
+      raw.set(req.id, JSON.stringify(payload));
+      return payload;
+    });
+    app.addHook('onSend', async (req, reply, payload) => {
+      const before = raw.get(req.id);
+      raw.delete(req.id);
+      if (before !== undefined && reply.statusCode < 300 && typeof payload === 'string') {
+        served.add(`${req.method} ${req.routeOptions.url}`);
+        if (payload !== before && !isDeepStrictEqual(JSON.parse(payload), JSON.parse(before))) changed.push(`${req.method} ${req.url}: ${diffAt(JSON.parse(before), JSON.parse(payload))}`);
+      }
+      return payload;
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -202,5 +232,16 @@ describe('console API', () => {
     const doc = (await call('GET', '/api/docs')).body as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/assets', '/api/policies/{v}/apply', '/api/events/stream', '/api/audit/verify']));
+  });
+
+  it('serves every reply whole: the response schemas drop and change nothing the use-cases return', async () => {
+    for (const url of ['/api/learning', '/api/protocols', '/api/isolations', '/api/users', '/api/policies', '/api/policies/latest', '/api/policies/1/lint', '/api/report/compliance', '/api/conversations?limit=1000', '/api/assets?limit=1000', '/api/status', '/api/audit?limit=50', '/api/session']) {
+      expect((await call('GET', url, { as: 'admin' })).status, url).toBe(200);
+    }
+    expect((await call('POST', '/api/simulate', { as: 'operator', body: { policy: 'latest', since: '3650d', against: '1' } })).status).toBe(200);
+    expect((await call('POST', '/api/isolations', { as: 'engineer', body: { target: '10.9.9.9', reason: 'test' } })).status).toBe(200);
+    expect((await call('GET', '/api/status', { as: 'viewer' })).status).toBe(200);
+    expect(changed).toEqual([]);
+    expect(served.size).toBeGreaterThan(25);
   });
 });

@@ -113,6 +113,14 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await shot('2-assets');
   });
 
+  it('lists the conversations with their operations and what they touched', async () => {
+    await page.goto(`${url}#/conversations`);
+    await page.locator('main table tbody tr').first().waitFor();
+    expect(await page.locator('main table tbody tr').count()).toBeGreaterThan(3);
+    // Each row names its operations with their counts (the baseline keeps them by kind and code).
+    expect(await page.textContent('main table tbody')).toMatch(/Read \w+.*\(\d+\)/i);
+  });
+
   it('shows the zone map and renames a zone into a new draft', async () => {
     await page.goto(`${url}#/zones`);
     await page.locator('svg.zonemap g.zone').first().waitFor();

@@ -20,7 +20,7 @@ async function learn(files: string[]): Promise<{ assets: Asset[]; conversations:
   const store = new LearnStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-learn-')), 'b.db')));
   try {
     await learnPcaps(store, files);
-    return { assets: store.assets<Asset>(), conversations: store.conversations<Conversation>() };
+    return { assets: store.assets(), conversations: store.conversations() };
   } finally {
     store.db.close();
   }

@@ -7,7 +7,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Conversation } from '../../src/learn/model.js';
 import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { writeSyntheticPlant } from '../lib/synthetic-plant.js';
@@ -26,7 +25,7 @@ function learn(db: string): { files: { resumedAt?: number; packets: number }[]; 
 function snapshot(db: string) {
   const store = new LearnStore(openDatabase(db));
   try {
-    const conversations = store.conversations<Conversation>();
+    const conversations = store.conversations();
     return {
       integrity: store.db.pragma('integrity_check', { simple: true }),
       keys: conversations.map((c) => c.key),

@@ -89,8 +89,8 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
     tcpdump.kill('SIGINT');
     await tcpdumpDone;
     const store = new LearnStore(openDatabase(db));
-    assets = store.assets<Asset>();
-    conversations = store.conversations<Conversation>();
+    assets = store.assets();
+    conversations = store.conversations();
     clock = store.clock()!;
     store.db.close();
     const st = spawn(process.execPath, [CLI, 'learn', '--status', '--json', '--db', db]);
@@ -193,7 +193,7 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
       const fromCapture = join(dirname(db), 'hmi-plc1.db');
       cli('learn', '--pcap', hmiCapture, '--db', fromCapture);
       const store = new LearnStore(openDatabase(fromCapture));
-      const captured = mainPoll(op(store.conversations<Conversation>().find((c) => c.key === `${HOSTS.hmi.ip}>${HOSTS.plc1.ip}:502/modbus`), 'read/3'))!;
+      const captured = mainPoll(op(store.conversations().find((c) => c.key === `${HOSTS.hmi.ip}>${HOSTS.plc1.ip}:502/modbus`), 'read/3'))!;
       store.db.close();
       expect(Math.abs(captured.interval - mean), `learned ${captured.interval}, the wire's ${mean}`).toBeLessThan(0.0005);
       expect(Math.abs(captured.jitter - wireJitter), `learned ${captured.jitter}, the wire's ${wireJitter}`).toBeLessThan(0.0005);

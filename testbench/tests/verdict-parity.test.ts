@@ -30,7 +30,7 @@ const captures = [
 async function learned(file: string): Promise<{ assets: Asset[]; conversations: Conversation[] }> {
   const store = new LearnStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-parity-')), 'b.db')));
   await learnPcaps(store, [file]);
-  const r = { assets: store.assets<Asset>(), conversations: store.conversations<Conversation>() };
+  const r = { assets: store.assets(), conversations: store.conversations() };
   store.db.close();
   return r;
 }

@@ -1,7 +1,7 @@
 // Changing a running gateway through the store it follows: apply, confirm, rollback, mode,
 // isolate and release. Each says who (`--by`), for the audit log.
 
-import { isolationAddresses } from '../../app/isolation.js';
+import { isolate } from '../../app/isolation.js';
 import { GATEWAY_MODES, isGatewayMode } from '../../gateway/health.js';
 import { PolicyStore } from '../../store/policy-store.js';
 import { formatTable, formatTime } from '../format/table.js';
@@ -93,8 +93,7 @@ export const registerControl: Register = (root, io, act) => {
             return 0;
           }
           const by = who('isolate', o);
-          const addresses = isolationAddresses(policies, target);
-          policies.isolate(target, addresses, by, o.reason ?? '');
+          const addresses = isolate(policies, target, by, o.reason ?? '');
           io.out(`${target} isolated (${addresses.join(', ')}): an enforcing gateway cuts it off within a second, in every mode`);
           return 0;
         }),

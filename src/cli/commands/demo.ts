@@ -7,7 +7,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { learnPcaps } from '../../app/learn.js';
 import { derive } from '../../app/policy.js';
-import type { Asset } from '../../learn/model.js';
 import { openDatabase } from '../../store/database.js';
 import { LearnStore } from '../../store/learn-store.js';
 import { PolicyStore } from '../../store/policy-store.js';
@@ -58,7 +57,7 @@ export const registerDemo: Register = (root, io, act) => {
           io.out(`Bulkhead demo plant learned into ${path}\n`);
           io.out(formatLearnReport(report));
           io.out('\nAssets\n');
-          io.out(formatAssets(store.assets<Asset>()));
+          io.out(formatAssets(store.assets()));
           const rules = derived.policy.conduits.reduce((n, c) => n + c.rules.length, 0);
           io.out(`\nDraft policy (version ${derived.version}): ${derived.policy.zones.length} zones, ${derived.policy.conduits.length} conduits, ${rules} rules, ${derived.findings.filter((f) => f.severity !== 'info').length} lint warnings`);
           io.out(formatTable(['zone', 'SL-T', 'Purdue', 'members'], derived.policy.zones.map((z) => [`${z.id} (${z.name})`, String(z.securityLevel), String(z.purdueLevel ?? '-'), z.members.join(', ')])));

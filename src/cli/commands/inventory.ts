@@ -1,7 +1,6 @@
 // `bulkhead assets` and `bulkhead conversations`: the learned inventory and baseline.
 
 import { isProtocol, PROTOCOLS } from '../../../protocols/registry.js';
-import type { Asset, Conversation } from '../../learn/model.js';
 import { LearnStore } from '../../store/learn-store.js';
 import { formatAssets, formatConversations } from '../format/inventory.js';
 import { common, UsageError, withDb, type Common } from '../io.js';
@@ -21,7 +20,7 @@ export const registerInventory: Register = (root, io, act) => {
       act((o: Options) => {
         protocol('assets', o);
         return withDb(o.db, (db) => {
-          const assets = new LearnStore(db).assets<Asset>().filter((a) => (!o.ip || a.ip === o.ip) && (!o.protocol || (a.protocols as string[]).includes(o.protocol)));
+          const assets = new LearnStore(db).assets().filter((a) => (!o.ip || a.ip === o.ip) && (!o.protocol || (a.protocols as string[]).includes(o.protocol)));
           io.out(o.json ? JSON.stringify(assets) : formatAssets(assets));
           return 0;
         });
@@ -35,7 +34,7 @@ export const registerInventory: Register = (root, io, act) => {
       act((o: Options) => {
         protocol('conversations', o);
         return withDb(o.db, (db) => {
-          const convs = new LearnStore(db).conversations<Conversation>({ ...(o.ip ? { ip: o.ip } : {}), ...(o.protocol ? { protocol: o.protocol } : {}) });
+          const convs = new LearnStore(db).conversations({ ...(o.ip ? { ip: o.ip } : {}), ...(o.protocol ? { protocol: o.protocol } : {}) });
           io.out(o.json ? JSON.stringify(convs) : formatConversations(convs));
           return 0;
         });

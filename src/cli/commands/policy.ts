@@ -2,9 +2,8 @@
 // their versions, review and what they would deny.
 
 import { writeFileSync } from 'node:fs';
-import { derive, importPolicy, loadPolicy, parseSince, simulateBaseline, simulatePcaps } from '../../app/policy.js';
+import { baselineSince, derive, importPolicy, loadPolicy, simulatePcaps, simulateSince, type SimulationComparison } from '../../app/policy.js';
 import { lintInContext } from '../../app/report.js';
-import type { Conversation } from '../../learn/model.js';
 import { diffPolicies } from '../../policy/diff.js';
 import type { SecurityLevel } from '../../policy/model.js';
 import { LearnStore } from '../../store/learn-store.js';
@@ -157,23 +156,22 @@ export const registerPolicy: Register = (root, io, act) => {
           const policies = new PolicyStore(db);
           const candidate = loadPolicy(policies, o.policy!);
           const current = o.against ? loadPolicy(policies, o.against) : undefined;
-          const list = current ? [candidate.policy, current.policy] : [candidate.policy];
-          const isolated = policies.isolations().flatMap((i) => i.addresses);
-          let reports;
-          if (o.pcap) reports = await simulatePcaps(list, files, { isolated });
-          else {
+          let result: SimulationComparison;
+          if (o.pcap) {
+            const reports = await simulatePcaps(current ? [candidate.policy, current.policy] : [candidate.policy], files, { isolated: policies.isolations().flatMap((i) => i.addresses) });
+            result = { candidate: reports[0]!, ...(reports[1] ? { current: reports[1] } : {}) };
+          } else {
             const learn = new LearnStore(db);
-            const since = parseSince(o.since!, learn.clock()?.lastSeen ?? Date.now() / 1000);
+            const since = baselineSince(learn, o.since!);
             if (since === undefined) throw new UsageError(`bulkhead simulate: --since must be like 7d, 24h, 90m or a date, got '${o.since}'`);
-            const conversations = learn.conversations<Conversation>();
-            reports = list.map((p) => simulateBaseline(p, conversations, since, isolated));
+            result = simulateSince(learn, policies, candidate.policy, current?.policy, since);
           }
-          if (o.json) io.out(JSON.stringify(current ? { candidate: reports[0], current: reports[1] } : reports[0]));
+          if (o.json) io.out(JSON.stringify(current ? { candidate: result.candidate, current: result.current } : result.candidate));
           else {
-            io.out(formatSimulation(reports[0]!, `policy ${candidate.label}`));
-            if (current) io.out('\n' + formatComparison(reports[1]!, reports[0]!));
+            io.out(formatSimulation(result.candidate, `policy ${candidate.label}`));
+            if (result.current) io.out('\n' + formatComparison(result.current, result.candidate));
           }
-          return reports[0]!.denied > 0 ? 3 : 0;
+          return result.candidate.denied > 0 ? 3 : 0;
         });
       }),
     );

@@ -1,15 +1,16 @@
 // Denials, would-be denials and alerts: a page of them, and a live stream (server-sent events)
 // that follows the store, which the engine and the supervisor write to.
 
-import type { FastifyInstance } from 'fastify';
-import { ConsoleError } from '../errors.js';
-import { actor, anyArray, okReply, problem, type Stores } from '../context.js';
+import { Type } from '@sinclair/typebox';
+import { GatewayEventRecord, Ok, Problem } from '../../app/schemas.js';
+import { actor, type Feature } from '../context.js';
 
 /** How often the live stream looks for new events, and how long one stream may stay open. */
 const POLL_MS = 500;
 const STREAM_MS = 30 * 60_000;
+const after = Type.Optional(Type.Integer({ minimum: 0 }));
 
-export function eventRoutes(app: FastifyInstance, s: Stores): void {
+export const eventRoutes: Feature = async (app, { s }) => {
   app.get(
     '/api/events',
     {
@@ -17,36 +18,35 @@ export function eventRoutes(app: FastifyInstance, s: Stores): void {
       schema: {
         tags: ['events'],
         summary: 'Events after an id (or the newest), each with its reason',
-        querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'integer', minimum: 0 }, kind: { type: 'string', enum: ['deny', 'would-deny', 'alert'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } } },
-        response: { 200: anyArray },
+        querystring: Type.Object({ after, kind: Type.Optional(GatewayEventRecord.properties.kind), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Array(GatewayEventRecord) },
       },
     },
-    async (req) => s.events.list(req.query as { after?: number; kind?: string; limit: number }),
+    async (req) => s.gateway.eventsAfter(req.query),
   );
 
   app.post(
     '/api/events/:id/ack',
-    { config: { role: 'operator' }, schema: { tags: ['events'], summary: 'Acknowledge an event (an alert seen and dealt with)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }, response: { 200: okReply, 409: problem } } },
+    { config: { role: 'operator' }, schema: { tags: ['events'], summary: 'Acknowledge an event (an alert seen and dealt with)', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Ok, 409: Problem } } },
     async (req) => {
-      const id = (req.params as { id: number }).id;
-      if (!s.events.acknowledge(id, actor(req.session), s.policies.audit)) throw new ConsoleError('BH_CONFLICT', `event ${id} does not exist or was acknowledged already`);
+      s.gateway.acknowledge(req.params.id, actor(req.session));
       return { ok: true };
     },
   );
 
   app.get(
     '/api/events/stream',
-    { config: { role: 'viewer' }, schema: { tags: ['events'], summary: 'Live events as text/event-stream (each `data:` one event as JSON)', querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'integer', minimum: 0 } } } } },
+    { config: { role: 'viewer' }, schema: { tags: ['events'], summary: 'Live events as text/event-stream (each `data:` one event as JSON)', querystring: Type.Object({ after }, { additionalProperties: false }) } },
     (req, reply) => {
-      let after = (req.query as { after?: number }).after ?? s.events.list({ limit: 1 }).at(-1)?.id ?? 0;
+      let last = req.query.after ?? s.gateway.eventsAfter({ limit: 1 }).at(-1)?.id ?? 0;
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': bulkhead events\n\n');
       const send = () => {
-        for (const e of s.events.list({ after, limit: 200 })) {
+        for (const e of s.gateway.eventsAfter({ after: last, limit: 200 })) {
           res.write(`id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`);
-          after = e.id;
+          last = e.id;
         }
       };
       const timer = setInterval(send, POLL_MS);
@@ -60,4 +60,4 @@ export function eventRoutes(app: FastifyInstance, s: Stores): void {
       req.raw.once('close', end);
     },
   );
-}
+};

@@ -1,35 +1,33 @@
 // The gateway: status (mode, policy, confirmation countdown, engine, bypass, audit chain),
 // learning progress, mode changes and island mode.
 
-import type { FastifyInstance } from 'fastify';
-import { gatewayStatus } from '../../app/status.js';
-import { progressOf } from '../../app/learn.js';
-import { isolationAddresses } from '../../app/isolation.js';
-import { actor, anyArray, anyObject, okReply, problem, type Stores } from '../context.js';
+import { Type } from '@sinclair/typebox';
+import { GATEWAY_MODES } from '../../app/services.js';
+import { ConsoleStatus, Isolated, IsolationRecord, LearnProgressSchema, Ok, Problem } from '../../app/schemas.js';
+import { actor, type Feature } from '../context.js';
 
-export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
-  app.get('/api/status', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Mode, active policy, pending confirmation, isolations, engine health, bypass, audit chain', response: { 200: anyObject } } }, async () => ({
-    ...gatewayStatus(s.policies),
-    unacknowledgedAlerts: s.events.unacknowledged(),
-    // Enforcement needs root and a bridge; a console without them still learns and reviews.
-    root: process.getuid?.() === 0,
-  }));
+const mode = Type.Unsafe<(typeof GATEWAY_MODES)[number]>({ type: 'string', enum: [...GATEWAY_MODES] });
 
-  app.get('/api/learning', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Learning progress: new behaviour per hour, convergence', response: { 200: anyObject } } }, async () => progressOf(s.learn));
+export const gatewayRoutes: Feature = async (app, { s }) => {
+  app.get('/api/status', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Mode, active policy, pending confirmation, isolations, engine health, bypass, audit chain', response: { 200: ConsoleStatus } } }, async () =>
+    s.gateway.status(),
+  );
+
+  app.get('/api/learning', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Learning progress: new behaviour per hour, convergence', response: { 200: LearnProgressSchema } } }, async () => s.gateway.learning());
 
   app.post(
     '/api/mode',
     {
       config: { role: 'engineer' },
-      schema: { tags: ['gateway'], summary: 'Switch the gateway between learn, enforce and bypass', body: { type: 'object', additionalProperties: false, required: ['mode'], properties: { mode: { type: 'string', enum: ['learn', 'enforce', 'bypass'] } } }, response: { 200: okReply } },
+      schema: { tags: ['gateway'], summary: `Switch the gateway between ${GATEWAY_MODES.join(', ')}`, body: Type.Object({ mode }, { additionalProperties: false }), response: { 200: Ok } },
     },
     async (req) => {
-      s.policies.setMode((req.body as { mode: string }).mode, actor(req.session));
+      s.gateway.setMode(req.body.mode, actor(req.session));
       return { ok: true };
     },
   );
 
-  app.get('/api/isolations', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Assets and zones cut off now (island mode)', response: { 200: anyArray } } }, async () => s.policies.isolations());
+  app.get('/api/isolations', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Assets and zones cut off now (island mode)', response: { 200: Type.Array(IsolationRecord) } } }, async () => s.gateway.isolations());
 
   app.post(
     '/api/isolations',
@@ -38,20 +36,18 @@ export function gatewayRoutes(app: FastifyInstance, s: Stores): void {
       schema: {
         tags: ['gateway'],
         summary: 'Island mode: cut an address, CIDR block or zone off at once',
-        body: { type: 'object', additionalProperties: false, required: ['target'], properties: { target: { type: 'string', minLength: 1, maxLength: 100 }, reason: { type: 'string', maxLength: 500 } } },
-        response: { 200: { type: 'object', properties: { target: { type: 'string' }, addresses: { type: 'array', items: { type: 'string' } } } }, 400: problem },
+        body: Type.Object({ target: Type.String({ minLength: 1, maxLength: 100 }), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: Isolated, 400: Problem },
       },
     },
     async (req) => {
-      const { target, reason } = req.body as { target: string; reason?: string };
-      const addresses = isolationAddresses(s.policies, target);
-      s.policies.isolate(target, addresses, actor(req.session), reason ?? '');
-      return { target, addresses };
+      const { target, reason } = req.body;
+      return { target, addresses: s.gateway.isolate(target, actor(req.session), reason ?? '') };
     },
   );
 
-  app.delete('/api/isolations/:target', { config: { role: 'engineer' }, schema: { tags: ['gateway'], summary: 'End an isolation', params: { type: 'object', properties: { target: { type: 'string' } }, required: ['target'] }, response: { 200: okReply, 409: problem } } }, async (req) => {
-    s.policies.release((req.params as { target: string }).target, actor(req.session));
+  app.delete('/api/isolations/:target', { config: { role: 'engineer' }, schema: { tags: ['gateway'], summary: 'End an isolation', params: Type.Object({ target: Type.String() }), response: { 200: Ok, 409: Problem } } }, async (req) => {
+    s.gateway.release(req.params.target, actor(req.session));
     return { ok: true };
   });
-}
+};

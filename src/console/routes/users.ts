@@ -1,27 +1,26 @@
 // Accounts, for administrators.
 
-import type { FastifyInstance } from 'fastify';
-import { ROLES, type Role } from '../../store/user-store.js';
-import { actor, anyArray, okReply, problem, type Stores } from '../context.js';
+import { Type } from '@sinclair/typebox';
+import { ROLES } from '../../app/services.js';
+import { Ok, Problem, UserRecord } from '../../app/schemas.js';
+import { actor, type Feature } from '../context.js';
 
-const name = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
-export function userRoutes(app: FastifyInstance, s: Stores): void {
-  app.get('/api/users', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Accounts', response: { 200: anyArray } } }, async () => s.users.list());
+const name = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
+const role = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES] });
+const password = Type.String({ maxLength: 256 });
+const byName = Type.Object({ name });
+
+export const userRoutes: Feature = async (app, { s }) => {
+  app.get('/api/users', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Accounts', response: { 200: Type.Array(UserRecord) } } }, async () => s.accounts.list());
 
   app.post(
     '/api/users',
     {
       config: { role: 'admin' },
-      schema: {
-        tags: ['users'],
-        summary: 'Create an account',
-        body: { type: 'object', additionalProperties: false, required: ['name', 'role', 'password'], properties: { name, role: { type: 'string', enum: ROLES }, password: { type: 'string', maxLength: 256 } } },
-        response: { 200: okReply, 400: problem, 409: problem },
-      },
+      schema: { tags: ['users'], summary: 'Create an account', body: Type.Object({ name, role, password }, { additionalProperties: false }), response: { 200: Ok, 400: Problem, 409: Problem } },
     },
     async (req) => {
-      const b = req.body as { name: string; role: Role; password: string };
-      s.users.create(b.name, b.role, b.password, actor(req.session));
+      s.accounts.create(req.body.name, req.body.role, req.body.password, actor(req.session));
       return { ok: true };
     },
   );
@@ -33,22 +32,21 @@ export function userRoutes(app: FastifyInstance, s: Stores): void {
       schema: {
         tags: ['users'],
         summary: "Change an account's role or password",
-        params: { type: 'object', properties: { name }, required: ['name'] },
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: { type: 'string', enum: ROLES }, password: { type: 'string', maxLength: 256 } } },
-        response: { 200: okReply, 400: problem, 404: problem, 409: problem },
+        params: byName,
+        body: Type.Object({ role: Type.Optional(role), password: Type.Optional(password) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Ok, 400: Problem, 404: Problem, 409: Problem },
       },
     },
     async (req) => {
-      const { name: who } = req.params as { name: string };
-      const b = req.body as { role?: Role; password?: string };
-      if (b.role) s.users.setRole(who, b.role, actor(req.session));
-      if (b.password) s.users.setPassword(who, b.password, actor(req.session));
+      const by = actor(req.session);
+      if (req.body.role) s.accounts.setRole(req.params.name, req.body.role, by);
+      if (req.body.password) s.accounts.setPassword(req.params.name, req.body.password, by);
       return { ok: true };
     },
   );
 
-  app.delete('/api/users/:name', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Delete an account', params: { type: 'object', properties: { name }, required: ['name'] }, response: { 200: okReply, 404: problem, 409: problem } } }, async (req) => {
-    s.users.remove((req.params as { name: string }).name, actor(req.session));
+  app.delete('/api/users/:name', { config: { role: 'admin' }, schema: { tags: ['users'], summary: 'Delete an account', params: byName, response: { 200: Ok, 404: Problem, 409: Problem } } }, async (req) => {
+    s.accounts.remove(req.params.name, actor(req.session));
     return { ok: true };
   });
-}
+};

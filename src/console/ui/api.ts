@@ -1,12 +1,10 @@
 // The console API from the browser: JSON in and out, the session's CSRF token on every change,
-// and the API's error (code and message) as the thrown error.
+// and the API's error (code and message) as the thrown error. The replies' types come from the
+// API's own schemas (app/schemas.ts), so the page and the server cannot disagree on a field.
 
-export interface Me {
-  name: string;
-  role: 'viewer' | 'operator' | 'engineer' | 'admin';
-  csrf: string;
-  expiresAt: number;
-}
+import type { Me } from '../../app/schemas.js';
+
+export type { Me } from '../../app/schemas.js';
 
 export class ApiError extends Error {
   constructor(

@@ -2,27 +2,10 @@
 
 import { api, may, type Me } from './api.js';
 import type { Page } from './page.js';
+import type { ConsoleStatus, GatewayEvent } from '../../app/schemas.js';
 import { fill, h, table, time } from './dom.js';
 
-interface Status {
-  mode: { mode: string; by?: string; since?: number };
-  policy?: { version: number; name: string };
-  pending?: { version: number; deadline: number; secondsLeft: number; by: string };
-  isolations: { target: string; addresses: string[]; since: number; by: string; reason: string }[];
-  engine: { running: boolean; health?: { pid: number; mode: string; policy: string; inspected: number; denied: number; conduits: { name: string; failMode: string; inspection: string; p50Us?: number; p99Us?: number; latencyBudgetMs?: number }[] } };
-  supervisor?: { running: boolean; restarts: number; lastExit?: { ts: number; reason: string }; bypass?: { driver: string; engaged: boolean }; storage?: { path: string; usedPercent: number; freeBytes: number; warnPercent: number } };
-  audit: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
-  root: boolean;
-  unacknowledgedAlerts: number;
-}
-
-interface GatewayEvent {
-  id: number;
-  ts: number;
-  kind: string;
-  data: { reason?: string; reasonCode?: string; message?: string; client?: string; server?: string; ruleId?: string; source?: string };
-  ackedBy?: string;
-}
+type Status = ConsoleStatus;
 
 /** The plain word on what this box can do now, shown on every page load of the dashboard. */
 function banner(st: Status): void {

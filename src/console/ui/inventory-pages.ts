@@ -3,19 +3,10 @@
 
 import { api } from './api.js';
 import type { Page } from './page.js';
+import type { Conversation, ShownAsset, TargetSummary } from '../../app/schemas.js';
 import { h, table, time } from './dom.js';
 
-interface Asset {
-  ip: string;
-  vlan?: number;
-  macs: { mac: string; vendor?: string }[];
-  roles: string[];
-  protocols: string[];
-  lastSeen: number;
-  /** The identities the traffic revealed, in the plant's words (each protocol says its own). */
-  identityText: string;
-  purdue?: { level: number; reason: string };
-}
+type Asset = ShownAsset;
 
 const PAGE = 100;
 
@@ -76,22 +67,7 @@ export async function assetsPage(p: Page): Promise<void> {
   await load();
 }
 
-interface Conversation {
-  protocol: string;
-  client: { ip: string };
-  server: { ip: string; port: number; broadcast?: boolean };
-  lastSeen: number;
-  transactions: number;
-  packets: number;
-  operations: { kind: string; code: number; codeName: string; count: number; targets: Target[] }[];
-}
-
-type Target =
-  | { type: 'modbus'; unit: number; table?: string; ranges: [number, number][] }
-  | { type: 'bacnet'; objectTypeName: string; instance: number; properties: string[] }
-  | { type: 'opcua'; nodeId: string };
-
-function target(t: Target): string {
+function target(t: TargetSummary): string {
   if (t.type === 'modbus') return `unit ${t.unit} ${t.table ?? ''} ${t.ranges.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(',')}`;
   if (t.type === 'bacnet') return `${t.objectTypeName} ${t.instance}${t.properties.length ? ` ${t.properties.join(',')}` : ''}`;
   return t.nodeId;
@@ -115,7 +91,7 @@ export async function conversationsPage(p: Page): Promise<void> {
           c.client.ip,
           `${c.server.ip}:${c.server.port}`,
           c.protocol,
-          h('div', {}, (c.operations ?? []).map((o) => h('div', {}, h('span', { class: 'pill' }, o.kind), `${o.codeName} (${o.count})`, o.targets?.length ? h('span', { class: 'muted' }, ` ${o.targets.slice(0, 4).map(target).join(', ')}${o.targets.length > 4 ? ` +${o.targets.length - 4}` : ''}`) : ''))),
+          h('div', {}, Object.values(c.operations).map((o) => h('div', {}, h('span', { class: 'pill' }, o.kind), `${o.codeName} (${o.count})`, o.targets?.length ? h('span', { class: 'muted' }, ` ${o.targets.slice(0, 4).map(target).join(', ')}${o.targets.length > 4 ? ` +${o.targets.length - 4}` : ''}`) : ''))),
           c.transactions,
           time(c.lastSeen),
         ]),

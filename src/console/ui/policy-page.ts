@@ -4,46 +4,12 @@
 
 import { api, may } from './api.js';
 import type { Page } from './page.js';
+import type { ConsoleStatus as Status, PolicySummary } from '../../app/schemas.js';
+import type { HostSelector, Rule, ShownPolicy as Policy } from './policy-types.js';
 import { fill, h, table, time } from './dom.js';
 
-interface Version {
-  version: number;
-  name: string;
-  status: string;
-  source: string;
-  createdAt: number;
-  createdBy: string;
-  approvedBy?: string;
-  secondApprover?: string;
-}
-
-interface Selector {
-  zone?: string;
-  hosts?: string[];
-  broadcast?: boolean;
-}
-
-interface Rule {
-  id: string;
-  action?: string;
-  protocol: string;
-  port?: number;
-  client: Selector;
-  server: Selector;
-  allow?: { kinds?: string[]; codes?: number[]; modbus?: { unit: number; table?: string; ranges?: [number, number][] }[]; bacnet?: { objectType: number }[]; opcua?: { nodes?: string[] } }[];
-  evidence?: { conversations: string[]; transactions: number; firstSeen?: number; lastSeen?: number };
-}
-
-interface Policy {
-  name: string;
-  zones: { id: string; name: string; securityLevel: number }[];
-  conduits: { id: string; name: string; zones: [string, string]; failMode?: string; onDeny?: string; rules: Rule[]; ruleCount: number }[];
-}
-
-interface Status {
-  pending?: { version: number; deadline: number; by: string };
-  policy?: { version: number };
-}
+type Version = PolicySummary;
+type Selector = HostSelector;
 
 const who = (s: Selector) => (s.broadcast ? 'broadcast' : [s.zone ? `zone ${s.zone}` : '', ...(s.hosts ?? [])].filter(Boolean).join(', '));
 

@@ -4,21 +4,9 @@
 
 import { api, may } from './api.js';
 import type { Page } from './page.js';
+import type { ShownPolicy as Policy, Zone } from './policy-types.js';
 import { h, s } from './dom.js';
 
-interface Zone {
-  id: string;
-  name: string;
-  securityLevel: number;
-  purdueLevel?: number;
-  members: string[];
-}
-
-interface Policy {
-  name: string;
-  zones: Zone[];
-  conduits: { id: string; name: string; zones: [string, string]; ruleCount: number; rules: { protocol: string; allow?: { kinds?: string[] }[]; action?: string }[] }[];
-}
 
 const W = 230;
 const ROW = 16;

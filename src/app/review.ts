@@ -1,0 +1,137 @@
+// Policy review as the console offers it: versions by reference (parsed once and kept), lint in
+// context, diff, storing a document, deriving, zone-map edits, approval, apply with
+// commit-confirm, confirm, roll back, simulation and the compliance report. Policies are named by
+// version, `latest` or `active`: never a file (the console reads no path a browser names).
+
+import { complianceHtml, type ComplianceReport } from '../policy/compliance.js';
+import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
+import { formatPolicy, parsePolicy } from '../policy/document.js';
+import { editZones, type ZoneEdit } from '../policy/edit.js';
+import { POLICY_SCHEMA } from '../policy/schema.js';
+import type { Finding } from '../policy/lint.js';
+import type { DeriveOptions } from '../policy/derive.js';
+import type { Db } from '../store/database.js';
+import { LearnStore } from '../store/learn-store.js';
+import { PolicyStore } from '../store/policy-store.js';
+import { BulkheadError } from '../errors.js';
+import { baselineSince, derive, loadPolicy, simulateSince, type LoadedPolicy, type SimulationComparison } from './policy.js';
+import { complianceFor, lintInContext } from './report.js';
+
+export type { ZoneEdit };
+
+/** The policy as the review page receives it: the document's own schema, each conduit with its ruleCount. */
+const { $id, title, ...document } = POLICY_SCHEMA;
+const conduit = document.properties.conduits.items;
+export const SHOWN_POLICY_SCHEMA = {
+  ...document,
+  properties: {
+    ...document.properties,
+    conduits: { ...document.properties.conduits, items: { ...conduit, required: [...conduit.required, 'ruleCount'], properties: { ...conduit.properties, ruleCount: { type: 'integer' } } } },
+  },
+} as const;
+
+/** Parsed versions kept (documents never change once stored): a derived policy can hold 100,000 rules. */
+const CACHED_VERSIONS = 2;
+/** A page shows what a person can read of a large plant's policy; the rest is counted. */
+export const RULES_SHOWN = 200;
+export const DOCUMENT_SHOWN = 1 << 20;
+
+export class PolicyReview {
+  readonly policies: PolicyStore;
+  readonly learn: LearnStore;
+  private readonly cache = new Map<number, LoadedPolicy>();
+
+  constructor(readonly db: Db) {
+    this.policies = new PolicyStore(db);
+    this.learn = new LearnStore(db);
+  }
+
+  /** The stored version a reference names ("3", "latest", "active"); says what is missing. */
+  version(ref: string): number {
+    const v = /^\d+$/.test(ref) ? Number(ref) : this.policies.latest(ref === 'active' ? 'active' : undefined)?.version;
+    if (v === undefined) loadPolicy(this.policies, ref); // throws, naming what is missing
+    return v!;
+  }
+
+  /** A version by reference, parsed once. */
+  load(ref: string): LoadedPolicy {
+    const v = this.version(ref);
+    let hit = this.cache.get(v);
+    if (!hit) {
+      hit = loadPolicy(this.policies, String(v));
+      if (this.cache.size >= CACHED_VERSIONS) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(v, hit);
+    }
+    return hit;
+  }
+
+  list() {
+    return this.policies.list();
+  }
+
+  /** A version with its approvals, its policy (at most RULES_SHOWN rules per conduit, each with its ruleCount) and its document, up to DOCUMENT_SHOWN bytes. */
+  show(ref: string) {
+    const loaded = this.load(ref);
+    const { documentLength, ...meta } = this.policies.summary(this.version(ref));
+    const policy = { ...loaded.policy, conduits: loaded.policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+    return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: loaded.text } : { documentBytes: documentLength }) };
+  }
+
+  lint(ref: string): Finding[] {
+    return lintInContext(this.learn, this.load(ref).policy);
+  }
+
+  diff(a: string, b: string): PolicyDiff {
+    return diffPolicies(this.load(a).policy, this.load(b).policy);
+  }
+
+  /** A YAML or JSON document stored as a new draft, validated first (errors name `where`). */
+  store(document: string, where: string, by: string): number {
+    const policy = parsePolicy(document, where);
+    return this.policies.add(document, policy.name, 'console', by);
+  }
+
+  derive(options: DeriveOptions, by: string): number {
+    return derive(this.learn, this.policies, options, by).version;
+  }
+
+  /** A zone map edit of version `v`, stored as a new draft. */
+  edit(v: string, edit: ZoneEdit, by: string): number {
+    const edited = editZones(this.load(v).policy, edit);
+    const doc = formatPolicy(edited, `Edited on the zone map from version ${v}: ${edit.op}.`);
+    parsePolicy(doc, 'the edited policy');
+    return this.policies.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by);
+  }
+
+  approve(v: number, by: string) {
+    const { document, ...approved } = this.policies.approve(v, by);
+    return approved;
+  }
+
+  apply(v: number, by: string, confirmWithin?: number) {
+    return this.policies.apply(v, by, confirmWithin);
+  }
+
+  confirm(by: string): number {
+    return this.policies.confirm(by);
+  }
+
+  rollback(by: string, detail: string) {
+    return this.policies.rollback(by, detail);
+  }
+
+  /** What `policy` would have denied of the baseline since `since`, compared with `against`. */
+  simulate(o: { policy: string; since: string; against?: string }): SimulationComparison {
+    const from = baselineSince(this.learn, o.since);
+    if (from === undefined) throw new BulkheadError('BH_VALIDATION', `body/since: must be like 7d, 24h, 90m or a date, got '${o.since}'`);
+    return simulateSince(this.learn, this.policies, this.load(o.policy).policy, o.against ? this.load(o.against).policy : undefined, from);
+  }
+
+  compliance(ref?: string): ComplianceReport {
+    return complianceFor(this.db, ref);
+  }
+
+  complianceHtml(ref?: string): string {
+    return complianceHtml(this.compliance(ref));
+  }
+}

@@ -1,0 +1,31 @@
+// Compile-time proof that the API's schemas (app/schemas.ts) serve what the use-cases return:
+// each model type fits its schema with no field left out, so a field added to the model and not
+// to the schema fails the build here instead of vanishing from the console's replies.
+
+import type { Static } from '@sinclair/typebox';
+import type { EngineHealth, GatewayMode, SupervisorState } from '../gateway/health.js';
+import type { EtherCensusState } from '../learn/ether-census.js';
+import type { LearnProgress } from '../learn/progress.js';
+import type { ComplianceReport } from '../policy/compliance.js';
+import type { PolicyDiff } from '../policy/diff.js';
+import type { Finding } from '../policy/lint.js';
+import type { DeniedGroup, SimulationReport } from '../policy/simulate.js';
+import type { Assert, Fits, Same } from '../store/records.js';
+import type { SimulationComparison } from './policy.js';
+import type { GatewayStatus } from './status.js';
+import type * as S from './schemas.js';
+
+export type Agreement = [
+  Assert<Same<Static<typeof S.EngineHealthSchema>['mode'], GatewayMode>>,
+  Assert<Fits<Static<typeof S.EngineHealthSchema>, EngineHealth>>,
+  Assert<Fits<Static<typeof S.SupervisorSchema>, SupervisorState>>,
+  Assert<Fits<Static<typeof S.GatewayStatusSchema>, GatewayStatus>>,
+  Assert<Fits<Static<typeof S.EtherCensusSchema>, EtherCensusState>>,
+  Assert<Fits<S.LearnProgress, LearnProgress>>,
+  Assert<Fits<S.Finding, Finding>>,
+  Assert<Fits<Static<typeof S.DiffSchema>, PolicyDiff>>,
+  Assert<Fits<S.DeniedGroup, DeniedGroup>>,
+  Assert<Fits<S.Simulation, SimulationReport>>,
+  Assert<Fits<S.SimulationComparison, SimulationComparison>>,
+  Assert<Fits<Static<typeof S.ComplianceSchema>, ComplianceReport>>,
+];

@@ -1,0 +1,25 @@
+// What the console works with over one database: accounts, policy review, the inventory and the
+// running gateway. The console imports this layer only.
+
+import type { Db } from '../store/database.js';
+import { UserStore } from '../store/user-store.js';
+import { GatewayControl } from './gateway-control.js';
+import { Inventory } from './inventory.js';
+import { PolicyReview } from './review.js';
+
+export { siemLines } from './audit.js';
+export { GATEWAY_MODES } from '../gateway/health.js';
+export { ROLES } from '../store/records.js';
+export { Inventory } from './inventory.js';
+export { SHOWN_POLICY_SCHEMA, RULES_SHOWN } from './review.js';
+
+export interface Services {
+  accounts: UserStore;
+  review: PolicyReview;
+  inventory: Inventory;
+  gateway: GatewayControl;
+}
+
+export function services(db: Db): Services {
+  return { accounts: new UserStore(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db) };
+}
