@@ -13,7 +13,7 @@ import { isGatewayMode, type EngineHealth, type GatewayMode } from './health.js'
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
 import { EnforceError, guardedPorts, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import { compilePolicy } from '../policy/evaluate.js';
-import type { Policy } from '../policy/model.js';
+import type { Conduit, Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { loadPolicy } from './policy-ref.js';
 
@@ -53,156 +53,15 @@ const BYPASS_PROBATION_MS = 10_000;
 export async function enforce(first: { policy: Policy; label: string }, o: EnforceOptions): Promise<{ inspected: number; denied: number; packets: number }> {
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
-  const inspector = new Inspector(compilePolicy(first.policy), o.mode === 'bypass' ? 'enforce' : o.mode, o.onEvent);
-  let queue: Queue | undefined;
-  try {
-    queue = openQueue(o.queue, { maxLength: 4096, failOpen: true }, (p) => inspector.verdict(p));
-  } catch (err) {
-    if (!(err instanceof NfqueueUnavailable)) throw err;
-    o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only`);
-  }
-  let table = 'bulkhead';
-  // Steering: the table's own `queue` expression where the kernel has it, else the xtables NFQUEUE target.
-  const nftQueue = queue !== undefined && nftQueueSupported();
-  if (queue) o.log(`deep inspection on queue ${o.queue}, steered by ${nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
-  const stopInspecting = inspectionStopper();
-  /** What the kernel's layer 2 refused (spoofing, VLANs, EtherTypes), reported as the inspector reports. */
-  const linkWatch = new LinkWatch(first.policy);
-
-  /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
-  let inForce = first;
-  /** learn and enforce as started or switched; bypass: no rules at all (a plain wire). */
-  let mode: GatewayMode = o.mode;
-  let installed = false;
-  const isolated = () => o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
-  let isolatedKey = '';
-  let portsKey = '';
-  /** Fail-open conduits over their latency budget: inspection bypassed since (ms). */
-  const bypassed = new Map<string, number>();
-  const install = (policy: Policy, label: string) => {
-    const cut = isolated();
-    if (mode === 'bypass') {
-      stopInspecting();
-      removeNft(table);
-      installed = false;
-      inForce = { policy, label };
-      o.log(`bypass: no rules in the kernel, the bridge forwards everything (policy ${label} kept for when enforcement resumes)`);
-      return;
-    }
-    inspector.mode = mode;
-    const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(bypassed.keys()), stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(queue ? { inspect: { queue: o.queue, nftQueue } } : {}) });
-    inspector.evaluator = compilePolicy(policy);
-    inspector.isolate(cut);
-    linkWatch.use(policy, r.program.table, r.program.sightings);
-    table = r.program.table;
-    installed = true;
-    inForce = { policy, label };
-    isolatedKey = JSON.stringify(cut);
-    portsKey = JSON.stringify(r.ports);
-    o.log(
-      `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${r.program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
-        `${r.inspected.length} rules inspected per operation${r.kernelOnly.length ? `, ${r.kernelOnly.length} at host/port level only (rules to broadcast addresses are not inspected)` : ''}`,
-    );
-  };
-
+  const engine = new Engine(first, o);
+  const budgetTimer = setInterval(() => engine.checkBudgets(), 1000);
+  const linkTimer = setInterval(() => engine.pollLink(), LINK_WATCH_MS);
+  const beat = o.heartbeat ? setInterval(() => o.heartbeat!(engine.health()), HEARTBEAT_MS) : undefined;
   let timer: NodeJS.Timeout | undefined;
-  const alert = (message: string) => {
-    o.log(`ALERT ${message}`);
-    o.onAlert?.(message);
-  };
-  const alerted = new Map<string, number>();
-  /** Latency budgets: a fail-open conduit over budget is left to the kernel for a while; a fail-closed one keeps being inspected. */
-  const budgetTimer = setInterval(() => {
-    const now = Date.now();
-    let changed = false;
-    for (const c of inForce.policy.conduits) {
-      if (c.latencyBudgetMs === undefined) continue;
-      const since = bypassed.get(c.id);
-      if (since !== undefined) {
-        if (now - since < BYPASS_PROBATION_MS) continue;
-        bypassed.delete(c.id);
-        inspector.latency.reset(c.id);
-        o.log(`conduit ${c.name}: inspection resumed after ${BYPASS_PROBATION_MS / 1000} s; measuring its latency again`);
-        changed = true;
-        continue;
-      }
-      const s = inspector.latency.stats(c.id);
-      if (!s || s.p99Us <= c.latencyBudgetMs * 1000) continue;
-      if ((alerted.get(c.id) ?? 0) > now - BYPASS_PROBATION_MS) continue;
-      alerted.set(c.id, now);
-      const over = `p99 ${s.p99Us.toFixed(0)} us (p50 ${s.p50Us.toFixed(0)} us) over its ${c.latencyBudgetMs} ms budget`;
-      if (c.failMode === 'closed') alert(`conduit ${c.name}: verdict latency ${over}; fail-closed: still inspecting every operation`);
-      else {
-        bypassed.set(c.id, now);
-        changed = true;
-        alert(`conduit ${c.name}: verdict latency ${over}; fail-open: left to the kernel rules (host and port) without inspection for ${BYPASS_PROBATION_MS / 1000} s`);
-      }
-    }
-    if (changed) {
-      try {
-        install(inForce.policy, inForce.label);
-      } catch (err) {
-        o.log(`ERROR: ${(err as Error).message}: the previous rules stay in force`);
-      }
-    }
-  }, 1000);
-  const health = (): EngineHealth => {
-    const q = queue?.stats();
-    return {
-      ts: Date.now() / 1000,
-      pid: process.pid,
-      mode,
-      policy: inForce.label,
-      inspected: inspector.counts.packets,
-      denied: inspector.counts.denied,
-      ...(q ? { queue: q } : {}),
-      reassembly: { heldBytes: inspector.follower.reassembly.held, refused: inspector.follower.reassembly.refused },
-      conduits: inForce.policy.conduits.map((c) => {
-        const s = inspector.latency.stats(c.id);
-        return {
-          id: c.id,
-          name: c.name,
-          failMode: c.failMode === 'closed' ? 'closed' : 'open',
-          ...(c.latencyBudgetMs !== undefined ? { latencyBudgetMs: c.latencyBudgetMs } : {}),
-          ...(s ? { p50Us: s.p50Us, p99Us: s.p99Us } : {}),
-          inspection: bypassed.has(c.id) ? 'bypassed' : 'on',
-        };
-      }),
-    };
-  };
-  const linkTimer = setInterval(() => {
-    if (!installed || mode === 'bypass') return;
-    void linkWatch.poll(mode).then((events) => events.forEach(o.onEvent));
-  }, LINK_WATCH_MS);
-  const beat = o.heartbeat ? setInterval(() => o.heartbeat!(health()), HEARTBEAT_MS) : undefined;
   try {
-    install(first.policy, first.label);
-    o.heartbeat?.(health());
-    const store = o.follow;
-    if (store) {
-      let current = store.latest('active')?.version;
-      timer = setInterval(() => {
-        try {
-          const rolled = store.expirePending(Date.now() / 1000);
-          if (rolled) o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
-          const wanted = store.mode();
-          if (isGatewayMode(wanted) && wanted !== mode) {
-            o.log(`mode: ${mode} -> ${wanted}`);
-            mode = wanted;
-            install(inForce.policy, inForce.label);
-          }
-          const active = store.latest('active')?.version;
-          if (active !== undefined && active !== current) {
-            const next = loadPolicy(store, String(active));
-            install(next.policy, next.label);
-            current = active;
-          } else if (JSON.stringify(isolated()) !== isolatedKey || (o.bridge && JSON.stringify(guardedPorts(o.bridge, o.ports)) !== portsKey)) install(inForce.policy, inForce.label);
-        } catch (err) {
-          // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
-          o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);
-        }
-      }, FOLLOW_INTERVAL_MS);
-    }
+    engine.install(first.policy, first.label);
+    o.heartbeat?.(engine.health());
+    if (o.follow) timer = engine.follow(o.follow);
     await new Promise<void>((resolve) => {
       if (o.signal.aborted) resolve();
       o.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -212,15 +71,231 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     clearInterval(budgetTimer);
     clearInterval(linkTimer);
     clearInterval(beat);
-    if (installed && o.onStop === 'fail-state') {
-      queue?.close();
-      o.log('stopped: the rules stay with nobody on the inspection queue, each conduit in its fail state (fail-open forwarded by the kernel at host and port level, fail-closed blocked)');
-    } else {
-      stopInspecting();
-      queue?.close();
-      if (installed) removeNft(table);
-      o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
+    engine.stop();
+  }
+  return engine.totals();
+}
+
+/** The running engine: the inspector and its queue, the policy in force and its mode, and the conduits left to the kernel for their latency. */
+class Engine {
+  private readonly inspector: Inspector;
+  private readonly queue: Queue | undefined;
+  /** Steering: the table's own `queue` expression where the kernel has it, else the xtables NFQUEUE target. */
+  private readonly nftQueue: boolean;
+  private readonly stopInspecting: () => void;
+  /** What the kernel's layer 2 refused (spoofing, VLANs, EtherTypes), reported as the inspector reports. */
+  private readonly linkWatch: LinkWatch;
+  private table = 'bulkhead';
+  private inForce: { policy: Policy; label: string };
+  /** learn and enforce as started or switched; bypass: no rules at all (a plain wire). */
+  private mode: GatewayMode;
+  private installed = false;
+  /** The isolations and plant ports the rules in force were made for: either changing needs new rules. */
+  private isolatedKey = '';
+  private portsKey = '';
+  /** Fail-open conduits over their latency budget: inspection bypassed since (ms). */
+  private readonly bypassed = new Map<string, number>();
+  /** Conduits over their latency budget: last alerted (ms). */
+  private readonly alerted = new Map<string, number>();
+
+  constructor(
+    first: { policy: Policy; label: string },
+    private readonly o: EnforceOptions,
+  ) {
+    this.inForce = first;
+    this.mode = o.mode;
+    this.inspector = new Inspector(compilePolicy(first.policy), o.mode === 'bypass' ? 'enforce' : o.mode, o.onEvent);
+    this.queue = openInspectionQueue(o, this.inspector);
+    this.nftQueue = this.queue !== undefined && nftQueueSupported();
+    if (this.queue) o.log(`deep inspection on queue ${o.queue}, steered by ${this.nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
+    this.stopInspecting = inspectionStopper();
+    this.linkWatch = new LinkWatch(first.policy);
+  }
+
+  /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
+  install(policy: Policy, label: string): void {
+    const cut = this.isolated();
+    const mode = this.mode;
+    if (mode === 'bypass') {
+      this.standAside(policy, label);
+      return;
+    }
+    this.inspector.mode = mode;
+    const o = this.o;
+    const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(this.bypassed.keys()), stopInspecting: this.stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(this.queue ? { inspect: { queue: o.queue, nftQueue: this.nftQueue } } : {}) });
+    this.inspector.evaluator = compilePolicy(policy);
+    this.inspector.isolate(cut);
+    this.linkWatch.use(policy, r.program.table, r.program.sightings);
+    this.table = r.program.table;
+    this.installed = true;
+    this.inForce = { policy, label };
+    this.isolatedKey = JSON.stringify(cut);
+    this.portsKey = JSON.stringify(r.ports);
+    o.log(
+      `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${r.program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
+        `${r.inspected.length} rules inspected per operation${r.kernelOnly.length ? `, ${r.kernelOnly.length} at host/port level only (rules to broadcast addresses are not inspected)` : ''}`,
+    );
+  }
+
+  /** Bypass mode: nothing in the kernel; the policy is kept for when enforcement resumes. */
+  private standAside(policy: Policy, label: string): void {
+    this.stopInspecting();
+    removeNft(this.table);
+    this.installed = false;
+    this.inForce = { policy, label };
+    this.o.log(`bypass: no rules in the kernel, the bridge forwards everything (policy ${label} kept for when enforcement resumes)`);
+  }
+
+  private reinstall(): void {
+    this.install(this.inForce.policy, this.inForce.label);
+  }
+
+  private isolated(): string[] {
+    return this.o.follow?.isolations().flatMap((i) => i.addresses) ?? [];
+  }
+
+  /** Latency budgets: a fail-open conduit over budget is left to the kernel for a while; a fail-closed one keeps being inspected. */
+  checkBudgets(): void {
+    const now = Date.now();
+    let changed = false;
+    for (const c of this.inForce.policy.conduits) {
+      if (c.latencyBudgetMs === undefined) continue;
+      const since = this.bypassed.get(c.id);
+      if (since !== undefined ? this.probationOver(c, since, now) : this.overBudget(c, c.latencyBudgetMs, now)) changed = true;
+    }
+    if (!changed) return;
+    try {
+      this.reinstall();
+    } catch (err) {
+      this.o.log(`ERROR: ${(err as Error).message}: the previous rules stay in force`);
     }
   }
-  return { inspected: inspector.counts.packets, denied: inspector.counts.denied, packets: queue?.stats().packets ?? 0 };
+
+  /** A bypassed conduit whose time is up is inspected, and measured, again; true when its rules change. */
+  private probationOver(c: Conduit, since: number, now: number): boolean {
+    if (now - since < BYPASS_PROBATION_MS) return false;
+    this.bypassed.delete(c.id);
+    this.inspector.latency.reset(c.id);
+    this.o.log(`conduit ${c.name}: inspection resumed after ${BYPASS_PROBATION_MS / 1000} s; measuring its latency again`);
+    return true;
+  }
+
+  /** A conduit over its budget is alerted at most once a probation, and bypassed if fail-open; true when its rules change. */
+  private overBudget(c: Conduit, budgetMs: number, now: number): boolean {
+    const s = this.inspector.latency.stats(c.id);
+    if (!s || s.p99Us <= budgetMs * 1000) return false;
+    if ((this.alerted.get(c.id) ?? 0) > now - BYPASS_PROBATION_MS) return false;
+    this.alerted.set(c.id, now);
+    const over = `p99 ${s.p99Us.toFixed(0)} us (p50 ${s.p50Us.toFixed(0)} us) over its ${budgetMs} ms budget`;
+    if (c.failMode === 'closed') {
+      this.alert(`conduit ${c.name}: verdict latency ${over}; fail-closed: still inspecting every operation`);
+      return false;
+    }
+    this.bypassed.set(c.id, now);
+    this.alert(`conduit ${c.name}: verdict latency ${over}; fail-open: left to the kernel rules (host and port) without inspection for ${BYPASS_PROBATION_MS / 1000} s`);
+    return true;
+  }
+
+  private alert(message: string): void {
+    this.o.log(`ALERT ${message}`);
+    this.o.onAlert?.(message);
+  }
+
+  health(): EngineHealth {
+    const q = this.queue?.stats();
+    const inspector = this.inspector;
+    return {
+      ts: Date.now() / 1000,
+      pid: process.pid,
+      mode: this.mode,
+      policy: this.inForce.label,
+      inspected: inspector.counts.packets,
+      denied: inspector.counts.denied,
+      ...(q ? { queue: q } : {}),
+      reassembly: { heldBytes: inspector.follower.reassembly.held, refused: inspector.follower.reassembly.refused },
+      conduits: this.inForce.policy.conduits.map((c) => {
+        const s = inspector.latency.stats(c.id);
+        return {
+          id: c.id,
+          name: c.name,
+          failMode: c.failMode === 'closed' ? 'closed' : 'open',
+          ...(c.latencyBudgetMs !== undefined ? { latencyBudgetMs: c.latencyBudgetMs } : {}),
+          ...(s ? { p50Us: s.p50Us, p99Us: s.p99Us } : {}),
+          inspection: this.bypassed.has(c.id) ? 'bypassed' : 'on',
+        };
+      }),
+    };
+  }
+
+  /** The kernel's layer-2 sightings, read back while its table is in force. */
+  pollLink(): void {
+    if (!this.installed || this.mode === 'bypass') return;
+    void this.linkWatch.poll(this.mode).then((events) => events.forEach(this.o.onEvent));
+  }
+
+  /** Follows the store's active version, mode, isolations and the bridge's ports. */
+  follow(store: PolicyStore): NodeJS.Timeout {
+    let current = store.latest('active')?.version;
+    return setInterval(() => {
+      try {
+        current = this.catchUp(store, current);
+      } catch (err) {
+        // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
+        this.o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);
+      }
+    }, FOLLOW_INTERVAL_MS);
+  }
+
+  /** One look at the store: a rollback, a new mode, a newly active version, changed guards; returns the active version in force. */
+  private catchUp(store: PolicyStore, current: number | undefined): number | undefined {
+    const rolled = store.expirePending(Date.now() / 1000);
+    if (rolled) this.o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
+    const wanted = store.mode();
+    if (isGatewayMode(wanted) && wanted !== this.mode) {
+      this.o.log(`mode: ${this.mode} -> ${wanted}`);
+      this.mode = wanted;
+      this.reinstall();
+    }
+    const active = store.latest('active')?.version;
+    if (active !== undefined && active !== current) {
+      const next = loadPolicy(store, String(active));
+      this.install(next.policy, next.label);
+      return active;
+    }
+    if (this.guardsChanged()) this.reinstall();
+    return current;
+  }
+
+  /** Isolations or the bridge's plant ports other than those the rules in force were made for. */
+  private guardsChanged(): boolean {
+    if (JSON.stringify(this.isolated()) !== this.isolatedKey) return true;
+    return !!this.o.bridge && JSON.stringify(guardedPorts(this.o.bridge, this.o.ports)) !== this.portsKey;
+  }
+
+  stop(): void {
+    if (this.installed && this.o.onStop === 'fail-state') {
+      this.queue?.close();
+      this.o.log('stopped: the rules stay with nobody on the inspection queue, each conduit in its fail state (fail-open forwarded by the kernel at host and port level, fail-closed blocked)');
+    } else {
+      this.stopInspecting();
+      this.queue?.close();
+      if (this.installed) removeNft(this.table);
+      this.o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
+    }
+  }
+
+  totals(): { inspected: number; denied: number; packets: number } {
+    return { inspected: this.inspector.counts.packets, denied: this.inspector.counts.denied, packets: this.queue?.stats().packets ?? 0 };
+  }
+}
+
+/** The inspection queue; without it (no addon, no kernel support) the host and port rules still hold. */
+function openInspectionQueue(o: EnforceOptions, inspector: Inspector): Queue | undefined {
+  try {
+    return openQueue(o.queue, { maxLength: 4096, failOpen: true }, (p) => inspector.verdict(p));
+  } catch (err) {
+    if (!(err instanceof NfqueueUnavailable)) throw err;
+    o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only`);
+    return undefined;
+  }
 }

@@ -66,178 +66,217 @@ const BACKOFF_MAX_MS = 30_000;
 const HEALTHY_MS = 60_000;
 const HOUSEKEEPING_MS = 60_000;
 
+const now = () => Date.now() / 1000;
+
+type Role = NonNullable<SupervisorState['engine']['role']>;
+
 export async function supervise(o: SupervisorOptions): Promise<SupervisorState> {
-  const now = () => Date.now() / 1000;
-  const state: SupervisorState = { pid: process.pid, since: now(), watchdogMs: o.watchdogMs, engine: { state: 'down', since: now() }, restarts: 0 };
-  const save = () => {
-    if (o.bypass) state.bypass = { driver: o.bypass.spec, engaged: safely(() => o.bypass!.engaged(), false) };
-    writeSupervisor(o.store.db, state);
-  };
-  const safely = <T>(f: () => T, fallback: T): T => {
-    try {
-      return f();
-    } catch (err) {
-      o.log(`ERROR: ${(err as Error).message}`);
-      return fallback;
-    }
-  };
-  const events = new EventStore(o.store.db);
-  const alert = (message: string) => {
-    o.log(`ALERT ${message}`);
-    safely(() => events.append([{ ts: now(), kind: 'alert', data: { source: 'supervisor', message } }]), undefined);
-  };
-  const audit = (action: string, target: string, detail: Record<string, unknown> = {}) => safely(() => o.store.audit.append('supervisor', action, target, detail), undefined);
-
-
-  const setBypass = (engage: boolean, why: string) => {
-    const d = o.bypass;
-    if (!d) return;
-    if (engage) {
-      // A relay cannot fail one conduit closed and another open: it would open them all.
-      const closed = safely(() => failClosedConduits(o.store), []);
-      if (closed.length) {
-        o.log(`hardware bypass NOT engaged although the engine is down: fail-closed conduit${closed.length > 1 ? 's' : ''} ${closed.join(', ')} must pass nothing`);
-        return;
-      }
-    }
-    if (safely(() => d.engaged(), !engage) === engage) return;
-    if (!safely(() => (engage ? d.engage() : d.release(), true), false)) return;
-    o.log(`hardware bypass ${engage ? 'ENGAGED: the plant ports are joined around the gateway' : 'released: traffic passes through the gateway again'} (${why})`);
-    audit(engage ? 'gateway.bypass.engage' : 'gateway.bypass.release', d.spec, { reason: why });
-  };
-
-  let child: ChildProcess | undefined;
-  let backoff = BACKOFF_MIN_MS;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let stopping = false;
-  /** Why the watchdog killed the engine, for its exit. */
-  let hung: string | undefined;
-  /** Whether systemd has been told the gateway is up. */
-  let ready = false;
-
-  const start = () => {
-    restartTimer = undefined;
-    if (stopping) return;
-    const role = safely(() => (o.store.latest('active') ? 'engine' : 'learner'), 'engine');
-    const args = role === 'engine' ? ['enforce', '--policy', 'active', '--on-stop', o.onStop, ...o.engineArgs] : ['learn', '--until-policy', ...o.learnArgs];
-    const c = fork(CLI, args, { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child = c;
-    state.engine = { state: 'starting', role, since: now(), ...(c.pid !== undefined ? { pid: c.pid } : {}) };
-    o.log(`${role} started (pid ${c.pid})`);
-    save();
-    c.on('message', (m: { type?: string }) => {
-      if (m?.type !== 'heartbeat' || child !== c) return;
-      state.engine.lastBeat = now();
-      if (state.engine.state === 'starting') {
-        state.engine.state = 'running';
-        state.engine.since = now();
-        setBypass(false, 'the engine enforces again');
-        save();
-        const running = role === 'engine' ? `engine running (pid ${c.pid}): mode ${o.store.mode() ?? 'enforce'}, policy ${o.store.latest('active')?.version ?? '-'}` : `learning on the bridge (pid ${c.pid}) until a policy is applied; nothing is enforced`;
-        safely(() => (ready ? o.notify?.status(running) : o.notify?.ready(running)), undefined);
-        ready = true;
-      }
-    });
-    c.once('exit', (code, signal) => {
-      if (child !== c) return;
-      child = undefined;
-      const ranMs = (now() - state.engine.since) * 1000;
-      state.engine = { state: 'down', since: now() };
-      save();
-      if (stopping) return;
-      if (role === 'learner' && code === 0 && !hung && safely(() => o.store.latest('active') !== undefined, false)) {
-        // The hand-over: a policy was applied while learning.
-        audit('engine.handover', `pid ${c.pid}`, { policy: o.store.latest('active')!.version });
-        start();
-        return;
-      }
-      const reason = hung ?? (signal ? `killed by ${signal}` : `exited with status ${code}`);
-      // A hang is in the log already, as engine.hang.
-      if (!hung) audit('engine.exit', `pid ${c.pid}`, { reason });
-      hung = undefined;
-      state.lastExit = { ts: now(), reason };
-      if (ranMs > HEALTHY_MS) backoff = BACKOFF_MIN_MS;
-      alert(`engine ${reason}: conduits are in their fail state (fail-open forwarded by the kernel, fail-closed blocked); restarting in ${backoff / 1000} s`);
-      setBypass(true, `engine ${reason}`);
-      state.restarts++;
-      save();
-      safely(() => o.notify?.status(`engine ${reason}: conduits in their fail state, restarting in ${backoff / 1000} s`), undefined);
-      restartTimer = setTimeout(start, backoff);
-      backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-    });
-  };
-
+  const s = new Supervisor(o);
   // The watchdog: checked four times per period, from this process's own event loop.
-  const watchdog = setInterval(
-    () => {
-      const c = child;
-      if (!c) return;
-      const e = state.engine;
-      const silentMs = (now() - (e.lastBeat ?? e.since)) * 1000;
-      const limit = e.state === 'starting' ? o.startupMs : o.watchdogMs;
-      if (silentMs <= limit) return;
-      if (hung) return;
-      hung = `hung: no heartbeat for ${Math.round(silentMs)} ms (watchdog ${limit} ms)`;
-      audit('engine.hang', `pid ${c.pid}`, { silentMs: Math.round(silentMs), watchdogMs: limit, state: e.state });
-      alert(`engine ${hung}: killing it so that its conduits fall to their fail state`);
-      c.kill('SIGKILL');
-    },
-    Math.max(50, o.watchdogMs / 4),
-  );
-
+  const watchdog = setInterval(() => s.checkWatchdog(), Math.max(50, o.watchdogMs / 4));
   // systemd's watchdog: fed from this loop, so a hung supervisor is restarted by systemd.
-  const keepAlive = o.notify?.watchdogMs ? setInterval(() => safely(() => o.notify!.keepAlive(), undefined), o.notify.watchdogMs / 3) : undefined;
-  let storageAlerted = 0;
-  const housekeeping = () => {
-    const h = o.housekeeping;
-    if (!h) return;
-    safely(() => {
-      const pruned = events.prune(now() - h.eventsDays * 86400);
-      if (pruned) o.log(`${pruned} events older than ${h.eventsDays} days pruned`);
-      const use = storageUse(h.dataDir);
-      state.storage = { ...use, warnPercent: h.storageWarnPercent };
-      // Once when the level is crossed, then hourly while it stays crossed.
-      if (use.usedPercent >= h.storageWarnPercent && now() - storageAlerted > 3600) {
-        storageAlerted = now();
-        alert(`storage: ${h.dataDir} is ${use.usedPercent}% full (${Math.round(use.freeBytes / 1048576)} MiB free; warning at ${h.storageWarnPercent}%): make a backup and free space before audit records cannot be written`);
-      } else if (use.usedPercent < h.storageWarnPercent) storageAlerted = 0;
-      save();
-    }, undefined);
-  };
-  housekeeping();
-  const housekeeper = setInterval(housekeeping, HOUSEKEEPING_MS);
+  const keepAlive = o.notify?.watchdogMs ? setInterval(() => s.safely(() => o.notify!.keepAlive(), undefined), o.notify.watchdogMs / 3) : undefined;
+  s.housekeeping();
+  const housekeeper = setInterval(() => s.housekeeping(), HOUSEKEEPING_MS);
   const siem = o.siem?.length ? new SiemForwarder(o.store.db, o.store.audit, o.siem, o.log) : undefined;
   const forwarding = siem ? setInterval(() => void siem.tick().catch((err: Error) => o.log(`ERROR: SIEM forwarding: ${err.message}`)), 1000) : undefined;
 
-  audit('gateway.start', `pid ${process.pid}`, { engineArgs: o.engineArgs, watchdogMs: o.watchdogMs, ...(o.bypass ? { bypass: o.bypass.spec } : {}) });
-  start();
+  s.audit('gateway.start', `pid ${process.pid}`, { engineArgs: o.engineArgs, watchdogMs: o.watchdogMs, ...(o.bypass ? { bypass: o.bypass.spec } : {}) });
+  s.start();
   await new Promise<void>((resolve) => {
     if (o.signal.aborted) resolve();
     o.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  stopping = true;
   clearInterval(watchdog);
   clearInterval(keepAlive);
   clearInterval(housekeeper);
-  clearTimeout(restartTimer);
-  safely(() => o.notify?.stopping(o.onStop === 'fail-state' ? 'stopping: leaving each conduit in its fail state' : 'stopping: removing the rules'), undefined);
-  const c = child;
-  if (c) {
-    // An orderly stop: the engine removes its rules or leaves them in their fail state (o.onStop).
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (o.onStop === 'fail-state') setBypass(true, 'the gateway stopped');
-  else setBypass(false, 'the gateway stopped and removed its rules');
-  safely(() => o.bypass?.close?.(o.onStop !== 'fail-state'), undefined);
-  audit('gateway.stop', `pid ${process.pid}`, { restarts: state.restarts, onStop: o.onStop });
-  save();
+  await s.stop();
   clearInterval(forwarding);
   // The stop itself reaches the SIEM before we go (a target that is down costs at most its 5 s connection timeout).
   await siem?.tick().catch(() => undefined);
   siem?.close();
-  return state;
+  return s.state;
+}
+
+/** The supervisor at work: its child (the engine, or the learner), the restart back-off, and what it reports of itself. */
+class Supervisor {
+  readonly state: SupervisorState;
+  private readonly events: EventStore;
+  private child: ChildProcess | undefined;
+  private backoff = BACKOFF_MIN_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  /** Why the watchdog killed the engine, for its exit. */
+  private hung: string | undefined;
+  /** Whether systemd has been told the gateway is up. */
+  private ready = false;
+  /** When the filling data filesystem was last alerted (s); 0 while it is below the warning level. */
+  private storageAlerted = 0;
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.state = { pid: process.pid, since: now(), watchdogMs: o.watchdogMs, engine: { state: 'down', since: now() }, restarts: 0 };
+    this.events = new EventStore(o.store.db);
+  }
+
+  private save(): void {
+    const d = this.o.bypass;
+    if (d) this.state.bypass = { driver: d.spec, engaged: this.safely(() => d.engaged(), false) };
+    writeSupervisor(this.o.store.db, this.state);
+  }
+
+  /** The supervisor keeps going whatever fails: the error is logged and `fallback` stands in. */
+  safely<T>(f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (err) {
+      this.o.log(`ERROR: ${(err as Error).message}`);
+      return fallback;
+    }
+  }
+
+  private alert(message: string): void {
+    this.o.log(`ALERT ${message}`);
+    this.safely(() => this.events.append([{ ts: now(), kind: 'alert', data: { source: 'supervisor', message } }]), undefined);
+  }
+
+  audit(action: string, target: string, detail: Record<string, unknown> = {}): void {
+    this.safely(() => this.o.store.audit.append('supervisor', action, target, detail), undefined);
+  }
+
+  private setBypass(engage: boolean, why: string): void {
+    const d = this.o.bypass;
+    if (!d) return;
+    if (engage) {
+      // A relay cannot fail one conduit closed and another open: it would open them all.
+      const closed = this.safely(() => failClosedConduits(this.o.store), []);
+      if (closed.length) {
+        this.o.log(`hardware bypass NOT engaged although the engine is down: fail-closed conduit${closed.length > 1 ? 's' : ''} ${closed.join(', ')} must pass nothing`);
+        return;
+      }
+    }
+    if (this.safely(() => d.engaged(), !engage) === engage) return;
+    if (!this.safely(() => (engage ? d.engage() : d.release(), true), false)) return;
+    this.o.log(`hardware bypass ${engage ? 'ENGAGED: the plant ports are joined around the gateway' : 'released: traffic passes through the gateway again'} (${why})`);
+    this.audit(engage ? 'gateway.bypass.engage' : 'gateway.bypass.release', d.spec, { reason: why });
+  }
+
+  /** Starts the engine, or the learner while no policy is active. */
+  start(): void {
+    this.restartTimer = undefined;
+    if (this.stopping) return;
+    const o = this.o;
+    const role = this.safely<Role>(() => (o.store.latest('active') ? 'engine' : 'learner'), 'engine');
+    const args = role === 'engine' ? ['enforce', '--policy', 'active', '--on-stop', o.onStop, ...o.engineArgs] : ['learn', '--until-policy', ...o.learnArgs];
+    const c = fork(CLI, args, { execArgv: ENGINE_NODE_OPTIONS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = c;
+    this.state.engine = { state: 'starting', role, since: now(), ...(c.pid !== undefined ? { pid: c.pid } : {}) };
+    o.log(`${role} started (pid ${c.pid})`);
+    this.save();
+    c.on('message', (m: { type?: string }) => {
+      if (m?.type === 'heartbeat' && this.child === c) this.heartbeat(c, role);
+    });
+    c.once('exit', (code, signal) => {
+      if (this.child === c) this.exited(c, role, code, signal);
+    });
+  }
+
+  /** The child's heartbeat; the first says it is up: the relay released, systemd told. */
+  private heartbeat(c: ChildProcess, role: Role): void {
+    const o = this.o;
+    this.state.engine.lastBeat = now();
+    if (this.state.engine.state !== 'starting') return;
+    this.state.engine.state = 'running';
+    this.state.engine.since = now();
+    this.setBypass(false, 'the engine enforces again');
+    this.save();
+    const running = role === 'engine' ? `engine running (pid ${c.pid}): mode ${o.store.mode() ?? 'enforce'}, policy ${o.store.latest('active')?.version ?? '-'}` : `learning on the bridge (pid ${c.pid}) until a policy is applied; nothing is enforced`;
+    this.safely(() => (this.ready ? o.notify?.status(running) : o.notify?.ready(running)), undefined);
+    this.ready = true;
+  }
+
+  private exited(c: ChildProcess, role: Role, code: number | null, signal: NodeJS.Signals | null): void {
+    this.child = undefined;
+    const ranMs = (now() - this.state.engine.since) * 1000;
+    this.state.engine = { state: 'down', since: now() };
+    this.save();
+    if (this.stopping) return;
+    if (role === 'learner' && code === 0 && !this.hung && this.safely(() => this.o.store.latest('active') !== undefined, false)) {
+      // The hand-over: a policy was applied while learning.
+      this.audit('engine.handover', `pid ${c.pid}`, { policy: this.o.store.latest('active')!.version });
+      this.start();
+      return;
+    }
+    this.restartLater(c, this.hung ?? (signal ? `killed by ${signal}` : `exited with status ${code}`), ranMs);
+  }
+
+  /** An engine down: its conduits in their fail state (the relay engaged where it may) until it is started again, after the back-off. */
+  private restartLater(c: ChildProcess, reason: string, ranMs: number): void {
+    // A hang is in the log already, as engine.hang.
+    if (!this.hung) this.audit('engine.exit', `pid ${c.pid}`, { reason });
+    this.hung = undefined;
+    this.state.lastExit = { ts: now(), reason };
+    if (ranMs > HEALTHY_MS) this.backoff = BACKOFF_MIN_MS;
+    this.alert(`engine ${reason}: conduits are in their fail state (fail-open forwarded by the kernel, fail-closed blocked); restarting in ${this.backoff / 1000} s`);
+    this.setBypass(true, `engine ${reason}`);
+    this.state.restarts++;
+    this.save();
+    this.safely(() => this.o.notify?.status(`engine ${reason}: conduits in their fail state, restarting in ${this.backoff / 1000} s`), undefined);
+    this.restartTimer = setTimeout(() => this.start(), this.backoff);
+    this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
+  }
+
+  /** A child silent past its limit (its startup, then the watchdog's) is killed, once. */
+  checkWatchdog(): void {
+    const c = this.child;
+    if (!c) return;
+    const e = this.state.engine;
+    const silentMs = (now() - (e.lastBeat ?? e.since)) * 1000;
+    const limit = e.state === 'starting' ? this.o.startupMs : this.o.watchdogMs;
+    if (silentMs <= limit) return;
+    if (this.hung) return;
+    this.hung = `hung: no heartbeat for ${Math.round(silentMs)} ms (watchdog ${limit} ms)`;
+    this.audit('engine.hang', `pid ${c.pid}`, { silentMs: Math.round(silentMs), watchdogMs: limit, state: e.state });
+    this.alert(`engine ${this.hung}: killing it so that its conduits fall to their fail state`);
+    c.kill('SIGKILL');
+  }
+
+  /** Old events pruned; the data filesystem's use recorded, and alerted past its warning level. */
+  housekeeping(): void {
+    const h = this.o.housekeeping;
+    if (!h) return;
+    this.safely(() => {
+      const pruned = this.events.prune(now() - h.eventsDays * 86400);
+      if (pruned) this.o.log(`${pruned} events older than ${h.eventsDays} days pruned`);
+      const use = storageUse(h.dataDir);
+      this.state.storage = { ...use, warnPercent: h.storageWarnPercent };
+      // Once when the level is crossed, then hourly while it stays crossed.
+      if (use.usedPercent >= h.storageWarnPercent && now() - this.storageAlerted > 3600) {
+        this.storageAlerted = now();
+        this.alert(`storage: ${h.dataDir} is ${use.usedPercent}% full (${Math.round(use.freeBytes / 1048576)} MiB free; warning at ${h.storageWarnPercent}%): make a backup and free space before audit records cannot be written`);
+      } else if (use.usedPercent < h.storageWarnPercent) this.storageAlerted = 0;
+      this.save();
+    }, undefined);
+  }
+
+  /** Stops the child and sets the relay for what it leaves behind. */
+  async stop(): Promise<void> {
+    const o = this.o;
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    this.safely(() => o.notify?.stopping(o.onStop === 'fail-state' ? 'stopping: leaving each conduit in its fail state' : 'stopping: removing the rules'), undefined);
+    const c = this.child;
+    if (c) {
+      // An orderly stop: the engine removes its rules or leaves them in their fail state (o.onStop).
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (o.onStop === 'fail-state') this.setBypass(true, 'the gateway stopped');
+    else this.setBypass(false, 'the gateway stopped and removed its rules');
+    this.safely(() => o.bypass?.close?.(o.onStop !== 'fail-state'), undefined);
+    this.audit('gateway.stop', `pid ${process.pid}`, { restarts: this.state.restarts, onStop: o.onStop });
+    this.save();
+  }
 }

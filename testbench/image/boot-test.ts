@@ -62,6 +62,18 @@ function call(port: number, method: string, path: string, body?: object): Promis
   });
 }
 
+const PASSWORD = 'Gateway-boot-test-1';
+
+/** What the boots share: the disk and its firmware variables, the console's port here, and what they found. */
+interface BootTest {
+  disk: string;
+  vars: string;
+  port: number;
+  failures: string[];
+  /** Seconds from power-on until the console answered, boot by boot. */
+  bootToConsole: number[];
+}
+
 async function main(): Promise<number> {
   const why = unavailable();
   if (why) {
@@ -71,64 +83,73 @@ async function main(): Promise<number> {
   const reuse = process.argv.includes('--reuse') && existsSync(IMAGE);
   let buildSeconds: number | undefined;
   if (!reuse) {
-    mkdirSync(OUT, { recursive: true });
-    // The guest's management port is qemu's user network (10.0.2.15); the plant ports are eth1, eth2.
-    const config = join(OUT, 'bulkhead.yaml');
-    writeFileSync(
-      config,
-      ['bulkheadConfig: 1', 'dataDir: /var/lib/bulkhead', 'bridge: { name: br0, ports: [eth1, eth2] }', 'management: { interface: eth0, address: 10.0.2.15, prefixLength: 24, gateway: 10.0.2.2, port: 8443 }', 'gateway: { mode: enforce, watchdogMs: 2000, onStop: fail-state }', 'retention: { eventsDays: 30, journalMaxMB: 64, storageWarnPercent: 80 }', ''].join('\n'),
-    );
-    const build = (out: string) => spawnSync(join(ROOT, 'image', 'build.sh'), ['--out', out, '--config', config, '--boot-test', '--var-size', '512'], { stdio: 'inherit' }).status;
-    const t0 = Date.now();
-    if (build(OUT) !== 0) {
-      console.error('image build failed');
-      return 1;
-    }
-    buildSeconds = (Date.now() - t0) / 1000;
-    // Reproducible: a second build from the same inputs is the same disk, bit for bit.
-    const again = join(OUT, 'again');
-    if (build(again) !== 0) {
-      console.error('second image build failed');
-      return 1;
-    }
-    const digest = (dir: string) => readFileSync(join(dir, 'bulkhead.img.sha256'), 'utf8').split(' ')[0];
-    const [first, second] = [digest(OUT), digest(again)];
-    rmSync(again, { recursive: true, force: true });
-    if (first !== second) {
-      console.error(`image build is not reproducible: two builds of the same inputs gave SHA-256 ${first} and ${second}`);
-      return 1;
-    }
-    console.log(`reproducible: two builds from the same inputs, one SHA-256 ${first}`);
+    buildSeconds = buildReproducibly();
+    if (buildSeconds === undefined) return 1;
   }
+  const disk = bootDisk();
+  if (!disk) return 1;
+  const vars = join(mkdtempSync(join(tmpdir(), 'bulkhead-ovmf-')), 'vars.fd');
+  copyFileSync(FIRMWARE.vars, vars);
+  const test: BootTest = { disk, vars, port: await freePort(), failures: [], bootToConsole: [] };
+  const reported = await firstBoot(test);
+  if (!test.failures.length) await bootAfterCut(test, reported);
+  return verdict(test, buildSeconds);
+}
 
-  // The built image stays as built (the one to write to a box): a sparse copy is booted, on a
-  // disk 1 GiB larger than the image, as a box's disk is (the data partition must take the rest).
+/** Builds the image twice from the same inputs; returns the first build's seconds, or undefined once it has said what failed. */
+function buildReproducibly(): number | undefined {
+  mkdirSync(OUT, { recursive: true });
+  // The guest's management port is qemu's user network (10.0.2.15); the plant ports are eth1, eth2.
+  const config = join(OUT, 'bulkhead.yaml');
+  writeFileSync(
+    config,
+    ['bulkheadConfig: 1', 'dataDir: /var/lib/bulkhead', 'bridge: { name: br0, ports: [eth1, eth2] }', 'management: { interface: eth0, address: 10.0.2.15, prefixLength: 24, gateway: 10.0.2.2, port: 8443 }', 'gateway: { mode: enforce, watchdogMs: 2000, onStop: fail-state }', 'retention: { eventsDays: 30, journalMaxMB: 64, storageWarnPercent: 80 }', ''].join('\n'),
+  );
+  const build = (out: string) => spawnSync(join(ROOT, 'image', 'build.sh'), ['--out', out, '--config', config, '--boot-test', '--var-size', '512'], { stdio: 'inherit' }).status;
+  const t0 = Date.now();
+  if (build(OUT) !== 0) {
+    console.error('image build failed');
+    return undefined;
+  }
+  const buildSeconds = (Date.now() - t0) / 1000;
+  // Reproducible: a second build from the same inputs is the same disk, bit for bit.
+  const again = join(OUT, 'again');
+  if (build(again) !== 0) {
+    console.error('second image build failed');
+    return undefined;
+  }
+  const digest = (dir: string) => readFileSync(join(dir, 'bulkhead.img.sha256'), 'utf8').split(' ')[0];
+  const [first, second] = [digest(OUT), digest(again)];
+  rmSync(again, { recursive: true, force: true });
+  if (first !== second) {
+    console.error(`image build is not reproducible: two builds of the same inputs gave SHA-256 ${first} and ${second}`);
+    return undefined;
+  }
+  console.log(`reproducible: two builds from the same inputs, one SHA-256 ${first}`);
+  return buildSeconds;
+}
+
+/**
+ * The built image stays as built (the one to write to a box): a sparse copy is booted, on a
+ * disk 1 GiB larger than the image, as a box's disk is (the data partition must take the rest).
+ */
+function bootDisk(): string | undefined {
   const disk = join(OUT, 'booted.img');
   if (spawnSync('cp', ['--sparse=always', IMAGE, disk]).status !== 0 || spawnSync('truncate', ['-s', '+1G', disk]).status !== 0) {
     console.error(`cannot copy ${IMAGE} to ${disk} and grow it`);
-    return 1;
+    return undefined;
   }
-  const vars = join(mkdtempSync(join(tmpdir(), 'bulkhead-ovmf-')), 'vars.fd');
-  copyFileSync(FIRMWARE.vars, vars);
-  const port = await freePort();
-  const failures: string[] = [];
-  const password = 'Gateway-boot-test-1';
+  return disk;
+}
 
-  // First boot: the console's setup flow, the in-guest checks, then writes until the power is cut.
+/** First boot: the console's setup flow, the in-guest checks, then writes until the power is cut; returns the approvals reported committed before the cut. */
+async function firstBoot(test: BootTest): Promise<number[]> {
+  const { port, failures } = test;
   let reported: number[] = [];
-  const bootToConsole: number[] = [];
-  let vm = boot(disk, vars, port, 'first');
+  const vm = boot(test.disk, test.vars, port, 'first');
   try {
-    bootToConsole.push(await consoleAnswers(vm, port));
-    // The line after "setup token:", behind the console's timestamp and unit prefix.
-    const tokenPattern = /one-time setup token:[^\n]*\n(?:[^\n]*\n)??[^\n]*?\s([A-Za-z0-9_-]{20,})\s*\n/;
-    await vm.until('setup token on the serial console', () => tokenPattern.test(vm.serial));
-    const token = tokenPattern.exec(vm.serial)![1]!;
-    const setup = await call(port, 'POST', '/api/setup', { token, name: 'integrator', password });
-    if (setup.status !== 200) failures.push(`setup with the serial console's token: ${setup.status} ${setup.text}`);
-    const login = await call(port, 'POST', '/api/login', { name: 'integrator', password });
-    if (login.status !== 200) failures.push(`login: ${login.status} ${login.text}`);
-    console.log(`console: answered on the management address ${bootToConsole[0]!.toFixed(0)} s after power-on (software emulation); setup token from the serial console created the administrator; login ${login.status}`);
+    test.bootToConsole.push(await consoleAnswers(vm, port));
+    await createAdministrator(vm, test);
     await vm.until('the in-guest checks', () => /BOOTTEST done/.test(vm.serial));
     failures.push(...guestReport(vm.serial));
 
@@ -145,32 +166,50 @@ async function main(): Promise<number> {
   } finally {
     await vm.cut();
   }
+  return reported;
+}
 
-  // The boot after the cut: up by itself, enforcing the applied policy, nothing committed lost.
-  if (!failures.length) {
-    vm = boot(disk, vars, port, 'after-cut');
-    try {
-      bootToConsole.push(await consoleAnswers(vm, port));
-      const setup = await call(port, 'GET', '/api/setup');
-      if (!/"needed":false/.test(setup.text)) failures.push(`after the cut the console asks for setup again: ${setup.text}`);
-      const login = await call(port, 'POST', '/api/login', { name: 'integrator', password });
-      if (login.status !== 200) failures.push(`login after the cut: ${login.status} ${login.text}`);
-      await vm.until('the in-guest checks after the cut', () => /BOOTTEST done/.test(vm.serial));
-      failures.push(...guestReport(vm.serial));
-      if (!/BOOTTEST phase ok after-cut/.test(vm.serial)) failures.push('the guest did not run its after-cut checks');
-      const listed = (what: string) => new Set((new RegExp(`BOOTCUT ${what} ([\\d ]*)`).exec(vm.serial)?.[1] ?? '').split(' ').filter(Boolean).map(Number));
-      const approved = listed('approved');
-      const audited = listed('audited');
-      const lost = reported.filter((v) => !approved.has(v) || !audited.has(v));
-      if (lost.length) failures.push(`after the cut, approvals reported committed before it are missing: versions ${lost.join(', ')}`);
-      console.log(`after the cut: console ${bootToConsole[1]!.toFixed(0)} s after power-on, administrator kept (login ${login.status}); ${reported.length} reported approvals, ${lost.length} lost (${approved.size} approved versions and ${audited.size} approval entries in the store)`);
-    } catch (err) {
-      failures.push((err as Error).message);
-    } finally {
-      await vm.cut();
-    }
+/** The console's setup flow: its one-time token from the serial console creates the first administrator, who logs in. */
+async function createAdministrator(vm: Vm, test: BootTest): Promise<void> {
+  // The line after "setup token:", behind the console's timestamp and unit prefix.
+  const tokenPattern = /one-time setup token:[^\n]*\n(?:[^\n]*\n)??[^\n]*?\s([A-Za-z0-9_-]{20,})\s*\n/;
+  await vm.until('setup token on the serial console', () => tokenPattern.test(vm.serial));
+  const token = tokenPattern.exec(vm.serial)![1]!;
+  const setup = await call(test.port, 'POST', '/api/setup', { token, name: 'integrator', password: PASSWORD });
+  if (setup.status !== 200) test.failures.push(`setup with the serial console's token: ${setup.status} ${setup.text}`);
+  const login = await call(test.port, 'POST', '/api/login', { name: 'integrator', password: PASSWORD });
+  if (login.status !== 200) test.failures.push(`login: ${login.status} ${login.text}`);
+  console.log(`console: answered on the management address ${test.bootToConsole[0]!.toFixed(0)} s after power-on (software emulation); setup token from the serial console created the administrator; login ${login.status}`);
+}
+
+/** The boot after the cut: up by itself, enforcing the applied policy, nothing committed lost. */
+async function bootAfterCut(test: BootTest, reported: number[]): Promise<void> {
+  const { port, failures } = test;
+  const vm = boot(test.disk, test.vars, port, 'after-cut');
+  try {
+    test.bootToConsole.push(await consoleAnswers(vm, port));
+    const setup = await call(port, 'GET', '/api/setup');
+    if (!/"needed":false/.test(setup.text)) failures.push(`after the cut the console asks for setup again: ${setup.text}`);
+    const login = await call(port, 'POST', '/api/login', { name: 'integrator', password: PASSWORD });
+    if (login.status !== 200) failures.push(`login after the cut: ${login.status} ${login.text}`);
+    await vm.until('the in-guest checks after the cut', () => /BOOTTEST done/.test(vm.serial));
+    failures.push(...guestReport(vm.serial));
+    if (!/BOOTTEST phase ok after-cut/.test(vm.serial)) failures.push('the guest did not run its after-cut checks');
+    const listed = (what: string) => new Set((new RegExp(`BOOTCUT ${what} ([\\d ]*)`).exec(vm.serial)?.[1] ?? '').split(' ').filter(Boolean).map(Number));
+    const approved = listed('approved');
+    const audited = listed('audited');
+    const lost = reported.filter((v) => !approved.has(v) || !audited.has(v));
+    if (lost.length) failures.push(`after the cut, approvals reported committed before it are missing: versions ${lost.join(', ')}`);
+    console.log(`after the cut: console ${test.bootToConsole[1]!.toFixed(0)} s after power-on, administrator kept (login ${login.status}); ${reported.length} reported approvals, ${lost.length} lost (${approved.size} approved versions and ${audited.size} approval entries in the store)`);
+  } catch (err) {
+    failures.push((err as Error).message);
+  } finally {
+    await vm.cut();
   }
+}
 
+/** The image's size, the build time and the boot-to-console times, then the verdict as the exit status. */
+function verdict({ failures, bootToConsole }: BootTest, buildSeconds: number | undefined): number {
   const size = statSync(IMAGE).size / 1048576;
   const zst = existsSync(`${IMAGE}.zst`) ? `, ${(statSync(`${IMAGE}.zst`).size / 1048576).toFixed(0)} MiB compressed` : '';
   console.log(`image: ${size.toFixed(0)} MiB${zst}${buildSeconds !== undefined ? `, built in ${buildSeconds.toFixed(0)} s` : ' (reused)'}; boot to console ${bootToConsole.map((t) => `${t.toFixed(0)} s`).join(', then after the power cut ')} (software emulation)`);
