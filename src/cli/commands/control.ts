@@ -15,7 +15,8 @@ function who(command: string, o: Options): string {
   return o.by;
 }
 
-export const registerControl: Register = (root, io, act) => {
+/** The policy in force: apply, confirm, rollback. */
+const registerChange: Register = (root, io, act) => {
   common(root.command('apply'))
     .description('make an approved version the active policy')
     .argument('<version>')
@@ -58,7 +59,10 @@ export const registerControl: Register = (root, io, act) => {
           return 0;
         });
       }),
-    );
+    );};
+
+/** The gateway's mode and island mode: mode, isolate, release. */
+const registerSteer: Register = (root, io, act) => {
   common(root.command('mode'))
     .description(`the mode a running gateway follows (${GATEWAY_MODES.join(', ')}); without MODE: the one set`)
     .argument('[mode]', GATEWAY_MODES.join(', '))
@@ -113,4 +117,9 @@ export const registerControl: Register = (root, io, act) => {
         });
       }),
     );
+};
+
+export const registerControl: Register = (root, io, act) => {
+  registerChange(root, io, act);
+  registerSteer(root, io, act);
 };

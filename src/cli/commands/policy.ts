@@ -10,8 +10,11 @@ import { LearnStore } from '../../store/learn-store.js';
 import { PolicyStore } from '../../store/policy-store.js';
 import { formatComparison, formatFindings, formatSimulation } from '../format/policy.js';
 import { formatTable, formatTime } from '../format/table.js';
-import { actor, common, group, UsageError, withDb, type Common } from '../io.js';
+import { actor, common, group, UsageError, withDb, type Common, type Io } from '../io.js';
+import type { Command } from 'commander';
 import type { Register } from '../register.js';
+
+type Act = Parameters<Register>[2];
 
 type WithBy = Common & { by?: string; out?: string };
 
@@ -21,7 +24,7 @@ function version(command: string, v: string | undefined): number {
   return Number(v);
 }
 
-export const registerPolicy: Register = (root, io, act) => {
+const registerDerive: Register = (root, io, act) => {
   common(root.command('derive'))
     .description('derive a zone-and-conduit policy from the baseline (stored as a draft version)')
     .option('--sl <n>', 'one target security level (0-4) for every zone instead of the default by Purdue level')
@@ -46,10 +49,14 @@ export const registerPolicy: Register = (root, io, act) => {
         });
       }),
     );
+};
 
-  const policy = group(root.command('policy').description('stored policy versions: list, show, export, import, lint, diff, approve, retire'));
-  const sub = (name: string, description: string) => common(policy.command(name)).description(description);
-  sub('list', 'stored policy versions').action(
+/** `bulkhead policy NAME`, with the options every command has. */
+const sub = (policy: Command, name: string, description: string) => common(policy.command(name)).description(description);
+
+/** Versions in and out: list, show, export, import. */
+const registerVersions = (policy: Command, io: Io, act: Act) => {
+  sub(policy, 'list', 'stored policy versions').action(
     act((o: Common) =>
       withDb(o.db, (db) => {
         const list = new PolicyStore(db).list();
@@ -60,7 +67,7 @@ export const registerPolicy: Register = (root, io, act) => {
     ),
   );
   for (const name of ['show', 'export']) {
-    sub(name, name === 'show' ? "a version's document" : "a version's document into a file")
+    sub(policy, name, name === 'show' ? "a version's document" : "a version's document into a file")
       .argument('[version]', 'a number, latest or active (default latest)')
       .option('--out <file>', 'write it to FILE')
       .action(
@@ -75,7 +82,7 @@ export const registerPolicy: Register = (root, io, act) => {
         ),
       );
   }
-  sub('import', 'validate a YAML/JSON policy and store it as a draft')
+  sub(policy, 'import', 'validate a YAML/JSON policy and store it as a draft')
     .argument('<file>', 'the policy document')
     .option('--by <name>', 'who imports it (default: the login name)')
     .action(
@@ -87,7 +94,11 @@ export const registerPolicy: Register = (root, io, act) => {
         }),
       ),
     );
-  sub('lint', 'findings with severity and the standard clause; exit 3 on an error')
+};
+
+/** Review: lint, diff, approve, retire. */
+const registerReview = (policy: Command, io: Io, act: Act) => {
+  sub(policy, 'lint', 'findings with severity and the standard clause; exit 3 on an error')
     .argument('[policy]', 'a version, latest, active, or a file (default latest)')
     .action(
       act((ref: string | undefined, o: Common) =>
@@ -98,7 +109,7 @@ export const registerPolicy: Register = (root, io, act) => {
         }),
       ),
     );
-  sub('diff', 'what changes from A to B (versions or files)')
+  sub(policy, 'diff', 'what changes from A to B (versions or files)')
     .argument('<a>')
     .argument('<b>')
     .action(
@@ -111,7 +122,7 @@ export const registerPolicy: Register = (root, io, act) => {
         }),
       ),
     );
-  sub('approve', 'approve a version (a second approval by another person is recorded too)')
+  sub(policy, 'approve', 'approve a version (a second approval by another person is recorded too)')
     .argument('<version>')
     .option('--by <name>', 'who approves (required)')
     .action(
@@ -125,7 +136,7 @@ export const registerPolicy: Register = (root, io, act) => {
         });
       }),
     );
-  sub('retire', 'take a version out of use for good')
+  sub(policy, 'retire', 'take a version out of use for good')
     .argument('<version>')
     .option('--by <name>', 'who retires it (required)')
     .action(
@@ -139,7 +150,9 @@ export const registerPolicy: Register = (root, io, act) => {
         });
       }),
     );
+};
 
+const registerSimulate: Register = (root, io, act) => {
   common(root.command('simulate'))
     .description('what a policy would deny of captures (--pcap FILE...) or of the baseline since T (--since 7d, 24h, or a date); exit 3 when it would deny anything')
     .argument('[files...]', 'capture files, with --pcap')
@@ -175,4 +188,12 @@ export const registerPolicy: Register = (root, io, act) => {
         });
       }),
     );
+};
+
+export const registerPolicy: Register = (root, io, act) => {
+  registerDerive(root, io, act);
+  const policy = group(root.command('policy').description('stored policy versions: list, show, export, import, lint, diff, approve, retire'));
+  registerVersions(policy, io, act);
+  registerReview(policy, io, act);
+  registerSimulate(root, io, act);
 };
