@@ -8,6 +8,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   AssetRecord,
   AuditVerificationRecord,
+  GatewayModeName,
   IsolationRecord,
   literals,
   PolicyVersionSummary,
@@ -33,7 +34,6 @@ export const Me = Type.Object({ name: Str, role: RoleName, csrf: Str, expiresAt:
 export type Me = Static<typeof Me>;
 
 // ---- The gateway
-const GatewayModeName = literals(['learn', 'enforce', 'bypass'] as const);
 export const EngineHealthSchema = Type.Object({
   ts: Num,
   pid: Int,

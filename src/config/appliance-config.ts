@@ -11,6 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { describeSchemaError } from '../policy/document.js';
 import { BulkheadError } from '../errors.js';
+import { GATEWAY_MODES, type GatewayMode } from '../store/records.js';
 
 export interface SiemTarget {
   address: string;
@@ -27,7 +28,7 @@ export interface ApplianceConfig {
   bridge: { name: string; ports?: string[] };
   /** The console listens on this address only (the management port, not the plant ports). */
   management: { address: string; port?: number; interface?: string; prefixLength?: number; gateway?: string; dns?: string[] };
-  gateway?: { mode?: 'learn' | 'enforce' | 'bypass'; watchdogMs?: number; queue?: number; bypassDriver?: string; onStop?: 'fail-state' | 'remove' };
+  gateway?: { mode?: GatewayMode; watchdogMs?: number; queue?: number; bypassDriver?: string; onStop?: 'fail-state' | 'remove' };
   retention?: { eventsDays?: number; journalMaxMB?: number; storageWarnPercent?: number };
   ntp?: { servers: string[] };
   siem?: SiemTarget[];
@@ -72,7 +73,7 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        mode: { enum: ['learn', 'enforce', 'bypass'] },
+        mode: { enum: [...GATEWAY_MODES] },
         watchdogMs: { type: 'integer', minimum: 250, maximum: 60000 },
         queue: { type: 'integer', minimum: 0, maximum: 65535 },
         bypassDriver: { type: 'string', pattern: '^(simulated|gpio|sysfs|watchdog):', maxLength: 300 },

@@ -7,10 +7,11 @@ import type { EnforceMode } from '../enforce/nft-compiler.js';
 import type { Db } from '../store/database.js';
 import { readSetting, writeSetting } from '../store/settings.js';
 import type { StorageUse } from './storage.js';
+import { GATEWAY_MODES, type Assert, type GatewayMode, type Same } from '../store/records.js';
 
-/** What the gateway does with traffic: learn (never drops), enforce, or bypass (no rules at all). */
-export type GatewayMode = EnforceMode | 'bypass';
-export const GATEWAY_MODES: readonly GatewayMode[] = ['learn', 'enforce', 'bypass'];
+/** What the gateway does with traffic: the store's list (store/records.ts), which must be the engine's modes and bypass. */
+export { GATEWAY_MODES, type GatewayMode } from '../store/records.js';
+export type ModesAgree = Assert<Same<GatewayMode, EnforceMode | 'bypass'>>;
 
 export function isGatewayMode(s: string | undefined): s is GatewayMode {
   return (GATEWAY_MODES as readonly (string | undefined)[]).includes(s);

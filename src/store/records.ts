@@ -16,6 +16,12 @@ export const literals = <T extends string>(values: readonly T[]) => Type.Unsafe<
 export const ProtocolName = literals(['modbus', 'opcua', 'bacnet'] as const);
 export const OperationKindName = literals(['read', 'write', 'control', 'program', 'diagnostic', 'discovery', 'session', 'unknown'] as const);
 
+// ---- The gateway's mode, as the store keeps it (gateway/health.ts checks it against the engine's modes)
+/** What the gateway does with traffic: learn (never drops), enforce, or bypass (no rules at all). */
+export const GATEWAY_MODES = ['learn', 'enforce', 'bypass'] as const;
+export const GatewayModeName = literals(GATEWAY_MODES);
+export type GatewayMode = Static<typeof GatewayModeName>;
+
 // ---- Accounts
 export const ROLES = ['viewer', 'operator', 'engineer', 'admin'] as const;
 export const RoleName = literals(ROLES);

@@ -3,9 +3,14 @@
 import { api, may, type Me } from './api.js';
 import type { Page } from './page.js';
 import type { ConsoleStatus, GatewayEvent } from '../../app/schemas.js';
+import type { Assert, GatewayMode } from '../../store/records.js';
 import { fill, h, table, time } from './dom.js';
 
 type Status = ConsoleStatus;
+
+/** The modes the dashboard offers: every one the gateway has (the type says so; a missing one fails the build). */
+const MODES = ['learn', 'enforce', 'bypass'] as const satisfies readonly GatewayMode[];
+export type AllModesOffered = Assert<[GatewayMode] extends [(typeof MODES)[number]] ? true : false>;
 
 /** The plain word on what this box can do now, shown on every page load of the dashboard. */
 function banner(st: Status): void {
@@ -70,7 +75,7 @@ export async function dashboardPage(p: Page): Promise<void> {
           'div',
           { class: 'toolbar' },
           'Switch mode:',
-          ...(['learn', 'enforce', 'bypass'] as const).map((m) =>
+          ...MODES.map((m) =>
             h('button', {
               class: m === st.mode.mode ? undefined : 'secondary',
               disabled: m === st.mode.mode,
