@@ -1,7 +1,7 @@
 // BACnet/IP: BVLC (Annex J), NPDU (clause 6) and APDU (clause 20) into PduRecords. Never throws.
 
 import { Cursor } from '../cursor.js';
-import type { Anomaly, Direction, OperationKind, PduRecord } from '../operation.js';
+import type { Anomaly, OperationKind, PduRecord } from '../operation.js';
 import {
   ABORT_REASONS,
   BVLC_FUNCTIONS,
@@ -158,94 +158,30 @@ function service(confirmed: boolean, choice: number): readonly [string, Operatio
 }
 
 function decodeApdu(c: Cursor, rec: PduRecord): void {
-  const details = rec.details!;
   const first = c.u8();
   if (!c.ok) return;
   const pduType = first >> 4;
   rec.subCode = pduType;
   rec.subCodeName = PDU_TYPES[pduType] ?? `pdu-type-${pduType}`;
-  let confirmed = true;
-  let direction: Direction = 'response';
-  let segmented = false;
-  let sequence = 0;
-  switch (pduType) {
-    case 0: {
-      direction = 'request';
-      segmented = (first & 0x08) !== 0;
-      if (first & 0x04) details.moreFollows = true;
-      if (first & 0x02) details.segmentedResponseAccepted = true;
-      const sizes = c.u8();
-      details.maxSegments = (sizes >> 4) & 0x07;
-      details.maxApdu = sizes & 0x0f;
-      rec.transactionId = c.u8();
-      if (segmented) {
-        sequence = details.sequenceNumber = c.u8();
-        details.windowSize = c.u8();
-      }
-      break;
-    }
-    case 1:
-      confirmed = false;
-      direction = 'unsolicited';
-      break;
-    case 2:
-      rec.transactionId = c.u8();
-      rec.outcome = { status: 'ok' };
-      break;
-    case 3: {
-      segmented = (first & 0x08) !== 0;
-      if (first & 0x04) details.moreFollows = true;
-      rec.transactionId = c.u8();
-      if (segmented) {
-        sequence = details.sequenceNumber = c.u8();
-        details.windowSize = c.u8();
-      }
-      rec.outcome = { status: 'ok' };
-      break;
-    }
-    case 4: {
-      // Segment-ACK has no service choice: it acknowledges segments of a transaction.
-      direction = first & 0x01 ? 'response' : 'request';
-      if (first & 0x02) details.negativeAck = true;
-      rec.transactionId = c.u8();
-      details.sequenceNumber = c.u8();
-      details.windowSize = c.u8();
-      rec.code = 0;
-      rec.codeName = 'segmentAck';
-      rec.kind = 'session';
-      rec.direction = direction;
-      return;
-    }
-    case 5:
-      rec.transactionId = c.u8();
-      break;
-    case 6:
-    case 7: {
-      direction = pduType === 6 || first & 0x01 ? 'response' : 'request';
-      rec.transactionId = c.u8();
-      const reason = c.u8();
-      const names = pduType === 6 ? REJECT_REASONS : ABORT_REASONS;
-      rec.outcome = { status: pduType === 6 ? 'reject' : 'abort', code: reason, name: names[reason] ?? (reason >= 64 ? `proprietary-${reason}` : `reason-${reason}`) };
-      rec.code = 0;
-      rec.codeName = pduType === 6 ? 'reject' : 'abort';
-      rec.kind = 'session';
-      rec.direction = direction;
-      return;
-    }
-    default:
-      rec.direction = 'unsolicited';
-      rec.codeName = `invalid-pdu-type-${pduType}`;
-      rec.anomalies.push({ type: 'unknown_message_type', detail: `APDU type ${pduType}` });
-      c.skip(c.remaining);
-      return;
-  }
+  if (pduType === 4) decodeSegmentAck(c, rec, first);
+  else if (pduType === 6 || pduType === 7) decodeRejectOrAbort(c, rec, first, pduType);
+  else if (pduType > 7) decodeInvalidApdu(c, rec, pduType);
+  else decodeServiceApdu(c, rec, first, pduType);
+}
+
+/** Confirmed and unconfirmed requests, simple and complex ACKs, errors: the APDUs that name a service. */
+function decodeServiceApdu(c: Cursor, rec: PduRecord, first: number, pduType: number): void {
+  // Only a confirmed request (0) and a complex ACK (3) can be segmented.
+  const segmented = (pduType === 0 || pduType === 3) && (first & 0x08) !== 0;
+  const sequence = readServiceHeader(c, rec, first, pduType, segmented);
+  const confirmed = pduType !== 1;
   const choice = c.u8();
   if (!c.ok) return;
   const [name, kind] = service(confirmed, choice);
   rec.code = choice;
   rec.codeName = name;
   rec.kind = kind;
-  rec.direction = direction;
+  rec.direction = pduType === 0 ? 'request' : pduType === 1 ? 'unsolicited' : 'response';
   if (name.startsWith('unknown-service')) rec.anomalies.push({ type: 'unknown_message_type', detail: `${confirmed ? 'confirmed' : 'unconfirmed'} service ${choice}` });
   // Only the first segment starts the service data; later segments continue it.
   if (segmented && sequence > 0) {
@@ -260,6 +196,62 @@ function decodeApdu(c: Cursor, rec: PduRecord): void {
     c.ok = true;
     rec.targetsTruncated = true;
   }
+  c.skip(c.remaining);
+}
+
+/** The fields between a service APDU's first octet and its service choice; returns the segment's sequence number (0 unsegmented). */
+function readServiceHeader(c: Cursor, rec: PduRecord, first: number, pduType: number, segmented: boolean): number {
+  if (pduType === 1) return 0;
+  const details = rec.details!;
+  if ((pduType === 0 || pduType === 3) && first & 0x04) details.moreFollows = true;
+  if (pduType === 0) {
+    if (first & 0x02) details.segmentedResponseAccepted = true;
+    const sizes = c.u8();
+    details.maxSegments = (sizes >> 4) & 0x07;
+    details.maxApdu = sizes & 0x0f;
+  }
+  rec.transactionId = c.u8();
+  const sequence = segmented ? readSegmentWindow(c, details) : 0;
+  if (pduType === 2 || pduType === 3) rec.outcome = { status: 'ok' };
+  return sequence;
+}
+
+/** A segment's sequence number and window size; returns the sequence number. */
+function readSegmentWindow(c: Cursor, details: NonNullable<PduRecord['details']>): number {
+  const sequence = (details.sequenceNumber = c.u8());
+  details.windowSize = c.u8();
+  return sequence;
+}
+
+/** Segment-ACK has no service choice: it acknowledges segments of a transaction. */
+function decodeSegmentAck(c: Cursor, rec: PduRecord, first: number): void {
+  const details = rec.details!;
+  const direction = first & 0x01 ? 'response' : 'request';
+  if (first & 0x02) details.negativeAck = true;
+  rec.transactionId = c.u8();
+  readSegmentWindow(c, details);
+  rec.code = 0;
+  rec.codeName = 'segmentAck';
+  rec.kind = 'session';
+  rec.direction = direction;
+}
+
+function decodeRejectOrAbort(c: Cursor, rec: PduRecord, first: number, pduType: number): void {
+  const direction = pduType === 6 || first & 0x01 ? 'response' : 'request';
+  rec.transactionId = c.u8();
+  const reason = c.u8();
+  const names = pduType === 6 ? REJECT_REASONS : ABORT_REASONS;
+  rec.outcome = { status: pduType === 6 ? 'reject' : 'abort', code: reason, name: names[reason] ?? (reason >= 64 ? `proprietary-${reason}` : `reason-${reason}`) };
+  rec.code = 0;
+  rec.codeName = pduType === 6 ? 'reject' : 'abort';
+  rec.kind = 'session';
+  rec.direction = direction;
+}
+
+function decodeInvalidApdu(c: Cursor, rec: PduRecord, pduType: number): void {
+  rec.direction = 'unsolicited';
+  rec.codeName = `invalid-pdu-type-${pduType}`;
+  rec.anomalies.push({ type: 'unknown_message_type', detail: `APDU type ${pduType}` });
   c.skip(c.remaining);
 }
 

@@ -127,6 +127,12 @@ class Params {
     }
   }
 
+  /** The properties listed inside opening tag `n`, each a target on `obj`; else `obj` itself. */
+  propertiesOrObject(obj: [number, number], n: number): void {
+    if (this.open(n)) this.propertyList(obj, 0, n);
+    else this.target(obj);
+  }
+
   /** Repeated (objectId [0], opening [1] property list [1]) blocks, as in RPM/WPM and their ACK. */
   objectBlocks(propertyTag: number): void {
     while (this.c.ok && this.c.remaining > 0) {
@@ -165,18 +171,8 @@ export function decodeServiceRequest(c: Cursor, rec: PduRecord, confirmed: boole
       p.objectBlocks(0);
       return;
     case 5: // subscribeCOV
-    case 28: {
-      // subscribeCOVProperty
-      const pid = p.unsigned(0);
-      if (pid >= 0) details.subscriberProcessId = pid;
-      const obj = p.objectId(1);
-      if (!obj) return p.invalid('missing monitored object [1]');
-      if (choice === 5) return p.target(obj);
-      p.unsigned(2);
-      p.unsigned(3);
-      if (p.open(4)) return p.propertyList(obj, 0, 4);
-      return p.target(obj);
-    }
+    case 28: // subscribeCOVProperty
+      return decodeSubscription(p, rec, choice === 28);
     case 1: // confirmedCOVNotification
     case 2: // confirmedEventNotification
       return decodeNotification(p, rec, choice === 1);
@@ -189,16 +185,8 @@ export function decodeServiceRequest(c: Cursor, rec: PduRecord, confirmed: boole
       details.fileAccess = p.next(0) ? 'stream' : 'record';
       return;
     }
-    case 10: {
-      // createObject
-      if (!p.open(0)) return p.invalid('missing object specifier [0]');
-      const type = p.unsigned(0);
-      const obj = type >= 0 ? ([type, NO_INSTANCE] as [number, number]) : p.objectId(1);
-      if (!obj) return p.invalid('object specifier is neither a type nor an identifier');
-      p.close(0);
-      if (p.open(1)) return p.propertyList(obj, 0, 1);
-      return p.target(obj);
-    }
+    case 10: // createObject
+      return decodeCreateObject(p);
     case 11: {
       // deleteObject
       const obj = p.objectId(APP_OBJECT_ID, true);
@@ -236,6 +224,28 @@ export function decodeServiceRequest(c: Cursor, rec: PduRecord, confirmed: boole
   }
 }
 
+/** subscribeCOV, or (`property`) subscribeCOVProperty: the object, or the property, watched. */
+function decodeSubscription(p: Params, rec: PduRecord, property: boolean): void {
+  const pid = p.unsigned(0);
+  if (pid >= 0) rec.details!.subscriberProcessId = pid;
+  const obj = p.objectId(1);
+  if (!obj) return p.invalid('missing monitored object [1]');
+  if (!property) return p.target(obj);
+  p.unsigned(2);
+  p.unsigned(3);
+  p.propertiesOrObject(obj, 4);
+}
+
+/** createObject: the object, by type or identifier, and the properties it is created with. */
+function decodeCreateObject(p: Params): void {
+  if (!p.open(0)) return p.invalid('missing object specifier [0]');
+  const type = p.unsigned(0);
+  const obj = type >= 0 ? ([type, NO_INSTANCE] as [number, number]) : p.objectId(1);
+  if (!obj) return p.invalid('object specifier is neither a type nor an identifier');
+  p.close(0);
+  p.propertiesOrObject(obj, 1);
+}
+
 function decodeNotification(p: Params, rec: PduRecord, cov: boolean): void {
   const details = rec.details!;
   p.unsigned(0);
@@ -245,8 +255,7 @@ function decodeNotification(p: Params, rec: PduRecord, cov: boolean): void {
   if (!obj) return p.invalid('missing monitored object [2]');
   if (!cov) return p.target(obj);
   p.unsigned(3);
-  if (p.open(4)) return p.propertyList(obj, 0, 4);
-  return p.target(obj);
+  p.propertiesOrObject(obj, 4);
 }
 
 function decodeUnconfirmed(p: Params, rec: PduRecord, choice: number): void {

@@ -12,6 +12,7 @@ import {
   MEI_TYPES,
   functionKind,
   functionName,
+  type FunctionInfo,
 } from './codes.js';
 
 export const MBAP_LENGTH = 7;
@@ -151,33 +152,12 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       return;
     }
     case 15:
-    case 16: {
-      const start = c.u16be();
-      const qty = c.u16be();
-      const byteCount = c.u8();
-      if (!c.ok) return;
-      checkQuantity(rec, qty, info!.minQty, info!.maxQty);
-      const expected = fc === 15 ? Math.ceil(qty / 8) : qty * 2;
-      if (byteCount !== expected) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, quantity ${qty} needs ${expected}` });
-      c.skip(byteCount);
-      rec.targets.push(target(unit, info!.table, start, qty));
+    case 16:
+      decodeWriteMultiple(c, fc, unit, rec, info!);
       return;
-    }
-    case 23: {
-      const readStart = c.u16be();
-      const readQty = c.u16be();
-      const writeStart = c.u16be();
-      const writeQty = c.u16be();
-      const byteCount = c.u8();
-      if (!c.ok) return;
-      checkQuantity(rec, readQty, 1, 125, 'read quantity');
-      checkQuantity(rec, writeQty, 1, 121, 'write quantity');
-      if (byteCount !== writeQty * 2) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, write quantity ${writeQty} needs ${writeQty * 2}` });
-      c.skip(byteCount);
-      rec.targets.push({ ...target(unit, 'holding_registers', readStart, readQty), access: 'read' });
-      rec.targets.push({ ...target(unit, 'holding_registers', writeStart, writeQty), access: 'write' });
+    case 23:
+      decodeReadWriteMultiple(c, unit, rec);
       return;
-    }
     case 20:
     case 21:
       decodeFileRecords(c, fc, unit, rec);
@@ -204,6 +184,38 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       rec.targets.push(target(unit, undefined));
       c.skip(c.remaining);
   }
+}
+
+/** Write Multiple Coils (15) or Registers (16): the range written, and a byte count that fits it. */
+function decodeWriteMultiple(c: Cursor, fc: number, unit: number, rec: PduRecord, info: FunctionInfo): void {
+  const start = c.u16be();
+  const qty = c.u16be();
+  const byteCount = c.u8();
+  if (!c.ok) return;
+  checkQuantity(rec, qty, info.minQty, info.maxQty);
+  const expected = fc === 15 ? Math.ceil(qty / 8) : qty * 2;
+  if (byteCount !== expected) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, quantity ${qty} needs ${expected}` });
+  c.skip(byteCount);
+  rec.targets.push(target(unit, info.table, start, qty));
+}
+
+/** Read/Write Multiple Registers (23): the range read and the range written, each a target. */
+function decodeReadWriteMultiple(c: Cursor, unit: number, rec: PduRecord): void {
+  const readStart = c.u16be();
+  const readQty = c.u16be();
+  const writeStart = c.u16be();
+  const writeQty = c.u16be();
+  const byteCount = c.u8();
+  if (!c.ok) return;
+  checkQuantity(rec, readQty, 1, 125, 'read quantity');
+  checkQuantity(rec, writeQty, 1, 121, 'write quantity');
+  if (byteCount !== writeQty * 2) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, write quantity ${writeQty} needs ${writeQty * 2}` });
+  c.skip(byteCount);
+  const read = target(unit, 'holding_registers', readStart, readQty);
+  read.access = 'read';
+  const write = target(unit, 'holding_registers', writeStart, writeQty);
+  write.access = 'write';
+  rec.targets.push(read, write);
 }
 
 function decodeFileRecords(c: Cursor, fc: number, unit: number, rec: PduRecord): void {

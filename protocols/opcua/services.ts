@@ -60,7 +60,7 @@ export function decodeMessage(c: Cursor, rec: PduRecord, channel: ChannelFacts):
     c.skip(4);
     skipExtensionObject(c);
     if (!c.ok) return truncated(rec);
-    decodeRequestBody(c, typeId, rec, channel);
+    REQUEST_BODIES.get(typeId)?.(c, rec, channel);
   }
   if (!c.ok && !rec.targetsTruncated) truncated(rec);
   if (Object.keys(details).length === 0) delete rec.details;
@@ -77,157 +77,170 @@ function addTarget(rec: PduRecord, nodeId: string, attribute?: number, methodId?
   if (!pushTarget(rec.targets, t)) rec.targetsTruncated = true;
 }
 
-function decodeRequestBody(c: Cursor, typeId: number, rec: PduRecord, channel: ChannelFacts): void {
-  const details = rec.details!;
-  switch (typeId) {
-    case Service.ReadRequest: {
-      c.skip(12); // maxAge, timestampsToReturn
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const node = readNodeId(c);
-        const attr = c.u32le();
-        skipString(c);
-        skipQualifiedName(c);
-        if (c.ok) addTarget(rec, node, attr);
-      }
-      return;
-    }
-    case Service.WriteRequest: {
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const node = readNodeId(c);
-        const attr = c.u32le();
-        skipString(c);
-        skipDataValue(c);
-        if (c.ok) addTarget(rec, node, attr);
-      }
-      return;
-    }
-    case Service.CallRequest: {
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const object = readNodeId(c);
-        const method = readNodeId(c);
-        const args = readArrayLength(c);
-        for (let j = 0; j < args && c.ok; j++) skipVariant(c);
-        if (c.ok) addTarget(rec, object, undefined, method);
-      }
-      return;
-    }
-    case Service.BrowseRequest: {
-      readNodeId(c);
-      c.skip(16); // view timestamp, view version, max references per node
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const node = readNodeId(c);
-        c.skip(4);
-        readNodeId(c);
-        c.skip(9);
-        if (c.ok) addTarget(rec, node);
-      }
-      return;
-    }
-    case Service.HistoryReadRequest: {
-      skipExtensionObject(c);
-      c.skip(5);
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const node = readNodeId(c);
-        skipString(c);
-        skipQualifiedName(c);
-        skipString(c);
-        if (c.ok) addTarget(rec, node, 13);
-      }
-      return;
-    }
-    case Service.CreateMonitoredItemsRequest: {
-      c.skip(8); // subscription id, timestamps to return
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const node = readNodeId(c);
-        const attr = c.u32le();
-        skipString(c);
-        skipQualifiedName(c);
-        c.skip(16); // monitoring mode, client handle, sampling interval
-        skipExtensionObject(c);
-        c.skip(5);
-        if (c.ok) addTarget(rec, node, attr);
-      }
-      return;
-    }
-    case Service.DeleteNodesRequest: {
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const node = readNodeId(c);
-        c.skip(1);
-        if (c.ok) addTarget(rec, node);
-      }
-      return;
-    }
-    case Service.AddNodesRequest: {
-      const n = readArrayLength(c);
-      for (let i = 0; i < n && c.ok; i++) {
-        const parent = readExpandedNodeId(c);
-        readNodeId(c);
-        readExpandedNodeId(c);
-        skipQualifiedName(c);
-        c.skip(4);
-        skipExtensionObject(c);
-        readExpandedNodeId(c);
-        if (c.ok) addTarget(rec, parent);
-      }
-      return;
-    }
-    case Service.OpenSecureChannelRequest: {
-      c.skip(8); // protocol version, request type
-      const mode = c.u32le();
-      if (c.ok) {
-        channel.securityMode = mode;
-        details.securityMode = SECURITY_MODES[mode] ?? `mode-${mode}`;
-      }
-      return;
-    }
-    case Service.GetEndpointsRequest: {
-      const url = readString(c);
-      if (url !== undefined) details.endpointUrl = url;
-      return;
-    }
-    case Service.CreateSessionRequest: {
-      readApplicationDescription(c, details, 'client');
-      skipString(c); // server uri
-      const url = readString(c);
-      const session = readString(c);
-      if (url !== undefined) details.endpointUrl = url;
-      if (session !== undefined) details.sessionName = session;
-      return;
-    }
-    case Service.ActivateSessionRequest: {
-      skipString(c);
-      skipString(c); // client signature
-      const certs = readArrayLength(c);
-      for (let i = 0; i < certs && c.ok; i++) {
-        skipString(c);
-        skipString(c);
-      }
-      skipStringArray(c);
-      const tokenType = readNumericNodeId(c);
-      const enc = c.u8();
-      if (!c.ok) return;
-      details.identityToken = IDENTITY_TOKENS.get(tokenType) ?? `type-${tokenType}`;
-      if (enc === 1 && tokenType === 324) {
-        c.skip(4); // body length
-        skipString(c); // policy id
-        const user = readString(c);
-        if (user !== undefined) details.userName = user;
-      }
-      // The rest of the token (password, certificate) is secret and skipped with the message.
-      c.skip(c.remaining);
-      return;
-    }
-    default:
-      return;
+/** What a request's body gives the record: its targets and details (and facts of its channel). */
+type RequestBody = (c: Cursor, rec: PduRecord, channel: ChannelFacts) => void;
+
+function decodeRead(c: Cursor, rec: PduRecord): void {
+  c.skip(12); // maxAge, timestampsToReturn
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const node = readNodeId(c);
+    const attr = c.u32le();
+    skipString(c);
+    skipQualifiedName(c);
+    if (c.ok) addTarget(rec, node, attr);
   }
 }
+
+function decodeWrite(c: Cursor, rec: PduRecord): void {
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const node = readNodeId(c);
+    const attr = c.u32le();
+    skipString(c);
+    skipDataValue(c);
+    if (c.ok) addTarget(rec, node, attr);
+  }
+}
+
+function decodeCall(c: Cursor, rec: PduRecord): void {
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const object = readNodeId(c);
+    const method = readNodeId(c);
+    const args = readArrayLength(c);
+    for (let j = 0; j < args && c.ok; j++) skipVariant(c);
+    if (c.ok) addTarget(rec, object, undefined, method);
+  }
+}
+
+function decodeBrowse(c: Cursor, rec: PduRecord): void {
+  readNodeId(c);
+  c.skip(16); // view timestamp, view version, max references per node
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const node = readNodeId(c);
+    c.skip(4);
+    readNodeId(c);
+    c.skip(9);
+    if (c.ok) addTarget(rec, node);
+  }
+}
+
+function decodeHistoryRead(c: Cursor, rec: PduRecord): void {
+  skipExtensionObject(c);
+  c.skip(5);
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const node = readNodeId(c);
+    skipString(c);
+    skipQualifiedName(c);
+    skipString(c);
+    if (c.ok) addTarget(rec, node, 13);
+  }
+}
+
+function decodeCreateMonitoredItems(c: Cursor, rec: PduRecord): void {
+  c.skip(8); // subscription id, timestamps to return
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const node = readNodeId(c);
+    const attr = c.u32le();
+    skipString(c);
+    skipQualifiedName(c);
+    c.skip(16); // monitoring mode, client handle, sampling interval
+    skipExtensionObject(c);
+    c.skip(5);
+    if (c.ok) addTarget(rec, node, attr);
+  }
+}
+
+function decodeDeleteNodes(c: Cursor, rec: PduRecord): void {
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const node = readNodeId(c);
+    c.skip(1);
+    if (c.ok) addTarget(rec, node);
+  }
+}
+
+function decodeAddNodes(c: Cursor, rec: PduRecord): void {
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) {
+    const parent = readExpandedNodeId(c);
+    readNodeId(c);
+    readExpandedNodeId(c);
+    skipQualifiedName(c);
+    c.skip(4);
+    skipExtensionObject(c);
+    readExpandedNodeId(c);
+    if (c.ok) addTarget(rec, parent);
+  }
+}
+
+function decodeOpenSecureChannel(c: Cursor, rec: PduRecord, channel: ChannelFacts): void {
+  c.skip(8); // protocol version, request type
+  const mode = c.u32le();
+  if (c.ok) {
+    channel.securityMode = mode;
+    rec.details!.securityMode = SECURITY_MODES[mode] ?? `mode-${mode}`;
+  }
+}
+
+function decodeGetEndpoints(c: Cursor, rec: PduRecord): void {
+  const url = readString(c);
+  if (url !== undefined) rec.details!.endpointUrl = url;
+}
+
+function decodeCreateSession(c: Cursor, rec: PduRecord): void {
+  const details = rec.details!;
+  readApplicationDescription(c, details, 'client');
+  skipString(c); // server uri
+  const url = readString(c);
+  const session = readString(c);
+  if (url !== undefined) details.endpointUrl = url;
+  if (session !== undefined) details.sessionName = session;
+}
+
+function decodeActivateSession(c: Cursor, rec: PduRecord): void {
+  const details = rec.details!;
+  skipString(c);
+  skipString(c); // client signature
+  const certs = readArrayLength(c);
+  for (let i = 0; i < certs && c.ok; i++) {
+    skipString(c);
+    skipString(c);
+  }
+  skipStringArray(c);
+  const tokenType = readNumericNodeId(c);
+  const enc = c.u8();
+  if (!c.ok) return;
+  details.identityToken = IDENTITY_TOKENS.get(tokenType) ?? `type-${tokenType}`;
+  if (enc === 1 && tokenType === 324) {
+    c.skip(4); // body length
+    skipString(c); // policy id
+    const user = readString(c);
+    if (user !== undefined) details.userName = user;
+  }
+  // The rest of the token (password, certificate) is secret and skipped with the message.
+  c.skip(c.remaining);
+}
+
+/** The request bodies decoded, by service type id; other requests are known by their header alone. */
+const REQUEST_BODIES: ReadonlyMap<number, RequestBody> = new Map<number, RequestBody>([
+  [Service.ReadRequest, decodeRead],
+  [Service.WriteRequest, decodeWrite],
+  [Service.CallRequest, decodeCall],
+  [Service.BrowseRequest, decodeBrowse],
+  [Service.HistoryReadRequest, decodeHistoryRead],
+  [Service.CreateMonitoredItemsRequest, decodeCreateMonitoredItems],
+  [Service.DeleteNodesRequest, decodeDeleteNodes],
+  [Service.AddNodesRequest, decodeAddNodes],
+  [Service.OpenSecureChannelRequest, decodeOpenSecureChannel],
+  [Service.GetEndpointsRequest, decodeGetEndpoints],
+  [Service.CreateSessionRequest, decodeCreateSession],
+  [Service.ActivateSessionRequest, decodeActivateSession],
+]);
 
 function decodeResponseBody(c: Cursor, typeId: number, rec: PduRecord): void {
   const details = rec.details!;

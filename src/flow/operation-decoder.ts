@@ -1,18 +1,24 @@
-// The front of the pipeline: packets in, Operations and stream events out. It keeps the flow
-// table, reassembles TCP per direction, recognises the protocol of each flow and hands PDUs to
-// the pure decoders in protocols/, choosing each flow's protocol from the registry (by port,
-// else by probe) without naming one.
+// The front of the pipeline: packets in, Operations and stream events out. It follows each
+// flow's packets (flow-table.ts keeps them), reassembles TCP per direction, has each flow's
+// protocol recognised (protocol-detection.ts, from the registry: by port, else by probe, without
+// naming one) and hands the PDUs to that protocol's pure decoder in protocols/.
 
-import { macString, ipString } from '../../protocols/net/address.js';
+import { ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
-import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import type { ProtocolModule } from '../../protocols/protocol.js';
 import { ReassemblyBudget } from '../../protocols/reassembly.js';
 import { datagramProtocol, PortMap } from '../../protocols/registry.js';
+import { flowKey, newFlow, sideOf, type Flow, type FlowEndReason } from './flow.js';
+import { FlowTable } from './flow-table.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
 import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
-import { mayBegin, recognise, StreamStart, TCP_PROTOCOLS } from './protocol-detection.js';
+import { ProtocolDetector, TCP_PROTOCOLS } from './protocol-detection.js';
+import { StreamEvents, type StreamEvent, type StreamEventType } from './stream-events.js';
 import { TcpDirection, type StreamSink } from './tcp-stream.js';
+
+export type { FlowEndReason } from './flow.js';
+export type { StreamEvent, StreamEventType } from './stream-events.js';
 
 export interface PacketInput {
   index: number;
@@ -23,35 +29,12 @@ export interface PacketInput {
   origLength?: number;
 }
 
-export type StreamEventType =
-  | 'stream_gap'
-  | 'framing_error'
-  | 'not_protocol'
-  | 'ip_fragment'
-  | 'overlap_conflict'
-  | 'unreplied_limit'
-  | 'flow_evicted'
-  | 'events_suppressed';
-
-/** Why a flow's state went away. */
-export type FlowEndReason = 'closed' | 'reset' | 'idle' | 'evicted' | 'end_of_input';
-
 /** Traffic volume and life cycle of the flows whose protocol is known. */
 export interface FlowObserver {
   /** Packets and bytes (on the wire) since the flow was last reported. */
   counters(flowId: string, protocol: Protocol, client: Endpoint, server: Endpoint, packets: number, bytes: number): void;
   /** Nothing more will arrive on this flow's current connection. */
   ended(flowId: string, reason: FlowEndReason): void;
-}
-
-/** Something the flow layer noticed about a stream rather than an operation in it. */
-export interface StreamEvent {
-  event: StreamEventType;
-  flowId: string;
-  protocol?: Protocol;
-  ts: number;
-  frame: number;
-  detail: string;
 }
 
 export interface DecoderStats {
@@ -63,46 +46,8 @@ export interface DecoderStats {
   anomalies: number;
 }
 
-/**
- * Seconds a closed connection stays in the table, as TCP's TIME_WAIT (2 MSL) does: its trailing
- * ACKs, retransmitted FINs and late probes count with it, not as a new unknown flow.
- */
-const CLOSED_LINGER_SECONDS = 60;
-
 /** A stream protocol's framing as the assembler wants it; resynchronising is strict (its own port's probe). */
 const FRAMERS = new Map<ProtocolModule, Framer>(TCP_PROTOCOLS.map((m) => [m, { frame: m.frame, looksLike: (b, o, e) => m.probe(b, o, e, true) }]));
-
-type AppState = 'detecting' | Protocol | 'none';
-
-interface Flow {
-  id: string;
-  key: string;
-  tcp: boolean;
-  /** Endpoints in the order of the packet that created the flow; clientIs says which is the client. */
-  a: Endpoint;
-  b: Endpoint;
-  /** 0: a is the client, 1: b is the client. */
-  clientIs: 0 | 1;
-  lastSeen: number;
-  /** When the flow was last moved to the recent end of the table. */
-  movedAt: number;
-  /** Packets and wire bytes not yet reported to the observer. */
-  packets: number;
-  bytes: number;
-  /** The TCP connection ended (both FINs or a RST); kept a moment so that trailing packets count. */
-  closed: boolean;
-  closedAt: number;
-  app: AppState;
-  /** The recognised protocol's module and its decoding state for this connection. */
-  module?: ProtocolModule;
-  channel?: ProtocolChannel;
-  detectTries: number;
-  /** A direction's first bytes, held while they may begin a PDU not yet whole (protocol undecided). */
-  start?: StreamStart;
-  dirs?: [TcpDirection, TcpDirection];
-  sinks?: [DirectionSink, DirectionSink];
-  assemblers?: [PduAssembler, PduAssembler];
-}
 
 /** One direction's plumbing: bytes from TCP into PDUs into Operations. */
 class DirectionSink implements StreamSink, PduSink {
@@ -135,20 +80,15 @@ class DirectionSink implements StreamSink, PduSink {
 }
 
 export class OperationDecoder {
-  private readonly flows = new Map<string, Flow>();
   private readonly info = new PacketInfo();
   private readonly limits: FlowLimits;
+  private readonly flows: FlowTable;
+  private readonly events: StreamEvents;
+  private readonly detector: ProtocolDetector;
   /** What all flows together may hold of messages sent in pieces. */
   private readonly reassembly: ReassemblyBudget;
   private readonly ports: PortMap;
   private current: PacketInput = { index: 0, linkType: 0, ts: 0, frame: Buffer.alloc(0) };
-  private eventWindow = -1;
-  private eventsInWindow = 0;
-  private suppressed = 0;
-  private lastSweep = 0;
-  /** Closed connections in the order they closed, leaving the table after a linger. */
-  private closing: Flow[] = [];
-  private closingHead = 0;
   /** Packet that carried the stream bytes being parsed: evidence for the PDUs they complete. */
   private pduFrame = 0;
   private pduTs = 0;
@@ -163,10 +103,13 @@ export class OperationDecoder {
 
   constructor(
     private readonly onOperation: (op: Operation) => void,
-    private readonly onEvent: (e: StreamEvent) => void = () => {},
+    onEvent: (e: StreamEvent) => void = () => {},
     limits: Partial<FlowLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.flows = new FlowTable(this.limits, (flow, reason) => this.leave(flow, reason));
+    this.events = new StreamEvents(onEvent, this.limits.maxEventsPerSecond, this.stats.events);
+    this.detector = new ProtocolDetector(this.limits.detectBytes, this.limits.detectSegments);
     this.ports = new PortMap(this.limits.servicePorts);
     this.reassembly = new ReassemblyBudget(this.limits.maxPduBytes, this.limits.maxReassemblyBytes);
   }
@@ -189,52 +132,16 @@ export class OperationDecoder {
       }
       return;
     }
-    if (p.ts - this.lastSweep > 60) this.sweep(p.ts);
-    if (this.closingHead < this.closing.length) this.reapClosed(p.ts);
-    const frame = p.frame;
-    if (info.ipProto === 17) {
-      const m = info.payloadLength > 0 ? datagramProtocol(this.ports, frame, info.payloadOffset, info.payloadOffset + info.payloadLength, info.srcPort, info.dstPort) : undefined;
-      if (m) {
-        const flow = this.flowFor(frame, false);
-        flow.app = m.name;
-        this.count(flow, p);
-        // A datagram's sender is its "client"; segments of its requests are held per flow.
-        flow.channel ??= m.channel(this.reassembly);
-        const rec = flow.channel.decode(frame, info.payloadOffset, info.payloadLength, this.sideOf(flow, frame) === 0);
-        if (rec) this.emit(flow, rec, -1, info.payloadLength);
-      }
-      return;
-    }
-    if (info.ipProto !== 6) return;
-    const flow = this.flowFor(frame, true);
-    if (flow.app === 'none') return;
-    this.count(flow, p);
-    const side = this.sideOf(flow, frame);
-    const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
-    if (flow.closed) {
-      // Trailing packets of the old connection only count; a new SYN reuses the 5-tuple.
-      if ((info.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
-      this.reopen(flow);
-    }
-    const dirs = flow.dirs!;
-    const sinks = flow.sinks!;
-    if (info.tcpFlags & TcpFlag.SYN) {
-      dirs[side].syn(info.tcpSeq);
-      if (!(info.tcpFlags & TcpFlag.ACK)) flow.clientIs = side;
-      else flow.clientIs = side === 0 ? 1 : 0;
-    }
-    if (info.tcpFlags & TcpFlag.ACK) dirs[side === 0 ? 1 : 0].ack(info.tcpAck, sinks[side === 0 ? 1 : 0]);
-    if (payload.length > 0 && !(info.tcpFlags & TcpFlag.RST)) dirs[side].segment(info.tcpSeq, payload, sinks[side], p.index, p.ts);
-    if (info.tcpFlags & TcpFlag.FIN) dirs[side].fin(info.tcpSeq, payload.length);
-    if (info.tcpFlags & TcpFlag.RST) this.closeFlow(flow, 'reset');
-    else if (dirs[0].finished && dirs[1].finished) this.closeFlow(flow, 'closed');
+    this.flows.advance(p.ts);
+    if (info.ipProto === 17) this.datagram(p);
+    else if (info.ipProto === 6) this.segment(p);
   }
 
   /** End of input: deliver held segments, declaring what never arrived. */
   flush(): void {
     for (const flow of this.flows.values()) this.forget(flow, 'end_of_input');
     this.flows.clear();
-    if (this.suppressed > 0) this.flushSuppressed();
+    this.events.flush(this.current.ts, this.current.index);
   }
 
   /** Reports the packets and bytes counted since the last call, for every flow of a known protocol. */
@@ -275,27 +182,49 @@ export class OperationDecoder {
 
   // -- internals --
 
-  private eventFor(type: StreamEventType, flowId: string, protocol: Protocol | undefined, detail: string): void {
-    this.stats.events[type]++;
-    const second = Math.floor(this.current.ts);
-    if (second !== this.eventWindow) {
-      if (this.suppressed > 0) this.flushSuppressed();
-      this.eventWindow = second;
-      this.eventsInWindow = 0;
-    }
-    if (++this.eventsInWindow > this.limits.maxEventsPerSecond) {
-      this.suppressed++;
-      return;
-    }
-    const e: StreamEvent = { event: type, flowId, ts: this.current.ts, frame: this.current.index, detail };
-    if (protocol) e.protocol = protocol;
-    this.onEvent(e);
+  private datagram(p: PacketInput): void {
+    const info = this.info;
+    const frame = p.frame;
+    const m = info.payloadLength > 0 ? datagramProtocol(this.ports, frame, info.payloadOffset, info.payloadOffset + info.payloadLength, info.srcPort, info.dstPort) : undefined;
+    if (!m) return;
+    const flow = this.flowFor(frame, false);
+    flow.app = m.name;
+    this.count(flow, p);
+    // A datagram's sender is its "client"; segments of its requests are held per flow.
+    flow.channel ??= m.channel(this.reassembly);
+    const rec = flow.channel.decode(frame, info.payloadOffset, info.payloadLength, sideOf(flow, info, frame) === 0);
+    if (rec) this.emit(flow, rec, -1, info.payloadLength);
   }
 
-  private flushSuppressed(): void {
-    this.stats.events.events_suppressed += this.suppressed;
-    this.onEvent({ event: 'events_suppressed', flowId: '', ts: this.current.ts, frame: this.current.index, detail: `${this.suppressed} stream events suppressed by the ${this.limits.maxEventsPerSecond}/s limit` });
-    this.suppressed = 0;
+  private segment(p: PacketInput): void {
+    const info = this.info;
+    const frame = p.frame;
+    const flow = this.flowFor(frame, true);
+    if (flow.app === 'none') return;
+    this.count(flow, p);
+    const side = sideOf(flow, info, frame);
+    const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
+    if (flow.closed) {
+      // Trailing packets of the old connection only count; a new SYN reuses the 5-tuple.
+      if ((info.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return;
+      this.reopen(flow);
+    }
+    const dirs = flow.dirs!;
+    const sinks = flow.sinks!;
+    if (info.tcpFlags & TcpFlag.SYN) {
+      dirs[side].syn(info.tcpSeq);
+      if (!(info.tcpFlags & TcpFlag.ACK)) flow.clientIs = side;
+      else flow.clientIs = side === 0 ? 1 : 0;
+    }
+    if (info.tcpFlags & TcpFlag.ACK) dirs[side === 0 ? 1 : 0].ack(info.tcpAck, sinks[side === 0 ? 1 : 0]);
+    if (payload.length > 0 && !(info.tcpFlags & TcpFlag.RST)) dirs[side].segment(info.tcpSeq, payload, sinks[side], p.index, p.ts);
+    if (info.tcpFlags & TcpFlag.FIN) dirs[side].fin(info.tcpSeq, payload.length);
+    if (info.tcpFlags & TcpFlag.RST) this.closeFlow(flow, 'reset');
+    else if (dirs[0].finished && dirs[1].finished) this.closeFlow(flow, 'closed');
+  }
+
+  private eventFor(type: StreamEventType, flowId: string, protocol: Protocol | undefined, detail: string): void {
+    this.events.raise(type, flowId, protocol, detail, this.current.ts, this.current.index);
   }
 
   /** The protocol a TCP port is the service port of, if any. */
@@ -313,52 +242,15 @@ export class OperationDecoder {
     return a && !a.anyPort ? a : b && !b.anyPort ? b : (a ?? b);
   }
 
-  /**
-   * Looks for the flow's protocol in one direction's in-order bytes: at each segment start, and
-   * in the stream's first bytes, held until a PDU that came in pieces can be probed whole.
-   */
   private detect(flow: Flow, side: 0 | 1, data: Buffer, segmentStart: boolean): void {
-    const onPort = this.serviceOfFlow(flow);
-    if (flow.start?.side === side && this.continueStart(flow, flow.start, onPort, data)) return;
-    if (segmentStart) {
-      const m = recognise(onPort, data, data.length);
-      if (m) {
-        this.adopt(flow, side, m, data);
-        return;
-      }
-      if (!flow.start && data.length < this.limits.detectBytes && mayBegin(onPort, data, data.length)) {
-        flow.start = new StreamStart(side, this.limits.detectBytes);
-        flow.start.append(data);
-      }
-    }
-    this.undecided(flow);
+    const d = this.detector;
+    const found = d.look(flow, side, data, segmentStart, this.serviceOfFlow(flow));
+    if (found === 'found') this.adopt(flow, side, d.module!, d.first, d.rest);
+    else if (found === 'none') this.giveUp(flow, d.heldBytes);
   }
 
-  /**
-   * The held start of a stream with `data` after it: true when that decides what becomes of
-   * `data`; false when the start begins no PDU after all and is let go.
-   */
-  private continueStart(flow: Flow, start: StreamStart, onPort: ProtocolModule | undefined, data: Buffer): boolean {
-    const taken = start.append(data);
-    const held = start.bytes;
-    const m = recognise(onPort, held, held.length);
-    if (m) {
-      this.adopt(flow, start.side, m, held);
-      if (taken < data.length) this.feed(flow, start.side, data.subarray(taken), false);
-      return true;
-    }
-    if (!mayBegin(onPort, held, held.length)) {
-      flow.start = undefined;
-      return false;
-    }
-    // A PDU too large to be probed within the bound is not waited for.
-    if (start.full) this.giveUp(flow, held.length);
-    else this.undecided(flow);
-    return true;
-  }
-
-  /** The flow speaks `m`: its parser takes over, from the PDU at the start of `first`. */
-  private adopt(flow: Flow, side: 0 | 1, m: ProtocolModule, first: Buffer): void {
+  /** The flow speaks `m`: its parser takes over from the PDU at the start of `first`, `rest` after it. */
+  private adopt(flow: Flow, side: 0 | 1, m: ProtocolModule, first: Buffer, rest: Buffer): void {
     flow.app = m.name;
     flow.module = m;
     // A PDU that only a client (or a server) sends says who is who, whatever the ports suggest.
@@ -371,6 +263,7 @@ export class OperationDecoder {
     // What the other direction holds of its first PDU is that PDU's beginning.
     if (other && other.side !== side) this.feed(flow, other.side, other.bytes, true);
     this.feed(flow, side, first, true);
+    if (rest.length > 0) this.feed(flow, side, rest, false);
   }
 
   /** In-order bytes of one direction to the recognised protocol's framing. */
@@ -378,24 +271,19 @@ export class OperationDecoder {
     flow.assemblers![side].data(data, segmentStart, flow.sinks![side]);
   }
 
-  /** Another segment showed no protocol: after enough of them the flow is given up on. */
-  private undecided(flow: Flow): void {
-    if (++flow.detectTries >= this.limits.detectSegments) this.giveUp(flow);
-  }
-
-  /** The flow is not decoded; `heldBytes`: its held start reached the bound undecided. */
-  private giveUp(flow: Flow, heldBytes?: number): void {
+  /** The flow is not decoded; `heldBytes`: its held start reached the bound undecided (0: its segments ran out). */
+  private giveUp(flow: Flow, heldBytes: number): void {
     flow.app = 'none';
     flow.start = undefined;
     this.notProtocol(flow, heldBytes);
   }
 
   /** Non-protocol payload on a protocol's service port (a scanner, or another service): say so. */
-  private notProtocol(flow: Flow, heldBytes?: number): void {
+  private notProtocol(flow: Flow, heldBytes = 0): void {
     const service = this.serviceOfFlow(flow);
     if (!service) return;
     const t = service.title;
-    const finding = heldBytes === undefined ? `no valid ${t} header in the first ${flow.detectTries} segments` : `no ${t} message recognised in the first ${heldBytes} bytes`;
+    const finding = heldBytes > 0 ? `no ${t} message recognised in the first ${heldBytes} bytes` : `no valid ${t} header in the first ${flow.detectTries} segments`;
     this.eventFor('not_protocol', flow.id, undefined, `${finding}: traffic on this port is not decoded as ${t}`);
   }
 
@@ -422,7 +310,7 @@ export class OperationDecoder {
       server = clientIs === 0 ? flow.b : flow.a;
     } else {
       // UDP: the sender of a request or of an unsolicited message is the client.
-      const fromA = this.sideOf(flow, this.current.frame) === 0;
+      const fromA = sideOf(flow, this.info, this.current.frame) === 0;
       const senderIsClient = rec.direction !== 'response';
       client = fromA === senderIsClient ? flow.a : flow.b;
       server = client === flow.a ? flow.b : flow.a;
@@ -442,72 +330,18 @@ export class OperationDecoder {
     return `${ipString(frame, i.srcIpOffset, i.ipVersion)}-${ipString(frame, i.dstIpOffset, i.ipVersion)}`;
   }
 
-  private keyOf(frame: Buffer, tcp: boolean): string {
-    const i = this.info;
-    const len = i.ipVersion === 4 ? 4 : 16;
-    const src = frame.toString('latin1', i.srcIpOffset, i.srcIpOffset + len) + String.fromCharCode(i.srcPort);
-    const dst = frame.toString('latin1', i.dstIpOffset, i.dstIpOffset + len) + String.fromCharCode(i.dstPort);
-    const tail = String.fromCharCode(tcp ? 6 : 17, i.vlan + 1);
-    return src < dst ? src + dst + tail : dst + src + tail;
-  }
-
   private flowFor(frame: Buffer, tcp: boolean): Flow {
-    const key = this.keyOf(frame, tcp);
-    let flow = this.flows.get(key);
-    if (flow) {
-      // Map order is kept as recency order (eviction and sweeping take the oldest first), but
-      // re-inserting on every packet costs; once a second per flow is recent enough.
-      if (this.current.ts - flow.movedAt > 1) {
-        this.flows.delete(key);
-        this.flows.set(key, flow);
-        flow.movedAt = this.current.ts;
-      }
-      flow.lastSeen = this.current.ts;
-      return flow;
-    }
-    if (this.flows.size >= this.limits.maxFlows) this.evictOldest();
     const i = this.info;
-    const a: Endpoint = { ip: ipString(frame, i.srcIpOffset, i.ipVersion), port: i.srcPort };
-    const b: Endpoint = { ip: ipString(frame, i.dstIpOffset, i.ipVersion), port: i.dstPort };
-    if (i.ethOffset >= 0) {
-      a.mac = macString(frame, i.ethOffset + 6);
-      b.mac = macString(frame, i.ethOffset);
-    }
-    if (i.vlan >= 0) a.vlan = b.vlan = i.vlan;
+    const key = flowKey(i, frame, tcp);
+    const known = this.flows.find(key, this.current.ts);
+    if (known) return known;
     // Until a SYN or a Hello says otherwise, the side on the lower (service) port is the server.
-    const clientIs: 0 | 1 = this.serviceOf(a.port) || (a.port < b.port && !this.serviceOf(b.port)) ? 1 : 0;
-    const vlan = i.vlan >= 0 ? `@vlan${i.vlan}` : '';
-    const client = clientIs === 0 ? a : b;
-    const server = clientIs === 0 ? b : a;
-    flow = {
-      id: `${tcp ? 'tcp' : 'udp'}/${fmt(client)}-${fmt(server)}${vlan}`,
-      key,
-      tcp,
-      a,
-      b,
-      clientIs,
-      lastSeen: this.current.ts,
-      movedAt: this.current.ts,
-      packets: 0,
-      bytes: 0,
-      closed: false,
-      closedAt: 0,
-      app: tcp ? 'detecting' : 'none',
-      detectTries: 0,
-    };
-    if (tcp) {
-      this.attachTcp(flow);
-    }
-    this.flows.set(key, flow);
+    const clientIs: 0 | 1 = this.serviceOf(i.srcPort) || (i.srcPort < i.dstPort && !this.serviceOf(i.dstPort)) ? 1 : 0;
+    const flow = newFlow(i, frame, key, tcp, clientIs, this.current.ts);
+    if (tcp) this.attachTcp(flow);
+    this.flows.add(flow);
     this.stats.flows++;
     return flow;
-  }
-
-  private sideOf(flow: Flow, frame: Buffer): 0 | 1 {
-    const i = this.info;
-    if (i.srcPort !== flow.a.port) return 1;
-    if (i.srcPort !== i.dstPort) return 0;
-    return ipString(frame, i.srcIpOffset, i.ipVersion) === flow.a.ip ? 0 : 1;
   }
 
   private count(flow: Flow, p: PacketInput): void {
@@ -537,7 +371,7 @@ export class OperationDecoder {
     if (flow.closed) return;
     flow.closed = true;
     flow.closedAt = this.current.ts;
-    if (reason === 'closed' || reason === 'reset') this.closing.push(flow);
+    if (reason === 'closed' || reason === 'reset') this.flows.linger(flow);
     const sinks = flow.sinks;
     if (flow.dirs && sinks) {
       flow.dirs[0].flush(sinks[0]);
@@ -557,50 +391,17 @@ export class OperationDecoder {
     if (flow.module) this.attachParser(flow);
   }
 
-  /** The flow leaves the table. */
+  /** The flow's state goes: what is held is delivered, its last counters reported. */
   private forget(flow: Flow, reason: FlowEndReason): void {
     this.closeFlow(flow, reason);
     this.report(flow, true);
   }
 
-  private reapClosed(now: number): void {
-    while (this.closingHead < this.closing.length) {
-      const flow = this.closing[this.closingHead]!;
-      const crowded = this.closing.length - this.closingHead > this.limits.maxClosedFlows;
-      if (flow.closed && now - flow.closedAt <= CLOSED_LINGER_SECONDS && !crowded) break;
-      this.closingHead++;
-      // Reopened since, or already gone (evicted, swept): nothing to do.
-      if (flow.closed && this.flows.get(flow.key) === flow) {
-        this.forget(flow, 'closed');
-        this.flows.delete(flow.key);
-      }
-    }
-    if (this.closingHead > 1024 && this.closingHead * 2 > this.closing.length) {
-      this.closing = this.closing.slice(this.closingHead);
-      this.closingHead = 0;
-    }
-  }
-
-  private evictOldest(): void {
-    const first = this.flows.values().next();
-    if (first.done) return;
-    const wasOpen = !first.value.closed;
-    this.forget(first.value, 'evicted');
-    this.flows.delete(first.value.key);
+  /** The flow leaves the table (its linger over, idle, or evicted). */
+  private leave(flow: Flow, reason: FlowEndReason): void {
+    const wasOpen = !flow.closed;
+    this.forget(flow, reason);
     // A closed connection kept only for its trailing packets leaves without a word.
-    if (wasOpen) this.eventFor('flow_evicted', first.value.id, undefined, `flow table full (${this.limits.maxFlows} flows): least recently seen flow evicted`);
+    if (reason === 'evicted' && wasOpen) this.eventFor('flow_evicted', flow.id, undefined, `flow table full (${this.limits.maxFlows} flows): least recently seen flow evicted`);
   }
-
-  private sweep(now: number): void {
-    this.lastSweep = now;
-    for (const flow of this.flows.values()) {
-      if (now - flow.lastSeen <= this.limits.idleTimeoutSeconds) break;
-      this.forget(flow, 'idle');
-      this.flows.delete(flow.key);
-    }
-  }
-}
-
-function fmt(e: Endpoint): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }

@@ -7,18 +7,98 @@ import { protocolsOver } from '../../protocols/registry.js';
 
 export const TCP_PROTOCOLS = protocolsOver('tcp');
 
+const NOTHING = Buffer.alloc(0);
+
+/** What detection keeps of a flow while its protocol is undecided. */
+export interface Undecided {
+  /** Payload segments looked at without finding a protocol. */
+  detectTries: number;
+  /** A direction's first bytes, held while they may begin a PDU not yet whole. */
+  start?: StreamStart;
+}
+
+/** What a look at a flow's bytes found: its protocol, nothing yet, or (looked long enough) none. */
+export type Detection = 'found' | 'undecided' | 'none';
+
+/** Looks for flows' protocols; one serves every flow, what a look found is in its fields until the next. */
+export class ProtocolDetector {
+  /** After 'found': the protocol, and the bytes its first PDU begins (a held start, or the segment). */
+  module: ProtocolModule | undefined;
+  first: Buffer = NOTHING;
+  /** After 'found': the segment's bytes after `first` (none unless `first` is a held start). */
+  rest: Buffer = NOTHING;
+  /** After 'none': the size of the held start that reached the bound; 0 when the segments ran out. */
+  heldBytes = 0;
+
+  constructor(
+    private readonly maxHeld: number,
+    private readonly maxTries: number,
+  ) {}
+
+  /**
+   * One direction's next in-order bytes (`segmentStart`: they begin where a segment began), on a
+   * flow whose service protocol by its ports is `onPort`. A PDU may begin at each segment start,
+   * or (a header sent in pieces) at the start of the bytes held.
+   */
+  look(flow: Undecided, side: 0 | 1, data: Buffer, segmentStart: boolean, onPort: ProtocolModule | undefined): Detection {
+    if (flow.start?.side === side) {
+      const held = this.continueStart(flow, flow.start, data, onPort);
+      if (held) return held;
+    }
+    if (segmentStart) {
+      const m = recognise(onPort, data, data.length);
+      if (m) return this.found(m, data, NOTHING);
+      if (!flow.start && data.length < this.maxHeld && mayBegin(onPort, data, data.length)) {
+        flow.start = new StreamStart(side, this.maxHeld);
+        flow.start.append(data);
+      }
+    }
+    return this.undecided(flow);
+  }
+
+  /** The held start with `data` after it; undefined when it begins no PDU after all, and is let go. */
+  private continueStart(flow: Undecided, start: StreamStart, data: Buffer, onPort: ProtocolModule | undefined): Detection | undefined {
+    const taken = start.append(data);
+    const held = start.bytes;
+    const m = recognise(onPort, held, held.length);
+    if (m) return this.found(m, held, data.subarray(taken));
+    if (!mayBegin(onPort, held, held.length)) {
+      flow.start = undefined;
+      return undefined;
+    }
+    if (!start.full) return this.undecided(flow);
+    // A PDU too large to be probed within the bound is not waited for.
+    this.heldBytes = held.length;
+    return 'none';
+  }
+
+  private found(m: ProtocolModule, first: Buffer, rest: Buffer): 'found' {
+    this.module = m;
+    this.first = first;
+    this.rest = rest;
+    return 'found';
+  }
+
+  /** Another segment showed no protocol: after enough of them the flow has none. */
+  private undecided(flow: Undecided): Detection {
+    if (++flow.detectTries < this.maxTries) return 'undecided';
+    this.heldBytes = 0;
+    return 'none';
+  }
+}
+
 /**
  * The protocol whose PDU starts `buf[0, end)`: the flow's service protocol (`onPort`, probed as
  * on its own port), else one recognised on any port.
  */
-export function recognise(onPort: ProtocolModule | undefined, buf: Buffer, end: number): ProtocolModule | undefined {
+function recognise(onPort: ProtocolModule | undefined, buf: Buffer, end: number): ProtocolModule | undefined {
   if (onPort?.probe(buf, 0, end, true)) return onPort;
   for (const m of TCP_PROTOCOLS) if (m !== onPort && m.anyPort && m.probe(buf, 0, end, false)) return m;
   return undefined;
 }
 
 /** Whether `buf[0, end)` may begin a PDU of one of the protocols `recognise` tries, not yet whole. */
-export function mayBegin(onPort: ProtocolModule | undefined, buf: Buffer, end: number): boolean {
+function mayBegin(onPort: ProtocolModule | undefined, buf: Buffer, end: number): boolean {
   for (const m of TCP_PROTOCOLS) if ((m === onPort || m.anyPort) && m.frame(buf, 0, end).status === 'incomplete') return true;
   return false;
 }

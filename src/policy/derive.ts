@@ -141,13 +141,31 @@ function allowancesFor(c: DeriveConversation, sl: SecurityLevel, slack: number):
 }
 
 export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[], options: DeriveOptions = {}): Policy {
-  const slack = options.rangeSlack ?? 16;
   // A conversation with no operation seen (connection attempts, responses whose requests were
   // missed) gives nothing to allow: it never becomes a rule, least of all an any-operation one.
   const conversations = learned.filter((c) => Object.keys(c.operations).length > 0);
-  const skipped = learned.length - conversations.length;
-  // Zones: Purdue tier x subnet; a tier on one subnet keeps the short name.
-  const byTier = new Map<string, { tier: Tier; subnets: Map<string, string[]> }>();
+  const { zones, zoneOfIp } = deriveZones(assets, conversations, options.securityLevel);
+  const drafts = draftConduits(conversations, zoneOfIp, options.rangeSlack ?? 16);
+  nameRules(drafts);
+  return {
+    bulkheadPolicy: 1,
+    name: options.name ?? 'Derived policy',
+    description: describeDerivation(conversations, learned.length - conversations.length),
+    defaultAction: 'deny',
+    zones,
+    conduits: [...drafts.values()].map((d) => d.conduit),
+    link: deriveLink(assets, options.etherTypes),
+  };
+}
+
+interface TierMembers {
+  tier: Tier;
+  subnets: Map<string, string[]>;
+}
+
+/** Every address (the assets' and the conversations' ends) by Purdue tier, then subnet. */
+function groupByTier(assets: DeriveAsset[], conversations: DeriveConversation[]): Map<string, TierMembers> {
+  const byTier = new Map<string, TierMembers>();
   const levelOf = new Map(assets.map((a) => [a.ip, a.purdue?.level]));
   for (const c of conversations) for (const ip of [c.client.ip, ...(c.server.broadcast ? [] : [c.server.ip])]) if (!levelOf.has(ip)) levelOf.set(ip, undefined);
   for (const [ip, level] of levelOf) {
@@ -159,61 +177,99 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
     list.push(ip);
     entry.subnets.set(subnet, list);
   }
+  return byTier;
+}
+
+/** Zones: Purdue tier x subnet; a tier on one subnet keeps the short name. */
+function deriveZones(assets: DeriveAsset[], conversations: DeriveConversation[], securityLevel: SecurityLevel | undefined): { zones: Zone[]; zoneOfIp: Map<string, Zone> } {
   const zones: Zone[] = [];
   const zoneOfIp = new Map<string, Zone>();
-  for (const { tier, subnets } of [...byTier.values()].sort((a, b) => (a.tier.purdue ?? 9) - (b.tier.purdue ?? 9))) {
+  for (const { tier, subnets } of [...groupByTier(assets, conversations).values()].sort((a, b) => (a.tier.purdue ?? 9) - (b.tier.purdue ?? 9))) {
     for (const [subnet, ips] of [...subnets].sort()) {
-      const single = subnets.size === 1;
-      const zone: Zone = {
-        id: single ? tier.key : `${tier.key}-${slug(subnet)}`,
-        name: single ? tier.name : `${tier.name} ${subnet}`,
-        description: `Derived: assets whose traffic suggests Purdue ${tier.purdue === undefined ? 'level unknown' : `level ${tier.purdue}`}${single ? '' : ` on ${subnet}`}.`,
-        securityLevel: options.securityLevel ?? tier.sl,
-        members: ips.sort(compareIps),
-      };
-      if (tier.purdue !== undefined) zone.purdueLevel = tier.purdue;
-      const vlans = vlansOf(assets, ips);
-      if (vlans.length) zone.vlans = vlans;
-      // Never stop a plant by surprise: fail-open until an engineer decides otherwise per zone.
-      zone.failMode = 'open';
+      const zone = tierZone(tier, subnets.size === 1 ? undefined : subnet, ips, assets, securityLevel);
       zones.push(zone);
       for (const ip of ips) zoneOfIp.set(ip, zone);
     }
   }
+  return { zones, zoneOfIp };
+}
 
-  // Conduits: one per pair of zones that talked (traffic inside a zone, broadcasts included, gets its own).
-  const drafts = new Map<string, { conduit: Conduit; sl: SecurityLevel; rules: { rule: Rule; group: string }[] }>();
+/** The zone of a tier's members (on `subnet`, when the tier spans several). */
+function tierZone(tier: Tier, subnet: string | undefined, ips: string[], assets: DeriveAsset[], securityLevel: SecurityLevel | undefined): Zone {
+  const zone: Zone = {
+    id: subnet === undefined ? tier.key : `${tier.key}-${slug(subnet)}`,
+    name: subnet === undefined ? tier.name : `${tier.name} ${subnet}`,
+    description: `Derived: assets whose traffic suggests Purdue ${tier.purdue === undefined ? 'level unknown' : `level ${tier.purdue}`}${subnet === undefined ? '' : ` on ${subnet}`}.`,
+    securityLevel: securityLevel ?? tier.sl,
+    members: ips.sort(compareIps),
+  };
+  if (tier.purdue !== undefined) zone.purdueLevel = tier.purdue;
+  const vlans = vlansOf(assets, ips);
+  if (vlans.length) zone.vlans = vlans;
+  // Never stop a plant by surprise: fail-open until an engineer decides otherwise per zone.
+  zone.failMode = 'open';
+  return zone;
+}
+
+/** A rule drafted from one conversation; `group` says what it allows, for merging. */
+interface DraftRule {
+  rule: Rule;
+  group: string;
+}
+
+interface Draft {
+  conduit: Conduit;
+  sl: SecurityLevel;
+  rules: DraftRule[];
+}
+
+/** Conduits: one per pair of zones that talked (traffic inside a zone, broadcasts included, gets its own). */
+function draftConduits(conversations: DeriveConversation[], zoneOfIp: Map<string, Zone>, slack: number): Map<string, Draft> {
+  const drafts = new Map<string, Draft>();
   for (const c of [...conversations].sort((a, b) => a.key.localeCompare(b.key))) {
     const cz = zoneOfIp.get(c.client.ip)!;
     const sz = c.server.broadcast ? cz : zoneOfIp.get(c.server.ip)!;
     const [a, b] = [cz, sz].sort((x, y) => x.id.localeCompare(y.id)) as [Zone, Zone];
     const id = a === b ? `${a.id}-internal` : `${a.id}--${b.id}`;
     let d = drafts.get(id);
-    if (!d) {
-      const conduit: Conduit = { id, name: a === b ? `within ${a.name}` : `${a.name} - ${b.name}`, zones: [a.id, b.id], rules: [] };
-      const sl = Math.max(a.securityLevel, b.securityLevel) as SecurityLevel;
-      conduit.securityLevel = sl;
-      conduit.failMode = a.failMode === 'closed' || b.failMode === 'closed' ? 'closed' : 'open';
-      drafts.set(id, (d = { conduit, sl, rules: [] }));
-    }
-    const allow = allowancesFor(c, d.sl, slack);
-    const rule: Rule = {
-      id: '',
-      protocol: c.protocol,
-      port: c.server.port,
-      client: { hosts: [c.client.ip] },
-      server: c.server.broadcast ? { broadcast: true } : { hosts: [c.server.ip] },
-      evidence: { conversations: [c.key], transactions: c.transactions, firstSeen: c.firstSeen, lastSeen: c.lastSeen },
-    };
-    if (allow) rule.allow = allow;
-    if (d.sl >= 4) {
-      const seconds = Math.max(1, c.lastSeen - c.firstSeen);
-      rule.ratePerSecond = Math.max(1, Math.ceil((2 * c.transactions) / seconds));
-    }
-    d.rules.push({ rule, group: JSON.stringify([c.protocol, c.server.port, allow ?? null]) });
+    if (!d) drafts.set(id, (d = draftConduit(id, a, b)));
+    d.rules.push(draftRule(c, d.sl, slack));
   }
+  return drafts;
+}
 
-  // Below SL 4, rules that allow the same thing merge: first across servers of one client, then across clients.
+function draftConduit(id: string, a: Zone, b: Zone): Draft {
+  const conduit: Conduit = { id, name: a === b ? `within ${a.name}` : `${a.name} - ${b.name}`, zones: [a.id, b.id], rules: [] };
+  const sl = Math.max(a.securityLevel, b.securityLevel) as SecurityLevel;
+  conduit.securityLevel = sl;
+  conduit.failMode = a.failMode === 'closed' || b.failMode === 'closed' ? 'closed' : 'open';
+  return { conduit, sl, rules: [] };
+}
+
+/** The rule allowing what a conversation did, at its conduit's security level. */
+function draftRule(c: DeriveConversation, sl: SecurityLevel, slack: number): DraftRule {
+  const allow = allowancesFor(c, sl, slack);
+  const rule: Rule = {
+    id: '',
+    protocol: c.protocol,
+    port: c.server.port,
+    client: { hosts: [c.client.ip] },
+    server: c.server.broadcast ? { broadcast: true } : { hosts: [c.server.ip] },
+    evidence: { conversations: [c.key], transactions: c.transactions, firstSeen: c.firstSeen, lastSeen: c.lastSeen },
+  };
+  if (allow) rule.allow = allow;
+  if (sl >= 4) {
+    const seconds = Math.max(1, c.lastSeen - c.firstSeen);
+    rule.ratePerSecond = Math.max(1, Math.ceil((2 * c.transactions) / seconds));
+  }
+  return { rule, group: JSON.stringify([c.protocol, c.server.port, allow ?? null]) };
+}
+
+/**
+ * Each conduit's rules, merged below SL 4 where they allow the same thing (first across servers
+ * of one client, then across clients), with ids unique in the policy.
+ */
+function nameRules(drafts: Map<string, Draft>): void {
   const used = new Set<string>();
   for (const d of drafts.values()) {
     let rules = d.rules;
@@ -230,19 +286,13 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
       d.conduit.rules.push(rule);
     }
   }
+}
 
+function describeDerivation(conversations: DeriveConversation[], skipped: number): string {
   const first = Math.min(...conversations.map((c) => c.firstSeen));
   const last = Math.max(...conversations.map((c) => c.lastSeen));
   const span = conversations.length ? ` between ${new Date(first * 1000).toISOString()} and ${new Date(last * 1000).toISOString()}` : '';
-  return {
-    bulkheadPolicy: 1,
-    name: options.name ?? 'Derived policy',
-    description: `Derived from ${conversations.length} learned conversations${span}. Deny by default; every rule allows what was observed.${skipped ? ` ${skipped} conversations without any operation seen (connection attempts, responses only) gave no rule.` : ''}`,
-    defaultAction: 'deny',
-    zones,
-    conduits: [...drafts.values()].map((d) => d.conduit),
-    link: deriveLink(assets, options.etherTypes),
-  };
+  return `Derived from ${conversations.length} learned conversations${span}. Deny by default; every rule allows what was observed.${skipped ? ` ${skipped} conversations without any operation seen (connection attempts, responses only) gave no rule.` : ''}`;
 }
 
 /** The VLANs a zone's members were seen on. */
@@ -276,8 +326,8 @@ function deriveLink(assets: DeriveAsset[], etherTypes: number[] | undefined): Po
 }
 
 /** Merges rules with the same key into one, uniting their hosts on `side` and their evidence. */
-function mergeOn(rules: { rule: Rule; group: string }[], key: (r: { rule: Rule; group: string }) => string, side: 'client' | 'server'): { rule: Rule; group: string }[] {
-  const merged = new Map<string, { rule: Rule; group: string }>();
+function mergeOn(rules: DraftRule[], key: (r: DraftRule) => string, side: 'client' | 'server'): DraftRule[] {
+  const merged = new Map<string, DraftRule>();
   for (const r of rules) {
     const k = key(r) + (r.rule.server.broadcast ? '|broadcast' : '');
     const into = merged.get(k);

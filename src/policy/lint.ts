@@ -96,98 +96,139 @@ function lintLink(p: Policy, ctx: LintContext, out: Finding[]): void {
 export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
   const out: Finding[] = [];
   const zone = new Map<string, Zone>(p.zones.map((z) => [z.id, z]));
-  const at = (c: Conduit, r?: Rule) => (r ? `conduit ${c.id} rule ${r.id}` : `conduit ${c.id}`);
-
   if (p.defaultAction !== 'deny') {
     out.push({ severity: 'error', code: 'default-allow', where: 'policy', message: 'traffic no rule matches is allowed: the boundary denies nothing by default', clause: 'IEC 62443-3-3 SR 5.2 RE1; NIST SP 800-53 SC-7(5)' });
   }
-
-  const all = p.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));
-  const position = new Map(all.map((x, i) => [x.r, i]));
-  // Rules can only cover or meet rules that share a client host or zone: compare within those
-  // groups, not every pair (a derived policy has thousands of rules).
-  const zoneOfHost = new Map<string, string>();
-  for (const z of p.zones) for (const m of z.members) zoneOfHost.set(m, z.id);
-  // Host rules are grouped by client host; zone rules by zone; CIDR rules stand apart.
-  const keysOf = (r: Rule): string[] => {
-    if (r.client.zone !== undefined && !r.client.hosts) return [`${r.protocol}|zone:${r.client.zone}`];
-    return (r.client.hosts ?? []).map((h) => (h.includes('/') ? `${r.protocol}|*` : `${r.protocol}|host:${h}`));
-  };
-  const groups = new Map<string, { c: Conduit; r: Rule }[]>();
-  for (const x of all) {
-    for (const k of new Set(keysOf(x.r))) {
-      const g = groups.get(k);
-      if (g) g.push(x);
-      else groups.set(k, [x]);
+  const peers = new RulePeers(p);
+  for (const x of peers.all) {
+    if (x.r.action === 'deny') continue;
+    const sl = x.c.securityLevel ?? Math.max(...x.c.zones.map((z) => zone.get(z)?.securityLevel ?? 0));
+    lintOverlaps(p, x, peers, out);
+    lintBreadth(x, sl, out);
+    if (writesAllowed(x.r)) lintWriters(p, zone, x, out);
+    if (ctx.ruleHits && !(ctx.ruleHits[x.r.id] > 0)) {
+      out.push({ severity: 'info', code: 'unused', where: at(x.c, x.r), message: 'matched nothing in the traffic simulated: remove it unless it covers a rare, known operation', clause: 'NIST SP 800-82r3 firewall practice (permit only what is needed); NIST SP 800-53 CM-7' });
     }
   }
-  const peersOf = (r: Rule): { c: Conduit; r: Rule }[] => {
+  lintConduitLevels(p, zone, out);
+  lintZones(p, ctx, out);
+  lintLink(p, ctx, out);
+  const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  return out.sort((x, y) => order[x.severity] - order[y.severity]);
+}
+
+/** A rule and the conduit it is in. */
+interface Placed {
+  c: Conduit;
+  r: Rule;
+}
+
+function at(c: Conduit, r?: Rule): string {
+  return r ? `conduit ${c.id} rule ${r.id}` : `conduit ${c.id}`;
+}
+
+/**
+ * The policy's rules, and for each the rules it may cover or meet: those that share a client
+ * host or zone. Comparing within those groups, not every pair, keeps a derived policy of
+ * thousands of rules fast.
+ */
+class RulePeers {
+  readonly all: Placed[];
+  /** Each rule's place in the policy: of two rules that cover each other, the later is redundant. */
+  readonly position: Map<Rule, number>;
+  private readonly zoneOfHost = new Map<string, string>();
+  private readonly groups = new Map<string, Placed[]>();
+
+  constructor(p: Policy) {
+    this.all = p.conduits.flatMap((c) => c.rules.map((r) => ({ c, r })));
+    this.position = new Map(this.all.map((x, i) => [x.r, i]));
+    for (const z of p.zones) for (const m of z.members) this.zoneOfHost.set(m, z.id);
+    for (const x of this.all) {
+      for (const k of new Set(keysOf(x.r))) {
+        const g = this.groups.get(k);
+        if (g) g.push(x);
+        else this.groups.set(k, [x]);
+      }
+    }
+  }
+
+  of(r: Rule): Placed[] {
     // A zone-wide rule may meet any rule of its protocol: those are few, compare with all.
-    if (r.client.zone !== undefined && !r.client.hosts) return all.filter((x) => x.r.protocol === r.protocol);
+    if (r.client.zone !== undefined && !r.client.hosts) return this.all.filter((x) => x.r.protocol === r.protocol);
     const keys = new Set([...keysOf(r), `${r.protocol}|*`]);
     for (const h of r.client.hosts ?? []) {
-      const z = zoneOfHost.get(h);
+      const z = this.zoneOfHost.get(h);
       if (z) keys.add(`${r.protocol}|zone:${z}`);
     }
     if (r.client.zone) keys.add(`${r.protocol}|zone:${r.client.zone}`);
     const seen = new Set<Rule>();
-    const out: { c: Conduit; r: Rule }[] = [];
+    const out: Placed[] = [];
     for (const k of keys) {
-      for (const x of groups.get(k) ?? []) {
+      for (const x of this.groups.get(k) ?? []) {
         if (seen.has(x.r)) continue;
         seen.add(x.r);
         out.push(x);
       }
     }
     return out;
-  };
-  for (const { c, r } of all) {
-    const sl = c.securityLevel ?? Math.max(...c.zones.map((z) => zone.get(z)?.securityLevel ?? 0));
-    if (r.action === 'deny') continue;
-    // Shadowed, redundant, conflicting.
-    for (const { c: oc, r: o } of peersOf(r)) {
-      if (o === r || o.protocol !== r.protocol) continue;
-      if (o.action === 'deny') {
-        if (ruleCovers(p, o, { ...r, allow: r.allow })) {
-          out.push({ severity: 'warning', code: 'shadowed', where: at(c, r), message: `never takes effect: deny rule ${o.id} (conduit ${oc.id}) covers everything it allows`, clause: 'IEC 62443-3-3 SR 7.6 (configuration settings must be what they say)' });
-        } else if ((o.port === undefined || r.port === undefined || o.port === r.port) && selectorsMeet(p, o.client, r.client) && selectorsMeet(p, o.server, r.server) && allowMeets(o.allow, r.allow)) {
-          out.push({ severity: 'warning', code: 'conflicting', where: at(c, r), message: `overlaps deny rule ${o.id} (conduit ${oc.id}): part of what it allows is denied there`, clause: 'IEC 62443-3-3 SR 7.6' });
-        }
-      } else if (ruleCovers(p, o, r) && !(ruleCovers(p, r, o) && position.get(o)! > position.get(r)!)) {
-        out.push({ severity: 'warning', code: 'redundant', where: at(c, r), message: `rule ${o.id} (conduit ${oc.id}) already allows everything this rule does`, clause: 'NIST SP 800-82r3 firewall practice (permit specific host-to-host services only); IEC 62443-3-3 SR 7.6' });
+  }
+}
+
+/** Host rules are grouped by client host; zone rules by zone; CIDR rules stand apart. */
+function keysOf(r: Rule): string[] {
+  if (r.client.zone !== undefined && !r.client.hosts) return [`${r.protocol}|zone:${r.client.zone}`];
+  return (r.client.hosts ?? []).map((h) => (h.includes('/') ? `${r.protocol}|*` : `${r.protocol}|host:${h}`));
+}
+
+/** Shadowed, conflicting, redundant: an allowing rule against the rules it may overlap. */
+function lintOverlaps(p: Policy, { c, r }: Placed, peers: RulePeers, out: Finding[]): void {
+  for (const { c: oc, r: o } of peers.of(r)) {
+    if (o === r || o.protocol !== r.protocol) continue;
+    if (o.action === 'deny') {
+      if (ruleCovers(p, o, r)) {
+        out.push({ severity: 'warning', code: 'shadowed', where: at(c, r), message: `never takes effect: deny rule ${o.id} (conduit ${oc.id}) covers everything it allows`, clause: 'IEC 62443-3-3 SR 7.6 (configuration settings must be what they say)' });
+      } else if ((o.port === undefined || r.port === undefined || o.port === r.port) && selectorsMeet(p, o.client, r.client) && selectorsMeet(p, o.server, r.server) && allowMeets(o.allow, r.allow)) {
+        out.push({ severity: 'warning', code: 'conflicting', where: at(c, r), message: `overlaps deny rule ${o.id} (conduit ${oc.id}): part of what it allows is denied there`, clause: 'IEC 62443-3-3 SR 7.6' });
       }
-    }
-    // Over-broad.
-    if (!r.allow && sl >= 2) {
-      out.push({ severity: 'warning', code: 'any-operation', where: at(c, r), message: `allows any ${r.protocol} operation at SL-T ${sl}: name the operation kinds (SL 2) or codes and ranges (SL 3+)`, clause: 'IEC 62443-3-3 SR 5.2; NIST SP 800-82r3 (application-aware filtering for ICS protocols)' });
-    }
-    for (const a of r.allow ?? []) {
-      // A scope without a table is a device-level function (diagnostics, identification): no addresses.
-      for (const m of (a.modbus ?? []).filter((x) => x.table !== undefined)) {
-        const widest = Math.max(0, ...(m.ranges ?? [[0, 65535]]).map(([x, y]) => y - x + 1));
-        if (sl >= 3 && widest > WIDE_RANGE) out.push({ severity: 'warning', code: 'wide-range', where: at(c, r), message: `unit ${m.unit}${m.table ? ` ${m.table}` : ''}: ${m.ranges ? `a range of ${widest} addresses` : 'the whole table'} at SL-T ${sl}`, clause: 'IEC 62443-3-3 SR 5.2 (least privilege across the boundary)' });
-      }
-    }
-    if (writesAllowed(r)) {
-      const writers = r.client.hosts ? r.client.hosts.length : zoneMembers(p, r.client.zone).size;
-      if (writers > MANY_WRITERS || (r.client.zone !== undefined && !r.client.hosts)) {
-        out.push({ severity: 'warning', code: 'many-writers', where: at(c, r), message: `write, control or program operations allowed from ${r.client.hosts ? `${writers} hosts` : `every host of zone ${r.client.zone}`}`, clause: 'NIST SP 800-82r3 firewall practice (restrict write/program operations to the engineering stations that need them)' });
-      }
-      const cz = r.client.zone ?? p.zones.find((z) => r.client.hosts?.some((h) => z.members.includes(h)))?.id;
-      const sz = r.server.zone ?? p.zones.find((z) => r.server.hosts?.some((h) => z.members.includes(h)))?.id;
-      const from = cz !== undefined ? zone.get(cz) : undefined;
-      const to = sz !== undefined ? zone.get(sz) : undefined;
-      // Writes into a zone of higher SL-T must at least be held to that zone's strictness (codes and targets).
-      const loose = !r.allow || r.allow.some((a) => (!a.kinds || a.kinds.some((k) => ACTIVE.includes(k))) && (!a.codes || (!a.modbus && !a.bacnet && !a.opcua && r.protocol !== 'opcua')));
-      if (from && to && from.securityLevel < to.securityLevel && to.securityLevel >= 3 && loose) {
-        out.push({ severity: 'warning', code: 'write-up', where: at(c, r), message: `writes from ${from.name} (SL-T ${from.securityLevel}) into ${to.name} (SL-T ${to.securityLevel}) without codes and target ranges`, clause: 'IEC 62443-3-2 ZCR 3 (zones by security requirements); IEC 62443-3-3 SR 5.2' });
-      }
-    }
-    if (ctx.ruleHits && !(ctx.ruleHits[r.id] > 0)) {
-      out.push({ severity: 'info', code: 'unused', where: at(c, r), message: 'matched nothing in the traffic simulated: remove it unless it covers a rare, known operation', clause: 'NIST SP 800-82r3 firewall practice (permit only what is needed); NIST SP 800-53 CM-7' });
+    } else if (ruleCovers(p, o, r) && !(ruleCovers(p, r, o) && peers.position.get(o)! > peers.position.get(r)!)) {
+      out.push({ severity: 'warning', code: 'redundant', where: at(c, r), message: `rule ${o.id} (conduit ${oc.id}) already allows everything this rule does`, clause: 'NIST SP 800-82r3 firewall practice (permit specific host-to-host services only); IEC 62443-3-3 SR 7.6' });
     }
   }
+}
 
+/** Over-broad: any operation allowed, or register ranges that span the address space. */
+function lintBreadth({ c, r }: Placed, sl: number, out: Finding[]): void {
+  if (!r.allow && sl >= 2) {
+    out.push({ severity: 'warning', code: 'any-operation', where: at(c, r), message: `allows any ${r.protocol} operation at SL-T ${sl}: name the operation kinds (SL 2) or codes and ranges (SL 3+)`, clause: 'IEC 62443-3-3 SR 5.2; NIST SP 800-82r3 (application-aware filtering for ICS protocols)' });
+  }
+  for (const a of r.allow ?? []) {
+    // A scope without a table is a device-level function (diagnostics, identification): no addresses.
+    for (const m of (a.modbus ?? []).filter((x) => x.table !== undefined)) {
+      const widest = Math.max(0, ...(m.ranges ?? [[0, 65535]]).map(([x, y]) => y - x + 1));
+      if (sl >= 3 && widest > WIDE_RANGE) out.push({ severity: 'warning', code: 'wide-range', where: at(c, r), message: `unit ${m.unit}${m.table ? ` ${m.table}` : ''}: ${m.ranges ? `a range of ${widest} addresses` : 'the whole table'} at SL-T ${sl}`, clause: 'IEC 62443-3-3 SR 5.2 (least privilege across the boundary)' });
+    }
+  }
+}
+
+/** A rule allowing writes: from many hosts, or into a stricter zone without codes and targets. */
+function lintWriters(p: Policy, zone: Map<string, Zone>, { c, r }: Placed, out: Finding[]): void {
+  const writers = r.client.hosts ? r.client.hosts.length : zoneMembers(p, r.client.zone).size;
+  if (writers > MANY_WRITERS || (r.client.zone !== undefined && !r.client.hosts)) {
+    out.push({ severity: 'warning', code: 'many-writers', where: at(c, r), message: `write, control or program operations allowed from ${r.client.hosts ? `${writers} hosts` : `every host of zone ${r.client.zone}`}`, clause: 'NIST SP 800-82r3 firewall practice (restrict write/program operations to the engineering stations that need them)' });
+  }
+  const cz = r.client.zone ?? p.zones.find((z) => r.client.hosts?.some((h) => z.members.includes(h)))?.id;
+  const sz = r.server.zone ?? p.zones.find((z) => r.server.hosts?.some((h) => z.members.includes(h)))?.id;
+  const from = cz !== undefined ? zone.get(cz) : undefined;
+  const to = sz !== undefined ? zone.get(sz) : undefined;
+  // Writes into a zone of higher SL-T must at least be held to that zone's strictness (codes and targets).
+  const loose = !r.allow || r.allow.some((a) => (!a.kinds || a.kinds.some((k) => ACTIVE.includes(k))) && (!a.codes || (!a.modbus && !a.bacnet && !a.opcua && r.protocol !== 'opcua')));
+  if (from && to && from.securityLevel < to.securityLevel && to.securityLevel >= 3 && loose) {
+    out.push({ severity: 'warning', code: 'write-up', where: at(c, r), message: `writes from ${from.name} (SL-T ${from.securityLevel}) into ${to.name} (SL-T ${to.securityLevel}) without codes and target ranges`, clause: 'IEC 62443-3-2 ZCR 3 (zones by security requirements); IEC 62443-3-3 SR 5.2' });
+  }
+}
+
+/** Conduits between Purdue levels that should not meet directly. */
+function lintConduitLevels(p: Policy, zone: Map<string, Zone>, out: Finding[]): void {
   for (const c of p.conduits) {
     const [a, b] = c.zones.map((z) => zone.get(z));
     if (!a || !b || a.purdueLevel === undefined || b.purdueLevel === undefined || a === b) continue;
@@ -196,7 +237,10 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
     if (hi >= 4 && lo <= 2) out.push({ severity: 'error', code: 'no-dmz', where: at(c), message: `connects Purdue level ${hi} directly with level ${lo}: such traffic must cross an industrial DMZ`, clause: 'NIST SP 800-82r3 Purdue reference model (no direct traffic between levels 4+ and 0-2: it crosses a DMZ)' });
     else if (hi - lo >= 2 && lo !== 3.5 && hi !== 3.5) out.push({ severity: 'warning', code: 'skips-level', where: at(c), message: `connects Purdue level ${lo} with level ${hi}, skipping a level`, clause: 'NIST SP 800-82r3 Purdue reference model (defense in depth, level by level)' });
   }
+}
 
+/** Zones whose members sit at several Purdue levels, and zones without an owner. */
+function lintZones(p: Policy, ctx: LintContext, out: Finding[]): void {
   if (ctx.assets) {
     const level = new Map(ctx.assets.map((x) => [x.ip, x.purdue?.level]));
     for (const z of p.zones) {
@@ -207,7 +251,4 @@ export function lintPolicy(p: Policy, ctx: LintContext = {}): Finding[] {
   for (const z of p.zones) {
     if (!z.owner) out.push({ severity: 'info', code: 'undocumented', where: `zone ${z.id}`, message: 'no accountable owner', clause: 'IEC 62443-3-2 ZCR 6 (document owner, boundary, assets, SL-T)' });
   }
-  lintLink(p, ctx, out);
-  const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-  return out.sort((x, y) => order[x.severity] - order[y.severity]);
 }

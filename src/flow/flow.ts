@@ -1,0 +1,93 @@
+// A flow: one conversation's 5-tuple, in either direction. Its key, endpoints and id as a
+// decoded packet gives them, and the state the decoder keeps for it while it lasts.
+
+import { ipString, macString } from '../../protocols/net/address.js';
+import type { PacketInfo } from '../../protocols/net/packet.js';
+import type { Endpoint, Protocol } from '../../protocols/operation.js';
+import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import type { PduAssembler, PduSink } from './pdu-assembler.js';
+import type { Undecided } from './protocol-detection.js';
+import type { StreamSink, TcpDirection } from './tcp-stream.js';
+
+/** Why a flow's state went away. */
+export type FlowEndReason = 'closed' | 'reset' | 'idle' | 'evicted' | 'end_of_input';
+
+/** One direction's plumbing: bytes from TCP into PDUs into Operations. */
+export type DirectionSink = StreamSink & PduSink;
+
+export interface Flow extends Undecided {
+  id: string;
+  key: string;
+  tcp: boolean;
+  /** Endpoints in the order of the packet that created the flow; clientIs says which is the client. */
+  a: Endpoint;
+  b: Endpoint;
+  /** 0: a is the client, 1: b is the client. */
+  clientIs: 0 | 1;
+  lastSeen: number;
+  /** When the flow was last moved to the recent end of the table. */
+  movedAt: number;
+  /** Packets and wire bytes not yet reported to the observer. */
+  packets: number;
+  bytes: number;
+  /** The TCP connection ended (both FINs or a RST); kept a moment so that trailing packets count. */
+  closed: boolean;
+  closedAt: number;
+  app: 'detecting' | Protocol | 'none';
+  /** The recognised protocol's module and its decoding state for this connection. */
+  module?: ProtocolModule;
+  channel?: ProtocolChannel;
+  dirs?: [TcpDirection, TcpDirection];
+  sinks?: [DirectionSink, DirectionSink];
+  assemblers?: [PduAssembler, PduAssembler];
+}
+
+/** The key of the packet's flow: the same in both directions. */
+export function flowKey(info: PacketInfo, frame: Buffer, tcp: boolean): string {
+  const len = info.ipVersion === 4 ? 4 : 16;
+  const src = frame.toString('latin1', info.srcIpOffset, info.srcIpOffset + len) + String.fromCharCode(info.srcPort);
+  const dst = frame.toString('latin1', info.dstIpOffset, info.dstIpOffset + len) + String.fromCharCode(info.dstPort);
+  const tail = String.fromCharCode(tcp ? 6 : 17, info.vlan + 1);
+  return src < dst ? src + dst + tail : dst + src + tail;
+}
+
+/** The flow the packet opens, its sender `a`; `clientIs` says which end is taken for the client. */
+export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boolean, clientIs: 0 | 1, ts: number): Flow {
+  const a: Endpoint = { ip: ipString(frame, info.srcIpOffset, info.ipVersion), port: info.srcPort };
+  const b: Endpoint = { ip: ipString(frame, info.dstIpOffset, info.ipVersion), port: info.dstPort };
+  if (info.ethOffset >= 0) {
+    a.mac = macString(frame, info.ethOffset + 6);
+    b.mac = macString(frame, info.ethOffset);
+  }
+  if (info.vlan >= 0) a.vlan = b.vlan = info.vlan;
+  const vlan = info.vlan >= 0 ? `@vlan${info.vlan}` : '';
+  const client = clientIs === 0 ? a : b;
+  const server = clientIs === 0 ? b : a;
+  return {
+    id: `${tcp ? 'tcp' : 'udp'}/${fmt(client)}-${fmt(server)}${vlan}`,
+    key,
+    tcp,
+    a,
+    b,
+    clientIs,
+    lastSeen: ts,
+    movedAt: ts,
+    packets: 0,
+    bytes: 0,
+    closed: false,
+    closedAt: 0,
+    app: tcp ? 'detecting' : 'none',
+    detectTries: 0,
+  };
+}
+
+/** Which end of the flow sent the packet: 0 for `a`, 1 for `b`. */
+export function sideOf(flow: Flow, info: PacketInfo, frame: Buffer): 0 | 1 {
+  if (info.srcPort !== flow.a.port) return 1;
+  if (info.srcPort !== info.dstPort) return 0;
+  return ipString(frame, info.srcIpOffset, info.ipVersion) === flow.a.ip ? 0 : 1;
+}
+
+function fmt(e: Endpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
