@@ -7,12 +7,14 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnPcaps } from '../../src/app/learn.js';
 import { derive } from '../../src/app/policy.js';
 import type { RouteEntry } from '../../src/console/auth.js';
 import { RANK } from '../../src/console/context.js';
+import { SHOWN_VERSION } from '../../src/console/routes/policy.js';
 import { buildConsole } from '../../src/console/server.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/event-store.js';
@@ -243,5 +245,11 @@ describe('console API', () => {
     expect((await call('GET', '/api/status', { as: 'viewer' })).status).toBe(200);
     expect(changed).toEqual([]);
     expect(served.size).toBeGreaterThan(25);
+    // The policy page is written by JSON.stringify (faster on large policies): it must still be what its schema says.
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(SHOWN_VERSION);
+    for (const ref of ['1', 'latest']) {
+      const page = (await call('GET', `/api/policies/${ref}`, { as: 'viewer' })).body;
+      expect(validate(page) ? [] : validate.errors, `policy ${ref}`).toEqual([]);
+    }
   });
 });

@@ -12,6 +12,8 @@ export const versionParams = Type.Object({ v: Type.String({ pattern: '^[0-9]{1,9
 const refParams = Type.Object({ ref });
 const zoneId = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' });
 const member = text(64);
+/** A version as the review page receives it. */
+export const SHOWN_VERSION = shownVersion(Type.Unsafe(SHOWN_POLICY_SCHEMA));
 const op = <T extends string>(name: T) => Type.Literal(name);
 
 /** The zone map's edits, one schema each (the body names its op). */
@@ -34,8 +36,12 @@ export const policyRoutes: Feature = async (app, { s }) => {
         tags: ['policy'],
         summary: `A version: the parsed policy (at most ${RULES_SHOWN} rules per conduit, with each conduit's ruleCount), its approvals, and its document as written (up to 1 MiB)`,
         params: refParams,
-        response: { 200: shownVersion(Type.Unsafe(SHOWN_POLICY_SCHEMA)), 404: Problem },
+        response: { 200: SHOWN_VERSION, 404: Problem },
       },
+      // The schema documents and types the reply; the engine's own JSON writes it: on a
+      // 100,000-conversation plant the schema's serialiser took 173 ms at the median for this
+      // page and JSON.stringify 84 ms (npm run bench:console). The test checks it against the schema.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (req) => r.show(req.params.ref),
   );
