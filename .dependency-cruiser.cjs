@@ -8,16 +8,17 @@ const BELOW = {
   capture: ['protocols', 'errors'],
   flow: ['protocols', 'errors'],
   learn: ['protocols', 'flow', 'store', 'errors'],
+  detect: ['protocols', 'flow', 'learn', 'store', 'errors'],
   policy: ['protocols', 'flow', 'store', 'errors'],
   enforce: ['policy', 'flow', 'protocols', 'store', 'errors'],
   config: ['policy', 'store', 'errors'],
-  gateway: ['enforce', 'policy', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
-  app: ['gateway', 'enforce', 'policy', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
+  gateway: ['enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
+  app: ['gateway', 'enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
   // The console and the command line use the use-cases; types of the model below are shared.
   console: ['app', 'errors'],
   // The command line is the composition root: it opens the store and hands it to the use-cases,
   // names the bypass relay and checks nft; it formats with the model's own describers.
-  cli: ['app', 'gateway', 'console', 'config', 'errors', 'protocols', 'learn', 'policy', 'store', 'enforce'],
+  cli: ['app', 'gateway', 'console', 'config', 'errors', 'protocols', 'learn', 'policy', 'detect', 'store', 'enforce'],
 };
 const layer = (name) => (name === 'protocols' ? '^protocols/' : name === 'errors' ? '^src/errors\\.ts$' : `^src/${name}/`);
 

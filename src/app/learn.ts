@@ -5,6 +5,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { CaptureError, firstTimestamp, readCapture } from '../capture/capture-reader.js';
 import { DEFAULT_CAPTURE_FILTER, startLiveCapture } from '../capture/live-capture.js';
 import { Learner, type LearnerOptions } from '../learn/learner.js';
+import { Watch } from '../detect/watch.js';
 import { learnProgress, type LearnProgress } from '../learn/progress.js';
 import { LearnStore } from '../store/learn-store.js';
 
@@ -38,9 +39,14 @@ function sourceId(path: string): { id: string; size: number } {
  * interrupted is resumed after the last committed packet (flows open at the interruption start
  * over, so a few in-flight requests may be lost: at most one flush interval of work).
  */
+/** Learning always watches too: the detectors judge by the baseline once it has learned long enough. */
+function watching(options: LearnerOptions): LearnerOptions {
+  return options.watch ? options : { ...options, watch: (b) => new Watch(b) };
+}
+
 export async function learnPcaps(store: LearnStore, paths: string[], options: LearnerOptions = {}, log: (line: string) => void = () => {}): Promise<{ report: LearnReport; failed: boolean }> {
   const started = process.hrtime.bigint();
-  const learner = new Learner(store, options);
+  const learner = new Learner(store, watching(options));
   const before = store.totals();
   const report: LearnReport = { files: [], packets: 0, operations: 0, seconds: 0, assets: 0, conversations: 0, discoveries: 0, peakRssMb: 0 };
   let failed = false;
@@ -112,7 +118,7 @@ export async function learnInterface(
 ): Promise<LearnReport> {
   const started = process.hrtime.bigint();
   const before = store.totals();
-  const learner = new Learner(store, options);
+  const learner = new Learner(store, watching(options));
   learner.source = { id: `interface:${iface}`, kind: 'interface', name: iface, packetsDone: store.source(`interface:${iface}`)?.packetsDone ?? 0, finished: false };
   const capture = startLiveCapture(iface, filter ?? `${DEFAULT_CAPTURE_FILTER} or (vlan and (${DEFAULT_CAPTURE_FILTER}))`, (p) => learner.packet(p));
   log(`learning on ${iface}${options.seconds ? ` for ${options.seconds} s` : ''}; stop with Ctrl-C`);

@@ -5,37 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../flow/limits.js';
 import { OperationDecoder } from '../flow/operation-decoder.js';
 import { TransactionPairer } from '../flow/transactions.js';
-import { ethernet, SYN, tcpSegment } from '../test-support/ip-packets.js';
+import { ModbusTraffic } from '../test-support/modbus-traffic.js';
 import { Baseline } from './baseline.js';
 import { mainPoll } from './operation-stats.js';
 
 const HMI = { ip: '10.0.0.21', mac: '02:00:00:00:00:21' };
 const PLC = { ip: '10.0.0.11', mac: '00:0e:8c:00:00:11' }; // a Siemens OUI
-const ETHERNET = 1;
-
-/** A Modbus ADU: transaction id, unit 1, PDU bytes. */
-const adu = (tid: number, pdu: number[]) => Buffer.from([tid >> 8, tid & 0xff, 0, 0, 0, pdu.length + 1, 1, ...pdu]);
 
 function learn(schedule: number[], write: number) {
   const baseline = new Baseline();
   const pairer = new TransactionPairer((t) => baseline.transaction(t), DEFAULT_LIMITS);
   const decoder = new OperationDecoder((op) => pairer.operation(op));
-  let index = 0;
-  const send = (from: typeof HMI, to: typeof HMI, sport: number, dport: number, seq: number, payload: Buffer, ts: number, flags?: number) =>
-    decoder.packet({ index: ++index, linkType: ETHERNET, ts, frame: ethernet(from.mac, to.mac, tcpSegment(from.ip, to.ip, sport, dport, seq, payload, flags)) });
-  send(HMI, PLC, 40000, 502, 99, Buffer.alloc(0), 0, SYN);
-  let c = 100;
-  let s = 500;
-  const exchange = (tid: number, request: number[], response: number[], ts: number) => {
-    const q = adu(tid, request);
-    const r = adu(tid, response);
-    send(HMI, PLC, 40000, 502, c, q, ts);
-    send(PLC, HMI, 502, 40000, s, r, ts + 0.004);
-    c += q.length;
-    s += r.length;
-  };
-  schedule.forEach((ts, k) => exchange(k + 1, [3, 0, 0, 0, 10], [3, 20, ...Array<number>(20).fill(0)], ts));
-  exchange(1000, [6, 0, 40, 0, 7], [6, 0, 40, 0, 7], write);
+  const hmi = new ModbusTraffic((p) => decoder.packet(p)).connect(HMI, PLC, 40000, 0);
+  for (const ts of schedule) hmi.readHolding(0, 10, ts);
+  hmi.writeHolding(40, 7, write);
   decoder.flush();
   pairer.flush();
   return baseline.takeChanges();

@@ -47,6 +47,22 @@ interface Route {
 /** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
 const ROUTER_MAC_ADDRESSES = 4;
 
+/**
+ * What is new to the baseline, told as it is learned, with the operation that showed it (the
+ * detectors listen here; learning needs no listener). Called before the operation is counted in.
+ */
+export interface NoveltyListener {
+  asset(a: Asset, op: Operation): void;
+  conversation(c: Conversation, op: Operation): void;
+  operation(c: Conversation, op: Operation): void;
+  /** A target of a known operation not touched before; `what` says it in the baseline's words. */
+  target(c: Conversation, what: string, op: Operation): void;
+  /** A known address seen with a MAC it never had (`known`: the ones it had). */
+  mac(a: Asset, mac: string, known: readonly string[], op: Operation): void;
+  /** Every transaction, once counted in: for detectors of rates, failures and sweeps. */
+  transaction(t: Transaction, c: Conversation | undefined): void;
+}
+
 export interface BaselineChanges {
   assets: Asset[];
   conversations: Conversation[];
@@ -60,7 +76,7 @@ export interface BaselineCounts {
   operationsDropped: number;
 }
 
-function hostKey(ip: string, vlan: number | undefined): string {
+export function hostKey(ip: string, vlan: number | undefined): string {
   return vlan === undefined ? ip : `${ip}@vlan${vlan}`;
 }
 
@@ -86,6 +102,10 @@ export class Baseline {
   private readonly macAddresses = new Map<string, Set<string>>();
   /** flowId -> what its transactions update, so that keys are not rebuilt per transaction. Cleared at each flush. */
   private readonly routes = new Map<string, Route>();
+  /** Told what is new (the detectors); absent: learning only. */
+  listener: NoveltyListener | undefined;
+  /** The operation being learned, for the listener (set once per transaction instead of passed down every call). */
+  private current: Operation | undefined;
 
   constructor(
     private readonly limits: LearnLimits = DEFAULT_LEARN_LIMITS,
@@ -104,6 +124,12 @@ export class Baseline {
   }
 
   transaction(t: Transaction): void {
+    this.current = t.op;
+    this.learn(t);
+    this.listener?.transaction(t, this.routes.get(t.op.flowId)?.conv);
+  }
+
+  private learn(t: Transaction): void {
     const op = t.op;
     const ts = op.evidence.ts;
     this.seen(ts);
@@ -139,13 +165,28 @@ export class Baseline {
         this.counts.operationsDropped++;
         return;
       }
+      if (!newConversation) {
+        this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
+        this.listener?.operation(conv, op);
+      }
       stats = conv.operations[key] = newOperationStats(op);
-      if (!newConversation) this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
       recordTransaction(stats, t);
     } else {
-      for (const what of recordTransaction(stats, t)) this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
+      for (const what of recordTransaction(stats, t)) {
+        this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
+        this.listener?.target(conv, what, op);
+      }
     }
     this.milestones(conv, stats);
+  }
+
+  /** The known addresses a MAC was seen with (up to the router threshold). */
+  addressesWithMac(mac: string): ReadonlySet<string> | undefined {
+    return this.macAddresses.get(mac);
+  }
+
+  asset(ip: string, vlan: number | undefined): Asset | undefined {
+    return this.assets.get(hostKey(ip, vlan));
   }
 
   /** Dirty conversations beyond the cache: the caller should flush now. */
@@ -268,6 +309,7 @@ export class Baseline {
       const served = c.server.broadcast ? undefined : this.assets.get(hostKey(server.ip, server.vlan));
       if (served) served.activity.clientsServed++;
       this.discover(ts, 'conversation', key, `${protocol} ${client.ip} -> ${c.server.broadcast ? `broadcast ${server.ip}` : server.ip}:${server.port}`);
+      if (this.current) this.listener?.conversation(c, this.current);
     }
     this.touchConversation(c, ts);
     return c;
@@ -300,6 +342,7 @@ export class Baseline {
       };
       if (e.vlan !== undefined) a.vlan = e.vlan;
       this.assets.set(key, a);
+      if (this.current) this.listener?.asset(a, this.current);
       this.discover(ts, 'asset', key, `new ${protocol} host ${e.ip}${e.mac ? ` (${e.mac}${macVendor(e.mac) ? `, ${macVendor(e.mac)}` : ''})` : ''}`);
     }
     this.touchAsset(a, protocol, role, e.mac, ts);
@@ -323,6 +366,7 @@ export class Baseline {
       return;
     }
     if (a.macs.length >= this.limits.maxMacsPerAsset) return;
+    if (a.macs.length > 0 && this.current && this.listener) this.listener.mac(a, mac, a.macs.map((x) => x.mac), this.current);
     const sighting: Asset['macs'][number] = { mac, firstSeen: ts, lastSeen: ts };
     const vendor = macVendor(mac);
     if (vendor) sighting.vendor = vendor;

@@ -6,7 +6,8 @@ import { DEFAULT_LIMITS, type FlowLimits } from '../flow/limits.js';
 import { OperationDecoder, type FlowEndReason, type PacketInput, type StreamEvent } from '../flow/operation-decoder.js';
 import { TransactionPairer } from '../flow/transactions.js';
 import type { LearnStore, SourceProgress, StoredEvent } from '../store/learn-store.js';
-import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits } from './baseline.js';
+import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits, type NoveltyListener } from './baseline.js';
+import type { AlertUpdate } from '../store/alert-store.js';
 import { EtherCensus } from './ether-census.js';
 import { Pending } from '../store/pending.js';
 
@@ -15,6 +16,13 @@ export interface LearnerOptions {
   learnLimits?: Partial<LearnLimits>;
   /** Wall-clock milliseconds between flushes: at most this much work is lost to a crash. */
   flushIntervalMs?: number;
+  /** Detectors listening to the baseline (detect/), their alerts written with each flush. */
+  watch?: (baseline: Baseline) => AlertWatch;
+}
+
+/** What listens to the baseline and has alerts to write. */
+export interface AlertWatch extends NoveltyListener {
+  take(): AlertUpdate[];
 }
 
 /** Stream events held between flushes; more are counted, not kept. */
@@ -28,6 +36,7 @@ export class Learner {
   readonly baseline: Baseline;
   /** The non-IP EtherTypes seen, kept with the baseline. */
   readonly etherTypes: EtherCensus;
+  readonly watch: AlertWatch | undefined;
   /** The source being learned; its progress is committed with the baseline. */
   source: SourceProgress | undefined;
   private readonly events = new Pending<StoredEvent>(MAX_PENDING_EVENTS);
@@ -50,6 +59,8 @@ export class Learner {
       lastSeen: clock?.lastSeen ?? 0,
       lastDiscovery: clock?.lastDiscovery ?? 0,
     });
+    this.watch = options.watch?.(this.baseline);
+    this.baseline.listener = this.watch;
     this.pairer = new TransactionPairer((t) => this.baseline.transaction(t), flowLimits, (flowId, protocol, detail) =>
       this.decoder.raise('unreplied_limit', flowId, protocol, detail),
     );
@@ -97,6 +108,7 @@ export class Learner {
       // Kept even when empty: "no non-IP frame seen" is a finding too (derivation lists ARP alone).
       etherTypes: this.etherTypes.state(),
       counts,
+      alerts: this.watch?.take() ?? [],
     });
     this.lastFlush = Date.now();
     this.flushes++;

@@ -4,6 +4,7 @@
 
 import { readSetting, WRITE_SETTING } from './settings.js';
 import type { Db } from './database.js';
+import { AlertStore, type AlertUpdate } from './alert-store.js';
 import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from './records.js';
 
 /** Stored records are the learning model's own JSON (store/records.ts); the store does not interpret them. */
@@ -67,6 +68,8 @@ export interface FlushBatch<A extends StoredAsset, C extends StoredConversation>
   counts?: Record<string, number>;
   /** The non-IP EtherTypes seen (learning's census, stored as it is). */
   etherTypes?: unknown;
+  /** The detectors' alerts found in this stretch of traffic. */
+  alerts?: AlertUpdate[];
 }
 
 /** Stream events kept; older ones are pruned at flush. */
@@ -99,6 +102,7 @@ export class LearnStore {
   private readonly pruneEvents;
   private readonly flushTx;
   private readonly getConversation;
+  private readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
     this.putAsset = db.prepare('INSERT INTO assets (key, ip, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET ip = excluded.ip, first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data');
@@ -106,6 +110,7 @@ export class LearnStore {
       'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data',
     );
     this.getConversation = db.prepare('SELECT data FROM conversations WHERE key = ?');
+    this.alerts = new AlertStore(db);
     this.putDiscovery = db.prepare('INSERT INTO discoveries (ts, type, subject, detail) VALUES (?, ?, ?, ?)');
     this.putEvent = db.prepare('INSERT INTO stream_events (ts, type, flow, protocol, detail) VALUES (?, ?, ?, ?, ?)');
     this.putSource = db.prepare(
@@ -122,6 +127,7 @@ export class LearnStore {
       this.putMeta.run('learn.clock', JSON.stringify(b.clock));
       if (b.counts) this.putMeta.run('learn.counts', JSON.stringify(b.counts));
       if (b.etherTypes) this.putMeta.run('learn.etherTypes', JSON.stringify(b.etherTypes));
+      if (b.alerts?.length) this.alerts.record(b.alerts);
       const s = b.source;
       if (s) this.putSource.run(s.id, s.kind, s.name, s.size ?? null, s.packetsDone, s.finished ? 1 : 0, Date.now() / 1000);
     });

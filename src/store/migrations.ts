@@ -137,4 +137,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN acked_by TEXT;
   ALTER TABLE events ADD COLUMN acked_at REAL;
   `,
+  // 8: alerts from the detectors, one row per incident (type and subject), updated as it repeats.
+  `
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX alerts_last_seen ON alerts (last_seen);
+  `,
 ];

@@ -104,6 +104,47 @@ export const GatewayEventRecord = Type.Object({
 });
 export type GatewayEvent = Static<typeof GatewayEventRecord>;
 
+// ---- Alerts: what the detectors found in allowed traffic, one per incident
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const SeverityName = literals(SEVERITIES);
+export type Severity = Static<typeof SeverityName>;
+export const ALERT_STATES = ['new', 'acknowledged', 'resolved'] as const;
+
+/** Where an alert's incident was seen: capture time, frame and flow (the first ones and the last). */
+export const AlertEvidence = Type.Object({ ts: Num, frame: Int, flowId: Str });
+
+export const AlertRecord = Type.Object({
+  id: Int,
+  /** The incident: type and subject; repeats add to it. */
+  key: Str,
+  /** A stable type code, e.g. new_operation, target_outside_baseline, mac_change. */
+  type: Str,
+  detector: Str,
+  severity: SeverityName,
+  /** MITRE ATT&CK for ICS technique, where one fits. */
+  attack: Opt(Type.Object({ id: Str, name: Str })),
+  status: literals(ALERT_STATES),
+  /** Who and what: the asset (IP) and the conversation it is about. */
+  asset: Opt(Str),
+  conversation: Opt(Str),
+  /** One sentence in the plant's words, numbers beside the names. */
+  summary: Str,
+  /** What the baseline says, and what was seen. */
+  baseline: Str,
+  seen: Str,
+  count: Int,
+  firstSeen: Num,
+  lastSeen: Num,
+  evidence: Type.Array(AlertEvidence),
+  /** Repeats not kept as evidence (only the first and the latest few are). */
+  evidenceDropped: Int,
+  ackedBy: Opt(Str),
+  ackedAt: Opt(Num),
+  resolvedBy: Opt(Str),
+  resolvedAt: Opt(Num),
+});
+export type Alert = Static<typeof AlertRecord>;
+
 // ---- What learning produces: the asset inventory and the conversation baseline
 /** Inclusive [first, last] address range. */
 export const RangeRecord = Type.Tuple([Int, Int]);

@@ -1,0 +1,105 @@
+// The detectors on a learned baseline, fed by the real decoder, pairer, learner and SQLite store:
+// a day of an HMI polling a PLC, then one attack each. Nothing is raised while the baseline
+// learns or for normal traffic after it; each attack raises its alert with the baseline's numbers.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Learner } from '../learn/learner.js';
+import { AlertStore, type Alert } from '../store/alert-store.js';
+import { openDatabase } from '../store/database.js';
+import { LearnStore } from '../store/learn-store.js';
+import { ModbusTraffic } from '../test-support/modbus-traffic.js';
+import { Watch } from './watch.js';
+
+const HMI = { ip: '10.0.0.21', mac: '02:00:00:00:00:21' };
+const PLC = { ip: '10.0.0.11', mac: '00:0e:8c:00:00:11' };
+const ROGUE = { ip: '10.0.0.66', mac: '02:00:00:00:00:66' };
+const T0 = 1_760_000_000;
+const HOUR = 3600;
+
+/** A day and an hour of polling (every 60 s), then `attack` from T0 + 25 h; the alerts stored. */
+function run(attack: (t: ModbusTraffic, at: number) => void): Alert[] {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-detect-')), 'b.db'));
+  try {
+    const learner = new Learner(new LearnStore(db), { watch: (b) => new Watch(b) });
+    const traffic = new ModbusTraffic((p) => learner.packet(p));
+    const hmi = traffic.connect(HMI, PLC, 40000, T0);
+    for (let ts = T0 + 1; ts < T0 + 25 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
+    learner.flush();
+    attack(traffic, T0 + 25 * HOUR);
+    // Normal traffic goes on after the attack, and raises nothing.
+    for (let ts = T0 + 25 * HOUR + 600; ts < T0 + 26 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
+    learner.finish();
+    return new AlertStore(db).list();
+  } finally {
+    db.close();
+  }
+}
+
+describe('detection on the learned baseline', () => {
+  it('raises nothing while learning, nor for the traffic it learned', () => {
+    expect(run(() => {})).toEqual([]);
+  });
+
+  it('a new operation on a known conversation: the HMI writes a register for the first time', () => {
+    const [a, ...rest] = run((t, at) => t.connect(HMI, PLC, 40001, at).writeHolding(40, 4800, at + 1));
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ type: 'new_operation', severity: 'high', status: 'new', attack: { id: 'T0836', name: 'Modify Parameter' }, asset: HMI.ip, conversation: `${HMI.ip}>${PLC.ip}:502/modbus`, count: 1 });
+    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent .*Write Single Register.* \(write\) to Modbus server 10\.0\.0\.11.* for the first time$/);
+    expect(a!.baseline).toMatch(/^in 25 h it sent .*Read Holding Registers.* ×1,500$/);
+    expect(a!.evidence).toEqual([{ ts: T0 + 25 * HOUR + 1, frame: expect.any(Number), flowId: expect.any(String) }]);
+  });
+
+  it('a target outside the baseline: registers the HMI never read, aggregated into one alert', () => {
+    const alerts = run((t, at) => {
+      const c = t.connect(HMI, PLC, 40001, at);
+      c.readHolding(100, 10, at + 1);
+      c.readHolding(200, 10, at + 2);
+    });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ type: 'target_outside_baseline', severity: 'medium', attack: { id: 'T0861' }, count: 2 });
+    expect(alerts[0]!.baseline).toMatch(/touched unit 1 holding_registers 0-9 \(1,500 times\)$/);
+    // The latest sighting's words; the first and the latest are both in the evidence.
+    expect(alerts[0]!.summary).toMatch(/FC 3 \(Read Holding Registers\) on unit 1 holding_registers 200-209 of Modbus server 10\.0\.0\.11, outside what it touched before$/);
+    expect(alerts[0]!.evidence.map((e) => e.ts)).toEqual([T0 + 25 * HOUR + 1, T0 + 25 * HOUR + 2]);
+  });
+
+  it('a new asset writing to the PLC: a rogue master; what it does next adds to its alert', () => {
+    const alerts = run((t, at) => {
+      const c = t.connect(ROGUE, PLC, 50000, at);
+      c.writeHolding(40, 1, at + 1);
+      c.writeHolding(41, 1, at + 2);
+    });
+    expect(alerts.map((a) => a.type)).toEqual(['new_asset']);
+    expect(alerts[0]).toMatchObject({ severity: 'high', attack: { id: 'T0848' }, asset: ROGUE.ip });
+    expect(alerts[0]!.summary).toMatch(/^a new modbus host 10\.0\.0\.66 \(02:00:00:00:00:66\) sent .*Write Single Register.* to 10\.0\.0\.11$/);
+  });
+
+  it('a known address answering from another MAC (a man in the middle)', () => {
+    const alerts = run((t, at) => t.connect(HMI, { ...PLC, mac: '02:00:00:00:00:66' }, 40001, at).readHolding(0, 10, at + 1));
+    expect(alerts.map((a) => a.type)).toEqual(['mac_change']);
+    expect(alerts[0]).toMatchObject({ severity: 'high', attack: { id: 'T0830' }, asset: PLC.ip, baseline: `${PLC.ip} used ${PLC.mac}` });
+  });
+
+  it('a scan: one source reaching a dozen services it never talked to', () => {
+    const alerts = run((t, at) => {
+      for (let k = 0; k < 12; k++) t.connect(ROGUE, { ip: `10.0.0.${100 + k}`, mac: `02:00:00:00:01:${(16 + k).toString(16)}` }, 50000 + k, at + k).readHolding(0, 1, at + k + 0.5);
+    });
+    expect(alerts.map((a) => a.type).sort()).toEqual(['new_asset', 'scan']);
+    const scan = alerts.find((a) => a.type === 'scan')!;
+    expect(scan).toMatchObject({ severity: 'high', attack: { id: 'T0846' }, asset: ROGUE.ip });
+    expect(scan.summary).toMatch(/^10\.0\.0\.66 reached 10 modbus services it never talked to \(10 hosts\)/);
+  });
+
+  it('a burst of Modbus exceptions on a conversation that never failed', () => {
+    const alerts = run((t, at) => {
+      const c = t.connect(HMI, PLC, 40001, at);
+      for (let k = 0; k < 12; k++) c.exchange([3, 0, 0, 0, 10], [0x83, 2], at + k);
+    });
+    expect(alerts.map((a) => a.type)).toEqual(['failure_burst']);
+    expect(alerts[0]!.summary).toMatch(/^Modbus server 10\.0\.0\.11.* failed 10 of 10 requests from Modbus client 10\.0\.0\.21 within 60 s \(latest: exception 2/);
+    expect(alerts[0]!.baseline).toBe('0.00% of its transactions failed while learning');
+  });
+});

@@ -1,0 +1,75 @@
+// The detectors together, listening to the baseline as it learns (every source: captures, a
+// mirror port, the inline gateway in any mode): what is new, who is who, failures, sweeps. Their
+// detections become alerts in one book, written with the baseline.
+
+import type { Operation } from '../../protocols/operation.js';
+import type { Transaction } from '../flow/transactions.js';
+import type { Baseline, NoveltyListener } from '../learn/baseline.js';
+import type { Asset, Conversation } from '../learn/model.js';
+import type { AlertUpdate } from '../store/alert-store.js';
+import { AddressDetector } from './addresses.js';
+import { AlertBook, DEFAULT_ALERT_LIMITS, type AlertBookLimits } from './alert-book.js';
+import { DEFAULT_FAILURE_LIMITS, FailureDetector, type FailureLimits } from './failures.js';
+import { NoveltyDetector } from './novelty.js';
+import { DEFAULT_SWEEP_LIMITS, SweepDetector, type SweepLimits } from './sweeps.js';
+
+export interface WatchOptions {
+  /** Hours of traffic the plant's baseline (and each asset found later) learns before it is judged by. */
+  learningHours: number;
+  alerts: AlertBookLimits;
+  failures: FailureLimits;
+  sweeps: SweepLimits;
+}
+
+export const DEFAULT_WATCH: WatchOptions = { learningHours: 24, alerts: DEFAULT_ALERT_LIMITS, failures: DEFAULT_FAILURE_LIMITS, sweeps: DEFAULT_SWEEP_LIMITS };
+
+export class Watch implements NoveltyListener {
+  readonly book: AlertBook;
+  private readonly novelty: NoveltyDetector;
+  private readonly addresses: AddressDetector;
+  private readonly failures: FailureDetector;
+  private readonly sweeps: SweepDetector;
+
+  constructor(baseline: Baseline, options: Partial<WatchOptions> = {}) {
+    const o = { ...DEFAULT_WATCH, ...options };
+    this.book = new AlertBook(o.alerts);
+    const raise = this.book.add.bind(this.book);
+    this.novelty = new NoveltyDetector(baseline, o.learningHours, raise);
+    const settledAsset = (a: Asset, ts: number) => this.novelty.armed(ts) && !this.novelty.learning(a, ts);
+    this.addresses = new AddressDetector(baseline, settledAsset, raise);
+    this.failures = new FailureDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise, o.failures);
+    this.sweeps = new SweepDetector((ts) => this.novelty.armed(ts), raise, o.sweeps);
+  }
+
+  asset(a: Asset, op: Operation): void {
+    this.novelty.asset(a, op);
+    this.addresses.newAddress(a, op);
+  }
+
+  conversation(c: Conversation, op: Operation): void {
+    this.novelty.conversation(c, op);
+    this.sweeps.conversation(`${c.server.ip}:${c.server.port}`, op);
+  }
+
+  operation(c: Conversation, op: Operation): void {
+    this.novelty.operation(c, op);
+  }
+
+  target(c: Conversation, what: string, op: Operation): void {
+    this.novelty.target(c, what, op);
+    this.sweeps.target(c.key, op);
+  }
+
+  mac(a: Asset, mac: string, known: readonly string[], op: Operation): void {
+    this.addresses.mac(a, mac, known, op);
+  }
+
+  transaction(t: Transaction, c: Conversation | undefined): void {
+    this.failures.transaction(t, c);
+  }
+
+  /** The alerts changed since the last call, for the store. */
+  take(): AlertUpdate[] {
+    return this.book.take();
+  }
+}

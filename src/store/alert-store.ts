@@ -1,0 +1,135 @@
+// Alerts, one row per incident (its type and subject): a repeat adds to the row's count, moves
+// its last time and latest evidence, and reopens it if it was resolved. People acknowledge and
+// resolve them (audited). Bounded: the oldest resolved alerts go first past MAX_ALERTS.
+
+import type { Db } from './database.js';
+import type { AuditLog } from './audit-log.js';
+import { BulkheadError } from '../errors.js';
+import { SEVERITIES, type Alert } from './records.js';
+
+export type { Alert } from './records.js';
+
+/** Alerts kept; past this the oldest resolved ones, then the oldest, are removed. */
+export const MAX_ALERTS = 10_000;
+/** Evidence kept per alert: the first sightings and the latest ones. */
+export const EVIDENCE_FIRST = 3;
+export const EVIDENCE_LATEST = 3;
+
+/** What a detector reports of an incident since the last write: `count` more sightings. */
+export type AlertUpdate = Omit<Alert, 'id' | 'status' | 'ackedBy' | 'ackedAt' | 'resolvedBy' | 'resolvedAt'>;
+
+export type AlertStatus = Alert['status'];
+
+export class AlertStore {
+  private readonly byKey;
+  private readonly insert;
+  private readonly update;
+
+  constructor(readonly db: Db) {
+    this.byKey = db.prepare('SELECT data FROM alerts WHERE key = ?');
+    this.insert = db.prepare('INSERT INTO alerts (key, status, severity, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?)');
+    this.update = db.prepare('UPDATE alerts SET status = ?, severity = ?, first_seen = ?, last_seen = ?, data = ? WHERE id = ?');
+  }
+
+  /** Writes the updates (call inside the caller's transaction, or on its own): new rows or repeats added. */
+  record(updates: readonly AlertUpdate[]): void {
+    if (updates.length === 0) return;
+    this.db.transaction(() => {
+      for (const u of updates) this.recordOne(u);
+      this.trim();
+    })();
+  }
+
+  private recordOne(u: AlertUpdate): void {
+    const row = this.byKey.get(u.key) as { data: string } | undefined;
+    if (!row) {
+      const r = this.insert.run(u.key, 'new', u.severity, u.firstSeen, u.lastSeen, '{}');
+      const alert: Alert = { ...u, id: Number(r.lastInsertRowid), status: 'new' };
+      this.update.run(alert.status, alert.severity, alert.firstSeen, alert.lastSeen, JSON.stringify(alert), alert.id);
+      return;
+    }
+    const a = JSON.parse(row.data) as Alert;
+    const merged = mergeEvidence(a, u);
+    const next: Alert = {
+      ...a,
+      // The latest sighting's words and numbers: what was seen most recently is what people read.
+      summary: u.summary,
+      seen: u.seen,
+      baseline: u.baseline,
+      severity: rank(u.severity) > rank(a.severity) ? u.severity : a.severity,
+      count: a.count + u.count,
+      firstSeen: Math.min(a.firstSeen, u.firstSeen),
+      lastSeen: Math.max(a.lastSeen, u.lastSeen),
+      ...merged,
+    };
+    // A resolved incident that comes back is open again.
+    if (a.status === 'resolved') {
+      next.status = 'new';
+      delete next.resolvedBy;
+      delete next.resolvedAt;
+      delete next.ackedBy;
+      delete next.ackedAt;
+    }
+    this.update.run(next.status, next.severity, next.firstSeen, next.lastSeen, JSON.stringify(next), a.id);
+  }
+
+  private trim(): void {
+    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM alerts').get() as { n: number }).n;
+    if (n <= MAX_ALERTS) return;
+    this.db.prepare("DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY status = 'resolved' DESC, last_seen LIMIT ?)").run(n - MAX_ALERTS);
+  }
+
+  /** Newest first; filtered by status and lowest severity. */
+  list(o: { status?: AlertStatus; minSeverity?: Alert['severity']; limit?: number } = {}): Alert[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (o.status) {
+      where.push('status = ?');
+      args.push(o.status);
+    }
+    if (o.minSeverity) {
+      const allowed = SEVERITIES.slice(rank(o.minSeverity));
+      where.push(`severity IN (${allowed.map(() => '?').join(', ')})`);
+      args.push(...allowed);
+    }
+    const sql = `SELECT data FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen DESC, id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, Math.min(o.limit ?? 200, 1000)) as { data: string }[]).map((r) => JSON.parse(r.data) as Alert);
+  }
+
+  get(id: number): Alert {
+    const r = this.db.prepare('SELECT data FROM alerts WHERE id = ?').get(id) as { data: string } | undefined;
+    if (!r) throw new BulkheadError('BH_NOT_FOUND', `no alert ${id}`);
+    return JSON.parse(r.data) as Alert;
+  }
+
+  /** Alerts nobody has looked at yet, by severity. */
+  open(): Record<Alert['severity'], number> {
+    const out = { low: 0, medium: 0, high: 0, critical: 0 };
+    for (const r of this.db.prepare("SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'new' GROUP BY severity").all() as { severity: Alert['severity']; n: number }[]) out[r.severity] = r.n;
+    return out;
+  }
+
+  /** new → acknowledged → resolved; each step audited in the same transaction. */
+  setStatus(id: number, status: 'acknowledged' | 'resolved', by: string, audit: AuditLog, note = ''): Alert {
+    return this.db.transaction(() => {
+      const a = this.get(id);
+      if (a.status === status || (a.status === 'resolved' && status === 'acknowledged')) throw new BulkheadError('BH_CONFLICT', `alert ${id} is ${a.status} already`);
+      const now = Date.now() / 1000;
+      if (status === 'acknowledged') Object.assign(a, { status, ackedBy: by, ackedAt: now });
+      else Object.assign(a, { status, resolvedBy: by, resolvedAt: now });
+      this.update.run(a.status, a.severity, a.firstSeen, a.lastSeen, JSON.stringify(a), a.id);
+      audit.append(by, status === 'acknowledged' ? 'alert.acknowledge' : 'alert.resolve', `alert ${id}`, { type: a.type, ...(note ? { note } : {}) });
+      return a;
+    }).immediate();
+  }
+}
+
+const rank = (s: Alert['severity']) => SEVERITIES.indexOf(s);
+
+/** The first sightings and the latest ones, with a count of those in between. */
+function mergeEvidence(a: Alert, u: AlertUpdate): Pick<Alert, 'evidence' | 'evidenceDropped'> {
+  const all = [...a.evidence, ...u.evidence];
+  const keep = EVIDENCE_FIRST + EVIDENCE_LATEST;
+  if (all.length <= keep) return { evidence: all, evidenceDropped: a.evidenceDropped + u.evidenceDropped };
+  return { evidence: [...all.slice(0, EVIDENCE_FIRST), ...all.slice(-EVIDENCE_LATEST)], evidenceDropped: a.evidenceDropped + u.evidenceDropped + all.length - keep };
+}
