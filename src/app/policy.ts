@@ -10,7 +10,7 @@ import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import { lintPolicy, type Finding } from '../policy/lint.js';
 import type { Policy } from '../policy/model.js';
-import { compareSimulations, Simulation, type SimulationReport } from '../policy/simulate.js';
+import { Simulation, type SimulationReport, type compareSimulations } from '../policy/simulate.js';
 import { CaptureSimulation, type CaptureSimulationOptions } from '../policy/simulate-capture.js';
 import { Judge } from '../policy/verdict.js';
 import type { LearnStore } from '../store/learn-store.js';
@@ -99,7 +99,7 @@ export async function simulatePcaps(policies: Policy[], files: string[], options
   return sim.results();
 }
 
-/** A simulation, and with another policy what applying the candidate instead changes. */
+/** A simulation, and with another policy what applying the candidate instead changes (`changes`: for the console's review). */
 export interface SimulationComparison {
   candidate: SimulationReport;
   current?: SimulationReport;
@@ -114,9 +114,7 @@ export function simulateSince(learn: LearnStore, policies: PolicyStore, candidat
   const conversations = learn.conversations();
   const isolated = policies.isolations().flatMap((i) => i.addresses);
   const report = simulateBaseline(candidate, conversations, from, isolated);
-  if (!current) return { candidate: report };
-  const before = simulateBaseline(current, conversations, from, isolated);
-  return { candidate: report, current: before, changes: compareSimulations(before, report) };
+  return current ? { candidate: report, current: simulateBaseline(current, conversations, from, isolated) } : { candidate: report };
 }
 
 /** `text` ("7d", a date) as a time of the learned baseline: relative times count back from the last packet learned. */

@@ -8,6 +8,7 @@ import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { editZones, type ZoneEdit } from '../policy/edit.js';
 import { POLICY_SCHEMA } from '../policy/schema.js';
+import { compareSimulations } from '../policy/simulate.js';
 import type { Finding } from '../policy/lint.js';
 import type { DeriveOptions } from '../policy/derive.js';
 import type { Db } from '../store/database.js';
@@ -124,7 +125,8 @@ export class PolicyReview {
   simulate(o: { policy: string; since: string; against?: string }): SimulationComparison {
     const from = baselineSince(this.learn, o.since);
     if (from === undefined) throw new BulkheadError('BH_VALIDATION', `body/since: must be like 7d, 24h, 90m or a date, got '${o.since}'`);
-    return simulateSince(this.learn, this.policies, this.load(o.policy).policy, o.against ? this.load(o.against).policy : undefined, from);
+    const r = simulateSince(this.learn, this.policies, this.load(o.policy).policy, o.against ? this.load(o.against).policy : undefined, from);
+    return r.current ? { ...r, changes: compareSimulations(r.current, r.candidate) } : r;
   }
 
   compliance(ref?: string): ComplianceReport {

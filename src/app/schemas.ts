@@ -192,4 +192,4 @@ export const shownVersion = (policy: TSchema) =>
 export type { AssetRecordType as Asset, ConversationRecordType as Conversation, GatewayEvent, PolicyVersion } from '../store/records.js';
 export type PolicySummary = Static<typeof PolicyVersionSummary>;
 export type TargetSummary = Static<typeof TargetSummaryRecord>;
-export { AuditEntryRecord, AuditVerificationRecord, ConversationRecord, GatewayEventRecord, IsolationRecord, Page, PolicyVersionSummary, UserRecord } from '../store/records.js';
+export { AuditEntryRecord, AuditVerificationRecord, ConversationRecord, GatewayEventRecord, GatewayModeName, IsolationRecord, Page, PolicyVersionSummary, RoleName, UserRecord } from '../store/records.js';

@@ -1,5 +1,5 @@
 // What the console works with over one database: accounts, policy review, the inventory and the
-// running gateway. The console imports this layer only.
+// running gateway. The console imports this layer only (and the model's types).
 
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
@@ -9,7 +9,6 @@ import { PolicyReview } from './review.js';
 
 export { siemLines } from './audit.js';
 export { GATEWAY_MODES } from '../gateway/health.js';
-export { ROLES } from '../store/records.js';
 export { Inventory } from './inventory.js';
 export { SHOWN_POLICY_SCHEMA, RULES_SHOWN } from './review.js';
 

@@ -72,6 +72,16 @@ describe('the flow decoder', () => {
     expect(events).toEqual([]);
   });
 
+  it('lets a held start go when the next segment is a request on its own (a stray tail before the capture began)', () => {
+    const { ops, send } = decoder();
+    // Four bytes that could begin an MBAP header; with the next request's first two bytes
+    // (transaction id 100) they announce 100 more bytes, which never come.
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, Buffer.from([0x12, 0x34, 0, 0])), 1.5);
+    let seq = 104;
+    for (let tid = 100; tid < 106; tid++, seq += 12) send(tcpSegment(HMI, PLC, 40000, 502, seq, read(tid)), 1.5 + (tid - 99) / 10);
+    expect(ops.map((o) => o.transactionId)).toEqual([100, 101, 102, 103, 104, 105]);
+  });
+
   it("the same for an OPC UA Hello split inside its 8-byte header, and gives up on one that does not fit the bytes held", () => {
     const split = decoder(4840);
     const h = hello(64);

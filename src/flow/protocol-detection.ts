@@ -41,17 +41,20 @@ export class ProtocolDetector {
    * or (a header sent in pieces) at the start of the bytes held.
    */
   look(flow: Undecided, side: 0 | 1, data: Buffer, segmentStart: boolean, onPort: ProtocolModule | undefined): Detection {
+    // A segment that is a PDU on its own wins over a held start that only looked like one
+    // (a keep-alive byte or a tail left from before the capture began).
+    const own = segmentStart ? recognise(onPort, data, data.length) : undefined;
+    if (own) {
+      if (flow.start?.side === side) flow.start = undefined;
+      return this.found(own, data, NOTHING);
+    }
     if (flow.start?.side === side) {
       const held = this.continueStart(flow, flow.start, data, onPort);
       if (held) return held;
     }
-    if (segmentStart) {
-      const m = recognise(onPort, data, data.length);
-      if (m) return this.found(m, data, NOTHING);
-      if (!flow.start && data.length < this.maxHeld && mayBegin(onPort, data, data.length)) {
-        flow.start = new StreamStart(side, this.maxHeld);
-        flow.start.append(data);
-      }
+    if (segmentStart && !flow.start && data.length < this.maxHeld && mayBegin(onPort, data, data.length)) {
+      flow.start = new StreamStart(side, this.maxHeld);
+      flow.start.append(data);
     }
     return this.undecided(flow);
   }
@@ -105,19 +108,26 @@ function mayBegin(onPort: ProtocolModule | undefined, buf: Buffer, end: number):
 
 /** The first bytes of one direction of a flow, held while they may begin a PDU not yet whole. */
 export class StreamStart {
-  private readonly held: Buffer;
+  /** Grown as bytes come, up to the bound: most held starts are a few bytes of a header. */
+  private held: Buffer;
   private length = 0;
 
   constructor(
     readonly side: 0 | 1,
-    size: number,
+    private readonly limit: number,
   ) {
-    this.held = Buffer.allocUnsafe(size);
+    // Not from the shared pool: a small slice held for minutes would keep its whole 8 KiB block alive.
+    this.held = Buffer.allocUnsafeSlow(Math.min(limit, INITIAL_HELD));
   }
 
   /** Appends what fits of `data`; returns how many of its bytes were taken. */
   append(data: Buffer): number {
-    const n = Math.min(data.length, this.held.length - this.length);
+    const n = Math.min(data.length, this.limit - this.length);
+    if (this.length + n > this.held.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(this.limit, Math.max(this.length + n, this.held.length * 2)));
+      this.held.copy(grown, 0, 0, this.length);
+      this.held = grown;
+    }
     data.copy(this.held, this.length, 0, n);
     this.length += n;
     return n;
@@ -128,6 +138,9 @@ export class StreamStart {
   }
 
   get full(): boolean {
-    return this.length === this.held.length;
+    return this.length === this.limit;
   }
 }
+
+/** The first allocation of a held start (a split header is usually under a dozen bytes). */
+const INITIAL_HELD = 64;

@@ -59,7 +59,8 @@ const registerChange: Register = (root, io, act) => {
           return 0;
         });
       }),
-    );};
+    );
+};
 
 /** The gateway's mode and island mode: mode, isolate, release. */
 const registerSteer: Register = (root, io, act) => {

@@ -3,10 +3,9 @@
 
 import { Type } from '@sinclair/typebox';
 import { GATEWAY_MODES } from '../../app/services.js';
-import { ConsoleStatus, Isolated, IsolationRecord, LearnProgressSchema, Ok, Problem } from '../../app/schemas.js';
+import { ConsoleStatus, GatewayModeName, Isolated, IsolationRecord, LearnProgressSchema, Ok, Problem } from '../../app/schemas.js';
 import { actor, type Feature } from '../context.js';
 
-const mode = Type.Unsafe<(typeof GATEWAY_MODES)[number]>({ type: 'string', enum: [...GATEWAY_MODES] });
 
 export const gatewayRoutes: Feature = async (app, { s }) => {
   app.get('/api/status', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Mode, active policy, pending confirmation, isolations, engine health, bypass, audit chain', response: { 200: ConsoleStatus } } }, async () =>
@@ -19,7 +18,7 @@ export const gatewayRoutes: Feature = async (app, { s }) => {
     '/api/mode',
     {
       config: { role: 'engineer' },
-      schema: { tags: ['gateway'], summary: `Switch the gateway between ${GATEWAY_MODES.join(', ')}`, body: Type.Object({ mode }, { additionalProperties: false }), response: { 200: Ok } },
+      schema: { tags: ['gateway'], summary: `Switch the gateway between ${GATEWAY_MODES.join(', ')}`, body: Type.Object({ mode: GatewayModeName }, { additionalProperties: false }), response: { 200: Ok } },
     },
     async (req) => {
       s.gateway.setMode(req.body.mode, actor(req.session));

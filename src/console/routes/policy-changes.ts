@@ -21,11 +21,11 @@ export const policyChangeRoutes: Feature = async (app, { s }) => {
         tags: ['policy'],
         summary: 'Make an approved version active; with confirmWithin it rolls back by itself unless confirmed',
         params: versionParams,
-        body: Type.Optional(Type.Object({ confirmWithin: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600 })) }, { additionalProperties: false })),
+        body: Type.Object({ confirmWithin: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600 })) }, { additionalProperties: false }),
         response: { 200: Applied, 409: Problem },
       },
     },
-    async (req) => r.apply(Number(req.params.v), actor(req.session), req.body?.confirmWithin),
+    async (req) => r.apply(Number(req.params.v), actor(req.session), req.body.confirmWithin),
   );
 
   app.post('/api/confirm', { config: { role: 'engineer' }, schema: { tags: ['policy'], summary: 'Confirm the pending change', response: { 200: VersionReply, 409: Problem } } }, async (req) => ({ version: r.confirm(actor(req.session)) }));

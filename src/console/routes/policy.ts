@@ -70,11 +70,11 @@ export const policyRoutes: Feature = async (app, { s }) => {
       schema: {
         tags: ['policy'],
         summary: 'Derive a draft from the learned baseline',
-        body: Type.Optional(Type.Object({ securityLevel: Type.Optional(Type.Unsafe<0 | 1 | 2 | 3 | 4>({ type: 'integer', minimum: 0, maximum: 4 })), name: Type.Optional(text(200)) }, { additionalProperties: false })),
+        body: Type.Object({ securityLevel: Type.Optional(Type.Unsafe<0 | 1 | 2 | 3 | 4>({ type: 'integer', minimum: 0, maximum: 4 })), name: Type.Optional(text(200)) }, { additionalProperties: false }),
         response: { 200: VersionReply, 409: Problem },
       },
     },
-    async (req) => ({ version: r.derive(req.body ?? {}, actor(req.session)) }),
+    async (req) => ({ version: r.derive(req.body, actor(req.session)) }),
   );
 
   app.post(

@@ -1,12 +1,11 @@
 // Accounts, for administrators.
 
 import { Type } from '@sinclair/typebox';
-import { ROLES } from '../../app/services.js';
-import { Ok, Problem, UserRecord } from '../../app/schemas.js';
+import { Ok, Problem, RoleName, UserRecord } from '../../app/schemas.js';
 import { actor, type Feature } from '../context.js';
 
 const name = Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' });
-const role = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES] });
+const role = RoleName;
 const password = Type.String({ maxLength: 256 });
 const byName = Type.Object({ name });
 
