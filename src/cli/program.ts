@@ -11,6 +11,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerConfig } from './commands/config.js';
 import { registerConsole } from './commands/console.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerControl } from './commands/control.js';
 import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
@@ -25,7 +26,7 @@ import { registerStatus } from './commands/status.js';
 
 
 /** Every command, in the order the help lists them. */
-const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
+const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
 
 /** The command line with every command registered; `result.code` holds the exit status of the action run. */
 export function program(io: Io): { program: Command; result: { code: number } } {

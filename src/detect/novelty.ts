@@ -68,8 +68,11 @@ export class NoveltyDetector {
     if (!this.armed(ts)) return;
     const client = this.baseline.asset(c.client.ip, c.client.vlan);
     const server = c.server.broadcast ? undefined : this.baseline.asset(c.server.ip, c.server.vlan);
-    // A new asset's first conversations are its learning: they add to its own alert.
-    if (this.learning(client, ts)) return this.asset(client!, op);
+    // A new asset's conversations are its learning: they add to its own alert (the first is the alert itself).
+    if (this.learning(client, ts)) {
+      if (client!.firstSeen !== ts) this.asset(client!, op);
+      return;
+    }
     if (this.learning(server, ts)) return;
     const active = op.kind === 'write' || op.kind === 'control' || op.kind === 'program';
     this.raise({

@@ -2,8 +2,10 @@
 // decoder, a learner): hosts with MACs, connections that open with a SYN, request/response
 // exchanges with their own transaction ids and sequence numbers, at the times a test names.
 
+import { writeFileSync } from 'node:fs';
 import type { PacketInput } from '../flow/operation-decoder.js';
 import { ethernet, SYN, tcpSegment } from './ip-packets.js';
+import { pcapFileHeader, pcapRecordHeader } from './pcap-writer.js';
 
 export interface Host {
   ip: string;
@@ -65,4 +67,16 @@ export class ModbusConnection {
     const pdu = [6, register >> 8, register & 0xff, value >> 8, value & 0xff];
     this.exchange(pdu, pdu, ts);
   }
+}
+
+/** The traffic `build` makes, written as a classic pcap (Ethernet, microseconds) at `path`. */
+export function writeModbusCapture(path: string, build: (t: ModbusTraffic) => void): void {
+  const parts: Buffer[] = [pcapFileHeader(ETHERNET)];
+  build(
+    new ModbusTraffic((p) => {
+      const s = Math.floor(p.ts);
+      parts.push(pcapRecordHeader(s, Math.round((p.ts - s) * 1e6), p.frame.length), p.frame);
+    }),
+  );
+  writeFileSync(path, Buffer.concat(parts));
 }

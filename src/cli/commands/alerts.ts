@@ -1,0 +1,73 @@
+// `bulkhead alerts`: what the detectors found in allowed traffic; `bulkhead alert show|ack|resolve ID`.
+
+import { Alerts } from '../../app/alerts.js';
+import { ALERT_STATES, SEVERITIES } from '../../store/records.js';
+import { formatAlert, formatAlerts } from '../format/alerts.js';
+import { common, group, positiveNumber, UsageError, withDb, type Common } from '../io.js';
+import type { Register } from '../register.js';
+
+type Options = Common & { status?: string; severity?: string; limit?: string; by?: string; note?: string };
+
+const oneOf = <T extends string>(command: string, option: string, values: readonly T[], v: string | undefined): T | undefined => {
+  if (v === undefined) return undefined;
+  if (!(values as readonly string[]).includes(v)) throw new UsageError(`bulkhead ${command}: --${option} must be ${values.join(', ')}, got '${v}'`);
+  return v as T;
+};
+
+function alertId(command: string, v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`bulkhead ${command}: name the alert by its number`);
+  return Number(v);
+}
+
+export const registerAlerts: Register = (root, io, act) => {
+  common(root.command('alerts'))
+    .description('alerts from the detectors, newest first; exit 3 when one is still new')
+    .option('--status <s>', `only ${ALERT_STATES.join(', ')}`)
+    .option('--severity <s>', `at least ${SEVERITIES.join(', ')}`)
+    .option('--limit <n>', 'at most N (default 200)')
+    .action(
+      act((o: Options) => {
+        const status = oneOf('alerts', 'status', ALERT_STATES, o.status);
+        const minSeverity = oneOf('alerts', 'severity', SEVERITIES, o.severity);
+        const limit = positiveNumber('alerts', 'limit', o.limit);
+        return withDb(o.db, (db) => {
+          const list = new Alerts(db).list({ ...(status ? { status } : {}), ...(minSeverity ? { minSeverity } : {}), ...(limit ? { limit: Math.floor(limit) } : {}) });
+          io.out(o.json ? JSON.stringify(list) : formatAlerts(list));
+          return list.some((a) => a.status === 'new') ? 3 : 0;
+        });
+      }),
+    );
+
+  const alert = group(root.command('alert').description('one alert: show, ack, resolve'));
+  common(alert.command('show'))
+    .description('an alert with what the baseline says, what was seen, and its evidence')
+    .argument('<id>')
+    .action(
+      act((id: string, o: Options) =>
+        withDb(o.db, (db) => {
+          const a = new Alerts(db).get(alertId('alert show', id));
+          io.out(o.json ? JSON.stringify(a) : formatAlert(a));
+          return 0;
+        }),
+      ),
+    );
+  for (const [name, verb] of [['ack', 'acknowledge'], ['resolve', 'resolve']] as const) {
+    common(alert.command(name))
+      .description(`${verb} an alert (audited)`)
+      .argument('<id>')
+      .option('--by <name>', `who ${verb}s it (required)`)
+      .option('--note <text>', 'why, for the audit log')
+      .action(
+        act((id: string, o: Options) => {
+          const n = alertId(`alert ${name}`, id);
+          if (!o.by) throw new UsageError(`bulkhead alert ${name}: say who with --by NAME`);
+          return withDb(o.db, (db) => {
+            const alerts = new Alerts(db);
+            const a = verb === 'acknowledge' ? alerts.acknowledge(n, o.by!, o.note) : alerts.resolve(n, o.by!, o.note);
+            io.out(o.json ? JSON.stringify(a) : `alert ${a.id} ${a.status}`);
+            return 0;
+          });
+        }),
+      );
+  }
+};

@@ -1,0 +1,29 @@
+// Alerts on the terminal: a table of incidents, and one alert with what the baseline says, what
+// was seen and where.
+
+import type { Alert } from '../../store/alert-store.js';
+import { formatTable, formatTime } from './table.js';
+
+export function formatAlerts(alerts: Alert[]): string {
+  if (alerts.length === 0) return 'no alerts';
+  return formatTable(
+    ['id', 'status', 'severity', 'type', 'ATT&CK', 'count', 'last seen', 'what'],
+    alerts.map((a) => [String(a.id), a.status, a.severity, a.type, a.attack?.id ?? '-', String(a.count), formatTime(a.lastSeen), a.summary]),
+  );
+}
+
+export function formatAlert(a: Alert): string {
+  const lines = [
+    `alert ${a.id} (${a.status}): ${a.severity} ${a.type}${a.attack ? `, ATT&CK for ICS ${a.attack.id} ${a.attack.name}` : ''}`,
+    a.summary,
+    `  baseline: ${a.baseline}`,
+    `  seen:     ${a.seen}`,
+    `  ${a.count} time(s), first ${formatTime(a.firstSeen)}, last ${formatTime(a.lastSeen)}; detector ${a.detector}`,
+    ...(a.conversation ? [`  conversation ${a.conversation}`] : []),
+    ...a.evidence.map((e) => `  evidence: frame ${e.frame} at ${formatTime(e.ts)} (flow ${e.flowId})`),
+    ...(a.evidenceDropped ? [`  (${a.evidenceDropped} sightings between the first and the latest not kept)`] : []),
+    ...(a.ackedBy ? [`  acknowledged by ${a.ackedBy} ${formatTime(a.ackedAt)}`] : []),
+    ...(a.resolvedBy ? [`  resolved by ${a.resolvedBy} ${formatTime(a.resolvedAt)}`] : []),
+  ];
+  return lines.join('\n');
+}

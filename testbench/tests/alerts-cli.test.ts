@@ -1,0 +1,73 @@
+// Alerts through the command line: a capture of a day of an HMI polling a PLC, then an engineering
+// laptop nobody knew writing a setpoint and the HMI reading registers it never read, learned by
+// `bulkhead learn`; `bulkhead alerts` lists them in the plant's words with ATT&CK ids, `alert
+// show` gives the baseline and the evidence, `alert ack` and `resolve` are audited.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/store/alert-store.js';
+import { writeModbusCapture } from '../../src/test-support/modbus-traffic.js';
+import { CLI } from '../lib/processes.js';
+
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+const HMI = { ip: '10.1.0.21', mac: '02:00:00:00:00:21' };
+const PLC = { ip: '10.1.0.11', mac: '00:0e:8c:00:00:11' };
+const LAPTOP = { ip: '10.1.0.99', mac: '02:00:00:00:00:99' };
+const T0 = Date.UTC(2026, 10, 2) / 1000;
+
+describe('bulkhead alerts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-alerts-'));
+  const db = join(dir, 'b.db');
+  const capture = join(dir, 'plant.pcap');
+  writeModbusCapture(capture, (t) => {
+    const hmi = t.connect(HMI, PLC, 40000, T0);
+    const at = T0 + 25 * 3600 + 30;
+    for (let ts = T0 + 1; ts < at; ts += 60) hmi.readHolding(0, 10, ts);
+    t.connect(LAPTOP, PLC, 51000, at).writeHolding(40, 4800, at + 1);
+    hmi.readHolding(100, 20, at + 45);
+    for (let ts = at + 60; ts < T0 + 26 * 3600; ts += 60) hmi.readHolding(0, 10, ts);
+  });
+
+  it('learns the capture and lists what the detectors found, exit 3 while one is new', () => {
+    expect(run('learn', '--pcap', capture, '--db', db).status).toBe(0);
+    const r = run('alerts', '--db', db, '--json');
+    expect(r.status).toBe(3);
+    const alerts = JSON.parse(r.stdout) as Alert[];
+    expect(alerts.map((a) => [a.type, a.severity, a.attack?.id])).toEqual([
+      ['target_outside_baseline', 'medium', 'T0861'],
+      ['new_asset', 'high', 'T0848'],
+    ]);
+    const text = run('alerts', '--db', db, '--severity', 'high').stdout;
+    expect(text).toMatch(/new_asset\s+T0848\s+1\s+.*a new modbus host 10\.1\.0\.99 \(02:00:00:00:00:99\) sent .*Write Single Register/);
+    expect(text).not.toMatch(/target_outside_baseline/);
+  });
+
+  it('shows one alert with what the baseline says, what was seen and its evidence', () => {
+    const [target] = JSON.parse(run('alerts', '--db', db, '--json', '--severity', 'medium').stdout) as Alert[];
+    const show = run('alert', 'show', String(target!.id), '--db', db).stdout;
+    expect(show).toMatch(/^alert \d+ \(new\): medium target_outside_baseline, ATT&CK for ICS T0861 Point & Tag Identification\n/);
+    expect(show).toMatch(/baseline: in 25 h FC 3 \(Read Holding Registers\) touched unit 1 holding_registers 0-9 \(1,501 times\)/);
+    expect(show).toMatch(/seen: {5}unit 1 holding_registers 100-119/);
+    expect(show).toMatch(/evidence: frame \d+ at 2026-11-03/);
+  });
+
+  it('acknowledges and resolves, audited, and refuses what makes no sense', () => {
+    const [first] = JSON.parse(run('alerts', '--db', db, '--json').stdout) as Alert[];
+    const id = String(first!.id);
+    expect(run('alert', 'ack', id, '--db', db).stderr).toMatch(/bulkhead alert ack: say who with --by NAME/);
+    expect(run('alert', 'ack', id, '--by', 'olga', '--note', 'laptop of the integrator', '--db', db).stdout).toBe(`alert ${id} acknowledged\n`);
+    expect(run('alert', 'ack', id, '--by', 'olga', '--db', db).stderr).toMatch(/alert \d+ is acknowledged already/);
+    expect(run('alert', 'resolve', id, '--by', 'olga', '--db', db).status).toBe(0);
+    expect(run('alert', 'show', '999', '--db', db).stderr).toMatch(/no alert 999/);
+    expect(run('alerts', '--db', db, '--status', 'nonsense').stderr).toMatch(/--status must be new, acknowledged, resolved/);
+    const audit = JSON.parse(run('audit', '--db', db, '--json').stdout) as { actor: string; action: string; detail: { note?: string } }[];
+    expect(audit.map((e) => `${e.actor} ${e.action}`)).toEqual(['olga alert.acknowledge', 'olga alert.resolve']);
+    expect(audit[0]!.detail.note).toBe('laptop of the integrator');
+    const open = run('alerts', '--db', db, '--status', 'new', '--json');
+    expect(open.status).toBe(3);
+    expect((JSON.parse(open.stdout) as Alert[]).map((a) => a.type)).toEqual(['new_asset']);
+  });
+});
