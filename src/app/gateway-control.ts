@@ -1,6 +1,7 @@
 // The running gateway as the console sees and steers it: status with the alerts nobody has
 // acknowledged, learning progress, the mode, island mode, and the events the engine reports.
 
+import { AlertStore } from '../store/alert-store.js';
 import type { Db } from '../store/database.js';
 import { EventStore, type GatewayEvent } from '../store/event-store.js';
 import { LearnStore } from '../store/learn-store.js';
@@ -15,17 +16,20 @@ export class GatewayControl {
   private readonly policies: PolicyStore;
   private readonly learn: LearnStore;
   private readonly events: EventStore;
+  private readonly alerts: AlertStore;
 
   constructor(db: Db) {
     this.policies = new PolicyStore(db);
     this.learn = new LearnStore(db);
     this.events = new EventStore(db);
+    this.alerts = new AlertStore(db);
   }
 
   status() {
     return {
       ...gatewayStatus(this.policies),
       unacknowledgedAlerts: this.events.unacknowledged(),
+      openAlerts: this.alerts.open(),
       root: process.getuid?.() === 0,
     };
   }

@@ -83,6 +83,8 @@ export const ConsoleStatus = Type.Composite([
   GatewayStatusSchema,
   Type.Object({
     unacknowledgedAlerts: Int,
+    /** The detectors' alerts nobody has looked at yet, by severity. */
+    openAlerts: Type.Object({ low: Int, medium: Int, high: Int, critical: Int }),
     /** Enforcement needs root and a bridge; a console without them still learns and reviews. */
     root: Bool,
   }),
@@ -192,4 +194,6 @@ export const shownVersion = (policy: TSchema) =>
 export type { AssetRecordType as Asset, ConversationRecordType as Conversation, GatewayEvent, PolicyVersion } from '../store/records.js';
 export type PolicySummary = Static<typeof PolicyVersionSummary>;
 export type TargetSummary = Static<typeof TargetSummaryRecord>;
+export type { Alert } from '../store/records.js';
+export { AlertRecord, AlertStateName, SeverityName } from '../store/records.js';
 export { AuditEntryRecord, AuditVerificationRecord, ConversationRecord, GatewayEventRecord, GatewayModeName, IsolationRecord, Page, PolicyVersionSummary, RoleName, UserRecord } from '../store/records.js';

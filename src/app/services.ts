@@ -3,6 +3,7 @@
 
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
+import { Alerts } from './alerts.js';
 import { GatewayControl } from './gateway-control.js';
 import { Inventory } from './inventory.js';
 import { PolicyReview } from './review.js';
@@ -14,11 +15,12 @@ export { SHOWN_POLICY_SCHEMA, RULES_SHOWN } from './review.js';
 
 export interface Services {
   accounts: UserStore;
+  alerts: Alerts;
   review: PolicyReview;
   inventory: Inventory;
   gateway: GatewayControl;
 }
 
 export function services(db: Db): Services {
-  return { accounts: new UserStore(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db) };
+  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db) };
 }

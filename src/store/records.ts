@@ -109,6 +109,7 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const SeverityName = literals(SEVERITIES);
 export type Severity = Static<typeof SeverityName>;
 export const ALERT_STATES = ['new', 'acknowledged', 'resolved'] as const;
+export const AlertStateName = literals(ALERT_STATES);
 
 /** Where an alert's incident was seen: capture time, frame and flow (the first ones and the last). */
 export const AlertEvidence = Type.Object({ ts: Num, frame: Int, flowId: Str });
@@ -123,7 +124,7 @@ export const AlertRecord = Type.Object({
   severity: SeverityName,
   /** MITRE ATT&CK for ICS technique, where one fits. */
   attack: Opt(Type.Object({ id: Str, name: Str })),
-  status: literals(ALERT_STATES),
+  status: AlertStateName,
   /** Who and what: the asset (IP) and the conversation it is about. */
   asset: Opt(Str),
   conversation: Opt(Str),

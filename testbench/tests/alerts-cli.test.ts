@@ -9,27 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/store/alert-store.js';
-import { writeModbusCapture } from '../../src/test-support/modbus-traffic.js';
+import { writeAlertScenario } from '../lib/alert-scenario.js';
 import { CLI } from '../lib/processes.js';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-const HMI = { ip: '10.1.0.21', mac: '02:00:00:00:00:21' };
-const PLC = { ip: '10.1.0.11', mac: '00:0e:8c:00:00:11' };
-const LAPTOP = { ip: '10.1.0.99', mac: '02:00:00:00:00:99' };
-const T0 = Date.UTC(2026, 10, 2) / 1000;
-
 describe('bulkhead alerts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-alerts-'));
   const db = join(dir, 'b.db');
   const capture = join(dir, 'plant.pcap');
-  writeModbusCapture(capture, (t) => {
-    const hmi = t.connect(HMI, PLC, 40000, T0);
-    const at = T0 + 25 * 3600 + 30;
-    for (let ts = T0 + 1; ts < at; ts += 60) hmi.readHolding(0, 10, ts);
-    t.connect(LAPTOP, PLC, 51000, at).writeHolding(40, 4800, at + 1);
-    hmi.readHolding(100, 20, at + 45);
-    for (let ts = at + 60; ts < T0 + 26 * 3600; ts += 60) hmi.readHolding(0, 10, ts);
-  });
+  writeAlertScenario(capture);
 
   it('learns the capture and lists what the detectors found, exit 3 while one is new', () => {
     expect(run('learn', '--pcap', capture, '--db', db).status).toBe(0);

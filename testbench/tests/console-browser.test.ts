@@ -17,6 +17,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/event-store.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
+import { LAPTOP, writeAlertScenario } from '../lib/alert-scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DEMO = join(import.meta.dirname, '..', 'fixtures', 'demo');
@@ -42,6 +43,7 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     const path = join(dir, 'b.db');
     db = openDatabase(path);
     await learnPcaps(new LearnStore(db), readdirSync(DEMO).map((f) => join(DEMO, f)));
+
     derive(new LearnStore(db), new PolicyStore(db), { name: 'Demo plant' }, 'bulkhead start');
     const lines: string[] = [];
     ({ app, url } = await serveConsole({ db, dbPath: path, host: '127.0.0.1', port: 0, log: (l) => lines.push(l) }));
@@ -182,5 +184,30 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await report.getByText(/Dual approval of policy changes/).waitFor();
     expect(await report.locator('body').textContent()).toMatch(/hash-chained audit log .* chain verified/);
     await shot('8-compliance');
+  });
+  it('shows an alert with the baseline against what was seen, acknowledges it and isolates its source', async () => {
+    // Last, as it learns more: a day of polling and an unknown laptop writing to the PLC.
+    const scenario = join(mkdtempSync(join(tmpdir(), 'bulkhead-ui-alerts-')), 'alerts.pcap');
+    writeAlertScenario(scenario);
+    await learnPcaps(new LearnStore(db), [scenario]);
+    await page.goto(`${url}#/alerts`);
+    const row = page.locator('main table tbody tr', { hasText: `a new modbus host ${LAPTOP.ip}` });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/high\s*new\s*new_asset\s*T0848/);
+    await row.locator('a.alert-open').click();
+    const detail = page.locator('#alert-detail');
+    await detail.getByRole('heading', { name: /^Alert \d+: new_asset$/ }).waitFor();
+    expect(await detail.textContent()).toContain('ATT&CK for ICS T0848 Rogue Master');
+    // (The demo's captures begin in 1970, hence the span.)
+    expect(await detail.locator('.baseline').textContent()).toMatch(/^[\d,]+ days of learned traffic without this address$/);
+    expect(await detail.locator('.seen').textContent()).toMatch(/Write Single Register\) to 10\.1\.0\.11$/);
+    await shot('4-alert');
+    await detail.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => detail.textContent()).toContain('· acknowledged');
+    await detail.getByRole('button', { name: `Isolate ${LAPTOP.ip}` }).click();
+    await page.locator('.cards').waitFor();
+    await expect.poll(() => new PolicyStore(db).isolations().map((i) => i.target)).toContain(LAPTOP.ip);
+    await page.goto(`${url}#/`);
+    expect(await page.locator('.card', { hasText: 'Detections' }).textContent()).toMatch(/Detections\d+new: 0 critical, 0 high/);
   });
 });

@@ -3,6 +3,7 @@
 import { api, ApiError, may, setCsrf, type Me } from './api.js';
 import { h } from './dom.js';
 import type { Page } from './page.js';
+import { alertsPage } from './alerts-page.js';
 import { auditPage, dashboardPage, eventsPage, reportPage, usersPage } from './gateway-pages.js';
 import { assetsPage, conversationsPage } from './inventory-pages.js';
 import { policyPage } from './policy-page.js';
@@ -14,6 +15,7 @@ const PAGES: { path: string; title: string; role: Me['role']; render: (p: Page) 
   { path: 'conversations', title: 'Conversations', role: 'viewer', render: conversationsPage },
   { path: 'zones', title: 'Zone map', role: 'viewer', render: zonesPage },
   { path: 'policy', title: 'Policy', role: 'viewer', render: policyPage },
+  { path: 'alerts', title: 'Alerts', role: 'viewer', render: alertsPage },
   { path: 'events', title: 'Events', role: 'viewer', render: eventsPage },
   { path: 'audit', title: 'Audit log', role: 'viewer', render: auditPage },
   { path: 'report', title: 'Compliance', role: 'viewer', render: reportPage },

@@ -67,7 +67,8 @@ export async function dashboardPage(p: Page): Promise<void> {
       storageCard(st.supervisor?.storage),
       card('Isolated', String(st.isolations.length), st.isolations.map((i) => i.target).join(', ') || 'nothing cut off'),
       card('Audit log', st.audit.ok ? 'chain intact' : 'BROKEN', st.audit.ok ? `${st.audit.entries} entries` : `at entry ${st.audit.broken!.id}: ${st.audit.broken!.reason}`, st.audit.ok ? 'state-ok' : 'state-bad'),
-      card('Alerts', String(st.unacknowledgedAlerts), st.unacknowledgedAlerts ? 'not acknowledged: see Events' : 'all acknowledged', st.unacknowledgedAlerts ? 'state-bad' : 'state-ok'),
+      card('Gateway alerts', String(st.unacknowledgedAlerts), st.unacknowledgedAlerts ? 'not acknowledged: see Events' : 'all acknowledged', st.unacknowledgedAlerts ? 'state-bad' : 'state-ok'),
+      detectionsCard(st.openAlerts),
       card('Learning', learning.converged ? 'converged' : 'learning', `${learning.totals.assets} assets, ${learning.totals.conversations} conversations`),
     ),
     may(p.me, 'engineer')
@@ -97,6 +98,13 @@ export async function dashboardPage(p: Page): Promise<void> {
     h('h2', {}, 'Recent events'),
     eventTable(events.reverse(), p.me),
   );
+}
+
+/** What the detectors found that nobody has looked at yet, worst first. */
+function detectionsCard(open: Status['openAlerts']): HTMLElement {
+  const total = open.low + open.medium + open.high + open.critical;
+  const worst = open.critical ? 'critical' : open.high ? 'high' : open.medium ? 'medium' : open.low ? 'low' : undefined;
+  return card('Detections', h('a', { href: '#/alerts' }, String(total)), total ? `new: ${open.critical} critical, ${open.high} high, ${open.medium} medium, ${open.low} low` : 'nothing new in allowed traffic', worst === 'critical' || worst === 'high' ? 'state-bad' : worst ? 'state-warn' : 'state-ok');
 }
 
 function eventTable(events: GatewayEvent[], me: Me, refresh?: () => void): HTMLElement {
