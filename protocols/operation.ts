@@ -126,11 +126,22 @@ export interface Operation {
   outcome?: Outcome;
   /** Channel-level operation of an encrypted OPC UA channel: services are not visible. */
   encrypted?: boolean;
+  /**
+   * Process values the PDU carries, for the first target, in address order: written by a request
+   * (Modbus FC 5/6/15/16), or read back by a response (FC 1-4; its addresses are its request's,
+   * and a bit read's last byte may carry padding past the request's quantity). At most
+   * MAX_VALUES; `valuesTruncated` when there were more.
+   */
+  values?: number[];
+  valuesTruncated?: boolean;
   /** Protocol-specific facts worth keeping (identity, endpoint URL, security policy, ...). */
   details?: Record<string, string | number | boolean | string[]>;
   anomalies: Anomaly[];
   evidence: Evidence;
 }
+
+/** At most this many process values are kept per operation. */
+export const MAX_VALUES = 16;
 
 /** At most this many targets are kept per operation: hostile PDUs cannot inflate records. */
 export const MAX_TARGETS = 64;

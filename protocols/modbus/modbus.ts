@@ -2,7 +2,7 @@
 
 import { Cursor } from '../cursor.js';
 import type { Anomaly, Framing, ModbusTable, ModbusTarget, PduRecord } from '../operation.js';
-import { pushTarget } from '../operation.js';
+import { MAX_VALUES, pushTarget } from '../operation.js';
 import {
   CONTROL_SUBFUNCTIONS,
   DEVICE_ID_OBJECTS,
@@ -140,13 +140,21 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       const value = c.u16be();
       if (!c.ok) return;
       if (value !== 0xff00 && value !== 0x0000) rec.anomalies.push({ type: 'invalid_value', detail: `coil value 0x${value.toString(16)}, must be 0xFF00 or 0x0000` });
+      else rec.values = [value === 0xff00 ? 1 : 0];
       rec.targets.push(target(unit, 'coils', addr, 1));
       return;
     }
-    case 6:
+    case 6: {
+      const addr = c.u16be();
+      const value = c.u16be();
+      if (!c.ok) return;
+      rec.values = [value];
+      rec.targets.push(target(unit, 'holding_registers', addr, 1));
+      return;
+    }
     case 22: {
       const addr = c.u16be();
-      c.skip(fc === 6 ? 2 : 4);
+      c.skip(4);
       if (!c.ok) return;
       rec.targets.push(target(unit, 'holding_registers', addr, 1));
       return;
@@ -195,6 +203,7 @@ function decodeWriteMultiple(c: Cursor, fc: number, unit: number, rec: PduRecord
   checkQuantity(rec, qty, info.minQty, info.maxQty);
   const expected = fc === 15 ? Math.ceil(qty / 8) : qty * 2;
   if (byteCount !== expected) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, quantity ${qty} needs ${expected}` });
+  else readValues(c, rec, fc === 15 ? 'bits' : 'registers', qty);
   c.skip(byteCount);
   rec.targets.push(target(unit, info.table, start, qty));
 }
@@ -283,6 +292,23 @@ function printable(b: Buffer): string {
   return b.toString('latin1', 0, Math.min(b.length, 128)).replace(/[^\x20-\x7e]/g, '?');
 }
 
+/**
+ * The first MAX_VALUES values of `count` registers (u16) or bits (LSB first) at the cursor,
+ * leaving the cursor where it was (the caller skips the whole field).
+ */
+function readValues(c: Cursor, rec: PduRecord, as: 'registers' | 'bits', count: number): void {
+  const n = Math.min(count, MAX_VALUES);
+  const bytes = valueBytes(as, n);
+  if (n === 0 || c.remaining < bytes) return;
+  const at = c.pos;
+  const values = new Array<number>(n);
+  for (let i = 0; i < n; i++) values[i] = as === 'registers' ? c.buf.readUInt16BE(at + 2 * i) : (c.buf[at + (i >> 3)]! >> (i & 7)) & 1;
+  rec.values = values;
+  if (count > n) rec.valuesTruncated = true;
+}
+
+const valueBytes = (as: 'registers' | 'bits', n: number) => (as === 'registers' ? 2 * n : Math.ceil(n / 8));
+
 function decodeResponse(c: Cursor, fc: number, unit: number, rec: PduRecord): void {
   switch (fc) {
     case 1:
@@ -294,6 +320,8 @@ function decodeResponse(c: Cursor, fc: number, unit: number, rec: PduRecord): vo
       if (!c.ok) return;
       if (byteCount !== c.remaining) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, ${c.remaining} bytes follow` });
       else if (fc >= 3 && byteCount % 2 !== 0) rec.anomalies.push({ type: 'invalid_length', detail: `odd register byte count ${byteCount}` });
+      // Only the registers or bits of a well-formed response are values (FC 23's are its read range's).
+      else readValues(c, rec, fc <= 2 ? 'bits' : 'registers', fc <= 2 ? byteCount * 8 : byteCount / 2);
       c.skip(Math.min(byteCount, c.remaining));
       return;
     }

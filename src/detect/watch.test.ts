@@ -19,14 +19,18 @@ const ROGUE = { ip: '10.0.0.66', mac: '02:00:00:00:00:66' };
 const T0 = 1_760_000_000;
 const HOUR = 3600;
 
-/** A day and an hour of polling (every 60 s), then `attack` from T0 + 25 h; the alerts stored. */
-function run(attack: (t: ModbusTraffic, at: number) => void): Alert[] {
+/**
+ * A day and an hour of polling (every 60 s), with what `learning` adds to it, then `attack` from
+ * T0 + 25 h; the alerts stored.
+ */
+function run(attack: (t: ModbusTraffic, at: number) => void, learning: (t: ModbusTraffic) => void = () => {}): Alert[] {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-detect-')), 'b.db'));
   try {
     const learner = new Learner(new LearnStore(db), { watch: (b) => new Watch(b) });
     const traffic = new ModbusTraffic((p) => learner.packet(p));
     const hmi = traffic.connect(HMI, PLC, 40000, T0);
     for (let ts = T0 + 1; ts < T0 + 25 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
+    learning(traffic);
     learner.flush();
     attack(traffic, T0 + 25 * HOUR);
     // Normal traffic goes on after the attack, and raises nothing.
@@ -101,5 +105,43 @@ describe('detection on the learned baseline', () => {
     expect(alerts.map((a) => a.type)).toEqual(['failure_burst']);
     expect(alerts[0]!.summary).toMatch(/^Modbus server 10\.0\.0\.11.* failed 10 of 10 requests from Modbus client 10\.0\.0\.21 within 60 s \(latest: exception 2/);
     expect(alerts[0]!.baseline).toBe('0.00% of its transactions failed while learning');
+  });
+
+  it('a setpoint written far outside anything written there: in the plant\'s words, with the numbers', () => {
+    const ENG = { ip: '10.0.0.31', mac: '02:00:00:00:00:31' };
+    const alerts = run(
+      (t, at) => t.connect(ENG, PLC, 41001, at).writeHolding(40, 4800, at + 1),
+      (t) => {
+        // The engineering station writes the setpoint through its range every hour of the day.
+        const eng = t.connect(ENG, PLC, 41000, T0 + 5);
+        for (let k = 0; k < 24; k++) eng.writeHolding(40, (k * 37) % 121, T0 + 10 + k * HOUR);
+      },
+    );
+    expect(alerts.map((a) => a.type)).toEqual(['value_write_outside_baseline']);
+    expect(alerts[0]).toMatchObject({ severity: 'high', attack: { id: 'T0836' }, asset: ENG.ip, seen: '4,800' });
+    expect(alerts[0]!.summary).toBe('Modbus client 10.0.0.31 wrote 4,800 to unit 1 holding_registers 40 on Modbus server 10.0.0.11; in 23 h it wrote 0-118 there, 24 times');
+  });
+
+  it('a coil set to a value it never had, and a reading far outside its range', () => {
+    const alerts = run(
+      (t, at) => {
+        const c = t.connect(HMI, PLC, 40001, at);
+        c.exchange([5, 0, 7, 0xff, 0], [5, 0, 7, 0xff, 0], at + 1); // coil 7 on
+        c.exchange([4, 0, 0, 0, 1], [4, 2, 0x27, 0x10], at + 2); // input register 0 reads 10,000
+      },
+      (t) => {
+        const c = t.connect(HMI, PLC, 40002, T0 + 5);
+        for (let k = 0; k < 30; k++) {
+          c.exchange([5, 0, 7, 0, 0], [5, 0, 7, 0, 0], T0 + 10 + k * 600); // coil 7 off, always
+          c.exchange([4, 0, 0, 0, 1], [4, 2, 0, 50 + (k % 10)], T0 + 11 + k * 600); // 50-59
+        }
+      },
+    );
+    expect(alerts.map((a) => [a.type, a.seen, a.baseline]).sort()).toEqual([
+      // Ten distinct readings: a measurement, judged by its range.
+      ['value_reading_outside_baseline', '10,000', '50-59 in 30 values over 5 h'],
+      // One value only: a coil that was never switched on.
+      ['value_write_outside_baseline', '1', 'only 0 in 30 values over 5 h'],
+    ]);
   });
 });

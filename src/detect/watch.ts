@@ -1,17 +1,19 @@
 // The detectors together, listening to the baseline as it learns (every source: captures, a
-// mirror port, the inline gateway in any mode): what is new, who is who, failures, sweeps. Their
+// mirror port, the gateway learning inline): what is new, who is who, process values,
+// failures, sweeps. Their
 // detections become alerts in one book, written with the baseline.
 
 import type { Operation } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import type { Baseline, NoveltyListener } from '../learn/baseline.js';
-import type { Asset, Conversation } from '../learn/model.js';
+import type { Asset, Conversation, ValueProfile } from '../learn/model.js';
 import type { AlertUpdate } from '../store/alert-store.js';
 import { AddressDetector } from './addresses.js';
 import { AlertBook, DEFAULT_ALERT_LIMITS, type AlertBookLimits } from './alert-book.js';
 import { DEFAULT_FAILURE_LIMITS, FailureDetector, type FailureLimits } from './failures.js';
 import { NoveltyDetector } from './novelty.js';
 import { DEFAULT_SWEEP_LIMITS, SweepDetector, type SweepLimits } from './sweeps.js';
+import { ValueDetector } from './values.js';
 
 export interface WatchOptions {
   /** Hours of traffic the plant's baseline (and each asset found later) learns before it is judged by. */
@@ -29,6 +31,7 @@ export class Watch implements NoveltyListener {
   private readonly addresses: AddressDetector;
   private readonly failures: FailureDetector;
   private readonly sweeps: SweepDetector;
+  private readonly values: ValueDetector;
 
   constructor(baseline: Baseline, options: Partial<WatchOptions> = {}) {
     const o = { ...DEFAULT_WATCH, ...options };
@@ -39,6 +42,7 @@ export class Watch implements NoveltyListener {
     this.addresses = new AddressDetector(baseline, settledAsset, raise);
     this.failures = new FailureDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise, o.failures);
     this.sweeps = new SweepDetector((ts) => this.novelty.armed(ts), raise, o.sweeps);
+    this.values = new ValueDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise);
   }
 
   asset(a: Asset, op: Operation): void {
@@ -66,6 +70,10 @@ export class Watch implements NoveltyListener {
 
   transaction(t: Transaction, c: Conversation | undefined): void {
     this.failures.transaction(t, c);
+  }
+
+  value(c: Conversation, op: Operation, point: string, value: number, profile: ValueProfile | undefined): void {
+    this.values.value(c, op, point, value, profile);
   }
 
   /** The alerts changed since the last call, for the store. */

@@ -5,8 +5,8 @@ import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import { protocolModule } from '../../protocols/registry.js';
-import type { Asset, Conversation, Discovery, OperationStats, Role } from './model.js';
-import { mainPoll, newOperationStats, operationKey, recordTransaction } from './operation-stats.js';
+import type { Asset, Conversation, Discovery, OperationStats, Role, ValueProfile } from './model.js';
+import { mainPoll, newOperationStats, operationKey, recordTransaction, type ValueCheck } from './operation-stats.js';
 import { macVendor } from './oui.js';
 import { guessPurdue } from './purdue.js';
 
@@ -61,6 +61,8 @@ export interface NoveltyListener {
   mac(a: Asset, mac: string, known: readonly string[], op: Operation): void;
   /** Every transaction, once counted in: for detectors of rates, failures and sweeps. */
   transaction(t: Transaction, c: Conversation | undefined): void;
+  /** A process value about to be learned into `profile` (undefined: the point's first). */
+  value(c: Conversation, op: Operation, point: string, value: number, profile: ValueProfile | undefined): void;
 }
 
 export interface BaselineChanges {
@@ -106,6 +108,9 @@ export class Baseline {
   listener: NoveltyListener | undefined;
   /** The operation being learned, for the listener (set once per transaction instead of passed down every call). */
   private current: Operation | undefined;
+  private currentConversation: Conversation | undefined;
+  /** Made once: recordTransaction calls it for each value while a listener listens. */
+  private readonly valueCheck: ValueCheck = (point, value, profile) => this.listener?.value(this.currentConversation!, this.current!, point, value, profile);
 
   constructor(
     private readonly limits: LearnLimits = DEFAULT_LEARN_LIMITS,
@@ -172,7 +177,8 @@ export class Baseline {
       stats = conv.operations[key] = newOperationStats(op);
       recordTransaction(stats, t);
     } else {
-      for (const what of recordTransaction(stats, t)) {
+      this.currentConversation = conv;
+      for (const what of recordTransaction(stats, t, this.listener ? this.valueCheck : undefined)) {
         this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
         this.listener?.target(conv, what, op);
       }

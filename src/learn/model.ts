@@ -21,6 +21,7 @@ import type {
   RangeRecord,
   Same,
   TargetSummaryRecord,
+  ValueProfileRecord,
 } from '../store/records.js';
 
 /** Inclusive [first, last] address range. */
@@ -36,6 +37,7 @@ export type PurdueGuess = NonNullable<Asset['purdue']>;
 export type TargetSummary = Static<typeof TargetSummaryRecord>;
 export type PollStats = Static<typeof PollStatsRecord>;
 export type OperationStats = Static<typeof OperationStatsRecord>;
+export type ValueProfile = Static<typeof ValueProfileRecord>;
 export type Conversation = Static<typeof ConversationRecord>;
 
 /** The stored records name the registry's protocols and operation kinds: these fail to compile if either changes alone. */

@@ -3,13 +3,20 @@
 
 import type { Operation, Outcome, Target } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
-import type { OperationStats, PollStats, TargetSummary } from './model.js';
+import type { OperationStats, ValueProfile, PollStats, TargetSummary } from './model.js';
 import { addRange, capRanges, formatRanges } from './ranges.js';
 
 export const MAX_TARGET_ENTRIES = 256;
 export const MAX_RANGES_PER_ENTRY = 64;
 export const MAX_PROPERTIES_PER_OBJECT = 64;
 export const MAX_POLLS = 16;
+/** Points (registers, coils) whose values are profiled per operation. */
+export const MAX_VALUE_POINTS = 64;
+/** Distinct values kept per point before it counts as continuous. */
+export const MAX_DISTINCT_VALUES = 8;
+
+/** Told each value before it is learned, with the point's profile so far (the value detector). */
+export type ValueCheck = (point: string, value: number, profile: ValueProfile | undefined) => void;
 /** Outcome of a request whose response time was still running when the input ended. */
 export const CUT_OFF_OUTCOME = 'capture ended before the response';
 /** An interval this many times the mean is a pause in polling, not a sample of the period. */
@@ -53,7 +60,7 @@ export function outcomeLabel(o: Outcome): string {
  * Adds one transaction to its operation's statistics. Returns readable descriptions of the
  * targets it covered for the first time (new behaviour, for the learning progress).
  */
-export function recordTransaction(s: OperationStats, t: Transaction): string[] {
+export function recordTransaction(s: OperationStats, t: Transaction, check?: ValueCheck): string[] {
   const op = t.op;
   const ts = op.evidence.ts;
   s.count++;
@@ -78,7 +85,43 @@ export function recordTransaction(s: OperationStats, t: Transaction): string[] {
   }
   if (op.targetsTruncated) s.targetsTruncated = true;
   recordPoll(s, pollSignature(op), ts);
+  recordValues(s, t, check);
   return added;
+}
+
+/**
+ * The values a write carried, or a read's response brought back, into their points' profiles:
+ * at the request's first target's addresses, at most its quantity of them.
+ */
+function recordValues(s: OperationStats, t: Transaction, check: ValueCheck | undefined): void {
+  const carrier = s.kind === 'write' ? t.op : s.kind === 'read' ? t.response : undefined;
+  const values = carrier?.values;
+  const target = t.op.targets[0];
+  if (!values || target?.type !== 'modbus' || target.start === undefined) return;
+  const n = Math.min(values.length, Math.max(1, target.count ?? 1));
+  const ts = t.op.evidence.ts;
+  const profiles = (s.values ??= {});
+  for (let i = 0; i < n; i++) {
+    const point = `unit ${target.unit}${target.table ? ` ${target.table}` : ''} ${target.start + i}`;
+    let p = profiles[point];
+    const v = values[i]!;
+    check?.(point, v, p);
+    if (!p) {
+      if (Object.keys(profiles).length >= MAX_VALUE_POINTS) {
+        s.valuesTruncated = true;
+        continue;
+      }
+      p = profiles[point] = { samples: 0, min: v, max: v, distinct: [], firstSeen: ts, lastSeen: ts };
+    }
+    p.samples++;
+    if (v < p.min) p.min = v;
+    if (v > p.max) p.max = v;
+    if (ts > p.lastSeen) p.lastSeen = ts;
+    if (p.distinct && !p.distinct.includes(v)) {
+      if (p.distinct.length < MAX_DISTINCT_VALUES) p.distinct.push(v);
+      else delete p.distinct;
+    }
+  }
 }
 
 /** Merges a target into the summary; returns its description when it covers something new. */

@@ -225,6 +225,17 @@ export const PollStatsRecord = Type.Object({
   m2: Num,
 });
 
+/** What one point (a register, a coil) held: its range, and its values while there are few of them. */
+export const ValueProfileRecord = Type.Object({
+  samples: Int,
+  min: Num,
+  max: Num,
+  /** The distinct values seen, while there are at most a few (a setpoint, a mode, a coil); absent past that. */
+  distinct: Opt(Type.Array(Num)),
+  firstSeen: Num,
+  lastSeen: Num,
+});
+
 export const OperationStatsRecord = Type.Object({
   kind: OperationKindName,
   code: Int,
@@ -243,6 +254,10 @@ export const OperationStatsRecord = Type.Object({
   polls: Type.Array(PollStatsRecord),
   anomalies: Type.Record(Str, Int),
   encrypted: Opt(Type.Boolean()),
+  /** Process values written (write operations) or read back (read operations), by point ("unit 1 holding_registers 40"). */
+  values: Opt(Type.Record(Str, ValueProfileRecord)),
+  /** More points than are kept: the profile is incomplete. */
+  valuesTruncated: Opt(Type.Boolean()),
 });
 
 export const ConversationRecord = Type.Object({

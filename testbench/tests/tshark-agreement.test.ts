@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFile, type Decoded } from '../lib/decode-file.js';
 import { tsharkAvailable, tsharkFields } from '../lib/tshark.js';
-import type { Operation } from '../../protocols/operation.js';
+import { MAX_VALUES, type Operation } from '../../protocols/operation.js';
 
 const PCAPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'pcaps');
 const HAVE_TSHARK = tsharkAvailable();
@@ -32,9 +32,9 @@ function check(t: Tally, file: string, frame: number, ok: boolean, what: string)
 const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
 
 function compareModbus(file: string, d: Decoded, t: Tally): void {
-  const rows = tsharkFields(file, 'mbtcp', ['mbtcp.trans_id', 'mbtcp.unit_id', 'modbus.func_code', 'modbus.reference_num', 'modbus.word_cnt', 'modbus.bit_cnt']);
+  const rows = tsharkFields(file, 'mbtcp', ['mbtcp.trans_id', 'mbtcp.unit_id', 'modbus.func_code', 'modbus.reference_num', 'modbus.word_cnt', 'modbus.bit_cnt', 'modbus.regval_uint16']);
   for (const { frame, values } of rows) {
-    const [trans, unit, fc, ref, words, bits] = values as [string[], string[], string[], string[], string[], string[]];
+    const [trans, unit, fc, ref, words, bits, registers] = values as [string[], string[], string[], string[], string[], string[], string[]];
     const ours = (d.byFrame.get(frame) ?? []).filter((o) => o.protocol === 'modbus');
     for (let i = 0; i < trans.length; i++) {
       t.pdus++;
@@ -49,6 +49,11 @@ function compareModbus(file: string, d: Decoded, t: Tally): void {
         ok = check(t, file, frame, target.start === num(ref[0]), `reference ${target.start} vs ${ref[0]}`) && ok;
         const count = num(words[0]) ?? num(bits[0]);
         if (count !== undefined) ok = check(t, file, frame, target.count === count, `count ${target.count} vs ${count}`) && ok;
+      }
+      // Register values written or read back, where the frame holds one PDU (ours: the first MAX_VALUES).
+      if (trans.length === 1 && registers.length > 0) {
+        const theirs = registers.map(Number).slice(0, MAX_VALUES);
+        ok = check(t, file, frame, JSON.stringify(op!.values ?? []) === JSON.stringify(theirs), `register values ${JSON.stringify(op!.values)} vs ${JSON.stringify(theirs)}`) && ok;
       }
       if (ok) t.agreed++;
     }

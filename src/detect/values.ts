@@ -1,0 +1,57 @@
+// Process values outside what was learned: a write of a setpoint far outside anything written
+// to that point, a coil or mode set to a value it never had, a reading far outside its range.
+// A point is judged once it has MIN_SAMPLES values on a settled conversation: few distinct values
+// (a mode, a coil, a recipe number) must be one of them; many (a measurement, a setpoint) must
+// lie within their range widened by a margin.
+
+import type { Operation } from '../../protocols/operation.js';
+import type { Conversation, ValueProfile } from '../learn/model.js';
+import type { Detection } from './alert-book.js';
+import { ATTACK } from './attack.js';
+import type { StableBaseline } from './novelty.js';
+import { assetWords, numberWords, spanWords } from './words.js';
+
+/** Values a point needs before it is judged. */
+export const MIN_SAMPLES = 20;
+/** A range widens by this share of its width (at least 1) before a value lies outside it. */
+export const RANGE_MARGIN = 0.1;
+
+/** What the baseline says of a point, or undefined when `value` fits it. */
+export function outside(p: ValueProfile, value: number): string | undefined {
+  if (p.distinct) return p.distinct.includes(value) ? undefined : `only ${p.distinct.map(numberWords).join(', ')}`;
+  const margin = Math.max(1, (p.max - p.min) * RANGE_MARGIN);
+  return value < p.min - margin || value > p.max + margin ? `${numberWords(p.min)}-${numberWords(p.max)}` : undefined;
+}
+
+export class ValueDetector {
+  constructor(
+    private readonly baseline: StableBaseline,
+    private readonly settled: (c: Conversation, ts: number) => boolean,
+    private readonly raise: (d: Detection) => void,
+  ) {}
+
+  value(c: Conversation, op: Operation, point: string, value: number, p: ValueProfile | undefined): void {
+    if (!p || p.samples < MIN_SAMPLES) return;
+    const learned = outside(p, value);
+    if (!learned || !this.settled(c, op.evidence.ts)) return;
+    const writes = op.kind === 'write';
+    const client = assetWords(this.baseline.asset(c.client.ip, c.client.vlan), c.client.ip);
+    const server = assetWords(this.baseline.asset(c.server.ip, c.server.vlan), c.server.ip);
+    const span = spanWords(p.lastSeen - p.firstSeen);
+    this.raise({
+      type: writes ? 'value_write_outside_baseline' : 'value_reading_outside_baseline',
+      detector: 'values',
+      severity: writes ? 'high' : 'medium',
+      subject: `${c.key}|${op.kind}|${point}`,
+      ...(writes ? { attack: ATTACK.modifyParameter } : {}),
+      asset: writes ? c.client.ip : c.server.ip,
+      conversation: c.key,
+      summary: writes
+        ? `${client} wrote ${numberWords(value)} to ${point} on ${server}; in ${span} it wrote ${learned} there, ${numberWords(p.samples)} times`
+        : `${server} answered ${numberWords(value)} for ${point} to ${client}; in ${span} it read ${learned} there, ${numberWords(p.samples)} times`,
+      baseline: `${learned} in ${numberWords(p.samples)} values over ${span}`,
+      seen: numberWords(value),
+      op,
+    });
+  }
+}
