@@ -23,7 +23,7 @@ const HOUR = 3600;
  * A day and an hour of polling (every 60 s), with what `learning` adds to it, then `attack` from
  * T0 + 25 h; the alerts stored.
  */
-function run(attack: (t: ModbusTraffic, at: number) => void, learning: (t: ModbusTraffic) => void = () => {}): Alert[] {
+function run(attack: (t: ModbusTraffic, at: number) => void, learning: (t: ModbusTraffic) => void = () => {}, pollAfter = true): Alert[] {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-detect-')), 'b.db'));
   try {
     const learner = new Learner(new LearnStore(db), { watch: (b) => new Watch(b) });
@@ -34,7 +34,7 @@ function run(attack: (t: ModbusTraffic, at: number) => void, learning: (t: Modbu
     learner.flush();
     attack(traffic, T0 + 25 * HOUR);
     // Normal traffic goes on after the attack, and raises nothing.
-    for (let ts = T0 + 25 * HOUR + 600; ts < T0 + 26 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
+    if (pollAfter) for (let ts = T0 + 25 * HOUR + 600; ts < T0 + 26 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
     learner.finish();
     return new AlertStore(db).list();
   } finally {
@@ -131,7 +131,7 @@ describe('detection on the learned baseline', () => {
       },
       (t) => {
         const c = t.connect(HMI, PLC, 40002, T0 + 5);
-        for (let k = 0; k < 30; k++) {
+        for (let k = 0; k < 150; k++) {
           c.exchange([5, 0, 7, 0, 0], [5, 0, 7, 0, 0], T0 + 10 + k * 600); // coil 7 off, always
           c.exchange([4, 0, 0, 0, 1], [4, 2, 0, 50 + (k % 10)], T0 + 11 + k * 600); // 50-59
         }
@@ -139,9 +139,32 @@ describe('detection on the learned baseline', () => {
     );
     expect(alerts.map((a) => [a.type, a.seen, a.baseline]).sort()).toEqual([
       // Ten distinct readings: a measurement, judged by its range.
-      ['value_reading_outside_baseline', '10,000', '50-59 in 30 values over 5 h'],
+      ['value_reading_outside_baseline', '10,000', '50-59 in 150 values over 25 h'],
       // One value only: a coil that was never switched on.
-      ['value_write_outside_baseline', '1', 'only 0 in 30 values over 5 h'],
+      ['value_write_outside_baseline', '1', 'only 0 in 150 values over 25 h'],
     ]);
+  });
+
+  it('a poll that stops: the HMI goes silent while the rest of the plant carries on', () => {
+    const ENG = { ip: '10.0.0.31', mac: '02:00:00:00:00:31' };
+    const alerts = run(
+      (t, at) => {
+        // Only the engineering station's own poll goes on, for the next hour.
+        const eng = t.connect(ENG, PLC, 41001, at);
+        for (let ts = at; ts < at + HOUR; ts += 300) eng.readHolding(500, 1, ts);
+      },
+      (t) => {
+        const eng = t.connect(ENG, PLC, 41000, T0 + 5);
+        for (let ts = T0 + 10; ts < T0 + 25 * HOUR; ts += 300) eng.readHolding(500, 1, ts);
+      },
+      false,
+    );
+    expect(alerts.map((a) => [a.type, a.conversation, a.baseline])).toEqual([['poll_stopped', `${HMI.ip}>${PLC.ip}:502/modbus`, 'a poll every 60 s']]);
+    expect(alerts[0]!.summary).toMatch(/^Modbus client 10\.0\.0\.21 stopped polling Modbus server 10\.0\.0\.11 \(FC 3 \(Read Holding Registers\)\): nothing for 5\d min$/);
+  });
+
+  it('a response far slower than the PLC ever answered', () => {
+    const alerts = run((t, at) => t.connect(HMI, PLC, 40001, at).exchange([3, 0, 0, 0, 10], [3, 20, ...Array<number>(20).fill(0)], at + 1, 1, 2.5));
+    expect(alerts.map((a) => [a.type, a.severity, a.seen, a.baseline])).toEqual([['slow_response', 'low', '2500 ms', 'a mean of 4.0 ms over 1,500 responses']]);
   });
 });

@@ -1,6 +1,6 @@
 // The detectors together, listening to the baseline as it learns (every source: captures, a
 // mirror port, the gateway learning inline): what is new, who is who, process values,
-// failures, sweeps. Their
+// failures, sweeps, timing. Their
 // detections become alerts in one book, written with the baseline.
 
 import type { Operation } from '../../protocols/operation.js';
@@ -13,6 +13,7 @@ import { AlertBook, DEFAULT_ALERT_LIMITS, type AlertBookLimits } from './alert-b
 import { DEFAULT_FAILURE_LIMITS, FailureDetector, type FailureLimits } from './failures.js';
 import { NoveltyDetector } from './novelty.js';
 import { DEFAULT_SWEEP_LIMITS, SweepDetector, type SweepLimits } from './sweeps.js';
+import { DEFAULT_TIMING_LIMITS, TimingDetector, type TimingLimits } from './timing.js';
 import { ValueDetector } from './values.js';
 
 export interface WatchOptions {
@@ -21,9 +22,10 @@ export interface WatchOptions {
   alerts: AlertBookLimits;
   failures: FailureLimits;
   sweeps: SweepLimits;
+  timing: TimingLimits;
 }
 
-export const DEFAULT_WATCH: WatchOptions = { learningHours: 24, alerts: DEFAULT_ALERT_LIMITS, failures: DEFAULT_FAILURE_LIMITS, sweeps: DEFAULT_SWEEP_LIMITS };
+export const DEFAULT_WATCH: WatchOptions = { learningHours: 24, alerts: DEFAULT_ALERT_LIMITS, failures: DEFAULT_FAILURE_LIMITS, sweeps: DEFAULT_SWEEP_LIMITS, timing: DEFAULT_TIMING_LIMITS };
 
 export class Watch implements NoveltyListener {
   readonly book: AlertBook;
@@ -32,6 +34,7 @@ export class Watch implements NoveltyListener {
   private readonly failures: FailureDetector;
   private readonly sweeps: SweepDetector;
   private readonly values: ValueDetector;
+  private readonly timing: TimingDetector;
 
   constructor(baseline: Baseline, options: Partial<WatchOptions> = {}) {
     const o = { ...DEFAULT_WATCH, ...options };
@@ -43,6 +46,7 @@ export class Watch implements NoveltyListener {
     this.failures = new FailureDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise, o.failures);
     this.sweeps = new SweepDetector((ts) => this.novelty.armed(ts), raise, o.sweeps);
     this.values = new ValueDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise);
+    this.timing = new TimingDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise, o.timing);
   }
 
   asset(a: Asset, op: Operation): void {
@@ -70,6 +74,12 @@ export class Watch implements NoveltyListener {
 
   transaction(t: Transaction, c: Conversation | undefined): void {
     this.failures.transaction(t, c);
+    this.timing.transaction(t, c);
+  }
+
+  /** Capture time now (at each write of the baseline): what only a clock sees, silence. */
+  tick(now: number): void {
+    this.timing.tick(now);
   }
 
   value(c: Conversation, op: Operation, point: string, value: number, profile: ValueProfile | undefined): void {

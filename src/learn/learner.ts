@@ -22,6 +22,8 @@ export interface LearnerOptions {
 
 /** What listens to the baseline and has alerts to write. */
 export interface AlertWatch extends NoveltyListener {
+  /** Capture time now, at each flush: for what only a clock sees (a poll gone silent). */
+  tick(now: number): void;
   take(): AlertUpdate[];
 }
 
@@ -95,6 +97,7 @@ export class Learner {
   /** Commits everything learned so far in one transaction. */
   flush(): void {
     this.decoder.takeCounters();
+    this.watch?.tick(this.baseline.lastSeen);
     const changes = this.baseline.takeChanges();
     const b = this.baseline;
     const counts: Record<string, number> = { ...b.counts, eventsDropped: this.events.droppedInAll, ...this.decoder.stats.events };

@@ -14,6 +14,8 @@ export const MAX_POLLS = 16;
 export const MAX_VALUE_POINTS = 64;
 /** Distinct values kept per point before it counts as continuous. */
 export const MAX_DISTINCT_VALUES = 8;
+/** Read-back values are sampled at most this often per operation (capture seconds): a poll many times a second would otherwise cost more than all the rest of learning. Writes are always taken. */
+export const READ_SAMPLE_SECONDS = 1;
 
 /** Told each value before it is learned, with the point's profile so far (the value detector). */
 export type ValueCheck = (point: string, value: number, profile: ValueProfile | undefined) => void;
@@ -98,11 +100,16 @@ function recordValues(s: OperationStats, t: Transaction, check: ValueCheck | und
   const values = carrier?.values;
   const target = t.op.targets[0];
   if (!values || target?.type !== 'modbus' || target.start === undefined) return;
-  const n = Math.min(values.length, Math.max(1, target.count ?? 1));
   const ts = t.op.evidence.ts;
+  if (s.kind === 'read') {
+    if (s.valuesSampledAt !== undefined && ts - s.valuesSampledAt < READ_SAMPLE_SECONDS && ts >= s.valuesSampledAt) return;
+    s.valuesSampledAt = ts;
+  }
+  const n = Math.min(values.length, Math.max(1, target.count ?? 1));
   const profiles = (s.values ??= {});
+  const prefix = `unit ${target.unit}${target.table ? ` ${target.table}` : ''} `;
   for (let i = 0; i < n; i++) {
-    const point = `unit ${target.unit}${target.table ? ` ${target.table}` : ''} ${target.start + i}`;
+    const point = prefix + (target.start + i);
     let p = profiles[point];
     const v = values[i]!;
     check?.(point, v, p);

@@ -258,6 +258,8 @@ export const OperationStatsRecord = Type.Object({
   values: Opt(Type.Record(Str, ValueProfileRecord)),
   /** More points than are kept: the profile is incomplete. */
   valuesTruncated: Opt(Type.Boolean()),
+  /** When read-back values were last sampled (they are taken at most once a second). */
+  valuesSampledAt: Opt(Num),
 });
 
 export const ConversationRecord = Type.Object({

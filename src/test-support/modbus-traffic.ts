@@ -46,13 +46,13 @@ export class ModbusConnection {
     private readonly nextTid: () => number,
   ) {}
 
-  /** A request and its response 4 ms later. */
-  exchange(request: number[], response: number[], ts: number, unit = 1): void {
+  /** A request and its response `delay` seconds later (4 ms). */
+  exchange(request: number[], response: number[], ts: number, unit = 1, delay = 0.004): void {
     const tid = this.nextTid();
     const q = adu(tid, request, unit);
     const r = adu(tid, response, unit);
     this.traffic.send(this.client, this.server, this.sport, 502, this.c, q, ts);
-    this.traffic.send(this.server, this.client, 502, this.sport, this.s, r, ts + 0.004);
+    this.traffic.send(this.server, this.client, 502, this.sport, this.s, r, ts + delay);
     this.c += q.length;
     this.s += r.length;
   }
