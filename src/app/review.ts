@@ -73,7 +73,8 @@ export class PolicyReview {
   /** A version with its approvals, its policy (at most RULES_SHOWN rules per conduit, each with its ruleCount) and its document, up to DOCUMENT_SHOWN bytes. */
   show(ref: string) {
     const loaded = this.load(ref);
-    const { documentLength, ...meta } = this.policies.summary(this.version(ref));
+    // A cached version is a stored one: its number is known without resolving the reference again.
+    const { documentLength, ...meta } = this.policies.summary(loaded.stored!.version);
     const policy = { ...loaded.policy, conduits: loaded.policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
     return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: loaded.text } : { documentBytes: documentLength }) };
   }

@@ -4,6 +4,7 @@
 import { describeIdentity, protocolModule } from '../../protocols/registry.js';
 import type { Operation } from '../../protocols/operation.js';
 import type { Asset, Conversation, OperationStats, TargetSummary } from '../learn/model.js';
+import { formatRanges } from '../learn/ranges.js';
 
 const ROLE_WORDS: Record<string, string> = {
   modbus_client: 'Modbus client',
@@ -47,7 +48,7 @@ export function learnedOperations(c: Conversation, most = 4): string {
 
 /** One learned target entry in words: "unit 1 holding_registers 0-9", "analog-value 1 present-value". */
 export function targetWords(t: TargetSummary): string {
-  if (t.type === 'modbus') return `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.ranges.length ? ` ${t.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}` : ''}`;
+  if (t.type === 'modbus') return `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.ranges.length ? ` ${formatRanges(t.ranges)}` : ''}`;
   if (t.type === 'bacnet') return `${t.objectTypeName} ${t.instance}${t.properties.length ? ` ${t.properties.join(',')}` : ''}`;
   return t.nodeId;
 }
