@@ -13,6 +13,9 @@ import { LearnStore } from '../store/learn-store.js';
 import { ModbusTraffic } from '../test-support/modbus-traffic.js';
 import { Watch } from './watch.js';
 
+// Hours of the day are the plant's (the gateway's time zone): these tests are written in UTC.
+process.env.TZ = 'UTC';
+
 const HMI = { ip: '10.0.0.21', mac: '02:00:00:00:00:21' };
 const PLC = { ip: '10.0.0.11', mac: '00:0e:8c:00:00:11' };
 const ROGUE = { ip: '10.0.0.66', mac: '02:00:00:00:00:66' };
@@ -166,5 +169,49 @@ describe('detection on the learned baseline', () => {
   it('a response far slower than the PLC ever answered', () => {
     const alerts = run((t, at) => t.connect(HMI, PLC, 40001, at).exchange([3, 0, 0, 0, 10], [3, 20, ...Array<number>(20).fill(0)], at + 1, 1, 2.5));
     expect(alerts.map((a) => [a.type, a.severity, a.seen, a.baseline])).toEqual([['slow_response', 'low', '2500 ms', 'a mean of 4.0 ms over 1,500 responses']]);
+  });
+
+  it('a write at an hour the station never writes in; shift edges and hours within the shift raise nothing', () => {
+    // T0 is 08:53 UTC: the HMI writes a setpoint every hour from 09:00 to 18:00, and from 06:00 the next day.
+    const day = Math.floor(T0 / 86400) * 86400;
+    const shift = (t: ModbusTraffic) => {
+      const w = t.connect(HMI, PLC, 40002, T0 + 60);
+      for (const h of [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 30, 31, 32, 33]) w.writeHolding(40, 50 + (h % 24), day + h * HOUR + 300);
+    };
+    const poll = (t: ModbusTraffic, from: number, to: number) => {
+      const c = t.connect(HMI, PLC, 40003, from);
+      for (let ts = from + 1; ts < to; ts += 60) c.readHolding(0, 10, ts);
+    };
+    const quiet = run((t, at) => {
+      poll(t, at + 600, day + 2 * 86400 + 12 * HOUR);
+      const w = t.connect(HMI, PLC, 40004, at + 700);
+      w.writeHolding(40, 60, day + 24 * HOUR + 19 * HOUR + 1200); // 19:20, an hour after the shift's last write
+      w.writeHolding(40, 61, day + 2 * 86400 + 5 * HOUR + 1800); // 05:30, just before the next shift
+      w.writeHolding(40, 62, day + 2 * 86400 + 11 * HOUR); // within the shift
+    }, shift, false);
+    expect(quiet).toEqual([]);
+    const [a, ...rest] = run((t, at) => {
+      poll(t, at + 600, day + 2 * 86400 + 4 * HOUR);
+      t.connect(HMI, PLC, 40004, at + 700).writeHolding(40, 60, day + 2 * 86400 + 3 * HOUR + 720);
+    }, shift, false);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ type: 'operation_outside_hours', detector: 'time-of-day', severity: 'high', attack: { id: 'T0836' }, asset: HMI.ip, count: 1 });
+    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent .*Write Single Register.* \(write\) to Modbus server 10\.0\.0\.11.* at 03:12, an hour it never did so while learning$/);
+    expect(a!.baseline).toMatch(/it sent it 14 times, between 06:00 and 18:59 \(plant time\)$/);
+  });
+
+  it('a malformed request on a settled conversation is a protocol violation; a quirk learned with the conversation is not', () => {
+    // FC 3 with quantity 0: the decoder's quantity_out_of_range.
+    const malformed = (c: { exchange: (req: number[], resp: number[], ts: number) => void }, ts: number, fc = 3) => c.exchange([fc, 0, 0, 0, 0], [0x80 | fc, 3], ts);
+    const [a, ...rest] = run((t, at) => malformed(t.connect(HMI, PLC, 40005, at), at + 1));
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ type: 'protocol_violation', detector: 'violations', severity: 'medium', asset: HMI.ip, seen: expect.stringMatching(/^quantity_out_of_range/) });
+    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent Modbus server 10\.0\.0\.11.* a malformed modbus .*Read Holding Registers.*: quantity out of range/);
+    // The same fault in an FC 4 read the HMI already sent so while learning.
+    const learned = run(
+      (t, at) => malformed(t.connect(HMI, PLC, 40005, at), at + 1, 4),
+      (t) => malformed(t.connect(HMI, PLC, 40006, T0 + 120), T0 + 121, 4),
+    );
+    expect(learned).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 // The detectors together, listening to the baseline as it learns (every source: captures, a
 // mirror port, the gateway learning inline): what is new, who is who, process values,
-// failures, sweeps, timing. Their
+// failures, sweeps, timing, time of day, protocol violations. Their
 // detections become alerts in one book, written with the baseline.
 
 import type { Operation } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import type { Baseline, NoveltyListener } from '../learn/baseline.js';
-import type { Asset, Conversation, ValueProfile } from '../learn/model.js';
+import type { Asset, Conversation, OperationStats, ValueProfile } from '../learn/model.js';
 import type { AlertUpdate } from '../store/alert-store.js';
 import { AddressDetector } from './addresses.js';
 import { AlertBook, DEFAULT_ALERT_LIMITS, type AlertBookLimits } from './alert-book.js';
@@ -15,6 +15,8 @@ import { NoveltyDetector } from './novelty.js';
 import { DEFAULT_SWEEP_LIMITS, SweepDetector, type SweepLimits } from './sweeps.js';
 import { DEFAULT_TIMING_LIMITS, TimingDetector, type TimingLimits } from './timing.js';
 import { ValueDetector } from './values.js';
+import { TimeOfDayDetector } from './hours.js';
+import { ViolationDetector } from './violations.js';
 
 export interface WatchOptions {
   /** Hours of traffic the plant's baseline (and each asset found later) learns before it is judged by. */
@@ -35,18 +37,23 @@ export class Watch implements NoveltyListener {
   private readonly sweeps: SweepDetector;
   private readonly values: ValueDetector;
   private readonly timing: TimingDetector;
+  private readonly hours: TimeOfDayDetector;
+  private readonly violations: ViolationDetector;
 
   constructor(baseline: Baseline, options: Partial<WatchOptions> = {}) {
     const o = { ...DEFAULT_WATCH, ...options };
     this.book = new AlertBook(o.alerts);
     const raise = this.book.add.bind(this.book);
     this.novelty = new NoveltyDetector(baseline, o.learningHours, raise);
+    const settled = (c: Conversation, ts: number) => this.novelty.settled(c, ts);
     const settledAsset = (a: Asset, ts: number) => this.novelty.armed(ts) && !this.novelty.learning(a, ts);
     this.addresses = new AddressDetector(baseline, settledAsset, raise);
-    this.failures = new FailureDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise, o.failures);
+    this.failures = new FailureDetector(baseline, settled, raise, o.failures);
     this.sweeps = new SweepDetector((ts) => this.novelty.armed(ts), raise, o.sweeps);
-    this.values = new ValueDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise);
-    this.timing = new TimingDetector(baseline, (c, ts) => this.novelty.settled(c, ts), raise, o.timing);
+    this.values = new ValueDetector(baseline, settled, raise);
+    this.timing = new TimingDetector(baseline, settled, raise, o.timing);
+    this.hours = new TimeOfDayDetector(baseline, settled, o.learningHours * 3600, raise);
+    this.violations = new ViolationDetector(baseline, settled, raise);
   }
 
   asset(a: Asset, op: Operation): void {
@@ -75,6 +82,11 @@ export class Watch implements NoveltyListener {
   transaction(t: Transaction, c: Conversation | undefined): void {
     this.failures.transaction(t, c);
     this.timing.transaction(t, c);
+    this.violations.transaction(t, c);
+  }
+
+  hour(c: Conversation, op: Operation, stats: OperationStats, hour: number): void {
+    this.hours.hour(c, op, stats, hour);
   }
 
   /** Capture time now (at each write of the baseline): what only a clock sees, silence. */

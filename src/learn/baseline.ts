@@ -7,6 +7,7 @@ import type { Transaction } from '../flow/transactions.js';
 import { protocolModule } from '../../protocols/registry.js';
 import type { Asset, Conversation, Discovery, OperationStats, Role, ValueProfile } from './model.js';
 import { mainPoll, newOperationStats, operationKey, recordTransaction, type ValueCheck } from './operation-stats.js';
+import { hasHour, hourOfDay } from './hours.js';
 import { macVendor } from './oui.js';
 import { guessPurdue } from './purdue.js';
 
@@ -61,6 +62,8 @@ export interface NoveltyListener {
   mac(a: Asset, mac: string, known: readonly string[], op: Operation): void;
   /** Every transaction, once counted in: for detectors of rates, failures and sweeps. */
   transaction(t: Transaction, c: Conversation | undefined): void;
+  /** A known operation at an hour of day (plant time) it was never seen in, before it is counted in. */
+  hour(c: Conversation, op: Operation, stats: OperationStats, hour: number): void;
   /** A process value about to be learned into `profile` (undefined: the point's first). */
   value(c: Conversation, op: Operation, point: string, value: number, profile: ValueProfile | undefined): void;
 }
@@ -178,6 +181,8 @@ export class Baseline {
       recordTransaction(stats, t);
     } else {
       this.currentConversation = conv;
+      const hour = this.listener ? hourOfDay(ts) : 0;
+      if (this.listener && !hasHour(stats.hours, hour)) this.listener.hour(conv, op, stats, hour);
       for (const what of recordTransaction(stats, t, this.listener ? this.valueCheck : undefined)) {
         this.discover(ts, 'target', conv.key, `${op.codeName} ${what}`);
         this.listener?.target(conv, what, op);

@@ -4,6 +4,7 @@
 import type { Operation, Outcome, Target } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import type { OperationStats, ValueProfile, PollStats, TargetSummary } from './model.js';
+import { hourOfDay } from './hours.js';
 import { addRange, capRanges, formatRanges } from './ranges.js';
 
 export const MAX_TARGET_ENTRIES = 256;
@@ -86,6 +87,8 @@ export function recordTransaction(s: OperationStats, t: Transaction, check?: Val
     if (what) added.push(what);
   }
   if (op.targetsTruncated) s.targetsTruncated = true;
+  s.hours = (s.hours ?? 0) | (1 << hourOfDay(ts));
+  s.hoursSince ??= ts;
   recordPoll(s, pollSignature(op), ts);
   recordValues(s, t, check);
   return added;

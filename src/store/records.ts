@@ -260,6 +260,9 @@ export const OperationStatsRecord = Type.Object({
   valuesTruncated: Opt(Type.Boolean()),
   /** When read-back values were last sampled (they are taken at most once a second). */
   valuesSampledAt: Opt(Num),
+  /** Hours of the day (plant time, bit 0 = 00:00-00:59) the operation was seen in, since `hoursSince`. */
+  hours: Opt(Int),
+  hoursSince: Opt(Num),
 });
 
 export const ConversationRecord = Type.Object({
