@@ -58,6 +58,8 @@ describe('inline inspection of Modbus/TCP segments', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'deny', code: 6, client: HMI, server: PLC });
     expect(events[0]!.reason).toMatch(/Modbus FC 6/);
+    // The event keeps the request refused, so that a proposal can allow it (policy/adapt.ts).
+    expect(events[0]!.operation).toEqual({ protocol: 'modbus', kind: 'write', code: 6, codeName: expect.any(String), port: 502, targets: [{ type: 'modbus', unit: 1, table: 'holding_registers', start: 5, count: 1 }] });
   });
 
   it('refuses urgent data; in learn mode the stream goes on after it as the server got it', () => {

@@ -7,6 +7,7 @@
 // gateway passes traffic again (fail-open, bypass, a policy change).
 
 import { ipString } from '../../protocols/net/address.js';
+import type { Operation } from '../../protocols/operation.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import { RequestFollower } from '../flow/request-follower.js';
 import type { Evaluator, VerdictCode } from '../policy/evaluate.js';
@@ -31,6 +32,21 @@ export interface InspectionEvent {
   server: string;
   /** The operation's code (function code, service), when a request was read. */
   code?: number;
+  /** The request refused, when one was read: what a proposal needs to allow it (policy/adapt.ts). */
+  operation?: EventOperation;
+}
+
+/** A refused request as an event keeps it: the operation, without what its endpoints already say. */
+export type EventOperation = Pick<Operation, 'protocol' | 'kind' | 'code' | 'codeName' | 'subCode' | 'targets' | 'targetsTruncated'> & { port: number };
+
+/** Targets kept per event: a request touching more is kept as truncated (a rule cannot be scoped to it anyway). */
+export const EVENT_TARGETS = 16;
+
+function eventOperation(op: Operation): EventOperation {
+  const e: EventOperation = { protocol: op.protocol, kind: op.kind, code: op.code, codeName: op.codeName, port: op.server.port, targets: op.targets.slice(0, EVENT_TARGETS) };
+  if (op.subCode !== undefined) e.subCode = op.subCode;
+  if (op.targetsTruncated || op.targets.length > EVENT_TARGETS) e.targetsTruncated = true;
+  return e;
 }
 
 export class Inspector {
@@ -128,7 +144,10 @@ export class Inspector {
     this.counts.denied++;
     const e: InspectionEvent = { action: this.mode === 'enforce' ? 'deny' : 'would-deny', reasonCode: v.code, reason, client, server };
     if (v.ruleId) e.ruleId = v.ruleId;
-    if (this.judge.decided) e.code = this.judge.decided.code;
+    if (this.judge.decided) {
+      e.code = this.judge.decided.code;
+      e.operation = eventOperation(this.judge.decided);
+    }
     this.onEvent(e);
   }
 

@@ -23,7 +23,7 @@ export interface DeriveAsset {
   identity?: object;
 }
 
-type DeriveTarget =
+export type DeriveTarget =
   | { type: 'modbus'; unit: number; table?: string; ranges: [number, number][] }
   | { type: 'bacnet'; objectType: number; instance: number; properties: string[] }
   | { type: 'opcua'; nodeId: string };
@@ -37,7 +37,19 @@ export interface DeriveConversation {
   firstSeen: number;
   lastSeen: number;
   transactions: number;
-  operations: Record<string, { kind: OperationKind; code: number; subCode?: number; count: number; firstSeen: number; lastSeen: number; targets: DeriveTarget[]; targetsTruncated?: boolean }>;
+  operations: Record<string, DeriveOperation>;
+}
+
+/** What derivation reads of one operation of a conversation. */
+export interface DeriveOperation {
+  kind: OperationKind;
+  code: number;
+  subCode?: number;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  targets: DeriveTarget[];
+  targetsTruncated?: boolean;
 }
 
 export interface DeriveOptions {
@@ -93,7 +105,8 @@ function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
 }
 
-function mergeRanges(ranges: [number, number][], slack: number): [number, number][] {
+/** Ranges sorted and joined where they touch or overlap, or lie at most `slack` apart. */
+export function mergeRanges(ranges: [number, number][], slack: number): [number, number][] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
   for (const [a, b] of sorted) {
@@ -104,9 +117,8 @@ function mergeRanges(ranges: [number, number][], slack: number): [number, number
   return out;
 }
 
-/** The allowances a conversation's operations need at a security level. */
-function allowancesFor(c: DeriveConversation, sl: SecurityLevel, slack: number): Allowance[] | undefined {
-  const ops = Object.values(c.operations);
+/** The allowances operations need at a security level (SL 4: exact ranges, no slack). */
+export function allowancesFor(ops: DeriveOperation[], sl: SecurityLevel, slack: number): Allowance[] | undefined {
   if (sl <= 1 || ops.length === 0) return undefined;
   if (sl === 2) return [{ kinds: [...new Set(ops.map((o) => o.kind))].sort() }];
   const out: Allowance[] = [];
@@ -229,26 +241,51 @@ function draftConduits(conversations: DeriveConversation[], zoneOfIp: Map<string
   for (const c of [...conversations].sort((a, b) => a.key.localeCompare(b.key))) {
     const cz = zoneOfIp.get(c.client.ip)!;
     const sz = c.server.broadcast ? cz : zoneOfIp.get(c.server.ip)!;
-    const [a, b] = [cz, sz].sort((x, y) => x.id.localeCompare(y.id)) as [Zone, Zone];
-    const id = a === b ? `${a.id}-internal` : `${a.id}--${b.id}`;
+    const id = conduitId(cz, sz);
     let d = drafts.get(id);
-    if (!d) drafts.set(id, (d = draftConduit(id, a, b)));
+    if (!d) {
+      const conduit = conduitFor(cz, sz);
+      drafts.set(id, (d = { conduit, sl: conduit.securityLevel!, rules: [] }));
+    }
     d.rules.push(draftRule(c, d.sl, slack));
   }
   return drafts;
 }
 
-function draftConduit(id: string, a: Zone, b: Zone): Draft {
-  const conduit: Conduit = { id, name: a === b ? `within ${a.name}` : `${a.name} - ${b.name}`, zones: [a.id, b.id], rules: [] };
-  const sl = Math.max(a.securityLevel, b.securityLevel) as SecurityLevel;
-  conduit.securityLevel = sl;
+/** The two zones in id order. */
+const ordered = (x: Zone, y: Zone) => [x, y].sort((p, q) => p.id.localeCompare(q.id)) as [Zone, Zone];
+
+function conduitId(x: Zone, y: Zone): string {
+  const [a, b] = ordered(x, y);
+  return a === b ? `${a.id}-internal` : `${a.id}--${b.id}`;
+}
+
+/** A new, empty conduit between two zones (the same zone twice: traffic inside it), as strict as the stricter zone. */
+export function conduitFor(x: Zone, y: Zone): Conduit {
+  const [a, b] = ordered(x, y);
+  const conduit: Conduit = { id: conduitId(a, b), name: a === b ? `within ${a.name}` : `${a.name} - ${b.name}`, zones: [a.id, b.id], rules: [] };
+  conduit.securityLevel = Math.max(a.securityLevel, b.securityLevel) as SecurityLevel;
   conduit.failMode = a.failMode === 'closed' || b.failMode === 'closed' ? 'closed' : 'open';
-  return { conduit, sl, rules: [] };
+  return conduit;
+}
+
+/** SL 4's rate limit: twice the rate observed, at least one request a second. */
+export function ruleRate(transactions: number, firstSeen: number, lastSeen: number): number {
+  return Math.max(1, Math.ceil((2 * transactions) / Math.max(1, lastSeen - firstSeen)));
+}
+
+/** A rule's id from its protocol and hosts, unique among `used` (which it joins). */
+export function ruleId(rule: Rule, used: Set<string>): string {
+  const base = slug(`${rule.protocol}-${rule.client.hosts!.length > 1 ? `${rule.client.hosts!.length}-clients` : rule.client.hosts![0]}-to-${rule.server.broadcast ? 'broadcast' : rule.server.hosts!.length > 1 ? `${rule.server.hosts!.length}-servers` : rule.server.hosts![0]}`);
+  let id = base.slice(0, 56);
+  for (let n = 2; used.has(id); n++) id = `${base.slice(0, 56)}-${n}`;
+  used.add(id);
+  return id;
 }
 
 /** The rule allowing what a conversation did, at its conduit's security level. */
 function draftRule(c: DeriveConversation, sl: SecurityLevel, slack: number): DraftRule {
-  const allow = allowancesFor(c, sl, slack);
+  const allow = allowancesFor(Object.values(c.operations), sl, slack);
   const rule: Rule = {
     id: '',
     protocol: c.protocol,
@@ -258,10 +295,7 @@ function draftRule(c: DeriveConversation, sl: SecurityLevel, slack: number): Dra
     evidence: { conversations: [c.key], transactions: c.transactions, firstSeen: c.firstSeen, lastSeen: c.lastSeen },
   };
   if (allow) rule.allow = allow;
-  if (sl >= 4) {
-    const seconds = Math.max(1, c.lastSeen - c.firstSeen);
-    rule.ratePerSecond = Math.max(1, Math.ceil((2 * c.transactions) / seconds));
-  }
+  if (sl >= 4) rule.ratePerSecond = ruleRate(c.transactions, c.firstSeen, c.lastSeen);
   return { rule, group: JSON.stringify([c.protocol, c.server.port, allow ?? null]) };
 }
 
@@ -278,11 +312,7 @@ function nameRules(drafts: Map<string, Draft>): void {
       rules = mergeOn(rules, (r) => `${r.group}|${r.rule.server.broadcast ? '*' : r.rule.server.hosts!.join()}`, 'client');
     }
     for (const { rule } of rules) {
-      const base = slug(`${rule.protocol}-${rule.client.hosts!.length > 1 ? `${rule.client.hosts!.length}-clients` : rule.client.hosts![0]}-to-${rule.server.broadcast ? 'broadcast' : rule.server.hosts!.length > 1 ? `${rule.server.hosts!.length}-servers` : rule.server.hosts![0]}`);
-      let id = base.slice(0, 56);
-      for (let n = 2; used.has(id); n++) id = `${base.slice(0, 56)}-${n}`;
-      used.add(id);
-      rule.id = id;
+      rule.id = ruleId(rule, used);
       d.conduit.rules.push(rule);
     }
   }

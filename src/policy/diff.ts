@@ -17,6 +17,17 @@ function allowText(r: Rule): string {
   return r.allow ? r.allow.map(describeAllowance).join('; ') : 'any operation';
 }
 
+/** What a proposal recorded of why a rule was added or widened: the refused requests it lets through now. */
+function why(r: Rule, before?: Rule): string {
+  const e = r.evidence;
+  const fresh = (now: number[] | undefined, then: number[] | undefined) => (now ?? []).filter((id) => !(then ?? []).includes(id));
+  const events = fresh(e?.events, before?.evidence?.events);
+  const alerts = fresh(e?.alerts, before?.evidence?.alerts);
+  if (!events.length && !alerts.length) return '';
+  const seen = (e?.transactions ?? 0) - (before?.evidence?.transactions ?? 0);
+  return ` (for ${seen} refused request${seen === 1 ? '' : 's'}: ${[events.length ? `would-deny events ${events.join(', ')}` : '', alerts.length ? `alert${alerts.length === 1 ? '' : 's'} ${alerts.join(', ')}` : ''].filter(Boolean).join('; ')})`;
+}
+
 function byId<T extends { id: string }>(xs: T[]): Map<string, T> {
   return new Map(xs.map((x) => [x.id, x]));
 }
@@ -68,14 +79,14 @@ export function diffPolicies(from: Policy, to: Policy): PolicyDiff {
   for (const [id, r] of rt) {
     const o = rf.get(id);
     if (!o) {
-      changes.push(`rule ${id} added: ${r.action ?? 'allow'} ${r.protocol} ${selector(r.client)} -> ${selector(r.server)}${r.port ? `:${r.port}` : ''}: ${allowText(r)}`);
+      changes.push(`rule ${id} added: ${r.action ?? 'allow'} ${r.protocol} ${selector(r.client)} -> ${selector(r.server)}${r.port ? `:${r.port}` : ''}: ${allowText(r)}${why(r)}`);
       continue;
     }
     if ((o.action ?? 'allow') !== (r.action ?? 'allow')) changes.push(`rule ${id}: ${o.action ?? 'allow'} -> ${r.action ?? 'allow'}`);
     if (selector(o.client) !== selector(r.client)) changes.push(`rule ${id}: clients ${selector(o.client)} -> ${selector(r.client)}`);
     if (selector(o.server) !== selector(r.server)) changes.push(`rule ${id}: servers ${selector(o.server)} -> ${selector(r.server)}`);
     if (o.port !== r.port) changes.push(`rule ${id}: port ${o.port ?? 'any'} -> ${r.port ?? 'any'}`);
-    if (allowText(o) !== allowText(r)) changes.push(`rule ${id}: allows ${allowText(o)} -> ${allowText(r)}`);
+    if (allowText(o) !== allowText(r)) changes.push(`rule ${id}: allows ${allowText(o)} -> ${allowText(r)}${why(r, o)}`);
     if (o.ratePerSecond !== r.ratePerSecond) changes.push(`rule ${id}: rate ${o.ratePerSecond ?? 'unlimited'} -> ${r.ratePerSecond ?? 'unlimited'}/s`);
   }
   for (const id of rf.keys()) if (!rt.has(id)) changes.push(`rule ${id} removed`);

@@ -146,7 +146,8 @@ export function formatPolicy(p: Policy, header?: string): string {
         const e = r.evidence;
         if (!isMap(node) || !e) return;
         const span = e.firstSeen !== undefined && e.lastSeen !== undefined ? `, ${new Date(e.firstSeen * 1000).toISOString().slice(0, 10)} to ${new Date(e.lastSeen * 1000).toISOString().slice(0, 10)}` : '';
-        node.commentBefore = ` learned: ${e.transactions} transactions in ${e.conversations.length} conversation${e.conversations.length === 1 ? '' : 's'}${span}`;
+        const from = [e.events?.length ? `would-deny events ${e.events.join(', ')}` : '', e.alerts?.length ? `alerts ${e.alerts.join(', ')}` : ''].filter(Boolean).join('; ');
+        node.commentBefore = ` learned: ${e.transactions} transactions in ${e.conversations.length} conversation${e.conversations.length === 1 ? '' : 's'}${span}${from ? `; proposed from ${from}` : ''}`;
       });
     });
   }

@@ -346,6 +346,11 @@ export class Evaluator {
     return cr.serverZone !== undefined || cr.serverHosts !== undefined;
   }
 
+  /** An operation in the plant's words: protocol, code by name, kind, targets, and each end with its zone. */
+  describe(op: Operation): string {
+    return this.what(op, this.zoneOf(op.client), isGroupAddress(op.server) ? undefined : this.zoneOf(op.server));
+  }
+
   private what(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined): string {
     const target = op.targets.length ? ` on ${op.targets.slice(0, 2).map(describeTarget).join(', ')}${op.targets.length > 2 ? ` +${op.targets.length - 2}` : ''}` : '';
     const server = isGroupAddress(op.server) ? `broadcast ${op.server.ip}` : `${op.server.ip}${serverZone ? ` (${serverZone.name})` : ''}`;

@@ -103,6 +103,10 @@ export interface RuleEvidence {
   transactions: number;
   firstSeen?: number;
   lastSeen?: number;
+  /** Would-deny events (ids in the gateway's event log) a proposal allowed with this rule: the latest few. */
+  events?: number[];
+  /** Detector alerts whose operation an engineer chose to allow ("learn this"). */
+  alerts?: number[];
 }
 
 export interface Rule {

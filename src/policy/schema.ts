@@ -92,6 +92,8 @@ const rule = {
         transactions: { type: 'integer', minimum: 0 },
         firstSeen: { type: 'number' },
         lastSeen: { type: 'number' },
+        events: { type: 'array', maxItems: 64, items: { type: 'integer', minimum: 1 } },
+        alerts: { type: 'array', maxItems: 64, items: { type: 'integer', minimum: 1 } },
       },
     },
   },
