@@ -1,7 +1,8 @@
 // Policy review as the console offers it: versions by reference (parsed once and kept), lint in
-// context, diff, storing a document, deriving, zone-map edits, approval, apply with
-// commit-confirm, confirm, roll back, simulation and the compliance report. Policies are named by
-// version, `latest` or `active`: never a file (the console reads no path a browser names).
+// context, diff, storing a document, deriving, zone-map edits, a proposal from would-deny
+// traffic, approval, apply with commit-confirm, confirm, roll back, simulation and the
+// compliance report. Policies are named by version, `latest` or `active`: never a file (the
+// console reads no path a browser names).
 
 import { complianceHtml, type ComplianceReport } from '../policy/compliance.js';
 import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
@@ -12,10 +13,12 @@ import { compareSimulations } from '../policy/simulate.js';
 import type { Finding } from '../policy/lint.js';
 import type { DeriveOptions } from '../policy/derive.js';
 import type { Db } from '../store/database.js';
+import { EventStore } from '../store/event-store.js';
 import { LearnStore } from '../store/learn-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { BulkheadError } from '../errors.js';
 import { baselineSince, derive, loadPolicy, simulateSince, type LoadedPolicy, type SimulationComparison } from './policy.js';
+import { propose, type Proposal, type ProposeOptions } from './propose.js';
 import { complianceFor, lintInContext } from './report.js';
 
 export type { ZoneEdit };
@@ -120,6 +123,11 @@ export class PolicyReview {
 
   rollback(by: string, detail: string) {
     return this.policies.rollback(by, detail);
+  }
+
+  /** A draft letting through what learn mode would have denied since `since` (and what alerts' "learn this" decided), on the policy in force. */
+  propose(o: ProposeOptions): Proposal {
+    return propose({ policies: this.policies, events: new EventStore(this.db), load: (v) => this.load(String(v)).policy, isolated: this.policies.isolations().flatMap((i) => i.addresses) }, o);
   }
 
   /** What `policy` would have denied of the baseline since `since`, compared with `against`. */

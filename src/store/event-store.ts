@@ -10,6 +10,18 @@ export const MAX_EVENTS = 100_000;
 
 export type { GatewayEvent } from './records.js';
 
+type Row = { id: number; ts: number; kind: GatewayEvent['kind']; data: string; acked_by: string | null; acked_at: number | null };
+
+function fromRow(r: Row): GatewayEvent {
+  return {
+    id: r.id,
+    ts: r.ts,
+    kind: r.kind,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    ...(r.acked_by !== null ? { ackedBy: r.acked_by, ackedAt: r.acked_at! } : {}),
+  };
+}
+
 export class EventStore {
   private readonly insert;
 
@@ -45,13 +57,15 @@ export class EventStore {
       options.after !== undefined
         ? `SELECT * FROM events WHERE ${where} ORDER BY id LIMIT ?`
         : `SELECT * FROM (SELECT * FROM events WHERE ${where} ORDER BY id DESC LIMIT ?) ORDER BY id`;
-    return (this.db.prepare(sql).all(...params, limit) as { id: number; ts: number; kind: GatewayEvent['kind']; data: string; acked_by: string | null; acked_at: number | null }[]).map((r) => ({
-      id: r.id,
-      ts: r.ts,
-      kind: r.kind,
-      data: JSON.parse(r.data) as Record<string, unknown>,
-      ...(r.acked_by !== null ? { ackedBy: r.acked_by, ackedAt: r.acked_at! } : {}),
-    }));
+    return (this.db.prepare(sql).all(...params, limit) as Row[]).map(fromRow);
+  }
+
+  /**
+   * Events of `kind` at or after `since` (seconds), newest first, at most `limit`: read one at a
+   * time, never held together. Nothing else may use the connection until the iteration ends.
+   */
+  *since(kind: GatewayEvent['kind'], since: number, limit: number): Generator<GatewayEvent> {
+    for (const r of this.db.prepare('SELECT * FROM events WHERE kind = ? AND ts >= ? ORDER BY id DESC LIMIT ?').iterate(kind, since, limit) as Iterable<Row>) yield fromRow(r);
   }
 
   /** Alerts nobody has acknowledged yet. */
