@@ -54,8 +54,8 @@ export interface Proposal {
   /** Events that carry no request to allow (layer 2, unreadable streams, events kept before requests were), by reason. */
   withoutRequest: { reasonCode: string; count: number; why: string }[];
   diff: PolicyDiff;
-  /** Of the events read, how many the draft would let through, and what share. */
-  letThrough: { allowed: number; of: number; share: number };
+  /** Of the events read, how many the draft would let through, what share, and that said in a sentence. */
+  letThrough: { allowed: number; of: number; share: number; text: string };
 }
 
 interface Stores {
@@ -144,7 +144,7 @@ function observe(events: EventStore, since: number, room: number): Pick<Proposal
 }
 
 /** How many of the window's events the draft allows: each event's request judged again by the one verdict. */
-function letThrough(events: EventStore, since: number, draft: Policy, isolated: readonly string[]): Proposal['letThrough'] {
+function letThrough(events: EventStore, since: number, window: string, draft: Policy, isolated: readonly string[]): Proposal['letThrough'] {
   const judge = new Judge(compilePolicy(draft));
   judge.isolate(isolated);
   let of = 0;
@@ -155,7 +155,9 @@ function letThrough(events: EventStore, since: number, draft: Policy, isolated: 
     // What the rules do not decide (malformed, link layer) stays refused whatever the draft says.
     if (o && (o.reasonCode === undefined || unplaceable(o.reasonCode) === undefined) && judge.request(observedOperation(o)).action === 'allow') allowed++;
   }
-  return { allowed, of, share: of ? allowed / of : 0 };
+  const share = of ? allowed / of : 0;
+  const which = window === '7d' ? `last week's ${of}` : `the ${of}`;
+  return { allowed, of, share, text: `would let through ${allowed} of ${which} would-deny requests${window === '7d' ? '' : ` since ${new Date(since * 1000).toISOString()}`} (${Math.round(share * 100)}%)` };
 }
 
 /** A draft that lets through what learn mode would have denied since `since` (and the extra decisions). */
@@ -168,9 +170,10 @@ export function propose(s: Stores, o: ProposeOptions, now = Date.now() / 1000): 
   if (seen.events.read === 0 && extra.length === 0) throw new ProposeError(`no would-deny events since ${new Date(since * 1000).toISOString()} (${window}): nothing to propose from; learn mode records them while a policy is in force`);
   const base = baseOf(s.policies);
   const before = s.load(base.version);
-  const adapted = allowObserved(before, [...extra, ...seen.list]);
+  const { list, ...counts } = seen;
+  const adapted = allowObserved(before, [...extra, ...list]);
   const diff = diffPolicies(before, adapted.policy);
-  const proposal: Proposal = { base, since, ...seen, observations: { ...seen.observations, made: seen.observations.made + extra.length }, additions: adapted.additions, refused: adapted.refused, diff, letThrough: letThrough(s.events, since, adapted.policy, s.isolated) };
+  const proposal: Proposal = { base, since, ...counts, observations: { ...counts.observations, made: counts.observations.made + extra.length }, additions: adapted.additions, refused: adapted.refused, diff, letThrough: letThrough(s.events, since, window, adapted.policy, s.isolated) };
   if (diff.changes.length === 0) return proposal;
   const header =
     `Proposed ${new Date(now * 1000).toISOString()} from ${seen.events.read} would-deny events since ${new Date(since * 1000).toISOString()}${extra.length ? ` and ${extra.length} decisions on alerts` : ''}, on version ${base.version} (${base.why}).\n` +

@@ -12,6 +12,9 @@ import type { Finding } from '../policy/lint.js';
 import type { DeniedGroup, SimulationReport } from '../policy/simulate.js';
 import type { Assert, Fits, Same } from '../store/records.js';
 import type { SimulationComparison } from './policy.js';
+import type { Proposal } from './propose.js';
+import type { BacnetTarget, ModbusTarget, OpcuaTarget } from '../../protocols/operation.js';
+import type { Addition, Observation, Refusal } from '../policy/adapt.js';
 import type { GatewayStatus } from './status.js';
 import type * as S from './schemas.js';
 
@@ -28,4 +31,14 @@ export type Agreement = [
   Assert<Fits<S.Simulation, SimulationReport>>,
   Assert<Fits<S.SimulationComparison, SimulationComparison>>,
   Assert<Fits<Static<typeof S.ComplianceSchema>, ComplianceReport>>,
+  // Fits compares one object's keys: unions (the targets) are proved member by member, and what holds them without them.
+  Assert<Fits<Extract<Shown['targets'][number], { type: 'modbus' }>, ModbusTarget>>,
+  Assert<Fits<Extract<Shown['targets'][number], { type: 'bacnet' }>, BacnetTarget>>,
+  Assert<Fits<Extract<Shown['targets'][number], { type: 'opcua' }>, OpcuaTarget>>,
+  Assert<Fits<Omit<Shown, 'targets'>, Omit<Observation, 'targets'>>>,
+  Assert<Fits<Omit<S.Proposal, 'additions' | 'refused'>, Omit<Proposal, 'additions' | 'refused'>>>,
+  Assert<Fits<Omit<S.Proposal['additions'][number], 'observation'>, Omit<Addition, 'observation'>>>,
+  Assert<Fits<Omit<S.Proposal['refused'][number], 'observation'>, Omit<Refusal, 'observation'>>>,
 ];
+
+type Shown = Static<typeof S.ObservationSchema>;

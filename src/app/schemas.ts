@@ -11,6 +11,8 @@ import {
   GatewayModeName,
   IsolationRecord,
   literals,
+  OperationKindName,
+  PolicyStatusName,
   PolicyVersionSummary,
   ProtocolName,
   RoleName,
@@ -171,6 +173,55 @@ export const SimulationComparison = Type.Object({
   changes: Opt(Type.Object({ newlyDenied: Type.Array(DeniedGroupSchema), newlyAllowed: Type.Array(DeniedGroupSchema) })),
 });
 export type SimulationComparison = Static<typeof SimulationComparison>;
+
+// ---- A proposal from would-deny traffic (app/propose.ts)
+/** What an operation touched, as the decoders say it (protocols/operation.ts Target). */
+const TargetSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('modbus'),
+    unit: Int,
+    table: Opt(literals(['coils', 'discrete_inputs', 'holding_registers', 'input_registers', 'file_records', 'fifo'] as const)),
+    start: Opt(Int),
+    count: Opt(Int),
+    access: Opt(literals(['read', 'write'] as const)),
+    file: Opt(Int),
+  }),
+  Type.Object({ type: Type.Literal('bacnet'), objectType: Int, objectTypeName: Str, instance: Int, property: Opt(Int), propertyName: Opt(Str), arrayIndex: Opt(Int) }),
+  Type.Object({ type: Type.Literal('opcua'), nodeId: Str, attribute: Opt(Int), methodId: Opt(Str) }),
+]);
+
+export const ObservationSchema = Type.Object({
+  protocol: ProtocolName,
+  client: Type.Object({ ip: Str, vlan: Opt(Int) }),
+  server: Type.Object({ ip: Str, port: Int, vlan: Opt(Int), broadcast: Opt(Bool) }),
+  kind: OperationKindName,
+  code: Int,
+  codeName: Str,
+  subCode: Opt(Int),
+  targets: Type.Array(TargetSchema),
+  targetsTruncated: Opt(Bool),
+  reasonCode: Opt(Str),
+  count: Int,
+  firstSeen: Num,
+  lastSeen: Num,
+  evidence: Type.Object({ events: Opt(Type.Array(Int)), alert: Opt(Int), conversation: Opt(Str) }),
+});
+
+export const ProposalSchema = Type.Object({
+  version: Opt(Int),
+  base: Type.Object({ version: Int, status: PolicyStatusName, why: Str }),
+  since: Num,
+  events: Type.Object({ read: Int, truncated: Bool }),
+  observations: Type.Object({ made: Int, truncated: Bool, ungrouped: Int }),
+  additions: Type.Array(
+    Type.Object({ text: Str, change: literals(['new rule', 'widened', 'covered'] as const), conduitId: Str, conduitName: Str, newConduit: Bool, ruleId: Str, allows: Str, observation: ObservationSchema }),
+  ),
+  refused: Type.Array(Type.Object({ observation: ObservationSchema, what: Str, why: Str })),
+  withoutRequest: Type.Array(Type.Object({ reasonCode: Str, count: Int, why: Str })),
+  diff: DiffSchema,
+  letThrough: Type.Object({ allowed: Int, of: Int, share: Num, text: Str }),
+});
+export type Proposal = Static<typeof ProposalSchema>;
 
 const ComplianceStatus = literals(['met', 'partly', 'not met'] as const);
 export const ComplianceSchema = Type.Object({

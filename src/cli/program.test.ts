@@ -50,7 +50,7 @@ describe('the bulkhead command line', () => {
     const failure = async (...argv: string[]) => describeFailure(await runCli(argv, io).then(() => undefined, (e: unknown) => e));
     expect(await failure('release', 'x', '--mode', 'learn')).toEqual({ message: "bulkhead release: unknown option '--mode' (bulkhead release --help for the options)", exitStatus: 1 });
     expect((await failure('policy', 'approve')).message).toBe("bulkhead policy approve: missing required argument 'version' (bulkhead policy approve --help for the options)");
-    expect((await failure('policy', 'frobnicate')).message).toMatch(/^bulkhead policy: unknown subcommand 'frobnicate' \(list, show, export, import, lint, diff, approve, retire\)/);
+    expect((await failure('policy', 'frobnicate')).message).toMatch(/^bulkhead policy: unknown subcommand 'frobnicate' \(list, show, export, import, lint, diff, approve, retire, propose\)/);
     expect((await failure('nosuch')).message).toBe("bulkhead: unknown command 'nosuch' (bulkhead help for the options)");
     expect((await failure('start')).message).toMatch(/^bulkhead start: name the plant bridge with --bridge BR \(or --config FILE\); the demo plant is bulkhead demo/);
   });

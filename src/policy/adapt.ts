@@ -49,6 +49,8 @@ export interface Addition {
 
 export interface Refusal {
   observation: Observation;
+  /** What was refused, in the plant's words. */
+  what: string;
   why: string;
 }
 
@@ -115,7 +117,9 @@ export function observedOperation(o: Observation): Operation {
  */
 export function allowObserved(policy: Policy, observations: Observation[]): Adaptation {
   const sorted = [...observations].sort((a, b) => compareText(orderKey(a), orderKey(b)));
-  const first = place(policy, sorted);
+  // Judged against the policy as given; rules added for one observation are found by their hosts for the next.
+  const evaluator = compilePolicy(policy);
+  const first = place(policy, evaluator, sorted);
   const key = (f: Finding) => `${f.code}|${f.where}|${f.message}`;
   const before = new Set(lintPolicy(policy).filter((f) => f.severity === 'error').map(key));
   const fresh = lintPolicy(first.policy).filter((f) => f.severity === 'error' && !before.has(key(f)));
@@ -125,9 +129,20 @@ export function allowObserved(policy: Policy, observations: Observation[]): Adap
     const f = fresh.find((x) => x.where === `conduit ${a.conduitId}` || x.where === `conduit ${a.conduitId} rule ${a.ruleId}`);
     if (f) blocked.set(a.observation, `it would need conduit ${a.conduitName}, which lint refuses: ${f.message} (${f.clause})`);
   }
-  const second = place(policy, sorted.filter((o) => !blocked.has(o)));
-  const refused = [...second.refused, ...[...blocked].map(([observation, why]) => ({ observation, why }))];
+  const second = place(policy, evaluator, sorted.filter((o) => !blocked.has(o)));
+  const refused = [...second.refused, ...[...blocked].map(([observation, why]) => ({ observation, what: evaluator.describe(observedOperation(observation)), why }))];
   return { ...second, refused: refused.sort((a, b) => sorted.indexOf(a.observation) - sorted.indexOf(b.observation)) };
+}
+
+/** Ids in order, runs of consecutive ones as first-last: "381-400, 412". */
+export function idList(ids: readonly number[]): string {
+  const runs: [number, number][] = [];
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const run = runs.at(-1);
+    if (run && id <= run[1] + 1) run[1] = id;
+    else runs.push([id, id]);
+  }
+  return runs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
 }
 
 function compareText(a: string, b: string): number {
@@ -138,10 +153,8 @@ function orderKey(o: Observation): string {
   return JSON.stringify([o.protocol, o.client.ip, o.server.ip, o.server.port, o.code, o.subCode ?? -1, o.kind, o.targets, o.firstSeen, o.lastSeen, o.count, o.evidence]);
 }
 
-function place(policy: Policy, observations: Observation[]): Adaptation {
+function place(policy: Policy, evaluator: Evaluator, observations: Observation[]): Adaptation {
   const p = structuredClone(policy);
-  // Judged against the policy as given; rules added here are found by their hosts below.
-  const evaluator = compilePolicy(policy);
   const judge = new Judge(evaluator);
   const used = new Set(p.conduits.flatMap((c) => c.rules.map((r) => r.id)));
   const additions: Addition[] = [];
@@ -150,7 +163,7 @@ function place(policy: Policy, observations: Observation[]): Adaptation {
     const op = observedOperation(o);
     const ends = zonesOf(evaluator, op);
     const why = typeof ends === 'string' ? ends : refusal(o, op, ends, judge);
-    if (why !== undefined) refused.push({ observation: o, why });
+    if (why !== undefined) refused.push({ observation: o, what: evaluator.describe(op), why });
     else additions.push(addRule(p, o, op, ends as [Zone, Zone], evaluator, used));
   }
   return { policy: p, additions, refused };
@@ -204,8 +217,9 @@ function addRule(p: Policy, o: Observation, op: Operation, [cz, sz]: [Zone, Zone
   }
   addEvidence(rule, o);
   const done = { 'new rule': `new rule ${rule.id}`, widened: `rule ${rule.id} widened`, covered: `rule ${rule.id}, as proposed above` }[change];
-  const when = `${new Date(o.firstSeen * 1000).toISOString()} to ${new Date(o.lastSeen * 1000).toISOString()}`;
-  const from = [o.evidence.events?.length ? `would-deny events ${o.evidence.events.join(', ')}` : '', o.evidence.alert !== undefined ? `alert ${o.evidence.alert}` : ''].filter(Boolean).join(', ');
+  const [first, last] = [o.firstSeen, o.lastSeen].map((t) => `${new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 19)}Z`);
+  const when = first === last ? `at ${first}` : `${first} to ${last}`;
+  const from = [o.evidence.events?.length ? `would-deny events ${idList(o.evidence.events)}` : '', o.evidence.alert !== undefined ? `alert ${o.evidence.alert}` : ''].filter(Boolean).join(', ');
   return {
     text: `allow ${evaluator.describe(op)}: ${done} in conduit ${conduit.name}${newConduit ? ' (a new conduit)' : ''}; refused ${o.count} time${o.count === 1 ? '' : 's'}, ${when}${from ? ` (${from})` : ''}`,
     change,

@@ -1,6 +1,7 @@
 // Semantic difference between two policies: zones, conduits and rules matched by id, and what
 // changed in each, in words a reviewer reads before approving.
 
+import { idList } from './adapt.js';
 import { describeAllowance } from './evaluate.js';
 import type { HostSelector, Policy, Rule } from './model.js';
 
@@ -25,7 +26,7 @@ function why(r: Rule, before?: Rule): string {
   const alerts = fresh(e?.alerts, before?.evidence?.alerts);
   if (!events.length && !alerts.length) return '';
   const seen = (e?.transactions ?? 0) - (before?.evidence?.transactions ?? 0);
-  return ` (for ${seen} refused request${seen === 1 ? '' : 's'}: ${[events.length ? `would-deny events ${events.join(', ')}` : '', alerts.length ? `alert${alerts.length === 1 ? '' : 's'} ${alerts.join(', ')}` : ''].filter(Boolean).join('; ')})`;
+  return ` (for ${seen} refused request${seen === 1 ? '' : 's'}: ${[events.length ? `would-deny events ${idList(events)}` : '', alerts.length ? `alert${alerts.length === 1 ? '' : 's'} ${idList(alerts)}` : ''].filter(Boolean).join('; ')})`;
 }
 
 function byId<T extends { id: string }>(xs: T[]): Map<string, T> {

@@ -7,6 +7,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { parseEtherType } from '../../protocols/net/ether-types.js';
 import { parseMember } from './addresses.js';
+import { idList } from './adapt.js';
 import type { Policy } from './model.js';
 import { POLICY_SCHEMA } from './schema.js';
 import { BulkheadError } from '../errors.js';
@@ -146,7 +147,7 @@ export function formatPolicy(p: Policy, header?: string): string {
         const e = r.evidence;
         if (!isMap(node) || !e) return;
         const span = e.firstSeen !== undefined && e.lastSeen !== undefined ? `, ${new Date(e.firstSeen * 1000).toISOString().slice(0, 10)} to ${new Date(e.lastSeen * 1000).toISOString().slice(0, 10)}` : '';
-        const from = [e.events?.length ? `would-deny events ${e.events.join(', ')}` : '', e.alerts?.length ? `alerts ${e.alerts.join(', ')}` : ''].filter(Boolean).join('; ');
+        const from = [e.events?.length ? `would-deny events ${idList(e.events)}` : '', e.alerts?.length ? `alerts ${idList(e.alerts)}` : ''].filter(Boolean).join('; ');
         node.commentBefore = ` learned: ${e.transactions} transactions in ${e.conversations.length} conversation${e.conversations.length === 1 ? '' : 's'}${span}${from ? `; proposed from ${from}` : ''}`;
       });
     });

@@ -243,6 +243,17 @@ describe('console API', () => {
     expect((await call('POST', '/api/simulate', { as: 'operator', body: { policy: 'latest', since: '3650d', against: '1' } })).status).toBe(200);
     expect((await call('POST', '/api/isolations', { as: 'engineer', body: { target: '10.9.9.9', reason: 'test' } })).status).toBe(200);
     expect((await call('GET', '/api/status', { as: 'viewer' })).status).toBe(200);
+    // A proposal from learn mode's would-deny events, as the inline inspector records them: no event yet is said with the window.
+    expect((await call('POST', '/api/policies/propose', { as: 'engineer', body: { since: '24h' } })).body).toMatchObject({ code: 'BH_CONFLICT', message: expect.stringMatching(/^no would-deny events since .* \(24h\)/) });
+    expect((await call('POST', '/api/policies/propose', { as: 'engineer', body: { since: 'last week' } })).body.message).toMatch(/since: must be like 7d/);
+    const operation = { protocol: 'modbus', kind: 'write', code: 6, codeName: 'Write Single Register', port: 502, targets: [{ type: 'modbus', unit: 1, table: 'holding_registers', start: 40, count: 1 }] };
+    const refused = (client: string) => ({ ts: Date.now() / 1000, kind: 'would-deny' as const, data: { action: 'would-deny', reasonCode: 'not_allowed_code', reason: 'denied: Modbus FC 6 write', client, server: '3.15.227.20', code: 6, operation } });
+    new EventStore(db).append([refused('192.168.1.6'), refused('192.168.1.6'), refused('10.9.9.8')]);
+    const proposal = await call('POST', '/api/policies/propose', { as: 'engineer', body: {} });
+    expect(proposal.status).toBe(200);
+    expect(proposal.body).toMatchObject({ base: { status: 'active' }, additions: [{ change: 'widened' }], refused: [{ why: expect.stringMatching(/^10\.9\.9\.8 is in no zone/) }], letThrough: { allowed: 2, of: 3, text: "would let through 2 of last week's 3 would-deny requests (67%)" } });
+    const drafted = (await call('GET', `/api/policies/${String(proposal.body.version)}`, { as: 'viewer' })).body as { status: string; source: string };
+    expect(drafted).toMatchObject({ status: 'draft', source: expect.stringMatching(/^proposed from would-deny traffic on version \d+$/) });
     expect(changed).toEqual([]);
     expect(served.size).toBeGreaterThan(25);
     // The policy page is written by JSON.stringify (faster on large policies): it must still be what its schema says.

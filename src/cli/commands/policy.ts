@@ -4,11 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import { baselineSince, derive, importPolicy, loadPolicy, simulatePcaps, simulateSince, type SimulationComparison } from '../../app/policy.js';
 import { lintInContext } from '../../app/report.js';
+import { PolicyReview } from '../../app/review.js';
 import { diffPolicies } from '../../policy/diff.js';
 import type { SecurityLevel } from '../../policy/model.js';
 import { LearnStore } from '../../store/learn-store.js';
 import { PolicyStore } from '../../store/policy-store.js';
-import { formatComparison, formatFindings, formatSimulation } from '../format/policy.js';
+import { formatComparison, formatFindings, formatProposal, formatSimulation } from '../format/policy.js';
 import { formatTable, formatTime } from '../format/table.js';
 import { actor, common, group, UsageError, withDb, type Common, type Io } from '../io.js';
 import type { Command } from 'commander';
@@ -152,6 +153,22 @@ const registerReview = (policy: Command, io: Io, act: Act) => {
     );
 };
 
+/** A draft from what learn mode would have denied. */
+const registerPropose = (policy: Command, io: Io, act: Act) => {
+  sub(policy, 'propose', 'a draft that lets through what learn mode would have denied since T (default 7d): additions with their evidence, refusals, the changes, and how much it would let through')
+    .option('--since <t>', 'would-deny events since T: 7d, 24h, 90m or a date', '7d')
+    .option('--by <name>', 'who proposes it (default: the login name)')
+    .action(
+      act((o: WithBy & { since: string }) =>
+        withDb(o.db, (db) => {
+          const p = new PolicyReview(db).propose({ since: o.since, by: actor(o.by) });
+          io.out(o.json ? JSON.stringify(p) : formatProposal(p));
+          return 0;
+        }),
+      ),
+    );
+};
+
 const registerSimulate: Register = (root, io, act) => {
   common(root.command('simulate'))
     .description('what a policy would deny of captures (--pcap FILE...) or of the baseline since T (--since 7d, 24h, or a date); exit 3 when it would deny anything')
@@ -192,8 +209,9 @@ const registerSimulate: Register = (root, io, act) => {
 
 export const registerPolicy: Register = (root, io, act) => {
   registerDerive(root, io, act);
-  const policy = group(root.command('policy').description('stored policy versions: list, show, export, import, lint, diff, approve, retire'));
+  const policy = group(root.command('policy').description('stored policy versions: list, show, export, import, lint, diff, approve, retire, propose'));
   registerVersions(policy, io, act);
   registerReview(policy, io, act);
+  registerPropose(policy, io, act);
   registerSimulate(root, io, act);
 };

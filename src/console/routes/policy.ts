@@ -1,10 +1,10 @@
 // Policy review: versions with their documents and evidence, lint, diff, a new draft from a
-// document, from the baseline or from a zone map edit. Policies are named by version, `latest`
+// document, from the baseline, from a zone map edit or proposed from would-deny traffic. Policies are named by version, `latest`
 // or `active`: never a file.
 
 import { Type } from '@sinclair/typebox';
 import { RULES_SHOWN, SHOWN_POLICY_SCHEMA } from '../../app/services.js';
-import { DiffSchema, FindingSchema, PolicyVersionSummary, Problem, shownVersion, VersionReply } from '../../app/schemas.js';
+import { DiffSchema, FindingSchema, PolicyVersionSummary, Problem, ProposalSchema, shownVersion, VersionReply } from '../../app/schemas.js';
 import { actor, text, type Feature } from '../context.js';
 
 export const ref = Type.String({ pattern: '^([0-9]{1,9}|latest|active)$' });
@@ -75,6 +75,20 @@ export const policyRoutes: Feature = async (app, { s }) => {
       },
     },
     async (req) => ({ version: r.derive(req.body, actor(req.session)) }),
+  );
+
+  app.post(
+    '/api/policies/propose',
+    {
+      config: { role: 'engineer' },
+      schema: {
+        tags: ['policy'],
+        summary: 'Propose a draft that lets through what learn mode would have denied since a time (7d, 24h, a date): its additions with their evidence, what it refused, the diff, and how much of that traffic it would let through',
+        body: Type.Object({ since: Type.String({ maxLength: 40, default: '7d' }) }, { additionalProperties: false }),
+        response: { 200: ProposalSchema, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => r.propose({ since: req.body.since, by: actor(req.session) }),
   );
 
   app.post(
