@@ -1,10 +1,11 @@
 // Policy review: versions; a version's rules with their evidence, lint findings, the diff against
 // the active policy and a simulation over the learned baseline; approve (a second person may
-// approve too), apply with a visible commit-confirm countdown, confirm, roll back.
+// approve too), apply with a visible commit-confirm countdown, confirm, roll back; a draft
+// proposed from learn mode's would-deny traffic.
 
 import { api, may } from './api.js';
 import type { Page } from './page.js';
-import type { ConsoleStatus as Status, PolicySummary } from '../../app/schemas.js';
+import type { ConsoleStatus as Status, PolicySummary, Proposal } from '../../app/schemas.js';
 import type { HostSelector, Rule, ShownPolicy as Policy } from './policy-types.js';
 import { fill, h, table, time } from './dom.js';
 
@@ -29,6 +30,7 @@ export async function policyPage(p: Page): Promise<void> {
   const [versions, status] = await Promise.all([api<Version[]>('GET', '/api/policies'), api<Status>('GET', '/api/status')]);
   const wanted = Number(new URLSearchParams(location.hash.split('?')[1] ?? '').get('v')) || versions.at(-1)?.version;
   const detail = h('div');
+  const proposal = h('div', { class: 'proposal' });
   const error = h('div', { class: 'error', role: 'alert' });
   fill(p.main,
     h('h1', {}, 'Policy'),
@@ -38,12 +40,32 @@ export async function policyPage(p: Page): Promise<void> {
           [...versions].reverse().map((v) => [h('a', { href: `#/policy?v=${v.version}` }, `version ${v.version}`), v.status, v.name, v.source, `${time(v.createdAt)} by ${v.createdBy}`, [v.approvedBy, v.secondApprover].filter(Boolean).join(' + ') || '-']),
         )
       : h('p', { class: 'muted' }, 'No policy yet: learn first, then derive one.'),
-    may(p.me, 'engineer') ? h('div', { class: 'toolbar' }, h('button', { class: 'secondary', onclick: () => api<{ version: number }>('POST', '/api/derive', {}).then((r) => ((location.hash = `#/policy?v=${r.version}`), undefined), (e: Error) => (error.textContent = e.message)) }, 'Derive a new draft from what was learned')) : null,
+    may(p.me, 'engineer')
+      ? h(
+          'div',
+          { class: 'toolbar' },
+          h('button', { class: 'secondary', onclick: () => api<{ version: number }>('POST', '/api/derive', {}).then((r) => ((location.hash = `#/policy?v=${r.version}`), undefined), (e: Error) => (error.textContent = e.message)) }, 'Derive a new draft from what was learned'),
+          h('button', { class: 'secondary', name: 'propose', onclick: () => api<Proposal>('POST', '/api/policies/propose', { since: '7d' }).then((r) => proposal.replaceChildren(...proposalView(r)), (e: Error) => (error.textContent = e.message)) }, 'Propose from would-deny traffic'),
+        )
+      : null,
+    proposal,
     error,
     detail,
   );
   if (wanted === undefined) return;
   await versionDetail(p, detail, versions.find((v) => v.version === wanted)!, status, error);
+}
+
+/** A proposal: what it would let through, its additions and refusals, and the way to its draft. */
+function proposalView(r: Proposal): (HTMLElement | string)[] {
+  return [
+    h('h2', {}, r.version !== undefined ? `Proposed draft version ${r.version}` : 'Nothing to propose'),
+    h('p', {}, `From ${r.events.read} would-deny events on version ${r.base.version} (${r.base.why}): the draft `, h('strong', { class: 'let-through' }, r.letThrough.text), '.'),
+    r.version !== undefined ? h('p', {}, h('a', { href: `#/policy?v=${r.version}` }, `Open version ${r.version}: its changes, lint and evidence`), ` (${r.diff.changes.length} changes)`) : '',
+    r.additions.length ? h('ul', { class: 'additions' }, r.additions.map((a) => h('li', {}, a.text))) : '',
+    r.refused.length ? [h('h3', {}, `Refused (${r.refused.length})`), h('ul', { class: 'refused' }, r.refused.map((x) => h('li', {}, `${x.what}, ${x.observation.count} times: ${x.why}`)))] : '',
+    r.withoutRequest.length ? h('p', { class: 'muted' }, `Without a request to allow: ${r.withoutRequest.map((w) => `${w.count} ${w.reasonCode} (${w.why})`).join('; ')}`) : '',
+  ].flat();
 }
 
 async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Status, error: HTMLElement): Promise<void> {
