@@ -7,9 +7,9 @@ import type { GatewayEvent } from '../store/event-store.js';
 
 export type AuditFormat = 'text' | 'syslog' | 'cef';
 
-const VERSION = '0.1.0';
+export const VERSION = '0.1.0';
 /** Private enterprise number for structured data: 32473 is the one RFC 5612 reserves for documentation. */
-const SD_ID = 'bulkhead@32473';
+export const SD_ID = 'bulkhead@32473';
 
 /** Severity per action family: changes that loosen or stop protection rank higher. */
 function severity(action: string): { syslog: number; cef: number } {
@@ -18,9 +18,10 @@ function severity(action: string): { syslog: number; cef: number } {
   return { syslog: 6, cef: 3 };
 }
 
-const sdEscape = (s: string) => s.replace(/["\\\]]/g, (c) => `\\${c}`);
-const cefHeader = (s: string) => s.replace(/[\\|]/g, (c) => `\\${c}`);
-const cefValue = (s: string) => s.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
+export const sdEscape = (s: string) => s.replace(/["\\\]]/g, (c) => `\\${c}`);
+/** A header field has no escape for a line break: it becomes a space, the line stays one line. */
+export const cefHeader = (s: string) => s.replace(/[\\|]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, ' ');
+export const cefValue = (s: string) => s.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
 
 /** RFC 5424, facility 13 (log audit). */
 export function syslogLine(e: AuditEntry, host = hostname()): string {

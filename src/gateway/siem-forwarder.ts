@@ -1,9 +1,11 @@
-// Live forwarding to a SIEM: every audit entry and gateway event, as RFC 5424 syslog or CEF (in
-// an RFC 5424 envelope), over UDP (one datagram each, RFC 5426) or TCP (octet-counted frames,
-// RFC 6587). The database is the buffer: each target's cursor (last audit entry and event sent)
-// is stored, so a target that is down or a restarted gateway resumes where it stopped, losing
-// nothing the store still holds (the audit log is never pruned; events within their retention).
-// A newly configured target starts at the present, not with the whole history.
+// Live forwarding to a SIEM: every audit entry, gateway event and alert change, as RFC 5424 syslog
+// or CEF (in an RFC 5424 envelope), over UDP (one datagram each, RFC 5426) or TCP (octet-counted
+// frames, RFC 6587). The database is the buffer: each target's cursor (last audit entry, event
+// and alert change sent) is stored, so a target that is down or a restarted gateway resumes where
+// it stopped, losing nothing the store still holds (the audit log is never pruned; events within
+// their retention). Alerts change in place: a repeat or a status change gives the alert the next
+// change number and it is sent again as it now is (changes between two sends arrive as one).
+// A newly configured target, or one that had no alert cursor yet, starts at the present.
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
@@ -12,8 +14,10 @@ import type { SiemTarget } from '../config/appliance-config.js';
 import type { Db } from '../store/database.js';
 import { EventStore, type GatewayEvent } from '../store/event-store.js';
 import type { AuditEntry, AuditLog } from '../store/audit-log.js';
+import { AlertStore } from '../store/alert-store.js';
 import { readSetting, writeSetting } from '../store/settings.js';
 import { cefLine, eventCefLine, eventSyslogLine, syslogLine } from './audit-lines.js';
+import { alertCefLine, alertSyslogLine } from './alert-lines.js';
 
 /** Lines sent per target per tick: a backlog drains at this pace without starving the loop. */
 const BATCH = 500;
@@ -23,6 +27,8 @@ const RETRY_MS = 5000;
 interface Cursor {
   audit: number;
   event: number;
+  /** The alerts' change number (seq). */
+  alert: number;
 }
 
 interface Link {
@@ -44,6 +50,7 @@ function envelope(line: string, format: 'syslog' | 'cef', ts: number, host: stri
 export class SiemForwarder {
   private readonly links: Link[];
   private readonly events: EventStore;
+  private readonly alerts: AlertStore;
   private readonly host = hostname();
   private busy = false;
 
@@ -54,16 +61,20 @@ export class SiemForwarder {
     private readonly log: (line: string) => void,
   ) {
     this.events = new EventStore(db);
+    this.alerts = new AlertStore(db);
     this.links = targets.map((t) => {
       const target = { port: 514, transport: 'udp' as const, format: 'syslog' as const, ...t };
       return { target, key: `siem.cursor:${target.transport}:${target.address}:${target.port}`, connected: false, retryAt: 0, down: false };
     });
-    // A new target starts at the present.
-    for (const l of this.links) if (!readSetting<Cursor>(db, l.key)) writeSetting(db, l.key, this.head());
+    // A new target starts at the present; so do alerts for a target kept from before them.
+    for (const l of this.links) {
+      const c = readSetting<Partial<Cursor>>(db, l.key);
+      if (c?.alert === undefined) writeSetting(db, l.key, { ...this.head(), ...c, alert: this.alerts.lastSeq() });
+    }
   }
 
   private head(): Cursor {
-    return { audit: this.audit.lastId(), event: this.events.lastId() };
+    return { audit: this.audit.lastId(), event: this.events.lastId(), alert: this.alerts.lastSeq() };
   }
 
   /** Sends what is new to every target; called once a second. */
@@ -82,11 +93,13 @@ export class SiemForwarder {
     const cursor = readSetting<Cursor>(this.db, l.key) ?? this.head();
     const entries: AuditEntry[] = this.audit.after(cursor.audit, BATCH);
     const events: GatewayEvent[] = this.events.list({ after: cursor.event, limit: BATCH });
-    if (!entries.length && !events.length) return;
+    const alerts = this.alerts.changedAfter(cursor.alert, BATCH);
+    if (!entries.length && !events.length && !alerts.length) return;
     const { format } = l.target;
     const lines = [
       ...entries.map((e) => envelope(format === 'syslog' ? syslogLine(e, this.host) : cefLine(e, this.host), format, e.ts, this.host)),
       ...events.map((e) => envelope(format === 'syslog' ? eventSyslogLine(e, this.host) : eventCefLine(e, this.host), format, e.ts, this.host)),
+      ...alerts.map(({ alert: a }) => envelope(format === 'syslog' ? alertSyslogLine(a, this.host) : alertCefLine(a, this.host), format, a.lastSeen, this.host)),
     ];
     try {
       await this.send(l, lines);
@@ -99,7 +112,7 @@ export class SiemForwarder {
     }
     if (l.down) this.log(`SIEM ${l.target.transport}://${l.target.address}:${l.target.port} reachable again: resuming`);
     l.down = false;
-    writeSetting(this.db, l.key, { audit: entries.at(-1)?.id ?? cursor.audit, event: events.at(-1)?.id ?? cursor.event });
+    writeSetting(this.db, l.key, { audit: entries.at(-1)?.id ?? cursor.audit, event: events.at(-1)?.id ?? cursor.event, alert: alerts.at(-1)?.seq ?? cursor.alert });
   }
 
   private send(l: Link, lines: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 // Alerts, one row per incident (its type and subject): a repeat adds to the row's count, moves
 // its last time and latest evidence, and reopens it if it was resolved. People acknowledge and
-// resolve them (audited). Bounded: the oldest resolved alerts go first past MAX_ALERTS.
+// resolve them (audited). Bounded: the oldest resolved alerts go first past MAX_ALERTS. Every
+// change takes the next change number (seq), which is how SIEM forwarding finds what changed.
 
 import type { Db } from './database.js';
 import type { AuditLog } from './audit-log.js';
@@ -20,15 +21,26 @@ export type AlertUpdate = Omit<Alert, 'id' | 'status' | 'ackedBy' | 'ackedAt' | 
 
 export type AlertStatus = Alert['status'];
 
+/** The meta key of the alerts' change counter (migration 9 starts it). */
+const SEQ = 'alerts.seq';
+
 export class AlertStore {
   private readonly byKey;
   private readonly insert;
   private readonly update;
+  private readonly nextSeq;
 
   constructor(readonly db: Db) {
     this.byKey = db.prepare('SELECT data FROM alerts WHERE key = ?');
     this.insert = db.prepare('INSERT INTO alerts (key, status, severity, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?)');
-    this.update = db.prepare('UPDATE alerts SET status = ?, severity = ?, first_seen = ?, last_seen = ?, data = ? WHERE id = ?');
+    this.update = db.prepare('UPDATE alerts SET status = ?, severity = ?, first_seen = ?, last_seen = ?, data = ?, seq = ? WHERE id = ?');
+    // In the meta table, not MAX(seq): trimming may remove the alert that changed last.
+    this.nextSeq = db.prepare(`INSERT INTO meta (key, value) VALUES ('${SEQ}', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`).pluck();
+  }
+
+  /** Stores the alert as it now is, under the next change number (inside a write transaction). */
+  private write(a: Alert): void {
+    this.update.run(a.status, a.severity, a.firstSeen, a.lastSeen, JSON.stringify(a), Number(this.nextSeq.get()), a.id);
   }
 
   /** Writes the updates (call inside the caller's transaction, or on its own): new rows or repeats added. */
@@ -44,8 +56,7 @@ export class AlertStore {
     const row = this.byKey.get(u.key) as { data: string } | undefined;
     if (!row) {
       const r = this.insert.run(u.key, 'new', u.severity, u.firstSeen, u.lastSeen, '{}');
-      const alert: Alert = { ...u, id: Number(r.lastInsertRowid), status: 'new' };
-      this.update.run(alert.status, alert.severity, alert.firstSeen, alert.lastSeen, JSON.stringify(alert), alert.id);
+      this.write({ ...u, id: Number(r.lastInsertRowid), status: 'new' });
       return;
     }
     const a = JSON.parse(row.data) as Alert;
@@ -70,7 +81,7 @@ export class AlertStore {
       delete next.ackedBy;
       delete next.ackedAt;
     }
-    this.update.run(next.status, next.severity, next.firstSeen, next.lastSeen, JSON.stringify(next), a.id);
+    this.write(next);
   }
 
   private trim(): void {
@@ -102,6 +113,17 @@ export class AlertStore {
     return JSON.parse(r.data) as Alert;
   }
 
+  /** The alerts changed after change number `after`, oldest change first, each as it now is. */
+  changedAfter(after: number, limit: number): { seq: number; alert: Alert }[] {
+    const rows = this.db.prepare('SELECT seq, data FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as { seq: number; data: string }[];
+    return rows.map((r) => ({ seq: r.seq, alert: JSON.parse(r.data) as Alert }));
+  }
+
+  /** The number of the latest change (0 before any): where a new SIEM target starts. */
+  lastSeq(): number {
+    return Number(this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(SEQ) ?? 0);
+  }
+
   /** Alerts nobody has looked at yet, by severity. */
   open(): Record<Alert['severity'], number> {
     const out = { low: 0, medium: 0, high: 0, critical: 0 };
@@ -117,7 +139,7 @@ export class AlertStore {
       const now = Date.now() / 1000;
       if (status === 'acknowledged') Object.assign(a, { status, ackedBy: by, ackedAt: now });
       else Object.assign(a, { status, resolvedBy: by, resolvedAt: now });
-      this.update.run(a.status, a.severity, a.firstSeen, a.lastSeen, JSON.stringify(a), a.id);
+      this.write(a);
       audit.append(by, status === 'acknowledged' ? 'alert.acknowledge' : 'alert.resolve', `alert ${id}`, { type: a.type, ...(note ? { note } : {}) });
       return a;
     }).immediate();

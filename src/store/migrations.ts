@@ -150,4 +150,12 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX alerts_last_seen ON alerts (last_seen);
   `,
+  // 9: every change of an alert (a repeat, a status change) takes the next number of a counter that
+  // never goes back (removing old alerts does not lower it), so SIEM forwarding resumes from one.
+  `
+  ALTER TABLE alerts ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE alerts SET seq = id;
+  INSERT INTO meta (key, value) SELECT 'alerts.seq', COALESCE(MAX(id), 0) FROM alerts;
+  CREATE INDEX alerts_seq ON alerts (seq);
+  `,
 ];
