@@ -6,6 +6,9 @@ import { AlertStore, type Alert, type AlertStatus } from '../store/alert-store.j
 import type { Db } from '../store/database.js';
 import { AuditLog } from '../store/audit-log.js';
 
+/** The lines a SIEM target receives, for `bulkhead alerts --format syslog|cef`. */
+export { alertSiemLines } from '../gateway/alert-lines.js';
+
 export type AlertQuery = { status?: AlertStatus; minSeverity?: Alert['severity']; limit?: number };
 
 export class Alerts {

@@ -33,6 +33,18 @@ describe('bulkhead alerts', () => {
     expect(text).not.toMatch(/target_outside_baseline/);
   });
 
+  it('prints the alerts as the lines a SIEM target gets: CEF with the type code and ATT&CK id, or syslog, oldest first', () => {
+    const cef = run('alerts', '--db', db, '--format', 'cef');
+    expect(cef.status).toBe(3);
+    const lines = cef.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^CEF:0\|Bulkhead\|Bulkhead\|[\d.]+\|new_asset\|a new modbus host 10\.1\.0\.99 .*\|8\|.* src=10\.1\.0\.99 .*cs1Label=attackId cs1=T0848 .*cnt=1 externalId=\d+$/);
+    expect(lines[1]).toMatch(/^CEF:0\|Bulkhead\|Bulkhead\|[\d.]+\|target_outside_baseline\|.*\|5\|.* dpt=502 cat=\w+ cs1Label=attackId cs1=T0861 /);
+    const syslog = run('alerts', '--db', db, '--format', 'syslog', '--severity', 'high').stdout;
+    expect(syslog).toMatch(/^<35>1 2026-11-03T\S+ \S+ bulkhead - alert \[bulkhead@32473 id="\d+" type="new_asset" detector="\w+" severity="high" status="new" attackId="T0848" .*\] a new modbus host 10\.1\.0\.99 .*; baseline: .*; seen: .*\n$/);
+    expect(run('alerts', '--db', db, '--format', 'leef').stderr).toMatch(/bulkhead alerts: --format must be text, syslog, cef, got 'leef'/);
+  });
+
   it('shows one alert with what the baseline says, what was seen and its evidence', () => {
     const [target] = JSON.parse(run('alerts', '--db', db, '--json', '--severity', 'medium').stdout) as Alert[];
     const show = run('alert', 'show', String(target!.id), '--db', db).stdout;

@@ -6,7 +6,7 @@ import { formatAlert, formatAlerts } from '../format/alerts.js';
 import { common, group, positiveNumber, UsageError, withDb, type Common } from '../io.js';
 import type { Register } from '../register.js';
 
-type Options = Common & { status?: string; severity?: string; limit?: string; by?: string; note?: string };
+type Options = Common & { status?: string; severity?: string; limit?: string; format?: string; by?: string; note?: string };
 
 const oneOf = <T extends string>(command: string, option: string, values: readonly T[], v: string | undefined): T | undefined => {
   if (v === undefined) return undefined;
@@ -25,14 +25,16 @@ export const registerAlerts: Register = (root, io, act) => {
     .option('--status <s>', `only ${ALERT_STATES.join(', ')}`)
     .option('--severity <s>', `at least ${SEVERITIES.join(', ')}`)
     .option('--limit <n>', 'at most N (default 200)')
+    .option('--format <f>', 'text (default), syslog (RFC 5424) or cef: the lines a SIEM target gets')
     .action(
       act((o: Options) => {
+        const format = oneOf('alerts', 'format', ['text', 'syslog', 'cef'] as const, o.format) ?? 'text';
         const status = oneOf('alerts', 'status', ALERT_STATES, o.status);
         const minSeverity = oneOf('alerts', 'severity', SEVERITIES, o.severity);
         const limit = positiveNumber('alerts', 'limit', o.limit);
         return withDb(o.db, (db) => {
           const list = new Alerts(db).list({ ...(status ? { status } : {}), ...(minSeverity ? { minSeverity } : {}), ...(limit ? { limit: Math.floor(limit) } : {}) });
-          io.out(o.json ? JSON.stringify(list) : formatAlerts(list));
+          io.out(o.json ? JSON.stringify(list) : formatAlerts(list, format));
           return list.some((a) => a.status === 'new') ? 3 : 0;
         });
       }),

@@ -1,10 +1,14 @@
-// Alerts on the terminal: a table of incidents, and one alert with what the baseline says, what
-// was seen and where.
+// Alerts on the terminal: a table of incidents (or the syslog or CEF lines a SIEM target gets),
+// and one alert with what the baseline says, what was seen and where.
 
+import { alertSiemLines } from '../../app/alerts.js';
 import type { Alert } from '../../store/alert-store.js';
+import type { AuditFormat } from '../../gateway/audit-lines.js';
 import { formatTable, formatTime } from './table.js';
 
-export function formatAlerts(alerts: Alert[]): string {
+export function formatAlerts(alerts: Alert[], format: AuditFormat = 'text'): string {
+  // A SIEM reads lines in the order things happened: oldest first, unlike the table.
+  if (format !== 'text') return alertSiemLines([...alerts].reverse(), format);
   if (alerts.length === 0) return 'no alerts';
   return formatTable(
     ['id', 'status', 'severity', 'type', 'ATT&CK', 'count', 'last seen', 'what'],
