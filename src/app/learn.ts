@@ -6,6 +6,7 @@ import { CaptureError, firstTimestamp, readCapture } from '../capture/capture-re
 import { DEFAULT_CAPTURE_FILTER, startLiveCapture } from '../capture/live-capture.js';
 import { Learner, type LearnerOptions } from '../learn/learner.js';
 import { Watch } from '../detect/watch.js';
+import { AutoResponder } from './auto-response.js';
 import { learnProgress, type LearnProgress } from '../learn/progress.js';
 import { LearnStore } from '../store/learn-store.js';
 
@@ -113,12 +114,14 @@ export async function learnInterface(
   store: LearnStore,
   iface: string,
   filter: string | undefined,
-  options: LearnerOptions & { seconds?: number; signal?: AbortSignal },
+  options: LearnerOptions & { seconds?: number; signal?: AbortSignal; respond?: boolean },
   log: (line: string) => void = () => {},
 ): Promise<LearnReport> {
   const started = process.hrtime.bigint();
   const before = store.totals();
-  const learner = new Learner(store, watching(options));
+  // Live on the gateway's bridge, detections may isolate their source (where an engineer set it).
+  const responder = options.respond ? new AutoResponder(store.db, log) : undefined;
+  const learner = new Learner(store, responder ? { ...options, watch: (b) => new Watch(b, { respond: (d) => responder.respond(d) }) } : watching(options));
   learner.source = { id: `interface:${iface}`, kind: 'interface', name: iface, packetsDone: store.source(`interface:${iface}`)?.packetsDone ?? 0, finished: false };
   const capture = startLiveCapture(iface, filter ?? `${DEFAULT_CAPTURE_FILTER} or (vlan and (${DEFAULT_CAPTURE_FILTER}))`, (p) => learner.packet(p));
   log(`learning on ${iface}${options.seconds ? ` for ${options.seconds} s` : ''}; stop with Ctrl-C`);

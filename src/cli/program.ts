@@ -12,6 +12,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerConfig } from './commands/config.js';
 import { registerConsole } from './commands/console.js';
 import { registerAlerts } from './commands/alerts.js';
+import { registerRespond } from './commands/respond.js';
 import { registerControl } from './commands/control.js';
 import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
@@ -26,7 +27,7 @@ import { registerStatus } from './commands/status.js';
 
 
 /** Every command, in the order the help lists them. */
-const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
+const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerRespond, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
 
 /** The command line with every command registered; `result.code` holds the exit status of the action run. */
 export function program(io: Io): { program: Command; result: { code: number } } {

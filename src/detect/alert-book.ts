@@ -17,6 +17,8 @@ export interface Detection {
   attack?: Technique;
   asset?: string;
   conversation?: string;
+  /** The address that did what was seen (the client that wrote, scanned, appeared), where one did: what automatic response may isolate. */
+  source?: string;
   summary: string;
   baseline: string;
   seen: string;
@@ -77,6 +79,7 @@ export class AlertBook {
     if (d.attack) u.attack = { ...d.attack };
     if (d.asset) u.asset = d.asset;
     if (d.conversation) u.conversation = d.conversation;
+    if (d.source) u.source = d.source;
     this.pending.set(key, u);
   }
 

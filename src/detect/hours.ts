@@ -46,6 +46,7 @@ export class TimeOfDayDetector {
       subject: `${c.key}|${op.kind}/${op.code}/${op.subCode ?? ''}`,
       attack: techniqueOfKind(op.kind)!,
       asset: c.client.ip,
+      source: c.client.ip,
       conversation: c.key,
       summary: `${client} sent ${operationWords(op)} (${op.kind}) to ${server} at ${at}, an hour it never did so while learning`,
       baseline: `in ${spanWords(s.lastSeen - s.hoursSince)} it sent it ${numberWords(s.count)} times, ${activeHoursWords(s.hours)} (plant time)`,

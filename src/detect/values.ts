@@ -45,6 +45,7 @@ export class ValueDetector {
       subject: `${c.key}|${op.kind}|${point}`,
       ...(writes ? { attack: ATTACK.modifyParameter } : {}),
       asset: writes ? c.client.ip : c.server.ip,
+      ...(writes ? { source: c.client.ip } : {}),
       conversation: c.key,
       summary: writes
         ? `${client} wrote ${numberWords(value)} to ${point} on ${server}; in ${span} it wrote ${learned} there, ${numberWords(p.samples)} times`

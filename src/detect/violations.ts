@@ -51,6 +51,7 @@ export class ViolationDetector {
         severity: 'medium',
         subject,
         asset: c.client.ip,
+      source: c.client.ip,
         conversation: c.key,
         summary: `${client} sent ${server} a malformed ${op.protocol} ${operationWords(op)}: ${a.type.replace(/_/g, ' ')}${a.detail ? ` (${a.detail})` : ''}`,
         baseline: `${numberWords(count - 1)} earlier ${operationWords(op)} in ${spanWords(op.evidence.ts - c.firstSeen)}, none with this fault`,

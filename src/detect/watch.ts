@@ -9,7 +9,7 @@ import type { Baseline, NoveltyListener } from '../learn/baseline.js';
 import type { Asset, Conversation, OperationStats, ValueProfile } from '../learn/model.js';
 import type { AlertUpdate } from '../store/alert-store.js';
 import { AddressDetector } from './addresses.js';
-import { AlertBook, DEFAULT_ALERT_LIMITS, type AlertBookLimits } from './alert-book.js';
+import { AlertBook, DEFAULT_ALERT_LIMITS, type AlertBookLimits, type Detection } from './alert-book.js';
 import { DEFAULT_FAILURE_LIMITS, FailureDetector, type FailureLimits } from './failures.js';
 import { NoveltyDetector } from './novelty.js';
 import { DEFAULT_SWEEP_LIMITS, SweepDetector, type SweepLimits } from './sweeps.js';
@@ -25,6 +25,8 @@ export interface WatchOptions {
   failures: FailureLimits;
   sweeps: SweepLimits;
   timing: TimingLimits;
+  /** Told every detection as it is made, before the book aggregates or rate-limits it (automatic response). */
+  respond?: (d: Detection) => void;
 }
 
 export const DEFAULT_WATCH: WatchOptions = { learningHours: 24, alerts: DEFAULT_ALERT_LIMITS, failures: DEFAULT_FAILURE_LIMITS, sweeps: DEFAULT_SWEEP_LIMITS, timing: DEFAULT_TIMING_LIMITS };
@@ -43,7 +45,8 @@ export class Watch implements NoveltyListener {
   constructor(baseline: Baseline, options: Partial<WatchOptions> = {}) {
     const o = { ...DEFAULT_WATCH, ...options };
     this.book = new AlertBook(o.alerts);
-    const raise = this.book.add.bind(this.book);
+    const respond = o.respond;
+    const raise = respond ? (d: Detection) => (this.book.add(d), respond(d)) : this.book.add.bind(this.book);
     this.novelty = new NoveltyDetector(baseline, o.learningHours, raise);
     const settled = (c: Conversation, ts: number) => this.novelty.settled(c, ts);
     const settledAsset = (a: Asset, ts: number) => this.novelty.armed(ts) && !this.novelty.learning(a, ts);

@@ -43,6 +43,8 @@ export type OnStop = 'remove' | 'fail-state';
 
 
 const FOLLOW_INTERVAL_MS = 500;
+/** How often the store is asked whether another process changed it (an isolation must take effect at once). */
+const CHANGE_POLL_MS = 20;
 const HEARTBEAT_MS = 250;
 /** How often the kernel's layer-2 sightings are read back. */
 const LINK_WATCH_MS = 1000;
@@ -57,17 +59,17 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   const budgetTimer = setInterval(() => engine.checkBudgets(), 1000);
   const linkTimer = setInterval(() => engine.pollLink(), LINK_WATCH_MS);
   const beat = o.heartbeat ? setInterval(() => o.heartbeat!(engine.health()), HEARTBEAT_MS) : undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timers: NodeJS.Timeout[] = [];
   try {
     engine.install(first.policy, first.label);
     o.heartbeat?.(engine.health());
-    if (o.follow) timer = engine.follow(o.follow);
+    if (o.follow) timers = engine.follow(o.follow);
     await new Promise<void>((resolve) => {
       if (o.signal.aborted) resolve();
       o.signal.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
-    clearInterval(timer);
+    timers.forEach(clearInterval);
     clearInterval(budgetTimer);
     clearInterval(linkTimer);
     clearInterval(beat);
@@ -129,7 +131,10 @@ class Engine {
     this.table = r.program.table;
     this.installed = true;
     this.inForce = { policy, label };
-    this.isolatedKey = JSON.stringify(cut);
+    const cutKey = JSON.stringify(cut);
+    // When an isolation took effect, to the millisecond: automatic response is measured by it.
+    if (cutKey !== this.isolatedKey && this.isolatedKey !== '') o.log(`island mode: ${cut.length ? cut.join(', ') : 'nobody'} cut off, in force at ${new Date().toISOString()}`);
+    this.isolatedKey = cutKey;
     this.portsKey = JSON.stringify(r.ports);
     o.log(
       `${mode === 'enforce' ? 'enforcing' : 'monitoring (learn mode: nothing is dropped)'} policy ${label}: ${r.program.comments.length} kernel rules, ${cut.length ? `${cut.length} isolated, ` : ''}` +
@@ -233,17 +238,29 @@ class Engine {
     void this.linkWatch.poll(this.mode).then((events) => events.forEach(this.o.onEvent));
   }
 
-  /** Follows the store's active version, mode, isolations and the bridge's ports. */
-  follow(store: PolicyStore): NodeJS.Timeout {
+  /**
+   * Follows the store's active version, mode, isolations and the bridge's ports: at once when
+   * another process changed the store (SQLite's data_version), and every FOLLOW_INTERVAL_MS for
+   * what changes with no write (a commit-confirm deadline passing, the bridge's ports).
+   */
+  follow(store: PolicyStore): NodeJS.Timeout[] {
     let current = store.latest('active')?.version;
-    return setInterval(() => {
+    let seen = store.db.pragma('data_version', { simple: true });
+    const look = () => {
       try {
         current = this.catchUp(store, current);
       } catch (err) {
         // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
         this.o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);
       }
-    }, FOLLOW_INTERVAL_MS);
+    };
+    const changed = () => {
+      const v = store.db.pragma('data_version', { simple: true });
+      if (v === seen) return;
+      seen = v;
+      look();
+    };
+    return [setInterval(look, FOLLOW_INTERVAL_MS), setInterval(changed, CHANGE_POLL_MS)];
   }
 
   /** One look at the store: a rollback, a new mode, a newly active version, changed guards; returns the active version in force. */

@@ -35,12 +35,15 @@ import { SiemForwarder } from './siem-forwarder.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { EventStore } from '../store/event-store.js';
 import { failClosedConduits } from './failsafe.js';
+import { WatcherChild } from './watcher.js';
 
 export interface SupervisorOptions {
   /** Arguments of the engine after `enforce --policy active`. */
   engineArgs: string[];
   /** Arguments of the learner after `learn --until-policy`, run while no policy is active. */
   learnArgs: string[];
+  /** Watch the bridge beside the engine (detection and automatic response), with learnArgs; default on. */
+  watch?: boolean;
   watchdogMs: number;
   /** How long a starting engine may take to report in (certificates, nft, the first install). */
   startupMs: number;
@@ -112,8 +115,10 @@ class Supervisor {
   private ready = false;
   /** When the filling data filesystem was last alerted (s); 0 while it is below the warning level. */
   private storageAlerted = 0;
+  private readonly watcher: WatcherChild | undefined;
 
   constructor(private readonly o: SupervisorOptions) {
+    this.watcher = o.watch === false ? undefined : new WatcherChild(CLI, ['learn', '--respond', ...o.learnArgs], o.log);
     this.state = { pid: process.pid, since: now(), watchdogMs: o.watchdogMs, engine: { state: 'down', since: now() }, restarts: 0 };
     this.events = new EventStore(o.store.db);
   }
@@ -192,6 +197,8 @@ class Supervisor {
     const running = role === 'engine' ? `engine running (pid ${c.pid}): mode ${o.store.mode() ?? 'enforce'}, policy ${o.store.latest('active')?.version ?? '-'}` : `learning on the bridge (pid ${c.pid}) until a policy is applied; nothing is enforced`;
     this.safely(() => (this.ready ? o.notify?.status(running) : o.notify?.ready(running)), undefined);
     this.ready = true;
+    // While learning, the learner watches; once the engine enforces, the watcher does.
+    if (role === 'engine') this.watcher?.start();
   }
 
   private exited(c: ChildProcess, role: Role, code: number | null, signal: NodeJS.Signals | null): void {
@@ -263,6 +270,7 @@ class Supervisor {
     const o = this.o;
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    await this.watcher?.stop();
     this.safely(() => o.notify?.stopping(o.onStop === 'fail-state' ? 'stopping: leaving each conduit in its fail state' : 'stopping: removing the rules'), undefined);
     const c = this.child;
     if (c) {

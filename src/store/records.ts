@@ -128,6 +128,8 @@ export const AlertRecord = Type.Object({
   /** Who and what: the asset (IP) and the conversation it is about. */
   asset: Opt(Str),
   conversation: Opt(Str),
+  /** The address that did it, where one did (what isolating the alert's source cuts off). */
+  source: Opt(Str),
   /** One sentence in the plant's words, numbers beside the names. */
   summary: Str,
   /** What the baseline says, and what was seen. */
@@ -145,6 +147,17 @@ export const AlertRecord = Type.Object({
   resolvedAt: Opt(Num),
 });
 export type Alert = Static<typeof AlertRecord>;
+
+/** Automatic response: isolate the source of an alert of at least `minSeverity` within a zone or conduit. */
+export const ResponseRuleRecord = Type.Object({
+  scope: literals(['zone', 'conduit'] as const),
+  /** The zone's or conduit's id in the active policy. */
+  id: Str,
+  minSeverity: SeverityName,
+  by: Str,
+  since: Num,
+});
+export type ResponseRule = Static<typeof ResponseRuleRecord>;
 
 // ---- What learning produces: the asset inventory and the conversation baseline
 /** Inclusive [first, last] address range. */

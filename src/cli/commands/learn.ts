@@ -16,6 +16,7 @@ interface LearnOptions extends Common {
   status?: boolean;
   quietHours?: string;
   untilPolicy?: boolean;
+  respond?: boolean;
 }
 
 export const registerLearn: Register = (root, io, act) => {
@@ -26,6 +27,7 @@ export const registerLearn: Register = (root, io, act) => {
     .option('--interface <if>', 'learn live from an interface (mirror port or bridge)')
     .option('--filter <bpf>', 'capture filter (default: TCP, BACnet/IP ports, IP fragments, non-IP frames, also VLAN-tagged)')
     .option('--seconds <n>', 'stop after N seconds')
+    .option('--respond', 'with --interface: isolate the source of an alert where automatic response is set (bulkhead respond)')
     .option('--until-policy', 'stop once a policy is active (the gateway learns on its bridge until then)')
     .option('--status', 'learning progress and convergence')
     .option('--quiet-hours <n>', 'hours without new behaviour that count as converged (default 72)')
@@ -35,6 +37,7 @@ export const registerLearn: Register = (root, io, act) => {
         if (modes !== 1) throw new UsageError('bulkhead learn: give exactly one of --pcap FILE..., --interface IF, --status');
         if (o.pcap && files.length === 0) throw new UsageError('bulkhead learn --pcap: name at least one capture file');
         if (!o.pcap && files.length > 0) throw new UsageError(`bulkhead learn: unexpected argument '${files[0]}' (capture files go after --pcap)`);
+        if (o.respond && o.interface === undefined) throw new UsageError('bulkhead learn --respond: automatic response needs live traffic (--interface IF)');
         const quietHours = positiveNumber('learn', 'quiet-hours', o.quietHours);
         const seconds = positiveNumber('learn', 'seconds', o.seconds);
         const store = new LearnStore(openDatabase(dbPath(o.db)));
@@ -49,7 +52,7 @@ export const registerLearn: Register = (root, io, act) => {
             io.out(o.json ? JSON.stringify(report) : formatLearnReport(report));
             return failed ? 2 : 0;
           }
-          const report = await learnInterface(store, o.interface!, o.filter, { ...(seconds ? { seconds } : {}), signal: learnSignal(store, o.untilPolicy === true, io.err) }, o.json ? () => {} : io.err);
+          const report = await learnInterface(store, o.interface!, o.filter, { ...(seconds ? { seconds } : {}), respond: o.respond === true, signal: learnSignal(store, o.untilPolicy === true, io.err) }, o.json ? () => {} : io.err);
           io.out(o.json ? JSON.stringify(report) : formatLearnReport(report));
           // The libpcap binding can abort in its destructor during teardown: everything is
           // committed and printed, so leave without tearing the runtime down.

@@ -19,6 +19,7 @@ interface StartValues extends GatewayValues {
   onStop?: string;
   by?: string;
   config?: string;
+  watch?: boolean;
 }
 
 export const registerStart: Register = (root, io, act) => {
@@ -33,6 +34,7 @@ export const registerStart: Register = (root, io, act) => {
     .option('--watchdog-ms <n>', 'an engine silent this long is killed and restarted (default 2000)')
     .option('--startup-ms <n>', "how long an engine may take to report in after it starts (default 20000)")
     .option('--bypass-driver <d>', 'hardware bypass relay engaged while the engine is down: simulated:FILE, gpio:PATH[:active-low], sysfs:PATH:ON:OFF or watchdog:PATH:SECONDS')
+    .option('--no-watch', 'no detection beside the engine (the watcher learning and judging the bridge\'s traffic)')
     .option('--on-stop <s>', 'what stopping leaves: remove (a plain bridge; the default) or fail-state (each conduit in its fail state; the default with --config)')
     .action(
       act((o: StartValues) => {
@@ -76,6 +78,7 @@ async function startGateway(o: StartValues, bridge: string, retention: Required<
     const s = await supervise({
       engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge, ...(ports ? ['--ports', ports.join(',')] : [])],
       learnArgs: ['--db', path, '--interface', bridge],
+      watch: o.watch !== false,
       watchdogMs,
       startupMs,
       onStop,

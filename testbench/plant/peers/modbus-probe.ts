@@ -10,6 +10,8 @@ interface Request {
   fc: 3 | 6;
   start: number;
   count?: number;
+  /** FC 6: the value written (default 4242). */
+  value?: number;
 }
 
 const { server, unit, requests, timeoutMs } = JSON.parse(process.argv[2]!) as { server: string; unit: number; requests: Request[]; timeoutMs: number };
@@ -22,7 +24,7 @@ try {
   for (const r of requests) {
     try {
       if (r.fc === 3) await m.readHoldingRegisters(r.start, r.count ?? 1);
-      else await m.writeRegister(r.start, 4242);
+      else await m.writeRegister(r.start, r.value ?? 4242);
       results.push('answered');
     } catch (err) {
       results.push(/timed out/i.test((err as Error).message) ? 'timeout' : `error: ${(err as Error).message}`);
