@@ -48,12 +48,13 @@ export class AutoResponder {
     if (rules.length === 0 || !evaluator || isolated.has(d.source)) return;
     const rule = ruleFor(rules, evaluator, d);
     if (!rule || !this.admit()) return;
+    const seenMs = (this.now() - d.op.evidence.ts) * 1000;
     const reason = `automatic response (${rule.scope} ${rule.id}: isolate the source of alerts of severity ${rule.minSeverity} or above): ${d.type}: ${d.summary}`;
     try {
       isolate(this.policies, d.source, 'auto-response', reason);
       isolated.add(d.source);
       const ms = (this.now() - d.op.evidence.ts) * 1000;
-      const message = `${d.source} isolated automatically, ${ms.toFixed(1)} ms after the packet that showed it (${d.type}, ${d.severity}): ${d.summary}`;
+      const message = `${d.source} isolated automatically, ${ms.toFixed(1)} ms after the packet that showed it (detected after ${seenMs.toFixed(1)} ms; ${d.type}, ${d.severity}): ${d.summary}`;
       this.log(`AUTO-RESPONSE ${message}`);
       this.events.append([{ ts: this.now(), kind: 'alert', data: { source: 'auto-response', message, client: d.source, reasonCode: d.type } }]);
     } catch (err) {
