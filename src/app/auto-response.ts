@@ -12,6 +12,7 @@ import { EventStore } from '../store/event-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { SEVERITIES, type ResponseRule } from '../store/records.js';
 import { ResponseRules } from '../store/response-rules.js';
+import { matches, Suppressions, type Suppression } from '../store/suppressions.js';
 import { currentRef, loadPolicy } from '../gateway/policy-ref.js';
 import { BulkheadError } from '../errors.js';
 import { isolate } from './isolation.js';
@@ -26,7 +27,7 @@ export class AutoResponder {
   private readonly rules: ResponseRules;
   private readonly events: EventStore;
   private seenVersion = -1;
-  private active: { rules: ResponseRule[]; evaluator: Evaluator | undefined; isolated: Set<string> } = { rules: [], evaluator: undefined, isolated: new Set() };
+  private active: { rules: ResponseRule[]; evaluator: Evaluator | undefined; isolated: Set<string>; suppressions: Suppression[] } = { rules: [], evaluator: undefined, isolated: new Set(), suppressions: [] };
   private hour = 0;
   private thisHour = 0;
   private pausedNoted = false;
@@ -44,8 +45,11 @@ export class AutoResponder {
   respond(d: Detection): void {
     if (!d.source) return;
     this.refresh();
-    const { rules, evaluator, isolated } = this.active;
+    const { rules, evaluator, isolated, suppressions } = this.active;
     if (rules.length === 0 || !evaluator || isolated.has(d.source)) return;
+    // What people suppressed is not raised, and isolates nothing either.
+    const alike = { type: d.type, key: `${d.type}|${d.subject}`, ...(d.asset ? { asset: d.asset } : {}) };
+    if (suppressions.some((s) => matches(s, alike, d.op.evidence.ts))) return;
     const rule = ruleFor(rules, evaluator, d);
     if (!rule || !this.admit()) return;
     const seenMs = (this.now() - d.op.evidence.ts) * 1000;
@@ -69,7 +73,7 @@ export class AutoResponder {
     this.seenVersion = v;
     const rules = this.rules.list();
     const evaluator = rules.length && this.policies.latest('active') ? compilePolicy(loadPolicy(this.policies, 'active').policy) : undefined;
-    this.active = { rules, evaluator, isolated: new Set(this.policies.isolations().map((i) => i.target)) };
+    this.active = { rules, evaluator, isolated: new Set(this.policies.isolations().map((i) => i.target)), suppressions: new Suppressions(this.db).list() };
   }
 
   private admit(): boolean {

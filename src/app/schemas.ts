@@ -17,6 +17,7 @@ import {
   ProtocolName,
   RoleName,
   TargetSummaryRecord,
+  OperationTargetRecord,
 } from '../store/records.js';
 
 const Opt = Type.Optional;
@@ -175,20 +176,7 @@ export const SimulationComparison = Type.Object({
 export type SimulationComparison = Static<typeof SimulationComparison>;
 
 // ---- A proposal from would-deny traffic (app/propose.ts)
-/** What an operation touched, as the decoders say it (protocols/operation.ts Target). */
-const TargetSchema = Type.Union([
-  Type.Object({
-    type: Type.Literal('modbus'),
-    unit: Int,
-    table: Opt(literals(['coils', 'discrete_inputs', 'holding_registers', 'input_registers', 'file_records', 'fifo'] as const)),
-    start: Opt(Int),
-    count: Opt(Int),
-    access: Opt(literals(['read', 'write'] as const)),
-    file: Opt(Int),
-  }),
-  Type.Object({ type: Type.Literal('bacnet'), objectType: Int, objectTypeName: Str, instance: Int, property: Opt(Int), propertyName: Opt(Str), arrayIndex: Opt(Int) }),
-  Type.Object({ type: Type.Literal('opcua'), nodeId: Str, attribute: Opt(Int), methodId: Opt(Str) }),
-]);
+const TargetSchema = OperationTargetRecord;
 
 export const ObservationSchema = Type.Object({
   protocol: ProtocolName,

@@ -39,6 +39,18 @@ export const DEFAULT_ALERT_LIMITS: AlertBookLimits = { maxPending: 1000, maxNewP
 /** Incident keys remembered as raised (past this they are forgotten and count as new again). */
 const MAX_KNOWN = 10_000;
 
+/** Targets kept with an alert's request: more are marked truncated (a rule cannot be scoped to it anyway). */
+const ALERT_TARGETS = 16;
+
+function alertOperation(op: Operation): NonNullable<AlertUpdate['operation']> {
+  const client = op.client.vlan === undefined ? { ip: op.client.ip } : { ip: op.client.ip, vlan: op.client.vlan };
+  const server = op.server.vlan === undefined ? { ip: op.server.ip, port: op.server.port } : { ip: op.server.ip, port: op.server.port, vlan: op.server.vlan };
+  const o: NonNullable<AlertUpdate['operation']> = { protocol: op.protocol, kind: op.kind, code: op.code, codeName: op.codeName, client, server, targets: op.targets.slice(0, ALERT_TARGETS) };
+  if (op.subCode !== undefined) o.subCode = op.subCode;
+  if (op.targetsTruncated || op.targets.length > ALERT_TARGETS) o.targetsTruncated = true;
+  return o;
+}
+
 export class AlertBook {
   private pending = new Map<string, AlertUpdate>();
   /** Incident keys raised so far (bounded by the store's own bound of alerts). */
@@ -80,6 +92,7 @@ export class AlertBook {
     if (d.asset) u.asset = d.asset;
     if (d.conversation) u.conversation = d.conversation;
     if (d.source) u.source = d.source;
+    if (d.op.direction === 'request') u.operation = alertOperation(d.op);
     this.pending.set(key, u);
   }
 

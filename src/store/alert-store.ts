@@ -7,6 +7,7 @@ import type { Db } from './database.js';
 import type { AuditLog } from './audit-log.js';
 import { BulkheadError } from '../errors.js';
 import { SEVERITIES, type Alert } from './records.js';
+import { Suppressions } from './suppressions.js';
 
 export type { Alert } from './records.js';
 
@@ -30,7 +31,10 @@ export class AlertStore {
   private readonly update;
   private readonly nextSeq;
 
+  private readonly suppressions: Suppressions;
+
   constructor(readonly db: Db) {
+    this.suppressions = new Suppressions(db);
     this.byKey = db.prepare('SELECT data FROM alerts WHERE key = ?');
     this.insert = db.prepare('INSERT INTO alerts (key, status, severity, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?)');
     this.update = db.prepare('UPDATE alerts SET status = ?, severity = ?, first_seen = ?, last_seen = ?, data = ?, seq = ? WHERE id = ?');
@@ -47,7 +51,8 @@ export class AlertStore {
   record(updates: readonly AlertUpdate[]): void {
     if (updates.length === 0) return;
     this.db.transaction(() => {
-      for (const u of updates) this.recordOne(u);
+      // A suppressed incident is counted on its suppression instead.
+      for (const u of this.suppressions.filter(updates)) this.recordOne(u);
       this.trim();
     })();
   }

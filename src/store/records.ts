@@ -111,6 +111,26 @@ export type Severity = Static<typeof SeverityName>;
 export const ALERT_STATES = ['new', 'acknowledged', 'resolved'] as const;
 export const AlertStateName = literals(ALERT_STATES);
 
+/** What an operation touched, as the decoders say it (protocols/operation.ts `Target`). */
+export const OperationTargetRecord = Type.Union([
+  Type.Object({ type: Type.Literal('modbus'), unit: Int, table: Opt(literals(['coils', 'discrete_inputs', 'holding_registers', 'input_registers', 'file_records', 'fifo'] as const)), start: Opt(Int), count: Opt(Int), access: Opt(literals(['read', 'write'] as const)), file: Opt(Int) }),
+  Type.Object({ type: Type.Literal('bacnet'), objectType: Int, objectTypeName: Str, instance: Int, property: Opt(Int), propertyName: Opt(Str), arrayIndex: Opt(Int) }),
+  Type.Object({ type: Type.Literal('opcua'), nodeId: Str, attribute: Opt(Int), methodId: Opt(Str) }),
+]);
+
+/** The request that showed an incident first: what "learn this" lets through. */
+export const AlertOperationRecord = Type.Object({
+  protocol: ProtocolName,
+  kind: OperationKindName,
+  code: Int,
+  codeName: Str,
+  subCode: Opt(Int),
+  client: Type.Object({ ip: Str, vlan: Opt(Int) }),
+  server: Type.Object({ ip: Str, port: Int, vlan: Opt(Int) }),
+  targets: Type.Array(OperationTargetRecord),
+  targetsTruncated: Opt(Type.Boolean()),
+});
+
 /** Where an alert's incident was seen: capture time, frame and flow (the first ones and the last). */
 export const AlertEvidence = Type.Object({ ts: Num, frame: Int, flowId: Str });
 
@@ -130,6 +150,8 @@ export const AlertRecord = Type.Object({
   conversation: Opt(Str),
   /** The address that did it, where one did (what isolating the alert's source cuts off). */
   source: Opt(Str),
+  /** The request that showed it first (absent for what a clock or a MAC showed). */
+  operation: Opt(AlertOperationRecord),
   /** One sentence in the plant's words, numbers beside the names. */
   summary: Str,
   /** What the baseline says, and what was seen. */
@@ -158,6 +180,22 @@ export const ResponseRuleRecord = Type.Object({
   since: Num,
 });
 export type ResponseRule = Static<typeof ResponseRuleRecord>;
+
+/** A suppression: alerts of a type (on one asset, or one incident) are not raised until it expires. */
+export const SuppressionRecord = Type.Object({
+  id: Int,
+  type: Str,
+  /** Narrower than every alert of the type: only those about this asset, or only this incident. */
+  asset: Opt(Str),
+  key: Opt(Str),
+  until: Num,
+  by: Str,
+  note: Str,
+  since: Num,
+  /** Sightings not raised because of it. */
+  suppressed: Int,
+});
+export type Suppression = Static<typeof SuppressionRecord>;
 
 // ---- What learning produces: the asset inventory and the conversation baseline
 /** Inclusive [first, last] address range. */

@@ -4,12 +4,15 @@
 // show` gives the baseline and the evidence, `alert ack` and `resolve` are audited.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/store/alert-store.js';
-import { writeAlertScenario } from '../lib/alert-scenario.js';
+import { ATTACK_AT, HMI, PLC, writeAlertScenario } from '../lib/alert-scenario.js';
+import { formatPolicy } from '../../src/policy/document.js';
+import { cellPolicy } from '../../src/test-support/cell-policy.js';
+import { writeModbusCapture } from '../../src/test-support/modbus-traffic.js';
 import { CLI } from '../lib/processes.js';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -69,5 +72,41 @@ describe('bulkhead alerts', () => {
     const open = run('alerts', '--db', db, '--status', 'new', '--json');
     expect(open.status).toBe(3);
     expect((JSON.parse(open.stdout) as Alert[]).map((a) => a.type)).toEqual(['new_asset']);
+  });
+
+  it('learn this: the alert\'s request proposed into a draft policy change; suppress: its repeats counted, not raised', () => {
+    const db2 = join(dir, 'decide.db');
+    expect(run('learn', '--pcap', capture, '--db', db2).status).toBe(0);
+    writeFileSync(join(dir, 'cell.yaml'), formatPolicy(cellPolicy(HMI.ip, PLC.ip)));
+    expect(run('policy', 'import', join(dir, 'cell.yaml'), '--db', db2, '--by', 'alice').status).toBe(0);
+    const alerts = JSON.parse(run('alerts', '--db', db2, '--json').stdout) as Alert[];
+    const reads = alerts.find((a) => a.type === 'target_outside_baseline')!;
+    const laptop = alerts.find((a) => a.type === 'new_asset')!;
+    expect(reads.operation).toMatchObject({ protocol: 'modbus', kind: 'read', code: 3, client: { ip: HMI.ip }, server: { ip: PLC.ip, port: 502 }, targets: [{ type: 'modbus', unit: 1, table: 'holding_registers', start: 100, count: 20 }] });
+
+    const learned = run('alert', 'learn', String(reads.id), '--by', 'alice', '--note', 'the new trend page', '--db', db2);
+    expect(learned.stderr).toBe('');
+    expect(learned.stdout).toMatch(/^alert \d+ resolved: learned\ndraft policy version 2 proposed on version 1: review it .*nothing is allowed before\n  \+ .*100-119/);
+    expect(JSON.parse(run('alert', 'show', String(reads.id), '--db', db2, '--json').stdout)).toMatchObject({ status: 'resolved', resolvedBy: 'alice' });
+    // The laptop is in no zone: nothing is proposed for it, and it says why.
+    expect(run('alert', 'learn', String(laptop.id), '--by', 'alice', '--db', db2).stdout).toMatch(/not proposed: .*10\.1\.0\.99.*zone/);
+
+    const s = run('alert', 'suppress', String(reads.id), '--scope', 'incident', '--days', '7', '--by', 'bob', '--note', 'trend page trial', '--db', db2, '--json');
+    expect(JSON.parse(s.stdout)).toMatchObject({ id: 1, type: 'target_outside_baseline', key: reads.key, by: 'bob', note: 'trend page trial', suppressed: 0 });
+    // An hour later the HMI reads further registers: the same incident, kept quiet and counted.
+    const later = join(dir, 'later.pcap');
+    writeModbusCapture(later, (t) => t.connect(HMI, PLC, 40010, ATTACK_AT + 3600).readHolding(200, 20, ATTACK_AT + 3601));
+    expect(run('learn', '--pcap', later, '--db', db2).status).toBe(0);
+    expect(JSON.parse(run('alert', 'show', String(reads.id), '--db', db2, '--json').stdout)).toMatchObject({ status: 'resolved', count: reads.count });
+    expect(JSON.parse(run('suppressions', '--db', db2, '--json').stdout)).toMatchObject([{ id: 1, suppressed: 1 }]);
+    const audit = run('audit', '--db', db2, '--json').stdout;
+    expect(audit).toMatch(/alert\.learn/);
+    expect(audit).toMatch(/alert\.suppress/);
+    // Refused with the reason: no end, too long, a suppression that does not exist.
+    expect(run('alert', 'suppress', String(reads.id), '--days', '0', '--by', 'bob', '--db', db2).stderr).toMatch(/--days/);
+    expect(run('alert', 'suppress', String(reads.id), '--days', '365', '--by', 'bob', '--db', db2).stderr).toMatch(/at most 90 days, got 365/);
+    expect(run('alert', 'unsuppress', '9', '--by', 'bob', '--db', db2).stderr).toMatch(/no suppression 9/);
+    expect(run('alert', 'unsuppress', '1', '--by', 'bob', '--db', db2).status).toBe(0);
+    expect(JSON.parse(run('suppressions', '--db', db2, '--json').stdout)).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 // `bulkhead alerts`: what the detectors found in allowed traffic; `bulkhead alert show|ack|resolve ID`.
 
-import { Alerts } from '../../app/alerts.js';
+import { Alerts, MAX_SUPPRESSION_DAYS, SUPPRESSION_SCOPES } from '../../app/alerts.js';
 import { ALERT_STATES, SEVERITIES } from '../../store/records.js';
-import { formatAlert, formatAlerts } from '../format/alerts.js';
+import { formatAlert, formatAlerts, formatLearned, formatSuppressions } from '../format/alerts.js';
 import { common, group, positiveNumber, UsageError, withDb, type Common } from '../io.js';
+import type { Command } from 'commander';
 import type { Register } from '../register.js';
 
 type Options = Common & { status?: string; severity?: string; limit?: string; format?: string; by?: string; note?: string };
@@ -72,4 +73,73 @@ export const registerAlerts: Register = (root, io, act) => {
         }),
       );
   }
+
+  registerDecisions(root, alert, io, act);
+};
+
+/** "Learn this" and suppressions: what people decide about an alert. */
+const registerDecisions = (root: Command, alert: Command, io: Parameters<Register>[1], act: Parameters<Register>[2]): void => {
+  common(alert.command('learn'))
+    .description('"learn this": the alert\'s request proposed into a draft policy change (never applied by itself), the alert resolved (audited)')
+    .argument('<id>')
+    .option('--by <name>', 'who decides it is expected (required)')
+    .option('--note <text>', 'why, for the audit log')
+    .action(
+      act((id: string, o: Options) => {
+        const n = alertId('alert learn', id);
+        if (!o.by) throw new UsageError('bulkhead alert learn: say who with --by NAME');
+        return withDb(o.db, (db) => {
+          const r = new Alerts(db).learn(n, o.by!, o.note);
+          io.out(o.json ? JSON.stringify(r) : formatLearned(r));
+          return 0;
+        });
+      }),
+    );
+  common(alert.command('suppress'))
+    .description('alerts like this one are not raised for --days (audited; counted on the suppression)')
+    .argument('<id>')
+    .option('--scope <s>', `${SUPPRESSION_SCOPES.join(', ')} (default asset: its type on its asset)`)
+    .option('--days <n>', `how long, at most ${MAX_SUPPRESSION_DAYS} (required)`)
+    .option('--by <name>', 'who suppresses (required)')
+    .option('--note <text>', 'why, for the audit log')
+    .action(
+      act((id: string, o: Options & { scope?: string; days?: string }) => {
+        const n = alertId('alert suppress', id);
+        const scope = oneOf('alert suppress', 'scope', SUPPRESSION_SCOPES, o.scope) ?? 'asset';
+        const days = positiveNumber('alert suppress', 'days', o.days);
+        if (days === undefined) throw new UsageError('bulkhead alert suppress: say how long with --days N');
+        if (!o.by) throw new UsageError('bulkhead alert suppress: say who with --by NAME');
+        return withDb(o.db, (db) => {
+          const s = new Alerts(db).suppress(n, { scope, days, by: o.by!, ...(o.note ? { note: o.note } : {}) });
+          io.out(o.json ? JSON.stringify(s) : formatSuppressions([s]));
+          return 0;
+        });
+      }),
+    );
+  common(root.command('suppressions'))
+    .description('the alert suppressions, with what each kept quiet')
+    .action(
+      act((o: Options) =>
+        withDb(o.db, (db) => {
+          const list = new Alerts(db).suppressionList();
+          io.out(o.json ? JSON.stringify(list) : formatSuppressions(list));
+          return 0;
+        }),
+      ),
+    );
+  common(alert.command('unsuppress'))
+    .description('lift a suppression by its number (audited)')
+    .argument('<suppression>')
+    .option('--by <name>', 'who lifts it (required)')
+    .action(
+      act((id: string, o: Options) => {
+        const n = alertId('alert unsuppress', id);
+        if (!o.by) throw new UsageError('bulkhead alert unsuppress: say who with --by NAME');
+        return withDb(o.db, (db) => {
+          new Alerts(db).lift(n, o.by!);
+          io.out(o.json ? JSON.stringify({ lifted: n }) : `suppression ${n} lifted`);
+          return 0;
+        });
+      }),
+    );
 };

@@ -3,6 +3,8 @@
 
 import { alertSiemLines } from '../../app/alerts.js';
 import type { Alert } from '../../store/alert-store.js';
+import type { Suppression } from '../../store/suppressions.js';
+import type { Proposal } from '../../app/propose.js';
 import type { AuditFormat } from '../../gateway/audit-lines.js';
 import { formatTable, formatTime } from './table.js';
 
@@ -30,4 +32,22 @@ export function formatAlert(a: Alert): string {
     ...(a.resolvedBy ? [`  resolved by ${a.resolvedBy} ${formatTime(a.resolvedAt)}`] : []),
   ];
   return lines.join('\n');
+}
+
+export function formatLearned(r: { alert: Alert; proposal: Proposal }): string {
+  const p = r.proposal;
+  const lines = [`alert ${r.alert.id} ${r.alert.status}: learned`];
+  if (p.version !== undefined) lines.push(`draft policy version ${p.version} proposed on version ${p.base.version}: review it (bulkhead policy diff ${p.base.version} ${p.version}), simulate, approve; nothing is allowed before`);
+  for (const a of p.additions) lines.push(`  + ${a.text}`);
+  for (const x of p.refused) lines.push(`  not proposed: ${x.why}`);
+  if (p.version === undefined && p.refused.length === 0) lines.push('  the policy allows it already: nothing to propose');
+  return lines.join('\n');
+}
+
+export function formatSuppressions(list: Suppression[]): string {
+  if (list.length === 0) return 'no suppressions';
+  return formatTable(
+    ['id', 'type', 'on', 'until', 'kept quiet', 'by', 'why'],
+    list.map((s) => [String(s.id), s.type, s.key ?? s.asset ?? 'everywhere', formatTime(s.until), String(s.suppressed), s.by, s.note || '-']),
+  );
 }
