@@ -234,5 +234,5 @@ export type { AssetRecordType as Asset, ConversationRecordType as Conversation, 
 export type PolicySummary = Static<typeof PolicyVersionSummary>;
 export type TargetSummary = Static<typeof TargetSummaryRecord>;
 export type { Alert } from '../store/records.js';
-export { AlertRecord, AlertStateName, SeverityName } from '../store/records.js';
+export { AlertRecord, AlertStateName, literals, ResponseRuleRecord, SeverityName, SuppressionRecord } from '../store/records.js';
 export { AuditEntryRecord, AuditVerificationRecord, ConversationRecord, GatewayEventRecord, GatewayModeName, IsolationRecord, Page, PolicyVersionSummary, RoleName, UserRecord } from '../store/records.js';

@@ -4,6 +4,7 @@
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
 import { Alerts } from './alerts.js';
+import { ResponseSettings } from './auto-response.js';
 import { GatewayControl } from './gateway-control.js';
 import { Inventory } from './inventory.js';
 import { PolicyReview } from './review.js';
@@ -12,6 +13,7 @@ export { siemLines } from './audit.js';
 export { GATEWAY_MODES } from '../gateway/health.js';
 export { Inventory } from './inventory.js';
 export { SHOWN_POLICY_SCHEMA, RULES_SHOWN } from './review.js';
+export { MAX_SUPPRESSION_DAYS, SUPPRESSION_SCOPES } from './alerts.js';
 
 export interface Services {
   accounts: UserStore;
@@ -19,8 +21,9 @@ export interface Services {
   review: PolicyReview;
   inventory: Inventory;
   gateway: GatewayControl;
+  responses: ResponseSettings;
 }
 
 export function services(db: Db): Services {
-  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db) };
+  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db) };
 }

@@ -24,6 +24,8 @@ declare module 'fastify' {
 
 /** A feature of the console: a fastify plugin over the use-cases. */
 export type Feature = FastifyPluginAsyncTypebox<{ s: Services }>;
+/** The console inside one feature, for helpers that register part of its routes. */
+export type FeatureApp = Parameters<Feature>[0];
 
 export const RANK: Record<Role, number> = { viewer: 0, operator: 1, engineer: 2, admin: 3 };
 

@@ -18,6 +18,8 @@ import { SHOWN_VERSION } from '../../src/console/routes/policy.js';
 import { buildConsole } from '../../src/console/server.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/event-store.js';
+import { AlertStore } from '../../src/store/alert-store.js';
+import { loadPolicy } from '../../src/gateway/policy-ref.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { ROLES, UserStore, type Role } from '../../src/store/user-store.js';
@@ -254,6 +256,24 @@ describe('console API', () => {
     expect(proposal.body).toMatchObject({ base: { status: 'active' }, additions: [{ change: 'widened' }], refused: [{ why: expect.stringMatching(/^10\.9\.9\.8 is in no zone/) }], letThrough: { allowed: 2, of: 3, text: "would let through 2 of last week's 3 would-deny requests (67%)" } });
     const drafted = (await call('GET', `/api/policies/${String(proposal.body.version)}`, { as: 'viewer' })).body as { status: string; source: string };
     expect(drafted).toMatchObject({ status: 'draft', source: expect.stringMatching(/^proposed from would-deny traffic on version \d+$/) });
+    // An alert: learn this (a draft with its request), suppress, and automatic response on a conduit.
+    const now = Date.now() / 1000;
+    const { port, ...withoutPort } = operation;
+    expect(port).toBe(502);
+    new AlertStore(db).record([{ key: 'value_write_outside_baseline|x', type: 'value_write_outside_baseline', detector: 'values', severity: 'high', asset: '192.168.1.6', source: '192.168.1.6', summary: 'wrote 4,800', baseline: '0-118', seen: '4,800', count: 1, firstSeen: now, lastSeen: now, evidence: [], evidenceDropped: 0, operation: { ...withoutPort, client: { ip: '192.168.1.6' }, server: { ip: '3.15.227.20', port: 502 } } }]);
+    const alertId = (await call('GET', '/api/alerts', { as: 'viewer' })).body[0]!.id as number;
+    expect((await call('POST', `/api/alerts/${alertId}/learn`, { as: 'operator', body: {} })).status).toBe(403);
+    const learned = await call('POST', `/api/alerts/${alertId}/learn`, { as: 'engineer', body: { note: 'new recipe' } });
+    expect(learned.body).toMatchObject({ alert: { status: 'resolved' }, proposal: { version: expect.any(Number), additions: expect.arrayContaining([expect.objectContaining({ observation: expect.objectContaining({ evidence: { alert: alertId } }) })]) } });
+    expect((await call('POST', `/api/alerts/${alertId}/suppress`, { as: 'engineer', body: { scope: 'asset', days: 200 } })).status).toBe(400);
+    expect((await call('POST', `/api/alerts/${alertId}/suppress`, { as: 'engineer', body: { scope: 'asset', days: 7, note: 'trial' } })).body).toMatchObject({ id: 1, type: 'value_write_outside_baseline', asset: '192.168.1.6', by: 'engineer' });
+    expect((await call('GET', '/api/suppressions', { as: 'viewer' })).body).toMatchObject([{ id: 1 }]);
+    expect((await call('DELETE', '/api/suppressions/1', { as: 'engineer' })).body).toEqual({ ok: true });
+    const conduit = loadPolicy(new PolicyStore(db), 'active').policy.conduits[0]!.id;
+    expect((await call('PUT', '/api/responses', { as: 'engineer', body: { scope: 'conduit', id: 'nope', minSeverity: 'high' } })).body.message).toMatch(/^no conduit 'nope' in the active policy/);
+    expect((await call('PUT', '/api/responses', { as: 'engineer', body: { scope: 'conduit', id: conduit, minSeverity: 'critical' } })).body).toMatchObject({ scope: 'conduit', id: conduit, minSeverity: 'critical', by: 'engineer' });
+    expect((await call('GET', '/api/responses', { as: 'viewer' })).body).toMatchObject([{ id: conduit }]);
+    expect((await call('DELETE', '/api/responses', { as: 'engineer', body: { scope: 'conduit', id: conduit } })).body).toEqual({ ok: true });
     expect(changed).toEqual([]);
     expect(served.size).toBeGreaterThan(25);
     // The policy page is written by JSON.stringify (faster on large policies): it must still be what its schema says.
