@@ -233,6 +233,6 @@ export const shownVersion = (policy: TSchema) =>
 export type { AssetRecordType as Asset, ConversationRecordType as Conversation, GatewayEvent, PolicyVersion } from '../store/records.js';
 export type PolicySummary = Static<typeof PolicyVersionSummary>;
 export type TargetSummary = Static<typeof TargetSummaryRecord>;
-export type { Alert } from '../store/records.js';
+export type { Alert, ResponseRule, Suppression } from '../store/records.js';
 export { AlertRecord, AlertStateName, literals, ResponseRuleRecord, SeverityName, SuppressionRecord } from '../store/records.js';
 export { AuditEntryRecord, AuditVerificationRecord, ConversationRecord, GatewayEventRecord, GatewayModeName, IsolationRecord, Page, PolicyVersionSummary, RoleName, UserRecord } from '../store/records.js';
