@@ -86,7 +86,7 @@ describe('bulkhead alerts', () => {
 
     const learned = run('alert', 'learn', String(reads.id), '--by', 'alice', '--note', 'the new trend page', '--db', db2);
     expect(learned.stderr).toBe('');
-    expect(learned.stdout).toMatch(/^alert \d+ resolved: learned\ndraft policy version 2 proposed on version 1: review it .*nothing is allowed before\n  \+ .*100-119/);
+    expect(learned.stdout).toMatch(/^alert \d+ resolved: learned\ndraft policy version 2 proposed on version 1: review it .*nothing is allowed before\n {2}\+ .*100-119/);
     expect(JSON.parse(run('alert', 'show', String(reads.id), '--db', db2, '--json').stdout)).toMatchObject({ status: 'resolved', resolvedBy: 'alice' });
     // The laptop is in no zone: nothing is proposed for it, and it says why.
     expect(run('alert', 'learn', String(laptop.id), '--by', 'alice', '--db', db2).stdout).toMatch(/not proposed: .*10\.1\.0\.99.*zone/);

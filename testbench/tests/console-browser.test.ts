@@ -17,6 +17,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { EventStore } from '../../src/store/event-store.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
+import { loadPolicy } from '../../src/gateway/policy-ref.js';
 import { LAPTOP, writeAlertScenario } from '../lib/alert-scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -209,5 +210,29 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await expect.poll(() => new PolicyStore(db).isolations().map((i) => i.target)).toContain(LAPTOP.ip);
     await page.goto(`${url}#/`);
     expect(await page.locator('.card', { hasText: 'Detections' }).textContent()).toMatch(/Detections\d+new: 0 critical, 0 high/);
+
+    // Learn this: the HMI's reads of registers it never read are expected; what it proposes, or why not, is shown.
+    await page.goto(`${url}#/alerts`);
+    await page.locator('main table tbody tr', { hasText: 'target_outside_baseline' }).locator('a.alert-open').click();
+    await detail.getByRole('heading', { name: /: target_outside_baseline$/ }).waitFor();
+    await detail.getByRole('button', { name: 'Learn this' }).click();
+    await expect.poll(() => detail.locator('.decision').textContent()).toMatch(/^(Proposed in draft policy version \d+: review its changes, simulate, approve\.|Nothing proposed\.Not proposed: .+)/);
+    await expect.poll(() => page.locator('main table tbody tr', { hasText: 'target_outside_baseline' }).textContent()).toMatch(/resolved/);
+    // Suppress the laptop's alerts for a week: the suppression is listed with what it keeps quiet.
+    await page.locator('main table tbody tr', { hasText: `a new modbus host ${LAPTOP.ip}` }).locator('a.alert-open').click();
+    await detail.getByRole('heading', { name: /: new_asset$/ }).waitFor();
+    await detail.locator('input[name=note]').fill('commissioning laptop');
+    await detail.getByRole('button', { name: 'Suppress' }).click();
+    await expect.poll(() => detail.locator('.suppressed').textContent()).toMatch(/^Suppressed until .* \(suppression 1\)/);
+    const standing = page.locator('#standing');
+    await expect.poll(() => standing.textContent()).toMatch(new RegExp(`new_asset${LAPTOP.ip.replace(/\./g, '\\.')}.*commissioning laptop`));
+    // Automatic response on a conduit of the policy in force, set from the page and listed.
+    const conduit = loadPolicy(new PolicyStore(db), 'active').policy.conduits[0]!.id;
+    await standing.locator('input[name=response-id]').fill(conduit);
+    await standing.getByRole('button', { name: 'Set automatic response' }).click();
+    await expect.poll(() => page.locator('#standing').textContent()).toContain(`conduit ${conduit}severity high or above`);
+    await shot('5-alert-decisions');
+    await page.locator('#standing').getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => page.locator('#standing').textContent()).toContain('Off everywhere.');
   });
 });

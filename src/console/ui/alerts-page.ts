@@ -1,11 +1,13 @@
 // Alerts from the detectors: a list of incidents (severity, type, ATT&CK, count, last seen, what),
 // and one alert opened beside it with what the baseline says against what was seen, its evidence,
-// and what to do: acknowledge, resolve, or cut the source off (island mode).
+// and what to do: acknowledge, resolve, learn this, suppress, or cut the source off (island mode);
+// below, the suppressions and automatic response in force.
 
 import { api, may } from './api.js';
 import type { Page } from './page.js';
 import type { Alert } from '../../app/schemas.js';
 import { fill, h, table, time } from './dom.js';
+import { decisions, standingDecisions } from './alert-decisions.js';
 
 const SEVERITY_CLASS: Record<Alert['severity'], string> = { low: 'muted', medium: 'state-warn', high: 'state-bad', critical: 'state-bad' };
 
@@ -33,11 +35,18 @@ export async function alertsPage(p: Page): Promise<void> {
       ),
     );
   };
+  /** The list, and the suppressions and automatic response below it. */
+  const refresh = async (): Promise<void> => {
+    await load();
+    document.getElementById('standing')?.replaceWith(await standingDecisions(p.me));
+  };
   const act = (a: Alert, verb: 'ack' | 'resolve') => async () => {
     show(await api<Alert>('POST', `/api/alerts/${a.id}/${verb}`, {}));
     await load();
   };
-  const show = (a: Alert): void =>
+  const show = (a: Alert): void => {
+    // The address that did it; an alert about a device's own silence or answers names it as the asset.
+    const source = a.source ?? a.asset;
     fill(
       detail,
       h('h2', {}, `Alert ${a.id}: ${a.type}`),
@@ -58,18 +67,20 @@ export async function alertsPage(p: Page): Promise<void> {
         { class: 'toolbar' },
         may(p.me, 'operator') && a.status === 'new' ? h('button', { class: 'secondary', onclick: act(a, 'ack') }, 'Acknowledge') : null,
         may(p.me, 'operator') && a.status !== 'resolved' ? h('button', { class: 'secondary', onclick: act(a, 'resolve') }, 'Resolve') : null,
-        a.asset && may(p.me, 'engineer')
+        source && may(p.me, 'engineer')
           ? h('button', {
               class: 'danger',
               onclick: async () => {
-                if (!confirm(`Cut ${a.asset} off the plant network now (island mode)?`)) return;
-                await api('POST', '/api/isolations', { target: a.asset, reason: `from alert ${a.id}: ${a.summary}`.slice(0, 500) });
+                if (!confirm(`Cut ${source} off the plant network now (island mode)?`)) return;
+                await api('POST', '/api/isolations', { target: source, reason: `from alert ${a.id}: ${a.summary}`.slice(0, 500) });
                 location.hash = '#/';
               },
-            }, `Isolate ${a.asset}`)
+            }, `Isolate ${source}`)
           : null,
       ),
+      decisions(p.me, a, refresh),
     );
+  };
   status.addEventListener('change', () => void load());
   severity.addEventListener('change', () => void load());
   p.main.replaceChildren(
@@ -77,6 +88,7 @@ export async function alertsPage(p: Page): Promise<void> {
     h('p', { class: 'muted' }, 'What the detectors found in allowed traffic, judged by the learned baseline: one line per incident, repeats counted.'),
     h('div', { class: 'toolbar' }, status, severity),
     h('div', { class: 'split' }, list, detail),
+    await standingDecisions(p.me),
   );
   await load();
 }
