@@ -1,28 +1,53 @@
 // The asset inventory and the conversation baseline as the console pages them, with identities
-// in the plant's words, and the protocols this gateway decodes.
+// in the plant's words, one asset with its timeline, one conversation, and the protocols this
+// gateway decodes.
 
 import { describeIdentity, PROTOCOLS } from '../../protocols/registry.js';
+import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
+import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from '../store/records.js';
+import type { AssetTimeline, ShownAsset } from './schemas.js';
+import { MAX_TIMELINE, Timelines } from './timeline.js';
 
 export type AssetQuery = Parameters<LearnStore['assetsPage']>[0];
 export type ConversationQuery = Parameters<LearnStore['conversationsPage']>[0];
 
+/** An asset with its identity as each protocol says it (the page names no protocol). */
+const shown = (a: Asset): ShownAsset => ({ ...a, identityText: describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') });
+
 export class Inventory {
+  /** The most entries one timeline request may ask for. */
+  static readonly MAX_TIMELINE = MAX_TIMELINE;
   private readonly learn: LearnStore;
+  private readonly timelines: Timelines;
 
   constructor(db: Db) {
     this.learn = new LearnStore(db);
+    this.timelines = new Timelines(db);
   }
 
-  /** A page of assets; each with its identity as each protocol says it (the page names no protocol). */
+  /** A page of assets. */
   assets(q: AssetQuery) {
     const page = this.learn.assetsPage(q);
-    return { ...page, items: page.items.map((a) => ({ ...a, identityText: describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') })) };
+    return { ...page, items: page.items.map(shown) };
+  }
+
+  /** One asset (its key: the address, "@vlanN" when tagged) and the newest `limit` entries of its story. */
+  timeline(key: string, limit: number): AssetTimeline {
+    const a = this.learn.asset(key);
+    if (!a) throw new BulkheadError('BH_NOT_FOUND', `no asset '${key}' in the inventory (an address, with @vlanN when tagged)`);
+    return { asset: shown(a), ...this.timelines.of(a, limit) };
   }
 
   conversations(q: ConversationQuery) {
     return this.learn.conversationsPage(q);
+  }
+
+  conversation(key: string): Conversation {
+    const c = this.learn.conversation(key);
+    if (!c) throw new BulkheadError('BH_NOT_FOUND', `no conversation '${key}' in the baseline (client>server:port/protocol)`);
+    return c;
   }
 
   /** Names, transports, ports and the roles hosts play in each protocol. */

@@ -16,6 +16,7 @@ import {
   PolicyVersionSummary,
   ProtocolName,
   RoleName,
+  SeverityName,
   TargetSummaryRecord,
   OperationTargetRecord,
 } from '../store/records.js';
@@ -124,6 +125,32 @@ export type LearnProgress = Static<typeof LearnProgressSchema>;
 /** An asset as the inventory shows it: the record, with its identity in the plant's words. */
 export const ShownAsset = Type.Composite([AssetRecord, Type.Object({ identityText: Str })]);
 export type ShownAsset = Static<typeof ShownAsset>;
+
+// ---- An asset's timeline (app/timeline.ts)
+/** What an entry tells: learning's discoveries, an alert, a denial or would-be denial, island mode on or off. */
+export const TIMELINE_KINDS = ['first-seen', 'new-conversation', 'new-operation', 'alert', 'deny', 'would-deny', 'isolate', 'release'] as const;
+export const TimelineEntry = Type.Object({
+  ts: Num,
+  kind: literals(TIMELINE_KINDS),
+  /** An alert's. */
+  severity: Opt(SeverityName),
+  /** In the plant's words, numbers beside the names. */
+  text: Str,
+  /** Where to read more: the alert, the conversation. */
+  link: Opt(Type.Object({ alert: Opt(Int), conversation: Opt(Str) })),
+});
+export type TimelineEntry = Static<typeof TimelineEntry>;
+export const AssetTimeline = Type.Object({
+  asset: ShownAsset,
+  /** Newest first. */
+  entries: Type.Array(TimelineEntry),
+  /** There is more, older than the last entry, than the limit let through. */
+  truncated: Bool,
+  /** The asset's known span: from its first sighting or oldest entry to its last sighting or newest entry. */
+  from: Num,
+  to: Num,
+});
+export type AssetTimeline = Static<typeof AssetTimeline>;
 
 export const ProtocolInfo = Type.Object({ name: ProtocolName, title: Str, transport: literals(['tcp', 'udp'] as const), ports: Type.Array(Int), defaultPort: Opt(Int), roles: Type.Array(Str) });
 

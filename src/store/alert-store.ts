@@ -112,6 +112,12 @@ export class AlertStore {
     return (this.db.prepare(sql).all(...args, Math.min(o.limit ?? 200, 1000)) as { data: string }[]).map((r) => JSON.parse(r.data) as Alert);
   }
 
+  /** The newest `limit` alerts (by first sighting) about address `ip` or one of `conversations`. */
+  about(ip: string, conversations: readonly string[], limit: number): Alert[] {
+    const sql = "SELECT data FROM alerts WHERE json_extract(data, '$.asset') = ? OR json_extract(data, '$.conversation') IN (SELECT value FROM json_each(?)) ORDER BY first_seen DESC, id DESC LIMIT ?";
+    return (this.db.prepare(sql).all(ip, JSON.stringify(conversations), limit) as { data: string }[]).map((r) => JSON.parse(r.data) as Alert);
+  }
+
   get(id: number): Alert {
     const r = this.db.prepare('SELECT data FROM alerts WHERE id = ?').get(id) as { data: string } | undefined;
     if (!r) throw new BulkheadError('BH_NOT_FOUND', `no alert ${id}`);

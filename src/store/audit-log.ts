@@ -64,6 +64,12 @@ export class AuditLog {
     return rows.map(toEntry);
   }
 
+  /** The newest `limit` entries of these actions, oldest first (by the index on the action). */
+  ofActions(actions: readonly string[], limit: number): AuditEntry[] {
+    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit_log WHERE action IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?) ORDER BY id').all(JSON.stringify(actions), limit) as Row[];
+    return rows.map(toEntry);
+  }
+
   /** Recomputes the whole chain. */
   verify(): AuditVerification {
     let prev = GENESIS;

@@ -33,6 +33,15 @@ export interface StoredDiscovery {
   detail: string;
 }
 
+/** A conversation's key and ends, without its statistics. */
+export interface ConversationEnds {
+  key: string;
+  protocol: string;
+  client: string;
+  server: string;
+  port: number;
+}
+
 export interface StoredEvent {
   ts: number;
   event: string;
@@ -175,6 +184,33 @@ export class LearnStore {
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n;
     const rows = this.db.prepare(`SELECT data FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as { data: string }[];
     return { total, items: rows.map((r) => JSON.parse(r.data) as T) };
+  }
+
+  asset(key: string): Asset | undefined {
+    const r = this.db.prepare('SELECT data FROM assets WHERE key = ?').get(key) as { data: string } | undefined;
+    return r ? (JSON.parse(r.data) as Asset) : undefined;
+  }
+
+  /**
+   * The conversations host `key` (address `ip`, "@vlanN" when tagged) is client or server of, by
+   * the address indexes; the key's ends decide the VLAN ("client>server:port/protocol").
+   */
+  conversationsOf(key: string, ip: string): ConversationEnds[] {
+    return this.db
+      .prepare(
+        `SELECT key, protocol, client_ip AS client, server_ip AS server, server_port AS port FROM conversations
+         WHERE (client_ip = @ip AND substr(key, 1, length(@key) + 1) = @key || '>')
+            OR (server_ip = @ip AND substr(key, -length(@key) - length(server_port) - length(protocol) - 3) = '>' || @key || ':' || server_port || '/' || protocol)
+         ORDER BY ${CONVERSATION_ORDER}`,
+      )
+      .all({ key, ip }) as ConversationEnds[];
+  }
+
+  /** The newest `limit` discoveries of `types` whose subject is one of `subjects` (an asset's key, conversations' keys). */
+  discoveriesOf(subjects: readonly string[], types: readonly string[], limit: number): StoredDiscovery[] {
+    return this.db
+      .prepare('SELECT ts, type, subject, detail FROM discoveries WHERE subject IN (SELECT value FROM json_each(?)) AND type IN (SELECT value FROM json_each(?)) ORDER BY ts DESC, id DESC LIMIT ?')
+      .all(JSON.stringify(subjects), JSON.stringify(types), limit) as StoredDiscovery[];
   }
 
   conversation(key: string): Conversation | undefined {

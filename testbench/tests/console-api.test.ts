@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnPcaps } from '../../src/app/learn.js';
 import { derive } from '../../src/app/policy.js';
+import type { AssetTimeline } from '../../src/app/schemas.js';
 import type { RouteEntry } from '../../src/console/auth.js';
 import { RANK } from '../../src/console/context.js';
 import { SHOWN_VERSION } from '../../src/console/routes/policy.js';
@@ -282,5 +283,51 @@ describe('console API', () => {
       const page = (await call('GET', `/api/policies/${ref}`, { as: 'viewer' })).body;
       expect(validate(page) ? [] : validate.errors, `policy ${ref}`).toEqual([]);
     }
+  });
+
+  it("tells one asset's story newest first, from every table that remembers it, bounded by its limit", async () => {
+    // The demo's laptop: learned (first seen, its conversation, its new_asset alert), refused in learn mode by the test above, and now isolated and released.
+    const ip = '192.168.1.6';
+    const conversation = '192.168.1.6>3.15.227.20:502/modbus';
+    expect((await call('POST', '/api/isolations', { as: 'engineer', body: { target: ip, reason: 'seen writing a setpoint' } })).status).toBe(200);
+    expect((await call('DELETE', `/api/isolations/${ip}`, { as: 'engineer' })).status).toBe(200);
+    const timeline = async (query = '') => (await call('GET', `/api/assets/${encodeURIComponent(ip)}/timeline${query}`, { as: 'viewer' })).body as unknown as AssetTimeline;
+    const t = await timeline();
+    expect(t.asset).toMatchObject({ key: ip, identityText: expect.any(String) });
+    expect(t.truncated).toBe(false);
+    expect(t.entries.map((e) => e.ts)).toEqual(t.entries.map((e) => e.ts).sort((a, b) => b - a));
+    // Island mode now, the test above's would-deny traffic (and its alert) today, then the capture of 2020.
+    const kinds = t.entries.map((e) => e.kind);
+    expect(kinds.slice(0, 2)).toEqual(['release', 'isolate']);
+    expect(kinds.slice(-3)).toEqual(['alert', 'new-conversation', 'first-seen']);
+    const [release, isolate] = t.entries;
+    const [alert, conv, first] = t.entries.slice(-3);
+    expect(release!.text).toBe('Released from island mode by engineer');
+    expect(isolate!.text).toBe('Isolated (island mode) by engineer: seen writing a setpoint');
+    const refused = t.entries.filter((e) => e.kind === 'would-deny');
+    expect(refused).toHaveLength(2);
+    for (const e of refused) expect(e).toMatchObject({ text: '192.168.1.6 -> 3.15.227.20: denied: Modbus FC 6 write (learn mode: let through)', link: { conversation } });
+    // The alert and the sighting it is about happen at one instant of the capture: the story's later step comes first.
+    const raised = db.prepare("SELECT id FROM alerts WHERE json_extract(data, '$.type') = 'new_asset' AND json_extract(data, '$.asset') = ?").pluck().get(ip);
+    expect(alert).toMatchObject({ severity: 'medium', text: expect.stringMatching(/^a new modbus host 192\.168\.1\.6 .*sent FC 3 \(Read Holding Registers\) to 3\.15\.227\.20$/), link: { alert: raised } });
+    expect(conv).toMatchObject({ text: 'New conversation: modbus 192.168.1.6 -> 3.15.227.20:502', link: { conversation } });
+    expect(first!.text).toMatch(/^First seen: new modbus host 192\.168\.1\.6/);
+    expect(alert!.ts).toBe(first!.ts);
+    expect([t.from, t.to]).toEqual([first!.ts, release!.ts]);
+    // Bounded: the newest two, and a flag that there is more.
+    const two = await timeline('?limit=2');
+    expect(two.entries).toEqual(t.entries.slice(0, 2));
+    expect(two.truncated).toBe(true);
+    expect((await timeline('?limit=1001')).code).toBe('BH_VALIDATION');
+    // The server's story shares the conversation and the three refusals (one from another client), not the laptop's own alerts or isolation.
+    const server = (await call('GET', '/api/assets/3.15.227.20/timeline', { as: 'viewer' })).body as unknown as AssetTimeline;
+    expect(server.entries.map((e) => e.kind)).toEqual(['would-deny', 'would-deny', 'would-deny', 'new-conversation', 'first-seen']);
+    expect(server.entries.filter((e) => e.text.startsWith('10.9.9.8 -> 3.15.227.20: '))).toHaveLength(1);
+    const missing = await call('GET', '/api/assets/10.99.99.99/timeline', { as: 'viewer' });
+    expect([missing.status, missing.body.code]).toEqual([404, 'BH_NOT_FOUND']);
+    // The conversation it links to, whole.
+    expect(((await call('GET', `/api/conversations/${encodeURIComponent(conversation)}`, { as: 'viewer' })).body as { key: string }).key).toBe(conversation);
+    expect((await call('GET', `/api/conversations/${encodeURIComponent('10.0.0.1>10.0.0.2:502/modbus')}`, { as: 'viewer' })).status).toBe(404);
+    expect(changed).toEqual([]);
   });
 });

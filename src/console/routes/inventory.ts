@@ -1,8 +1,9 @@
-// The asset inventory and the conversation baseline, paged from the store.
+// The asset inventory and the conversation baseline, paged from the store; one asset's timeline,
+// one conversation.
 
 import { Type } from '@sinclair/typebox';
 import { Inventory } from '../../app/services.js';
-import { ConversationRecord, Page, ProtocolInfo, ShownAsset } from '../../app/schemas.js';
+import { AssetTimeline, ConversationRecord, Page, Problem, ProtocolInfo, ShownAsset } from '../../app/schemas.js';
 import type { Feature } from '../context.js';
 
 const limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
@@ -35,6 +36,21 @@ export const inventoryRoutes: Feature = async (app, { s }) => {
   );
 
   app.get(
+    '/api/assets/:key/timeline',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['inventory'],
+        summary: "One asset and its story, newest first: first seen, new conversations and operations, alerts, denials, island mode; bounded by limit (truncated says there is more)",
+        params: Type.Object({ key: Type.String({ maxLength: 60, description: 'the address, with @vlanN when tagged' }) }),
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: Inventory.MAX_TIMELINE, default: 200 }) }, { additionalProperties: false }),
+        response: { 200: AssetTimeline, 404: Problem },
+      },
+    },
+    async (req) => s.inventory.timeline(req.params.key, req.query.limit),
+  );
+
+  app.get(
     '/api/protocols',
     { config: { role: 'viewer' }, schema: { tags: ['inventory'], summary: 'The protocols this gateway decodes: names, transports, ports and the roles hosts play in them', response: { 200: Type.Array(ProtocolInfo) } } },
     async () => s.inventory.protocols(),
@@ -55,5 +71,19 @@ export const inventoryRoutes: Feature = async (app, { s }) => {
       },
     },
     async (req) => s.inventory.conversations(req.query),
+  );
+
+  app.get(
+    '/api/conversations/:key',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['inventory'],
+        summary: 'One conversation with its operations, polls and process values',
+        params: Type.Object({ key: Type.String({ maxLength: 200, description: 'client>server:port/protocol' }) }),
+        response: { 200: ConversationRecord, 404: Problem },
+      },
+    },
+    async (req) => s.inventory.conversation(req.params.key),
   );
 };
