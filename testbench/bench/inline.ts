@@ -1,6 +1,7 @@
 // Inline cost, measured on a network-namespace bridge in one run: Modbus request/response round
 // trips (median, p99) through (a) a plain bridge, (b) Bulkhead with a kernel-only policy,
-// (c) Bulkhead with deep inspection; and the transactions/s (c) sustains. Then the one-way
+// (c) Bulkhead with deep inspection, (c2) the same with detection watching beside it (its own
+// process, as the supervised gateway runs it); and the transactions/s (c) sustains. Then the one-way
 // latency of a hand-made Modbus read frame, untagged and 802.1Q-tagged (VLAN 10), across the
 // plain bridge and through deep inspection (this kernel has no VLAN devices, so tagged traffic
 // between real TCP stacks cannot be made: frames are sent and received by AF_PACKET, one clock).
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy, Rule } from '../../src/policy/model.js';
 import { createLan, netnsUnavailable } from '../plant/lan.js';
-import { startGateway } from '../lib/processes.js';
+import { CLI, startGateway, waitForLine } from '../lib/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PEERS = join(ROOT, 'testbench', 'plant', 'peers');
@@ -81,6 +82,20 @@ try {
   const c = measure();
   await stop(g);
   line('(c) deep inspection (NFQUEUE)', c, a);
+  // Detection runs in the watcher, a process of its own on a copy of the bridge's traffic, as the
+  // supervised gateway runs it: it must add nothing to the verdict path.
+  g = await gateway(policy(true));
+  const watcher = lan.spawnIn('switch', process.execPath, [CLI, 'learn', '--interface', 'br0', '--respond', '--db', join(dir, 'watch.db')]);
+  procs.push(watcher);
+  let report = '';
+  watcher.stdout!.on('data', (d: Buffer) => (report += d.toString()));
+  await waitForLine(watcher, /learning on br0/, 15_000);
+  const cw = measure();
+  await stop(watcher);
+  await stop(g);
+  line('(c2) deep inspection + detection', cw, a);
+  const watched = Number(/([\d,]+) packets/.exec(report)?.[1]?.replace(/,/g, '') ?? 0);
+  console.log(`${''.padEnd(34)} the watcher judged ${watched.toLocaleString('en')} packets beside the engine: ${(cw.medianUs - c.medianUs).toFixed(0)} us median, ${(cw.p99Us - c.p99Us).toFixed(0)} us p99 against (c)`);
   // One-way, frame by frame: untagged and tagged, plain bridge then inspected.
   const oneWay = (tags: [number, number][]) => {
     const frame = { dstMac: plc.mac, srcMac: hmi.mac, src: hmi.ip, dst: plc.ip, sport: 40000 + tags.length, dport: 502, seq: 1000, payloadHex: '00010000000601030000000a', tags };
