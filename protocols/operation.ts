@@ -51,11 +51,14 @@ export interface BacnetTarget {
 export interface OpcuaTarget {
   type: 'opcua';
   nodeId: string;
-  /** AttributeId for Read/Write (13 = Value); absent for Browse and Call. */
+  /** AttributeId for Read/Write (OPCUA_VALUE_ATTRIBUTE = Value); absent for Browse and Call. */
   attribute?: number;
   /** Call: the method invoked on nodeId (the object). */
   methodId?: string;
 }
+
+/** The Value attribute of an OPC UA variable: the only attribute whose values are process values. */
+export const OPCUA_VALUE_ATTRIBUTE = 13;
 
 export type Target = ModbusTarget | BacnetTarget | OpcuaTarget;
 
@@ -127,12 +130,21 @@ export interface Operation {
   /** Channel-level operation of an encrypted OPC UA channel: services are not visible. */
   encrypted?: boolean;
   /**
-   * Process values the PDU carries, for the first target, in address order: written by a request
-   * (Modbus FC 5/6/15/16), or read back by a response (FC 1-4; its addresses are its request's,
-   * and a bit read's last byte may carry padding past the request's quantity). At most
-   * MAX_VALUES; `valuesTruncated` when there were more.
+   * Process values the PDU carries, written by a request or read back by a response, in one of
+   * two layouts by the kind of target:
+   * - a Modbus range: the values of the request's first target, in address order (written by
+   *   FC 5/6/15/16; read back by FC 1-4, whose response names no addresses, and a bit read's last
+   *   byte may carry padding past the request's quantity);
+   * - BACnet and OPC UA: one value per target, `values[i]` belonging to `targets[i]` of the PDU
+   *   that carries it, or of its request when the PDU names no targets (an OPC UA Read response's
+   *   results are its request's nodes, by index). A target without a numeric value (a string, an
+   *   array, an error, a NaN, an attribute other than Value) has null, or no entry past the end.
+   *   BACnet: WriteProperty(Multiple) and ReadProperty(Multiple)-ACK values of the process
+   *   objects (analog, binary, multi-state, integer); OPC UA: Write and Read scalar Values.
+   * Booleans and binary states are 0/1, enumerations their index, IEEE singles their shortest
+   * decimal. At most MAX_VALUES; `valuesTruncated` when there were more.
    */
-  values?: number[];
+  values?: (number | null)[];
   valuesTruncated?: boolean;
   /** Protocol-specific facts worth keeping (identity, endpoint URL, security policy, ...). */
   details?: Record<string, string | number | boolean | string[]>;

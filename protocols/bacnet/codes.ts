@@ -128,6 +128,12 @@ const OBJECT_TYPE_NAMES = [
   'audit-log', 'audit-reporter', 'color', 'color-temperature',
 ];
 
+/**
+ * Object types whose values are process values (analog, binary and multi-state inputs, outputs
+ * and values; integer, large-analog and positive-integer values): what is learned and judged.
+ */
+export const PROCESS_OBJECT_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 13, 14, 19, 45, 46, 48]);
+
 export function objectTypeName(t: number): string {
   return OBJECT_TYPE_NAMES[t] ?? (t >= 128 ? `proprietary-${t}` : `object-type-${t}`);
 }

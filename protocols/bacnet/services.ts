@@ -1,11 +1,13 @@
 // BACnet service parameters: the objects and properties each service touches (clauses 13-16).
-// Only what policy needs is extracted; values are skipped by their tags, never interpreted.
+// Only what policy needs is extracted, and the process values written and read back (a single
+// numeric primitive of a process object); other values are skipped by their tags.
 
 import type { Cursor } from '../cursor.js';
 import type { BacnetTarget, PduRecord } from '../operation.js';
 import { pushTarget } from '../operation.js';
-import { DCC_STATES, REINITIALIZE_STATES, objectTypeName, propertyName } from './codes.js';
-import { Tag, peekTag, readTag, skipContent } from './tags.js';
+import { putValue } from '../values.js';
+import { DCC_STATES, PROCESS_OBJECT_TYPES, REINITIALIZE_STATES, objectTypeName, propertyName } from './codes.js';
+import { Tag, isNumericTag, numericLengthFault, peekTag, readNumber, readTag, skipContent } from './tags.js';
 
 const tag = new Tag();
 const scratch = new Tag();
@@ -101,16 +103,55 @@ class Params {
     if (!pushTarget(this.rec.targets, t)) this.rec.targetsTruncated = true;
   }
 
-  /** objectId [o], property [o+1], optional array index [o+2]: the common reference triple. */
-  propertyRef(o: number): void {
-    const obj = this.objectId(o);
-    if (!obj) return this.invalid(`missing object identifier [${o}]`);
-    const prop = this.unsigned(o + 1);
-    const idx = this.unsigned(o + 2);
-    this.target(obj, prop, idx);
+  /** The index of the target a property reference adds, or -1 when the record holds as many as it may. */
+  propertyTarget(obj: [number, number], property: number, arrayIndex: number): number {
+    const index = this.rec.targets.length;
+    this.target(obj, property, arrayIndex);
+    return this.rec.targets.length > index ? index : -1;
   }
 
-  /** A list of (property [p], optional index [p+1], then other tagged fields) up to closing tag `close`. */
+  /** objectId [o], property [o+1], optional array index [o+2]: the common reference triple; its target's index, or -1. */
+  propertyRef(o: number): number {
+    const obj = this.objectId(o);
+    if (!obj) {
+      this.invalid(`missing object identifier [${o}]`);
+      return -1;
+    }
+    const prop = this.unsigned(o + 1);
+    const idx = this.unsigned(o + 2);
+    return this.propertyTarget(obj, prop, idx);
+  }
+
+  /**
+   * The constructed value in opening tag `n` of target `index` (-1: none), when that is a process
+   * object and the value is next (consumed through its closing tag; else false, nothing
+   * consumed): the target's value when it is one numeric primitive. A length its type cannot
+   * have is an anomaly.
+   */
+  value(n: number, index: number): boolean {
+    const t = this.rec.targets[index];
+    if (t?.type !== 'bacnet' || !PROCESS_OBJECT_TYPES.has(t.objectType) || !this.open(n)) return false;
+    let value: number | null = null;
+    let items = 0;
+    while (this.c.ok && this.c.remaining > 0 && !this.close(n)) {
+      if (!readTag(this.c, tag)) return true;
+      items++;
+      if (!isNumericTag(tag)) {
+        if (!skipContent(this.c, tag, scratch)) return true;
+        continue;
+      }
+      const fault = numericLengthFault(tag);
+      if (fault === undefined) value = readNumber(this.c, tag);
+      else {
+        this.rec.anomalies.push({ type: 'invalid_value', detail: `${this.rec.codeName}: ${fault}` });
+        if (tag.number !== 1) this.c.skip(tag.length);
+      }
+    }
+    if (items === 1) putValue(this.rec, index, value);
+    return true;
+  }
+
+  /** A list of (property [p], optional index [p+1], value [p+2], then other tagged fields) up to closing tag `close`. */
   propertyList(obj: [number, number], p: number, close: number): void {
     while (this.c.ok && this.c.remaining > 0 && !this.close(close)) {
       const prop = this.unsigned(p);
@@ -119,10 +160,10 @@ class Params {
         continue;
       }
       const idx = this.unsigned(p + 1);
-      this.target(obj, prop, idx);
-      // Values, priorities and per-property errors follow until the next property tag.
+      const index = this.propertyTarget(obj, prop, idx);
+      // The value, priorities and per-property errors follow until the next property tag.
       while (this.c.ok && this.c.remaining > 0 && !this.next(p) && !(peekTag(this.c, tag) && tag.closing && tag.number === close)) {
-        if (!this.skipOne()) return;
+        if (!this.value(p + 2, index) && !this.skipOne()) return;
       }
     }
   }
@@ -156,16 +197,17 @@ export function decodeServiceRequest(c: Cursor, rec: PduRecord, confirmed: boole
   switch (choice) {
     case 12: // readProperty
     case 26: // readRange
-    case 15: // writeProperty
     case 8: // addListElement
     case 9: // removeListElement
       p.propertyRef(0);
-      if (choice === 15) {
-        if (p.open(3)) skipContent(c, tag, scratch);
-        const priority = p.unsigned(4);
-        if (priority >= 0) details.priority = priority;
-      }
       return;
+    case 15: {
+      // writeProperty: the value [3] and its priority [4]
+      if (!p.value(3, p.propertyRef(0)) && p.open(3)) skipContent(c, tag, scratch);
+      const priority = p.unsigned(4);
+      if (priority >= 0) details.priority = priority;
+      return;
+    }
     case 14: // readPropertyMultiple
     case 16: // writePropertyMultiple
       p.objectBlocks(0);
@@ -317,9 +359,12 @@ function decodeUnconfirmed(p: Params, rec: PduRecord, choice: number): void {
 export function decodeServiceAck(c: Cursor, rec: PduRecord, choice: number): void {
   const p = params.start(c, rec);
   switch (choice) {
-    case 12: // readProperty
+    case 12: // readProperty: its value [3]
+      p.value(3, p.propertyRef(0));
+      return;
     case 26: // readRange
-      return p.propertyRef(0);
+      p.propertyRef(0);
+      return;
     case 14: // readPropertyMultiple: results carry property [2], index [3], value [4] or error [5]
       return p.objectBlocks(2);
     case 10: {

@@ -2,6 +2,7 @@
 // Reads through a Cursor, so a short or lying length never reads past the PDU.
 
 import type { Cursor } from '../cursor.js';
+import { doubleValue, singleValue } from '../values.js';
 
 export class Tag {
   number = 0;
@@ -87,4 +88,42 @@ export function peekTag(c: Cursor, tag: Tag): boolean {
   c.pos = pos;
   c.ok = wasOk;
   return ok;
+}
+
+/** Application tags whose content is a number (clause 20.2): Boolean, Unsigned, Signed, REAL, Double, Enumerated. */
+const NUMERIC_TAGS = new Set([1, 2, 3, 4, 5, 9]);
+
+export function isNumericTag(tag: Tag): boolean {
+  return !tag.context && !tag.opening && !tag.closing && NUMERIC_TAGS.has(tag.number);
+}
+
+/** What is wrong with a numeric application tag's length, or undefined when its type allows it. */
+export function numericLengthFault(tag: Tag): string | undefined {
+  const n = tag.length;
+  switch (tag.number) {
+    case 1:
+      return n > 1 ? `Boolean of value ${n}` : undefined;
+    case 4:
+      return n !== 4 ? `REAL of ${n} bytes` : undefined;
+    case 5:
+      return n !== 8 ? `Double of ${n} bytes` : undefined;
+    default:
+      return n < 1 || n > 8 ? `${tag.number === 3 ? 'Signed' : tag.number === 2 ? 'Unsigned' : 'Enumerated'} of ${n} bytes` : undefined;
+  }
+}
+
+/**
+ * The number a numeric application tag just read holds (its length checked by
+ * numericLengthFault), consuming its content; null for a REAL or Double that is not finite.
+ * Integers past 2^53 are approximate.
+ */
+export function readNumber(c: Cursor, tag: Tag): number | null {
+  if (tag.number === 1) return tag.length;
+  const b = c.bytes(tag.length);
+  if (b.length !== tag.length) return null;
+  if (tag.number === 4) return singleValue(b.readFloatBE(0));
+  if (tag.number === 5) return doubleValue(b.readDoubleBE(0));
+  let v = 0;
+  for (let i = 0; i < b.length; i++) v = v * 256 + b[i]!;
+  return tag.number === 3 && b[0]! & 0x80 ? v - 2 ** (8 * b.length) : v;
 }

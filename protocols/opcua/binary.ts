@@ -2,6 +2,8 @@
 // skip the rest by its encoding. Nesting is depth-limited so hostile bodies cannot recurse deep.
 
 import type { Cursor } from '../cursor.js';
+import type { Anomaly } from '../operation.js';
+import { doubleValue, singleValue } from '../values.js';
 
 const MAX_DEPTH = 8;
 /** Longest string we turn into text: names and URIs, never bulk values. */
@@ -192,29 +194,84 @@ function skipBuiltin(c: Cursor, type: number, depth: number): void {
 }
 
 export function skipVariant(c: Cursor, depth = 0): void {
-  if (depth > MAX_DEPTH) {
-    c.ok = false;
-    return;
-  }
-  const mask = c.u8();
-  const type = mask & 0x3f;
-  if (type === 0) return;
-  if (mask & 0x80) {
-    const n = readArrayLength(c);
-    for (let i = 0; i < n && c.ok; i++) skipBuiltin(c, type, depth);
-    if (mask & 0x40) {
-      const dims = readArrayLength(c);
-      c.skip(dims * 4);
-    }
-  } else skipBuiltin(c, type, depth);
+  readVariantNumber(c, undefined, depth);
 }
 
 export function skipDataValue(c: Cursor, depth = 0): void {
+  readDataValue(c, depth);
+}
+
+/** Last built-in type id (DiagnosticInfo): a Variant of a higher one is malformed. */
+const LAST_BUILTIN = 25;
+
+/**
+ * A scalar numeric Variant's value (Boolean as 0/1, SByte..UInt64, Float, Double; a 64-bit
+ * integer past 2^53 approximate), consumed; null for any other Variant (skipped). A Variant of
+ * no built-in type, or with dimensions but no array, is an anomaly (into `anomalies`).
+ */
+export function readVariantNumber(c: Cursor, anomalies?: Anomaly[], depth = 0): number | null {
+  if (depth > MAX_DEPTH) {
+    c.ok = false;
+    return null;
+  }
   const mask = c.u8();
-  if (mask & 0x01) skipVariant(c, depth + 1);
-  if (mask & 0x02) c.skip(4);
+  const type = mask & 0x3f;
+  if (!c.ok || type === 0) return null;
+  if (type > LAST_BUILTIN || (mask & 0xc0) === 0x40) {
+    anomalies?.push({ type: 'invalid_value', detail: `Variant encoding 0x${mask.toString(16)}: ${type > LAST_BUILTIN ? `no built-in type ${type}` : 'dimensions without an array'}` });
+    c.ok = false;
+    return null;
+  }
+  if (mask & 0x80) {
+    const n = readArrayLength(c);
+    for (let i = 0; i < n && c.ok; i++) skipBuiltin(c, type, depth);
+    if (mask & 0x40) c.skip(readArrayLength(c) * 4);
+    return null;
+  }
+  if (type > 11) {
+    skipBuiltin(c, type, depth);
+    return null;
+  }
+  const size = FIXED_SIZES[type]!;
+  const b = c.bytes(size);
+  if (b.length !== size) return null;
+  switch (type) {
+    case 1:
+      return b[0] ? 1 : 0;
+    case 2:
+      return b.readInt8(0);
+    case 3:
+      return b[0]!;
+    case 4:
+      return b.readInt16LE(0);
+    case 5:
+      return b.readUInt16LE(0);
+    case 6:
+      return b.readInt32LE(0);
+    case 7:
+      return b.readUInt32LE(0);
+    case 8:
+      return Number(b.readBigInt64LE(0));
+    case 9:
+      return Number(b.readBigUInt64LE(0));
+    case 10:
+      return singleValue(b.readFloatLE(0));
+    default:
+      return doubleValue(b.readDoubleLE(0));
+  }
+}
+
+/**
+ * A DataValue, consumed: its value when it is a scalar number (readVariantNumber) with a status
+ * that is not Bad; else null.
+ */
+export function readDataValue(c: Cursor, depth = 0, anomalies?: Anomaly[]): number | null {
+  const mask = c.u8();
+  let value = mask & 0x01 ? readVariantNumber(c, anomalies, depth + 1) : null;
+  if (mask & 0x02 && (c.u32le() & 0x80000000) !== 0) value = null;
   if (mask & 0x04) c.skip(8);
   if (mask & 0x10) c.skip(2);
   if (mask & 0x08) c.skip(8);
   if (mask & 0x20) c.skip(2);
+  return c.ok ? value : null;
 }

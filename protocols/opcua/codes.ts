@@ -71,6 +71,7 @@ export const Service = {
   ActivateSessionRequest: 467,
   BrowseRequest: 527,
   ReadRequest: 631,
+  ReadResponse: 634,
   HistoryReadRequest: 664,
   WriteRequest: 673,
   CallRequest: 712,

@@ -29,6 +29,27 @@ const stringNodeId = (ns: number, s: string) => Buffer.concat([Buffer.from([3, n
 const readBody = Buffer.concat([Buffer.from([1, 0]), Buffer.from([0x77, 0x02]), requestHeader, Buffer.alloc(8), u32(0), u32(1), stringNodeId(2, 'Motor.Speed'), u32(13), u32(0xffffffff), Buffer.from([0, 0]), u32(0xffffffff)]);
 const msg = (flag: string, body: Buffer, requestId = 5) => chunk('MSG', flag, Buffer.concat([u32(1), u32(1), u32(2), u32(requestId), body]));
 
+/** A scalar Variant of built-in type `type` holding `bytes`. */
+const variant = (type: number, bytes: Buffer) => Buffer.concat([Buffer.from([type]), bytes]);
+const f32 = (x: number) => {
+  const b = Buffer.alloc(4);
+  b.writeFloatLE(x);
+  return b;
+};
+const f64 = (x: number) => {
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(x);
+  return b;
+};
+/** A DataValue with only a value. */
+const dataValue = (v: Buffer) => Buffer.concat([Buffer.from([0x01]), v]);
+/** A WriteRequest of (node, attribute, DataValue) triples, index range null. */
+const writeBody = (writes: [string, number, Buffer][]) =>
+  Buffer.concat([Buffer.from([1, 0, 0xa1, 0x02]), requestHeader, u32(writes.length), ...writes.map(([node, attr, dv]) => Buffer.concat([stringNodeId(2, node), u32(attr), u32(0xffffffff), dv]))]);
+/** ResponseHeader: timestamp, handle 9, Good, no diagnostics, no string table, no additional header. */
+const responseHeader = Buffer.concat([Buffer.alloc(8), u32(9), u32(0), Buffer.from([0]), u32(0xffffffff), Buffer.from([0, 0, 0])]);
+const readResponse = (results: Buffer[]) => Buffer.concat([Buffer.from([1, 0, 0x7a, 0x02]), responseHeader, u32(results.length), ...results, u32(0xffffffff)]);
+
 describe('OPC UA binary', () => {
   it('frames chunks and recognises a Hello', () => {
     expect(frameOpcua(hello, 0, hello.length)).toEqual({ status: 'ok', length: hello.length });
@@ -90,5 +111,48 @@ describe('OPC UA binary', () => {
     evil.writeUInt32LE(0x7fffffff, readBody.length - 29);
     const m = msg('F', evil);
     expect(() => ch.decode(m, 0, m.length, true)).not.toThrow();
+  });
+
+  it('a Write request carries the scalar numbers written to Value attributes, one a node', () => {
+    const ch = new OpcuaChannel();
+    ch.securityPolicyUri = NONE;
+    const body = writeBody([
+      ['Line1.Setpoint', 13, dataValue(variant(10, f32(21.7)))], // Float, as the decimal it was
+      ['Line1.Name', 13, dataValue(Buffer.concat([Buffer.from([12]), str('pump')]))], // String: no number
+      ['Line1.Speed', 13, dataValue(variant(11, f64(1450.25)))], // Double
+      ['Line1.Run', 13, dataValue(variant(1, Buffer.from([1])))], // Boolean
+      ['Line1.Speed', 4, dataValue(variant(6, u32(7)))], // an attribute other than Value
+      ['Line1.Count', 13, dataValue(variant(8, Buffer.from('feffffffffffffff', 'hex')))], // Int64 -2
+    ]);
+    const m = msg('F', body);
+    const rec = ch.decode(m, 0, m.length, true)!;
+    expect(rec).toMatchObject({ codeName: 'WriteRequest', kind: 'write', anomalies: [] });
+    expect(rec.targets.map((t) => t.type === 'opcua' && t.nodeId)).toEqual(['ns=2;s=Line1.Setpoint', 'ns=2;s=Line1.Name', 'ns=2;s=Line1.Speed', 'ns=2;s=Line1.Run', 'ns=2;s=Line1.Speed', 'ns=2;s=Line1.Count']);
+    expect(rec.values).toEqual([21.7, null, 1450.25, 1, null, -2]);
+  });
+
+  it('a Read response carries the scalar numbers read, by the index of its request\'s nodes', () => {
+    const ch = new OpcuaChannel();
+    ch.securityPolicyUri = NONE;
+    const uint16Array = Buffer.concat([Buffer.from([0x85]), u32(2), Buffer.from([1, 0, 2, 0])]);
+    // A value with a Bad status is no value.
+    const bad = Buffer.concat([Buffer.from([0x03]), variant(6, u32(5)), u32(0x80340000)]);
+    const statusOnly = Buffer.concat([Buffer.from([0x02]), u32(0x80340000)]);
+    const m = msg('F', readResponse([dataValue(variant(6, u32(42))), dataValue(uint16Array), bad, statusOnly, dataValue(variant(3, Buffer.from([7])))]));
+    const rec = ch.decode(m, 0, m.length, false)!;
+    expect(rec).toMatchObject({ codeName: 'ReadResponse', direction: 'response', targets: [], anomalies: [] });
+    expect(rec.values).toEqual([42, null, null, null, 7]);
+  });
+
+  it('a malformed Variant in a value is an anomaly, not an exception or a number', () => {
+    for (const dv of [dataValue(variant(31, u32(1))), dataValue(variant(0x46, u32(1))), dataValue(Buffer.from([10, 0x00]))]) {
+      const ch = new OpcuaChannel();
+      ch.securityPolicyUri = NONE;
+      const m = msg('F', writeBody([['Line1.Setpoint', 13, dv]]));
+      let rec: ReturnType<OpcuaChannel['decode']>;
+      expect(() => (rec = ch.decode(m, 0, m.length, true))).not.toThrow();
+      expect(rec!.values).toBeUndefined();
+      expect(rec!.anomalies.length).toBe(1);
+    }
   });
 });

@@ -4,15 +4,16 @@
 
 import { Cursor } from '../cursor.js';
 import type { PduRecord } from '../operation.js';
-import { pushTarget } from '../operation.js';
+import { OPCUA_VALUE_ATTRIBUTE, pushTarget } from '../operation.js';
+import { putValue } from '../values.js';
 import {
   readArrayLength,
+  readDataValue,
   readExpandedNodeId,
   readLocalizedText,
   readNodeId,
   readNumericNodeId,
   readString,
-  skipDataValue,
   skipDiagnosticInfo,
   skipExtensionObject,
   skipQualifiedName,
@@ -41,6 +42,7 @@ export function decodeMessage(c: Cursor, rec: PduRecord, channel: ChannelFacts):
   rec.kind = info.kind;
   rec.direction = info.response ? 'response' : 'request';
   const details = rec.details!;
+  const faults = rec.anomalies.length;
   if (info.response) {
     c.skip(8); // timestamp
     rec.requestHandle = c.u32le();
@@ -62,7 +64,8 @@ export function decodeMessage(c: Cursor, rec: PduRecord, channel: ChannelFacts):
     if (!c.ok) return truncated(rec);
     REQUEST_BODIES.get(typeId)?.(c, rec, channel);
   }
-  if (!c.ok && !rec.targetsTruncated) truncated(rec);
+  // A body its decoder found malformed (a value) is not also one that ended early.
+  if (!c.ok && !rec.targetsTruncated && rec.anomalies.length === faults) truncated(rec);
   if (Object.keys(details).length === 0) delete rec.details;
 }
 
@@ -92,15 +95,26 @@ function decodeRead(c: Cursor, rec: PduRecord): void {
   }
 }
 
+/** nodesToWrite: each node a target, and its value when a whole scalar number is written to its Value. */
 function decodeWrite(c: Cursor, rec: PduRecord): void {
   const n = readArrayLength(c);
   for (let i = 0; i < n && c.ok; i++) {
     const node = readNodeId(c);
     const attr = c.u32le();
-    skipString(c);
-    skipDataValue(c);
-    if (c.ok) addTarget(rec, node, attr);
+    const indexRange = c.i32le();
+    if (indexRange > 0) c.skip(indexRange);
+    const value = readDataValue(c, 0, rec.anomalies);
+    if (!c.ok) return;
+    const index = rec.targets.length;
+    addTarget(rec, node, attr);
+    if (attr === OPCUA_VALUE_ATTRIBUTE && indexRange <= 0 && rec.targets.length > index) putValue(rec, index, value);
   }
+}
+
+/** results: the value read of each node of the request, by index (the response names no nodes). */
+function decodeReadResults(c: Cursor, rec: PduRecord): void {
+  const n = readArrayLength(c);
+  for (let i = 0; i < n && c.ok; i++) putValue(rec, i, readDataValue(c, 0, rec.anomalies));
 }
 
 function decodeCall(c: Cursor, rec: PduRecord): void {
@@ -261,6 +275,8 @@ function decodeResponseBody(c: Cursor, typeId: number, rec: PduRecord): void {
       skipString(c);
       readApplicationDescription(c, details, 'server');
     }
+  } else if (typeId === Service.ReadResponse) {
+    decodeReadResults(c, rec);
   } else if (typeId === Service.OpenSecureChannelResponse) {
     c.skip(4);
     details.secureChannelId = c.u32le();

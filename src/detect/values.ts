@@ -1,8 +1,9 @@
 // Process values outside what was learned: a write of a setpoint far outside anything written
 // to that point, a coil or mode set to a value it never had, a reading far outside its range.
-// A point is judged once it has MIN_SAMPLES values on a settled conversation: few distinct values
-// (a mode, a coil, a recipe number) must be one of them; many (a measurement, a setpoint) must
-// lie within their range widened by a margin.
+// A point is judged once it has MIN_SAMPLES values on a settled conversation: few distinct whole
+// values (a mode, a coil, a recipe number) must be one of them; many, or fractional ones (a
+// measurement, a setpoint), must lie within their range widened by a margin. Points are named by
+// learning in their protocol's words (registers, objects and properties, node ids).
 
 import type { Operation } from '../../protocols/operation.js';
 import type { Conversation, ValueProfile } from '../learn/model.js';
@@ -18,7 +19,8 @@ export const RANGE_MARGIN = 0.1;
 
 /** What the baseline says of a point, or undefined when `value` fits it. */
 export function outside(p: ValueProfile, value: number): string | undefined {
-  if (p.distinct) return p.distinct.includes(value) ? undefined : `only ${p.distinct.map(numberWords).join(', ')}`;
+  // A fraction is a quantity, never one of a set of states: 21.5 after 18 and 24.5 is in range.
+  if (p.distinct && Number.isInteger(value) && p.distinct.every(Number.isInteger)) return p.distinct.includes(value) ? undefined : `only ${p.distinct.map(numberWords).join(', ')}`;
   const margin = Math.max(1, (p.max - p.min) * RANGE_MARGIN);
   return value < p.min - margin || value > p.max + margin ? `${numberWords(p.min)}-${numberWords(p.max)}` : undefined;
 }

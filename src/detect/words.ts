@@ -4,7 +4,7 @@
 import { describeIdentity, protocolModule } from '../../protocols/registry.js';
 import type { Operation } from '../../protocols/operation.js';
 import type { Asset, Conversation, OperationStats, TargetSummary } from '../learn/model.js';
-import { formatRanges } from '../learn/ranges.js';
+import { targetWords } from '../learn/target-words.js';
 
 const ROLE_WORDS: Record<string, string> = {
   modbus_client: 'Modbus client',
@@ -36,7 +36,12 @@ export function spanWords(seconds: number): string {
   return `${Math.round(seconds / 86400)} days`;
 }
 
-const n = (x: number) => x.toLocaleString('en');
+const FRACTION: Intl.NumberFormatOptions = { maximumFractionDigits: 3, maximumSignificantDigits: 7, roundingPriority: 'morePrecision' };
+/**
+ * A count or a value: whole numbers grouped ("4,800"), fractions to 3 decimals or 7 significant
+ * digits, whichever says more ("24.5", "0.000125", "60.09259"): a REAL prints as it was meant.
+ */
+const n = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en') : x.toLocaleString('en', FRACTION));
 
 /** What the conversation did in the baseline: its operations with their counts, most used first. */
 export function learnedOperations(c: Conversation, most = 4): string {
@@ -44,13 +49,6 @@ export function learnedOperations(c: Conversation, most = 4): string {
   if (ops.length === 0) return 'no operation';
   const shown = ops.slice(0, most).map((s) => `${operationWords({ protocol: c.protocol, ...s })} ×${n(s.count)}`);
   return `${shown.join(', ')}${ops.length > most ? ` and ${ops.length - most} more` : ''}`;
-}
-
-/** One learned target entry in words: "unit 1 holding_registers 0-9", "analog-value 1 present-value". */
-export function targetWords(t: TargetSummary): string {
-  if (t.type === 'modbus') return `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.ranges.length ? ` ${formatRanges(t.ranges)}` : ''}`;
-  if (t.type === 'bacnet') return `${t.objectTypeName} ${t.instance}${t.properties.length ? ` ${t.properties.join(',')}` : ''}`;
-  return t.nodeId;
 }
 
 /**
@@ -81,4 +79,4 @@ function without(t: TargetSummary, op: Operation): TargetSummary | undefined {
   return out;
 }
 
-export { n as numberWords };
+export { n as numberWords, targetWords };

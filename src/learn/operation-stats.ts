@@ -1,11 +1,12 @@
 // One operation of a conversation, accumulated: counts, targets coalesced, outcomes, response
 // times and polling periods. Every list has a bound; past it the record says it is incomplete.
 
-import type { Operation, Outcome, Target } from '../../protocols/operation.js';
+import { OPCUA_VALUE_ATTRIBUTE, type Operation, type Outcome, type Target } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import type { OperationStats, ValueProfile, PollStats, TargetSummary } from './model.js';
 import { hourOfDay } from './hours.js';
 import { addRange, capRanges, formatRanges } from './ranges.js';
+import { targetWords } from './target-words.js';
 
 export const MAX_TARGET_ENTRIES = 256;
 export const MAX_RANGES_PER_ENTRY = 64;
@@ -95,42 +96,67 @@ export function recordTransaction(s: OperationStats, t: Transaction, check?: Val
 }
 
 /**
- * The values a write carried, or a read's response brought back, into their points' profiles:
- * at the request's first target's addresses, at most its quantity of them.
+ * The values a write carried, or a read's response brought back, into their points' profiles, as
+ * Operation.values lays them out: a Modbus range's at the request's first target's addresses (at
+ * most its quantity of them); any other's one a target, by index.
  */
 function recordValues(s: OperationStats, t: Transaction, check: ValueCheck | undefined): void {
   const carrier = s.kind === 'write' ? t.op : s.kind === 'read' ? t.response : undefined;
   const values = carrier?.values;
-  const target = t.op.targets[0];
-  if (!values || target?.type !== 'modbus' || target.start === undefined) return;
+  const first = t.op.targets[0];
+  if (!values || !first || (first.type === 'modbus' && first.start === undefined)) return;
   const ts = t.op.evidence.ts;
   if (s.kind === 'read') {
     if (s.valuesSampledAt !== undefined && ts - s.valuesSampledAt < READ_SAMPLE_SECONDS && ts >= s.valuesSampledAt) return;
     s.valuesSampledAt = ts;
   }
-  const n = Math.min(values.length, Math.max(1, target.count ?? 1));
-  const profiles = (s.values ??= {});
-  const prefix = `unit ${target.unit}${target.table ? ` ${target.table}` : ''} `;
+  if (first.type === 'modbus') {
+    const n = Math.min(values.length, Math.max(1, first.count ?? 1));
+    const prefix = `unit ${first.unit}${first.table ? ` ${first.table}` : ''} `;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v !== null && v !== undefined) learnValue(s, prefix + (first.start! + i), v, ts, check);
+    }
+    return;
+  }
+  // A response that names no targets (OPC UA Read) carries its request's values.
+  const targets = carrier!.targets.length > 0 ? carrier!.targets : t.op.targets;
+  const n = Math.min(values.length, targets.length);
   for (let i = 0; i < n; i++) {
-    const point = prefix + (target.start + i);
-    let p = profiles[point];
-    const v = values[i]!;
-    check?.(point, v, p);
-    if (!p) {
-      if (Object.keys(profiles).length >= MAX_VALUE_POINTS) {
-        s.valuesTruncated = true;
-        continue;
-      }
-      p = profiles[point] = { samples: 0, min: v, max: v, distinct: [], firstSeen: ts, lastSeen: ts };
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    const point = valuePoint(targets[i]!);
+    if (point !== undefined) learnValue(s, point, v, ts, check);
+  }
+}
+
+/** The point a BACnet or OPC UA target's value belongs to, in the words of its target ("analog-value 1 present-value", "ns=2;s=Line1.Setpoint"). */
+function valuePoint(t: Target): string | undefined {
+  if (t.type === 'opcua') return t.attribute === OPCUA_VALUE_ATTRIBUTE ? t.nodeId : undefined;
+  if (t.type !== 'bacnet' || t.property === undefined) return undefined;
+  const property = `${t.propertyName ?? t.property}${t.arrayIndex !== undefined ? `[${t.arrayIndex}]` : ''}`;
+  return targetWords({ type: 'bacnet', objectType: t.objectType, objectTypeName: t.objectTypeName, instance: t.instance, properties: [property] });
+}
+
+/** One value into its point's profile (a new point while the operation has room for it), told to `check` first. */
+function learnValue(s: OperationStats, point: string, v: number, ts: number, check: ValueCheck | undefined): void {
+  const profiles = (s.values ??= {});
+  let p = profiles[point];
+  check?.(point, v, p);
+  if (!p) {
+    if (Object.keys(profiles).length >= MAX_VALUE_POINTS) {
+      s.valuesTruncated = true;
+      return;
     }
-    p.samples++;
-    if (v < p.min) p.min = v;
-    if (v > p.max) p.max = v;
-    if (ts > p.lastSeen) p.lastSeen = ts;
-    if (p.distinct && !p.distinct.includes(v)) {
-      if (p.distinct.length < MAX_DISTINCT_VALUES) p.distinct.push(v);
-      else delete p.distinct;
-    }
+    p = profiles[point] = { samples: 0, min: v, max: v, distinct: [], firstSeen: ts, lastSeen: ts };
+  }
+  p.samples++;
+  if (v < p.min) p.min = v;
+  if (v > p.max) p.max = v;
+  if (ts > p.lastSeen) p.lastSeen = ts;
+  if (p.distinct && !p.distinct.includes(v)) {
+    if (p.distinct.length < MAX_DISTINCT_VALUES) p.distinct.push(v);
+    else delete p.distinct;
   }
 }
 

@@ -1,5 +1,5 @@
-// Hand-made IPv4/TCP packets as NFQUEUE hands them to the inspector (raw IP, no link layer):
-// for unit tests of the inspector and for its benchmark.
+// Hand-made IPv4/TCP and UDP packets as NFQUEUE hands them to the inspector (raw IP, no link
+// layer): for unit tests of the inspector and the learner, and for the inspector's benchmark.
 
 export const ACK = 0x10;
 export const PSH = 0x08;
@@ -22,6 +22,22 @@ export function tcpSegment(src: string, dst: string, sport: number, dport: numbe
   p[33] = flags;
   p.writeUInt16BE(65535, 34);
   payload.copy(p, 40);
+  return p;
+}
+
+/** An IPv4/UDP datagram from `src`:`sport` to `dst`:`dport` carrying `payload` (checksums left 0). */
+export function udpDatagram(src: string, dst: string, sport: number, dport: number, payload: Buffer): Buffer {
+  const p = Buffer.alloc(28 + payload.length);
+  p[0] = 0x45;
+  p.writeUInt16BE(p.length, 2);
+  p[8] = 64;
+  p[9] = 17;
+  Buffer.from(src.split('.').map(Number)).copy(p, 12);
+  Buffer.from(dst.split('.').map(Number)).copy(p, 16);
+  p.writeUInt16BE(sport, 20);
+  p.writeUInt16BE(dport, 22);
+  p.writeUInt16BE(8 + payload.length, 24);
+  payload.copy(p, 28);
   return p;
 }
 

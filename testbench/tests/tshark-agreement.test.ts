@@ -31,6 +31,24 @@ function check(t: Tally, file: string, frame: number, ok: boolean, what: string)
 
 const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
 
+/** tshark's numbers as ours: booleans 0/1. */
+const numbers = (fields: string[][]) => fields.flat().map((v) => (v === 'True' ? 1 : v === 'False' ? 0 : Number(v)));
+
+/**
+ * Do our process values (non-null) and tshark's agree as multisets (ours among theirs when
+ * `subset`: we keep the first MAX_VALUES)? tshark prints a single as the double it widens to.
+ */
+function sameValues(ours: readonly (number | null)[], theirs: number[], subset: boolean): boolean {
+  const left = [...theirs];
+  for (const v of ours) {
+    if (v === null) continue;
+    const i = left.findIndex((x) => x === v || Math.fround(x) === Math.fround(v));
+    if (i < 0) return false;
+    left.splice(i, 1);
+  }
+  return subset || left.length === 0;
+}
+
 function compareModbus(file: string, d: Decoded, t: Tally): void {
   const rows = tsharkFields(file, 'mbtcp', ['mbtcp.trans_id', 'mbtcp.unit_id', 'modbus.func_code', 'modbus.reference_num', 'modbus.word_cnt', 'modbus.bit_cnt', 'modbus.regval_uint16']);
   for (const { frame, values } of rows) {
@@ -60,10 +78,14 @@ function compareModbus(file: string, d: Decoded, t: Tally): void {
   }
 }
 
+/** BACnet services whose values we decode: readProperty(Multiple) ACKs, writeProperty(Multiple). */
+const VALUE_SERVICES = new Set([12, 14, 15, 16]);
+
 function compareBacnet(file: string, d: Decoded, t: Tally): void {
-  const rows = tsharkFields(file, 'bvlc', ['bacapp.type', 'bacapp.confirmed_service', 'bacapp.unconfirmed_service', 'bacapp.objectType', 'bacapp.instance_number', 'bacapp.property_identifier', 'bvlc.function']);
+  const presentValues = ['real', 'double', 'uint', 'int', 'enum_index', 'boolean'].map((f) => `bacapp.present_value.${f}`);
+  const rows = tsharkFields(file, 'bvlc', ['bacapp.type', 'bacapp.confirmed_service', 'bacapp.unconfirmed_service', 'bacapp.objectType', 'bacapp.instance_number', 'bacapp.property_identifier', 'bvlc.function', ...presentValues]);
   for (const { frame, values } of rows) {
-    const [type, confirmed, unconfirmed, objType, instance, property, bvlcFn] = values as string[][];
+    const [type, confirmed, unconfirmed, objType, instance, property, bvlcFn, ...present] = values as string[][];
     t.pdus++;
     const op = (d.byFrame.get(frame) ?? []).find((o) => o.protocol === 'bacnet');
     if (!check(t, file, frame, op !== undefined, `tshark decodes BVLC function ${bvlcFn![0]}, we emit none`)) continue;
@@ -81,6 +103,12 @@ function compareBacnet(file: string, d: Decoded, t: Tally): void {
           ok = check(t, file, frame, property!.includes(String(target.property)), `property ${target.property} not among tshark's ${property!.join(' ')}`) && ok;
         }
       }
+      // Present-values written or read back, where we decode them (tshark shows no other property's).
+      const ours = (op!.values ?? []).filter((_, i) => { const x = op!.targets[i]; return x?.type === 'bacnet' && x.property === 85; });
+      if (ours.length > 0 || (VALUE_SERVICES.has(op!.code) && (op!.subCode === 0 || op!.subCode === 3) && !op!.targetsTruncated)) {
+        const theirs = numbers(present);
+        ok = check(t, file, frame, sameValues(ours, theirs, op!.valuesTruncated === true), `present-values ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`) && ok;
+      }
     } else {
       ok = check(t, file, frame, op!.subCode === 16 || op!.subCode === 17, `tshark sees no APDU, we report ${op!.subCodeName}`) && ok;
     }
@@ -92,9 +120,10 @@ function compareOpcua(file: string, d: Decoded, t: Tally): void {
   const ports = new Set<number>();
   for (const op of d.operations) if (op.protocol === 'opcua') ports.add(op.server.port);
   const decodeAs = [...ports].map((p) => `tcp.port==${p},opcua`);
-  const rows = tsharkFields(file, 'opcua', ['opcua.transport.type', 'opcua.transport.chunk', 'opcua.servicenodeid.numeric'], decodeAs);
+  const scalars = ['Boolean', 'SByte', 'Byte', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float', 'Double'].map((f) => `opcua.${f}`);
+  const rows = tsharkFields(file, 'opcua', ['opcua.transport.type', 'opcua.transport.chunk', 'opcua.servicenodeid.numeric', ...scalars], decodeAs);
   for (const { frame, values } of rows) {
-    const [types, chunks, services] = values as string[][];
+    const [types, chunks, services, ...numeric] = values as string[][];
     const ours = (d.byFrame.get(frame) ?? []).filter((o) => o.protocol === 'opcua');
     // Intermediate chunks complete nothing; count each final or aborted chunk as one PDU.
     const complete = types!.filter((_, i) => chunks![i] !== 'C').length;
@@ -105,6 +134,13 @@ function compareOpcua(file: string, d: Decoded, t: Tally): void {
     const theirTypes = types!.filter((_, i) => chunks![i] !== 'C').sort();
     let ok = check(t, file, frame, JSON.stringify(ourTypes) === JSON.stringify(theirTypes), `message types ${ourTypes} vs ${theirTypes}`);
     ok = check(t, file, frame, theirs.every((s) => ourServices.includes(s)), `services ${ourServices} vs ${theirs}`) && ok;
+    // Scalar values of a Write request or a Read response, where the frame completes one message.
+    const valued = ours.filter((o) => o.code === 673 || o.code === 634);
+    if (valued.length === 1 && ours.length === 1) {
+      const op = valued[0]!;
+      const theirValues = numbers(numeric);
+      ok = check(t, file, frame, sameValues(op.values ?? [], theirValues, op.valuesTruncated === true), `scalar values ${JSON.stringify(op.values ?? [])} vs ${JSON.stringify(theirValues)}`) && ok;
+    }
     if (ok) t.agreed += complete;
   }
 }
