@@ -112,10 +112,14 @@ export class AlertStore {
     return (this.db.prepare(sql).all(...args, Math.min(o.limit ?? 200, 1000)) as { data: string }[]).map((r) => JSON.parse(r.data) as Alert);
   }
 
-  /** The newest `limit` alerts (by first sighting) about address `ip` or one of `conversations`. */
+  /**
+   * The newest `limit` alerts (by first sighting) about address `ip`, one of `conversations`, or
+   * a request `ip` sent or received (a new host's first write names its target only there).
+   */
   about(ip: string, conversations: readonly string[], limit: number): Alert[] {
-    const sql = "SELECT data FROM alerts WHERE json_extract(data, '$.asset') = ? OR json_extract(data, '$.conversation') IN (SELECT value FROM json_each(?)) ORDER BY first_seen DESC, id DESC LIMIT ?";
-    return (this.db.prepare(sql).all(ip, JSON.stringify(conversations), limit) as { data: string }[]).map((r) => JSON.parse(r.data) as Alert);
+    const sql = `SELECT data FROM alerts WHERE json_extract(data, '$.asset') = @ip OR json_extract(data, '$.conversation') IN (SELECT value FROM json_each(@conversations))
+      OR json_extract(data, '$.operation.client.ip') = @ip OR json_extract(data, '$.operation.server.ip') = @ip ORDER BY first_seen DESC, id DESC LIMIT @limit`;
+    return (this.db.prepare(sql).all({ ip, conversations: JSON.stringify(conversations), limit }) as { data: string }[]).map((r) => JSON.parse(r.data) as Alert);
   }
 
   get(id: number): Alert {

@@ -159,13 +159,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_seq ON alerts (seq);
   `,
   // 10: an asset's timeline gathers what concerns one address: the discoveries of it and its
-  // conversations, the alerts about it or its conversations and the isolations in the audit log,
-  // each an index lookup. The events get none: indexing their ends would slow the engine's
+  // conversations, the alerts about it, its conversations or a request it sent or received, and
+  // the isolations in the audit log, each an index lookup. The events get none: indexing their ends would slow the engine's
   // once-a-second write of a flood of denials 4-fold (event-store.ts `involving` says why).
   `
   CREATE INDEX discoveries_subject ON discoveries (subject, ts);
   CREATE INDEX alerts_asset ON alerts (json_extract(data, '$.asset'));
   CREATE INDEX alerts_conversation ON alerts (json_extract(data, '$.conversation'));
+  CREATE INDEX alerts_client ON alerts (json_extract(data, '$.operation.client.ip'));
+  CREATE INDEX alerts_server ON alerts (json_extract(data, '$.operation.server.ip'));
   CREATE INDEX audit_log_action ON audit_log (action);
   `,
 ];

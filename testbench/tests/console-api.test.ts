@@ -319,9 +319,10 @@ describe('console API', () => {
     expect(two.entries).toEqual(t.entries.slice(0, 2));
     expect(two.truncated).toBe(true);
     expect((await timeline('?limit=1001')).code).toBe('BH_VALIDATION');
-    // The server's story shares the conversation and the three refusals (one from another client), not the laptop's own alerts or isolation.
+    // The server's story shares the conversation, the three refusals (one from another client) and the alerts on requests it received, not the laptop's isolation.
     const server = (await call('GET', '/api/assets/3.15.227.20/timeline', { as: 'viewer' })).body as unknown as AssetTimeline;
-    expect(server.entries.map((e) => e.kind)).toEqual(['would-deny', 'would-deny', 'would-deny', 'new-conversation', 'first-seen']);
+    expect(server.entries.map((e) => e.kind)).toEqual(['alert', 'would-deny', 'would-deny', 'would-deny', 'alert', 'new-conversation', 'first-seen']);
+    expect(server.entries.at(-3)).toEqual(alert);
     expect(server.entries.filter((e) => e.text.startsWith('10.9.9.8 -> 3.15.227.20: '))).toHaveLength(1);
     const missing = await call('GET', '/api/assets/10.99.99.99/timeline', { as: 'viewer' });
     expect([missing.status, missing.body.code]).toEqual([404, 'BH_NOT_FOUND']);
