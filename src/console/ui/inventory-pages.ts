@@ -1,8 +1,10 @@
 // The asset inventory (search, filter, sort; identity, roles, Purdue level and its reason) and
-// the conversations with their operations and ranges.
+// the conversations with their operations and ranges; with a key, one asset or one conversation.
 
 import { api } from './api.js';
-import type { Page } from './page.js';
+import { assetPage } from './asset-page.js';
+import { conversationPage } from './conversation-page.js';
+import { assetHref, conversationHref, hashParams, type Page } from './page.js';
 import type { Conversation, ShownAsset, TargetSummary } from '../../app/schemas.js';
 import { h, table, time } from './dom.js';
 
@@ -11,6 +13,8 @@ type Asset = ShownAsset;
 const PAGE = 100;
 
 export async function assetsPage(p: Page): Promise<void> {
+  const key = hashParams().get('key');
+  if (key) return assetPage(p, key);
   const q = h('input', { type: 'search', name: 'q', placeholder: 'search address, MAC, vendor, identity…', size: 36 }) as HTMLInputElement;
   const protocols = await api<{ roles: string[] }[]>('GET', '/api/protocols');
   const role = h('select', { name: 'role' }, h('option', { value: '' }, 'any role'), protocols.flatMap((pr) => pr.roles).map((r) => h('option', { value: r }, r.replace('_', ' ')))) as HTMLSelectElement;
@@ -32,7 +36,7 @@ export async function assetsPage(p: Page): Promise<void> {
       table(
         ['address', 'MAC / vendor', 'identity', 'roles', 'Purdue level (why)', 'last seen'],
         r.items.map((a) => [
-          `${a.ip}${a.vlan !== undefined ? ` (VLAN ${a.vlan})` : ''}`,
+          h('a', { href: assetHref(a.key) }, `${a.ip}${a.vlan !== undefined ? ` (VLAN ${a.vlan})` : ''}`),
           a.macs.map((m) => `${m.mac}${m.vendor ? ` ${m.vendor}` : ''}`).join(', '),
           a.identityText,
           a.roles.map((x) => h('span', { class: 'pill' }, x)),
@@ -74,6 +78,8 @@ function target(t: TargetSummary): string {
 }
 
 export async function conversationsPage(p: Page): Promise<void> {
+  const key = hashParams().get('key');
+  if (key) return conversationPage(p, key);
   const ip = h('input', { type: 'search', name: 'ip', placeholder: 'address', size: 18 }) as HTMLInputElement;
   const protocol = h('select', { name: 'protocol' }, h('option', { value: '' }, 'any protocol'), ['modbus', 'opcua', 'bacnet'].map((x) => h('option', { value: x }, x))) as HTMLSelectElement;
   const holder = h('div');
@@ -90,7 +96,7 @@ export async function conversationsPage(p: Page): Promise<void> {
         r.items.map((c) => [
           c.client.ip,
           `${c.server.ip}:${c.server.port}`,
-          c.protocol,
+          h('a', { href: conversationHref(c.key), title: 'its operations, polls and process values' }, c.protocol),
           h('div', {}, Object.values(c.operations).map((o) => h('div', {}, h('span', { class: 'pill' }, o.kind), `${o.codeName} (${o.count})`, o.targets?.length ? h('span', { class: 'muted' }, ` ${o.targets.slice(0, 4).map(target).join(', ')}${o.targets.length > 4 ? ` +${o.targets.length - 4}` : ''}`) : ''))),
           c.transactions,
           time(c.lastSeen),
