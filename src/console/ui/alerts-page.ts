@@ -4,7 +4,7 @@
 // below, the suppressions and automatic response in force.
 
 import { api, may } from './api.js';
-import type { Page } from './page.js';
+import { hashParams, type Page } from './page.js';
 import type { Alert } from '../../app/schemas.js';
 import { fill, h, table, time } from './dom.js';
 import { decisions, standingDecisions } from './alert-decisions.js';
@@ -84,11 +84,13 @@ export async function alertsPage(p: Page): Promise<void> {
   status.addEventListener('change', () => void load());
   severity.addEventListener('change', () => void load());
   p.main.replaceChildren(
-    h('h1', {}, 'Alerts'),
-    h('p', { class: 'muted' }, 'What the detectors found in allowed traffic, judged by the learned baseline: one line per incident, repeats counted.'),
+    h('h1', {}, 'Alerts'), h('p', { class: 'muted' }, 'What the detectors found in allowed traffic, judged by the learned baseline: one line per incident, repeats counted.'),
     h('div', { class: 'toolbar' }, status, severity),
     h('div', { class: 'split' }, list, detail),
     await standingDecisions(p.me),
   );
   await load();
+  // #/alerts?id=N (a timeline's link) opens that alert beside the list.
+  const id = hashParams().get('id') ?? '';
+  if (/^[1-9]\d*$/.test(id)) show(await api<Alert>('GET', `/api/alerts/${id}`));
 }
