@@ -2,7 +2,7 @@
 // decoder, a learner): hosts with MACs, connections that open with a SYN, request/response
 // exchanges with their own transaction ids and sequence numbers, at the times a test names.
 
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { PacketInput } from '../flow/operation-decoder.js';
 import { ethernet, SYN, tcpSegment } from './ip-packets.js';
 import { pcapFileHeader, pcapRecordHeader } from './pcap-writer.js';
@@ -41,7 +41,8 @@ export class ModbusConnection {
   constructor(
     private readonly traffic: ModbusTraffic,
     readonly client: Host,
-    readonly server: Host,
+    /** Who answers: a man in the middle may take the server's place (its address, another MAC). */
+    public server: Host,
     readonly sport: number,
     private readonly nextTid: () => number,
   ) {}
@@ -57,9 +58,16 @@ export class ModbusConnection {
     this.s += r.length;
   }
 
-  /** Read holding registers start..start+count-1 (FC 3), answered with zeros. */
-  readHolding(start: number, count: number, ts: number): void {
-    this.exchange([3, start >> 8, start & 0xff, 0, count], [3, count * 2, ...Array<number>(count * 2).fill(0)], ts);
+  /** A request nobody answers. */
+  ask(request: number[], ts: number, unit = 1): void {
+    const q = adu(this.nextTid(), request, unit);
+    this.traffic.send(this.client, this.server, this.sport, 502, this.c, q, ts);
+    this.c += q.length;
+  }
+
+  /** Read holding registers start..start+count-1 (FC 3), answered with `values` (zeros by default). */
+  readHolding(start: number, count: number, ts: number, values: readonly number[] = Array<number>(count).fill(0)): void {
+    this.exchange([3, start >> 8, start & 0xff, 0, count], [3, count * 2, ...values.flatMap((v) => [(v >> 8) & 0xff, v & 0xff])], ts);
   }
 
   /** Write one holding register (FC 6), echoed. */
@@ -69,14 +77,50 @@ export class ModbusConnection {
   }
 }
 
+/** Bytes gathered before they are written: a capture of any length in bounded memory. */
+const WRITE_CHUNK = 1 << 20;
+
+/** Packets as pcap records (Ethernet, microseconds) into the file at `path`, in the order given. */
+export class PcapFileWriter {
+  private readonly fd: number;
+  private parts: Buffer[] = [];
+  private bytes = 0;
+  /** Records written so far: the frame number of the last one. */
+  frames = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+    this.push(pcapFileHeader(ETHERNET));
+  }
+
+  write(p: PacketInput): void {
+    const s = Math.floor(p.ts);
+    this.push(pcapRecordHeader(s, Math.round((p.ts - s) * 1e6), p.frame.length));
+    this.push(p.frame);
+    this.frames++;
+  }
+
+  close(): void {
+    this.drain();
+    closeSync(this.fd);
+  }
+
+  private push(b: Buffer): void {
+    this.parts.push(b);
+    this.bytes += b.length;
+    if (this.bytes >= WRITE_CHUNK) this.drain();
+  }
+
+  private drain(): void {
+    writeSync(this.fd, Buffer.concat(this.parts));
+    this.parts = [];
+    this.bytes = 0;
+  }
+}
+
 /** The traffic `build` makes, written as a classic pcap (Ethernet, microseconds) at `path`. */
 export function writeModbusCapture(path: string, build: (t: ModbusTraffic) => void): void {
-  const parts: Buffer[] = [pcapFileHeader(ETHERNET)];
-  build(
-    new ModbusTraffic((p) => {
-      const s = Math.floor(p.ts);
-      parts.push(pcapRecordHeader(s, Math.round((p.ts - s) * 1e6), p.frame.length), p.frame);
-    }),
-  );
-  writeFileSync(path, Buffer.concat(parts));
+  const out = new PcapFileWriter(path);
+  build(new ModbusTraffic((p) => out.write(p)));
+  out.close();
 }

@@ -7,6 +7,9 @@ import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
 import { frameOpcua } from '../../protocols/opcua/framing.js';
 import { OpcuaChannel } from '../../protocols/opcua/opcua.js';
 import { OperationDecoder } from '../../src/flow/operation-decoder.js';
+import { Rng } from '../lib/rng.js';
+
+export { Rng };
 
 export interface FuzzTarget {
   name: string;
@@ -53,24 +56,6 @@ export const TARGETS: FuzzTarget[] = [
     },
   },
 ];
-
-/** xorshift32: fast, seedable, reproducible. */
-export class Rng {
-  constructor(private s: number) {
-    if (this.s === 0) this.s = 0x9e3779b9;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0xfe, 0x40, 0x3f];
 
