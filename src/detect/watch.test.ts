@@ -166,6 +166,28 @@ describe('detection on the learned baseline', () => {
     expect(alerts[0]!.summary).toMatch(/^Modbus client 10\.0\.0\.21 stopped polling Modbus server 10\.0\.0\.11 \(FC 3 \(Read Holding Registers\)\): nothing for 5\d min$/);
   });
 
+  it('writes at random moments of a shift are no poll: the night after the shift raises nothing', () => {
+    const ENG = { ip: '10.0.0.31', mac: '02:00:00:00:00:31' };
+    const day = Math.floor(T0 / 86400) * 86400;
+    // Minutes between an operator's setpoint changes: anything from 3 to 70.
+    const gaps = [7, 31, 62, 18, 45, 3, 70, 25, 12, 38];
+    const alerts = run(
+      (t, at) => {
+        const hmi = t.connect(HMI, PLC, 40005, at);
+        for (let ts = at + 1; ts < at + 6 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
+      },
+      (t) => {
+        const eng = t.connect(ENG, PLC, 41000, T0 + 5);
+        let i = 0;
+        for (const [from, to] of [[day + 9 * HOUR, day + 18 * HOUR], [day + 30 * HOUR, T0 + 25 * HOUR]] as const) {
+          for (let ts = from; ts < to; ts += gaps[i++ % gaps.length]! * 60) eng.writeHolding(40, 50 + (i % 7), ts);
+        }
+      },
+      false,
+    );
+    expect(alerts).toEqual([]);
+  });
+
   it('a response far slower than the PLC ever answered', () => {
     const alerts = run((t, at) => t.connect(HMI, PLC, 40001, at).exchange([3, 0, 0, 0, 10], [3, 20, ...Array<number>(20).fill(0)], at + 1, 1, 2.5));
     expect(alerts.map((a) => [a.type, a.severity, a.seen, a.baseline])).toEqual([['slow_response', 'low', '2500 ms', 'a mean of 4.0 ms over 1,500 responses']]);
