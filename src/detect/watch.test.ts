@@ -12,6 +12,7 @@ import { openDatabase } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
 import { ModbusTraffic } from '../test-support/modbus-traffic.js';
 import { Watch } from './watch.js';
+import type { PacketInput } from '../flow/operation-decoder.js';
 
 // Hours of the day are the plant's (the gateway's time zone): these tests are written in UTC.
 process.env.TZ = 'UTC';
@@ -30,14 +31,22 @@ function run(attack: (t: ModbusTraffic, at: number) => void, learning: (t: Modbu
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'bulkhead-detect-')), 'b.db'));
   try {
     const learner = new Learner(new LearnStore(db), { watch: (b) => new Watch(b) });
-    const traffic = new ModbusTraffic((p) => learner.packet(p));
+    // Each phase's traffic is made host by host, then fed in time order, as a capture has it.
+    let held: PacketInput[] = [];
+    const inOrder = () => {
+      held.sort((a, b) => a.ts - b.ts).forEach((p) => learner.packet(p));
+      held = [];
+    };
+    const traffic = new ModbusTraffic((p) => held.push(p));
     const hmi = traffic.connect(HMI, PLC, 40000, T0);
     for (let ts = T0 + 1; ts < T0 + 25 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
     learning(traffic);
+    inOrder();
     learner.flush();
     attack(traffic, T0 + 25 * HOUR);
     // Normal traffic goes on after the attack, and raises nothing.
     if (pollAfter) for (let ts = T0 + 25 * HOUR + 600; ts < T0 + 26 * HOUR; ts += 60) hmi.readHolding(0, 10, ts);
+    inOrder();
     learner.finish();
     return new AlertStore(db).list();
   } finally {

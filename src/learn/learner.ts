@@ -45,6 +45,8 @@ export class Learner {
   private readonly flushIntervalMs: number;
   private lastFlush = Date.now();
   private sinceCheck = 0;
+  /** Capture time the detectors were last told (their clock for silences). */
+  private tickedAt = 0;
   flushes = 0;
 
   constructor(
@@ -84,6 +86,8 @@ export class Learner {
     if (this.source) this.source.packetsDone++;
     if (++this.sinceCheck >= CLOCK_CHECK_PACKETS) {
       this.sinceCheck = 0;
+      // Silence is a matter of capture time: a capture replayed fast must not skip over it between flushes.
+      if (this.watch && this.baseline.lastSeen - this.tickedAt >= 1) this.tick();
       if (this.baseline.needsFlush) this.flush();
       else this.flushIfDue();
     }
@@ -94,10 +98,15 @@ export class Learner {
     if (Date.now() - this.lastFlush >= this.flushIntervalMs) this.flush();
   }
 
+  private tick(): void {
+    this.tickedAt = this.baseline.lastSeen;
+    this.watch?.tick(this.tickedAt);
+  }
+
   /** Commits everything learned so far in one transaction. */
   flush(): void {
     this.decoder.takeCounters();
-    this.watch?.tick(this.baseline.lastSeen);
+    this.tick();
     const changes = this.baseline.takeChanges();
     const b = this.baseline;
     const counts: Record<string, number> = { ...b.counts, eventsDropped: this.events.droppedInAll, ...this.decoder.stats.events };

@@ -1,8 +1,8 @@
 // The detection evaluation's short version (npm run eval:detect -- --short): a 20-device plant,
 // a day learned and a day judged, each scripted attack woven into a copy; the same code path as
 // the full one. Every attack must be detected and the false alarm rate be within target, except
-// for the detector weaknesses the evaluation found and names below: when one is fixed, its
-// entry here fails and goes.
+// for the detector weakness the evaluation found and names below: when it is fixed, its entry
+// here fails and goes.
 
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Evaluation } from '../eval/evaluate.js';
@@ -15,13 +15,6 @@ import { FALSE_ALARM_TARGET } from '../eval/score.js';
  * reaches the address detector.
  */
 const KNOWN_MISSES = ['arp_several_addresses', 'mac_change'];
-/**
- * False alarms today: the value detector judges a setpoint after 20 writes with a margin of a
- * tenth of their range, so an operator's ordinary setpoint (40, after 20 writes of 43-59) is
- * raised, once for the write and once per HMI or SCADA reading it back.
- */
-const KNOWN_FALSE_ALARM_TYPES = ['value_reading_outside_baseline', 'value_write_outside_baseline'];
-
 describe('npm run eval:detect, short', () => {
   let e: Evaluation;
 
@@ -49,10 +42,6 @@ describe('npm run eval:detect, short', () => {
   it('raises at most one false alarm per 100 devices per day of normal traffic', () => {
     const f = e.falseAlarms;
     expect(f.days).toBe(1);
-    const unknown = f.alerts.filter((a) => !KNOWN_FALSE_ALARM_TYPES.includes(a.type));
-    expect(unknown).toEqual([]);
-    expect(unknown.length / (f.devices / 100) / f.days).toBeLessThanOrEqual(FALSE_ALARM_TARGET);
-    // The known ones are all about a setpoint within the operators' range.
-    for (const a of f.alerts) expect(a.summary).toMatch(/holding_registers 6 .* (read|wrote) \d+-\d+ there/);
+    expect(f.alerts.length / (f.devices / 100) / f.days, f.alerts.map((a) => `${a.type}: ${a.summary}`).join('\n')).toBeLessThanOrEqual(FALSE_ALARM_TARGET);
   });
 });
