@@ -68,9 +68,11 @@ export class Alerts {
     if (o.subCode !== undefined) observation.subCode = o.subCode;
     if (o.targetsTruncated) observation.targetsTruncated = true;
     const proposal = new PolicyReview(this.db).propose({ by, extra: [observation] });
-    const outcome = proposal.version !== undefined ? `proposed in draft policy version ${proposal.version}` : proposal.refused.length ? `not proposed: ${proposal.refused[0]!.why}` : 'the policy allows it already';
+    const refused = proposal.refused.find((r) => r.observation.evidence.alert === id);
+    const outcome = refused ? `not proposed: ${refused.why}` : proposal.version !== undefined ? `proposed in draft policy version ${proposal.version}` : 'the policy allows it already';
     this.audit.append(by, 'alert.learn', `alert ${id}`, { type: a.type, outcome, ...(note ? { note } : {}) });
-    const alert = a.status === 'resolved' ? a : this.store.setStatus(id, 'resolved', by, this.audit, `learned: ${outcome}${note ? `; ${note}` : ''}`);
+    // Refused (an end in no zone, a deny rule): the alert stays open for someone to decide otherwise.
+    const alert = a.status === 'resolved' || refused ? a : this.store.setStatus(id, 'resolved', by, this.audit, `learned: ${outcome}${note ? `; ${note}` : ''}`);
     return { alert, proposal };
   }
 

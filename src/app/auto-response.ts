@@ -10,7 +10,7 @@ import { compilePolicy, type Evaluator } from '../policy/evaluate.js';
 import type { Db } from '../store/database.js';
 import { EventStore } from '../store/event-store.js';
 import { PolicyStore } from '../store/policy-store.js';
-import { SEVERITIES, type ResponseRule } from '../store/records.js';
+import { severityRank as rank, type ResponseRule } from '../store/records.js';
 import { ResponseRules } from '../store/response-rules.js';
 import { matches, Suppressions, type Suppression } from '../store/suppressions.js';
 import { currentRef, loadPolicy } from '../gateway/policy-ref.js';
@@ -20,13 +20,13 @@ import { isolate } from './isolation.js';
 /** Isolations made automatically per hour; past this, automatic response pauses until the hour is over. */
 export const MAX_PER_HOUR = 10;
 
-const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
 
 export class AutoResponder {
   private readonly policies: PolicyStore;
   private readonly rules: ResponseRules;
   private readonly events: EventStore;
   private seenVersion = -1;
+  private compiled: { version: number; evaluator: Evaluator } | undefined;
   private active: { rules: ResponseRule[]; evaluator: Evaluator | undefined; isolated: Set<string>; suppressions: Suppression[] } = { rules: [], evaluator: undefined, isolated: new Set(), suppressions: [] };
   private hour = 0;
   private thisHour = 0;
@@ -42,11 +42,20 @@ export class AutoResponder {
     this.events = new EventStore(db);
   }
 
+  /** Never throws: detection goes on whatever the store says. */
   respond(d: Detection): void {
     if (!d.source) return;
-    this.refresh();
+    try {
+      this.refresh();
+      this.act(d, d.source);
+    } catch (err) {
+      this.log(`ERROR: automatic response for ${d.source} (${d.type}): ${(err as Error).message}`);
+    }
+  }
+
+  private act(d: Detection, source: string): void {
     const { rules, evaluator, isolated, suppressions } = this.active;
-    if (rules.length === 0 || !evaluator || isolated.has(d.source)) return;
+    if (rules.length === 0 || !evaluator || isolated.has(source)) return;
     // What people suppressed is not raised, and isolates nothing either.
     const alike = { type: d.type, key: `${d.type}|${d.subject}`, ...(d.asset ? { asset: d.asset } : {}) };
     if (suppressions.some((s) => matches(s, alike, d.op.evidence.ts))) return;
@@ -55,15 +64,16 @@ export class AutoResponder {
     const seenMs = (this.now() - d.op.evidence.ts) * 1000;
     const reason = `automatic response (${rule.scope} ${rule.id}: isolate the source of alerts of severity ${rule.minSeverity} or above): ${d.type}: ${d.summary}`;
     try {
-      isolate(this.policies, d.source, 'auto-response', reason);
-      isolated.add(d.source);
-      const ms = (this.now() - d.op.evidence.ts) * 1000;
-      const message = `${d.source} isolated automatically, ${ms.toFixed(1)} ms after the packet that showed it (detected after ${seenMs.toFixed(1)} ms; ${d.type}, ${d.severity}): ${d.summary}`;
-      this.log(`AUTO-RESPONSE ${message}`);
-      this.events.append([{ ts: this.now(), kind: 'alert', data: { source: 'auto-response', message, client: d.source, reasonCode: d.type } }]);
+      isolate(this.policies, source, 'auto-response', reason);
     } catch (err) {
-      this.log(`ERROR: automatic response could not isolate ${d.source}: ${(err as Error).message}`);
+      this.log(`ERROR: automatic response could not isolate ${source}: ${(err as Error).message}`);
+      return;
     }
+    isolated.add(source);
+    const ms = (this.now() - d.op.evidence.ts) * 1000;
+    const message = `${source} isolated automatically, ${ms.toFixed(1)} ms after the packet that showed it (detected after ${seenMs.toFixed(1)} ms; ${d.type}, ${d.severity}): ${d.summary}`;
+    this.log(`AUTO-RESPONSE ${message}`);
+    this.events.append([{ ts: this.now(), kind: 'alert', data: { source: 'auto-response', message, client: source, reasonCode: d.type } }]);
   }
 
   /** Rules, the active policy and the isolations again when another connection changed the store. */
@@ -72,7 +82,10 @@ export class AutoResponder {
     if (v === this.seenVersion) return;
     this.seenVersion = v;
     const rules = this.rules.list();
-    const evaluator = rules.length && this.policies.latest('active') ? compilePolicy(loadPolicy(this.policies, 'active').policy) : undefined;
+    // The evaluator is compiled again only when another version becomes active (other writes are learning's and the engine's events).
+    const active = rules.length ? this.policies.latest('active')?.version : undefined;
+    if (active !== this.compiled?.version) this.compiled = active === undefined ? undefined : { version: active, evaluator: compilePolicy(loadPolicy(this.policies, String(active)).policy) };
+    const evaluator = this.compiled?.evaluator;
     this.active = { rules, evaluator, isolated: new Set(this.policies.isolations().map((i) => i.target)), suppressions: new Suppressions(this.db).list() };
   }
 

@@ -18,7 +18,8 @@ export const MIN_HOURS_SAMPLES = 5;
 /** Hours at each edge of the quiet run that are tolerated. */
 export const HOURS_TOLERANCE = 1;
 
-const SEVERITY: Record<string, Severity> = { program: 'critical', control: 'high', write: 'high' };
+// A write at an odd hour may be a night shift's answer to an upset: it is said, not ranked with a program download.
+const SEVERITY: Record<string, Severity> = { program: 'critical', control: 'high', write: 'medium' };
 
 export class TimeOfDayDetector {
   constructor(

@@ -226,7 +226,7 @@ describe('detection on the learned baseline', () => {
       t.connect(HMI, PLC, 40004, at + 700).writeHolding(40, 60, day + 2 * 86400 + 3 * HOUR + 720);
     }, shift, false);
     expect(rest).toEqual([]);
-    expect(a).toMatchObject({ type: 'operation_outside_hours', detector: 'time-of-day', severity: 'high', attack: { id: 'T0836' }, asset: HMI.ip, count: 1 });
+    expect(a).toMatchObject({ type: 'operation_outside_hours', detector: 'time-of-day', severity: 'medium', attack: { id: 'T0836' }, asset: HMI.ip, count: 1 });
     expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent .*Write Single Register.* \(write\) to Modbus server 10\.0\.0\.11.* at 03:12, an hour it never did so while learning$/);
     expect(a!.baseline).toMatch(/it sent it 14 times, between 06:00 and 18:59 \(plant time\)$/);
   });

@@ -46,7 +46,7 @@ export class Watch implements NoveltyListener {
     const o = { ...DEFAULT_WATCH, ...options };
     this.book = new AlertBook(o.alerts);
     const respond = o.respond;
-    const raise = respond ? (d: Detection) => (this.book.add(d), respond(d)) : this.book.add.bind(this.book);
+    const raise = respond ? (d: Detection) => (this.book.add(d), trustedSource(baseline, d) && respond(d)) : this.book.add.bind(this.book);
     this.novelty = new NoveltyDetector(baseline, o.learningHours, raise);
     const settled = (c: Conversation, ts: number) => this.novelty.settled(c, ts);
     const settledAsset = (a: Asset, ts: number) => this.novelty.armed(ts) && !this.novelty.learning(a, ts);
@@ -105,4 +105,23 @@ export class Watch implements NoveltyListener {
   take(): AlertUpdate[] {
     return this.book.take();
   }
+}
+
+/** How long a MAC must have stood for an address, alone, before what the address does may isolate it. */
+const TRUSTED_MAC_SECONDS = 3600;
+
+/**
+ * Whether the detection's source is the host it claims to be, as far as the wire can tell: its
+ * frame came from the MAC the address has had for an hour, and no other MAC claimed the address
+ * in that hour (or the host is new, its MAC its own). A forged address gets its alert, and
+ * automatic response isolates nobody for it.
+ */
+function trustedSource(baseline: Baseline, d: Detection): boolean {
+  const ts = d.op.evidence.ts;
+  const a = baseline.asset(d.op.client.ip, d.op.client.vlan);
+  const mac = d.op.client.mac;
+  if (!d.source || d.source !== d.op.client.ip || !a || !mac) return false;
+  if (ts - a.firstSeen < TRUSTED_MAC_SECONDS) return a.macs.length === 1 && a.macs[0]!.mac === mac;
+  const own = a.macs.find((m) => m.mac === mac);
+  return !!own && ts - own.firstSeen >= TRUSTED_MAC_SECONDS && a.macs.every((m) => m === own || m.lastSeen < ts - TRUSTED_MAC_SECONDS);
 }

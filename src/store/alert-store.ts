@@ -6,7 +6,7 @@
 import type { Db } from './database.js';
 import type { AuditLog } from './audit-log.js';
 import { BulkheadError } from '../errors.js';
-import { SEVERITIES, type Alert } from './records.js';
+import { SEVERITIES, severityRank as rank, type Alert } from './records.js';
 import { Suppressions } from './suppressions.js';
 
 export type { Alert } from './records.js';
@@ -161,7 +161,6 @@ export class AlertStore {
   }
 }
 
-const rank = (s: Alert['severity']) => SEVERITIES.indexOf(s);
 
 /** The first sightings and the latest ones, with a count of those in between. */
 function mergeEvidence(a: Alert, u: AlertUpdate): Pick<Alert, 'evidence' | 'evidenceDropped'> {

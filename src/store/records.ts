@@ -108,6 +108,8 @@ export type GatewayEvent = Static<typeof GatewayEventRecord>;
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const SeverityName = literals(SEVERITIES);
 export type Severity = Static<typeof SeverityName>;
+/** Severities in order, low first. */
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 export const ALERT_STATES = ['new', 'acknowledged', 'resolved'] as const;
 export const AlertStateName = literals(ALERT_STATES);
 

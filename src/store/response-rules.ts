@@ -30,7 +30,7 @@ export class ResponseRules {
       const rules = this.list().filter((r) => !(r.scope === rule.scope && r.id === rule.id));
       writeSetting(this.db, KEY, [...rules, next]);
       this.audit.append(rule.by, 'response.set', `${rule.scope} ${rule.id}`, { minSeverity: rule.minSeverity });
-    })();
+    }).immediate();
     return next;
   }
 
@@ -42,6 +42,6 @@ export class ResponseRules {
       if (kept.length === rules.length) throw new BulkheadError('BH_NOT_FOUND', `${scope} ${id} has no automatic response`);
       writeSetting(this.db, KEY, kept);
       this.audit.append(by, 'response.off', `${scope} ${id}`, {});
-    })();
+    }).immediate();
   }
 }

@@ -11,6 +11,7 @@ import { readSetting, writeSetting } from './settings.js';
 export type { Suppression } from './records.js';
 
 const KEY = 'alerts.suppressions';
+const ID_KEY = 'alerts.suppressions.lastId';
 /** Suppressions kept (expired ones are dropped first when one is added). */
 export const MAX_SUPPRESSIONS = 1000;
 
@@ -37,12 +38,15 @@ export class Suppressions {
     return this.db.transaction(() => {
       let list = this.list().filter((x) => x.until > now);
       if (list.length >= MAX_SUPPRESSIONS) throw new BulkheadError('BH_CONFLICT', `${MAX_SUPPRESSIONS} suppressions are in force already: lift some first`);
-      const next: Suppression = { ...s, id: Math.max(0, ...this.list().map((x) => x.id)) + 1, since: now, suppressed: 0 };
+      // Numbers are never handed out twice (a lifted one's is not reused): the audit log names them.
+      const id = (readSetting<number>(this.db, ID_KEY) ?? 0) + 1;
+      writeSetting(this.db, ID_KEY, id);
+      const next: Suppression = { ...s, id, since: now, suppressed: 0 };
       list = [...list, next];
       writeSetting(this.db, KEY, list);
       this.audit.append(s.by, 'alert.suppress', `${s.type}${s.asset ? ` on ${s.asset}` : ''}${s.key ? ` (${s.key})` : ''}`, { until: s.until, note: s.note, id: next.id });
       return next;
-    })();
+    }).immediate();
   }
 
   lift(id: number, by: string): void {
@@ -52,7 +56,7 @@ export class Suppressions {
       if (kept.length === list.length) throw new BulkheadError('BH_NOT_FOUND', `no suppression ${id}`);
       writeSetting(this.db, KEY, kept);
       this.audit.append(by, 'alert.unsuppress', String(id), {});
-    })();
+    }).immediate();
   }
 
   /** Of `alerts`, those no suppression holds back; the others are counted on theirs (call inside the writer's transaction). */
