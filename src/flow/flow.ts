@@ -22,6 +22,8 @@ export interface Flow extends Undecided {
   /** Endpoints in the order of the packet that created the flow; clientIs says which is the client. */
   a: Endpoint;
   b: Endpoint;
+  /** The MAC each end last sent from, as a number (-1: none seen): a change is taken into its endpoint. */
+  senderMacs: [number, number];
   /** 0: a is the client, 1: b is the client. */
   clientIs: 0 | 1;
   lastSeen: number;
@@ -55,9 +57,11 @@ export function flowKey(info: PacketInfo, frame: Buffer, tcp: boolean): string {
 export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boolean, clientIs: 0 | 1, ts: number): Flow {
   const a: Endpoint = { ip: ipString(frame, info.srcIpOffset, info.ipVersion), port: info.srcPort };
   const b: Endpoint = { ip: ipString(frame, info.dstIpOffset, info.ipVersion), port: info.dstPort };
+  const senderMacs: [number, number] = [-1, -1];
   if (info.ethOffset >= 0) {
     a.mac = macString(frame, info.ethOffset + 6);
     b.mac = macString(frame, info.ethOffset);
+    senderMacs[0] = frame.readUIntBE(info.ethOffset + 6, 6);
   }
   if (info.vlan >= 0) a.vlan = b.vlan = info.vlan;
   const vlan = info.vlan >= 0 ? `@vlan${info.vlan}` : '';
@@ -69,6 +73,7 @@ export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boole
     tcp,
     a,
     b,
+    senderMacs,
     clientIs,
     lastSeen: ts,
     movedAt: ts,
@@ -79,6 +84,24 @@ export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boole
     app: tcp ? 'detecting' : 'none',
     detectTries: 0,
   };
+}
+
+/**
+ * The sender's MAC into its endpoint when it changed since its last packet (a host answering from
+ * another MAC in the middle of a connection: ARP spoofing). A new endpoint object, so that
+ * operations already made keep the MAC they were seen with; no allocation while it stays.
+ */
+export function followSenderMac(flow: Flow, side: 0 | 1, info: PacketInfo, frame: Buffer): void {
+  if (info.ethOffset < 0) return;
+  const n = frame.readUIntBE(info.ethOffset + 6, 6);
+  if (n === flow.senderMacs[side]) return;
+  const first = flow.senderMacs[side] === -1;
+  flow.senderMacs[side] = n;
+  if (first) return; // the first packet from this end: newFlow took its MAC from the opening packet
+  const e = side === 0 ? flow.a : flow.b;
+  const next = { ...e, mac: macString(frame, info.ethOffset + 6) };
+  if (side === 0) flow.a = next;
+  else flow.b = next;
 }
 
 /** Which end of the flow sent the packet: 0 for `a`, 1 for `b`. */

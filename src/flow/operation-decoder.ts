@@ -9,7 +9,7 @@ import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../pr
 import type { ProtocolModule } from '../../protocols/protocol.js';
 import { ReassemblyBudget } from '../../protocols/reassembly.js';
 import { datagramProtocol, PortMap } from '../../protocols/registry.js';
-import { flowKey, newFlow, sideOf, type Flow, type FlowEndReason } from './flow.js';
+import { flowKey, followSenderMac, newFlow, sideOf, type Flow, type FlowEndReason } from './flow.js';
 import { FlowTable } from './flow-table.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
 import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
@@ -192,7 +192,9 @@ export class OperationDecoder {
     this.count(flow, p);
     // A datagram's sender is its "client"; segments of its requests are held per flow.
     flow.channel ??= m.channel(this.reassembly);
-    const rec = flow.channel.decode(frame, info.payloadOffset, info.payloadLength, sideOf(flow, info, frame) === 0);
+    const side = sideOf(flow, info, frame);
+    followSenderMac(flow, side, info, frame);
+    const rec = flow.channel.decode(frame, info.payloadOffset, info.payloadLength, side === 0);
     if (rec) this.emit(flow, rec, -1, info.payloadLength);
   }
 
@@ -203,6 +205,7 @@ export class OperationDecoder {
     if (flow.app === 'none') return;
     this.count(flow, p);
     const side = sideOf(flow, info, frame);
+    followSenderMac(flow, side, info, frame);
     const payload = frame.subarray(info.payloadOffset, info.payloadOffset + info.payloadLength);
     if (flow.closed) {
       // Trailing packets of the old connection only count; a new SYN reuses the 5-tuple.

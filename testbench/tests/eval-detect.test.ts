@@ -1,20 +1,12 @@
 // The detection evaluation's short version (npm run eval:detect -- --short): a 20-device plant,
 // a day learned and a day judged, each scripted attack woven into a copy; the same code path as
-// the full one. Every attack must be detected and the false alarm rate be within target, except
-// for the detector weakness the evaluation found and names below: when it is fixed, its entry
-// here fails and goes.
+// the full one. Every attack must be detected and the false alarm rate be within target.
 
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Evaluation } from '../eval/evaluate.js';
 import { SHORT_PLANT } from '../eval/plant.js';
 import { FALSE_ALARM_TARGET } from '../eval/score.js';
 
-/**
- * Attacks missed today. A flow keeps the MACs of its first packet, so a known PLC answering from
- * another MAC on its established connections (ARP spoofing in the middle of a session) never
- * reaches the address detector.
- */
-const KNOWN_MISSES = ['arp_several_addresses', 'mac_change'];
 describe('npm run eval:detect, short', () => {
   let e: Evaluation;
 
@@ -28,7 +20,7 @@ describe('npm run eval:detect, short', () => {
 
   it('detects every scripted attack, by an alert of the type expected, within minutes', () => {
     const missed = e.attacks.filter((r) => !r.detected).map((r) => r.attack);
-    expect(missed.sort()).toEqual(KNOWN_MISSES);
+    expect(missed).toEqual([]);
     for (const r of e.attacks.filter((x) => x.detected)) {
       expect(r.expected, r.attack).toContain(r.alert!.type);
       expect(r.timeToDetect!, r.attack).toBeLessThan(120);
