@@ -5,15 +5,21 @@ export const ACK = 0x10;
 export const PSH = 0x08;
 export const SYN = 0x02;
 
-/** An IPv4/TCP segment from `src`:`sport` to `dst`:`dport` carrying `payload` (checksums left 0). */
-export function tcpSegment(src: string, dst: string, sport: number, dport: number, seq: number, payload: Buffer, flags = ACK | PSH): Buffer {
-  const p = Buffer.alloc(40 + payload.length);
+/** An IPv4 packet of `length` bytes with its header filled in (no options, TTL 64, checksum left 0). */
+function ipv4(length: number, protocol: number, src: string, dst: string): Buffer {
+  const p = Buffer.alloc(length);
   p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
+  p.writeUInt16BE(length, 2);
   p[8] = 64;
-  p[9] = 6;
+  p[9] = protocol;
   Buffer.from(src.split('.').map(Number)).copy(p, 12);
   Buffer.from(dst.split('.').map(Number)).copy(p, 16);
+  return p;
+}
+
+/** An IPv4/TCP segment from `src`:`sport` to `dst`:`dport` carrying `payload` (checksums left 0). */
+export function tcpSegment(src: string, dst: string, sport: number, dport: number, seq: number, payload: Buffer, flags = ACK | PSH): Buffer {
+  const p = ipv4(40 + payload.length, 6, src, dst);
   p.writeUInt16BE(sport, 20);
   p.writeUInt16BE(dport, 22);
   p.writeUInt32BE(seq >>> 0, 24);
@@ -27,13 +33,7 @@ export function tcpSegment(src: string, dst: string, sport: number, dport: numbe
 
 /** An IPv4/UDP datagram from `src`:`sport` to `dst`:`dport` carrying `payload` (checksums left 0). */
 export function udpDatagram(src: string, dst: string, sport: number, dport: number, payload: Buffer): Buffer {
-  const p = Buffer.alloc(28 + payload.length);
-  p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
-  p[8] = 64;
-  p[9] = 17;
-  Buffer.from(src.split('.').map(Number)).copy(p, 12);
-  Buffer.from(dst.split('.').map(Number)).copy(p, 16);
+  const p = ipv4(28 + payload.length, 17, src, dst);
   p.writeUInt16BE(sport, 20);
   p.writeUInt16BE(dport, 22);
   p.writeUInt16BE(8 + payload.length, 24);
