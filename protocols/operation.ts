@@ -172,3 +172,16 @@ export type Framing =
   | { status: 'ok'; length: number }
   | { status: 'incomplete'; needed: number }
   | { status: 'invalid'; anomaly: Anomaly };
+
+/** Targets a request keeps once it outlives its decoding (in an event, an alert): a request touching more is kept as truncated, as a rule cannot be scoped to it anyway. */
+export const KEPT_TARGETS = 16;
+
+/** What a request asked, apart from who asked whom: the part of it an event or an alert keeps. */
+export type RequestKept = Pick<Operation, 'protocol' | 'kind' | 'code' | 'codeName' | 'subCode' | 'targets' | 'targetsTruncated'>;
+
+export function requestKept(op: Operation): RequestKept {
+  const r: RequestKept = { protocol: op.protocol, kind: op.kind, code: op.code, codeName: op.codeName, targets: op.targets.slice(0, KEPT_TARGETS) };
+  if (op.subCode !== undefined) r.subCode = op.subCode;
+  if (op.targetsTruncated || op.targets.length > KEPT_TARGETS) r.targetsTruncated = true;
+  return r;
+}

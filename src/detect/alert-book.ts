@@ -2,7 +2,7 @@
 // their first and last time, a bounded number held between writes, and new incidents rate-limited
 // in capture time so that a flood of anomalies cannot drown the people reading them.
 
-import type { Operation } from '../../protocols/operation.js';
+import { requestKept, type Operation } from '../../protocols/operation.js';
 import type { AlertUpdate } from '../store/alert-store.js';
 import type { Severity } from '../store/records.js';
 import type { Technique } from './attack.js';
@@ -39,16 +39,10 @@ export const DEFAULT_ALERT_LIMITS: AlertBookLimits = { maxPending: 1000, maxNewP
 /** Incident keys remembered as raised (past this they are forgotten and count as new again). */
 const MAX_KNOWN = 10_000;
 
-/** Targets kept with an alert's request: more are marked truncated (a rule cannot be scoped to it anyway). */
-const ALERT_TARGETS = 16;
-
 function alertOperation(op: Operation): NonNullable<AlertUpdate['operation']> {
   const client = op.client.vlan === undefined ? { ip: op.client.ip } : { ip: op.client.ip, vlan: op.client.vlan };
   const server = op.server.vlan === undefined ? { ip: op.server.ip, port: op.server.port } : { ip: op.server.ip, port: op.server.port, vlan: op.server.vlan };
-  const o: NonNullable<AlertUpdate['operation']> = { protocol: op.protocol, kind: op.kind, code: op.code, codeName: op.codeName, client, server, targets: op.targets.slice(0, ALERT_TARGETS) };
-  if (op.subCode !== undefined) o.subCode = op.subCode;
-  if (op.targetsTruncated || op.targets.length > ALERT_TARGETS) o.targetsTruncated = true;
-  return o;
+  return { ...requestKept(op), client, server };
 }
 
 export class AlertBook {

@@ -7,7 +7,7 @@
 // gateway passes traffic again (fail-open, bypass, a policy change).
 
 import { ipString } from '../../protocols/net/address.js';
-import type { Operation } from '../../protocols/operation.js';
+import { requestKept, type Operation, type RequestKept } from '../../protocols/operation.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import { RequestFollower } from '../flow/request-follower.js';
 import type { Evaluator, VerdictCode } from '../policy/evaluate.js';
@@ -37,17 +37,9 @@ export interface InspectionEvent {
 }
 
 /** A refused request as an event keeps it: the operation, without what its endpoints already say. */
-export type EventOperation = Pick<Operation, 'protocol' | 'kind' | 'code' | 'codeName' | 'subCode' | 'targets' | 'targetsTruncated'> & { port: number };
+export type EventOperation = RequestKept & { port: number };
 
-/** Targets kept per event: a request touching more is kept as truncated (a rule cannot be scoped to it anyway). */
-export const EVENT_TARGETS = 16;
-
-function eventOperation(op: Operation): EventOperation {
-  const e: EventOperation = { protocol: op.protocol, kind: op.kind, code: op.code, codeName: op.codeName, port: op.server.port, targets: op.targets.slice(0, EVENT_TARGETS) };
-  if (op.subCode !== undefined) e.subCode = op.subCode;
-  if (op.targetsTruncated || op.targets.length > EVENT_TARGETS) e.targetsTruncated = true;
-  return e;
-}
+const eventOperation = (op: Operation): EventOperation => ({ ...requestKept(op), port: op.server.port });
 
 export class Inspector {
   private readonly info = new PacketInfo();

@@ -66,7 +66,7 @@ function decisionRoutes(app: FeatureApp, s: Services): void {
   });
 }
 
-const responseScope = Type.Object({ scope: literals(['zone', 'conduit'] as const), id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const responseScope = Type.Object({ scope: ResponseRuleRecord.properties.scope, id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 /** Automatic response per zone or conduit. */
 function responseRoutes(app: FeatureApp, s: Services): void {
