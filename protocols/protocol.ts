@@ -21,6 +21,23 @@ export interface ProtocolChannel {
 }
 
 /** Identity facts an operation reveals about one of its endpoints (asset inventory). */
+/**
+ * What an identity slot says of the product behind it, for matching against vulnerability
+ * advisories: who made it, what it is called, its model or part numbers, and its firmware.
+ */
+export interface ProductClaim {
+  /** Where it was read, in the plant's words ("Modbus device identification (MEI 14)"). */
+  source: string;
+  vendor?: string;
+  /** Product, model and application names. */
+  names: string[];
+  /** Product codes, part and order numbers. */
+  models: string[];
+  version?: string;
+  /** Which field the version came from ("MajorMinorRevision"). */
+  versionFrom?: string;
+}
+
 export interface IdentityClaim {
   /** Which endpoint of the operation the facts describe. */
   endpoint: 'client' | 'server';
@@ -78,6 +95,8 @@ export interface ProtocolModule {
    * for the slots this protocol's claims fill; undefined for others.
    */
   describeIdentity(slot: string, fields: Record<string, unknown>): string | undefined;
+  /** The product an identity slot of this protocol names; undefined for others, or when it names none. */
+  product(slot: string, fields: Readonly<Record<string, unknown>>): ProductClaim | undefined;
   /** The role the operation shows its client (or server) endpoint playing, e.g. `modbus_server`. */
   role(op: Operation, isClient: boolean): string | undefined;
 }

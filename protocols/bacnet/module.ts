@@ -62,6 +62,19 @@ export const bacnet: ProtocolModule = {
     if (slot !== 'bacnet' || typeof f.deviceInstance !== 'number') return undefined;
     return `BACnet device ${f.deviceInstance}${typeof f.vendorName === 'string' ? ` (${f.vendorName})` : ''}`;
   },
+  product(slot, f) {
+    if (slot !== 'bacnet' || typeof f.modelName !== 'string') return undefined;
+    // The firmware is the device's; the application software is what runs on it (older panels say only that).
+    const version = typeof f.firmwareRevision === 'string' ? ['firmwareRevision', f.firmwareRevision] : typeof f.applicationSoftwareVersion === 'string' ? ['applicationSoftwareVersion', f.applicationSoftwareVersion] : undefined;
+    const vendor = typeof f.vendorNameProperty === 'string' ? f.vendorNameProperty : typeof f.vendorName === 'string' ? f.vendorName : undefined;
+    return {
+      source: 'BACnet device object properties',
+      ...(vendor !== undefined ? { vendor } : {}),
+      names: [f.modelName],
+      models: [f.modelName],
+      ...(version ? { version: version[1], versionFrom: version[0] } : {}),
+    };
+  },
   role(op: Operation, isClient: boolean): string | undefined {
     // The "client" of a BACnet message is its sender; what that makes the host depends on the service.
     if (op.subCode === CONFIRMED_REQUEST) {

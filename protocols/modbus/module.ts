@@ -38,5 +38,18 @@ export const modbus: ProtocolModule = {
   clientRole: 'modbus_client',
   serverRole: 'modbus_server',
   describeIdentity: (slot, f) => (slot === 'modbus' ? [f.vendorName, f.productCode, f.revision].filter((v) => typeof v === 'string').join(' ') || undefined : undefined),
+  product(slot, f) {
+    if (slot !== 'modbus') return undefined;
+    const names = [f.productName, f.modelName].filter((v): v is string => typeof v === 'string');
+    const models = typeof f.productCode === 'string' ? [f.productCode] : [];
+    if (!names.length && !models.length) return undefined;
+    return {
+      source: 'Modbus device identification (MEI 14)',
+      ...(typeof f.vendorName === 'string' ? { vendor: f.vendorName } : {}),
+      names,
+      models,
+      ...(typeof f.revision === 'string' ? { version: f.revision, versionFrom: 'MajorMinorRevision' } : {}),
+    };
+  },
   role: (_op, isClient) => (isClient ? 'modbus_client' : 'modbus_server'),
 };

@@ -55,5 +55,17 @@ export const opcua: ProtocolModule = {
     const name = typeof f.applicationName === 'string' ? f.applicationName : typeof f.applicationUri === 'string' ? f.applicationUri : undefined;
     return name && `OPC UA ${slot === 'opcua' ? 'server' : 'client'} ${name}`;
   },
+  product(slot, f) {
+    if (slot !== 'opcua' && slot !== 'opcuaClient') return undefined;
+    const names = [f.productName, f.applicationName].filter((v): v is string => typeof v === 'string');
+    if (!names.length) return undefined;
+    return {
+      source: slot === 'opcua' ? 'OPC UA server build information' : 'OPC UA client application description',
+      ...(typeof f.manufacturerName === 'string' ? { vendor: f.manufacturerName } : {}),
+      names,
+      models: [],
+      ...(typeof f.softwareVersion === 'string' ? { version: f.softwareVersion, versionFrom: 'SoftwareVersion' } : {}),
+    };
+  },
   role: (_op, isClient) => (isClient ? 'opcua_client' : 'opcua_server'),
 };
