@@ -170,4 +170,48 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_server ON alerts (json_extract(data, '$.operation.server.ip'));
   CREATE INDEX audit_log_action ON audit_log (action);
   `,
+  // 11: vulnerability advisories (CSAF, flattened: store/records.ts AdvisoryRecord) with the CVEs
+  // each names, CISA's Known Exploited Vulnerabilities catalogue (replaced whole; its version in
+  // meta 'risk.kev'), the imports that brought them, and people's word on assets: an advisory
+  // matched to one confirmed or dismissed, and how critical each asset is.
+  `
+  CREATE TABLE advisories (
+    id TEXT PRIMARY KEY,
+    current_release TEXT NOT NULL,
+    version TEXT NOT NULL,
+    products INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    source TEXT NOT NULL,
+    imported_at REAL NOT NULL
+  ) STRICT;
+  CREATE INDEX advisories_release ON advisories (current_release);
+  CREATE TABLE advisory_cves (cve TEXT NOT NULL, advisory TEXT NOT NULL, PRIMARY KEY (cve, advisory)) STRICT, WITHOUT ROWID;
+  CREATE INDEX advisory_cves_advisory ON advisory_cves (advisory);
+  CREATE TABLE kev (cve TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT;
+  CREATE TABLE advisory_imports (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    source TEXT NOT NULL,
+    added INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    kev_entries INTEGER
+  ) STRICT;
+  CREATE TABLE match_decisions (
+    asset_key TEXT NOT NULL,
+    advisory_id TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+    by TEXT NOT NULL,
+    at REAL NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (asset_key, advisory_id)
+  ) STRICT;
+  CREATE TABLE criticalities (
+    asset_key TEXT PRIMARY KEY,
+    criticality INTEGER NOT NULL CHECK (criticality BETWEEN 1 AND 5),
+    by TEXT NOT NULL,
+    at REAL NOT NULL,
+    reason TEXT
+  ) STRICT;
+  `,
 ];
