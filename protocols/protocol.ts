@@ -44,8 +44,13 @@ export interface IdentityClaim {
   /** The inventory's identity slot (`modbus`, `bacnet`, `opcua`, `opcuaClient`, ...). */
   slot: string;
   fields: Record<string, string | number>;
-  /** The claim replaces what the slot held (a device announces itself whole) instead of adding to it. */
-  replaces?: boolean;
+  /**
+   * Fields that say which device the slot describes (BACnet's device instance and vendor id):
+   * when the slot holds another value for one the claim carries, another device took the
+   * address and the claim starts the slot afresh. Otherwise a claim adds its fields to the
+   * slot, so facts learned from different messages (an I-Am, a ReadProperty) stand together.
+   */
+  identifies?: readonly string[];
 }
 
 export interface ProtocolModule {

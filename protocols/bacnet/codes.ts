@@ -134,6 +134,21 @@ const OBJECT_TYPE_NAMES = [
  */
 export const PROCESS_OBJECT_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 13, 14, 19, 45, 46, 48]);
 
+/** The Device object (object type 8): the device itself. */
+export const DEVICE_OBJECT = 8;
+
+/**
+ * Device object properties in which a device tells what it is (CharacterStrings), by the name
+ * of the fact each gives the inventory: what advisories are matched against. vendor-name is
+ * the device's own wording, beside the name its I-Am's vendor id has in ASHRAE's list.
+ */
+export const DEVICE_IDENTITY_PROPERTIES: ReadonlyMap<number, string> = new Map([
+  [70, 'modelName'],
+  [44, 'firmwareRevision'],
+  [12, 'applicationSoftwareVersion'],
+  [121, 'vendorNameProperty'],
+]);
+
 export function objectTypeName(t: number): string {
   return OBJECT_TYPE_NAMES[t] ?? (t >= 128 ? `proprietary-${t}` : `object-type-${t}`);
 }

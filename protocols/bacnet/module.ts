@@ -1,10 +1,12 @@
 // BACnet/IP as the registry knows it: UDP 47808-47823 (0xBAC0-0xBACF), one datagram one PDU,
-// identification from I-Am, and roles that depend on the service (a device announcing itself
+// identification from I-Am and from reads of the Device object's model, firmware, software and
+// vendor strings, and roles that depend on the service (a device announcing itself
 // or notifying is the "client" of its own message).
 
 import type { Operation } from '../operation.js';
 import type { IdentityClaim, ProtocolModule } from '../protocol.js';
 import { BACNET_PORT, looksLikeBvlc } from './bacnet.js';
+import { DEVICE_IDENTITY_PROPERTIES } from './codes.js';
 import { BacnetChannel } from './segments.js';
 import { bacnetVendorName } from './vendors.js';
 
@@ -15,6 +17,11 @@ const UNCONFIRMED_REQUEST = 1;
 const FIRST_ANSWER = 2;
 const LAST_ANSWER = 7;
 const I_AM = 0;
+const COMPLEX_ACK = 3;
+const READ_PROPERTY = 12;
+const READ_PROPERTY_MULTIPLE = 14;
+/** What tells one device from another at the same address: a claim naming others starts its slot afresh. */
+const DEVICE_KEYS = ['deviceInstance', 'vendorId'] as const;
 /** The answers that carry a confirmed request's invoke id: SimpleACK, ComplexACK, Error, Reject, Abort. */
 const REPLIES = new Set([2, 3, 5, 6, 7]);
 const DEVICE_ANNOUNCEMENTS = new Set([0, 1]); // i-Am, i-Have
@@ -22,6 +29,27 @@ const NOTIFICATIONS_CONFIRMED = new Set([1, 2]); // confirmed COV and event noti
 const NOTIFICATIONS_UNCONFIRMED = new Set([2, 3]);
 
 const PORTS = Array.from({ length: 16 }, (_, i) => BACNET_PORT + i);
+
+type Details = NonNullable<Operation['details']>;
+
+/** An I-Am: the sender announces its instance, vendor and APDU limits. */
+function iAmClaim(d: Details, deviceInstance: number): IdentityClaim {
+  const fields: Record<string, string | number> = { deviceInstance };
+  if (typeof d.vendorId === 'number') {
+    fields.vendorId = d.vendorId;
+    fields.vendorName = bacnetVendorName(d.vendorId) ?? `vendor id ${d.vendorId}`;
+  }
+  if (typeof d.maxApduAccepted === 'number') fields.maxApduAccepted = d.maxApduAccepted;
+  if (typeof d.segmentationSupported === 'number') fields.segmentationSupported = d.segmentationSupported;
+  return { endpoint: 'client', slot: 'bacnet', fields, identifies: DEVICE_KEYS };
+}
+
+/** A ReadProperty(Multiple)-ACK of the Device object's identity properties: what its sender (the server) says it is. */
+function deviceFactsClaim(d: Details, deviceInstance: number): IdentityClaim[] {
+  const fields: Record<string, string | number> = { deviceInstance };
+  for (const fact of DEVICE_IDENTITY_PROPERTIES.values()) if (typeof d[fact] === 'string') fields[fact] = d[fact];
+  return Object.keys(fields).length > 1 ? [{ endpoint: 'server', slot: 'bacnet', fields, identifies: DEVICE_KEYS }] : [];
+}
 
 export const bacnet: ProtocolModule = {
   name: 'bacnet',
@@ -44,23 +72,24 @@ export const bacnet: ProtocolModule = {
   describeCode: (op) => op.codeName,
   identity(op: Operation): IdentityClaim[] {
     const d = op.details;
-    // i-Am from a device on this network (a routed one carries SNET: its IP is the router's).
-    if (!d || op.subCode !== UNCONFIRMED_REQUEST || op.code !== I_AM || typeof d.deviceInstance !== 'number' || d.snet !== undefined) return [];
-    const fields: Record<string, string | number> = { deviceInstance: d.deviceInstance };
-    if (typeof d.vendorId === 'number') {
-      fields.vendorId = d.vendorId;
-      fields.vendorName = bacnetVendorName(d.vendorId) ?? `vendor id ${d.vendorId}`;
-    }
-    if (typeof d.maxApduAccepted === 'number') fields.maxApduAccepted = d.maxApduAccepted;
-    if (typeof d.segmentationSupported === 'number') fields.segmentationSupported = d.segmentationSupported;
-    return [{ endpoint: 'client', slot: 'bacnet', fields, replaces: true }];
+    // From a device on this network (a routed one carries SNET: its IP is the router's).
+    if (!d || typeof d.deviceInstance !== 'number' || d.snet !== undefined) return [];
+    if (op.subCode === UNCONFIRMED_REQUEST && op.code === I_AM) return [iAmClaim(d, d.deviceInstance)];
+    if (op.subCode === COMPLEX_ACK && (op.code === READ_PROPERTY || op.code === READ_PROPERTY_MULTIPLE)) return deviceFactsClaim(d, d.deviceInstance);
+    return [];
   },
   gathersHistory: () => false,
   clientRole: 'bacnet_client',
   serverRole: 'bacnet_device',
   describeIdentity(slot, f) {
     if (slot !== 'bacnet' || typeof f.deviceInstance !== 'number') return undefined;
-    return `BACnet device ${f.deviceInstance}${typeof f.vendorName === 'string' ? ` (${f.vendorName})` : ''}`;
+    const text = (k: string) => (typeof f[k] === 'string' && f[k] !== '' ? (f[k] as string) : undefined);
+    const model = text('modelName');
+    const vendor = text('vendorNameProperty') ?? text('vendorName');
+    const firmware = text('firmwareRevision');
+    const software = text('applicationSoftwareVersion');
+    const versions = [firmware && `firmware ${firmware}`, software && software !== firmware && `application ${software}`].filter(Boolean).join(', ');
+    return `BACnet device ${f.deviceInstance}${model ? ` ${model}` : ''}${vendor ? ` (${vendor})` : ''}${versions ? `, ${versions}` : ''}`;
   },
   product(slot, f) {
     if (slot !== 'bacnet' || typeof f.modelName !== 'string') return undefined;

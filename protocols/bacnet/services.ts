@@ -1,13 +1,14 @@
 // BACnet service parameters: the objects and properties each service touches (clauses 13-16).
-// Only what policy needs is extracted, and the process values written and read back (a single
-// numeric primitive of a process object); other values are skipped by their tags.
+// Only what policy needs is extracted, the process values written and read back (a single
+// numeric primitive of a process object), and what a device says it is (its Device object's
+// model, firmware, software and vendor strings); other values are skipped by their tags.
 
 import type { Cursor } from '../cursor.js';
 import type { BacnetTarget, PduRecord } from '../operation.js';
 import { pushTarget } from '../operation.js';
 import { putValue } from '../values.js';
-import { DCC_STATES, PROCESS_OBJECT_TYPES, REINITIALIZE_STATES, objectTypeName, propertyName } from './codes.js';
-import { Tag, isNumericTag, numericLengthFault, peekTag, readNumber, readTag, skipContent } from './tags.js';
+import { DCC_STATES, DEVICE_IDENTITY_PROPERTIES, DEVICE_OBJECT, PROCESS_OBJECT_TYPES, REINITIALIZE_STATES, objectTypeName, propertyName } from './codes.js';
+import { Tag, isNumericTag, numericLengthFault, peekTag, readCharacterString, readNumber, readTag, skipContent } from './tags.js';
 
 const tag = new Tag();
 const scratch = new Tag();
@@ -62,10 +63,7 @@ class Params {
   string(n: number, app = false): string | undefined {
     if (!this.next(n, app)) return undefined;
     readTag(this.c, tag);
-    const bytes = this.c.bytes(tag.length);
-    if (bytes.length < 1) return '';
-    // First octet is the character set; UTF-8 (0) and ISO 8859-1 (5) both read as latin1 safely.
-    return bytes.toString('latin1', 1, Math.min(bytes.length, 129)).replace(/[^\x20-\x7e]/g, '?');
+    return readCharacterString(this.c, tag.length);
   }
 
   /** Consume whatever tag comes next, with its content. */
@@ -151,6 +149,33 @@ class Params {
     return true;
   }
 
+  /**
+   * The constructed value in opening tag `n` of target `index` (-1: none), when that is one of
+   * the Device object's identity properties (DEVICE_IDENTITY_PROPERTIES) and the value is next
+   * (consumed through its closing tag; else false, nothing consumed): its CharacterString into
+   * the record's details under the fact's name, with the device's instance (unless the request
+   * named it by the wildcard). Any other value, or a character set not read, gives no fact.
+   */
+  deviceFact(n: number, index: number): boolean {
+    const t = this.rec.targets[index];
+    if (t?.type !== 'bacnet' || t.objectType !== DEVICE_OBJECT || t.arrayIndex !== undefined) return false;
+    const fact = DEVICE_IDENTITY_PROPERTIES.get(t.property ?? -1);
+    if (!fact || !this.open(n)) return false;
+    const details = this.rec.details!;
+    while (this.c.ok && this.c.remaining > 0 && !this.close(n)) {
+      if (!readTag(this.c, tag)) return true;
+      if (tag.context || tag.number !== APP_CHARSTRING) {
+        if (!skipContent(this.c, tag, scratch)) return true;
+        continue;
+      }
+      const text = readCharacterString(this.c, tag.length);
+      if (text === undefined) continue;
+      details[fact] = text;
+      if (t.instance !== NO_INSTANCE) details.deviceInstance = t.instance;
+    }
+    return true;
+  }
+
   /** A list of (property [p], optional index [p+1], value [p+2], then other tagged fields) up to closing tag `close`. */
   propertyList(obj: [number, number], p: number, close: number): void {
     while (this.c.ok && this.c.remaining > 0 && !this.close(close)) {
@@ -163,7 +188,7 @@ class Params {
       const index = this.propertyTarget(obj, prop, idx);
       // The value, priorities and per-property errors follow until the next property tag.
       while (this.c.ok && this.c.remaining > 0 && !this.next(p) && !(peekTag(this.c, tag) && tag.closing && tag.number === close)) {
-        if (!this.value(p + 2, index) && !this.skipOne()) return;
+        if (!this.value(p + 2, index) && !this.deviceFact(p + 2, index) && !this.skipOne()) return;
       }
     }
   }
@@ -359,9 +384,12 @@ function decodeUnconfirmed(p: Params, rec: PduRecord, choice: number): void {
 export function decodeServiceAck(c: Cursor, rec: PduRecord, choice: number): void {
   const p = params.start(c, rec);
   switch (choice) {
-    case 12: // readProperty: its value [3]
-      p.value(3, p.propertyRef(0));
+    case 12: {
+      // readProperty: its value [3]
+      const index = p.propertyRef(0);
+      if (!p.value(3, index)) p.deviceFact(3, index);
       return;
+    }
     case 26: // readRange
       p.propertyRef(0);
       return;

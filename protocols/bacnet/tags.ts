@@ -127,3 +127,28 @@ export function readNumber(c: Cursor, tag: Tag): number | null {
   for (let i = 0; i < b.length; i++) v = v * 256 + b[i]!;
   return tag.number === 3 && b[0]! & 0x80 ? v - 2 ** (8 * b.length) : v;
 }
+
+/** Characters kept of a CharacterString: names and versions, never bulk text. */
+export const MAX_STRING_CHARS = 128;
+/** Character sets (clause 20.2.9) read as text: ISO 10646 UTF-8 (once ANSI X3.4) and ISO 8859-1. */
+const CHARSET_UTF8 = 0;
+const CHARSET_LATIN1 = 5;
+/** Bytes decoded at most: MAX_STRING_CHARS of the widest UTF-8 characters. */
+const MAX_STRING_BYTES = 4 * MAX_STRING_CHARS;
+
+/**
+ * The text of the CharacterString content of `length` bytes at the cursor (consumed, its first
+ * octet the character set): UTF-8 or ISO 8859-1, trailing NULs and spaces (padding) dropped,
+ * control characters replaced by '?' (device strings are attacker-controlled and could forge log
+ * lines), at most MAX_STRING_CHARS; undefined for another character set or content cut short.
+ */
+export function readCharacterString(c: Cursor, length: number): string | undefined {
+  const b = c.bytes(length);
+  if (length < 1 || b.length !== length) return undefined;
+  const charset = b[0];
+  if (charset !== CHARSET_UTF8 && charset !== CHARSET_LATIN1) return undefined;
+  const end = Math.min(length, 1 + MAX_STRING_BYTES);
+  const text = b.toString(charset === CHARSET_UTF8 ? 'utf8' : 'latin1', 1, end).replace(/[\0\s]+$/, '');
+  // eslint-disable-next-line no-control-regex
+  return text.slice(0, MAX_STRING_CHARS).replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, '?');
+}

@@ -413,7 +413,9 @@ export class Baseline {
       const a = this.assets.get(hostKey(e.ip, e.vlan));
       if (!a) continue;
       const slots = a.identity as Record<string, Record<string, string | number> | undefined>;
-      slots[claim.slot] = claim.replaces ? { ...claim.fields } : Object.assign(slots[claim.slot] ?? {}, claim.fields);
+      const held = slots[claim.slot];
+      const another = held && claim.identifies?.some((k) => claim.fields[k] !== undefined && held[k] !== undefined && held[k] !== claim.fields[k]);
+      slots[claim.slot] = !held || another ? { ...claim.fields } : Object.assign(held, claim.fields);
     }
     this.dirtyAssets.add(hostKey(op.server.ip, op.server.vlan));
     this.dirtyAssets.add(hostKey(op.client.ip, op.client.vlan));

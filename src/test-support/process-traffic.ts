@@ -58,6 +58,19 @@ export class BacnetTraffic {
     this.exchange(client, device, `0f 0c ${objectId(type, instance)} 19 55 3e 44 ${real(value)} 3f`, (invoke) => `20 ${invoke} 0f`, ts);
   }
 
+  /** An I-Am broadcast by `device`: its instance and vendor id (max APDU 1476, segmentation none). */
+  iAm(device: Host, instance: number, vendorId: number, ts: number): void {
+    const broadcast = { ip: '255.255.255.255', mac: 'ff:ff:ff:ff:ff:ff' };
+    this.datagram(device, broadcast, `0100 10 00 c4 ${objectId(8, instance)} 22 05c4 91 03 21 ${vendorId.toString(16).padStart(2, '0')}`, ts);
+  }
+
+  /** ReadProperty of the Device object's `property` (a CharacterString one: model-name 70, firmware-revision 44, ...), answered with UTF-8 `text`. */
+  readDeviceString(client: Host, device: Host, instance: number, property: number, text: string, ts: number): void {
+    const ref = `0c ${objectId(8, instance)} 19 ${property.toString(16).padStart(2, '0')}`;
+    const value = Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]);
+    this.exchange(client, device, `0c ${ref}`, (invoke) => `30 ${invoke} 0c ${ref} 3e 75 ${value.length.toString(16).padStart(2, '0')} ${value.toString('hex')} 3f`, ts);
+  }
+
   /** ReadProperty of object (type, instance) present-value, answered with REAL `value`. */
   readReal(client: Host, device: Host, type: number, instance: number, value: number, ts: number): void {
     const ref = `0c ${objectId(type, instance)} 19 55`;
