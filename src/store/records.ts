@@ -325,7 +325,18 @@ export const BacnetIdentityRecord = Type.Object({
   applicationSoftwareVersion: Opt(Str),
   vendorNameProperty: Opt(Str),
 });
-export const OpcuaIdentityRecord = Type.Object({ applicationUri: Opt(Str), applicationName: Opt(Str), productUri: Opt(Str), applicationType: Opt(Str) });
+export const OpcuaIdentityRecord = Type.Object({
+  /** From the application description (CreateSession, GetEndpoints). */
+  applicationUri: Opt(Str),
+  applicationName: Opt(Str),
+  productUri: Opt(Str),
+  applicationType: Opt(Str),
+  /** From the server's build information (its ServerStatus or BuildInfo read): what advisories name. */
+  manufacturerName: Opt(Str),
+  productName: Opt(Str),
+  softwareVersion: Opt(Str),
+  buildNumber: Opt(Str),
+});
 
 export const AssetRecord = Type.Object({
   /** IP, with "@vlanN" when seen on a VLAN. */
