@@ -1,0 +1,82 @@
+// The matching primitives against CISA's real advisories (../shared/advisories/csaf beside the
+// repository): every version range is read without throwing, most are understood, vendor
+// spellings collapse to fewer keys, and a pattern is built for every product.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseRange } from './versions.js';
+
+const CSAF = join(import.meta.dirname, '..', '..', '..', 'shared', 'advisories', 'csaf');
+const present = existsSync(CSAF);
+if (!present) console.warn(`SKIPPED: advisory corpus tests: ${CSAF} is absent`);
+
+interface Branch {
+  category?: string;
+  name?: string;
+  branches?: Branch[];
+  product?: { name?: string; product_identification_helper?: { model_numbers?: string[] } };
+}
+
+interface Product {
+  vendor: string;
+  name: string;
+  models: readonly string[];
+}
+
+interface Corpus {
+  ranges: string[];
+  versions: string[];
+  vendors: string[];
+  products: Product[];
+}
+
+function walk(branches: Branch[], vendor: string, name: string, out: Corpus): void {
+  for (const b of branches) {
+    const n = b.name ?? '';
+    if (b.category === 'vendor') out.vendors.push(n);
+    if (b.category === 'product_version_range') out.ranges.push(n);
+    if (b.category === 'product_version') out.versions.push(n);
+    const v = b.category === 'vendor' ? n : vendor;
+    const p = b.category === 'product_name' ? n : name;
+    if (b.category === 'product_name') {
+      out.products.push({ vendor: v, name: n, models: b.product?.product_identification_helper?.model_numbers ?? [] });
+    }
+    if (b.branches) walk(b.branches, v, p, out);
+  }
+}
+
+function load(): Corpus {
+  const out: Corpus = { ranges: [], versions: [], vendors: [], products: [] };
+  for (const year of readdirSync(CSAF).sort()) {
+    for (const file of readdirSync(join(CSAF, year)).filter((f) => f.endsWith('.json'))) {
+      const doc = JSON.parse(readFileSync(join(CSAF, year, file), 'utf8')) as { product_tree?: { branches?: Branch[] } };
+      walk(doc.product_tree?.branches ?? [], '', '', out);
+    }
+  }
+  return out;
+}
+
+const corpus = present ? load() : undefined;
+const pct = (n: number, of: number): string => `${((100 * n) / Math.max(of, 1)).toFixed(1)}%`;
+
+describe.skipIf(!present)('the advisory corpus', () => {
+  const c = corpus!;
+
+  it('reads every version range without throwing, and understands most', () => {
+    const distinct = [...new Set(c.ranges)];
+    const read = (texts: readonly string[], exact: boolean): number => texts.filter((t) => parseRange(t, exact).parsed).length;
+    const ranges = read(c.ranges, false);
+    const distinctRead = read(distinct, false);
+    const versions = read(c.versions, true);
+    console.log(
+      `version ranges understood: ${ranges} of ${c.ranges.length} (${pct(ranges, c.ranges.length)}); ` +
+        `distinct ${distinctRead} of ${distinct.length} (${pct(distinctRead, distinct.length)}); ` +
+        `product versions: ${versions} of ${c.versions.length} (${pct(versions, c.versions.length)})`,
+    );
+    const unread = distinct.filter((t) => !parseRange(t).parsed);
+    console.log(`unread examples: ${JSON.stringify(unread.slice(0, 25))}`);
+    expect(ranges / c.ranges.length).toBeGreaterThanOrEqual(0.85);
+    expect(distinctRead / distinct.length).toBeGreaterThanOrEqual(0.85);
+  });
+});
