@@ -133,19 +133,22 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   // Explicit denies first, as the evaluator does.
   rules.sort((a, b) => Number(b.r.action === 'deny') - Number(a.r.action === 'deny'));
   for (const { r } of rules) {
-    if (r.allow && r.action !== 'deny') needsInspection.push(r.id);
+    if (r.allow) needsInspection.push(r.id);
     // The protocol's transport, and its default server port when the rule names none.
     const service = protocolModule(r.protocol);
     const l4 = service.transport;
     const port = r.port ?? service.defaultPort;
-    const queued = r.action === 'deny' ? undefined : options.queue?.rules.get(r.id);
+    const queued = options.queue?.rules.get(r.id);
+    // A deny of some operations only (a virtual patch) is the inspector's: dropped here, it would
+    // take every operation of its hosts and port with it. The inspection chain queues its hosts.
+    if (r.action === 'deny' && r.allow && queued === undefined) continue;
     const verdict =
-      r.action === 'deny'
-        ? options.mode === 'enforce'
-          ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop`
-          : `log group ${group} prefix ${quote(`bulkhead would-deny ${r.id}`)} accept`
-        : queued !== undefined
-          ? `queue num ${options.queue!.num}${queued ? ' bypass' : ''}`
+      queued !== undefined
+        ? `queue num ${options.queue!.num}${queued ? ' bypass' : ''}`
+        : r.action === 'deny'
+          ? options.mode === 'enforce'
+            ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop`
+            : `log group ${group} prefix ${quote(`bulkhead would-deny ${r.id}`)} accept`
           : 'accept';
     for (const fam of ['ip', 'ip6'] as const) {
       const client = match(r.client, 'saddr', fam, zones);

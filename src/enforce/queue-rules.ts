@@ -27,7 +27,7 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
   const inspected: string[] = [];
   const kernelOnly: string[] = [];
   for (const r of p.conduits.flatMap((c) => (bypass.has(c.id) ? [] : c.rules))) {
-    if (!r.allow || r.action === 'deny') continue;
+    if (!r.allow) continue;
     // Broadcasts are not queued: the kernel table takes them at host and port level.
     if (!inspectedRule(r)) {
       kernelOnly.push(r.id);

@@ -8,9 +8,14 @@ import { isProtocol, protocolModule } from '../../protocols/registry.js';
 import { AddressSet, parseMember, type Member } from './addresses.js';
 import type { HostSelector, Policy, Rule } from './model.js';
 
-/** The rule is enforced per operation by the inspector, not by the kernel table alone. */
+/**
+ * The rule is enforced per operation by the inspector, not by the kernel table alone: an allow
+ * rule with allowances, and a deny rule with them (a virtual patch: refuse one function code,
+ * let the rest of the conversation through), which the kernel could only enforce by dropping
+ * every operation of its hosts and port.
+ */
 export function inspectedRule(r: Rule): boolean {
-  return r.allow !== undefined && r.action !== 'deny' && !r.server.broadcast && isProtocol(r.protocol);
+  return r.allow !== undefined && !r.server.broadcast && isProtocol(r.protocol);
 }
 
 /** The addresses a selector steers (IPv4 hosts and blocks: the queue's rules are iptables'). */
