@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRange } from './versions.js';
+import { splitVendors, vendorKey } from './vendors.js';
 
 const CSAF = join(import.meta.dirname, '..', '..', '..', 'shared', 'advisories', 'csaf');
 const present = existsSync(CSAF);
@@ -78,5 +79,15 @@ describe.skipIf(!present)('the advisory corpus', () => {
     console.log(`unread examples: ${JSON.stringify(unread.slice(0, 25))}`);
     expect(ranges / c.ranges.length).toBeGreaterThanOrEqual(0.85);
     expect(distinctRead / distinct.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('collapses the vendor spellings to fewer keys', () => {
+    const names = new Set(c.vendors);
+    const vendors = new Set([...names].flatMap((n) => splitVendors(n)));
+    const keys = new Set([...vendors].map(vendorKey));
+    console.log(`vendor names: ${names.size} distinct strings, ${vendors.size} vendors after splitting, ${keys.size} distinct keys`);
+    expect(keys.size).toBeLessThan(vendors.size);
+    for (const key of ['schneider electric', 'siemens', 'rockwell automation', 'mitsubishi electric', 'johnson controls', 'general electric']) expect(keys).toContain(key);
+    expect(keys).not.toContain('');
   });
 });

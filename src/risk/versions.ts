@@ -125,7 +125,7 @@ function trimZeros(parts: number[]): number[] {
 }
 
 /** Reads a version; `strict` refuses text that goes on after it (a range's bound must be whole). */
-export function readVersion(text: string, strict: boolean): Version | undefined {
+function readVersion(text: string, strict: boolean): Version | undefined {
   if (typeof text !== 'string' || text.length > MAX_VERSION_TEXT) return undefined;
   let s = text.toLowerCase().replace(ASIDE, ' ').replace(/service\s*pack\s*/g, 'sp').trim();
   for (let k = 0; k < 4; k++) {
