@@ -5,6 +5,7 @@
 
 import type { Operation } from '../operation.js';
 import type { IdentityClaim, ProtocolModule } from '../protocol.js';
+import { fieldText } from '../identity-fields.js';
 import { BACNET_PORT, looksLikeBvlc } from './bacnet.js';
 import { DEVICE_IDENTITY_PROPERTIES } from './codes.js';
 import { BacnetChannel } from './segments.js';
@@ -83,7 +84,7 @@ export const bacnet: ProtocolModule = {
   serverRole: 'bacnet_device',
   describeIdentity(slot, f) {
     if (slot !== 'bacnet' || typeof f.deviceInstance !== 'number') return undefined;
-    const text = (k: string) => (typeof f[k] === 'string' && f[k] !== '' ? (f[k] as string) : undefined);
+    const text = (k: string) => fieldText(f, k);
     const model = text('modelName');
     const vendor = text('vendorNameProperty') ?? text('vendorName');
     const firmware = text('firmwareRevision');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeModbus, frameModbus, looksLikeModbus } from './modbus.js';
+import { modbus } from './module.js';
 
 const adu = (hex: string) => Buffer.from(hex.replace(/\s/g, ''), 'hex');
 
@@ -53,6 +54,27 @@ describe('Modbus/TCP PDUs', () => {
     const b = adu(`0001 0000 ${(adu(body).length + 1).toString(16).padStart(4, '0')} 01 ${body}`);
     const op = decodeModbus(b, 0, b.length, 'response');
     expect(op.details).toEqual({ vendorName: 'Acme!', productCode: 'X1', revision: '1.0' });
+  });
+
+  it('MEI 14 regular and extended reads: every standard object, the extended ones by number, never in the claim', () => {
+    const obj = (id: number, text: string) => `${id.toString(16).padStart(2, '0')} ${Buffer.byteLength(text).toString(16).padStart(2, '0')} ${Buffer.from(text).toString('hex')}`;
+    const objects = ['Schneider Electric', 'BMX P34 2020', 'v2.70', 'www.se.com', 'Modicon M340', 'BMX P34 2020', 'Line 3'].map((t, i) => obj(i, t));
+    const body = `2b 0e 03 83 00 00 08 ${objects.join(' ')} ${obj(0x80, 'site 7')}`;
+    const b = adu(`0001 0000 ${(adu(body).length + 1).toString(16).padStart(4, '0')} 01 ${body}`);
+    const op = decodeModbus(b, 0, b.length, 'response');
+    const standard = {
+      vendorName: 'Schneider Electric',
+      productCode: 'BMX P34 2020',
+      revision: 'v2.70',
+      vendorUrl: 'www.se.com',
+      productName: 'Modicon M340',
+      modelName: 'BMX P34 2020',
+      userApplicationName: 'Line 3',
+    };
+    expect(op.details).toEqual({ ...standard, object128: 'site 7' });
+    const claims = modbus.identity({ ...op, client: { ip: '10.0.0.2', port: 50000 }, server: { ip: '10.0.0.1', port: 502 }, flowId: 'f', evidence: { ts: 1, frame: 1, bytes: 0 } });
+    expect(claims).toEqual([{ endpoint: 'server', slot: 'modbus', fields: standard }]);
+    expect(modbus.describeIdentity('modbus', standard)).toBe('Schneider Electric Modicon M340 BMX P34 2020, revision v2.70');
   });
 
   it('undocumented codes are program operations; truncation is reported, never thrown', () => {

@@ -3,6 +3,7 @@
 
 import type { Operation } from '../operation.js';
 import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolChannel, type ProtocolModule } from '../protocol.js';
+import { fieldText } from '../identity-fields.js';
 import { decodeModbus, frameModbus, looksLikeModbus, MODBUS_PORT } from './modbus.js';
 
 const ENCAPSULATED_INTERFACE = 43;
@@ -37,7 +38,16 @@ export const modbus: ProtocolModule = {
   gathersHistory: () => false,
   clientRole: 'modbus_client',
   serverRole: 'modbus_server',
-  describeIdentity: (slot, f) => (slot === 'modbus' ? [f.vendorName, f.productCode, f.revision].filter((v) => typeof v === 'string').join(' ') || undefined : undefined),
+  describeIdentity(slot, f) {
+    if (slot !== 'modbus') return undefined;
+    const text = (k: string) => fieldText(f, k);
+    // "Schneider Electric Modicon M340 BMX P34 2020, revision v2.70": the name the plant knows, its part number, its firmware.
+    const name = text('productName') ?? text('modelName');
+    const code = text('productCode');
+    const made = [text('vendorName'), name, code !== name && code].filter(Boolean).join(' ');
+    const revision = text('revision');
+    return [made, revision && `revision ${revision}`].filter(Boolean).join(', ') || undefined;
+  },
   product(slot, f) {
     if (slot !== 'modbus') return undefined;
     const names = [f.productName, f.modelName].filter((v): v is string => typeof v === 'string');

@@ -126,12 +126,30 @@ export function readLocalizedText(c: Cursor): string | undefined {
   return mask & 0x02 ? readString(c) : undefined;
 }
 
-/** ExtensionObject: returns the numeric type id (namespace 0) or -1, and skips the body. */
-export function skipExtensionObject(c: Cursor): number {
+/** Where a binary-encoded ExtensionObject's body lies in the buffer (end 0: none). */
+export interface ExtensionBody {
+  type: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * ExtensionObject: returns the numeric type id (namespace 0) or -1, and skips the body; `body`
+ * (when given) learns where a binary body lies.
+ */
+export function skipExtensionObject(c: Cursor, body?: ExtensionBody): number {
   const type = readNumericNodeId(c);
   const enc = c.u8();
-  if (enc === 1 || enc === 2) skipString(c);
-  else if (enc !== 0) c.ok = false;
+  if (enc === 1 || enc === 2) {
+    const len = c.i32le();
+    const start = c.pos;
+    if (len > 0) c.skip(len);
+    if (body && enc === 1 && c.ok) {
+      body.type = type;
+      body.start = start;
+      body.end = c.pos;
+    }
+  } else if (enc !== 0) c.ok = false;
   return type;
 }
 
@@ -261,14 +279,28 @@ export function readVariantNumber(c: Cursor, anomalies?: Anomaly[], depth = 0): 
   }
 }
 
+const VARIANT_EXTENSION_OBJECT = 22;
+
 /**
  * A DataValue, consumed: its value when it is a scalar number (readVariantNumber) with a status
- * that is not Bad; else null.
+ * that is not Bad; else null. `extension` (when given) learns where the binary body of a scalar
+ * ExtensionObject value lies (end 0: the value is none, or its status is Bad).
  */
-export function readDataValue(c: Cursor, depth = 0, anomalies?: Anomaly[]): number | null {
+export function readDataValue(c: Cursor, depth = 0, anomalies?: Anomaly[], extension?: ExtensionBody): number | null {
+  if (extension) extension.end = 0;
   const mask = c.u8();
-  let value = mask & 0x01 ? readVariantNumber(c, anomalies, depth + 1) : null;
-  if (mask & 0x02 && (c.u32le() & 0x80000000) !== 0) value = null;
+  let value: number | null = null;
+  if (mask & 0x01) {
+    // A scalar's encoding byte is its type alone (no array or dimension bits).
+    if (extension && c.pos < c.end && c.buf[c.pos] === VARIANT_EXTENSION_OBJECT) {
+      c.u8();
+      skipExtensionObject(c, extension);
+    } else value = readVariantNumber(c, anomalies, depth + 1);
+  }
+  if (mask & 0x02 && (c.u32le() & 0x80000000) !== 0) {
+    value = null;
+    if (extension) extension.end = 0;
+  }
   if (mask & 0x04) c.skip(8);
   if (mask & 0x10) c.skip(2);
   if (mask & 0x08) c.skip(8);

@@ -1,15 +1,20 @@
 // OPC UA binary (opc.tcp) as the registry knows it: any TCP port (4840 registered), chunk
 // framing, a secure channel per connection, the Hello that names the client, identities from
-// the application descriptions of CreateSession.
+// the application descriptions of CreateSession and GetEndpoints and from the server's build
+// information read in its ServerStatus.
 
 import type { Operation } from '../operation.js';
 import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../protocol.js';
+import { fieldText } from '../identity-fields.js';
 import { frameOpcua, looksLikeOpcua, OPCUA_PORT } from './framing.js';
 import { OpcuaChannel } from './opcua.js';
 
 /** Services a historian uses: history reads, monitored items, subscriptions, publishing. */
 const HISTORY = /History|MonitoredItems|Subscription|Publish/;
-const IDENTITY_FIELDS = ['ApplicationUri', 'ApplicationName', 'ProductUri', 'ApplicationType'] as const;
+/** The application description's fields (CreateSession, GetEndpoints) and the server's build information (a ServerStatus read). */
+const IDENTITY_FIELDS = ['ApplicationUri', 'ApplicationName', 'ProductUri', 'ApplicationType', 'ManufacturerName', 'ProductName', 'SoftwareVersion', 'BuildNumber'] as const;
+/** The fields that name an application: a claim without one says nothing of which it is. */
+const NAMING_FIELDS = ['applicationUri', 'applicationName', 'manufacturerName', 'productName'] as const;
 
 export const opcua: ProtocolModule = {
   name: 'opcua',
@@ -43,7 +48,7 @@ export const opcua: ProtocolModule = {
         const v = d[`${role}${f}`];
         if (typeof v === 'string') fields[f[0]!.toLowerCase() + f.slice(1)] = v;
       }
-      if (fields.applicationUri !== undefined || fields.applicationName !== undefined) claims.push({ endpoint: role, slot: role === 'client' ? 'opcuaClient' : 'opcua', fields });
+      if (NAMING_FIELDS.some((f) => fields[f] !== undefined)) claims.push({ endpoint: role, slot: role === 'client' ? 'opcuaClient' : 'opcua', fields });
     }
     return claims;
   },
@@ -52,8 +57,17 @@ export const opcua: ProtocolModule = {
   serverRole: 'opcua_server',
   describeIdentity(slot, f) {
     if (slot !== 'opcua' && slot !== 'opcuaClient') return undefined;
-    const name = typeof f.applicationName === 'string' ? f.applicationName : typeof f.applicationUri === 'string' ? f.applicationUri : undefined;
-    return name && `OPC UA ${slot === 'opcua' ? 'server' : 'client'} ${name}`;
+    const text = (k: string) => fieldText(f, k);
+    const product = text('productName');
+    const name = text('applicationName') ?? product ?? text('applicationUri');
+    if (!name) return undefined;
+    // The build information: "OPC UA .NET Standard 1.4.363.107 (OPC Foundation)", the product left out when it is the name.
+    const version = text('softwareVersion');
+    const build = text('buildNumber');
+    const made = [product !== name && product, version, build && build !== version && `build ${build}`].filter(Boolean).join(' ');
+    const maker = text('manufacturerName');
+    const about = [made, maker && `(${maker})`].filter(Boolean).join(' ');
+    return `OPC UA ${slot === 'opcua' ? 'server' : 'client'} ${name}${about ? `, ${about}` : ''}`;
   },
   product(slot, f) {
     if (slot !== 'opcua' && slot !== 'opcuaClient') return undefined;

@@ -7,6 +7,7 @@ import type { PduRecord } from '../operation.js';
 import { OPCUA_VALUE_ATTRIBUTE, pushTarget } from '../operation.js';
 import { putValue } from '../values.js';
 import {
+  type ExtensionBody,
   readArrayLength,
   readDataValue,
   readExpandedNodeId,
@@ -21,6 +22,7 @@ import {
   skipStringArray,
   skipVariant,
 } from './binary.js';
+import { readBuildInfo } from './build-info.js';
 import { APPLICATION_TYPES, IDENTITY_TOKENS, SECURITY_MODES, SERVICE_IDS, Service } from './codes.js';
 import { statusCodeName } from './status-codes.js';
 
@@ -111,10 +113,19 @@ function decodeWrite(c: Cursor, rec: PduRecord): void {
   }
 }
 
-/** results: the value read of each node of the request, by index (the response names no nodes). */
+const extension: ExtensionBody = { type: -1, start: 0, end: 0 };
+const body = new Cursor(Buffer.alloc(0));
+
+/**
+ * results: the value read of each node of the request, by index (the response names no nodes),
+ * and the server's build information where a result is its ServerStatus or BuildInfo.
+ */
 function decodeReadResults(c: Cursor, rec: PduRecord): void {
   const n = readArrayLength(c);
-  for (let i = 0; i < n && c.ok; i++) putValue(rec, i, readDataValue(c, 0, rec.anomalies));
+  for (let i = 0; i < n && c.ok; i++) {
+    putValue(rec, i, readDataValue(c, 0, rec.anomalies, extension));
+    if (extension.end > 0) readBuildInfo(body.reset(c.buf, extension.start, extension.end), extension.type, rec.details!);
+  }
 }
 
 function decodeCall(c: Cursor, rec: PduRecord): void {

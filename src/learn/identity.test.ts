@@ -1,27 +1,30 @@
 // Identity facts learned from different messages stand together in an asset's slot: a BACnet
 // device's I-Am (instance, vendor) and its Device object's strings read by a client (model,
 // firmware) merge, in either order and repeated; another device at the address starts afresh.
-// Fed through the real decoder, pairer and baseline.
+// An OPC UA server's build information read by a client lands on the server. Fed through the
+// real decoder, pairer and baseline.
 
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../flow/limits.js';
-import { OperationDecoder } from '../flow/operation-decoder.js';
+import { OperationDecoder, type PacketInput } from '../flow/operation-decoder.js';
 import { TransactionPairer } from '../flow/transactions.js';
-import { BacnetTraffic } from '../test-support/process-traffic.js';
+import { BacnetTraffic, OpcuaTraffic } from '../test-support/process-traffic.js';
 import { Baseline } from './baseline.js';
 
 const BMS = { ip: '10.0.0.30', mac: '02:00:00:00:00:30' };
 const PXC = { ip: '10.0.0.40', mac: '02:00:00:00:00:40' };
 
-function learn(traffic: (bac: BacnetTraffic) => void) {
+function learnAssets(traffic: (sink: (p: PacketInput) => void) => void) {
   const baseline = new Baseline();
   const pairer = new TransactionPairer((t) => baseline.transaction(t), DEFAULT_LIMITS);
   const decoder = new OperationDecoder((op) => pairer.operation(op));
-  traffic(new BacnetTraffic((p) => decoder.packet(p)));
+  traffic((p) => decoder.packet(p));
   decoder.flush();
   pairer.flush();
-  return baseline.takeChanges().assets.find((a) => a.ip === PXC.ip)?.identity.bacnet;
+  return baseline.takeChanges().assets;
 }
+
+const learn = (traffic: (bac: BacnetTraffic) => void) => learnAssets((sink) => traffic(new BacnetTraffic(sink))).find((a) => a.ip === PXC.ip)?.identity.bacnet;
 
 const SIEMENS_PXC4 = { deviceInstance: 1050, vendorId: 7, vendorName: 'Siemens Schweiz AG', maxApduAccepted: 1476, segmentationSupported: 3, modelName: 'Desigo PXC4', firmwareRevision: '02.20.100.1' };
 
@@ -65,5 +68,14 @@ describe('identity learned from several messages', () => {
       bac.readDeviceString(BMS, PXC, 2001, 70, 'PXC5', 100);
     });
     expect(renumbered).toEqual({ deviceInstance: 2001, modelName: 'PXC5' });
+  });
+
+  it("an OPC UA client reading the server's ServerStatus tells the server's build information, not its own", () => {
+    const HMI = { ip: '10.0.0.31', mac: '02:00:00:00:00:31' };
+    const SERVER = { ip: '10.0.0.41', mac: '02:00:00:00:00:41' };
+    const build = { productUri: 'urn:opcfoundation.org:UA:Quickstarts', manufacturerName: 'OPC Foundation', productName: 'OPC UA .NET Standard', softwareVersion: '1.4.363.107', buildNumber: '1.4.363.107' };
+    const assets = learnAssets((sink) => new OpcuaTraffic(sink).connect(HMI, SERVER, 50000, 10).readServerStatus(build, 11));
+    expect(assets.find((a) => a.ip === SERVER.ip)?.identity).toEqual({ opcua: build });
+    expect(assets.find((a) => a.ip === HMI.ip)?.identity).toEqual({});
   });
 });

@@ -169,6 +169,16 @@ export class OpcuaConnection {
     this.exchange(request, Buffer.concat([typeId(676), responseHeader, u32(1), u32(0), u32(0xffffffff)]), ts);
   }
 
+  /** Read of the server's ServerStatus (i=2256), answered with a ServerStatusDataType carrying this build information. */
+  readServerStatus(build: { productUri: string; manufacturerName: string; productName: string; softwareVersion: string; buildNumber: string }, ts: number): void {
+    const request = Buffer.concat([typeId(631), requestHeader, Buffer.alloc(8), u32(0), u32(1), Buffer.from([1, 0, 0xd0, 0x08]), u32(13), u32(0xffffffff), Buffer.from([0, 0]), u32(0xffffffff)]);
+    const info = [build.productUri, build.manufacturerName, build.productName, build.softwareVersion, build.buildNumber].map(str);
+    // startTime, currentTime, state Running; the BuildInfo and its buildDate; secondsTillShutdown, no shutdownReason.
+    const status = Buffer.concat([Buffer.alloc(20), ...info, Buffer.alloc(8), u32(0), Buffer.from([0])]);
+    const value = Buffer.concat([Buffer.from([0x01, 22]), typeId(864), Buffer.from([1]), u32(status.length), status]);
+    this.exchange(request, Buffer.concat([typeId(634), responseHeader, u32(1), value, u32(0xffffffff)]), ts);
+  }
+
   /** Read of `node`'s Value attribute, answered with Double `value`. */
   readDouble(node: string, value: number, ts: number): void {
     const request = Buffer.concat([typeId(631), requestHeader, Buffer.alloc(8), u32(0), u32(1), stringNodeId(node), u32(13), u32(0xffffffff), Buffer.from([0, 0]), u32(0xffffffff)]);

@@ -1,18 +1,14 @@
 // `bulkhead assets` and `bulkhead conversations`: the learned inventory and baseline as tables.
 
+import { describeIdentity } from '../../../protocols/registry.js';
 import type { Asset, Conversation, OperationStats, TargetSummary } from '../../learn/model.js';
 import { mainPoll } from '../../learn/operation-stats.js';
 import { formatRanges } from '../../learn/ranges.js';
 import { formatDuration, formatTable, formatTime } from './table.js';
 
+/** The asset's identities in each protocol module's words (as the console shows them). */
 function identityOf(a: Asset): string {
-  const parts: string[] = [];
-  const m = a.identity.modbus;
-  if (m) parts.push([m.vendorName, m.productName ?? m.productCode, m.revision].filter(Boolean).join(' '));
-  const b = a.identity.bacnet;
-  if (b) parts.push(`BACnet device ${b.deviceInstance}${b.vendorName ? ` (${b.vendorName})` : ''}`);
-  for (const o of [a.identity.opcua, a.identity.opcuaClient]) if (o) parts.push(o.applicationName ?? o.applicationUri ?? o.productUri ?? '');
-  return parts.filter(Boolean).join('; ') || '-';
+  return describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') || '-';
 }
 
 export function formatAssets(assets: Asset[]): string {
