@@ -15,7 +15,7 @@ import { compilePolicy, VERDICT_CODES, type VerdictCode } from '../policy/evalua
 import type { Policy } from '../policy/model.js';
 import { Judge } from '../policy/verdict.js';
 import type { EventStore, GatewayEvent } from '../store/event-store.js';
-import { PolicyStoreError, type PolicyStatus, type PolicyStore } from '../store/policy-store.js';
+import { PolicyStoreError, workingVersion, type PolicyStore, type WorkingVersion } from '../store/policy-store.js';
 import { BulkheadError } from '../errors.js';
 import { parseSince } from './policy.js';
 
@@ -43,7 +43,7 @@ export interface Proposal {
   /** The draft stored; absent when nothing was added (nothing is stored then). */
   version?: number;
   /** The version it builds on, and why that one. */
-  base: { version: number; status: PolicyStatus; why: string };
+  base: WorkingVersion;
   since: number;
   /** Would-deny events in the window: read, and whether there were more than PROPOSE_EVENTS. */
   events: { read: number; truncated: boolean };
@@ -66,17 +66,9 @@ interface Stores {
   isolated: readonly string[];
 }
 
-/** The version to build on: the active one, else the latest approved, else the latest draft. */
 function baseOf(policies: PolicyStore): Proposal['base'] {
-  const choices = [
-    ['active', 'the active version'],
-    ['approved', 'the latest approved version (none is active)'],
-    ['draft', 'the latest draft (none is active or approved)'],
-  ] as const;
-  for (const [status, why] of choices) {
-    const v = policies.latest(status);
-    if (v) return { version: v.version, status, why };
-  }
+  const base = workingVersion(policies);
+  if (base) return base;
   throw new PolicyStoreError('no policy to build on: derive one first (bulkhead derive), then propose', 'BH_NOT_FOUND');
 }
 

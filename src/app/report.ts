@@ -1,7 +1,7 @@
 // Lint in this deployment's context and the compliance report: shared by the command line and
 // the console.
 
-import { complianceReport, type ComplianceInput, type ComplianceReport } from '../policy/compliance.js';
+import { complianceReport, type ComplianceInput, type ComplianceReport, type ComplianceRisk } from '../policy/compliance.js';
 import { lintPolicy, type Finding } from '../policy/lint.js';
 import type { Policy } from '../policy/model.js';
 import type { Db } from '../store/database.js';
@@ -9,6 +9,7 @@ import { LearnStore } from '../store/learn-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { engineRunning, readEngineHealth } from '../gateway/health.js';
 import { progressOf } from './learn.js';
+import { RiskAssessment, type RiskReport } from './risk.js';
 import { loadPolicy, simulateBaseline } from './policy.js';
 import { currentRef } from '../gateway/policy-ref.js';
 
@@ -43,7 +44,21 @@ export function complianceFor(db: Db, ref?: string): ComplianceReport {
     enforcing: isEnforcing(db),
     auditLog: policies.audit.verify(),
     isolations: policies.isolations().length,
+    risk: riskEvidence(new RiskAssessment(db).assess()),
   });
+}
+
+function riskEvidence(r: RiskReport): ComplianceRisk {
+  return {
+    advisories: r.catalogue.advisories,
+    kevEntries: r.catalogue.kevEntries,
+    assets: r.counts.assets,
+    identified: r.counts.identified,
+    vulnerable: r.counts.vulnerable,
+    ...(r.policy ? { policyVersion: r.policy.version } : {}),
+    zones: r.zones.map((z) => ({ id: z.id, name: z.name, securityLevel: z.securityLevel, neededSl: z.neededSl, gap: z.gap, residualRisk: z.residualRisk, unmitigatedRisk: z.unmitigatedRisk, advisories: z.advisories, countermeasuresInForce: z.countermeasuresInForce })),
+    suggested: r.countermeasures.filter((c) => !c.inForce).length,
+  };
 }
 
 function isEnforcing(db: Db): boolean {

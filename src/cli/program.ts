@@ -11,6 +11,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerConfig } from './commands/config.js';
 import { registerConsole } from './commands/console.js';
+import { registerAdvisories } from './commands/advisories.js';
 import { registerAlerts } from './commands/alerts.js';
 import { registerRespond } from './commands/respond.js';
 import { registerControl } from './commands/control.js';
@@ -22,12 +23,14 @@ import { registerInventory } from './commands/inventory.js';
 import { registerLearn } from './commands/learn.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerReport } from './commands/report.js';
+import { registerRisk } from './commands/risk.js';
+import { registerRiskDecisions } from './commands/risk-decisions.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 
 
-/** Every command, in the order the help lists them. */
-const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerRespond, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
+/** Every command, in the order the help lists them (the risk report's registerRisk goes before registerRiskDecisions, which attaches to it). */
+const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerRespond, registerAdvisories, registerRisk, registerRiskDecisions, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
 
 /** The command line with every command registered; `result.code` holds the exit status of the action run. */
 export function program(io: Io): { program: Command; result: { code: number } } {
@@ -36,7 +39,9 @@ export function program(io: Io): { program: Command; result: { code: number } } 
     .description('OT/ICS segmentation gateway: learn Modbus/TCP, OPC UA and BACnet/IP, derive IEC 62443 zone-and-conduit policies, enforce them inline')
     .usage('<command> [options]')
     .helpCommand('help [command]', 'the help of a command')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // A command's options after its name are its own (a parent such as \`advisories\` that takes them too stops at its subcommand).
+    .enablePositionalOptions();
   const act =
     (f: Action) =>
     async (...args: unknown[]) => {

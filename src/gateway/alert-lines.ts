@@ -4,6 +4,7 @@
 
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
+import type { AlertRisk } from '../risk/assessment.js';
 import type { Alert, Severity } from '../store/records.js';
 import { cefHeader, cefValue, SD_ID, sdEscape, VERSION } from './audit-lines.js';
 
@@ -34,8 +35,14 @@ function ends(a: Alert): { src?: string; dst?: string; dpt?: string } {
 
 const message = (a: Alert) => flat(`${a.summary}; baseline: ${a.baseline}; seen: ${a.seen}`);
 
-/** RFC 5424, facility 4 (security/authorization), like the gateway's other events. */
-export function alertSyslogLine(a: Alert, host = hostname()): string {
+/** The alert's ends, the device side first: where a vulnerable asset is looked up. */
+export function alertEnds(a: Alert): (string | undefined)[] {
+  const { src, dst } = ends(a);
+  return [dst, src];
+}
+
+/** RFC 5424, facility 4 (security/authorization), like the gateway's other events; `risk`: the vulnerable asset it touches. */
+export function alertSyslogLine(a: Alert, host = hostname(), risk?: AlertRisk): string {
   const params: [string, string | number | undefined][] = [
     ['id', a.id],
     ['type', a.type],
@@ -49,6 +56,11 @@ export function alertSyslogLine(a: Alert, host = hostname()): string {
     ['count', a.count],
     ['firstSeen', iso(a.firstSeen)],
     ['lastSeen', iso(a.lastSeen)],
+    ['vulnerableAsset', risk?.asset],
+    ['assetRisk', risk?.risk],
+    ['assetRiskBand', risk?.band],
+    ['advisories', risk?.advisories.join(',')],
+    ['knownExploited', risk ? String(risk.knownExploited) : undefined],
   ];
   const sd = params
     .filter(([, v]) => v !== undefined)
@@ -57,7 +69,7 @@ export function alertSyslogLine(a: Alert, host = hostname()): string {
   return `<${4 * 8 + SEVERITY[a.severity].syslog}>1 ${iso(a.lastSeen)} ${host} bulkhead - alert [${SD_ID}${sd}] ${message(a)}`;
 }
 
-export function alertCefLine(a: Alert, host = hostname()): string {
+export function alertCefLine(a: Alert, host = hostname(), risk?: AlertRisk): string {
   const { src, dst, dpt } = ends(a);
   const ext = [
     `rt=${Math.round(a.lastSeen * 1000)}`,
@@ -75,6 +87,7 @@ export function alertCefLine(a: Alert, host = hostname()): string {
     'cs5Label=status',
     `cs5=${a.status}`,
     ...(a.conversation ? ['cs6Label=conversation', `cs6=${cefValue(a.conversation)}`] : []),
+    ...(risk ? ['cn1Label=assetRisk', `cn1=${risk.risk}`, 'cn2Label=knownExploited', `cn2=${risk.knownExploited ? 1 : 0}`, 'flexString1Label=advisories', `flexString1=${cefValue(risk.advisories.join(','))}`, 'flexString2Label=vulnerableAsset', `flexString2=${cefValue(risk.asset)}`] : []),
     `cnt=${a.count}`,
     `externalId=${a.id}`,
   ];
@@ -82,6 +95,6 @@ export function alertCefLine(a: Alert, host = hostname()): string {
 }
 
 /** Alerts as a SIEM takes them, one line each (what `bulkhead alerts --format` prints). */
-export function alertSiemLines(alerts: readonly Alert[], format: 'syslog' | 'cef'): string {
-  return alerts.map((a) => (format === 'syslog' ? alertSyslogLine(a) : alertCefLine(a))).join('\n');
+export function alertSiemLines(alerts: readonly Alert[], format: 'syslog' | 'cef', riskOf: (a: Alert) => AlertRisk | undefined = () => undefined): string {
+  return alerts.map((a) => (format === 'syslog' ? alertSyslogLine(a, undefined, riskOf(a)) : alertCefLine(a, undefined, riskOf(a)))).join('\n');
 }

@@ -17,7 +17,9 @@ import type { AuditEntry, AuditLog } from '../store/audit-log.js';
 import { AlertStore } from '../store/alert-store.js';
 import { readSetting, writeSetting } from '../store/settings.js';
 import { cefLine, eventCefLine, eventSyslogLine, syslogLine } from './audit-lines.js';
-import { alertCefLine, alertSyslogLine } from './alert-lines.js';
+import { alertCefLine, alertEnds, alertSyslogLine } from './alert-lines.js';
+import { alertRisk, RiskAssessment, type AlertRisk } from '../risk/assessment.js';
+import type { Alert } from '../store/records.js';
 
 /** Lines sent per target per tick: a backlog drains at this pace without starving the loop. */
 const BATCH = 500;
@@ -53,6 +55,7 @@ export class SiemForwarder {
   private readonly alerts: AlertStore;
   private readonly host = hostname();
   private busy = false;
+  private risk?: RiskAssessment;
 
   constructor(
     private readonly db: Db,
@@ -70,6 +73,17 @@ export class SiemForwarder {
     for (const l of this.links) {
       const c = readSetting<Partial<Cursor>>(db, l.key);
       if (c?.alert === undefined) writeSetting(db, l.key, { ...this.head(), ...c, alert: this.alerts.lastSeq() });
+    }
+  }
+
+  /** The vulnerable asset an alert touches, from an assessment a few seconds old at most; a failing assessment never stops forwarding. */
+  private riskOf(a: Alert): AlertRisk | undefined {
+    try {
+      this.risk ??= new RiskAssessment(this.db);
+      return alertRisk(this.risk.recent(), alertEnds(a));
+    } catch (err) {
+      this.log(`risk assessment for SIEM lines failed: ${(err as Error).message}`);
+      return undefined;
     }
   }
 
@@ -99,7 +113,7 @@ export class SiemForwarder {
     const lines = [
       ...entries.map((e) => envelope(format === 'syslog' ? syslogLine(e, this.host) : cefLine(e, this.host), format, e.ts, this.host)),
       ...events.map((e) => envelope(format === 'syslog' ? eventSyslogLine(e, this.host) : eventCefLine(e, this.host), format, e.ts, this.host)),
-      ...alerts.map(({ alert: a }) => envelope(format === 'syslog' ? alertSyslogLine(a, this.host) : alertCefLine(a, this.host), format, a.lastSeen, this.host)),
+      ...alerts.map(({ alert: a }) => envelope(format === 'syslog' ? alertSyslogLine(a, this.host, this.riskOf(a)) : alertCefLine(a, this.host, this.riskOf(a)), format, a.lastSeen, this.host)),
     ];
     try {
       await this.send(l, lines);

@@ -25,6 +25,21 @@ export interface ComplianceInput {
   auditLog?: { entries: number; ok: boolean; broken?: { id: number; reason: string } };
   /** Assets and zones isolated now; undefined where island mode is not available. */
   isolations?: number;
+  /** ZCR 5: the risk assessment from the imported advisories (bulkhead risk). */
+  risk?: ComplianceRisk;
+}
+
+/** What the compliance report shows of the risk assessment. */
+export interface ComplianceRisk {
+  advisories: number;
+  kevEntries: number;
+  assets: number;
+  identified: number;
+  vulnerable: number;
+  /** The policy version reach was read from. */
+  policyVersion?: number;
+  zones: { id: string; name: string; securityLevel: number; neededSl: number; gap: number; residualRisk: number; unmitigatedRisk: number; advisories: string[]; countermeasuresInForce: string[] }[];
+  suggested: number;
 }
 
 export interface ComplianceReport {
@@ -81,6 +96,8 @@ export function complianceReport(x: ComplianceInput): ComplianceReport {
     add('NIST SP 800-82r3', 'Application-aware filtering of ICS protocols', rules.every((r) => r.allow) ? 'met' : 'partly', [`${rules.filter((r) => r.allow).length} of ${rules.length} rules name operation kinds or codes`]);
     add('NIST SP 800-82r3', 'No direct traffic between levels 4+ and 0-2 (cross a DMZ)', count('no-dmz') === 0 ? 'met' : 'not met', [count('no-dmz') ? `${count('no-dmz')} conduits connect level 4+ with level 0-2 directly` : 'no conduit bypasses the DMZ']);
   }
+  const zcr5 = riskItem(x.risk);
+  add(zcr5.id, zcr5.title, zcr5.status, zcr5.evidence);
   add('IEC 62443-3-3 SR 3.5', 'Input validation', 'met', ['decoders reject malformed PDUs with a named anomaly and never stop on them; policy documents are validated by schema with the path of each problem']);
   add('IEC 62443-3-3 SR 6.2', 'Continuous monitoring', x.learning.lastSeen ? 'partly' : 'not met', [
     x.learning.lastSeen ? `monitor-only learning: ${x.learning.assets} assets, ${x.learning.conversations} conversations, ${day(x.learning.firstSeen)} to ${day(x.learning.lastSeen)}; ${x.learning.converged ? 'converged' : `not converged (${x.learning.quietHours.toFixed(1)} quiet hours)`}` : 'nothing learned',
@@ -103,6 +120,22 @@ export function complianceReport(x: ComplianceInput): ComplianceReport {
   const summary: Record<Status, number> = { met: 0, partly: 0, 'not met': 0 };
   for (const i of items) summary[i.status]++;
   return { generatedAt: new Date(x.generatedAt * 1000).toISOString(), policy: x.policy ? `version ${x.policy.version} (${x.policy.status}) ${x.policy.policy.name}` : 'none', summary, items };
+}
+
+/** ZCR 5: vulnerabilities considered (5.2), SL-T per zone against what it needs (5.6), countermeasures in force (5.8) and residual risk (5.10). */
+function riskItem(r: ComplianceRisk | undefined): ComplianceItem {
+  const item = { id: 'IEC 62443-3-2 ZCR 5', title: 'Detailed risk assessment: vulnerabilities, SL-T, countermeasures, residual risk' };
+  if (!r || !r.advisories) return { ...item, status: 'not met', evidence: ['no vulnerability advisories imported (bulkhead advisories import): known vulnerabilities of the devices are not considered'] };
+  const short = r.zones.filter((z) => z.gap > 0);
+  const evidence = [
+    `vulnerabilities considered: ${r.advisories} advisories and ${r.kevEntries} known exploited vulnerabilities, matched against the ${r.identified} of ${r.assets} assets that say what product they are; ${r.vulnerable} vulnerable`,
+    ...r.zones
+      .filter((z) => z.advisories.length || z.gap > 0)
+      .map((z) => `zone ${z.name}: SL-T ${z.securityLevel}, its contents need ${z.neededSl}${z.gap ? ` (short by ${z.gap})` : ''}; residual risk ${z.residualRisk} of 25 (${z.unmitigatedRisk} unmitigated); ${z.advisories.slice(0, 6).join(', ')}${z.advisories.length > 6 ? ' ...' : ''}; countermeasures in force: ${z.countermeasuresInForce.length ? z.countermeasuresInForce.join(', ') : 'none'}`),
+    `${r.suggested} countermeasures suggested and not in force (bulkhead risk)${r.policyVersion !== undefined ? `; reach as policy version ${r.policyVersion} allows it` : '; no policy: reach from the learned conversations'}`,
+  ];
+  if (r.identified < r.assets) evidence.push(`${r.assets - r.identified} assets do not say what product they are: their vulnerabilities are unknown`);
+  return { ...item, status: short.length || r.identified === 0 ? 'partly' : 'met', evidence };
 }
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

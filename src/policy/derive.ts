@@ -60,6 +60,19 @@ export interface DeriveOptions {
   rangeSlack?: number;
   /** The EtherTypes learning saw besides IP (0: 802.3 frames); absent: learning kept no census. */
   etherTypes?: number[];
+  /**
+   * Known vulnerabilities (`derive --risk`): a device whose advisories need a higher SL-T than its
+   * tier's gets a zone of its own at that level, so its conduits are drawn as strictly as it needs.
+   */
+  risk?: ReadonlyMap<string, DeriveRisk>;
+}
+
+export interface DeriveRisk {
+  /** The SL-T its known vulnerabilities need. */
+  securityLevel: SecurityLevel;
+  /** Its name and the advisories, for the zone's description. */
+  name: string;
+  why: string;
 }
 
 interface Tier {
@@ -157,6 +170,7 @@ export function derivePolicy(assets: DeriveAsset[], learned: DeriveConversation[
   // missed) gives nothing to allow: it never becomes a rule, least of all an any-operation one.
   const conversations = learned.filter((c) => Object.keys(c.operations).length > 0);
   const { zones, zoneOfIp } = deriveZones(assets, conversations, options.securityLevel);
+  if (options.risk) ownZones(zones, zoneOfIp, options.risk);
   const drafts = draftConduits(conversations, zoneOfIp, options.rangeSlack ?? 16);
   nameRules(drafts);
   return {
@@ -221,6 +235,18 @@ function tierZone(tier: Tier, subnet: string | undefined, ips: string[], assets:
   // Never stop a plant by surprise: fail-open until an engineer decides otherwise per zone.
   zone.failMode = 'open';
   return zone;
+}
+
+/** Devices that need more than their zone's SL-T, each moved into a zone of its own at what it needs. */
+function ownZones(zones: Zone[], zoneOfIp: Map<string, Zone>, risk: ReadonlyMap<string, DeriveRisk>): void {
+  for (const [ip, r] of [...risk].sort(([a], [b]) => compareIps(a, b))) {
+    const from = zoneOfIp.get(ip);
+    if (!from || r.securityLevel <= from.securityLevel || from.members.length === 1) continue;
+    from.members = from.members.filter((m) => m !== ip);
+    const zone: Zone = { ...from, id: `${from.id}-${slug(ip)}`, name: `${r.name} (own zone)`, description: `Derived with risk: ${r.name} needs SL ${r.securityLevel}, more than ${from.name}'s ${from.securityLevel}: ${r.why}.`, securityLevel: r.securityLevel, members: [ip] };
+    zones.splice(zones.indexOf(from) + 1, 0, zone);
+    zoneOfIp.set(ip, zone);
+  }
 }
 
 /** A rule drafted from one conversation; `group` says what it allows, for merging. */

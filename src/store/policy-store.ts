@@ -232,3 +232,24 @@ export class PolicyStore {
     }).immediate();
   }
 }
+
+/** The version a change builds on, and why that one. */
+export interface WorkingVersion {
+  version: number;
+  status: PolicyStatus;
+  why: string;
+}
+
+/** The version to build on or judge by: the active one, else the latest approved, else the latest draft. */
+export function workingVersion(policies: PolicyStore): WorkingVersion | undefined {
+  const choices = [
+    ['active', 'the active version'],
+    ['approved', 'the latest approved version (none is active)'],
+    ['draft', 'the latest draft (none is active or approved)'],
+  ] as const;
+  for (const [status, why] of choices) {
+    const v = policies.latest(status);
+    if (v) return { version: v.version, status, why };
+  }
+  return undefined;
+}

@@ -2,6 +2,7 @@
 // their versions, review and what they would deny.
 
 import { writeFileSync } from 'node:fs';
+import { RiskAssessment } from '../../app/risk.js';
 import { baselineSince, derive, importPolicy, loadPolicy, simulatePcaps, simulateSince, type SimulationComparison } from '../../app/policy.js';
 import { lintInContext } from '../../app/report.js';
 import { PolicyReview } from '../../app/review.js';
@@ -32,11 +33,13 @@ const registerDerive: Register = (root, io, act) => {
     .option('--name <name>', "the policy's name")
     .option('--out <file>', 'also write the YAML document to FILE')
     .option('--by <name>', 'who derives it (default: the login name)')
+    .option('--risk', 'give a device whose known vulnerabilities need a higher SL-T than its zone a zone of its own at that level (bulkhead risk)')
     .action(
-      act((o: WithBy & { sl?: string; name?: string }) => {
+      act((o: WithBy & { sl?: string; name?: string; risk?: boolean }) => {
         if (o.sl !== undefined && !/^[0-4]$/.test(o.sl)) throw new UsageError(`bulkhead derive: --sl must be 0, 1, 2, 3 or 4, got '${o.sl}'`);
         return withDb(o.db, (db) => {
-          const r = derive(new LearnStore(db), new PolicyStore(db), { ...(o.sl !== undefined ? { securityLevel: Number(o.sl) as SecurityLevel } : {}), ...(o.name ? { name: o.name } : {}) }, actor(o.by));
+          const risk = o.risk ? new RiskAssessment(db).derivationNeeds() : undefined;
+          const r = derive(new LearnStore(db), new PolicyStore(db), { ...(o.sl !== undefined ? { securityLevel: Number(o.sl) as SecurityLevel } : {}), ...(o.name ? { name: o.name } : {}), ...(risk ? { risk } : {}) }, actor(o.by));
           if (o.out) writeFileSync(o.out, r.text);
           if (o.json) io.out(JSON.stringify({ version: r.version, policy: r.policy, findings: r.findings }));
           else {
