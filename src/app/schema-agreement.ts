@@ -16,6 +16,7 @@ import type { Proposal } from './propose.js';
 import type { BacnetTarget, ModbusTarget, OpcuaTarget } from '../../protocols/operation.js';
 import type { Addition, Observation, Refusal } from '../policy/adapt.js';
 import type { GatewayStatus } from './status.js';
+import type { ImportReport, RiskSummary, ShownAdvisory } from './advisories.js';
 import type * as S from './schemas.js';
 
 export type Agreement = [
@@ -39,6 +40,9 @@ export type Agreement = [
   Assert<Fits<Omit<S.Proposal, 'additions' | 'refused'>, Omit<Proposal, 'additions' | 'refused'>>>,
   Assert<Fits<Omit<S.Proposal['additions'][number], 'observation'>, Omit<Addition, 'observation'>>>,
   Assert<Fits<Omit<S.Proposal['refused'][number], 'observation'>, Omit<Refusal, 'observation'>>>,
+  Assert<Fits<Static<typeof S.AdvisorySummarySchema>, RiskSummary>>,
+  Assert<Fits<Static<typeof S.ImportReportSchema>, ImportReport>>,
+  Assert<Fits<Static<typeof S.ShownAdvisorySchema>, ShownAdvisory>>,
 ];
 
 type Shown = Static<typeof S.ObservationSchema>;

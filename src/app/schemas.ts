@@ -6,10 +6,13 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
+  AdvisoryCveRecord,
+  AdvisoryRecord,
   AssetRecord,
   AuditVerificationRecord,
   GatewayModeName,
   IsolationRecord,
+  KevRecord,
   literals,
   OperationKindName,
   PolicyStatusName,
@@ -263,3 +266,39 @@ export type TargetSummary = Static<typeof TargetSummaryRecord>;
 export type { Alert, ResponseRule, Suppression } from '../store/records.js';
 export { AlertRecord, AlertStateName, literals, ResponseRuleRecord, SeverityName, SuppressionRecord } from '../store/records.js';
 export { AuditEntryRecord, AuditVerificationRecord, ConversationRecord, GatewayEventRecord, GatewayModeName, IsolationRecord, Page, PolicyVersionSummary, RoleName, UserRecord } from '../store/records.js';
+
+// ---- The advisory catalogue (app/advisories.ts)
+export const AdvisorySummarySchema = Type.Object({
+  advisories: Int,
+  cves: Int,
+  products: Int,
+  kevEntries: Int,
+  kevVersion: Opt(Str),
+  newestAdvisory: Opt(Str),
+  newestRelease: Opt(Str),
+  importedAt: Opt(Num),
+  sources: Type.Array(Type.Object({ source: Str, at: Num, added: Int, updated: Int })),
+});
+
+export const ImportReportSchema = Type.Object({
+  source: Str,
+  documents: Int,
+  advisories: Int,
+  added: Int,
+  updated: Int,
+  unchanged: Int,
+  older: Int,
+  kevEntries: Opt(Int),
+  kevVersion: Opt(Str),
+  skipped: Type.Array(Type.Object({ file: Str, problems: Type.Array(Str) })),
+  skippedCount: Int,
+  ignored: Type.Array(Type.Object({ file: Str, why: Str })),
+  seconds: Num,
+});
+
+/** An advisory with each CVE's entry in the Known Exploited Vulnerabilities catalogue, where it has one. */
+export const ShownAdvisorySchema = Type.Composite([
+  Type.Omit(AdvisoryRecord, ['cves']),
+  Type.Object({ cves: Type.Array(Type.Composite([AdvisoryCveRecord, Type.Object({ kev: Opt(Type.Omit(KevRecord, ['cve', 'vendor', 'product'])) })])) }),
+]);
+export { CriticalityRecord, MATCH_DECISIONS, MatchDecisionRecord } from '../store/records.js';

@@ -3,6 +3,7 @@
 
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
+import { Advisories } from './advisories.js';
 import { Alerts } from './alerts.js';
 import { ResponseSettings } from './auto-response.js';
 import { GatewayControl } from './gateway-control.js';
@@ -14,6 +15,7 @@ export { GATEWAY_MODES } from '../gateway/health.js';
 export { Inventory } from './inventory.js';
 export { SHOWN_POLICY_SCHEMA, RULES_SHOWN } from './review.js';
 export { MAX_SUPPRESSION_DAYS, SUPPRESSION_SCOPES } from './alerts.js';
+export { MAX_FILES as MAX_UPLOAD_DOCUMENTS, REASON_MAX } from './advisories.js';
 
 export interface Services {
   accounts: UserStore;
@@ -22,8 +24,9 @@ export interface Services {
   inventory: Inventory;
   gateway: GatewayControl;
   responses: ResponseSettings;
+  advisories: Advisories;
 }
 
 export function services(db: Db): Services {
-  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db) };
+  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db) };
 }

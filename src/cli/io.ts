@@ -30,6 +30,14 @@ export interface Common {
   json?: boolean;
 }
 
+/**
+ * A subcommand's options with its parent's. A parent that takes `--db` and `--json` too
+ * (`advisories`, `risk`) keeps those given before the subcommand's name (the command line's
+ * options are positional): `bulkhead risk --db x confirm ...` must not fall back to the default
+ * database.
+ */
+export const withParents = <T extends Common>(c: Command): T => c.optsWithGlobals<T>();
+
 /** Adds the options every command takes. */
 export function common(c: Command): Command {
   return c.option('--db <path>', 'database (default: $BULKHEAD_DB, else ./bulkhead.db)').option('--json', 'machine-readable output');

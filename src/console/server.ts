@@ -16,6 +16,7 @@ import { services } from '../app/services.js';
 import type { Db } from '../store/database.js';
 import { guard, type RouteEntry } from './auth.js';
 import { ConsoleError, toConsoleError } from './errors.js';
+import { advisoryRoutes } from './routes/advisories.js';
 import { alertRoutes } from './routes/alerts.js';
 import { auditRoutes } from './routes/audit.js';
 import { eventRoutes } from './routes/events.js';
@@ -70,7 +71,7 @@ export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ ap
   await app.register(rateLimit, { global: false });
   await app.register(swagger, { openapi: { info: { title: 'Bulkhead console API', version: '0.1.0', description: 'Every route needs a session (cookie) with the role it names, and changes need the X-CSRF-Token header.' } } });
   guard(app, s, routes);
-  for (const feature of [sessionRoutes(o.tls !== undefined), userRoutes, gatewayRoutes, inventoryRoutes, policyRoutes, policyChangeRoutes, alertRoutes, auditRoutes, eventRoutes]) await app.register(feature, { s });
+  for (const feature of [sessionRoutes(o.tls !== undefined), userRoutes, gatewayRoutes, inventoryRoutes, policyRoutes, policyChangeRoutes, alertRoutes, advisoryRoutes, auditRoutes, eventRoutes]) await app.register(feature, { s });
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const roots = uiRoots();
   if (roots.length) await app.register(fastifyStatic, { root: roots, index: 'index.html', cacheControl: true, maxAge: 0 });
