@@ -18,6 +18,11 @@ import type { Addition, Observation, Refusal } from '../policy/adapt.js';
 import type { GatewayStatus } from './status.js';
 import type { ImportReport, RiskSummary, ShownAdvisory } from './advisories.js';
 import type * as S from './schemas.js';
+import type { CountermeasureDraft, RiskReport } from './risk.js';
+import type * as R from './risk-schemas.js';
+import type { CountermeasureKind } from '../risk/countermeasures.js';
+import type { MatchConfidence } from '../risk/match.js';
+import type { RiskBand } from '../risk/score.js';
 
 export type Agreement = [
   Assert<Same<Static<typeof S.EngineHealthSchema>['mode'], GatewayMode>>,
@@ -43,6 +48,11 @@ export type Agreement = [
   Assert<Fits<Static<typeof S.AdvisorySummarySchema>, RiskSummary>>,
   Assert<Fits<Static<typeof S.ImportReportSchema>, ImportReport>>,
   Assert<Fits<Static<typeof S.ShownAdvisorySchema>, ShownAdvisory>>,
+  Assert<Fits<R.ShownRiskReport, RiskReport>>,
+  Assert<Fits<R.ShownCountermeasureDraft, CountermeasureDraft>>,
+  Assert<Same<(typeof R.CONFIDENCE_NAMES)[number], MatchConfidence>>,
+  Assert<Same<(typeof R.RISK_BANDS)[number], RiskBand>>,
+  Assert<Same<(typeof R.COUNTERMEASURE_KIND_NAMES)[number], CountermeasureKind>>,
 ];
 
 type Shown = Static<typeof S.ObservationSchema>;

@@ -9,6 +9,7 @@ import { ResponseSettings } from './auto-response.js';
 import { GatewayControl } from './gateway-control.js';
 import { Inventory } from './inventory.js';
 import { PolicyReview } from './review.js';
+import { RiskAssessment } from './risk.js';
 
 export { siemLines } from './audit.js';
 export { GATEWAY_MODES } from '../gateway/health.js';
@@ -25,8 +26,9 @@ export interface Services {
   gateway: GatewayControl;
   responses: ResponseSettings;
   advisories: Advisories;
+  risk: RiskAssessment;
 }
 
 export function services(db: Db): Services {
-  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db) };
+  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db), risk: new RiskAssessment(db) };
 }
