@@ -1,7 +1,9 @@
 // An HMI or engineering station: a Modbus/TCP client running a schedule of reads and writes
 // against several PLCs, each repeated on its own period. It logs the moment it sends each
 // request (the ground truth of its polling period and jitter) and says `ready` once every task
-// has been answered once.
+// has been answered once (an exception is an answer, and is logged). It can also ask a PLC what
+// it is (FC 43 / MEI 14, the identification it answers logged) and send a Schneider UMAS request
+// (FC 90 / 0x5A: what an engineering tool sends to read, stop or reprogram a Modicon).
 
 import modbus from 'modbus-serial';
 import { every, log } from './schedule.js';
@@ -13,14 +15,18 @@ type ModbusRTU = InstanceType<typeof ModbusRTU>;
 interface Task {
   server: string;
   unit: number;
-  /** FC 1, 3, 6 or 16. */
-  fc: 1 | 3 | 6 | 16;
+  /** FC 1, 3, 6 or 16; 43 Read Device Identification (MEI 14), 90 UMAS. */
+  fc: 1 | 3 | 6 | 16 | 43 | 90;
   start: number;
   count: number;
   /** Seconds between repetitions; absent: once. */
   every?: number;
   /** Seconds after start before the first run. */
   after?: number;
+  /** FC 43: the read device id code (1 basic, 2 regular, 3 extended); 2 when absent. */
+  readCode?: 1 | 2 | 3;
+  /** FC 90: the bytes after the function code (session, UMAS function, data); [0, 2] (read the PLC's id) when absent. */
+  data?: number[];
 }
 
 const { tasks } = JSON.parse(process.argv[2]!) as { tasks: Task[] };
@@ -57,7 +63,10 @@ function run(t: Task): void {
     const m = await client(t.server);
     m.setID(t.unit);
     log({ sent: t.fc, server: t.server, start: t.start });
-    await request(m, t);
+    await request(m, t).catch((err: Error & { modbusCode?: number }) => {
+      if (err.modbusCode === undefined) throw err;
+      log({ exception: err.modbusCode, fc: t.fc, server: t.server });
+    });
     if (answered.size < tasks.length && answered.add(t).size === tasks.length) log({ ready: true });
   });
   queues.set(
@@ -70,7 +79,9 @@ async function request(m: ModbusRTU, t: Task): Promise<void> {
   if (t.fc === 3) await m.readHoldingRegisters(t.start, t.count);
   else if (t.fc === 1) await m.readCoils(t.start, t.count);
   else if (t.fc === 6) await m.writeRegister(t.start, 1000 + t.start);
-  else await m.writeRegisters(t.start, new Array<number>(t.count).fill(7));
+  else if (t.fc === 16) await m.writeRegisters(t.start, new Array<number>(t.count).fill(7));
+  else if (t.fc === 43) log({ identification: (await m.readDeviceIdentification(t.readCode ?? 2, 0)).data, server: t.server });
+  else await m.customFunction(90, t.data ?? [0, 2]);
 }
 
 for (const t of tasks) {

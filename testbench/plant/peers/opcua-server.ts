@@ -1,6 +1,8 @@
 // An OPC UA server (security None, and Basic256Sha256 SignAndEncrypt) with process variables,
 // text variables (recipes: large values a client writes in several chunks) and a Reset method;
 // writes and method calls are logged as JSON lines (the ground truth of what got through).
+// Given `buildInfo`, it says it is that product (manufacturer, product, software version, build
+// number) in its ServerStatus, as a real product's server would.
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +10,20 @@ import { join } from 'node:path';
 import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, Variant } from 'node-opcua';
 import { log } from './schedule.js';
 
-const { host, variables, texts = [] } = JSON.parse(process.argv[2]!) as { host: string; variables: string[]; texts?: string[] };
+interface BuildInfo {
+  manufacturerName?: string;
+  productName?: string;
+  softwareVersion?: string;
+  buildNumber?: string;
+}
+
+const { host, variables, texts = [], buildInfo } = JSON.parse(process.argv[2]!) as { host: string; variables: string[]; texts?: string[]; buildInfo?: BuildInfo };
 
 const server = new OPCUAServer({
   port: 4840,
   hostname: host,
   alternateHostname: [host],
-  buildInfo: { productUri: 'urn:bulkhead:testbench:opcua-server', productName: 'Bulkhead testbench OPC UA server' },
+  buildInfo: { productUri: 'urn:bulkhead:testbench:opcua-server', productName: 'Bulkhead testbench OPC UA server', ...buildInfo },
   serverInfo: { applicationUri: 'urn:bulkhead:testbench:opcua-server', applicationName: { text: 'Testbench Line Server' } },
   serverCertificateManager: new OPCUACertificateManager({ rootFolder: join(mkdtempSync(join(tmpdir(), 'bulkhead-plant-pki-')), 'pki'), automaticallyAcceptUnknownCertificate: true }),
 });
