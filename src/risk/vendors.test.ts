@@ -44,7 +44,7 @@ describe('vendorKey', () => {
   });
 
   it('keeps different vendors apart', () => {
-    const keys = ['Delta Controls', 'Delta Electronics', 'Mitsubishi Heavy Industries', 'Mitsubishi Electric', 'Real Time Automation', 'Real-Time Innovations (RTI)', 'Fujitsu Siemens Computers', 'Johnson & Johnson', 'Johnson Controls'].map(vendorKey);
+    const keys = ['Delta Controls', 'Delta Electronics', 'Mitsubishi Heavy Industries', 'Mitsubishi Electric', 'Real Time Automation', 'Real-Time Innovations (RTI)', 'Fujitsu Siemens Computers', 'Johnson & Johnson', 'Johnson Controls', 'Ge Ruili Intelligent Technology ( Beijing ) Co., Ltd.', 'GE'].map(vendorKey);
     expect(new Set(keys).size).toBe(keys.length);
   });
 

@@ -52,6 +52,8 @@ const ALIASES: ReadonlyMap<string, string> = new Map([
   ['carrier global', 'carrier'], ['geutebrueck', 'geutebruck'], ['weidmueller', 'weidmuller'],
   ['lcds leao consultoria e desenvolvimento de sistemas', 'lcds'], ['ni', 'national instruments'],
   ['opto22', 'opto 22'], ['sel', 'schweitzer engineering laboratories'],
+  // not General Electric although it starts with 'Ge' (a MAC registrant)
+  ['ge ruili intelligent technology', 'ge ruili intelligent technology'],
 ]);
 
 /**
