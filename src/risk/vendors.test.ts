@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bacnetVendorName } from '../../protocols/bacnet/vendors.js';
+import { macVendor } from '../learn/oui.js';
 import { splitVendors, vendorKey } from './vendors.js';
 
 /** [canonical key, spellings from advisories, BACnet vendor tables and MAC registrants]. */
@@ -54,6 +55,20 @@ describe('vendorKey', () => {
     expect(vendorKey(bacnetVendorName(8)!)).toBe('delta controls');
     expect(vendorKey(bacnetVendorName(10)!)).toBe('schneider electric');
     expect(vendorKey(bacnetVendorName(17)!)).toBe('honeywell');
+  });
+
+  it('meets the MAC registrants of the big ICS vendors', () => {
+    const registrants: [string, string][] = [
+      ['00:00:54', 'schneider electric'], ['00:01:e3', 'siemens'], ['00:00:bc', 'rockwell automation'], ['00:80:a7', 'honeywell'],
+      ['00:10:8d', 'johnson controls'], ['00:0c:de', 'abb'], ['00:26:92', 'mitsubishi electric'], ['3c:f7:d1', 'omron'],
+      ['00:30:de', 'wago'], ['00:a0:45', 'phoenix contact'], ['00:90:e8', 'moxa'], ['00:a0:f4', 'general electric'],
+      ['00:22:e5', 'emerson'], ['00:00:64', 'yokogawa'], ['00:40:ae', 'delta controls'], ['00:01:f0', 'tridium'],
+      ['00:01:05', 'beckhoff'], ['00:0b:0f', 'bosch rexroth'], ['00:11:1e', 'b and r'],
+    ];
+    for (const [prefix, key] of registrants) {
+      const registrant = macVendor(`${prefix}:00:00:01`);
+      expect([prefix, registrant !== undefined && vendorKey(registrant)]).toEqual([prefix, key]);
+    }
   });
 
   it('never throws and never returns a legal form alone', () => {
