@@ -95,9 +95,9 @@ export class RiskAssessment {
     return this.index.index;
   }
 
-  /** The assessment, at most ASSESSMENT_REUSE_MS old. */
-  recent(now = Date.now()): RiskReport {
-    if (!this.last || now - this.last.at > ASSESSMENT_REUSE_MS) this.last = { at: now, report: this.assess() };
+  /** The assessment, at most ASSESSMENT_REUSE_MS old; `fresh` makes it anew (the caller just changed something). */
+  recent(now = Date.now(), fresh = false): RiskReport {
+    if (fresh || !this.last || now - this.last.at > ASSESSMENT_REUSE_MS) this.last = { at: now, report: this.assess() };
     return this.last.report;
   }
 

@@ -1,7 +1,8 @@
 // The console API over a real SQLite database holding the learned demo plant: first-run setup,
 // login with lockout, every route guarded by its role (walked from the route table, so a new
 // route without a guard fails here), CSRF, bad input answered with the path of the problem,
-// the policy workflow, zone edits, events live, and audit tampering detected.
+// the policy workflow, zone edits, events live, audit tampering detected, and the risk assessment
+// of an uploaded advisory with a countermeasure drafted into a version.
 
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ import { loadPolicy } from '../../src/gateway/policy-ref.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { ROLES, UserStore, type Role } from '../../src/store/user-store.js';
+import type { ShownCountermeasureDraft, ShownRiskReport } from '../../src/app/risk-schemas.js';
+import { ADVISORY_ID, identifyAsModicon, KEV_CVE, kevCatalogue, modiconAdvisory, OTHER_CVE } from '../lib/risk-scenario.js';
 
 /** Where two JSON values first differ, as a path. */
 function diffAt(a: unknown, b: unknown, path = ''): string {
@@ -329,6 +332,53 @@ describe('console API', () => {
     // The conversation it links to, whole.
     expect(((await call('GET', `/api/conversations/${encodeURIComponent(conversation)}`, { as: 'viewer' })).body as { key: string }).key).toBe(conversation);
     expect((await call('GET', `/api/conversations/${encodeURIComponent('10.0.0.1>10.0.0.2:502/modbus')}`, { as: 'viewer' })).status).toBe(404);
+    expect(changed).toEqual([]);
+  });
+
+  it('assesses risk from an uploaded advisory: the Modicon ranked with its advisory, CVEs, CVSS and KEV flag, and a countermeasure drafted into a version', async () => {
+    // The demo plant's Modbus server, now saying (MEI 14) that it is a Modicon M340.
+    const plc = '3.15.227.20';
+    const risk = async (query = '?fresh=true') => (await call('GET', `/api/risk${query}`, { as: 'viewer' })).body as unknown as ShownRiskReport;
+    expect(await risk('')).toMatchObject({ catalogue: { advisories: 0, kevEntries: 0 }, assets: [], zones: expect.any(Array), countermeasures: [] });
+    identifyAsModicon(db, plc);
+    expect((await call('POST', '/api/advisories', { as: 'engineer', body: [modiconAdvisory(), kevCatalogue()] })).body).toMatchObject({ added: 1, kevVersion: '2025.08.25' });
+    const r = await risk();
+    expect(r.catalogue).toMatchObject({ advisories: 1, kevEntries: 1, kevVersion: '2025.08.25' });
+    expect(r.policy).toMatchObject({ version: 2, status: 'active' });
+    expect(r.counts).toMatchObject({ matched: 1, vulnerable: 1 });
+    const asset = r.assets[0]!;
+    expect(asset).toMatchObject({ key: plc, ip: plc, name: expect.stringMatching(/Modicon M340/), claims: [{ vendor: 'Schneider Electric', models: ['BMX P34 2020'], version: 'v2.70' }] });
+    const m = asset.matches[0]!;
+    expect(m).toMatchObject({ advisoryId: ADVISORY_ID, confidence: 'high', counted: true, knownExploited: true, worstCvss: 9.8 });
+    expect(m.cves.map((c) => [c.cve, c.cvss, c.knownExploited])).toEqual([[KEV_CVE, 9.8, true], [OTHER_CVE, 7.5, false]]);
+    expect(m.cves[0]!.requiredAction).toMatch(/^Apply mitigations/);
+    expect(m.why).toHaveLength(3);
+    expect(asset.risk.parts.map((x) => x.name)).toEqual(expect.arrayContaining(['vulnerability', 'known exploited']));
+    expect(asset.risk.text).toMatch(/^risk \d+ of 25 \(\w+\) = likelihood \d \(vulnerability \+3, known exploited \+1.*\) x impact \d/);
+    const zone = r.zones.find((z) => z.id === asset.zone)!;
+    expect(zone).toMatchObject({ neededSl: 3, vulnerableAssets: 1, worst: { assetKey: plc }, advisories: [ADVISORY_ID], cves: [OTHER_CVE, KEV_CVE].sort() });
+    // An engineer's word changes the next assessment at once (the page asks for it fresh).
+    const match = { assetKey: plc, advisoryId: ADVISORY_ID };
+    expect((await call('POST', '/api/risk/decisions', { as: 'engineer', body: { ...match, decision: 'dismissed', reason: 'not this firmware' } })).status).toBe(200);
+    expect((await risk()).assets[0]).toMatchObject({ risk: { risk: 0 }, matches: [{ decision: 'dismissed', counted: false }] });
+    expect((await call('DELETE', '/api/risk/decisions', { as: 'engineer', body: match })).body).toEqual({ ok: true });
+    expect((await risk()).assets[0]!.matches[0]).toMatchObject({ counted: true });
+    expect((await risk()).assets[0]!.matches[0]!.decision).toBeUndefined();
+    // A countermeasure drafted: engineers only, a new draft version with its diff, never in force.
+    const cm = r.countermeasures.find((c) => c.draftable && c.assetKey === plc)!;
+    expect(cm).toMatchObject({ id: `vp-umas-modicon@${plc}`, kind: 'virtual_patch', advisories: [ADVISORY_ID], cves: [KEV_CVE, OTHER_CVE], conduits: [expect.any(String)], inForce: false });
+    const draftUrl = (id: string) => `/api/risk/countermeasures/${encodeURIComponent(id)}/draft`;
+    expect((await call('POST', draftUrl(cm.id), { as: 'operator', body: {} })).body.code).toBe('BH_FORBIDDEN');
+    expect((await call('POST', draftUrl(cm.id), { as: 'engineer', body: { apply: true } })).body.message).toMatch(/^body: must NOT have additional properties/);
+    const missing = await call('POST', draftUrl('vp-nothing@10.99.99.99'), { as: 'engineer', body: {} });
+    expect([missing.status, missing.body.code, missing.body.message]).toEqual([404, 'BH_NOT_FOUND', "no countermeasure 'vp-nothing@10.99.99.99' in the current assessment (bulkhead risk lists them with their ids)"]);
+    const drafted = await call('POST', draftUrl(cm.id), { as: 'engineer', body: {} });
+    expect(drafted.status).toBe(200);
+    const d = drafted.body as unknown as ShownCountermeasureDraft;
+    expect(d).toMatchObject({ base: { version: 2, status: 'active' }, countermeasure: { id: cm.id } });
+    expect(d.diff.changes).toEqual([expect.stringMatching(/vp-umas-modicon/)]);
+    expect((await call('GET', `/api/policies/${d.version}`, { as: 'viewer' })).body).toMatchObject({ status: 'draft', createdBy: 'engineer', source: `countermeasure ${cm.id} for ${ADVISORY_ID} on version 2` });
+    expect(((await call('GET', '/api/status', { as: 'viewer' })).body as { policy: { version: number } }).policy.version).toBe(2);
     expect(changed).toEqual([]);
   });
 });

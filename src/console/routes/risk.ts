@@ -20,7 +20,7 @@ export const riskRoutes: Feature = async (app, { s }) => {
         response: { 200: RiskReportSchema },
       },
     },
-    async (req) => (req.query.fresh ? s.risk.assess() : s.risk.recent()),
+    async (req) => s.risk.recent(Date.now(), req.query.fresh),
   );
   app.post(
     '/api/risk/countermeasures/:id/draft',
