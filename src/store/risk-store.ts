@@ -101,11 +101,28 @@ export class RiskStore {
       trimImports: db.prepare('DELETE FROM advisory_imports WHERE id <= (SELECT MAX(id) FROM advisory_imports) - ?'),
       all: db.prepare('SELECT data FROM advisories ORDER BY current_release DESC, id').pluck(),
       kev: db.prepare('SELECT data FROM kev').pluck(),
+      generation: db.prepare(`SELECT value FROM meta WHERE key = '${GENERATION}'`).pluck(),
+      totals: db.prepare('SELECT COUNT(*) AS n, SUM(products) AS products FROM advisories'),
+      newest: db.prepare('SELECT id, current_release AS currentRelease FROM advisories ORDER BY current_release DESC, id LIMIT 1'),
+      distinctCves: db.prepare('SELECT COUNT(DISTINCT cve) FROM advisory_cves').pluck(),
+      kevCount: db.prepare('SELECT COUNT(*) FROM kev').pluck(),
+      sources: db.prepare('SELECT source, at, added, updated FROM advisory_imports ORDER BY id DESC LIMIT ?'),
+      decided: db.prepare('SELECT 1 FROM match_decisions WHERE asset_key = ? AND advisory_id = ?'),
+      decisionCount: db.prepare('SELECT COUNT(*) FROM match_decisions').pluck(),
+      decide: db.prepare('INSERT OR REPLACE INTO match_decisions (asset_key, advisory_id, decision, by, at, reason) VALUES (?, ?, ?, ?, ?, ?)'),
+      undecide: db.prepare('DELETE FROM match_decisions WHERE asset_key = ? AND advisory_id = ?'),
+      decisions: db.prepare('SELECT asset_key AS assetKey, advisory_id AS advisoryId, decision, by, at, reason FROM match_decisions ORDER BY asset_key, advisory_id'),
+      rated: db.prepare('SELECT 1 FROM criticalities WHERE asset_key = ?'),
+      ratedCount: db.prepare('SELECT COUNT(*) FROM criticalities').pluck(),
+      rate: db.prepare('INSERT OR REPLACE INTO criticalities (asset_key, criticality, by, at, reason) VALUES (?, ?, ?, ?, ?)'),
+      unrate: db.prepare('DELETE FROM criticalities WHERE asset_key = ?'),
+      criticalities: db.prepare('SELECT asset_key AS assetKey, criticality, by, at, reason FROM criticalities ORDER BY asset_key'),
     };
   }
 
   generation(): number {
-    return readSetting<number>(this.db, GENERATION) ?? 0;
+    const v = this.stmt.generation.get() as string | undefined;
+    return v === undefined ? 0 : Number(JSON.parse(v));
   }
 
   /**
@@ -187,16 +204,15 @@ export class RiskStore {
   }
 
   summary(): RiskSummary {
-    const one = <T>(sql: string) => this.db.prepare(sql).get() as T;
-    const { n, products } = one<{ n: number; products: number | null }>('SELECT COUNT(*) AS n, SUM(products) AS products FROM advisories');
-    const newest = one<{ id: string; currentRelease: string } | undefined>('SELECT id, current_release AS currentRelease FROM advisories ORDER BY current_release DESC, id LIMIT 1');
+    const { n, products } = this.stmt.totals.get() as { n: number; products: number | null };
+    const newest = this.stmt.newest.get() as { id: string; currentRelease: string } | undefined;
     const kevMeta = readSetting<{ catalogVersion: string }>(this.db, KEV_META);
-    const sources = this.db.prepare('SELECT source, at, added, updated FROM advisory_imports ORDER BY id DESC LIMIT ?').all(SOURCES_SHOWN) as RiskSummary['sources'];
+    const sources = this.stmt.sources.all(SOURCES_SHOWN) as RiskSummary['sources'];
     return {
       advisories: n,
-      cves: one<{ n: number }>('SELECT COUNT(DISTINCT cve) AS n FROM advisory_cves').n,
+      cves: Number(this.stmt.distinctCves.get()),
       products: products ?? 0,
-      kevEntries: one<{ n: number }>('SELECT COUNT(*) AS n FROM kev').n,
+      kevEntries: Number(this.stmt.kevCount.get()),
       ...(kevMeta ? { kevVersion: kevMeta.catalogVersion } : {}),
       ...(newest ? { newestAdvisory: newest.id, newestRelease: newest.currentRelease } : {}),
       ...(sources[0] ? { importedAt: sources[0].at } : {}),
@@ -209,43 +225,39 @@ export class RiskStore {
   /** Records (or replaces) the decision on one asset and advisory. */
   decide(d: MatchDecision): void {
     this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM match_decisions WHERE asset_key = ? AND advisory_id = ?').get(d.assetKey, d.advisoryId);
-      if (!exists && Number(this.db.prepare('SELECT COUNT(*) FROM match_decisions').pluck().get()) >= MAX_DECISIONS) {
+      if (!this.stmt.decided.get(d.assetKey, d.advisoryId) && Number(this.stmt.decisionCount.get()) >= MAX_DECISIONS) {
         throw new BulkheadError('BH_CONFLICT', `${MAX_DECISIONS} match decisions are kept already: undo some first`);
       }
-      this.db
-        .prepare('INSERT OR REPLACE INTO match_decisions (asset_key, advisory_id, decision, by, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(d.assetKey, d.advisoryId, d.decision, d.by, d.at, d.reason ?? null);
+      this.stmt.decide.run(d.assetKey, d.advisoryId, d.decision, d.by, d.at, d.reason ?? null);
     })();
   }
 
   /** false when there was no decision to undo. */
   undecide(assetKey: string, advisoryId: string): boolean {
-    return this.db.prepare('DELETE FROM match_decisions WHERE asset_key = ? AND advisory_id = ?').run(assetKey, advisoryId).changes > 0;
+    return this.stmt.undecide.run(assetKey, advisoryId).changes > 0;
   }
 
   decisions(): MatchDecision[] {
-    const rows = this.db.prepare('SELECT asset_key AS assetKey, advisory_id AS advisoryId, decision, by, at, reason FROM match_decisions ORDER BY asset_key, advisory_id').all() as (MatchDecision & { reason: string | null })[];
+    const rows = this.stmt.decisions.all() as (MatchDecision & { reason: string | null })[];
     return rows.map(withoutNullReason);
   }
 
   setCriticality(c: Criticality): void {
     this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM criticalities WHERE asset_key = ?').get(c.assetKey);
-      if (!exists && Number(this.db.prepare('SELECT COUNT(*) FROM criticalities').pluck().get()) >= MAX_CRITICALITIES) {
+      if (!this.stmt.rated.get(c.assetKey) && Number(this.stmt.ratedCount.get()) >= MAX_CRITICALITIES) {
         throw new BulkheadError('BH_CONFLICT', `${MAX_CRITICALITIES} asset criticalities are kept already: clear some first`);
       }
-      this.db.prepare('INSERT OR REPLACE INTO criticalities (asset_key, criticality, by, at, reason) VALUES (?, ?, ?, ?, ?)').run(c.assetKey, c.criticality, c.by, c.at, c.reason ?? null);
+      this.stmt.rate.run(c.assetKey, c.criticality, c.by, c.at, c.reason ?? null);
     })();
   }
 
   /** false when the asset had none. */
   clearCriticality(assetKey: string): boolean {
-    return this.db.prepare('DELETE FROM criticalities WHERE asset_key = ?').run(assetKey).changes > 0;
+    return this.stmt.unrate.run(assetKey).changes > 0;
   }
 
   criticalities(): Criticality[] {
-    const rows = this.db.prepare('SELECT asset_key AS assetKey, criticality, by, at, reason FROM criticalities ORDER BY asset_key').all() as (Criticality & { reason: string | null })[];
+    const rows = this.stmt.criticalities.all() as (Criticality & { reason: string | null })[];
     return rows.map(withoutNullReason);
   }
 }
