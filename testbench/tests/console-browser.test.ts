@@ -1,10 +1,11 @@
 // The console in a real browser (Debian's Chromium, driven by playwright-core) over HTTPS with the
 // certificate made on first start: first-run setup, the dashboard saying plainly that nothing is
 // enforced here, inventory search, the zone map and an edit, policy review with approval, apply
-// with a visible commit-confirm countdown and confirm, live events with isolate, and the audit
-// log. Screenshots are kept in testbench/artifacts/console/.
+// with a visible commit-confirm countdown and confirm, live events with isolate, the audit log,
+// and the Risk page (an advisory uploaded, a match confirmed, a countermeasure drafted).
+// Screenshots are kept in testbench/artifacts/console/.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +20,7 @@ import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { loadPolicy } from '../../src/gateway/policy-ref.js';
 import { LAPTOP, writeAlertScenario } from '../lib/alert-scenario.js';
+import { ADVISORY_ID, identifyAsModicon, KEV_CVE, kevCatalogue, modiconAdvisory } from '../lib/risk-scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DEMO = join(import.meta.dirname, '..', 'fixtures', 'demo');
@@ -186,6 +188,47 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     expect(await report.locator('body').textContent()).toMatch(/hash-chained audit log .* chain verified/);
     await shot('8-compliance');
   });
+  it('ranks the Modicon the uploaded advisory names on the Risk page, confirms the match and drafts a countermeasure', async () => {
+    await page.goto(`${url}#/risk`);
+    await page.getByText('No advisories imported: upload CISA CSAF files or the KEV catalogue').waitFor();
+    // The demo's Modbus server says (MEI 14) that it is a Modicon M340; the advisory and the KEV catalogue are uploaded as files.
+    const plc = '3.15.227.20';
+    identifyAsModicon(db, plc);
+    const dir = mkdtempSync(join(tmpdir(), 'bulkhead-ui-advisories-'));
+    writeFileSync(join(dir, 'icsa-21-194-02.json'), JSON.stringify(modiconAdvisory()));
+    writeFileSync(join(dir, 'known_exploited_vulnerabilities.json'), JSON.stringify(kevCatalogue()));
+    await page.setInputFiles('input[name=advisory-files]', [join(dir, 'icsa-21-194-02.json'), join(dir, 'known_exploited_vulnerabilities.json')]);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.textContent('.notice')).toMatch(/^Imported 2 documents from console upload \(2 documents\): 1 added, 0 updated, 0 unchanged; KEV catalogue 2025\.08\.25 \(1 entry\)\.$/);
+    expect(await page.textContent('.catalogue')).toMatch(/^1 advisory \(1 product, 2 CVEs\), newest ICSA-21-194-02 of 2021-07-13 · KEV catalogue 2025\.08\.25: 1 known exploited vulnerability/);
+    // Ranked first, in words with the numbers beside them.
+    const card = page.locator('section.risk-asset').first();
+    expect(await card.getAttribute('data-asset')).toBe(plc);
+    expect(await card.locator('h2').textContent()).toMatch(/^1\. Schneider Electric Modicon M340 BMX P34 2020, revision v2\.70 3\.15\.227\.20 critical risk 20 of 25$/);
+    expect(await card.locator('.risk-text').textContent()).toMatch(/likelihood 5 \(vulnerability \+3, known exploited \+1, reach \+1\) x impact 4/);
+    const advisory = card.locator(`[data-advisory="${ADVISORY_ID}"]`);
+    expect(await advisory.locator('h3').textContent()).toBe(`${ADVISORY_ID} Schneider Electric Modicon Controllers`);
+    const kevRow = advisory.locator('tr', { hasText: KEV_CVE });
+    expect(await kevRow.locator('.cvss').textContent()).toBe('9.8');
+    expect(await kevRow.locator('.pill.kev').textContent()).toBe('KEV');
+    expect(await advisory.locator('tr', { hasText: 'CVE-2021-22780' }).textContent()).toMatch(/7\.5no/);
+    expect(await advisory.textContent()).toContain('Block Modbus function code 90 (UMAS)');
+    expect(await advisory.locator('.decision').textContent()).toBe('counted unless dismissed');
+    await advisory.getByRole('button', { name: 'Confirm: it applies' }).click();
+    await expect.poll(() => page.locator(`section.risk-asset [data-advisory="${ADVISORY_ID}"] .decision`).textContent()).toBe('confirmed by an engineer: counted');
+    expect(await page.locator(`[data-advisory="${ADVISORY_ID}"]`).getByRole('button', { name: 'Undo the decision' }).count()).toBe(1);
+    // The zone's SL-T against what the Modicon needs, and the virtual patch drafted into a version for the Policy page.
+    expect(await page.locator('main table tr', { hasText: 'Control (L1) 3.15.227.0/24' }).textContent()).toMatch(/\(control-3-15-227-0-24\)33none1Schneider Electric Modicon M340/);
+    const patch = page.locator(`[data-countermeasure="vp-umas-modicon@${plc}"]`);
+    await patch.getByRole('button', { name: 'Draft policy version' }).click();
+    await expect.poll(() => patch.locator('.drafted').textContent()).toMatch(/^Draft policy version \d+ built on version 2 \(the active version\): nothing is in force yet/);
+    expect(await patch.locator('ul.diff li').count()).toBe(1);
+    const href = (await patch.locator('.drafted a').getAttribute('href'))!;
+    await shot('9-risk');
+    await page.goto(`${url}${href}`);
+    await page.getByRole('heading', { name: /^Version \d+: .* \(draft\)$/ }).waitFor();
+  });
+
   it('shows an alert with the baseline against what was seen, acknowledges it and isolates its source', async () => {
     // Last, as it learns more: a day of polling and an unknown laptop writing to the PLC.
     const scenario = join(mkdtempSync(join(tmpdir(), 'bulkhead-ui-alerts-')), 'alerts.pcap');

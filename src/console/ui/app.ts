@@ -7,6 +7,7 @@ import { alertsPage } from './alerts-page.js';
 import { auditPage, dashboardPage, eventsPage, reportPage, usersPage } from './gateway-pages.js';
 import { assetsPage, conversationsPage } from './inventory-pages.js';
 import { policyPage } from './policy-page.js';
+import { riskPage } from './risk-page.js';
 import { zonesPage } from './zones-page.js';
 
 const PAGES: { path: string; title: string; role: Me['role']; render: (p: Page) => Promise<void> }[] = [
@@ -16,6 +17,7 @@ const PAGES: { path: string; title: string; role: Me['role']; render: (p: Page) 
   { path: 'zones', title: 'Zone map', role: 'viewer', render: zonesPage },
   { path: 'policy', title: 'Policy', role: 'viewer', render: policyPage },
   { path: 'alerts', title: 'Alerts', role: 'viewer', render: alertsPage },
+  { path: 'risk', title: 'Risk', role: 'viewer', render: (p) => riskPage(p) },
   { path: 'events', title: 'Events', role: 'viewer', render: eventsPage },
   { path: 'audit', title: 'Audit log', role: 'viewer', render: auditPage },
   { path: 'report', title: 'Compliance', role: 'viewer', render: reportPage },

@@ -15,7 +15,8 @@ export function hashParams(): URLSearchParams {
   return new URLSearchParams(location.hash.split('?')[1] ?? '');
 }
 
-/** Where one asset, one conversation and one alert are shown. */
+/** Where one asset, one conversation, one alert and one policy version are shown. */
 export const assetHref = (key: string) => `#/assets?key=${encodeURIComponent(key)}`;
 export const conversationHref = (key: string) => `#/conversations?key=${encodeURIComponent(key)}`;
 export const alertHref = (id: number) => `#/alerts?id=${id}`;
+export const policyHref = (version: number) => `#/policy?v=${version}`;
