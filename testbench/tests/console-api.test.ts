@@ -4,7 +4,7 @@
 // the policy workflow, zone edits, events live, audit tampering detected, and the risk assessment
 // of an uploaded advisory with a countermeasure drafted into a version.
 
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -27,6 +27,7 @@ import { PolicyStore } from '../../src/store/policy-store.js';
 import { ROLES, UserStore, type Role } from '../../src/store/user-store.js';
 import type { ShownCountermeasureDraft, ShownRiskReport } from '../../src/app/risk-schemas.js';
 import { ADVISORY_ID, identifyAsModicon, KEV_CVE, kevCatalogue, modiconAdvisory, OTHER_CVE } from '../lib/risk-scenario.js';
+import { advisoriesUnavailable, csafFile } from '../../src/test-support/advisories.js';
 
 /** Where two JSON values first differ, as a path. */
 function diffAt(a: unknown, b: unknown, path = ''): string {
@@ -40,6 +41,8 @@ function diffAt(a: unknown, b: unknown, path = ''): string {
 }
 
 const DEMO = join(import.meta.dirname, '..', 'fixtures', 'demo');
+const corpusUnavailable = advisoriesUnavailable();
+if (corpusUnavailable) console.warn(`SKIPPED: console risk over CISA's own ${ADVISORY_ID}: ${corpusUnavailable}`);
 const PASSWORD = 'Correct-Horse-42';
 
 describe('console API', () => {
@@ -379,6 +382,18 @@ describe('console API', () => {
     expect(d.diff.changes).toEqual([expect.stringMatching(/vp-umas-modicon/)]);
     expect((await call('GET', `/api/policies/${d.version}`, { as: 'viewer' })).body).toMatchObject({ status: 'draft', createdBy: 'engineer', source: `countermeasure ${cm.id} for ${ADVISORY_ID} on version 2` });
     expect(((await call('GET', '/api/status', { as: 'viewer' })).body as { policy: { version: number } }).policy.version).toBe(2);
+    expect(changed).toEqual([]);
+  });
+
+  it.skipIf(corpusUnavailable !== undefined)(`matches CISA's own ${ADVISORY_ID} of the corpus, uploaded as published, to the Modicon`, async () => {
+    // A later release of the advisory the test above made: it replaces that one.
+    const upload = await call('POST', '/api/advisories', { as: 'engineer', body: JSON.parse(readFileSync(csafFile(ADVISORY_ID), 'utf8')) as object });
+    expect(upload.body).toMatchObject({ added: 0, updated: 1 });
+    const r = (await call('GET', '/api/risk?fresh=true', { as: 'viewer' })).body as unknown as ShownRiskReport;
+    const m = r.assets[0]!.matches.find((x) => x.advisoryId === ADVISORY_ID)!;
+    expect(m).toMatchObject({ title: 'Schneider Electric Modicon Controllers and Software (Update A)', confidence: 'high', product: { name: 'Modicon M340 CPU (part numbers BMXP34*)', vendor: 'Schneider Electric Software, LLC' }, knownExploited: true });
+    expect(m.cves.map((c) => c.cve)).toEqual(['CVE-2021-22778', KEV_CVE, 'CVE-2020-12525', OTHER_CVE, 'CVE-2021-22781', 'CVE-2021-22782']);
+    expect(m.url).toBe('https://www.cisa.gov/news-events/ics-advisories/icsa-21-194-02');
     expect(changed).toEqual([]);
   });
 });
