@@ -1,6 +1,6 @@
 // Which advisories name an asset's product: each identity claim's vendor (normalised) picks the
-// advisory products of that vendor, a token index narrows them to the ones sharing a word or a
-// part-number prefix with the device, and each is matched by model or name, then by version.
+// advisory products of that vendor, a key index narrows them to those sharing a part-number head,
+// a word or the whole name with the device, and each is matched by model or name, then by version.
 // Every match says why it matched and how sure it is:
 //   high    a model or part number matched and the firmware is in the affected range
 //   medium  the product name matched and the firmware is in the affected range
@@ -9,7 +9,7 @@
 
 import type { AdvisoryProductRecordType as Product, AdvisoryRecordType as Advisory, KevRecordType as Kev } from '../store/records.js';
 import type { AssetClaim } from './identity.js';
-import { matchProduct, productPattern, type ProductPattern } from './products.js';
+import { deviceKeys, matchProduct, patternKeys, productPattern, type DeviceNames, type ProductPattern } from './products.js';
 import { splitVendors, vendorKey } from './vendors.js';
 import { checkVersion, parseRange, type VersionRange } from './versions.js';
 
@@ -17,9 +17,6 @@ export type MatchConfidence = 'high' | 'medium' | 'low';
 export const CONFIDENCES: readonly MatchConfidence[] = ['high', 'medium', 'low'];
 /** Remediations shown per match (older advisories attach every one to every product). */
 export const REMEDIATIONS_SHOWN = 8;
-
-/** Words too common in product names to narrow the candidates by. */
-const COMMON = new Set(['all', 'and', 'cpu', 'cpus', 'for', 'the', 'with', 'series', 'family', 'firmware', 'version', 'versions', 'module', 'modules', 'controller', 'controllers', 'device', 'devices', 'incl', 'including', 'software', 'system', 'systems', 'server', 'client', 'v1', 'v2', 'v3']);
 
 interface Entry {
   advisory: Advisory;
@@ -67,19 +64,17 @@ export interface AdvisoryMatch {
   remediationsTruncated: boolean;
 }
 
-/** Lower-case alphanumeric words, and the first three characters of each (part-number prefixes). */
-function keysOf(texts: readonly string[], out: Set<string>): Set<string> {
-  for (const text of texts) {
-    const lower = text.toLowerCase();
-    for (const word of lower.split(/[^a-z0-9]+/)) if (word.length >= 2 && !COMMON.has(word)) out.add(word);
-    const compact = lower.replace(/[^a-z0-9]+/g, '');
-    if (compact.length >= 3) out.add(`^${compact.slice(0, 3)}`);
-    for (const word of lower.split(/[\s,;()/]+/)) {
-      const w = word.replace(/[^a-z0-9]+/g, '');
-      if (w.length >= 3) out.add(`^${w.slice(0, 3)}`);
-    }
+/** Vendor names seen, by their key: a plant's assets and the corpus repeat a few hundred names. */
+const VENDOR_KEYS_KEPT = 10_000;
+const vendorKeys = new Map<string, string>();
+function cachedVendorKey(name: string): string {
+  let key = vendorKeys.get(name);
+  if (key === undefined) {
+    key = vendorKey(name);
+    if (vendorKeys.size >= VENDOR_KEYS_KEPT) vendorKeys.clear();
+    vendorKeys.set(name, key);
   }
-  return out;
+  return key;
 }
 
 export class AdvisoryIndex {
@@ -91,34 +86,28 @@ export class AdvisoryIndex {
 
   constructor(advisories: readonly Advisory[], options: { linear?: boolean } = {}) {
     if (options.linear) this.flat = [];
+    const byVendor = new Map<string, Entry[]>();
     let products = 0;
     for (const advisory of advisories) {
       for (const product of advisory.products) {
         const entry: Entry = { advisory, product, pattern: productPattern(product.name, product.modelNumbers), range: parseRange(product.version, !product.versionIsRange), seen: 0 };
-        for (const vendor of new Set(splitVendors(product.vendor).map(vendorKey))) {
+        for (const vendor of new Set(splitVendors(product.vendor).map(cachedVendorKey))) {
           if (this.flat) this.flat.push({ vendor, entry });
-          else this.add(vendor, entry, product);
+          else {
+            const list = byVendor.get(vendor);
+            if (list) list.push(entry);
+            else byVendor.set(vendor, [entry]);
+          }
         }
         products++;
       }
     }
+    for (const [vendor, entries] of byVendor) this.vendors.set(vendor, keyed(entries));
     this.products = products;
   }
 
-  private add(vendor: string, entry: Entry, product: Product): void {
-    let v = this.vendors.get(vendor);
-    if (!v) this.vendors.set(vendor, (v = { byKey: new Map(), always: [] }));
-    const keys = keysOf([product.name, ...product.modelNumbers], new Set());
-    if (!keys.size) v.always.push(entry);
-    for (const k of keys) {
-      const list = v.byKey.get(k);
-      if (list) list.push(entry);
-      else v.byKey.set(k, [entry]);
-    }
-  }
-
-  /** The vendor's entries sharing a key with the claim's names and models. */
-  candidates(vendor: string, claim: AssetClaim): Entry[] {
+  /** The vendor's entries sharing a key with what the device says. */
+  candidates(vendor: string, device: DeviceNames): Entry[] {
     if (this.flat) return this.flat.filter((f) => f.vendor === vendor).map((f) => f.entry);
     const v = this.vendors.get(vendor);
     if (!v) return [];
@@ -129,10 +118,35 @@ export class AdvisoryIndex {
       e.seen = stamp;
       out.push(e);
     };
-    for (const k of keysOf([...claim.names, ...claim.models], new Set())) for (const e of v.byKey.get(k) ?? []) offer(e);
+    for (const k of deviceKeys(device)) for (const e of v.byKey.get(k) ?? []) offer(e);
     for (const e of v.always) offer(e);
     return out;
   }
+}
+
+/**
+ * One vendor's entries by key: each number head, the whole name of a one-word product, and the
+ * rarest of the words a name match needs (every one of them must be the device's, so one suffices
+ * to find it, and the rarest offers it to the fewest devices).
+ */
+function keyed(entries: readonly Entry[]): VendorEntries {
+  const v: VendorEntries = { byKey: new Map(), always: [] };
+  const keys = entries.map((e) => patternKeys(e.pattern));
+  const frequency = new Map<string, number>();
+  for (const k of keys) for (const w of k.words) frequency.set(w, (frequency.get(w) ?? 0) + 1);
+  const add = (key: string, e: Entry) => {
+    const list = v.byKey.get(key);
+    if (list) list.push(e);
+    else v.byKey.set(key, [e]);
+  };
+  entries.forEach((e, i) => {
+    const k = keys[i]!;
+    if (k.always) return void v.always.push(e);
+    for (const n of new Set(k.numbers)) add(n, e);
+    if (k.whole !== undefined) add(`=${k.whole}`, e);
+    if (k.words.length) add(`w:${k.words.reduce((r, w) => (frequency.get(w)! < frequency.get(r)! ? w : r))}`, e);
+  });
+  return v;
 }
 
 const RANK: Record<MatchConfidence, number> = { high: 0, medium: 1, low: 2 };
@@ -142,10 +156,11 @@ export function matchAsset(claims: readonly AssetClaim[], index: AdvisoryIndex, 
   const best = new Map<string, AdvisoryMatch>();
   for (const claim of claims) {
     if (claim.vendor === undefined) continue;
-    const vendor = vendorKey(claim.vendor);
+    const vendor = cachedVendorKey(claim.vendor);
     if (!vendor) continue;
-    const device = { names: claim.names, models: claim.models };
-    for (const e of index.candidates(vendor, claim)) {
+    // One object per claim: the product matcher reads what it says once.
+    const device: DeviceNames = { names: claim.names, models: claim.models };
+    for (const e of index.candidates(vendor, device)) {
       const how = matchProduct(e.pattern, device);
       if (!how) continue;
       const version = checkVersion(claim.version, e.range);

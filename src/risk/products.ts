@@ -27,6 +27,8 @@ interface PartNumber {
   readonly first: number;
   /** Anchored, over the compact form: '*' any run, 'x' one character, a trailing x-run after a digit any run; none without wildcards (the head is the whole). */
   readonly re: RegExp | undefined;
+  /** With no head (it starts with 'x's): how many, and the characters after them, for an index key. */
+  readonly lead?: { skip: number; run: string };
 }
 
 export interface ProductPattern {
@@ -137,7 +139,8 @@ function compile(text: string, c: string): PartNumber {
   if (head === c) return { text, head, first, re: undefined };
   const trailing = /\dX+$/.test(c) ? c.replace(/X+$/, '') : undefined;
   const body = (trailing ?? c).replace(/X/g, '.').replace(/\*/g, '.*');
-  return { text, head, first, re: new RegExp(`^${body}${trailing !== undefined ? '.*' : ''}$`) };
+  const lead = head ? null : /^(X{1,3})([^X*]+)/.exec(c);
+  return { text, head, first, re: new RegExp(`^${body}${trailing !== undefined ? '.*' : ''}$`), ...(lead ? { lead: { skip: lead[1]!.length, run: lead[2]!.slice(0, KEY_PREFIX) } } : {}) };
 }
 
 const matches = (part: PartNumber, c: string): boolean => (part.re ? c.startsWith(part.head) && part.re.test(c) : c === part.head);
@@ -267,4 +270,33 @@ export function matchProduct(p: ProductPattern, d: DeviceNames): { how: 'model' 
   // Model numbers listed and models reported, none alike: another variant.
   if (p.models.length && dev.reportsModels) return undefined;
   return matchName(p, dev);
+}
+
+/** Characters of a part number's head an index key takes. */
+export const KEY_PREFIX = 8;
+
+/**
+ * What an index needs to offer a product only to devices that could match it: the head of each
+ * of its part and model numbers, its distinctive words (all of which a name match needs), or its
+ * whole name (the one-word ones). `always`: a number starts with a wildcard, so no key bounds it.
+ */
+export function patternKeys(p: ProductPattern): { always: boolean; numbers: string[]; words: readonly string[]; whole?: string } {
+  const numbers = [...p.parts, ...p.models].map((x) => (x.head ? `#${x.head.slice(0, KEY_PREFIX)}` : x.lead ? `@${x.lead.skip}:${x.lead.run}` : ''));
+  // With a part number in its name, a product never matches by name (matchProduct).
+  const byName = p.parts.length === 0;
+  return { always: numbers.includes(''), numbers, words: byName && !p.wholeOnly ? p.words : [], ...(byName && p.wholeOnly && p.whole ? { whole: p.whole } : {}) };
+}
+
+/** The keys a device offers: every prefix (up to KEY_PREFIX) of what it says as a number (and after one to three leading characters), its words, its names whole. */
+export function deviceKeys(d: DeviceNames): string[] {
+  const dev = prepare(d);
+  const keys = new Set<string>();
+  for (const s of dev.said) {
+    for (let k = 1; k <= KEY_PREFIX && k <= s.compact.length; k++) keys.add(`#${s.compact.slice(0, k)}`);
+    // A number whose first characters are wildcards ('X-200IRT'): the characters after them.
+    for (let skip = 1; skip <= 3; skip++) for (let k = 1; k <= KEY_PREFIX && skip + k <= s.compact.length; k++) keys.add(`@${skip}:${s.compact.slice(skip, skip + k)}`);
+  }
+  for (const w of dev.words) keys.add(`w:${w}`);
+  for (const whole of dev.wholes.keys()) keys.add(`=${whole}`);
+  return [...keys];
 }
