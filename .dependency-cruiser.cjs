@@ -14,7 +14,7 @@ const BELOW = {
   config: ['policy', 'store', 'errors'],
   // Advisory import, identity matching and risk: on the inventory (learn), the policy and the store.
   risk: ['learn', 'policy', 'protocols', 'flow', 'store', 'errors'],
-  gateway: ['enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
+  gateway: ['risk', 'enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
   app: ['risk', 'gateway', 'enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
   // The console and the command line use the use-cases; types of the model below are shared.
   console: ['app', 'errors'],
