@@ -164,7 +164,9 @@ function cve(v: CsafVulnerability, id: string, cut: Cuts): Cve {
     ...(v.title ? { title: cut.clip(v.title) } : {}),
     ...(score ? { cvss: score.cvss, vector: cut.clip(score.vector) } : {}),
     ...(v.cwe ? { cwe: cut.clip(`${v.cwe.id} ${v.cwe.name}`) } : {}),
-    affected: unique([...(s?.known_affected ?? []), ...(s?.first_affected ?? []), ...(s?.last_affected ?? [])]),
+    // The products a CVE's score is given for are affected by it too: CISA's extraction sometimes
+    // lists one product as known affected and scores the CVE for all of them (ICSA-22-132-10).
+    affected: unique([...(s?.known_affected ?? []), ...(s?.first_affected ?? []), ...(s?.last_affected ?? []), ...(v.scores ?? []).flatMap((sc) => sc.products).filter((id) => !(s?.known_not_affected ?? []).includes(id) && !(s?.fixed ?? []).includes(id))]),
   };
 }
 

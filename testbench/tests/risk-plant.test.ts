@@ -201,6 +201,8 @@ describe.skipIf(unavailable !== undefined)('the risk plant: identities learned, 
     expect(dotnet.why.join('; ')).toMatch(/1\.4\.363\.107 .*1\.4\.365\.48/);
     const desigo = assessed(HOSTS.pxc4.ip)!.matches.find((m) => m.advisoryId === 'ICSA-22-132-10')!;
     expect(desigo.counted).toBe(true);
+    // CISA's file lists only the DXR2 as known affected, but scores every CVE for the PXC4 too.
+    expect(desigo.cves.map((c) => c.cve)).toContain('CVE-2022-24039');
     expect(desigo.why.join('; ')).toMatch(/02\.20\.100\.1 .*02\.20\.142\.10-10884/);
   });
 
