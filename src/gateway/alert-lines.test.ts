@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../store/records.js';
-import { alertCefLine, alertSiemLines, alertSyslogLine } from './alert-lines.js';
+import { alertCefLine, alertEnds, alertSiemLines, alertSyslogLine } from './alert-lines.js';
 
 const T = 1_760_000_000;
 
@@ -105,5 +105,16 @@ describe('alert lines', () => {
     expect(line).toMatch(/\] tag "Pump\]1" stopped; baseline: /);
     expect(alertSiemLines([odd, alert()], 'syslog').split('\n')).toHaveLength(2);
     expect(alertSiemLines([odd, alert()], 'cef').split('\n')).toHaveLength(2);
+  });
+
+  it('an alert touching a vulnerable asset carries its risk, advisories and KEV flag; others carry none', () => {
+    const risk = { asset: '10.0.0.11', risk: 20, band: 'critical', advisories: ['ICSA-21-194-02', 'ICSA-23-201-01'], knownExploited: true };
+    const e = extensions(alertCefLine(alert(), 'gw1', risk));
+    expect(e).toMatchObject({ cn1Label: 'assetRisk', cn1: '20', cn2Label: 'knownExploited', cn2: '1', flexString1: 'ICSA-21-194-02,ICSA-23-201-01', flexString2: '10.0.0.11' });
+    expect(alertSyslogLine(alert(), 'gw1', risk)).toMatch(/ vulnerableAsset="10\.0\.0\.11" assetRisk="20" assetRiskBand="critical" advisories="ICSA-21-194-02,ICSA-23-201-01" knownExploited="true"/);
+    expect(extensions(alertCefLine(alert(), 'gw1'))).not.toHaveProperty('cn1');
+    expect(alertSyslogLine(alert(), 'gw1')).not.toMatch(/assetRisk/);
+    // The device end of the conversation is looked up first.
+    expect(alertEnds(alert())).toEqual(['10.0.0.11', '10.0.0.31']);
   });
 });

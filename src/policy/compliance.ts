@@ -134,7 +134,8 @@ function riskItem(r: ComplianceRisk | undefined): ComplianceItem {
       .map((z) => `zone ${z.name}: SL-T ${z.securityLevel}, its contents need ${z.neededSl}${z.gap ? ` (short by ${z.gap})` : ''}; residual risk ${z.residualRisk} of 25 (${z.unmitigatedRisk} unmitigated); ${z.advisories.slice(0, 6).join(', ')}${z.advisories.length > 6 ? ' ...' : ''}; countermeasures in force: ${z.countermeasuresInForce.length ? z.countermeasuresInForce.join(', ') : 'none'}`),
     `${r.suggested} countermeasures suggested and not in force (bulkhead risk)${r.policyVersion !== undefined ? `; reach as policy version ${r.policyVersion} allows it` : '; no policy: reach from the learned conversations'}`,
   ];
-  if (r.identified < r.assets) evidence.push(`${r.assets - r.identified} assets do not say what product they are: their vulnerabilities are unknown`);
+  const unknown = r.assets - r.identified;
+  if (unknown > 0) evidence.push(`${unknown} asset${unknown === 1 ? ' does' : 's do'} not say what product ${unknown === 1 ? 'it is: its' : 'they are: their'} vulnerabilities are unknown`);
   return { ...item, status: short.length || r.identified === 0 ? 'partly' : 'met', evidence };
 }
 
