@@ -14,6 +14,7 @@ import { openDatabase } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from '../store/records.js';
+import { csafDocument } from '../test-support/csaf-document.js';
 import { RiskAssessment } from './assessment.js';
 import { readCsaf } from './csaf.js';
 
@@ -21,25 +22,8 @@ const PLC = '10.0.1.5';
 const OTHER = '10.0.1.6';
 const HMI = '10.0.2.10';
 
-function csaf(id: string, product: string, version: string, cves: { cve: string; score: number }[]) {
-  return {
-    document: {
-      category: 'csaf_security_advisory',
-      csaf_version: '2.0',
-      publisher: { category: 'coordinator', name: 'CISA', namespace: 'https://www.cisa.gov/' },
-      title: `Schneider Electric ${product}`,
-      tracking: { id, current_release_date: '2021-07-13T00:00:00Z', initial_release_date: '2021-07-13T00:00:00Z', revision_history: [{ date: '2021-07-13T00:00:00Z', number: '1', summary: 'Initial' }], status: 'final', version: '1' },
-      notes: [{ category: 'summary', title: 'Risk evaluation', text: 'Successful exploitation could allow an attacker to bypass authentication through UMAS.' }],
-    },
-    product_tree: { branches: [{ category: 'vendor', name: 'Schneider Electric ', branches: [{ category: 'product_name', name: product, branches: [{ category: 'product_version_range', name: version, product: { name: `${product} ${version}`, product_id: 'CSAFPID-0001' } }] }] }] },
-    vulnerabilities: cves.map((c) => ({
-      cve: c.cve,
-      scores: [{ cvss_v3: { version: '3.1', baseScore: c.score, baseSeverity: 'CRITICAL', vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }, products: ['CSAFPID-0001'] }],
-      product_status: { known_affected: ['CSAFPID-0001'] },
-      remediations: [{ category: 'mitigation', details: 'Block Modbus function code 90 (UMAS) from untrusted networks.', product_ids: ['CSAFPID-0001'] }],
-    })),
-  };
-}
+const csaf = (id: string, product: string, version: string, cves: { cve: string; score: number }[]) =>
+  csafDocument({ id, title: `Schneider Electric ${product}`, vendor: 'Schneider Electric ', product, version, cves, summary: 'Successful exploitation could allow an attacker to bypass authentication through UMAS.', remediation: { category: 'mitigation', details: 'Block Modbus function code 90 (UMAS) from untrusted networks.' } });
 
 function advisory(doc: unknown) {
   const r = readCsaf(doc);

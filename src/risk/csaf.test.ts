@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { advisoriesUnavailable, csafFile, KEV_FILE } from '../test-support/advisories.js';
+import { csafDocument } from '../test-support/csaf-document.js';
 import { parseCatalogueText, readCatalogueDocument, type CatalogueDocument } from './catalogue.js';
 import { ADVISORY_TEXT_MAX, BRANCH_DEPTH_MAX, checkCsaf, flattenCsaf } from './csaf.js';
 import type { CsafDocument } from './csaf-schema.js';
@@ -19,31 +20,19 @@ const advisoryOf = (r: CatalogueDocument) => {
 };
 const corpus = (id: string) => advisoryOf(parseCatalogueText(readFileSync(csafFile(id), 'utf8')));
 
-/** A small valid advisory: one vendor, one product with a version range, one CVE (loosely typed: the tests break it in many ways). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function minimal(): Record<string, any> {
-  return {
-    document: {
-      category: 'csaf_security_advisory',
-      csaf_version: '2.0',
-      publisher: { category: 'coordinator', name: 'CISA', namespace: 'https://www.cisa.gov/' },
-      title: 'Example Vendor PLC-1',
-      tracking: { id: 'ICSA-99-001-01', current_release_date: '2099-01-01T00:00:00Z', initial_release_date: '2099-01-01T00:00:00Z', revision_history: [{ date: '2099-01-01T00:00:00Z', number: '1', summary: 'Initial' }], status: 'final', version: '1' },
-      notes: [{ category: 'summary', title: 'Risk evaluation', text: 'An attacker could stop the PLC.' }],
-    },
-    product_tree: { branches: [{ category: 'vendor', name: 'Example Vendor ', branches: [{ category: 'product_name', name: 'PLC-1', branches: [{ category: 'product_version_range', name: '< 2.0', product: { name: 'PLC-1 < 2.0', product_id: 'CSAFPID-0001' } }] }] }] },
-    vulnerabilities: [
-      {
-        cve: 'CVE-2099-12345',
-        cwe: { id: 'CWE-306', name: 'Missing Authentication for Critical Function' },
-        notes: [{ category: 'summary', text: 'The PLC accepts stop commands without authentication.' }],
-        product_status: { known_affected: ['CSAFPID-0001'] },
-        remediations: [{ category: 'vendor_fix', details: 'Update to 2.0', product_ids: ['CSAFPID-0001'] }],
-        scores: [{ products: ['CSAFPID-0001'], cvss_v3: { version: '3.1', baseScore: 9.8, baseSeverity: 'CRITICAL', vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }],
-      },
-    ],
-  };
-}
+/** A small valid advisory: one vendor, one product with a version range, one CVE (the tests break it in many ways). */
+const minimal = () =>
+  csafDocument({
+    id: 'ICSA-99-001-01',
+    title: 'Example Vendor PLC-1',
+    vendor: 'Example Vendor ',
+    product: 'PLC-1',
+    version: '< 2.0',
+    release: '2099-01-01T00:00:00Z',
+    summary: 'An attacker could stop the PLC.',
+    cves: [{ cve: 'CVE-2099-12345', score: 9.8, cwe: ['CWE-306', 'Missing Authentication for Critical Function'], summary: 'The PLC accepts stop commands without authentication.' }],
+    remediation: { category: 'vendor_fix', details: 'Update to 2.0' },
+  });
 
 describe.skipIf(unavailable)('CISA advisories of the corpus', () => {
   it('ICSA-21-194-02 (Schneider Modicon, Update A): products with all versions, the highest score and CWE per CVE, one remediation for six CVEs', () => {

@@ -6,6 +6,7 @@
 
 import type { Db } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
+import { csafDocument } from '../../src/test-support/csaf-document.js';
 
 export const ADVISORY_ID = 'ICSA-21-194-02';
 export const KEV_CVE = 'CVE-2021-22779';
@@ -16,27 +17,19 @@ const RELEASE = '2021-07-13T00:00:00Z';
 
 /** The advisory as CISA would publish it (the part Bulkhead reads). */
 export function modiconAdvisory(): Record<string, unknown> {
-  const product = 'Modicon M340 CPU (part numbers BMXP34*)';
-  const vulnerability = (cve: string, score: number, cwe: [string, string]) => ({
-    cve,
-    cwe: { id: cwe[0], name: cwe[1] },
-    notes: [{ category: 'summary', text: `${cwe[1]} in the Modicon M340 firmware.` }],
-    scores: [{ products: ['CSAFPID-0001'], cvss_v3: { version: '3.1', baseScore: score, baseSeverity: score >= 9 ? 'CRITICAL' : 'HIGH', vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }],
-    product_status: { known_affected: ['CSAFPID-0001'] },
-    remediations: [{ category: 'mitigation', details: 'Block Modbus function code 90 (UMAS) from untrusted networks; only the engineering workstation may program the controller.', product_ids: ['CSAFPID-0001'] }],
+  const cve = (id: string, score: number, cwe: [string, string]) => ({ cve: id, score, cwe, summary: `${cwe[1]} in the Modicon M340 firmware.` });
+  return csafDocument({
+    id: ADVISORY_ID,
+    title: 'Schneider Electric Modicon Controllers',
+    vendor: 'Schneider Electric',
+    product: 'Modicon M340 CPU (part numbers BMXP34*)',
+    version: 'vers:all/*',
+    range: false,
+    release: RELEASE,
+    summary: 'Successful exploitation could allow an attacker to bypass authentication through UMAS.',
+    cves: [cve(KEV_CVE, 9.8, ['CWE-290', 'Authentication Bypass by Spoofing']), cve(OTHER_CVE, 7.5, ['CWE-319', 'Cleartext Transmission of Sensitive Information'])],
+    remediation: { category: 'mitigation', details: 'Block Modbus function code 90 (UMAS) from untrusted networks; only the engineering workstation may program the controller.' },
   });
-  return {
-    document: {
-      category: 'csaf_security_advisory',
-      csaf_version: '2.0',
-      publisher: { category: 'coordinator', name: 'CISA', namespace: 'https://www.cisa.gov/' },
-      title: 'Schneider Electric Modicon Controllers',
-      tracking: { id: ADVISORY_ID, current_release_date: RELEASE, initial_release_date: RELEASE, revision_history: [{ date: RELEASE, number: '1', summary: 'Initial' }], status: 'final', version: '1' },
-      notes: [{ category: 'summary', title: 'Risk evaluation', text: 'Successful exploitation could allow an attacker to bypass authentication through UMAS.' }],
-    },
-    product_tree: { branches: [{ category: 'vendor', name: 'Schneider Electric', branches: [{ category: 'product_name', name: product, branches: [{ category: 'product_version', name: 'vers:all/*', product: { name: `${product} vers:all/*`, product_id: 'CSAFPID-0001' } }] }] }] },
-    vulnerabilities: [vulnerability(KEV_CVE, 9.8, ['CWE-290', 'Authentication Bypass by Spoofing']), vulnerability(OTHER_CVE, 7.5, ['CWE-319', 'Cleartext Transmission of Sensitive Information'])],
-  };
 }
 
 /** A KEV catalogue of one entry. */
