@@ -1,5 +1,5 @@
 // ZCR 5 in the compliance report: not met without advisories, partly met while a zone is short of
-// the SL-T its vulnerable contents need, met when none is; the evidence names zones, residual risk
+// the SL-T its vulnerable contents need or an asset's product is unknown, met otherwise; the evidence names zones, residual risk
 // and the countermeasures in force.
 
 import { describe, expect, it } from 'vitest';
@@ -16,10 +16,11 @@ describe('compliance: ZCR 5', () => {
     expect(zcr5({ ...risk(0), advisories: 0 }).evidence[0]).toMatch(/no vulnerability advisories imported/);
   });
 
-  it('is partly met while a zone is short of its SL-T, met when none is, with the evidence', () => {
+  it('is partly met while a zone is short of its SL-T or an asset does not say what it is, met otherwise, with the evidence', () => {
     expect(zcr5(risk(1)).status).toBe('partly');
+    expect(zcr5({ ...risk(0), identified: 3 }).status).toBe('met');
     const met = zcr5(risk(0));
-    expect(met.status).toBe('met');
+    expect(met.status).toBe('partly');
     const text = met.evidence.join('\n');
     expect(text).toMatch(/2379 advisories and 1404 known exploited/);
     expect(text).toMatch(/zone Control \(L1\): SL-T 3, its contents need 3; residual risk 16 of 25 \(20 unmitigated\); ICSA-21-194-02; countermeasures in force: vp-umas-modicon@10\.0\.0\.5/);

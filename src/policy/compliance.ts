@@ -136,7 +136,8 @@ function riskItem(r: ComplianceRisk | undefined): ComplianceItem {
   ];
   const unknown = r.assets - r.identified;
   if (unknown > 0) evidence.push(`${unknown} asset${unknown === 1 ? ' does' : 's do'} not say what product ${unknown === 1 ? 'it is: its' : 'they are: their'} vulnerabilities are unknown`);
-  return { ...item, status: short.length || r.identified === 0 ? 'partly' : 'met', evidence };
+  // Met only when every asset's vulnerabilities are known and every zone has the SL-T they need.
+  return { ...item, status: short.length || unknown > 0 ? 'partly' : 'met', evidence };
 }
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
