@@ -126,11 +126,43 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     expect(await page.textContent('main table tbody')).toMatch(/Read \w+.*\(\d+\)/i);
   });
 
-  it('shows the zone map and renames a zone into a new draft', async () => {
+  it('lays the zone map out so that nothing overlaps, and a conduit opens its rules', async () => {
     await page.goto(`${url}#/zones`);
     await page.locator('svg.zonemap g.zone').first().waitFor();
     expect(await page.locator('svg.zonemap g.zone').count()).toBeGreaterThan(1);
-    expect(await page.locator('svg.zonemap line.conduit').count()).toBeGreaterThan(0);
+    expect(await page.locator('svg.zonemap g.conduit-edge').count()).toBeGreaterThan(0);
+    // Every zone box apart; every text clear of every other text and of every zone box but its own, and inside its own.
+    const clashes = await page.evaluate(() => {
+      const meet = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+      const within = (a: DOMRect, b: DOMRect) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+      const zones = [...document.querySelectorAll('svg.zonemap g.zone')].map((g) => ({ id: (g as SVGElement).dataset.zone!, box: g.querySelector('rect.zone-box')!.getBoundingClientRect() }));
+      const texts = [...document.querySelectorAll('svg.zonemap text')].map((t) => ({ text: t.textContent!, owner: (t.closest('g.zone') as SVGElement | null)?.dataset.zone, box: t.getBoundingClientRect() }));
+      const found: string[] = [];
+      zones.forEach((a, i) => zones.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`zone ${a.id} overlaps zone ${b.id}`)));
+      texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`"${a.text}" overlaps "${b.text}"`)));
+      for (const t of texts) for (const z of zones) {
+        if (t.owner !== z.id && meet(t.box, z.box)) found.push(`"${t.text}" overlaps zone ${z.id}`);
+        if (t.owner === z.id && !within(t.box, z.box)) found.push(`"${t.text}" sticks out of its zone ${z.id}`);
+      }
+      return { found, texts: texts.length };
+    });
+    expect(clashes.texts).toBeGreaterThan(10);
+    expect(clashes.found).toEqual([]);
+    await shot('3-zone-map-layout');
+    // A conduit's click shows its rules beside the map, and its link the Policy page's conduit.
+    const edge = page.locator('svg.zonemap g.conduit-edge').first();
+    const conduit = (await edge.getAttribute('data-conduit'))!;
+    await edge.locator('text.conduit-label').click();
+    await page.locator('.split .card table tbody tr').first().waitFor();
+    expect(await page.textContent('.split .card h2')).toBe(await edge.locator('text.conduit-label').textContent().then((l) => l!.split(' · ')[0]));
+    await page.locator('a.conduit-link').click();
+    await page.locator(`#conduit-${conduit} table tbody tr`).first().waitFor();
+    expect(await page.locator(`#conduit-${conduit}`).isVisible()).toBe(true);
+  });
+
+  it('shows the zone map and renames a zone into a new draft', async () => {
+    await page.goto(`${url}#/zones`);
+    await page.locator('svg.zonemap g.zone').first().waitFor();
     await page.locator('svg.zonemap g.zone').first().click();
     await page.fill('input[name=zone-name]', 'Line 1 cell');
     await page.getByRole('button', { name: 'Rename' }).click();

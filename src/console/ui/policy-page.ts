@@ -12,9 +12,9 @@ import { fill, h, table, time } from './dom.js';
 type Version = PolicySummary;
 type Selector = HostSelector;
 
-const who = (s: Selector) => (s.broadcast ? 'broadcast' : [s.zone ? `zone ${s.zone}` : '', ...(s.hosts ?? [])].filter(Boolean).join(', '));
+export const who = (s: Selector): string => (s.broadcast ? 'broadcast' : [s.zone ? `zone ${s.zone}` : '', ...(s.hosts ?? [])].filter(Boolean).join(', '));
 
-function allows(r: Rule): string {
+export function allows(r: Rule): string {
   if (r.action === 'deny') return 'DENY';
   if (!r.allow) return 'any operation';
   return r.allow
@@ -28,7 +28,8 @@ function allows(r: Rule): string {
 
 export async function policyPage(p: Page): Promise<void> {
   const [versions, status] = await Promise.all([api<Version[]>('GET', '/api/policies'), api<Status>('GET', '/api/status')]);
-  const wanted = Number(new URLSearchParams(location.hash.split('?')[1] ?? '').get('v')) || versions.at(-1)?.version;
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const wanted = Number(query.get('v')) || versions.at(-1)?.version;
   const detail = h('div');
   const proposal = h('div', { class: 'proposal' });
   const error = h('div', { class: 'error', role: 'alert' });
@@ -54,6 +55,9 @@ export async function policyPage(p: Page): Promise<void> {
   );
   if (wanted === undefined) return;
   await versionDetail(p, detail, versions.find((v) => v.version === wanted)!, status, error);
+  // From the zone map: a conduit's rules (#/policy?v=N&conduit=ID).
+  const conduit = query.get('conduit');
+  if (conduit) document.getElementById(`conduit-${conduit}`)?.scrollIntoView();
 }
 
 /** A proposal: what it would let through, its additions and refusals, and the way to its draft. */
@@ -123,7 +127,7 @@ async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Statu
     ...pol.conduits.map((c) =>
       h(
         'div',
-        {},
+        { id: `conduit-${c.id}`, class: 'conduit-rules' },
         h('h3', {}, `${c.name} (${c.zones.join(' ↔ ')}) — fail-${c.failMode ?? 'open'}, on deny: ${c.onDeny ?? 'reset'}`),
         table(
           ['rule', 'protocol', 'client', 'server', 'allows', 'evidence'],

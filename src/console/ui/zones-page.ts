@@ -1,16 +1,20 @@
-// The zone map: zones as boxes by Purdue level (colour by target security level, their assets
-// inside), conduits as lines showing what they allow. Edits (rename, move an asset, merge, split)
-// make a new draft version, to be reviewed, simulated and approved like any other.
+// The zone map: zones as boxes by Purdue level (higher levels on top, colour by target security
+// level, their assets inside), conduits as lines labelled with their name and rule count, laid out
+// by ELK so that nothing overlaps (zone-layout.ts). A conduit's click shows its rules; a zone's
+// toggle collapses it to its count (large zones start so). Edits (rename, move an asset, merge,
+// split) make a new draft version, to be reviewed, simulated and approved like any other.
 
 import { api, may } from './api.js';
 import type { Page } from './page.js';
 import type { ShownPolicy as Policy, Zone } from './policy-types.js';
-import { h, s } from './dom.js';
+import { allows, who } from './policy-page.js';
+import { h, s, table } from './dom.js';
+import { COLLAPSE_OVER, conduitLabel, insideLabel, layoutZones, type ConduitLine, type ShownConduit, type ZoneBox, type ZoneLayout } from './zone-layout.js';
 
+const LINE = 16;
+const PAD = 10;
 
-const W = 230;
-const ROW = 16;
-const GAP = 40;
+interface MapState { p: Page; v: number; policy: Policy; panel: HTMLElement; error: HTMLElement; collapsed: Set<string>; selected?: string }
 
 export async function zonesPage(p: Page): Promise<void> {
   const versions = await api<{ version: number; status: string }[]>('GET', '/api/policies');
@@ -20,64 +24,114 @@ export async function zonesPage(p: Page): Promise<void> {
   }
   const v = Number(new URLSearchParams(location.hash.split('?')[1] ?? '').get('v')) || versions.at(-1)!.version;
   const { policy } = await api<{ policy: Policy }>('GET', `/api/policies/${v}`);
-  const panel = h('div', { class: 'card' }, h('p', { class: 'muted' }, 'Select a zone to see and edit it.'));
-  const error = h('div', { class: 'error', role: 'alert' });
-
-  // Columns by Purdue level (zones without one last), boxes stacked in each.
-  const levels = [...new Set(policy.zones.map((z) => z.purdueLevel ?? 99))].sort((a, b) => a - b);
-  const pos = new Map<string, { x: number; y: number; hgt: number }>();
-  const columnY = new Map<number, number>();
-  for (const z of policy.zones) {
-    const col = levels.indexOf(z.purdueLevel ?? 99);
-    const shown = Math.min(z.members.length, 8) + (z.members.length > 8 ? 1 : 0);
-    const hgt = 44 + shown * ROW;
-    const y = columnY.get(col) ?? 20;
-    pos.set(z.id, { x: 20 + col * (W + GAP * 2), y, hgt });
-    columnY.set(col, y + hgt + GAP);
-  }
-  const width = 40 + levels.length * (W + GAP * 2);
-  const height = Math.max(200, ...columnY.values());
-  const svg = s('svg', { class: 'zonemap', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `zones and conduits of ${policy.name}` });
-  for (const c of policy.conduits) {
-    const a = pos.get(c.zones[0]);
-    const b = pos.get(c.zones[1]);
-    if (!a || !b) continue;
-    const kinds = [...new Set(c.rules.flatMap((r) => (r.action === 'deny' ? ['deny'] : r.allow ? r.allow.flatMap((x) => x.kinds ?? ['some']) : ['any'])))];
-    const label = `${c.ruleCount} rule${c.ruleCount === 1 ? '' : 's'}: ${[...new Set(c.rules.map((r) => r.protocol))].join('/')} ${kinds.join(',')}`;
-    if (a === b) {
-      svg.append(s('text', { x: a.x + 6, y: a.y + a.hgt + 14, class: 'conduit-label' }, `inside: ${label}`));
-      continue;
-    }
-    const [x1, y1, x2, y2] = [a.x + W / 2, a.y + a.hgt / 2, b.x + W / 2, b.y + b.hgt / 2];
-    svg.append(s('line', { x1, y1, x2, y2, class: 'conduit' }, s('title', {}, `${c.name}: ${label}`)), s('text', { x: (x1 + x2) / 2 + 4, y: (y1 + y2) / 2 - 4, class: 'conduit-label' }, label));
-  }
-  const boxes: SVGElement[] = [];
-  for (const z of policy.zones) {
-    const at = pos.get(z.id)!;
-    const g = s('g', { class: 'zone', 'data-zone': z.id, tabindex: 0 });
-    g.append(
-      s('rect', { x: at.x, y: at.y, width: W, height: at.hgt, rx: 6, fill: `var(--sl${Math.max(1, Math.min(4, z.securityLevel))})` }),
-      s('text', { x: at.x + 8, y: at.y + 18, 'font-weight': 700 }, z.name),
-      s('text', { x: at.x + 8, y: at.y + 34 }, `SL-T ${z.securityLevel}${z.purdueLevel !== undefined ? ` · Purdue ${z.purdueLevel}` : ''} · ${z.members.length} member${z.members.length === 1 ? '' : 's'}`),
-      ...z.members.slice(0, 8).map((m, i) => s('text', { x: at.x + 14, y: at.y + 52 + i * ROW }, m)),
-      ...(z.members.length > 8 ? [s('text', { x: at.x + 14, y: at.y + 52 + 8 * ROW }, `+${z.members.length - 8} more`)] : []),
-    );
-    g.addEventListener('click', () => {
-      for (const b of boxes) b.classList.remove('selected');
-      g.classList.add('selected');
-      panel.replaceChildren(...zonePanel(p, v, policy, z, error));
-    });
-    boxes.push(g);
-    svg.append(g);
-  }
+  const st: MapState = {
+    p, v, policy,
+    panel: h('div', { class: 'card' }, h('p', { class: 'muted' }, 'Select a zone to see and edit it, or a conduit to see its rules.')),
+    error: h('div', { class: 'error', role: 'alert' }),
+    collapsed: new Set(policy.zones.filter((z) => z.members.length > COLLAPSE_OVER).map((z) => z.id)),
+  };
+  const map = h('div', { class: 'zonemap-holder' }, h('p', { class: 'muted' }, 'Laying out the zone map…'));
   p.main.replaceChildren(
     h('h1', {}, `Zone map: version ${v} (${versions.find((x) => x.version === v)?.status ?? '?'})`),
-    h('p', { class: 'muted' }, 'Colour: target security level (green SL 1 to red SL 4). Lines: conduits, with the protocols and kinds of operation their rules allow. Edits create a new draft version.'),
-    h('div', { class: 'split' }, svg, h('div', {}, panel, error)),
+    h('p', { class: 'muted' }, `Top to bottom: Purdue levels, the highest first. Colour: target security level (green SL 1 to red SL 4). Lines: conduits with their name and rule count; select one for its rules. Zones of more than ${COLLAPSE_OVER} assets start collapsed. Edits create a new draft version.`),
+    h('div', { class: 'split' }, map, h('div', {}, st.panel, st.error)),
   );
+  await redraw(st, map);
 }
 
-function zonePanel(p: Page, v: number, policy: Policy, z: Zone, error: HTMLElement): HTMLElement[] {
+async function redraw(st: MapState, holder: HTMLElement): Promise<void> {
+  const layout = await layoutZones(st.policy, st.collapsed);
+  holder.replaceChildren(drawMap(st, layout, () => void redraw(st, holder).catch((e: Error) => (st.error.textContent = e.message))));
+}
+
+function drawMap(st: MapState, layout: ZoneLayout, relayout: () => void): SVGElement {
+  const { policy } = st;
+  const [w, ht] = [Math.max(layout.width, 200), Math.max(layout.height, 120)];
+  const svg = s('svg', { class: 'zonemap', viewBox: `0 0 ${w} ${ht}`, width: w, height: ht, role: 'img', 'aria-label': `zones and conduits of ${policy.name}` });
+  // Drawn at its own size (texts stay readable); a plant wider than the page scrolls.
+  svg.style.width = `${w}px`;
+  const select = (el: SVGElement, panel: HTMLElement[]) => {
+    for (const x of svg.querySelectorAll('.selected')) x.classList.remove('selected');
+    el.classList.add('selected');
+    st.panel.replaceChildren(...panel);
+  };
+  for (const c of layout.conduits) svg.append(conduitEdge(st, c, select));
+  for (const box of layout.zones) svg.append(zoneGroup(st, box, select, relayout));
+  return svg;
+}
+
+function conduitEdge(st: MapState, line: ConduitLine, select: (el: SVGElement, panel: HTMLElement[]) => void): SVGElement {
+  const c = line.conduit;
+  const g = s('g', { class: 'conduit-edge', 'data-conduit': c.id, tabindex: 0 });
+  const { x = 0, y = 0, width = 0, height = 0 } = line.label;
+  g.append(
+    s('polyline', { class: 'conduit', points: line.points.map((pt) => `${pt.x},${pt.y}`).join(' ') }, s('title', {}, `${conduitLabel(c)}: ${summary(c)}`)),
+    s('rect', { class: 'conduit-label-bg', x, y, width, height, rx: 3 }),
+    s('text', { class: 'conduit-label', x: x + 4, y: y + height - 5 }, conduitLabel(c)),
+  );
+  const open = () => select(g, conduitPanel(st, c));
+  g.addEventListener('click', open);
+  g.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open());
+  return g;
+}
+
+function zoneGroup(st: MapState, box: ZoneBox, select: (el: SVGElement, panel: HTMLElement[]) => void, relayout: () => void): SVGElement {
+  const z = box.zone;
+  const g = s('g', { class: `zone${box.collapsed ? ' collapsed' : ''}${st.selected === z.id ? ' selected' : ''}`, 'data-zone': z.id, tabindex: 0 });
+  const text = (i: number, cls: string, t: string) => s('text', { class: cls, x: box.x + PAD, y: box.y + PAD + i * LINE + 12 }, t);
+  const toggle = text(2, 'zone-toggle', box.header[2]!);
+  g.append(
+    s('rect', { class: 'zone-box', x: box.x, y: box.y, width: box.width, height: box.height, rx: 6, fill: `var(--sl${Math.max(1, Math.min(4, z.securityLevel))})` }),
+    text(0, 'zone-name', box.header[0]!),
+    text(1, 'zone-info', box.header[1]!),
+    toggle,
+    ...box.assets.map((a) =>
+      s('g', { class: 'asset' },
+        s('rect', { x: box.x + (a.x ?? 0), y: box.y + (a.y ?? 0), width: a.width ?? 0, height: a.height ?? 0, rx: 3 }),
+        s('text', { class: 'asset-name', x: box.x + (a.x ?? 0) + 6, y: box.y + (a.y ?? 0) + (a.height ?? 0) - 6 }, a.labels?.[0]?.text ?? ''),
+      ),
+    ),
+  );
+  box.inside.forEach((c, i) => {
+    const t = text(3 + i, 'conduit-label inside', insideLabel(c));
+    t.setAttribute('data-conduit', c.id);
+    t.addEventListener('click', (e) => {
+      e.stopPropagation();
+      select(g, conduitPanel(st, c));
+    });
+    g.append(t);
+  });
+  toggle.addEventListener('click', (e) => {
+    e.stopPropagation();
+    if (!st.collapsed.delete(z.id)) st.collapsed.add(z.id);
+    relayout();
+  });
+  g.addEventListener('click', () => {
+    st.selected = z.id;
+    select(g, zonePanel(st, z));
+  });
+  return g;
+}
+
+/** What a conduit's rules allow, in short: its protocols and kinds of operation. */
+function summary(c: ShownConduit): string {
+  const kinds = [...new Set(c.rules.flatMap((r) => (r.action === 'deny' ? ['deny'] : r.allow ? r.allow.flatMap((x) => x.kinds ?? ['some']) : ['any'])))];
+  return `${[...new Set(c.rules.map((r) => r.protocol))].join('/')} ${kinds.join(', ')}`;
+}
+
+function conduitPanel(st: MapState, c: ShownConduit): HTMLElement[] {
+  const zoneName = (id: string) => st.policy.zones.find((z) => z.id === id)?.name ?? id;
+  return [
+    h('h2', {}, c.name),
+    h('p', { class: 'muted' }, `${zoneName(c.zones[0])} ↔ ${zoneName(c.zones[1])} · ${c.ruleCount} rule${c.ruleCount === 1 ? '' : 's'}: ${summary(c)}`),
+    table(['rule', 'protocol', 'client', 'server', 'allows'], c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), allows(r)])),
+    c.ruleCount > c.rules.length ? h('p', { class: 'muted' }, `${c.ruleCount - c.rules.length} more rules on the Policy page`) : null,
+    h('p', {}, h('a', { href: `#/policy?v=${st.v}&conduit=${encodeURIComponent(c.id)}`, class: 'conduit-link' }, 'Open its rules with their evidence on the Policy page')),
+  ].filter((x): x is HTMLElement => x !== null);
+}
+
+function zonePanel(st: MapState, z: Zone): HTMLElement[] {
+  const { p, v, policy, error } = st;
   const info = [h('h2', {}, z.name), h('p', { class: 'muted' }, `id ${z.id}, SL-T ${z.securityLevel}`), h('ul', {}, z.members.map((m) => h('li', {}, m)))];
   if (!may(p.me, 'engineer')) return [...info, h('p', { class: 'muted' }, 'engineers can edit zones')];
   const edit = (body: object) => () => {
