@@ -131,21 +131,7 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await page.locator('svg.zonemap g.zone').first().waitFor();
     expect(await page.locator('svg.zonemap g.zone').count()).toBeGreaterThan(1);
     expect(await page.locator('svg.zonemap g.conduit-edge').count()).toBeGreaterThan(0);
-    // Every zone box apart; every text clear of every other text and of every zone box but its own, and inside its own.
-    const clashes = await page.evaluate(() => {
-      const meet = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
-      const within = (a: DOMRect, b: DOMRect) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
-      const zones = [...document.querySelectorAll('svg.zonemap g.zone')].map((g) => ({ id: (g as SVGElement).dataset.zone!, box: g.querySelector('rect.zone-box')!.getBoundingClientRect() }));
-      const texts = [...document.querySelectorAll('svg.zonemap text')].map((t) => ({ text: t.textContent!, owner: (t.closest('g.zone') as SVGElement | null)?.dataset.zone, box: t.getBoundingClientRect() }));
-      const found: string[] = [];
-      zones.forEach((a, i) => zones.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`zone ${a.id} overlaps zone ${b.id}`)));
-      texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`"${a.text}" overlaps "${b.text}"`)));
-      for (const t of texts) for (const z of zones) {
-        if (t.owner !== z.id && meet(t.box, z.box)) found.push(`"${t.text}" overlaps zone ${z.id}`);
-        if (t.owner === z.id && !within(t.box, z.box)) found.push(`"${t.text}" sticks out of its zone ${z.id}`);
-      }
-      return { found, texts: texts.length };
-    });
+    const clashes = await mapClashes(page);
     expect(clashes.texts).toBeGreaterThan(10);
     expect(clashes.found).toEqual([]);
     await shot('3-zone-map-layout');
@@ -158,6 +144,24 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await page.locator('a.conduit-link').click();
     await page.locator(`#conduit-${conduit} table tbody tr`).first().waitFor();
     expect(await page.locator(`#conduit-${conduit}`).isVisible()).toBe(true);
+  });
+
+  it('collapses a zone to its count and expands it again, nothing overlapping either way', async () => {
+    await page.goto(`${url}#/zones`);
+    const zone = page.locator('svg.zonemap g.zone').first();
+    await zone.waitFor();
+    const id = (await zone.getAttribute('data-zone'))!;
+    const members = await zone.locator('g.asset').count();
+    expect(members).toBeGreaterThan(0);
+    await zone.locator('text.zone-toggle').click();
+    const collapsed = page.locator(`svg.zonemap g.zone.collapsed[data-zone="${id}"]`);
+    await collapsed.waitFor();
+    expect(await collapsed.locator('g.asset').count()).toBe(0);
+    expect(await collapsed.locator('text.zone-toggle').textContent()).toMatch(/^▸ show the \d+ members?$/);
+    expect((await mapClashes(page)).found).toEqual([]);
+    await collapsed.locator('text.zone-toggle').click();
+    await page.locator(`svg.zonemap g.zone:not(.collapsed)[data-zone="${id}"] g.asset`).first().waitFor();
+    expect(await page.locator(`svg.zonemap g.zone[data-zone="${id}"] g.asset`).count()).toBe(members);
   });
 
   it('shows the zone map and renames a zone into a new draft', async () => {
@@ -313,3 +317,20 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await expect.poll(() => page.locator('#standing').textContent()).toContain('Off everywhere.');
   });
 });
+
+/** The zone map's overlaps: every zone box apart; every text clear of every other text and of every zone box but its own, and inside its own. */
+const mapClashes = (page: Page) =>
+  page.evaluate(() => {
+    const meet = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    const within = (a: DOMRect, b: DOMRect) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+    const zones = [...document.querySelectorAll('svg.zonemap g.zone')].map((g) => ({ id: (g as SVGElement).dataset.zone!, box: g.querySelector('rect.zone-box')!.getBoundingClientRect() }));
+    const texts = [...document.querySelectorAll('svg.zonemap text')].map((t) => ({ text: t.textContent!, owner: (t.closest('g.zone') as SVGElement | null)?.dataset.zone, box: t.getBoundingClientRect() }));
+    const found: string[] = [];
+    zones.forEach((a, i) => zones.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`zone ${a.id} overlaps zone ${b.id}`)));
+    texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`"${a.text}" overlaps "${b.text}"`)));
+    for (const t of texts) for (const z of zones) {
+      if (t.owner !== z.id && meet(t.box, z.box)) found.push(`"${t.text}" overlaps zone ${z.id}`);
+      if (t.owner === z.id && !within(t.box, z.box)) found.push(`"${t.text}" sticks out of its zone ${z.id}`);
+    }
+    return { found, texts: texts.length };
+  });
