@@ -74,7 +74,7 @@ function zoneNode(z: Zone, partition: number, collapsed: boolean, inside: ShownC
   const top = PAD + lines.length * LINE + (collapsed ? 0 : PAD / 2);
   const minWidth = Math.max(...lines.map((l, i) => size(l, i === 0 ? 'zone-name' : undefined).width)) + 2 * PAD;
   const shown = collapsed ? [] : z.members.slice(0, MAX_SHOWN_MEMBERS);
-  const more = collapsed || z.members.length <= MAX_SHOWN_MEMBERS ? [] : [`+${z.members.length - MAX_SHOWN_MEMBERS} more`];
+  const more = collapsed || z.members.length <= MAX_SHOWN_MEMBERS ? [] : [`+${z.members.length - MAX_SHOWN_MEMBERS} more (select the zone for all)`];
   const children = [...shown, ...more].map((m, i) => {
     const t = size(m, 'asset-name');
     return { id: `${z.id}\u0000${i}`, width: t.width + 2 * ASSET_PAD, height: LINE + 4, labels: [{ text: m }] };
