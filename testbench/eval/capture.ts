@@ -30,13 +30,14 @@ function labelled(task: Task, label: string, wire: Wire): Task {
   return task;
 }
 
-/** Writes `plant`'s traffic with `attacks` at `path`; the same seed makes the same bytes. */
-export function writeScenario(path: string, plant: Plant, attacks: readonly Attack[], seed: number): Scenario {
+/** Writes `plant`'s traffic with `attacks` (and `extra` traffic, unlabelled) at `path`; the same seed makes the same bytes. */
+export function writeScenario(path: string, plant: Plant, attacks: readonly Attack[], seed: number, extra?: (wire: Wire) => Task[]): Scenario {
   const recorder = new Recorder(path);
   const wire = new Wire(recorder);
   // Process values and setpoints start over for every scenario: the copies differ by the attacks only.
   for (const p of plant.plcs) p.setpoint = 50;
   const tasks = normalTasks(plant, wire, faultsOf(attacks), seed);
+  tasks.push(...(extra?.(wire) ?? []));
   for (const a of attacks) for (const t of a.tasks?.(wire) ?? []) tasks.push(labelled(t, a.label.name, wire));
   run(tasks, plant.end, recorder);
   const packets = recorder.close();

@@ -45,7 +45,7 @@ export interface Client extends Host {
 
 export interface Plant {
   size: PlantSize;
-  /** Capture time the traffic starts at: noon, plant time (the machine's time zone), 15 June 2026. */
+  /** Capture time the traffic starts at: for the evaluation noon, plant time (the machine's time zone), 15 June 2026. */
   start: number;
   /** The end of learning, where judging starts. */
   judgedFrom: number;
@@ -64,7 +64,11 @@ const mac = (oui: string, a: number, b: number) => `${oui}:${hex(a)}:${hex(b)}:$
 const hex = (n: number) => (n & 255).toString(16).padStart(2, '0');
 const client = (name: string, ip: string, n: number): Client => ({ name, ip, mac: mac('00:0e:8c', 0xc0, n) });
 
-export function buildPlant(size: PlantSize, seed = 0x5eed): Plant {
+/** The evaluation's fixed start: noon, plant time, 15 June 2026. */
+const EVAL_START = () => new Date(2026, 5, 15, 12).getTime() / 1000;
+
+/** The plant of `size` from `seed`; its traffic starts at `start` (capture time, seconds), else the evaluation's noon. */
+export function buildPlant(size: PlantSize, seed = 0x5eed, start = EVAL_START()): Plant {
   const rng = new Rng(seed);
   const cells = Array.from({ length: size.cells }, (_, c) => ({
     hmi: client(`hmi-${c + 1}`, `10.10.${c + 1}.50`, c),
@@ -81,7 +85,6 @@ export function buildPlant(size: PlantSize, seed = 0x5eed): Plant {
       setpoint: 50,
     })),
   }));
-  const start = new Date(2026, 5, 15, 12).getTime() / 1000;
   return {
     size,
     start,
