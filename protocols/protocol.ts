@@ -20,7 +20,6 @@ export interface ProtocolChannel {
   release(): void;
 }
 
-/** Identity facts an operation reveals about one of its endpoints (asset inventory). */
 /**
  * What an identity slot says of the product behind it, for matching against vulnerability
  * advisories: who made it, what it is called, its model or part numbers, and its firmware.
@@ -38,6 +37,7 @@ export interface ProductClaim {
   versionFrom?: string;
 }
 
+/** Identity facts an operation reveals about one of its endpoints (asset inventory). */
 export interface IdentityClaim {
   /** Which endpoint of the operation the facts describe. */
   endpoint: 'client' | 'server';

@@ -77,9 +77,14 @@ function jsonFiles(path: string, out: string[]): void {
 }
 
 function readFile(file: string): CatalogueDocument {
-  const size = statSync(file).size;
-  if (size > MAX_FILE_BYTES) return { kind: 'invalid', problems: [`/: ${(size / 2 ** 20).toFixed(1)} MB, more than the ${MAX_FILE_BYTES / 2 ** 20} MB a document may hold`] };
-  return parseCatalogueText(readFileSync(file, 'utf8'));
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_FILE_BYTES) return { kind: 'invalid', problems: [`/: ${(size / 2 ** 20).toFixed(1)} MB, more than the ${MAX_FILE_BYTES / 2 ** 20} MB a document may hold`] };
+    return parseCatalogueText(readFileSync(file, 'utf8'));
+  } catch (err) {
+    // Unreadable (permissions, a folder named *.json, gone meanwhile): a problem of that file like any other.
+    return { kind: 'invalid', problems: [`/: cannot read: ${(err as Error).message}`] };
+  }
 }
 
 const clip = (s: string | undefined) => (s === undefined ? undefined : s.slice(0, REASON_MAX));

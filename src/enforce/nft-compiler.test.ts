@@ -45,6 +45,12 @@ describe('operation-scoped deny rules', () => {
     expect(nft.script).toMatch(/tcp dport 502 counter queue num 3 comment "vp-umas"/);
   });
 
+  it('one the inspector never sees (to a broadcast) stays a kernel drop: it refuses more, never less', () => {
+    const p = plant(true);
+    p.conduits[0]!.rules[0] = { ...p.conduits[0]!.rules[0]!, protocol: 'bacnet', port: 47808, server: { broadcast: true } };
+    expect(compileNft(p, { mode: 'enforce' }).script).toMatch(/bulkhead deny vp-umas/);
+  });
+
   it('a deny of every operation stays a kernel drop', () => {
     const nft = compileNft(plant(false), { mode: 'enforce' });
     expect(nft.script).toMatch(/tcp dport 502 counter log group 1 prefix "bulkhead deny vp-umas" drop comment "vp-umas"/);

@@ -10,6 +10,7 @@
 import { protocolModule } from '../../protocols/registry.js';
 import type { HostSelector, Policy } from '../policy/model.js';
 import { parseMember, type Member } from '../policy/addresses.js';
+import { inspectedRule } from '../policy/steering.js';
 import { compileLink, QINQ_TAGS } from './nft-link.js';
 
 export type EnforceMode = 'enforce' | 'learn';
@@ -141,7 +142,8 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
     const queued = options.queue?.rules.get(r.id);
     // A deny of some operations only (a virtual patch) is the inspector's: dropped here, it would
     // take every operation of its hosts and port with it. The inspection chain queues its hosts.
-    if (r.action === 'deny' && r.allow && queued === undefined) continue;
+    // One the inspector never sees (to a broadcast) stays a drop: it refuses more, never less.
+    if (r.action === 'deny' && r.allow && queued === undefined && inspectedRule(r)) continue;
     const verdict =
       queued !== undefined
         ? `queue num ${options.queue!.num}${queued ? ' bypass' : ''}`

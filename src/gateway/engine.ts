@@ -312,7 +312,7 @@ function openInspectionQueue(o: EnforceOptions, inspector: Inspector): Queue | u
     return openQueue(o.queue, { maxLength: 4096, failOpen: true }, (p) => inspector.verdict(p));
   } catch (err) {
     if (!(err instanceof NfqueueUnavailable)) throw err;
-    o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only`);
+    o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only, and deny rules that name operations (virtual patches) are not enforced at all`);
     return undefined;
   }
 }

@@ -21,6 +21,9 @@ import { alertCefLine, alertEnds, alertSyslogLine } from './alert-lines.js';
 import { alertRisk, RiskAssessment, type AlertRisk } from '../risk/assessment.js';
 import type { Alert } from '../store/records.js';
 
+/** How old (ms) the risk assessment SIEM lines read may be: it changes with imports and decisions, not per alert. */
+const SIEM_RISK_REUSE_MS = 60_000;
+
 /** Lines sent per target per tick: a backlog drains at this pace without starving the loop. */
 const BATCH = 500;
 /** After a failed connection, wait this long before the next attempt. */
@@ -56,6 +59,7 @@ export class SiemForwarder {
   private readonly host = hostname();
   private busy = false;
   private risk?: RiskAssessment;
+  private riskFailed = false;
 
   constructor(
     private readonly db: Db,
@@ -80,9 +84,12 @@ export class SiemForwarder {
   private riskOf(a: Alert): AlertRisk | undefined {
     try {
       this.risk ??= new RiskAssessment(this.db);
-      return alertRisk(this.risk.recent(), alertEnds(a));
+      const report = this.risk.recent(Date.now(), false, SIEM_RISK_REUSE_MS);
+      this.riskFailed = false;
+      return alertRisk(report, alertEnds(a));
     } catch (err) {
-      this.log(`risk assessment for SIEM lines failed: ${(err as Error).message}`);
+      if (!this.riskFailed) this.log(`risk assessment for SIEM lines failed (alerts go out without it): ${(err as Error).message}`);
+      this.riskFailed = true;
       return undefined;
     }
   }

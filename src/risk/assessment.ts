@@ -96,8 +96,8 @@ export class RiskAssessment {
   }
 
   /** The assessment, at most ASSESSMENT_REUSE_MS old; `fresh` makes it anew (the caller just changed something). */
-  recent(now = Date.now(), fresh = false): RiskReport {
-    if (fresh || !this.last || now - this.last.at > ASSESSMENT_REUSE_MS) this.last = { at: now, report: this.assess() };
+  recent(now = Date.now(), fresh = false, maxAgeMs = ASSESSMENT_REUSE_MS): RiskReport {
+    if (fresh || !this.last || now - this.last.at > maxAgeMs) this.last = { at: now, report: this.assess() };
     return this.last.report;
   }
 
@@ -133,7 +133,8 @@ export class RiskAssessment {
       const partial = { key: a.key, ip: a.ip, name: nameOf(a), matches };
       const patches = patchSuggestions(ctx, partial);
       const patchable = [...new Set(patches.flatMap((p) => p.advisories))];
-      const patched = [...new Set(patches.filter((p) => p.inForce).flatMap((p) => p.advisories))];
+      // An advisory counts as answered only when every patch for it is in force (HTTP and HTTPS both).
+      const patched = patchable.filter((id) => patches.every((p) => !p.advisories.includes(id) || p.inForce));
       const purdue = zone?.purdueLevel ?? a.purdue?.level;
       const risk = scoreAsset({ matches, reach, impact: { ...(c ? { criticality: c.criticality } : {}), safetyZone: zone?.safety === true, ...(purdue !== undefined ? { purdue } : {}) }, patchable, patched });
       assessed.push({ ...partial, patches, claims, reach, risk, ...(zone ? { zone: zone.id } : {}), ...(purdue !== undefined ? { purdue } : {}), ...(c ? { criticality: { value: c.criticality, by: c.by, ...(c.reason !== undefined ? { reason: c.reason } : {}) } } : {}) });

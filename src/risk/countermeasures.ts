@@ -181,7 +181,8 @@ export function applyCountermeasure(x: Required<Pick<Context, 'policy' | 'evalua
   const patchId = cm.id.slice(0, cm.id.indexOf('@'));
   const patch = patchesFor(cm.advisories[0]!, cm.cves).find((v) => v.id === patchId);
   if (!patch) throw new CountermeasureError(`no virtual patch ${patchId} in this version's table`);
-  for (const { conduit, clientZone } of rulesTo(x, asset.ip)) {
+  for (const { conduit, clientZone, rule: reaching } of rulesTo(x, asset.ip)) {
+    if (reaching.protocol !== patch.protocol || !cm.conduits.includes(conduit)) continue;
     const c = p.conduits.find((k) => k.id === conduit)!;
     const serverZone = x.evaluator.zoneOf({ ip: asset.ip, port: 0 })!.id;
     const rule = patchRule(patch, asset.ip, { client: clientZone, server: serverZone });

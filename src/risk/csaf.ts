@@ -156,8 +156,12 @@ function bestScore(v: CsafVulnerability): { cvss: number; vector: string } | und
 
 const unique = (ids: readonly string[]) => [...new Set(ids)];
 
+/** The products a vulnerability's scores are given for, once each. */
+const scored = (v: CsafVulnerability) => unique((v.scores ?? []).flatMap((sc) => sc.products));
+
 function cve(v: CsafVulnerability, id: string, cut: Cuts): Cve {
   const s = v.product_status;
+  const unaffected = new Set([...(s?.known_not_affected ?? []), ...(s?.fixed ?? [])]);
   const score = bestScore(v);
   return {
     cve: id,
@@ -166,7 +170,7 @@ function cve(v: CsafVulnerability, id: string, cut: Cuts): Cve {
     ...(v.cwe ? { cwe: cut.clip(`${v.cwe.id} ${v.cwe.name}`) } : {}),
     // The products a CVE's score is given for are affected by it too: CISA's extraction sometimes
     // lists one product as known affected and scores the CVE for all of them (ICSA-22-132-10).
-    affected: unique([...(s?.known_affected ?? []), ...(s?.first_affected ?? []), ...(s?.last_affected ?? []), ...(v.scores ?? []).flatMap((sc) => sc.products).filter((id) => !(s?.known_not_affected ?? []).includes(id) && !(s?.fixed ?? []).includes(id))]),
+    affected: unique([...(s?.known_affected ?? []), ...(s?.first_affected ?? []), ...(s?.last_affected ?? []), ...scored(v).filter((id) => !unaffected.has(id))]),
   };
 }
 

@@ -46,6 +46,13 @@ describe('the advisory key index', () => {
     expect(ids(fast, claims[2]!)).toEqual([]);
   });
 
+  it('never offers the fixed release an advisory lists beside the affected one', () => {
+    const a: Advisory = { ...handmade[1]!, id: 'T-3', products: [product('Siemens', 'SIMATIC S7-1500 CPU family', '< V2.9'), { ...product('Siemens', 'SIMATIC S7-1500 CPU family', 'V2.9'), productId: 'P2', versionIsRange: false }], cves: [{ cve: 'CVE-2099-1', cvss: 9.8, affected: ['P1'] }] };
+    const index = new AdvisoryIndex([a]);
+    expect(ids(index, { source: 't', vendor: 'Siemens', names: ['SIMATIC S7-1500 CPU family'], models: [], version: 'V2.9' })).toEqual([]);
+    expect(ids(index, { source: 't', vendor: 'Siemens', names: ['SIMATIC S7-1500 CPU family'], models: [], version: 'V2.8' })).toEqual(['T-3:medium']);
+  });
+
   it.skipIf(missing !== undefined)('agrees with a linear scan on devices that say what 300 corpus products say', () => {
     const advisories = corpus();
     const fast = new AdvisoryIndex(advisories);

@@ -89,7 +89,11 @@ export class AdvisoryIndex {
     const byVendor = new Map<string, Entry[]>();
     let products = 0;
     for (const advisory of advisories) {
+      // Where the CVEs name their products, a product none names is the fixed release or one not
+      // affected (a tree lists both): it is not offered.
+      const affected = new Set(advisory.cves.flatMap((c) => c.affected));
       for (const product of advisory.products) {
+        if (affected.size && !affected.has(product.productId)) continue;
         const entry: Entry = { advisory, product, pattern: productPattern(product.name, product.modelNumbers), range: parseRange(product.version, !product.versionIsRange), seen: 0 };
         for (const vendor of new Set(splitVendors(product.vendor).map(cachedVendorKey))) {
           if (this.flat) this.flat.push({ vendor, entry });

@@ -44,6 +44,9 @@ export function moveToOwnZone(policy: Policy, evaluator: Evaluator, ip: string, 
   if (!from) throw new CountermeasureError(`${ip} is in no zone of policy ${policy.name}: nothing to move it out of`);
   if (!from.members.includes(ip)) throw new CountermeasureError(`${ip} is a member of zone ${from.id} through a block or MAC (${from.members.join(', ')}), not by its address: split the block by hand`);
   if (from.members.length === 1) throw new CountermeasureError(`${ip} is alone in zone ${from.id} already`);
+  // A rule that reaches the device through its zone, not its address, would lose it: say which, change nothing.
+  const byZone = policy.conduits.flatMap((c) => c.rules.filter((r) => (r.server.zone === from.id && !r.server.hosts) || (r.client.zone === from.id && !r.client.hosts)).map((r) => r.id));
+  if (byZone.length) throw new CountermeasureError(`rules ${byZone.join(', ')} name zone ${from.id} as a whole, not ${ip}: moving it out would cut what they allow it; give them hosts, or split the zone by hand`);
   const p = editZones(policy, { op: 'split', zone: from.id, members: [ip], id: zone.id, name: zone.name });
   const own = p.zones.find((z) => z.id === zone.id)!;
   own.securityLevel = Math.max(own.securityLevel, zone.securityLevel) as SecurityLevel;

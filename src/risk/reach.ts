@@ -12,7 +12,6 @@ import type { Reach } from './score.js';
 /** Kinds that change the process or the device: what makes access more than read-only. */
 export const WRITE_KINDS: ReadonlySet<OperationKind> = new Set<OperationKind>(['write', 'control', 'program']);
 
-const NO_POLICY = 'every client (no policy in force)';
 
 function set(texts: readonly string[]): AddressSet {
   return new AddressSet(texts.map(parseMember).filter((m): m is Member => typeof m !== 'string'));
@@ -41,7 +40,7 @@ export function policyReach(evaluator: Evaluator, ip: string): Reach {
   const zones = new Set<string>();
   const conduits = new Set<string>();
   const kinds = new Set<string>();
-  let clients = 0;
+  const clients = new Set<string>();
   for (const c of evaluator.policy.conduits) {
     for (const r of c.rules) {
       if (r.action === 'deny' || !serverSelects(r, ip, own)) continue;
@@ -51,11 +50,11 @@ export function policyReach(evaluator: Evaluator, ip: string): Reach {
       for (const z of foreign) zones.add(z);
       conduits.add(c.id);
       for (const k of ruleKinds(r)) kinds.add(k);
-      clients += r.client.hosts?.length ?? evaluator.policy.zones.find((z) => z.id === r.client.zone)?.members.length ?? 0;
+      for (const h of r.client.hosts ?? evaluator.policy.zones.find((z) => z.id === r.client.zone)?.members ?? []) clients.add(h);
     }
   }
   const k = [...kinds].sort();
-  return { from: 'policy', zones: [...zones].sort(), conduits: [...conduits].sort(), clients, writeCapable: writeCapable(k), kinds: k };
+  return { from: 'policy', zones: [...zones].sort(), conduits: [...conduits].sort(), clients: clients.size, writeCapable: writeCapable(k), kinds: k };
 }
 
 export function baselineReach(conversations: readonly Conversation[], ip: string): Reach {
@@ -67,5 +66,6 @@ export function baselineReach(conversations: readonly Conversation[], ip: string
     for (const op of Object.values(c.operations)) kinds.add(op.kind);
   }
   const k = [...kinds].sort();
-  return { from: 'baseline', zones: clients.size ? [NO_POLICY] : [], conduits: [], clients: clients.size, writeCapable: writeCapable(k), kinds: k };
+  // Nothing is segmented yet: every client seen reaching it counts as another zone's.
+  return { from: 'baseline', zones: [], conduits: [], clients: clients.size, writeCapable: writeCapable(k), kinds: k };
 }

@@ -25,7 +25,7 @@ export interface ScoredMatch extends AdvisoryMatch {
 /** Who reaches the asset, from the policy in force (else from the learned conversations). */
 export interface Reach {
   from: 'policy' | 'baseline';
-  /** Zones other than its own whose clients are allowed (or were seen) to reach it. */
+  /** Zones other than its own whose clients are allowed to reach it (none without a policy). */
   zones: string[];
   /** Conduits carrying that access. */
   conduits: string[];
@@ -97,11 +97,12 @@ function unmitigatedParts(counted: readonly ScoredMatch[], reach: Reach): RiskPa
   const parts: RiskPart[] = [{ name: 'vulnerability', points: s.points, why: `${worst.advisoryId} (${s.word})${counted.length > 1 ? `, the worst of ${counted.length} advisories` : ''}` }];
   const exploited = counted.flatMap((m) => m.cves.filter((c) => c.knownExploited).map((c) => c.cve));
   if (exploited.length) parts.push({ name: 'known exploited', points: 1, why: `${[...new Set(exploited)].join(', ')} in CISA's Known Exploited Vulnerabilities catalogue` });
-  const source = reach.from === 'policy' ? 'the policy allows' : 'learning saw';
-  if (reach.zones.length) {
-    parts.push({ name: 'reach', points: 1, why: `${source} ${reach.clients} client${reach.clients === 1 ? '' : 's'} of ${reach.zones.join(', ')} to reach it${reach.conduits.length ? ` over ${reach.conduits.join(', ')}` : ''}` });
-    if (reach.writeCapable) parts.push({ name: 'write access', points: 1, why: `${source} ${reach.kinds.join(', ')} from other zones: not read-only` });
-  } else parts.push({ name: 'reach', points: 0, why: reach.from === 'policy' ? 'no conduit lets another zone reach it' : 'no client of another subnet was seen reaching it' });
+  const n = `${reach.clients} client${reach.clients === 1 ? '' : 's'}`;
+  const reached = reach.from === 'policy' ? reach.zones.length > 0 : reach.clients > 0;
+  if (reached) {
+    parts.push({ name: 'reach', points: 1, why: reach.from === 'policy' ? `the policy allows ${n} of ${reach.zones.join(', ')} to reach it over ${reach.conduits.join(', ')}` : `${n} were seen reaching it, and no policy is in force yet to keep others out` });
+    if (reach.writeCapable) parts.push({ name: 'write access', points: 1, why: `${reach.from === 'policy' ? 'the policy allows' : 'they were seen using'} ${reach.kinds.join(', ')}${reach.from === 'policy' ? ' from other zones' : ''}: not read-only` });
+  } else parts.push({ name: 'reach', points: 0, why: reach.from === 'policy' ? 'no conduit lets another zone reach it' : 'no client was seen reaching it' });
   return parts;
 }
 
@@ -128,7 +129,7 @@ export function scoreAsset(x: ScoreInput): AssetRisk {
   const unmitigated = Math.min(5, parts.reduce((s, p) => s + p.points, 0));
   let likelihood = unmitigated;
   if (x.patchable.length && x.patchable.every((a) => x.patched.includes(a)) && likelihood > 1) {
-    parts.push({ name: 'virtual patch', points: -1, why: `virtual patches in force for ${x.patched.join(', ')}` });
+    parts.push({ name: 'virtual patch', points: -1, why: `what ${x.patched.join(', ')} say${x.patched.length === 1 ? 's' : ''} to block is refused (virtual patches, or no conduit passes it)` });
     likelihood -= 1;
   }
   const risk = likelihood * impact;

@@ -51,7 +51,7 @@ const PROTOCOL_PATCHES: readonly VirtualPatch[] = [
     deny: [{ codes: [UMAS] }],
     what: "Schneider UMAS requests (Modbus function code 90) to a Modicon controller: the engineering protocol that runs, stops, uploads and downloads its program, the way in of the advisories' replayed, spoofed and hijacked sessions and malicious project files",
     quote: 'replay the following commands: run, stop, upload, and download',
-    keep: 'reads and writes of coils and registers (FC 1-6, 15, 16, 23) and device identification (FC 43) pass; the engineering workstation keeps UMAS when its own conduit gets no patch, or when it is left out of the client hosts the rule is given',
+    keep: 'reads and writes of coils and registers (FC 1-6, 15, 16, 23) and device identification (FC 43) pass; every client of the zone the patch is drawn for loses UMAS, the engineering workstation too: program the controller from a zone without the patch, or take the workstation out of the clients of the rule by hand in the draft',
   },
   {
     id: 'vp-umas-m221',

@@ -99,7 +99,7 @@ function criticalityView(me: Me, a: Asset, act: Act): HTMLElement {
 
 /** One ranked asset's card. */
 export function assetCard(me: Me, rank: number, a: Asset, act: Act): HTMLElement {
-  const where = [a.zone ? `zone ${a.zone}` : 'in no zone', a.purdue !== undefined ? `Purdue level ${a.purdue}` : '', a.reach.zones.length ? `reached from ${a.reach.zones.join(', ')}` : 'not reached from another zone'].filter(Boolean).join(' · ');
+  const where = [a.zone ? `zone ${a.zone}` : 'in no zone', a.purdue !== undefined ? `Purdue level ${a.purdue}` : '', a.reach.from === 'baseline' ? `${a.reach.clients} client${a.reach.clients === 1 ? '' : 's'} seen reaching it (no policy yet)` : a.reach.zones.length ? `reached from ${a.reach.zones.join(', ')}` : 'not reached from another zone'].filter(Boolean).join(' · ');
   const card = h('section', { class: `card risk-asset band-${a.risk.band}`, 'data-asset': a.key });
   fill(
     card,
