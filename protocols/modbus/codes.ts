@@ -41,9 +41,14 @@ export function isUserDefined(fc: number): boolean {
   return (fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110);
 }
 
+/** Codes the specification leaves unassigned that a vendor's engineering protocol uses (kind: program). */
+const VENDOR_FUNCTIONS: ReadonlyMap<number, string> = new Map([[90, 'Schneider Electric UMAS']]);
+
 export function functionName(fc: number): string {
   const info = FUNCTIONS.get(fc);
   if (info) return info.name;
+  const vendor = VENDOR_FUNCTIONS.get(fc);
+  if (vendor) return vendor;
   if (isUserDefined(fc)) return `User Defined (${fc})`;
   return `Unassigned (${fc})`;
 }
