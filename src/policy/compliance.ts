@@ -101,7 +101,7 @@ export function complianceReport(x: ComplianceInput): ComplianceReport {
   add('IEC 62443-3-3 SR 3.5', 'Input validation', 'met', ['decoders reject malformed PDUs with a named anomaly and never stop on them; policy documents are validated by schema with the path of each problem']);
   add('IEC 62443-3-3 SR 6.2', 'Continuous monitoring', x.learning.lastSeen ? 'partly' : 'not met', [
     x.learning.lastSeen ? `monitor-only learning: ${x.learning.assets} assets, ${x.learning.conversations} conversations, ${day(x.learning.firstSeen)} to ${day(x.learning.lastSeen)}; ${x.learning.converged ? 'converged' : `not converged (${x.learning.quietHours.toFixed(1)} quiet hours)`}` : 'nothing learned',
-    'alerts and SIEM export are not in this deployment yet',
+    'behavioural detectors judge allowed traffic against the baseline and raise explained alerts (bulkhead alerts), forwarded to the SIEM targets configured',
   ]);
   const audit = x.auditLog;
   add('IEC 62443-3-3 SR 2.8 / SR 6.1', 'Auditable events; audit log accessible', audit ? (audit.ok ? 'met' : 'partly') : 'not met', [
