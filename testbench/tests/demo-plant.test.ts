@@ -2,8 +2,9 @@
 // is a plant worth looking at (30-60 assets, several vendors, zones named for their level,
 // evidence of the last days), and the same seed on the same day writes the same bytes.
 
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { derive } from '../../src/app/policy.js';
 import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
+import { CLI } from '../../src/test-support/cli.js';
 import { writeDemoPlant } from '../demo/generate.js';
 
 const dirs: string[] = [];
@@ -21,6 +23,9 @@ const temp = () => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const built = existsSync(CLI) && existsSync(join(CLI, '..', '..', 'testbench', 'demo', 'generate.js'));
+if (!built) console.warn('SKIPPED: bulkhead demo --no-console: the command and its demo plant generator are not built (npm run build)');
 
 const sha = (files: string[]) => files.map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')).join(',');
 
@@ -61,5 +66,13 @@ describe('the generated demo plant', () => {
     const first = sha(writeDemoPlant(a, now).files);
     expect(sha(writeDemoPlant(b, now).files)).toBe(first);
     expect(sha(writeDemoPlant(c, now, 7).files)).not.toBe(first);
+  }, 300_000);
+
+  it.skipIf(!built)('bulkhead demo --no-console learns the generated plant and says how long it took', () => {
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--no-console', '--db', join(temp(), 'bulkhead.db')], { encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Bulkhead demo: the demo plant \(three production cells of ten PLCs, the last three days\) generated in [\d.]+ s \(\d+ packets\), learned in [\d.]+ s/);
+    expect(r.stdout).toContain('Schneider Electric');
+    expect(r.stdout).not.toContain('127.0.0.0/24');
   }, 300_000);
 });

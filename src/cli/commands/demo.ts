@@ -1,10 +1,12 @@
-// `bulkhead demo` (`npm start`): the bundled demo plant learned into a fresh database, a draft
-// policy derived from it, both shown, and the console on localhost until stopped.
+// `bulkhead demo` (`npm start`): the demo plant generated into a fresh temporary directory
+// (dated the last three days), learned into a fresh database, a draft policy derived from it,
+// both shown, and the console on localhost until stopped. Without the generator (a package
+// built without the testbench) the bundled shared captures stand in, and it says so.
 
 import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { learnPcaps } from '../../app/learn.js';
 import { derive } from '../../app/policy.js';
 import { openDatabase } from '../../store/database.js';
@@ -17,17 +19,38 @@ import { common, consolePort, stopOnSignals, until, UsageError, type Common } fr
 import type { Register } from '../register.js';
 
 const DEMO = join('testbench', 'fixtures', 'demo');
+/** The demo plant's generator, built beside the command (dist/testbench/demo). */
+const GENERATOR = join('testbench', 'demo', 'generate.js');
 
-/** The shipped demo captures: testbench/fixtures/demo in the package this runs from (built or not). */
-function demoCaptures(): string[] {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (!existsSync(join(dir, DEMO))) continue;
-    return readdirSync(join(dir, DEMO))
-      .filter((f) => f.endsWith('.pcap') || f.endsWith('.pcapng'))
-      .sort()
-      .map((f) => join(dir, DEMO, f));
-  }
-  return [];
+/** The nearest `rel` above this module (built or not), or undefined. */
+function findUp(rel: string): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, rel))) return join(dir, rel);
+  return undefined;
+}
+
+/** The shipped shared captures: testbench/fixtures/demo in the package this runs from. */
+function sharedCaptures(): string[] {
+  const dir = findUp(DEMO);
+  if (!dir) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.pcap') || f.endsWith('.pcapng'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+interface Generated {
+  files: string[];
+  packets: number;
+  seconds: number;
+}
+
+/** The demo plant's captures written into `dir` by the built generator; undefined when it is not there. */
+async function generatedCaptures(dir: string): Promise<Generated | undefined> {
+  const generator = findUp(GENERATOR);
+  if (!generator) return undefined;
+  // Loaded by path, like the shared captures: the command does not depend on the testbench's code.
+  const { writeDemoPlant } = (await import(pathToFileURL(generator).href)) as { writeDemoPlant: (dir: string) => Generated };
+  return writeDemoPlant(dir);
 }
 
 type Options = Common & { host?: string; port?: string; http?: boolean; console?: boolean };
@@ -42,19 +65,26 @@ export const registerDemo: Register = (root, io, act) => {
     .action(
       act(async (o: Options) => {
         const port = consolePort('demo', o.port);
-        const files = demoCaptures();
-        if (files.length === 0) throw new UsageError(`bulkhead demo: the bundled demo captures are missing (${DEMO})`);
-        const path = o.db ?? join(mkdtempSync(join(tmpdir(), 'bulkhead-demo-')), 'bulkhead.db');
+        const temp = mkdtempSync(join(tmpdir(), 'bulkhead-demo-'));
+        const generated = await generatedCaptures(temp);
+        const files = generated?.files ?? sharedCaptures();
+        if (files.length === 0) throw new UsageError(`bulkhead demo: neither the demo plant's generator (${GENERATOR}) nor the shared demo captures (${DEMO}) are in this package`);
+        const path = o.db ?? join(temp, 'bulkhead.db');
         const db = openDatabase(path);
         const store = new LearnStore(db);
         try {
+          const learnStart = performance.now();
           const { report } = await learnPcaps(store, files);
+          const learnSeconds = (performance.now() - learnStart) / 1000;
+          const source = generated
+            ? `the demo plant (three production cells of ten PLCs, the last three days) generated in ${generated.seconds.toFixed(1)} s (${generated.packets} packets), learned in ${learnSeconds.toFixed(1)} s`
+            : `the shared test captures (the demo plant's generator is not built in this package), learned in ${learnSeconds.toFixed(1)} s`;
           const derived = derive(store, new PolicyStore(db), { name: 'Demo plant' }, 'bulkhead demo');
           if (o.json) {
-            io.out(JSON.stringify({ db: path, report, assets: store.assets(), conversations: store.conversations(), policy: { version: derived.version, policy: derived.policy, findings: derived.findings } }));
+            io.out(JSON.stringify({ db: path, source, report, assets: store.assets(), conversations: store.conversations(), policy: { version: derived.version, policy: derived.policy, findings: derived.findings } }));
             return 0;
           }
-          io.out(`Bulkhead demo plant learned into ${path}\n`);
+          io.out(`Bulkhead demo: ${source}, into ${path}\n`);
           io.out(formatLearnReport(report));
           io.out('\nAssets\n');
           io.out(formatAssets(store.assets()));
