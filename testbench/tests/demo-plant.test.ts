@@ -73,6 +73,7 @@ describe('the generated demo plant', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Bulkhead demo: the demo plant \(three production cells of ten PLCs, the last three days\) generated in [\d.]+ s \(\d+ packets\), learned in [\d.]+ s/);
     expect(r.stdout).toContain('Schneider Electric');
+    expect(r.stdout).toMatch(/Advisories: 5 CISA advisories imported/);
     expect(r.stdout).not.toContain('127.0.0.0/24');
   }, 300_000);
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Advisories } from '../../app/advisories.js';
 import { learnPcaps } from '../../app/learn.js';
 import { derive } from '../../app/policy.js';
 import { openDatabase } from '../../store/database.js';
@@ -19,6 +20,8 @@ import { common, consolePort, stopOnSignals, until, UsageError, type Common } fr
 import type { Register } from '../register.js';
 
 const DEMO = join('testbench', 'fixtures', 'demo');
+/** A handful of real CISA advisories for the demo plant's devices, so its Risk page has something to show. */
+const ADVISORIES = join('testbench', 'fixtures', 'advisories');
 /** The demo plant's generator, built beside the command (dist/testbench/demo). */
 const GENERATOR = join('testbench', 'demo', 'generate.js');
 
@@ -76,6 +79,8 @@ export const registerDemo: Register = (root, io, act) => {
           const learnStart = performance.now();
           const { report } = await learnPcaps(store, files);
           const learnSeconds = (performance.now() - learnStart) / 1000;
+          const advisories = findUp(ADVISORIES);
+          const imported = advisories ? new Advisories(db).importAdvisories([advisories], { by: 'bulkhead demo' }) : undefined;
           const source = generated
             ? `the demo plant (three production cells of ten PLCs, the last three days) generated in ${generated.seconds.toFixed(1)} s (${generated.packets} packets), learned in ${learnSeconds.toFixed(1)} s`
             : `the shared test captures (the demo plant's generator is not built in this package), learned in ${learnSeconds.toFixed(1)} s`;
@@ -86,6 +91,7 @@ export const registerDemo: Register = (root, io, act) => {
           }
           io.out(`Bulkhead demo: ${source}, into ${path}\n`);
           io.out(formatLearnReport(report));
+          io.out(imported ? `Advisories: ${imported.added + imported.updated + imported.unchanged} CISA advisories imported (${ADVISORIES}); bulkhead risk --db ${path} ranks the devices they concern` : `Advisories: none imported (${ADVISORIES} is not in this package)`);
           io.out('\nAssets\n');
           io.out(formatAssets(store.assets()));
           const rules = derived.policy.conduits.reduce((n, c) => n + c.rules.length, 0);
