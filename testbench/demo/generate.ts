@@ -1,5 +1,5 @@
 // The demo plant (`bulkhead demo`): the evaluation's seeded plant (testbench/eval) sized as a
-// works of three production cells, its clock set to end at the generation day, every PLC
+// works of three production cells, its clock set to end at the last noon before the demo starts, every PLC
 // telling its engineering station who it is (Modbus device identification, several vendors,
 // one of them a Modicon M340 firmware with published advisories), and a few of the evaluation's
 // attacks on its last day for the detectors to find. Generated at demo time, not committed: the
@@ -16,7 +16,11 @@ import type { Wire } from '../eval/traffic.js';
 export const DEMO_PLANT: PlantSize = { cells: 3, plcsPerCell: 10, judgedDays: 2, hmiPeriod: 20 };
 export const DEMO_SEED = 0xd3e0;
 
-/** The evaluation's attacks the demo keeps: a few moments worth explaining, none that rewrites identities. */
+/**
+ * The evaluation's attacks the demo keeps: a few moments worth explaining, none that rewrites
+ * identities. The PLC that stops answering is seen by the timing detectors only when learning
+ * ticks them in capture time (the evaluation's learning; `bulkhead demo` ticks once a second of wall time).
+ */
 const SUSPICIOUS = new Set(['rogue_asset', 'setpoint_out_of_range', 'write_outside_hours', 'plc_stops_answering', 'impossible_reading']);
 
 /** What a PLC answers to Read Device Identification: vendor, product code, revision, product name. */
@@ -71,15 +75,22 @@ export interface DemoPlant {
   seconds: number;
 }
 
+/** The last noon, local time, at or before `now` (seconds). */
+function lastNoon(now: number): number {
+  const noon = new Date(now * 1000);
+  noon.setHours(12, 0, 0, 0);
+  const t = noon.getTime() / 1000;
+  return t <= now ? t : t - DAY;
+}
+
 /**
- * Writes the demo plant's capture into `dir`. Its three days end at the last midnight before
- * `now` (seconds), local time, so the same seed on the same day gives the same bytes.
+ * Writes the demo plant's capture into `dir`. Its three days end at the last noon before `now`
+ * (seconds), local time: the evaluation's attacks are timed from a noon, and the same seed on
+ * the same half day gives the same bytes.
  */
 export function writeDemoPlant(dir: string, now = Date.now() / 1000, seed = DEMO_SEED): DemoPlant {
   const t0 = performance.now();
-  const midnight = new Date(now * 1000);
-  midnight.setHours(0, 0, 0, 0);
-  const start = midnight.getTime() / 1000 - DAY * (1 + DEMO_PLANT.judgedDays);
+  const start = lastNoon(now) - DAY * (1 + DEMO_PLANT.judgedDays);
   const plant = buildPlant(DEMO_PLANT, seed, start);
   const chosen = attacks(plant).filter((a) => SUSPICIOUS.has(a.label.name));
   const path = join(dir, 'demo-plant.pcap');

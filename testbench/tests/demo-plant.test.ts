@@ -1,6 +1,6 @@
 // The demo plant `bulkhead demo` generates: learned by the real pipeline into a real store, it
 // is a plant worth looking at (30-60 assets, several vendors, zones named for their level,
-// evidence of the last days), and the same seed on the same day writes the same bytes.
+// evidence of the last days), and the same seed at the same time writes the same bytes.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { learnPcaps } from '../../src/app/learn.js';
 import { derive } from '../../src/app/policy.js';
+import { AlertStore } from '../../src/store/alert-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
@@ -32,7 +33,7 @@ const sha = (files: string[]) => files.map((f) => createHash('sha256').update(re
 describe('the generated demo plant', () => {
   const now = Date.now() / 1000;
 
-  it('learns into 30-60 assets of >= 3 vendors, >= 4 named zones, evidence of the last 4 days', async () => {
+  it('learns into 30-60 assets of >= 3 vendors, >= 4 named zones, evidence of the last 4 days, alerts on its suspicious moments', async () => {
     const dir = temp();
     const plant = writeDemoPlant(dir, now);
     const db = openDatabase(join(dir, 'bulkhead.db'));
@@ -52,6 +53,9 @@ describe('the generated demo plant', () => {
         expect(a.firstSeen).toBeGreaterThanOrEqual(fourDaysAgo);
         expect(a.lastSeen).toBeLessThanOrEqual(now);
       }
+      // The suspicious moments woven in: a rogue laptop, a setpoint far out of range, a write at night, an impossible reading.
+      const types = new Set(new AlertStore(db).list({ limit: 100 }).map((a) => a.type));
+      for (const t of ['new_asset', 'value_write_outside_baseline', 'operation_outside_hours', 'value_reading_outside_baseline']) expect(types).toContain(t);
       const { policy } = derive(store, new PolicyStore(db), { name: 'Demo plant' }, 'test');
       console.log(`demo plant zones: ${policy.zones.map((z) => `${z.name} (${z.members.length})`).join('; ')}`);
       expect(policy.zones.length).toBeGreaterThanOrEqual(4);
@@ -61,7 +65,7 @@ describe('the generated demo plant', () => {
     }
   }, 300_000);
 
-  it('writes the same bytes from the same seed on the same day, other bytes from another seed', () => {
+  it('writes the same bytes from the same seed at the same time, other bytes from another seed', () => {
     const [a, b, c] = [temp(), temp(), temp()];
     const first = sha(writeDemoPlant(a, now).files);
     expect(sha(writeDemoPlant(b, now).files)).toBe(first);
