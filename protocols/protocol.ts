@@ -3,7 +3,7 @@
 // learning iterate over the registry (registry.ts) and never name a protocol; a new protocol
 // is one folder with a module of this shape and one line in the registry.
 
-import type { Framing, Operation, PduRecord, Protocol } from './operation.js';
+import type { Framing, Operation, PduRecord, Protocol, Target } from './operation.js';
 import type { ReassemblyBudget } from './reassembly.js';
 
 /** The transaction key of a message that pairs without an id of its own. */
@@ -37,6 +37,9 @@ export interface ProductClaim {
   versionFrom?: string;
 }
 
+/** What the plant's devices call their targets, by the target's key (an OPC UA node id): learned, never guessed. */
+export type TargetNames = ReadonlyMap<string, string>;
+
 /** Identity facts an operation reveals about one of its endpoints (asset inventory). */
 export interface IdentityClaim {
   /** Which endpoint of the operation the facts describe. */
@@ -51,6 +54,8 @@ export interface IdentityClaim {
    * slot, so facts learned from different messages (an I-Am, a ReadProperty) stand together.
    */
   identifies?: readonly string[];
+  /** A slot of many entries (the names of a server's nodes) holds at most this many; later ones are not kept. */
+  limit?: number;
 }
 
 export interface ProtocolModule {
@@ -86,8 +91,20 @@ export interface ProtocolModule {
    * undefined for messages that take no part in pairing (unconfirmed services, encrypted ones).
    */
   transactionKey(op: Operation): number | undefined;
-  /** An operation's code as the plant names it: "FC 6 (Write Single Register)", "WriteRequest". */
+  /**
+   * An operation's code as the plant names it, name first and the number kept for exactness:
+   * "Write Single Register (FC 6)", "writeProperty (confirmed service 15)", "Write (service 673)".
+   */
   describeCode(op: Operation): string;
+  /** A code (and sub-code) a policy rule allows, in the same words, from the protocol's code tables. */
+  describeAllowedCode(code: number, subCode: number | undefined): string;
+  /**
+   * One target of an operation of this protocol in the plant's words: "unit 1 holding registers
+   * 40001-40010 (0-9)", "analog-input 3 present-value", "ns=2;s=Line1.Setpoint (Setpoint)".
+   */
+  describeTarget(t: Target, names?: TargetNames): string;
+  /** The identity slot whose fields name this protocol's targets (see TargetNames), where it learns any. */
+  readonly namesSlot?: string;
   /** Identity facts the operation reveals (vendor, product, application description). */
   identity(op: Operation): IdentityClaim[];
   /** The operation (by its code's name) collects process history or subscriptions: what a historian does. */

@@ -1,11 +1,10 @@
 // BACnet/IP: BVLC (Annex J), NPDU (clause 6) and APDU (clause 20) into PduRecords. Never throws.
 
 import { Cursor } from '../cursor.js';
-import type { Anomaly, OperationKind, PduRecord } from '../operation.js';
+import type { Anomaly, PduRecord } from '../operation.js';
 import {
   ABORT_REASONS,
   BVLC_FUNCTIONS,
-  CONFIRMED_SERVICES,
   ERROR_CLASSES,
   ERROR_CODES,
   NETWORK_MESSAGES,
@@ -13,7 +12,7 @@ import {
   REJECT_REASONS,
   SUBCODE_BVLC,
   SUBCODE_NETWORK,
-  UNCONFIRMED_SERVICES,
+  serviceEntry,
 } from './codes.js';
 import { decodeServiceAck, decodeServiceRequest } from './services.js';
 import { Tag, readTag, readUnsigned } from './tags.js';
@@ -152,11 +151,6 @@ function decodeNpdu(c: Cursor, rec: PduRecord, at: ApduPosition | undefined): vo
   decodeApdu(c, rec);
 }
 
-function service(confirmed: boolean, choice: number): readonly [string, OperationKind] {
-  const entry = (confirmed ? CONFIRMED_SERVICES : UNCONFIRMED_SERVICES).get(choice);
-  return entry ?? [choice >= 64 ? `proprietary-service-${choice}` : `unknown-service-${choice}`, 'unknown'];
-}
-
 function decodeApdu(c: Cursor, rec: PduRecord): void {
   const first = c.u8();
   if (!c.ok) return;
@@ -177,7 +171,7 @@ function decodeServiceApdu(c: Cursor, rec: PduRecord, first: number, pduType: nu
   const confirmed = pduType !== 1;
   const choice = c.u8();
   if (!c.ok) return;
-  const [name, kind] = service(confirmed, choice);
+  const [name, kind] = serviceEntry(confirmed, choice);
   rec.code = choice;
   rec.codeName = name;
   rec.kind = kind;

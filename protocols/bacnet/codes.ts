@@ -149,6 +149,12 @@ export const DEVICE_IDENTITY_PROPERTIES: ReadonlyMap<number, string> = new Map([
   [121, 'vendorNameProperty'],
 ]);
 
+/** A service choice's name and kind, confirmed or not; unknown ones named by their number. */
+export function serviceEntry(confirmed: boolean, choice: number): readonly [string, OperationKind] {
+  const entry = (confirmed ? CONFIRMED_SERVICES : UNCONFIRMED_SERVICES).get(choice);
+  return entry ?? [choice >= 64 ? `proprietary-service-${choice}` : `unknown-service-${choice}`, 'unknown'];
+}
+
 export function objectTypeName(t: number): string {
   return OBJECT_TYPE_NAMES[t] ?? (t >= 128 ? `proprietary-${t}` : `object-type-${t}`);
 }

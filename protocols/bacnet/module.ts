@@ -9,6 +9,7 @@ import { fieldText } from '../identity-fields.js';
 import { BACNET_PORT, looksLikeBvlc } from './bacnet.js';
 import { DEVICE_IDENTITY_PROPERTIES } from './codes.js';
 import { BacnetChannel } from './segments.js';
+import { allowedCodeWords, codeWords, targetWords } from './words.js';
 import { bacnetVendorName } from './vendors.js';
 
 /** APDU types as the decoder puts them in `subCode`. */
@@ -70,7 +71,9 @@ export const bacnet: ProtocolModule = {
     if (op.direction === 'response' && op.subCode !== undefined && REPLIES.has(op.subCode)) return op.transactionId;
     return undefined;
   },
-  describeCode: (op) => op.codeName,
+  describeCode: (op) => codeWords(op.codeName, op.code, op.subCode),
+  describeAllowedCode: allowedCodeWords,
+  describeTarget: (t) => (t.type === 'bacnet' ? targetWords(t) : ''),
   identity(op: Operation): IdentityClaim[] {
     const d = op.details;
     // From a device on this network (a routed one carries SNET: its IP is the router's).

@@ -4,6 +4,7 @@
 import type { Operation } from '../operation.js';
 import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolChannel, type ProtocolModule } from '../protocol.js';
 import { fieldText } from '../identity-fields.js';
+import { allowedCodeWords, codeWords, targetWords } from './words.js';
 import { decodeModbus, frameModbus, looksLikeModbus, MODBUS_PORT } from './modbus.js';
 
 const ENCAPSULATED_INTERFACE = 43;
@@ -27,7 +28,9 @@ export const modbus: ProtocolModule = {
   channel: () => CHANNEL,
   opener: () => undefined,
   transactionKey: (op) => op.transactionId ?? NO_TRANSACTION_KEY,
-  describeCode: (op) => `FC ${op.code} (${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''})`,
+  describeCode: (op) => codeWords(op.codeName, op.code, op.subCodeName, op.subCode),
+  describeAllowedCode: allowedCodeWords,
+  describeTarget: (t) => (t.type === 'modbus' ? targetWords(t) : ''),
   identity(op: Operation): IdentityClaim[] {
     const d = op.details;
     if (!d || op.code !== ENCAPSULATED_INTERFACE || op.subCode !== READ_DEVICE_IDENTIFICATION || op.direction !== 'response') return [];

@@ -70,6 +70,7 @@ export const Service = {
   CreateSessionResponse: 464,
   ActivateSessionRequest: 467,
   BrowseRequest: 527,
+  BrowseResponse: 530,
   ReadRequest: 631,
   ReadResponse: 634,
   HistoryReadRequest: 664,

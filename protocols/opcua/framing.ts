@@ -19,6 +19,14 @@ export const MessageType = {
   MSG: code3('MSG'),
 } as const;
 
+/** The transport messages that carry no service, by the name the specification gives them. */
+export const TRANSPORT_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
+  [MessageType.HEL, 'Hello'],
+  [MessageType.ACK, 'Acknowledge'],
+  [MessageType.ERR, 'Error'],
+  [MessageType.RHE, 'ReverseHello'],
+]);
+
 /** Chunk types: final, intermediate (more follow), abort. */
 export const CHUNK_FINAL = 0x46;
 export const CHUNK_INTERMEDIATE = 0x43;

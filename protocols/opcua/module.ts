@@ -8,6 +8,7 @@ import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../
 import { fieldText } from '../identity-fields.js';
 import { frameOpcua, looksLikeOpcua, OPCUA_PORT } from './framing.js';
 import { OpcuaChannel } from './opcua.js';
+import { allowedCodeWords, codeWords, targetWords } from './words.js';
 
 /** Services a historian uses: history reads, monitored items, subscriptions, publishing. */
 const HISTORY = /History|MonitoredItems|Subscription|Publish/;
@@ -15,6 +16,21 @@ const HISTORY = /History|MonitoredItems|Subscription|Publish/;
 const IDENTITY_FIELDS = ['ApplicationUri', 'ApplicationName', 'ProductUri', 'ApplicationType', 'ManufacturerName', 'ProductName', 'SoftwareVersion', 'BuildNumber'] as const;
 /** The fields that name an application: a claim without one says nothing of which it is. */
 const NAMING_FIELDS = ['applicationUri', 'applicationName', 'manufacturerName', 'productName'] as const;
+
+/** The server's slot of its nodes' names (from Browse responses), and how many it keeps. */
+const NAMES_SLOT = 'opcuaNames';
+const NODE_NAMES_KEPT = 2000;
+
+/** A Browse response's names by node id, or undefined when it carried none. */
+function browsedNames(nodes: unknown, names: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(nodes) || !Array.isArray(names) || nodes.length === 0) return undefined;
+  const fields: Record<string, string> = {};
+  nodes.forEach((n: unknown, i) => {
+    const name: unknown = names[i];
+    if (typeof n === 'string' && typeof name === 'string') fields[n] = name;
+  });
+  return fields;
+}
 
 export const opcua: ProtocolModule = {
   name: 'opcua',
@@ -37,7 +53,10 @@ export const opcua: ProtocolModule = {
     // Hello/Acknowledge carry no request id: they pair as the one exchange of their kind.
     return op.transactionId ?? NO_TRANSACTION_KEY;
   },
-  describeCode: (op) => op.codeName,
+  describeCode: (op) => codeWords(op.codeName, op.code),
+  describeAllowedCode: (code) => allowedCodeWords(code),
+  describeTarget: (t, names) => (t.type === 'opcua' ? targetWords(t, names) : ''),
+  namesSlot: NAMES_SLOT,
   identity(op: Operation): IdentityClaim[] {
     const d = op.details;
     if (!d) return [];
@@ -50,6 +69,8 @@ export const opcua: ProtocolModule = {
       }
       if (NAMING_FIELDS.some((f) => fields[f] !== undefined)) claims.push({ endpoint: role, slot: role === 'client' ? 'opcuaClient' : 'opcua', fields });
     }
+    const names = browsedNames(d.browsedNodes, d.browsedNames);
+    if (names) claims.push({ endpoint: 'server', slot: NAMES_SLOT, fields: names, limit: NODE_NAMES_KEPT });
     return claims;
   },
   gathersHistory: (codeName) => HISTORY.test(codeName),

@@ -10,7 +10,7 @@ import type { ProtocolChannel } from '../protocol.js';
 import { ReassemblyBudget } from '../reassembly.js';
 import { readNumericNodeId, readString, skipString } from './binary.js';
 import { SECURITY_POLICY_NONE, SERVICE_IDS, Service } from './codes.js';
-import { CHUNK_ABORT, CHUNK_INTERMEDIATE, HEADER_LENGTH, MessageType, messageType } from './framing.js';
+import { CHUNK_ABORT, CHUNK_INTERMEDIATE, HEADER_LENGTH, MessageType, messageType, TRANSPORT_NAMES } from './framing.js';
 import { decodeMessage } from './services.js';
 import { statusCodeName } from './status-codes.js';
 
@@ -18,13 +18,6 @@ import { statusCodeName } from './status-codes.js';
 export const MAX_MESSAGE_BYTES = 1 << 20;
 /** Messages being reassembled at once per direction; more is a flood, not a conversation. */
 export const MAX_PENDING_MESSAGES = 32;
-
-const TRANSPORT_NAMES = new Map<number, string>([
-  [MessageType.HEL, 'Hello'],
-  [MessageType.ACK, 'Acknowledge'],
-  [MessageType.ERR, 'Error'],
-  [MessageType.RHE, 'ReverseHello'],
-]);
 
 interface Pending {
   parts: Buffer[];

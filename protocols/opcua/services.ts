@@ -23,6 +23,7 @@ import {
   skipVariant,
 } from './binary.js';
 import { readBuildInfo } from './build-info.js';
+import { readBrowseNames } from './browse-names.js';
 import { APPLICATION_TYPES, IDENTITY_TOKENS, SECURITY_MODES, SERVICE_IDS, Service } from './codes.js';
 import { statusCodeName } from './status-codes.js';
 
@@ -288,6 +289,8 @@ function decodeResponseBody(c: Cursor, typeId: number, rec: PduRecord): void {
     }
   } else if (typeId === Service.ReadResponse) {
     decodeReadResults(c, rec);
+  } else if (typeId === Service.BrowseResponse) {
+    readBrowseNames(c, details);
   } else if (typeId === Service.OpenSecureChannelResponse) {
     c.skip(4);
     details.secureChannelId = c.u32le();

@@ -73,12 +73,12 @@ describe('a proposal from would-deny traffic', () => {
       ['widened', 'hmi-reads', 3],
       ['widened', 'hmi-reads', 1],
     ]);
-    expect(r.additions[1]!.text).toMatch(/^allow Modbus FC 6 \(Write Single Register\) write on unit 1 holding_registers 5 from 10\.0\.0\.21 \(Supervisory\) to 10\.0\.0\.11 \(Control\): rule hmi-reads widened in conduit Supervisory-Control; refused 3 times, .* \(would-deny events 1-3\)$/);
-    expect(r.refused).toEqual([{ observation: expect.objectContaining({ client: { ip: STRANGER } }), what: 'Modbus FC 3 (Read Holding Registers) read on unit 1 holding_registers 0-9 from 10.0.0.99 to 10.0.0.11 (Control)', why: expect.stringMatching(/^10\.0\.0\.99 is in no zone of policy cell/) }]);
+    expect(r.additions[1]!.text).toMatch(/^allow Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) from 10\.0\.0\.21 \(Supervisory\) to 10\.0\.0\.11 \(Control\): rule hmi-reads widened in conduit Supervisory-Control; refused 3 times, .* \(would-deny events 1-3\)$/);
+    expect(r.refused).toEqual([{ observation: expect.objectContaining({ client: { ip: STRANGER } }), what: 'Modbus Read Holding Registers (FC 3) on unit 1 holding registers 40001-40010 (0-9) from 10.0.0.99 to 10.0.0.11 (Control)', why: expect.stringMatching(/^10\.0\.0\.99 is in no zone of policy cell/) }]);
     expect(r.withoutRequest).toEqual([{ reasonCode: 'unknown_vlan', count: 1, why: expect.stringMatching(/^the link layer refused it/) }]);
     // Six of the eight refused in the window pass now: not the stranger, not the VLAN.
     expect(r.letThrough).toEqual({ allowed: 6, of: 8, share: 0.75, text: "would let through 6 of last week's 8 would-deny requests (75%)" });
-    expect(r.diff.changes).toEqual([expect.stringMatching(/^rule hmi-reads: allows read code 3 on unit 1 holding_registers 0-9 -> .* \(for 6 refused requests: would-deny events 1-6\)$/)]);
+    expect(r.diff.changes).toEqual([expect.stringMatching(/^rule hmi-reads: allows Read Holding Registers \(FC 3\) on unit 1 holding registers 40001-40010 \(0-9\) -> .* \(for 6 refused requests: would-deny events 1-6\)$/)]);
 
     // A draft, audited, nothing approved or applied by itself; it allows what was seen and nothing beside it.
     expect(p.review.list().map((v) => [v.version, v.status, v.createdBy, v.source])).toEqual([

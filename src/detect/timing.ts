@@ -72,7 +72,7 @@ export class TimingDetector {
         subject: `${c.key}|${operationKey(p.transaction.op)}`,
         asset: c.server.ip,
         conversation: c.key,
-        summary: `${assetWords(this.baseline.asset(c.client.ip, c.client.vlan), c.client.ip)} stopped polling ${server} (${operationWords(p.transaction.op)}): nothing for ${spanWords(silence)}`,
+        summary: `${assetWords(this.baseline.asset(c.client.ip, c.client.vlan), c.client.ip)} stopped polling ${server} with ${operationWords(p.transaction.op)}: nothing for ${spanWords(silence)}`,
         baseline: `a poll every ${p.interval.toFixed(p.interval < 10 ? 2 : 0)} s`,
         seen: `silent for ${spanWords(silence)}`,
         op: p.transaction.op,

@@ -76,9 +76,9 @@ describe('detection on the learned baseline', () => {
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ type: 'target_outside_baseline', severity: 'medium', attack: { id: 'T0861' }, count: 2 });
-    expect(alerts[0]!.baseline).toMatch(/touched unit 1 holding_registers 0-9 \(1,500 times\)$/);
+    expect(alerts[0]!.baseline).toMatch(/touched unit 1 holding registers 40001-40010 \(0-9\) \(1,500 times\)$/);
     // The latest sighting's words; the first and the latest are both in the evidence.
-    expect(alerts[0]!.summary).toMatch(/FC 3 \(Read Holding Registers\) on unit 1 holding_registers 200-209 of Modbus server 10\.0\.0\.11, outside what it touched before$/);
+    expect(alerts[0]!.summary).toMatch(/Read Holding Registers \(FC 3\) on unit 1 holding registers 40201-40210 \(200-209\) of Modbus server 10\.0\.0\.11, outside what it touched before$/);
     expect(alerts[0]!.evidence.map((e) => e.ts)).toEqual([T0 + 25 * HOUR + 1, T0 + 25 * HOUR + 2]);
   });
 
@@ -131,7 +131,7 @@ describe('detection on the learned baseline', () => {
     );
     expect(alerts.map((a) => a.type)).toEqual(['value_write_outside_baseline']);
     expect(alerts[0]).toMatchObject({ severity: 'high', attack: { id: 'T0836' }, asset: ENG.ip, seen: '4,800' });
-    expect(alerts[0]!.summary).toBe('Modbus client 10.0.0.31 wrote 4,800 to unit 1 holding_registers 40 on Modbus server 10.0.0.11; in 23 h it wrote 0-118 there, 24 times');
+    expect(alerts[0]!.summary).toBe('Modbus client 10.0.0.31 wrote 4,800 to unit 1 holding registers 40041 (40) on Modbus server 10.0.0.11; in 23 h it wrote 0-118 there, 24 times');
   });
 
   it('a coil set to a value it never had, and a reading far outside its range', () => {
@@ -172,7 +172,7 @@ describe('detection on the learned baseline', () => {
       false,
     );
     expect(alerts.map((a) => [a.type, a.conversation, a.baseline])).toEqual([['poll_stopped', `${HMI.ip}>${PLC.ip}:502/modbus`, 'a poll every 60 s']]);
-    expect(alerts[0]!.summary).toMatch(/^Modbus client 10\.0\.0\.21 stopped polling Modbus server 10\.0\.0\.11 \(FC 3 \(Read Holding Registers\)\): nothing for 5\d min$/);
+    expect(alerts[0]!.summary).toMatch(/^Modbus client 10\.0\.0\.21 stopped polling Modbus server 10\.0\.0\.11 with Read Holding Registers \(FC 3\): nothing for 5\d min$/);
   });
 
   it('writes at random moments of a shift are no poll: the night after the shift raises nothing', () => {

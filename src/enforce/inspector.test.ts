@@ -57,7 +57,7 @@ describe('inline inspection of Modbus/TCP segments', () => {
     expect(i.verdict(segment(start + 12, write(2)))).toBe(NF_DROP);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'deny', code: 6, client: HMI, server: PLC });
-    expect(events[0]!.reason).toMatch(/Modbus FC 6/);
+    expect(events[0]!.reason).toMatch(/Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\)/);
     // The event keeps the request refused, so that a proposal can allow it (policy/adapt.ts).
     expect(events[0]!.operation).toEqual({ protocol: 'modbus', kind: 'write', code: 6, codeName: expect.any(String), port: 502, targets: [{ type: 'modbus', unit: 1, table: 'holding_registers', start: 5, count: 1 }] });
   });
@@ -169,7 +169,7 @@ describe('inline inspection of Modbus/TCP segments', () => {
     expect(i.verdict(segment(start, read(1)))).toBe(NF_ACCEPT);
     const denied = segment(start + 12, write(2));
     expect(i.verdict(denied)).toBe(NF_MANGLED);
-    expect(events[0]!.reason).toMatch(/Modbus FC 6 .*; connection reset$/);
+    expect(events[0]!.reason).toMatch(/Modbus Write Single Register \(FC 6\) .*; connection reset$/);
     const rst = denied.subarray(0, denied.readUInt16BE(2));
     expect(rst.length).toBe(40); // no byte of the request is left
     expect(rst[33]).toBe(0x14); // RST|ACK

@@ -415,10 +415,24 @@ export class Baseline {
       const slots = a.identity as Record<string, Record<string, string | number> | undefined>;
       const held = slots[claim.slot];
       const another = held && claim.identifies?.some((k) => claim.fields[k] !== undefined && held[k] !== undefined && held[k] !== claim.fields[k]);
-      slots[claim.slot] = !held || another ? { ...claim.fields } : Object.assign(held, claim.fields);
+      if (!held || another) slots[claim.slot] = { ...claim.fields };
+      else if (claim.limit === undefined) Object.assign(held, claim.fields);
+      else addWithin(held, claim.fields, claim.limit);
     }
     this.dirtyAssets.add(hostKey(op.server.ip, op.server.vlan));
     this.dirtyAssets.add(hostKey(op.client.ip, op.client.vlan));
+  }
+}
+
+/** A slot of many entries takes new ones while it holds fewer than `limit`; known ones are updated. */
+function addWithin(held: Record<string, string | number>, fields: Readonly<Record<string, string | number>>, limit: number): void {
+  let size = Object.keys(held).length;
+  for (const [k, v] of Object.entries(fields)) {
+    if (k in held) held[k] = v;
+    else if (size < limit) {
+      held[k] = v;
+      size++;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // One operation of a conversation, accumulated: counts, targets coalesced, outcomes, response
 // times and polling periods. Every list has a bound; past it the record says it is incomplete.
 
+import { registerWords } from '../../protocols/modbus/words.js';
 import { OPCUA_VALUE_ATTRIBUTE, type Operation, type Outcome, type Target } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import type { OperationStats, ValueProfile, PollStats, TargetSummary } from './model.js';
@@ -180,7 +181,7 @@ function addTarget(s: OperationStats, t: Target): string | undefined {
       const last = t.start + Math.max(1, t.count ?? 1) - 1;
       if (!addRange(entry.ranges, t.start, last)) return undefined;
       if (capRanges(entry.ranges, MAX_RANGES_PER_ENTRY)) s.targetsTruncated = true;
-      return [`unit ${t.unit}`, t.table, formatRanges([[t.start, last]])].filter((x) => x !== undefined).join(' ');
+      return registerWords(t.unit, t.table, [[t.start, last]]);
     }
     case 'bacnet': {
       let entry = s.targets.find((e) => e.type === 'bacnet' && e.objectType === t.objectType && e.instance === t.instance) as

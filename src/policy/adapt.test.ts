@@ -70,7 +70,7 @@ describe('allowing what was observed and refused', () => {
     expect(r.additions).toHaveLength(1);
     const a = r.additions[0]!;
     expect(a).toMatchObject({ change: 'widened', conduitId: 'control--supervisory', newConduit: false, ruleId: 'modbus-10-0-1-10-to-10-0-2-11' });
-    expect(a.text).toMatch(/^allow Modbus FC 6 \(Write Single Register\) write on unit 1 holding_registers 5 from 10\.0\.1\.10 \(Supervisory \(L2\)\) to 10\.0\.2\.11 \(Control \(L1\)\): rule modbus-10-0-1-10-to-10-0-2-11 widened in conduit .*; refused 3 times, .* \(would-deny events 1-3\)$/);
+    expect(a.text).toMatch(/^allow Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) from 10\.0\.1\.10 \(Supervisory \(L2\)\) to 10\.0\.2\.11 \(Control \(L1\)\): rule modbus-10-0-1-10-to-10-0-2-11 widened in conduit .*; refused 3 times, .* \(would-deny events 1-3\)$/);
     expect(rulesOf(r.policy)).toEqual(rulesOf(base));
     const verdict = judge(r.policy);
     expect(verdict(w5)).toMatchObject({ action: 'allow', ruleId: 'modbus-10-0-1-10-to-10-0-2-11' });
@@ -82,7 +82,7 @@ describe('allowing what was observed and refused', () => {
     expect(verdict({ ...w5, kind: 'read', code: 3, targets: [{ type: 'modbus', unit: 1, table: 'holding_registers', start: 0, count: 10 }] }).action).toBe('allow');
     const rule = r.policy.conduits.flatMap((c) => c.rules).find((x) => x.id === a.ruleId)!;
     expect(rule.evidence).toMatchObject({ conversations: [`${HMI}>${PLC1}:502/modbus`], transactions: 13, events: [1, 2, 3] });
-    expect(diffPolicies(base, r.policy).changes).toEqual([expect.stringMatching(/^rule modbus-10-0-1-10-to-10-0-2-11: allows .* -> .*write code 6 on unit 1 holding_registers 5 \(for 3 refused requests: would-deny events 1-3\)$/)]);
+    expect(diffPolicies(base, r.policy).changes).toEqual([expect.stringMatching(/^rule modbus-10-0-1-10-to-10-0-2-11: allows .* -> .*Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) \(for 3 refused requests: would-deny events 1-3\)$/)]);
     expect(base.conduits.flatMap((c) => c.rules).find((x) => x.id === a.ruleId)!.allow).toHaveLength(1); // the input is not touched
   });
 
@@ -120,7 +120,7 @@ describe('allowing what was observed and refused', () => {
     expect(why.get(stranger)).toBe('10.9.9.9 is in no zone of policy Derived policy: zones are not invented here; put it in a zone on the zone map, then propose again');
     expect(why.get(erp)).toMatch(/^it would need conduit Control \(L1\) - Enterprise \(L4\), which lint refuses: connects Purdue level 4 directly with level 1: such traffic must cross an industrial DMZ/);
     expect(why.get(malformed)).toMatch(/^the request was malformed/);
-    expect(why.get(allowed)).toMatch(/^already allowed: allowed: Modbus FC 3/);
+    expect(why.get(allowed)).toMatch(/^already allowed: allowed: Modbus Read Holding Registers \(FC 3\) on unit 1 holding registers 40001 \(0\)/);
     expect(r.policy.zones).toEqual(base.zones);
     expect(r.policy.conduits.map((c) => c.id)).toEqual(base.conduits.map((c) => c.id));
   });

@@ -8,10 +8,11 @@
 import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Operation, OperationKind, Protocol, Target } from '../../protocols/operation.js';
 import { allowancesFor, conduitFor, mergeRanges, ruleId, ruleRate, type DeriveTarget } from './derive.js';
-import { compilePolicy, describeAllowance, type Evaluator, type VerdictCode } from './evaluate.js';
+import { compilePolicy, type Evaluator, type VerdictCode } from './evaluate.js';
 import { lintPolicy, type Finding } from './lint.js';
 import type { Allowance, BacnetScope, Conduit, HostSelector, ModbusScope, Policy, Rule, Zone } from './model.js';
 import { Judge } from './verdict.js';
+import { describeRule } from './words.js';
 
 /** What was seen and refused: one operation between two endpoints, as often as it was seen. */
 export interface Observation {
@@ -227,7 +228,7 @@ function addRule(p: Policy, o: Observation, op: Operation, [cz, sz]: [Zone, Zone
     conduitName: conduit.name,
     newConduit,
     ruleId: rule.id,
-    allows: rule.allow!.map(describeAllowance).join('; '),
+    allows: describeRule(rule, evaluator.names),
     observation: o,
   };
 }

@@ -2,8 +2,8 @@
 // changed in each, in words a reviewer reads before approving.
 
 import { idList } from './adapt.js';
-import { describeAllowance } from './evaluate.js';
 import type { HostSelector, Policy, Rule } from './model.js';
+import { describeRule } from './words.js';
 
 export interface PolicyDiff {
   changes: string[];
@@ -12,10 +12,6 @@ export interface PolicyDiff {
 function selector(s: HostSelector): string {
   if (s.broadcast) return 'broadcast';
   return [s.zone ? `zone ${s.zone}` : '', s.hosts ? s.hosts.join(',') : ''].filter(Boolean).join(' ');
-}
-
-function allowText(r: Rule): string {
-  return r.allow ? r.allow.map(describeAllowance).join('; ') : 'any operation';
 }
 
 /** What a proposal recorded of why a rule was added or widened: the refused requests it lets through now. */
@@ -80,14 +76,14 @@ export function diffPolicies(from: Policy, to: Policy): PolicyDiff {
   for (const [id, r] of rt) {
     const o = rf.get(id);
     if (!o) {
-      changes.push(`rule ${id} added: ${r.action ?? 'allow'} ${r.protocol} ${selector(r.client)} -> ${selector(r.server)}${r.port ? `:${r.port}` : ''}: ${allowText(r)}${why(r)}`);
+      changes.push(`rule ${id} added: ${r.action ?? 'allow'} ${r.protocol} ${selector(r.client)} -> ${selector(r.server)}${r.port ? `:${r.port}` : ''}: ${describeRule(r)}${why(r)}`);
       continue;
     }
     if ((o.action ?? 'allow') !== (r.action ?? 'allow')) changes.push(`rule ${id}: ${o.action ?? 'allow'} -> ${r.action ?? 'allow'}`);
     if (selector(o.client) !== selector(r.client)) changes.push(`rule ${id}: clients ${selector(o.client)} -> ${selector(r.client)}`);
     if (selector(o.server) !== selector(r.server)) changes.push(`rule ${id}: servers ${selector(o.server)} -> ${selector(r.server)}`);
     if (o.port !== r.port) changes.push(`rule ${id}: port ${o.port ?? 'any'} -> ${r.port ?? 'any'}`);
-    if (allowText(o) !== allowText(r)) changes.push(`rule ${id}: allows ${allowText(o)} -> ${allowText(r)}${why(r, o)}`);
+    if (describeRule(o) !== describeRule(r)) changes.push(`rule ${id}: allows ${describeRule(o)} -> ${describeRule(r)}${why(r, o)}`);
     if (o.ratePerSecond !== r.ratePerSecond) changes.push(`rule ${id}: rate ${o.ratePerSecond ?? 'unlimited'} -> ${r.ratePerSecond ?? 'unlimited'}/s`);
   }
   for (const id of rf.keys()) if (!rt.has(id)) changes.push(`rule ${id} removed`);

@@ -6,8 +6,10 @@
 
 import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol, Target } from '../../protocols/operation.js';
+import type { TargetNames } from '../../protocols/protocol.js';
 import { protocolModule } from '../../protocols/registry.js';
 import { AddressSet, parseMember, type Member } from './addresses.js';
+import { describeAllowance, describeTarget } from './words.js';
 import type { Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, Zone } from './model.js';
 
 /**
@@ -195,31 +197,6 @@ export function describeCode(op: Operation): string {
   return protocolModule(op.protocol).describeCode(op);
 }
 
-function describeTarget(t: Target): string {
-  switch (t.type) {
-    case 'modbus':
-      return `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.start !== undefined ? ` ${t.start}${(t.count ?? 1) > 1 ? `-${t.start + (t.count ?? 1) - 1}` : ''}` : ''}`;
-    case 'bacnet':
-      return `${t.objectTypeName},${t.instance}${t.propertyName ? ` ${t.propertyName}` : ''}`;
-    case 'opcua':
-      return t.methodId ? `${t.nodeId} method ${t.methodId}` : t.nodeId;
-  }
-}
-
-export function describeAllowance(a: Allowance): string {
-  const parts: string[] = [];
-  if (a.codes) parts.push(`${a.codes.length === 1 ? 'code' : 'codes'} ${a.codes.join(',')}`);
-  else if (a.kinds) parts.push(a.kinds.join('/'));
-  else parts.push('any operation');
-  if (a.codes && a.kinds) parts[0] = `${a.kinds.join('/')} ${parts[0]}`;
-  const scopes: string[] = [];
-  for (const m of a.modbus ?? []) scopes.push(`unit ${m.unit}${m.table ? ` ${m.table}` : ''}${m.ranges ? ` ${m.ranges.map(([x, y]) => (x === y ? `${x}` : `${x}-${y}`)).join(',')}` : ''}`);
-  for (const b of a.bacnet ?? []) scopes.push(`object type ${b.objectType}${b.instances ? ` ${b.instances.map(([x, y]) => (x === y ? `${x}` : `${x}-${y}`)).join(',')}` : ''}${b.properties ? ` [${b.properties.join(',')}]` : ''}`);
-  if (a.opcua?.nodes) scopes.push(a.opcua.nodes.length > 3 ? `${a.opcua.nodes.length} nodes` : a.opcua.nodes.join(', '));
-  if (a.opcua?.namespaces) scopes.push(`namespace ${a.opcua.namespaces.join(',')}`);
-  return scopes.length ? `${parts[0]} on ${scopes.join('; ')}` : parts[0]!;
-}
-
 export class Evaluator {
   private readonly zones: { zone: Zone; set: AddressSet }[] = [];
   private readonly zoneByIp = new Map<string, Zone | null>();
@@ -228,7 +205,14 @@ export class Evaluator {
   /** During one evaluation: an allow rule whose endpoints matched but whose allowances did not. */
   private near: CompiledRule | undefined;
 
-  constructor(readonly policy: Policy) {
+  /**
+   * @param names what the plant's devices call their targets (learned OPC UA browse names), for
+   * the reasons of verdicts
+   */
+  constructor(
+    readonly policy: Policy,
+    readonly names?: TargetNames,
+  ) {
     for (const z of policy.zones) this.zones.push({ zone: z, set: new AddressSet(members(z.members)) });
     for (const c of policy.conduits) {
       this.conduitByPair.set(`${c.zones[0]}\u0000${c.zones[1]}`, c);
@@ -352,9 +336,9 @@ export class Evaluator {
   }
 
   private what(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined): string {
-    const target = op.targets.length ? ` on ${op.targets.slice(0, 2).map(describeTarget).join(', ')}${op.targets.length > 2 ? ` +${op.targets.length - 2}` : ''}` : '';
+    const target = op.targets.length ? ` on ${op.targets.slice(0, 2).map((t) => describeTarget(t, this.names)).join(', ')}${op.targets.length > 2 ? ` and ${op.targets.length - 2} more` : ''}` : '';
     const server = isGroupAddress(op.server) ? `broadcast ${op.server.ip}` : `${op.server.ip}${serverZone ? ` (${serverZone.name})` : ''}`;
-    return `${protocolModule(op.protocol).title} ${describeCode(op)} ${op.kind}${target} from ${op.client.ip}${clientZone ? ` (${clientZone.name})` : ''} to ${server}`;
+    return `${protocolModule(op.protocol).title} ${describeCode(op)}${target} from ${op.client.ip}${clientZone ? ` (${clientZone.name})` : ''} to ${server}`;
   }
 
   private otherwise(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean, near: CompiledRule | undefined): Verdict {
@@ -373,7 +357,7 @@ export class Evaluator {
     }
     const broadcast = isGroupAddress(op.server);
     let reason: string;
-    if (cr) reason = `conduit ${cr.conduit.name} rule ${cr.rule.id} allows ${cr.allow!.map((a) => describeAllowance(a.source)).join('; ')}`;
+    if (cr) reason = `conduit ${cr.conduit.name} rule ${cr.rule.id} allows ${cr.allow!.map((a) => describeAllowance(a.source, cr.rule.protocol, this.names)).join('; ')}`;
     else if (!clientZone) reason = `${op.client.ip} is in no zone`;
     else if (!broadcast && !serverZone) reason = `${op.server.ip} is in no zone`;
     else {
@@ -384,6 +368,6 @@ export class Evaluator {
   }
 }
 
-export function compilePolicy(policy: Policy): Evaluator {
-  return new Evaluator(policy);
+export function compilePolicy(policy: Policy, names?: TargetNames): Evaluator {
+  return new Evaluator(policy, names);
 }

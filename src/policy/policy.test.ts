@@ -203,7 +203,7 @@ conduits:
     expect(diffPolicies(a, b).changes).toEqual([
       'zone eng: members added: 10.0.2.99',
       'zone cell: SL-T 3 -> 4',
-      'rule reads: allows read code 3 on unit 1 holding_registers 0-199 -> read code 3 on unit 1 holding_registers 0-99',
+      'rule reads: allows Read Holding Registers (FC 3) on unit 1 holding registers 40001-40200 (0-199) -> Read Holding Registers (FC 3) on unit 1 holding registers 40001-40100 (0-99)',
       'rule reads-again removed',
     ]);
   });

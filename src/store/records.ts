@@ -351,7 +351,14 @@ export const AssetRecord = Type.Object({
   protocols: Type.Array(ProtocolName),
   roles: Type.Array(AssetRoleName),
   /** opcua: the OPC UA server application on this host; opcuaClient: a client application on it. */
-  identity: Type.Object({ modbus: Opt(ModbusIdentityRecord), bacnet: Opt(BacnetIdentityRecord), opcua: Opt(OpcuaIdentityRecord), opcuaClient: Opt(OpcuaIdentityRecord) }),
+  identity: Type.Object({
+    modbus: Opt(ModbusIdentityRecord),
+    bacnet: Opt(BacnetIdentityRecord),
+    opcua: Opt(OpcuaIdentityRecord),
+    opcuaClient: Opt(OpcuaIdentityRecord),
+    /** What an OPC UA server calls its nodes (display names from its Browse responses), by node id. */
+    opcuaNames: Opt(Type.Record(Str, Str)),
+  }),
   /** What the asset does, counted as its conversations change (so the Purdue guess needs no scan of them). */
   activity: Type.Object({
     clientsServed: Int,

@@ -257,7 +257,7 @@ describe.skipIf(unavailable !== undefined)('an attacker on the cell against the 
     expect(allowed.reached).toBe(true);
     // It went in pieces: intermediate chunks ("MSGC") reached the server's port.
     expect(wire.srv!.filter((l) => / 4d53 4743 /.test(l)).length).toBeGreaterThanOrEqual(4);
-    const notes = /denied: OPC UA WriteRequest write on ns=1;s=Line1\.Notes/;
+    const notes = /denied: OPC UA Write \(service 673\) on ns=1;s=Line1\.Notes/;
     const twin = await attack('the same Write to the Notes node, in 8 KiB chunks (not allowed)', 'srv', () => logs.srv!.some((l) => l.includes('"Notes"')), () => void (answers = probe([{ writeText: NOTES, length: 40_000 }])), { said: notes });
     expect(answers).toEqual(['reset']);
     expect(twin).toMatchObject({ reached: false, said: expect.stringMatching(notes) });
@@ -269,7 +269,7 @@ describe.skipIf(unavailable !== undefined)('an attacker on the cell against the 
     };
     const allowed = await attack('BACnet WriteProperty to analog-value 1 in two segments (allowed)', 'dev', () => logs.dev!.some((l) => l.includes('"2:1"')), writes(1, 31), { reached: true });
     expect(allowed.reached).toBe(true);
-    const refused = /denied: BACnet writeProperty write on analog-value,2/;
+    const refused = /denied: BACnet writeProperty \(confirmed service 15\) on analog-value 2/;
     const twin = await attack('the same segmented WriteProperty to analog-value 2 (not allowed)', 'dev', () => logs.dev!.some((l) => l.includes('"2:2"')), writes(2, 32), { said: refused });
     expect(twin).toMatchObject({ reached: false, said: expect.stringMatching(refused) });
   }, 30_000);

@@ -52,8 +52,8 @@ describe('bulkhead alerts', () => {
     const [target] = JSON.parse(run('alerts', '--db', db, '--json', '--severity', 'medium').stdout) as Alert[];
     const show = run('alert', 'show', String(target!.id), '--db', db).stdout;
     expect(show).toMatch(/^alert \d+ \(new\): medium target_outside_baseline, ATT&CK for ICS T0861 Point & Tag Identification\n/);
-    expect(show).toMatch(/baseline: in 25 h FC 3 \(Read Holding Registers\) touched unit 1 holding_registers 0-9 \(1,501 times\)/);
-    expect(show).toMatch(/seen: {5}unit 1 holding_registers 100-119/);
+    expect(show).toMatch(/baseline: in 25 h Read Holding Registers \(FC 3\) touched unit 1 holding registers 40001-40010 \(0-9\) \(1,501 times\)/);
+    expect(show).toMatch(/seen: {5}unit 1 holding registers 40101-40120 \(100-119\)/);
     expect(show).toMatch(/evidence: frame \d+ at 2026-11-03/);
   });
 

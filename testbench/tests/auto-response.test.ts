@@ -121,7 +121,7 @@ describe.skipIf(unavailable !== undefined)('automatic response: a value attack f
     const inForce = await waitLog(/island mode: 10\.252\.5\.21 cut off, in force at (\S+)/, 20_000, from);
     expect(probe([{ fc: 3, start: 0, count: 10 }])[0]).toMatch(/timeout|Timed Out/);
     const [i] = isolations();
-    expect(i).toMatchObject({ target: hmi.ip, addresses: [hmi.ip], by: 'auto-response', reason: expect.stringMatching(/^automatic response \(conduit sup-ctl: .*\): value_write_outside_baseline: Modbus client 10\.252\.5\.21 wrote 4,800 to unit 1 holding_registers 40/) });
+    expect(i).toMatchObject({ target: hmi.ip, addresses: [hmi.ip], by: 'auto-response', reason: expect.stringMatching(/^automatic response \(conduit sup-ctl: .*\): value_write_outside_baseline: Modbus client 10\.252\.5\.21 wrote 4,800 to unit 1 holding registers 40041 \(40\)/) });
 
     // Its alert stays for people: the numbers, and when the packet was seen.
     const alerts = JSON.parse(cli('alerts', '--json')) as Alert[];

@@ -315,7 +315,7 @@ describe('console API', () => {
     for (const e of refused) expect(e).toMatchObject({ text: '192.168.1.6 -> 3.15.227.20: denied: Modbus FC 6 write (learn mode: let through)', link: { conversation } });
     // The alert and the sighting it is about happen at one instant of the capture: the story's later step comes first.
     const raised = db.prepare("SELECT id FROM alerts WHERE json_extract(data, '$.type') = 'new_asset' AND json_extract(data, '$.asset') = ?").pluck().get(ip);
-    expect(alert).toMatchObject({ severity: 'medium', text: expect.stringMatching(/^a new modbus host 192\.168\.1\.6 .*sent FC 3 \(Read Holding Registers\) to 3\.15\.227\.20$/), link: { alert: raised } });
+    expect(alert).toMatchObject({ severity: 'medium', text: expect.stringMatching(/^a new modbus host 192\.168\.1\.6 .*sent Read Holding Registers \(FC 3\) to 3\.15\.227\.20$/), link: { alert: raised } });
     expect(conv).toMatchObject({ text: 'New conversation: modbus 192.168.1.6 -> 3.15.227.20:502', link: { conversation } });
     expect(first!.text).toMatch(/^First seen: new modbus host 192\.168\.1\.6/);
     expect(alert!.ts).toBe(first!.ts);

@@ -62,7 +62,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     const denials = events.trim().split('\n').map((l) => JSON.parse(l) as { action: string; code: number; reason: string });
     expect(denials.map((d) => d.code)).toEqual(expect.arrayContaining([6, 3]));
     expect(denials.every((d) => d.action === 'deny')).toBe(true);
-    expect(denials.find((d) => d.code === 6)!.reason).toMatch(/^denied: Modbus FC 6 \(Write Single Register\) write on unit 1 holding_registers 5 from 10\.252\.1\.21 .*allows read code 3 on unit 1 holding_registers 0-9/);
+    expect(denials.find((d) => d.code === 6)!.reason).toMatch(/^denied: Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) from 10\.252\.1\.21 .*allows Read Holding Registers \(FC 3\) on unit 1 holding registers 40001-40010 \(0-9\)/);
   });
 
   it('removes its rules when stopped: the bridge forwards everything again', async () => {

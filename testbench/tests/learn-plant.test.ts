@@ -299,15 +299,15 @@ describe.skipIf(unavailable !== undefined)('learning the ground-truth plant live
       const denied = attackSimulation.denials.map((g) => [g.client, g.server, g.protocol, g.operation]).sort();
       expect(denied).toEqual(
         [
-          [HOSTS.hmi.ip, HOSTS.plc1.ip, 'modbus', 'FC 6 (Write Single Register)'],
-          [ATTACKER.ip, HOSTS.bacnet.ip, 'bacnet', 'deviceCommunicationControl'],
-          [HOSTS.historian.ip, HOSTS.opcua.ip, 'opcua', 'WriteRequest'],
+          [HOSTS.hmi.ip, HOSTS.plc1.ip, 'modbus', 'Write Single Register (FC 6)'],
+          [ATTACKER.ip, HOSTS.bacnet.ip, 'bacnet', 'deviceCommunicationControl (confirmed service 17)'],
+          [HOSTS.historian.ip, HOSTS.opcua.ip, 'opcua', 'Write (service 673)'],
         ].sort(),
       );
       const reason = (client: string) => attackSimulation.denials.find((g) => g.client === client)!.reason;
-      expect(reason(HOSTS.hmi.ip)).toMatch(/^denied: Modbus FC 6 \(Write Single Register\) write on unit 1 holding_registers 5 from 10\.250\.1\.21 \(Supervisory \(L2\)\) to 10\.250\.1\.11 \(Control \(L1\)\): conduit .* allows read code 1 on unit 1 coils 0-15; read code 3 on unit 1 holding_registers 0-9/);
+      expect(reason(HOSTS.hmi.ip)).toMatch(/^denied: Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) from 10\.250\.1\.21 \(Supervisory \(L2\)\) to 10\.250\.1\.11 \(Control \(L1\)\): conduit .* allows Read Coils \(FC 1\) on unit 1 coils 00001-00016 \(0-15\); Read Holding Registers \(FC 3\) on unit 1 holding registers 40001-40010 \(0-9\)/);
       expect(reason(ATTACKER.ip)).toMatch(/deviceCommunicationControl .* from 10\.250\.1\.66 to .*: 10\.250\.1\.66 is in no zone$/);
-      expect(reason(HOSTS.historian.ip)).toMatch(/WriteRequest write on ns=1;s=Line1\.Temperature from 10\.250\.1\.40 \(Operations \(L3\)\).*allows .*ReadRequest|allows .*read/);
+      expect(reason(HOSTS.historian.ip)).toMatch(/Write \(service 673\) on ns=1;s=Line1\.Temperature.* from 10\.250\.1\.40 \(Operations \(L3\)\).*allows .*(Read \(service 631\)|read)/);
     });
   });
 });
