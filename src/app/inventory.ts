@@ -7,7 +7,10 @@ import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
 import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from '../store/records.js';
-import type { AssetTimeline, ShownAsset } from './schemas.js';
+import type { AssetTimeline, ShownAsset, ShownConversation } from './schemas.js';
+import type { TargetNames } from '../../protocols/protocol.js';
+import { targetNames } from '../learn/target-names.js';
+import { operationStatsWords } from '../learn/target-words.js';
 import { MAX_TIMELINE, Timelines } from './timeline.js';
 
 export type AssetQuery = Parameters<LearnStore['assetsPage']>[0];
@@ -15,6 +18,13 @@ export type ConversationQuery = Parameters<LearnStore['conversationsPage']>[0];
 
 /** An asset with its identity as each protocol says it (the page names no protocol). */
 const shown = (a: Asset): ShownAsset => ({ ...a, identityText: describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') });
+
+/** A conversation with its operations in words (the page names no protocol and reads no code table). */
+function shownConversation(c: Conversation, names: TargetNames): ShownConversation {
+  const operationWords: Record<string, string> = {};
+  for (const [key, s] of Object.entries(c.operations)) operationWords[key] = operationStatsWords(c.protocol, s, names);
+  return { ...c, operationWords };
+}
 
 export class Inventory {
   /** The most entries one timeline request may ask for. */
@@ -40,14 +50,16 @@ export class Inventory {
     return { asset: shown(a), ...this.timelines.of(a, limit) };
   }
 
-  conversations(q: ConversationQuery) {
-    return this.learn.conversationsPage(q);
+  conversations(q: ConversationQuery): { total: number; items: ShownConversation[] } {
+    const page = this.learn.conversationsPage(q);
+    const names = targetNames(this.learn.assets());
+    return { total: page.total, items: page.items.map((c) => shownConversation(c, names)) };
   }
 
-  conversation(key: string): Conversation {
+  conversation(key: string): ShownConversation {
     const c = this.learn.conversation(key);
     if (!c) throw new BulkheadError('BH_NOT_FOUND', `no conversation '${key}' in the baseline (client>server:port/protocol)`);
-    return c;
+    return shownConversation(c, targetNames(this.learn.assets()));
   }
 
   /** Names, transports, ports and the roles hosts play in each protocol. */

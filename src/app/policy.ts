@@ -5,6 +5,8 @@ import type { EtherCensusState } from '../learn/ether-census.js';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
 import type { Conversation } from '../learn/model.js';
+import { targetNames } from '../learn/target-names.js';
+import type { TargetNames } from '../../protocols/protocol.js';
 import { derivePolicy, type DeriveOptions } from '../policy/derive.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { compilePolicy } from '../policy/evaluate.js';
@@ -30,6 +32,7 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
     policy,
     `Bulkhead policy derived ${new Date().toISOString()} from ${conversations.length} conversations and ${assets.length} assets.\n` +
       `${policy.zones.length} zones, ${policy.conduits.length} conduits, ${rules} rules. Review, edit, then: bulkhead policy import FILE; bulkhead policy approve N.`,
+    targetNames(assets),
   );
   // What is stored must load again: a derivation that breaks the schema is a bug, not a draft.
   parsePolicy(text, 'the derived policy');
@@ -84,8 +87,9 @@ export function* baselineOperations(conversations: Conversation[], since = 0): G
   }
 }
 
-export function simulateBaseline(policy: Policy, conversations: Conversation[], since = 0, isolated: readonly string[] = []): SimulationReport {
-  const judge = new Judge(compilePolicy(policy));
+/** `names`: what the plant's devices call their targets, for the reasons (targetNames of the learned assets). */
+export function simulateBaseline(policy: Policy, conversations: Conversation[], since = 0, isolated: readonly string[] = [], names?: TargetNames): SimulationReport {
+  const judge = new Judge(compilePolicy(policy, names));
   judge.isolate(isolated);
   const sim = new Simulation(judge);
   for (const { op, count } of baselineOperations(conversations, since)) sim.add(op, count);
@@ -113,8 +117,14 @@ export interface SimulationComparison {
 export function simulateSince(learn: LearnStore, policies: PolicyStore, candidate: Policy, current: Policy | undefined, from: number): SimulationComparison {
   const conversations = learn.conversations();
   const isolated = policies.isolations().flatMap((i) => i.addresses);
-  const report = simulateBaseline(candidate, conversations, from, isolated);
-  return current ? { candidate: report, current: simulateBaseline(current, conversations, from, isolated) } : { candidate: report };
+  const names = learnedNames(learn);
+  const report = simulateBaseline(candidate, conversations, from, isolated, names);
+  return current ? { candidate: report, current: simulateBaseline(current, conversations, from, isolated, names) } : { candidate: report };
+}
+
+/** What the learned devices call their targets (OPC UA browse names), for explanations. */
+export function learnedNames(learn: LearnStore): TargetNames {
+  return targetNames(learn.assets());
 }
 
 /** `text` ("7d", a date) as a time of the learned baseline: relative times count back from the last packet learned. */

@@ -9,6 +9,8 @@ import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { editZones, type ZoneEdit } from '../policy/edit.js';
 import { POLICY_SCHEMA } from '../policy/schema.js';
+import type { Rule } from '../policy/model.js';
+import { describeRule } from '../policy/words.js';
 import { compareSimulations } from '../policy/simulate.js';
 import type { Finding } from '../policy/lint.js';
 import type { DeriveOptions } from '../policy/derive.js';
@@ -17,20 +19,28 @@ import { EventStore } from '../store/event-store.js';
 import { LearnStore } from '../store/learn-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { BulkheadError } from '../errors.js';
-import { baselineSince, derive, loadPolicy, simulateSince, type LoadedPolicy, type SimulationComparison } from './policy.js';
+import { baselineSince, derive, learnedNames, loadPolicy, simulateSince, type LoadedPolicy, type SimulationComparison } from './policy.js';
 import { propose, type Proposal, type ProposeOptions } from './propose.js';
 import { complianceFor, lintInContext } from './report.js';
 
 export type { ZoneEdit };
 
-/** The policy as the review page receives it: the document's own schema, each conduit with its ruleCount. */
+/**
+ * The policy as the review page receives it: the document's own schema, each conduit with its
+ * ruleCount, each rule with `allows`, what it lets through in the plant's words.
+ */
 const { $id, title, ...document } = POLICY_SCHEMA;
 const conduit = document.properties.conduits.items;
+const rules = conduit.properties.rules;
+const shownRule = { ...rules.items, required: [...rules.items.required, 'allows'], properties: { ...rules.items.properties, allows: { type: 'string' } } };
 export const SHOWN_POLICY_SCHEMA = {
   ...document,
   properties: {
     ...document.properties,
-    conduits: { ...document.properties.conduits, items: { ...conduit, required: [...conduit.required, 'ruleCount'], properties: { ...conduit.properties, ruleCount: { type: 'integer' } } } },
+    conduits: {
+      ...document.properties.conduits,
+      items: { ...conduit, required: [...conduit.required, 'ruleCount'], properties: { ...conduit.properties, ruleCount: { type: 'integer' }, rules: { ...rules, items: shownRule } } },
+    },
   },
 } as const;
 
@@ -78,7 +88,9 @@ export class PolicyReview {
     const loaded = this.load(ref);
     // A cached version is a stored one: its number is known without resolving the reference again.
     const { documentLength, ...meta } = this.policies.summary(loaded.stored!.version);
-    const policy = { ...loaded.policy, conduits: loaded.policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+    const names = learnedNames(this.learn);
+    const shown = (r: Rule) => ({ ...r, allows: describeRule(r, names) });
+    const policy = { ...loaded.policy, conduits: loaded.policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN).map(shown) })) };
     return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: loaded.text } : { documentBytes: documentLength }) };
   }
 

@@ -9,6 +9,7 @@ import {
   AdvisoryCveRecord,
   AdvisoryRecord,
   AssetRecord,
+  ConversationRecord,
   AuditVerificationRecord,
   GatewayModeName,
   IsolationRecord,
@@ -128,6 +129,9 @@ export type LearnProgress = Static<typeof LearnProgressSchema>;
 /** An asset as the inventory shows it: the record, with its identity in the plant's words. */
 export const ShownAsset = Type.Composite([AssetRecord, Type.Object({ identityText: Str })]);
 export type ShownAsset = Static<typeof ShownAsset>;
+/** A conversation as the inventory shows it: the record, with each operation (by its key) in the plant's words. */
+export const ShownConversation = Type.Composite([ConversationRecord, Type.Object({ operationWords: Type.Record(Str, Str) })]);
+export type ShownConversation = Static<typeof ShownConversation>;
 
 // ---- An asset's timeline (app/timeline.ts)
 /** What an entry tells: learning's discoveries, an alert, a denial or would-be denial, island mode on or off. */

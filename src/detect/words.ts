@@ -58,7 +58,7 @@ export function learnedOperations(c: Conversation, most = 4): string {
 export function learnedTargetsBefore(s: OperationStats | undefined, op: Operation, most = 4): string {
   const before = (s?.targets ?? []).map((t) => without(t, op)).filter((t): t is TargetSummary => t !== undefined);
   if (before.length === 0) return 'nothing';
-  const shown = before.slice(0, most).map(targetWords);
+  const shown = before.slice(0, most).map((t) => targetWords(t));
   return `${shown.join('; ')}${before.length > most ? ` and ${before.length - most} more` : ''}`;
 }
 

@@ -12,6 +12,7 @@ import { LinkWatch } from '../enforce/link-watch.js';
 import { isGatewayMode, type EngineHealth, type GatewayMode } from './health.js';
 import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
 import { EnforceError, guardedPorts, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
+import type { TargetNames } from '../../protocols/protocol.js';
 import { compilePolicy } from '../policy/evaluate.js';
 import type { Conduit, Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
@@ -37,6 +38,8 @@ export interface EnforceOptions {
   follow?: PolicyStore;
   /** What stopping leaves: no rules (a plain bridge, the default) or each conduit in its fail state. */
   onStop?: OnStop;
+  /** What the plant's devices call their targets, read again each time a policy is put in force: for the reasons of denials. */
+  names?: () => TargetNames;
 }
 
 export type OnStop = 'remove' | 'fail-state';
@@ -106,7 +109,7 @@ class Engine {
   ) {
     this.inForce = first;
     this.mode = o.mode;
-    this.inspector = new Inspector(compilePolicy(first.policy), o.mode === 'bypass' ? 'enforce' : o.mode, o.onEvent);
+    this.inspector = new Inspector(compilePolicy(first.policy, o.names?.()), o.mode === 'bypass' ? 'enforce' : o.mode, o.onEvent);
     this.queue = openInspectionQueue(o, this.inspector);
     this.nftQueue = this.queue !== undefined && nftQueueSupported();
     if (this.queue) o.log(`deep inspection on queue ${o.queue}, steered by ${this.nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
@@ -125,7 +128,7 @@ class Engine {
     this.inspector.mode = mode;
     const o = this.o;
     const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(this.bypassed.keys()), stopInspecting: this.stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(this.queue ? { inspect: { queue: o.queue, nftQueue: this.nftQueue } } : {}) });
-    this.inspector.evaluator = compilePolicy(policy);
+    this.inspector.evaluator = compilePolicy(policy, o.names?.());
     this.inspector.isolate(cut);
     this.linkWatch.use(policy, r.program.table, r.program.sightings);
     this.table = r.program.table;

@@ -5,7 +5,13 @@
 import { objectWords } from '../../protocols/bacnet/words.js';
 import { registerWords } from '../../protocols/modbus/words.js';
 import { nodeWords } from '../../protocols/opcua/words.js';
-import type { TargetSummary } from './model.js';
+import type { Protocol } from '../../protocols/operation.js';
+import type { TargetNames } from '../../protocols/protocol.js';
+import { protocolModule } from '../../protocols/registry.js';
+import type { OperationStats, TargetSummary } from './model.js';
+
+/** Targets named in an operation's words before the rest are counted. */
+const TARGETS_NAMED = 4;
 
 /**
  * A value point in words. Modbus points are keyed "unit 1 holding_registers 40" in the baseline
@@ -17,8 +23,17 @@ export function pointWords(point: string): string {
 }
 
 /** One learned target entry in words: "unit 1 holding registers 40001-40010 (0-9)", "analog-value 1 present-value". */
-export function targetWords(t: TargetSummary): string {
+export function targetWords(t: TargetSummary, names?: TargetNames): string {
   if (t.type === 'modbus') return !t.table ? `unit ${t.unit}` : registerWords(t.unit, t.table, t.ranges.length ? t.ranges : undefined);
   if (t.type === 'bacnet') return objectWords(t.objectType, [[t.instance, t.instance]], t.properties.length ? t.properties : undefined);
-  return nodeWords(t.nodeId, undefined);
+  return nodeWords(t.nodeId, names);
+}
+
+/** A learned operation: "Read Holding Registers (FC 3) on unit 1 holding registers 40001-40010 (0-9)", its first targets named. */
+export function operationStatsWords(protocol: Protocol, s: OperationStats, names?: TargetNames): string {
+  const code = protocolModule(protocol).describeAllowedCode(s.code, s.subCode);
+  if (s.targets.length === 0) return code;
+  const shown = s.targets.slice(0, TARGETS_NAMED).map((t) => targetWords(t, names));
+  const more = s.targets.length > TARGETS_NAMED || s.targetsTruncated ? ` and ${s.targets.length > TARGETS_NAMED ? `${s.targets.length - TARGETS_NAMED} ` : ''}more` : '';
+  return `${code} on ${shown.join('; ')}${more}`;
 }

@@ -8,7 +8,9 @@ import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { parseEtherType } from '../../protocols/net/ether-types.js';
 import { parseMember } from './addresses.js';
 import { idList } from './adapt.js';
+import type { TargetNames } from '../../protocols/protocol.js';
 import type { Policy } from './model.js';
+import { describeRule } from './words.js';
 import { POLICY_SCHEMA } from './schema.js';
 import { BulkheadError } from '../errors.js';
 
@@ -134,7 +136,11 @@ export function parsePolicy(text: string, source = 'policy'): Policy {
  * The document as YAML for people: a header, and each rule's evidence summarised in a comment
  * above it so a reviewer sees why it exists without reading the evidence block.
  */
-export function formatPolicy(p: Policy, header?: string): string {
+/**
+ * `names`: what the devices call their targets, for the comment above each rule that says in
+ * words what it lets through (the document's own fields keep the numbers).
+ */
+export function formatPolicy(p: Policy, header?: string, names?: TargetNames): string {
   const doc = new Document(p);
   if (header) doc.commentBefore = header.split('\n').map((l) => ` ${l}`).join('\n');
   const conduits = doc.get('conduits');
@@ -144,11 +150,16 @@ export function formatPolicy(p: Policy, header?: string): string {
       if (!isSeq(rules)) return;
       c.rules.forEach((r, ri) => {
         const node = rules.items[ri];
+        if (!isMap(node)) return;
+        const words = ` ${r.action === 'deny' ? '' : 'allows '}${describeRule(r, names)}`;
         const e = r.evidence;
-        if (!isMap(node) || !e) return;
+        if (!e) {
+          node.commentBefore = words;
+          return;
+        }
         const span = e.firstSeen !== undefined && e.lastSeen !== undefined ? `, ${new Date(e.firstSeen * 1000).toISOString().slice(0, 10)} to ${new Date(e.lastSeen * 1000).toISOString().slice(0, 10)}` : '';
         const from = [e.events?.length ? `would-deny events ${idList(e.events)}` : '', e.alerts?.length ? `alerts ${idList(e.alerts)}` : ''].filter(Boolean).join('; ');
-        node.commentBefore = ` learned: ${e.transactions} transactions in ${e.conversations.length} conversation${e.conversations.length === 1 ? '' : 's'}${span}${from ? `; proposed from ${from}` : ''}`;
+        node.commentBefore = `${words}\n learned: ${e.transactions} transactions in ${e.conversations.length} conversation${e.conversations.length === 1 ? '' : 's'}${span}${from ? `; proposed from ${from}` : ''}`;
       });
     });
   }

@@ -11,6 +11,7 @@
 import { ipString, isGroupAddress, macString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
 import type { Endpoint, Operation } from '../../protocols/operation.js';
+import type { TargetNames } from '../../protocols/protocol.js';
 import type { PacketInput } from '../flow/operation-decoder.js';
 import { DEFAULT_LIMITS } from '../flow/limits.js';
 import { RequestFollower } from '../flow/request-follower.js';
@@ -40,6 +41,8 @@ export interface CaptureSimulationOptions {
   isolated?: readonly string[];
   /** Each packet the first policy's queue would hand the inspector, as raw IP (the parity test feeds it one). */
   tap?: (frame: number, ip: Buffer) => void;
+  /** What the plant's devices call their targets, for the reasons. */
+  names?: TargetNames;
 }
 
 export class CaptureSimulation {
@@ -53,7 +56,7 @@ export class CaptureSimulation {
     private readonly options: CaptureSimulationOptions = {},
   ) {
     this.lanes = policies.map((p) => {
-      const judge = new Judge(compilePolicy(p));
+      const judge = new Judge(compilePolicy(p, options.names));
       if (options.isolated) judge.isolate(options.isolated);
       const follower = new RequestFollower();
       follower.usePorts(rulePorts(p));

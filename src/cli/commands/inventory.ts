@@ -1,6 +1,7 @@
 // `bulkhead assets` and `bulkhead conversations`: the learned inventory and baseline.
 
 import { isProtocol, PROTOCOLS } from '../../../protocols/registry.js';
+import { learnedNames } from '../../app/policy.js';
 import { LearnStore } from '../../store/learn-store.js';
 import { formatAssets, formatConversations } from '../format/inventory.js';
 import { common, UsageError, withDb, type Common } from '../io.js';
@@ -34,8 +35,9 @@ export const registerInventory: Register = (root, io, act) => {
       act((o: Options) => {
         protocol('conversations', o);
         return withDb(o.db, (db) => {
-          const convs = new LearnStore(db).conversations({ ...(o.ip ? { ip: o.ip } : {}), ...(o.protocol ? { protocol: o.protocol } : {}) });
-          io.out(o.json ? JSON.stringify(convs) : formatConversations(convs));
+          const learn = new LearnStore(db);
+          const convs = learn.conversations({ ...(o.ip ? { ip: o.ip } : {}), ...(o.protocol ? { protocol: o.protocol } : {}) });
+          io.out(o.json ? JSON.stringify(convs) : formatConversations(convs, learnedNames(learn)));
           return 0;
         });
       }),

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { RiskAssessment } from '../../app/risk.js';
-import { baselineSince, derive, importPolicy, loadPolicy, simulatePcaps, simulateSince, type SimulationComparison } from '../../app/policy.js';
+import { baselineSince, derive, importPolicy, learnedNames, loadPolicy, simulatePcaps, simulateSince, type SimulationComparison } from '../../app/policy.js';
 import { lintInContext } from '../../app/report.js';
 import { PolicyReview } from '../../app/review.js';
 import { diffPolicies } from '../../policy/diff.js';
@@ -191,7 +191,7 @@ const registerSimulate: Register = (root, io, act) => {
           const current = o.against ? loadPolicy(policies, o.against) : undefined;
           let result: SimulationComparison;
           if (o.pcap) {
-            const reports = await simulatePcaps(current ? [candidate.policy, current.policy] : [candidate.policy], files, { isolated: policies.isolations().flatMap((i) => i.addresses) });
+            const reports = await simulatePcaps(current ? [candidate.policy, current.policy] : [candidate.policy], files, { isolated: policies.isolations().flatMap((i) => i.addresses), names: learnedNames(new LearnStore(db)) });
             result = { candidate: reports[0]!, ...(reports[1] ? { current: reports[1] } : {}) };
           } else {
             const learn = new LearnStore(db);

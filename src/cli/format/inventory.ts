@@ -1,9 +1,11 @@
 // `bulkhead assets` and `bulkhead conversations`: the learned inventory and baseline as tables.
 
 import { describeIdentity } from '../../../protocols/registry.js';
-import type { Asset, Conversation, OperationStats, TargetSummary } from '../../learn/model.js';
+import type { Protocol } from '../../../protocols/operation.js';
+import type { TargetNames } from '../../../protocols/protocol.js';
+import type { Asset, Conversation, OperationStats } from '../../learn/model.js';
 import { mainPoll } from '../../learn/operation-stats.js';
-import { formatRanges } from '../../learn/ranges.js';
+import { operationStatsWords } from '../../learn/target-words.js';
 import { formatDuration, formatTable, formatTime } from './table.js';
 
 /** The asset's identities in each protocol module's words (as the console shows them). */
@@ -28,28 +30,14 @@ export function formatAssets(assets: Asset[]): string {
   return formatTable(['address', 'mac', 'vendor', 'roles', 'identity', 'purdue guess', 'last seen'], rows);
 }
 
-function describeTarget(t: TargetSummary): string {
-  switch (t.type) {
-    case 'modbus':
-      return `unit ${t.unit}${t.table ? ` ${t.table}` : ''}${t.access ? ` (${t.access})` : ''}${t.ranges.length ? ` ${formatRanges(t.ranges)}` : ''}`;
-    case 'bacnet':
-      return `${t.objectTypeName},${t.instance}${t.properties.length ? ` [${t.properties.join(',')}]` : ''}`;
-    case 'opcua':
-      return `${t.nodeId}${t.methods.length ? ` methods ${t.methods.join(',')}` : ''}`;
-  }
-}
-
 /** One line per operation: what, how often, on what, with which outcomes, at which period. */
-export function describeOperation(o: OperationStats): string {
-  const targets = o.targets.slice(0, 6).map(describeTarget);
-  if (o.targets.length > 6) targets.push(`+${o.targets.length - 6} more`);
+export function describeOperation(protocol: Protocol, o: OperationStats, names?: TargetNames): string {
   const poll = mainPoll(o);
   const outcomes = Object.entries(o.outcomes)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   return [
-    `${o.kind} ${o.codeName}${o.subCodeName ? `/${o.subCodeName}` : ''} (${o.code}) x${o.count}`,
-    targets.length ? `on ${targets.join('; ')}${o.targetsTruncated ? ' (truncated)' : ''}` : '',
+    `${o.kind}: ${operationStatsWords(protocol, o, names)} x${o.count}`,
     poll ? `every ${formatDuration(poll.interval)} ±${formatDuration(poll.jitter)}` : '',
     outcomes ? `[${outcomes}]` : '',
     o.responseTime ? `rt ${formatDuration(o.responseTime.mean)}` : '',
@@ -58,7 +46,8 @@ export function describeOperation(o: OperationStats): string {
     .join('  ');
 }
 
-export function formatConversations(conversations: Conversation[]): string {
+/** `names`: what the devices call their targets (learned OPC UA browse names). */
+export function formatConversations(conversations: Conversation[], names?: TargetNames): string {
   if (conversations.length === 0) return 'no conversations learned yet';
   const lines: string[] = [];
   const rows = conversations.map((c) => [
@@ -74,7 +63,7 @@ export function formatConversations(conversations: Conversation[]): string {
   lines.push(formatTable(['protocol', 'client', 'server', 'transactions', 'packets', 'bytes', 'first seen', 'last seen'], rows));
   for (const c of conversations) {
     lines.push('', `${c.client.ip} -> ${c.server.ip}:${c.server.port} ${c.protocol}`);
-    for (const o of Object.values(c.operations)) lines.push(`  ${describeOperation(o)}`);
+    for (const o of Object.values(c.operations)) lines.push(`  ${describeOperation(c.protocol, o, names)}`);
     if (c.orphanResponses) lines.push(`  ${c.orphanResponses} responses without a request seen`);
   }
   return lines.join('\n');

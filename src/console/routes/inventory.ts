@@ -3,7 +3,7 @@
 
 import { Type } from '@sinclair/typebox';
 import { Inventory } from '../../app/services.js';
-import { AssetTimeline, ConversationRecord, Page, Problem, ProtocolInfo, ShownAsset } from '../../app/schemas.js';
+import { AssetTimeline, Page, Problem, ProtocolInfo, ShownAsset, ShownConversation } from '../../app/schemas.js';
 import type { Feature } from '../context.js';
 
 const limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
@@ -67,7 +67,7 @@ export const inventoryRoutes: Feature = async (app, { s }) => {
           { ip: Type.Optional(Type.String({ maxLength: 45 })), protocol: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: Inventory.protocolNames() })), limit, offset },
           { additionalProperties: false },
         ),
-        response: { 200: Page(ConversationRecord) },
+        response: { 200: Page(ShownConversation) },
       },
     },
     async (req) => s.inventory.conversations(req.query),
@@ -81,7 +81,7 @@ export const inventoryRoutes: Feature = async (app, { s }) => {
         tags: ['inventory'],
         summary: 'One conversation with its operations, polls and process values',
         params: Type.Object({ key: Type.String({ maxLength: 200, description: 'client>server:port/protocol' }) }),
-        response: { 200: ConversationRecord, 404: Problem },
+        response: { 200: ShownConversation, 404: Problem },
       },
     },
     async (req) => s.inventory.conversation(req.params.key),

@@ -6,7 +6,7 @@
 
 import { api } from './api.js';
 import { assetHref, type Page } from './page.js';
-import type { Conversation } from '../../app/schemas.js';
+import type { Conversation, ShownConversation } from '../../app/schemas.js';
 import { num, rangeBand } from './charts.js';
 import { fill, h, table, time } from './dom.js';
 
@@ -62,11 +62,12 @@ function values(op: Operation): HTMLElement | null {
   );
 }
 
-function operation(op: Operation): HTMLElement {
+/** One operation; `words`: the server's description of it (code by name, its first targets). */
+function operation(op: Operation, words: string | undefined): HTMLElement {
   return h(
     'section',
     { class: 'operation card' },
-    h('h2', {}, `${op.codeName}${op.subCodeName ? ` / ${op.subCodeName}` : ''} `, h('span', { class: 'pill' }, op.kind)),
+    h('h2', {}, `${words ?? op.codeName} `, h('span', { class: 'pill' }, op.kind)),
     h('p', { class: 'muted' }, `${num(op.count)} times, ${time(op.firstSeen)} to ${time(op.lastSeen)}`, op.responseTime ? `; responses in ${num(op.responseTime.mean * 1000)} ms on average, ${num(op.responseTime.max * 1000)} ms at most` : ''),
     polls(op),
     values(op),
@@ -75,7 +76,7 @@ function operation(op: Operation): HTMLElement {
 }
 
 export async function conversationPage(p: Page, key: string): Promise<void> {
-  const c = await api<Conversation>('GET', `/api/conversations/${encodeURIComponent(key)}`);
+  const c = await api<ShownConversation>('GET', `/api/conversations/${encodeURIComponent(key)}`);
   fill(
     p.main,
     h('p', {}, h('a', { href: '#/conversations' }, 'All conversations')),
@@ -83,6 +84,6 @@ export async function conversationPage(p: Page, key: string): Promise<void> {
     h('p', {}, 'client ', endLink(c.client), ' → server ', endLink(c.server), `:${c.server.port}`),
     h('p', { class: 'muted' }, `${num(c.transactions)} transactions, ${num(c.packets)} packets, ${num(c.bytes)} bytes; seen ${time(c.firstSeen)} to ${time(c.lastSeen)}`),
     h('p', { class: 'muted note-history' }, 'Poll periods: the learned period and its spread (mean ± one standard deviation over its samples); history is not kept, so a period cannot be drawn over time.'),
-    Object.values(c.operations).map(operation),
+    Object.entries(c.operations).map(([k, op]) => operation(op, c.operationWords[k])),
   );
 }

@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { assetPage } from './asset-page.js';
 import { conversationPage } from './conversation-page.js';
 import { assetHref, conversationHref, hashParams, type Page } from './page.js';
-import type { Conversation, ShownAsset, TargetSummary } from '../../app/schemas.js';
+import type { ShownAsset, ShownConversation } from '../../app/schemas.js';
 import { h, table, time } from './dom.js';
 
 type Asset = ShownAsset;
@@ -71,12 +71,6 @@ export async function assetsPage(p: Page): Promise<void> {
   await load();
 }
 
-function target(t: TargetSummary): string {
-  if (t.type === 'modbus') return `unit ${t.unit} ${t.table ?? ''} ${t.ranges.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(',')}`;
-  if (t.type === 'bacnet') return `${t.objectTypeName} ${t.instance}${t.properties.length ? ` ${t.properties.join(',')}` : ''}`;
-  return t.nodeId;
-}
-
 export async function conversationsPage(p: Page): Promise<void> {
   const key = hashParams().get('key');
   if (key) return conversationPage(p, key);
@@ -88,7 +82,7 @@ export async function conversationsPage(p: Page): Promise<void> {
     const params = new URLSearchParams({ limit: '200' });
     if (ip.value.trim()) params.set('ip', ip.value.trim());
     if (protocol.value) params.set('protocol', protocol.value);
-    const r = await api<{ total: number; items: Conversation[] }>('GET', `/api/conversations?${params}`);
+    const r = await api<{ total: number; items: ShownConversation[] }>('GET', `/api/conversations?${params}`);
     info.textContent = `${r.total} conversations${r.total > r.items.length ? `, first ${r.items.length} shown` : ''}`;
     holder.replaceChildren(
       table(
@@ -97,7 +91,7 @@ export async function conversationsPage(p: Page): Promise<void> {
           c.client.ip,
           `${c.server.ip}:${c.server.port}`,
           h('a', { href: conversationHref(c.key), title: 'its operations, polls and process values' }, c.protocol),
-          h('div', {}, Object.values(c.operations).map((o) => h('div', {}, h('span', { class: 'pill' }, o.kind), `${o.codeName} (${o.count})`, o.targets?.length ? h('span', { class: 'muted' }, ` ${o.targets.slice(0, 4).map(target).join(', ')}${o.targets.length > 4 ? ` +${o.targets.length - 4}` : ''}`) : ''))),
+          h('div', {}, Object.entries(c.operations).map(([key, o]) => h('div', {}, h('span', { class: 'pill' }, o.kind), `${c.operationWords[key] ?? o.codeName} `, h('span', { class: 'muted' }, `×${o.count}`)))),
           c.transactions,
           time(c.lastSeen),
         ]),

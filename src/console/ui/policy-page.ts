@@ -6,7 +6,7 @@
 import { api, may } from './api.js';
 import type { Page } from './page.js';
 import type { ConsoleStatus as Status, PolicySummary, Proposal } from '../../app/schemas.js';
-import type { HostSelector, Rule, ShownPolicy as Policy } from './policy-types.js';
+import type { HostSelector, ShownPolicy as Policy } from './policy-types.js';
 import { fill, h, table, time } from './dom.js';
 
 type Version = PolicySummary;
@@ -14,17 +14,6 @@ type Selector = HostSelector;
 
 export const who = (s: Selector): string => (s.broadcast ? 'broadcast' : [s.zone ? `zone ${s.zone}` : '', ...(s.hosts ?? [])].filter(Boolean).join(', '));
 
-export function allows(r: Rule): string {
-  if (r.action === 'deny') return 'DENY';
-  if (!r.allow) return 'any operation';
-  return r.allow
-    .map((a) =>
-      [a.kinds?.join('/'), a.codes ? `codes ${a.codes.join(',')}` : '', ...(a.modbus ?? []).map((m) => `unit ${m.unit} ${m.table ?? ''} ${(m.ranges ?? []).map(([x, y]) => (x === y ? x : `${x}-${y}`)).join(',')}`), a.opcua?.nodes ? `${a.opcua.nodes.length} nodes` : '']
-        .filter(Boolean)
-        .join(' '),
-    )
-    .join('; ');
-}
 
 export async function policyPage(p: Page): Promise<void> {
   const [versions, status] = await Promise.all([api<Version[]>('GET', '/api/policies'), api<Status>('GET', '/api/status')]);
@@ -131,7 +120,7 @@ async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Statu
         h('h3', {}, `${c.name} (${c.zones.join(' ↔ ')}) — fail-${c.failMode ?? 'open'}, on deny: ${c.onDeny ?? 'reset'}`),
         table(
           ['rule', 'protocol', 'client', 'server', 'allows', 'evidence'],
-          c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), allows(r), r.evidence ? `${r.evidence.transactions} transactions in ${r.evidence.conversations.length} conversation(s), ${time(r.evidence.firstSeen)} to ${time(r.evidence.lastSeen)}` : '-']),
+          c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), r.allows, r.evidence ? `${r.evidence.transactions} transactions in ${r.evidence.conversations.length} conversation(s), ${time(r.evidence.firstSeen)} to ${time(r.evidence.lastSeen)}` : '-']),
         ),
         c.ruleCount > c.rules.length ? h('p', { class: 'muted' }, `${c.ruleCount - c.rules.length} more rules: export the document (bulkhead policy export ${v.version}) to read them all`) : null,
       ),

@@ -7,7 +7,7 @@
 import { api, may } from './api.js';
 import type { Page } from './page.js';
 import type { ShownPolicy as Policy, Zone } from './policy-types.js';
-import { allows, who } from './policy-page.js';
+import { who } from './policy-page.js';
 import { h, s, table } from './dom.js';
 import { COLLAPSE_OVER, conduitLabel, insideLabel, layoutZones, type ConduitLine, type ShownConduit, type ZoneBox, type ZoneLayout } from './zone-layout.js';
 
@@ -124,7 +124,7 @@ function conduitPanel(st: MapState, c: ShownConduit): HTMLElement[] {
   return [
     h('h2', {}, c.name),
     h('p', { class: 'muted' }, `${zoneName(c.zones[0])} ↔ ${zoneName(c.zones[1])} · ${c.ruleCount} rule${c.ruleCount === 1 ? '' : 's'}: ${summary(c)}`),
-    table(['rule', 'protocol', 'client', 'server', 'allows'], c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), allows(r)])),
+    table(['rule', 'protocol', 'client', 'server', 'allows'], c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), r.allows])),
     c.ruleCount > c.rules.length ? h('p', { class: 'muted' }, `${c.ruleCount - c.rules.length} more rules on the Policy page`) : null,
     h('p', {}, h('a', { href: `#/policy?v=${st.v}&conduit=${encodeURIComponent(c.id)}`, class: 'conduit-link' }, 'Open its rules with their evidence on the Policy page')),
   ].filter((x): x is HTMLElement => x !== null);

@@ -1,0 +1,25 @@
+// What the plant's devices call their targets (the OPC UA browse names their servers gave), by
+// target key, from the identity slots the protocol modules fill: explanations then say
+// "ns=2;i=1017 (Setpoint)". The first server to name a key names it.
+
+import type { TargetNames } from '../../protocols/protocol.js';
+import { PROTOCOLS } from '../../protocols/registry.js';
+import type { Asset } from './model.js';
+
+/** Names kept in all: each server keeps at most its own limit; a plant of many servers is bounded here. */
+export const TARGET_NAMES_KEPT = 50_000;
+
+export function targetNames(assets: readonly Asset[]): TargetNames {
+  const names = new Map<string, string>();
+  const slots = PROTOCOLS.map((m) => m.namesSlot).filter((s): s is string => s !== undefined);
+  for (const a of assets) {
+    const identity = a.identity as Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
+    for (const slot of slots) {
+      for (const [key, name] of Object.entries(identity[slot] ?? {})) {
+        if (names.size >= TARGET_NAMES_KEPT) return names;
+        if (typeof name === 'string' && !names.has(key)) names.set(key, name);
+      }
+    }
+  }
+  return names;
+}
