@@ -28,7 +28,7 @@ describe('Modbus words', () => {
     expect(registerWords(1, 'coils', [[65_535, 65_535]])).toBe('unit 1 coils 065536 (65535)');
     expect(registerWords(1, 'file_records', [[0, 3]])).toBe('unit 1 file records 0-3');
     expect(registerWords(1, 'holding_registers', undefined)).toBe('unit 1 holding registers (all)');
-    expect(registerWords(7, undefined, undefined)).toBe('unit 7, every table');
+    expect(registerWords(7, undefined, undefined)).toBe('unit 7');
     expect(modbusTarget({ type: 'modbus', unit: 1, table: 'holding_registers', start: 6, count: 1 })).toBe('unit 1 holding registers 40007 (6)');
     expect(modbusTarget({ type: 'modbus', unit: 3 })).toBe('unit 3');
   });

@@ -45,7 +45,7 @@ const span = ([x, y]: readonly [number, number]) => (x === y ? `${x}` : `${x}-${
  * keep the addresses alone. No table: the whole unit; no ranges: the whole table.
  */
 export function registerWords(unit: number, table: string | undefined, ranges: readonly (readonly [number, number])[] | undefined): string {
-  if (!table) return `unit ${unit}, every table`;
+  if (!table) return `unit ${unit}`;
   const words = TABLE_WORDS[table as ModbusTable] ?? table;
   if (!ranges?.length) return `unit ${unit} ${words} (all)`;
   const digit = REFERENCE_DIGIT[table];

@@ -1,0 +1,104 @@
+// No number-only operation description is left where an engineer reads one: the demo plant
+// (what `npm start` runs) in the console's policy and conversation pages in Chromium, and
+// `bulkhead policy show`, `simulate` (with the reasons of what a stricter policy refuses),
+// `conversations` and `alerts` on its database. Every code is named beside its number, every
+// register written as a reference number beside its address.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPolicy, parsePolicy } from '../../src/policy/document.js';
+import { CLI } from '../../src/test-support/cli.js';
+import { chromiumUnavailable, consoleAsAdmin, launchChromium } from '../lib/console-browser.js';
+import { demoUnavailable, startDemo, type DemoConsole } from '../lib/demo-console.js';
+
+/** What reads as a number standing for an operation without its name (the old wordings among them). */
+const NUMBER_ONLY: readonly [string, RegExp][] = [
+  ['a bare code list', /\bcodes? \d+/],
+  ['a function code outside "Name (FC n)"', /(?<!\()FC \d+/],
+  ['a service number outside "name (... service n)"', /(?<!\((?:confirmed |unconfirmed )?)service \d+/],
+  ['a register table by its identifier with addresses', /\b(holding_registers|input_registers|discrete_inputs|coils|file_records) \d/],
+  ['a BACnet object as type,instance', /\b[a-z]+-[a-z]+,\d+/],
+  ['an OPC UA request by its encoding name', /\b[A-Z]\w+Request\b/],
+];
+
+/** Each offending phrase in `text`, with what it is. */
+function numberOnly(text: string): string[] {
+  const found: string[] = [];
+  for (const [what, re] of NUMBER_ONLY) {
+    const g = new RegExp(re.source, 'g');
+    for (const m of text.matchAll(g)) found.push(`${what}: '${text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 20)}'`);
+  }
+  return found;
+}
+
+const unavailable = demoUnavailable() ?? chromiumUnavailable();
+if (unavailable) console.warn(`SKIPPED: the demo plant in the plant's words: ${unavailable}`);
+
+describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words", () => {
+  let demo: DemoConsole;
+  let browser: Browser;
+  let page: Page;
+  const temp = mkdtempSync(join(tmpdir(), 'bulkhead-words-'));
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args, '--db', demo.db], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0 && r.status !== 3) throw new Error(`bulkhead ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  beforeAll(async () => {
+    demo = await startDemo();
+    browser = await launchChromium();
+    page = await consoleAsAdmin(browser, demo.url, demo.token);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  it("policy show: every rule of the derived draft has its operations in words above it", () => {
+    const text = cli('policy', 'show', 'latest');
+    const rules = parsePolicy(text, 'the demo draft').conduits.reduce((n, c) => n + c.rules.length, 0);
+    const worded = text.match(/^\s*# (allows|denies) /gm)?.length ?? 0;
+    expect(rules).toBeGreaterThan(10);
+    expect(worded).toBeGreaterThanOrEqual(rules);
+    expect(text).toMatch(/# allows Read Holding Registers \(FC 3\) on unit \d+ holding registers 4\d{4}/);
+    const comments = text.split('\n').filter((l) => l.trimStart().startsWith('#')).join('\n');
+    expect(numberOnly(comments)).toEqual([]);
+  });
+
+  it('simulate: a policy without the engineering writes refuses them, each reason naming the operation and what the rule allows', () => {
+    const policy = parsePolicy(cli('policy', 'show', 'latest'), 'the demo draft');
+    for (const c of policy.conduits) for (const r of c.rules) if (r.allow) r.allow = r.allow.filter((a) => !a.kinds?.includes('write'));
+    const file = join(temp, 'no-writes.yaml');
+    writeFileSync(file, formatPolicy(policy));
+    const out = cli('simulate', '--policy', file, '--since', '4d');
+    expect(out).toMatch(/Write (Single|Multiple) Registers? \(FC (6|16)\)/);
+    expect(out).toMatch(/\[not_allowed_code\] denied: Modbus Write Single Register \(FC 6\) on unit \d+ holding registers 4\d{4} \(\d+\) from .* allows [A-Z][\w ]+(: [\w ]+)? \(FC \d+(\/\d+)?\)/);
+    expect(numberOnly(out)).toEqual([]);
+  });
+
+  it('conversations and alerts: operations and targets in words', () => {
+    const conversations = cli('conversations');
+    expect(conversations).toMatch(/read: Read Holding Registers \(FC 3\) on unit \d+ holding registers 4\d{4}/);
+    expect(numberOnly(conversations)).toEqual([]);
+    const alerts = cli('alerts');
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(numberOnly(alerts)).toEqual([]);
+  });
+
+  it("the console's policy page and conversations page show rules and operations by name", async () => {
+    await page.goto(`${demo.url}#/policy`);
+    await page.locator('main table').nth(1).waitFor();
+    await expect.poll(() => page.textContent('main')).toMatch(/Read Holding Registers \(FC 3\) on unit \d+ holding registers 4\d{4}/);
+    expect(numberOnly((await page.textContent('main')) ?? '')).toEqual([]);
+    await page.goto(`${demo.url}#/conversations`);
+    await expect.poll(() => page.textContent('main')).toMatch(/Read Holding Registers \(FC 3\) on unit \d+ holding registers 4\d{4}/);
+    expect(numberOnly((await page.textContent('main')) ?? '')).toEqual([]);
+  });
+});
