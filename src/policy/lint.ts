@@ -1,6 +1,7 @@
 // Policy lint: each finding with a severity, where it is, what is wrong, and the clause of
 // IEC 62443 or NIST SP 800-82 it comes from.
 
+import { registerWords } from '../../protocols/modbus/words.js';
 import type { Allowance, Conduit, HostSelector, Policy, Rule, Zone } from './model.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -205,7 +206,7 @@ function lintBreadth({ c, r }: Placed, sl: number, out: Finding[]): void {
     // A scope without a table is a device-level function (diagnostics, identification): no addresses.
     for (const m of (a.modbus ?? []).filter((x) => x.table !== undefined)) {
       const widest = Math.max(0, ...(m.ranges ?? [[0, 65535]]).map(([x, y]) => y - x + 1));
-      if (sl >= 3 && widest > WIDE_RANGE) out.push({ severity: 'warning', code: 'wide-range', where: at(c, r), message: `unit ${m.unit}${m.table ? ` ${m.table}` : ''}: ${m.ranges ? `a range of ${widest} addresses` : 'the whole table'} at SL-T ${sl}`, clause: 'IEC 62443-3-3 SR 5.2 (least privilege across the boundary)' });
+      if (sl >= 3 && widest > WIDE_RANGE) out.push({ severity: 'warning', code: 'wide-range', where: at(c, r), message: `${registerWords(m.unit, m.table, m.ranges)}: ${m.ranges ? `a range of ${widest} addresses` : 'the whole table'} at SL-T ${sl}`, clause: 'IEC 62443-3-3 SR 5.2 (least privilege across the boundary)' });
     }
   }
 }
