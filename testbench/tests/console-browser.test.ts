@@ -159,7 +159,9 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     expect(await collapsed.locator('g.asset').count()).toBe(0);
     expect(await collapsed.locator('text.zone-toggle').textContent()).toMatch(/^▸ show the \d+ members?$/);
     expect((await mapClashes(page)).found).toEqual([]);
-    await collapsed.locator('text.zone-toggle').click();
+    // From the keyboard too: the toggle is a button Tab reaches, Enter opens the zone again.
+    await collapsed.locator('text.zone-toggle').focus();
+    await page.keyboard.press('Enter');
     await page.locator(`svg.zonemap g.zone:not(.collapsed)[data-zone="${id}"] g.asset`).first().waitFor();
     expect(await page.locator(`svg.zonemap g.zone[data-zone="${id}"] g.asset`).count()).toBe(members);
   });
@@ -196,7 +198,7 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
 
   it('follows events live and isolates the host an event names', async () => {
     const events = new EventStore(db);
-    events.append([{ ts: Date.now() / 1000, kind: 'deny', data: { action: 'deny', reason: 'denied: Modbus FC 6 (Write Single Register) write from 10.9.9.9', client: '10.9.9.9', server: '10.0.0.1' } }]);
+    events.append([{ ts: Date.now() / 1000, kind: 'deny', data: { action: 'deny', reason: 'denied: Modbus Write Single Register (FC 6) from 10.9.9.9', client: '10.9.9.9', server: '10.0.0.1' } }]);
     await page.goto(`${url}#/events`);
     await expect.poll(() => page.textContent('main')).toMatch(/live: following new events/);
     events.append([{ ts: Date.now() / 1000, kind: 'alert', data: { source: 'engine', message: 'conduit Supervisory-Control: verdict latency p99 900 us over its 0.5 ms budget' } }]);
@@ -280,7 +282,7 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     expect(await detail.textContent()).toContain('ATT&CK for ICS T0848 Rogue Master');
     // (The demo's captures begin in 1970, hence the span.)
     expect(await detail.locator('.baseline').textContent()).toMatch(/^[\d,]+ days of learned traffic without this address$/);
-    expect(await detail.locator('.seen').textContent()).toMatch(/Write Single Register\) to 10\.1\.0\.11$/);
+    expect(await detail.locator('.seen').textContent()).toMatch(/Write Single Register \(FC 6\) to 10\.1\.0\.11$/);
     await shot('4-alert');
     await detail.getByRole('button', { name: 'Acknowledge' }).click();
     await expect.poll(() => detail.textContent()).toContain('· acknowledged');

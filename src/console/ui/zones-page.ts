@@ -69,9 +69,7 @@ function conduitEdge(st: MapState, line: ConduitLine, select: (el: SVGElement, p
     s('rect', { class: 'conduit-label-bg', x, y, width, height, rx: 3 }),
     s('text', { class: 'conduit-label', x: x + 4, y: y + height - 5 }, conduitLabel(c)),
   );
-  const open = () => select(g, conduitPanel(st, c));
-  g.addEventListener('click', open);
-  g.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open());
+  onActivate(g, () => select(g, conduitPanel(st, c)));
   return g;
 }
 
@@ -80,6 +78,8 @@ function zoneGroup(st: MapState, box: ZoneBox, select: (el: SVGElement, panel: H
   const g = s('g', { class: `zone${box.collapsed ? ' collapsed' : ''}${st.selected === z.id ? ' selected' : ''}`, 'data-zone': z.id, tabindex: 0 });
   const text = (i: number, cls: string, t: string) => s('text', { class: cls, x: box.x + PAD, y: box.y + PAD + i * LINE + 12 }, t);
   const toggle = text(2, 'zone-toggle', box.header[2]!);
+  // Reached by Tab like a button: a keyboard user collapses and opens zones too.
+  for (const [k, v] of Object.entries({ tabindex: '0', role: 'button', 'aria-label': `${box.collapsed ? 'Show the assets of' : 'Collapse'} ${z.name}` })) toggle.setAttribute(k, v);
   g.append(
     s('rect', { class: 'zone-box', x: box.x, y: box.y, width: box.width, height: box.height, rx: 6, fill: `var(--sl${Math.max(1, Math.min(4, z.securityLevel))})` }),
     text(0, 'zone-name', box.header[0]!),
@@ -95,22 +95,34 @@ function zoneGroup(st: MapState, box: ZoneBox, select: (el: SVGElement, panel: H
   box.inside.forEach((c, i) => {
     const t = text(3 + i, 'conduit-label inside', insideLabel(c));
     t.setAttribute('data-conduit', c.id);
-    t.addEventListener('click', (e) => {
-      e.stopPropagation();
-      select(g, conduitPanel(st, c));
-    });
+    t.setAttribute('tabindex', '0');
+    onActivate(t, () => select(g, conduitPanel(st, c)));
     g.append(t);
   });
-  toggle.addEventListener('click', (e) => {
-    e.stopPropagation();
+  onActivate(toggle, () => {
     if (!st.collapsed.delete(z.id)) st.collapsed.add(z.id);
     relayout();
   });
-  g.addEventListener('click', () => {
+  onActivate(g, () => {
     st.selected = z.id;
     select(g, zonePanel(st, z));
   });
   return g;
+}
+
+/** A click, Enter or Space on `el` does `act`, and goes no further (a zone's toggle is not a click on the zone). */
+function onActivate(el: SVGElement, act: () => void): void {
+  el.addEventListener('click', (e) => {
+    e.stopPropagation();
+    act();
+  });
+  el.addEventListener('keydown', (e) => {
+    const key = (e as KeyboardEvent).key;
+    if (key !== 'Enter' && key !== ' ') return;
+    e.preventDefault();
+    e.stopPropagation();
+    act();
+  });
 }
 
 /** What a conduit's rules allow, in short: its protocols and kinds of operation. */
