@@ -92,7 +92,7 @@ describe('simulation and inspection agree, request by request', () => {
     const [report] = await simulatePcaps([policy], [file], { tap: (frame, ip) => packets.push({ frame, ip: Buffer.from(ip) }) });
     expect(report!.denied).toBe(120);
     expect(report!.deniedByReason).toEqual({ malformed: 120 });
-    expect(report!.denials.every((g) => g.operation === 'reinitializeDevice')).toBe(true);
+    expect(report!.denials.every((g) => g.operation === 'reinitializeDevice (confirmed service 20)')).toBe(true);
     const inspected = inspectorDenials(policy, packets, []);
     expect(inspected).toHaveLength(120);
     expect(new Set(inspected.map(([, code]) => code))).toEqual(new Set(['malformed']));
