@@ -19,6 +19,9 @@ function listed(items: string[], most: number, noun: string): string {
   return items.length > most ? `${items.slice(0, most).join(', ')} and ${items.length - most} more ${noun}` : items.join(', ');
 }
 
+/** "read, write or control". */
+const either = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? ''));
+
 /** One target of a request: "unit 1 holding registers 40001-40010 (0-9)". */
 export function describeTarget(t: Target, names?: TargetNames): string {
   return protocolModule(t.type).describeTarget(t, names);
@@ -46,7 +49,7 @@ function scopeWords(a: Allowance, names: TargetNames | undefined): string[] {
  * "any read or write operation" when it names kinds only.
  */
 export function describeAllowance(a: Allowance, protocol: Protocol, names?: TargetNames): string {
-  const what = codeWords(protocol, a) ?? (a.kinds ? `any ${a.kinds.join(' or ')} operation` : 'any operation');
+  const what = codeWords(protocol, a) ?? (a.kinds ? `any ${either(a.kinds)} operation` : 'any operation');
   const scopes = scopeWords(a, names);
   return scopes.length ? `${what} on ${scopes.join('; ')}` : what;
 }
