@@ -89,6 +89,14 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
       });
     });
   const write = () => probe(station.name, [{ fc: 6, start: SETPOINT }]).then((r) => r[0]);
+  /** The same write as one raw Modbus ADU (unit 1, FC 6, register 5): says whether the connection was reset, and when. */
+  const rawWrite = () =>
+    new Promise<{ result: string; ms: number }>((resolve) => {
+      const p = lan.spawnIn(station.name, process.execPath, [join(PEERS, 'tcp-probe.js'), JSON.stringify({ host: plc.ip, port: 502, timeoutMs: 3000, send: '00020000000601060005002a' })]);
+      let out = '';
+      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', () => resolve(JSON.parse(out) as { result: string; ms: number }));
+    });
   /** Resolves once the gateway's log shows `pattern` after position `from`. */
   const logShows = (pattern: RegExp, from: number, timeoutMs = 30_000) => until(() => pattern.test(log.slice(from)), timeoutMs, `${pattern} in the gateway's log; since: ${log.slice(from)}`);
 
@@ -104,13 +112,14 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
     // The plant at work: the HMI polls, the station reads and writes the setpoint.
     db = openDatabase(dbPath);
     const learn = new LearnStore(db);
-    const learned = () => learn.conversations().map((c) => c.client.ip);
+    // "kind/code/subCode" keys: the HMI's reads and, from the station, its write (FC 6) too.
+    const learned = () => new Map(learn.conversations().map((c) => [c.client.ip, Object.keys(c.operations)]));
     await until(async () => {
       await probe(hmi.name, [{ fc: 3, start: 0, count: 10 }]);
       await probe(station.name, [{ fc: 3, start: 0, count: 10 }, { fc: 6, start: SETPOINT }]);
-      const clients = learned();
-      return clients.includes(hmi.ip) && clients.includes(station.ip);
-    }, 60_000, 'the learner to store both clients\' conversations');
+      const ops = learned();
+      return !!ops.get(hmi.ip)?.length && !!ops.get(station.ip)?.some((k) => k.startsWith('write/6'));
+    }, 60_000, 'learned reads of the HMI and write of the station');
 
     // Version 1: what was learned, in force; version 2 without the write, a draft for the console.
     const policies = new PolicyStore(db);
@@ -162,6 +171,11 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
     const refused = await write();
     console.log(`the station's write under version 2: '${refused}'`);
     expect(refused).not.toBe('answered');
+    // The derived policy says 'on deny: reset': the engine resets the connection, the client does not wait out its timeout.
+    const raw = await rawWrite();
+    console.log(`the same write as a raw request: '${raw.result}' after ${raw.ms} ms`);
+    expect(raw.result).toBe('reset');
+    expect(raw.ms).toBeLessThan(3000);
     expect(await probe(station.name, [{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
     expect(await probe(hmi.name, [{ fc: 3, start: 0, count: 10 }])).toEqual(['answered']);
     expect(plcWrites.length).toBe(writesBefore);
@@ -169,7 +183,7 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
     await page.goto(`${base}#/events`);
     const denial = page.locator('main table tbody tr', { hasText: `from ${station.ip}` }).filter({ hasText: 'Write Single Register (FC 6)' }).first();
     await denial.waitFor({ timeout: 30_000 });
-    expect(await denial.textContent()).toMatch(/denied: Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) from 10\.252\.9\.31/);
+    expect(await denial.textContent()).toMatch(/denied: Modbus Write Single Register \(FC 6\) on unit 1 holding registers 40006 \(5\) from 10\.252\.9\.31 .*allows Read Holding Registers \(FC 3\).*; connection reset/);
     await guideShot(page, 'enforce-denied-event');
 
     await page.goto(`${base}#/policy?v=2`);
@@ -189,7 +203,7 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
     await page.getByRole('heading', { name: /Version 1: .* \(active\)/ }).waitFor();
     const writesBefore = plcWrites.length;
     expect(await write()).toBe('answered');
-    await expect.poll(() => plcWrites.length).toBe(writesBefore + 1);
+    await expect.poll(() => plcWrites.length, { timeout: 10_000 }).toBe(writesBefore + 1);
     await guideShot(page, 'enforce-rolled-back');
     console.log(`whole run: ${Date.now() - t0} ms`);
   }, 60_000);
