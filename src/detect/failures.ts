@@ -4,14 +4,18 @@
 
 import type { Transaction } from '../flow/transactions.js';
 import type { Conversation } from '../learn/model.js';
-import { CUT_OFF_OUTCOME, outcomeLabel } from '../learn/operation-stats.js';
+import { CUT_OFF_OUTCOME, mainPoll, outcomeLabel } from '../learn/operation-stats.js';
 import type { Detection } from './alert-book.js';
 import { ATTACK } from './attack.js';
-import { assetWords } from './words.js';
+import { assetWords, spanWords } from './words.js';
 import type { StableBaseline } from './novelty.js';
 
 export interface FailureLimits {
-  /** The window failures are counted in, seconds of capture time. */
+  /**
+   * The window failures are counted in, seconds of capture time; a conversation polled more
+   * slowly counts over as long as `burst` of its polls take (a PLC polled every 20 s that stops
+   * answering fails 3 polls a minute, never 10).
+   */
   windowSeconds: number;
   /** Failures in one window that make a burst. */
   burst: number;
@@ -23,8 +27,12 @@ export interface FailureLimits {
 
 export const DEFAULT_FAILURE_LIMITS: FailureLimits = { windowSeconds: 60, burst: 10, factor: 5, maxTracked: 10_000 };
 
+/** A slow poll's window spans its `burst` polls with this much room for jitter. */
+const POLL_WINDOW_SLACK = 1.2;
+
 interface Window {
   start: number;
+  seconds: number;
   transactions: number;
   failures: number;
   raised: boolean;
@@ -55,10 +63,10 @@ export class FailureDetector {
     if (!w) {
       if (!why) return; // only conversations that fail are tracked
       if (this.windows.size >= this.limits.maxTracked) this.windows.delete(this.windows.keys().next().value!);
-      w = { start: ts, transactions: 0, failures: 0, raised: false };
+      w = { start: ts, seconds: this.windowFor(c), transactions: 0, failures: 0, raised: false };
       this.windows.set(c.key, w);
     }
-    if (ts - w.start > this.limits.windowSeconds) Object.assign(w, { start: ts, transactions: 0, failures: 0, raised: false });
+    if (ts - w.start > w.seconds) Object.assign(w, { start: ts, seconds: this.windowFor(c), transactions: 0, failures: 0, raised: false });
     w.transactions++;
     if (!why) return;
     w.failures++;
@@ -76,11 +84,21 @@ export class FailureDetector {
       ...(why === 'unanswered' ? { attack: ATTACK.denialOfService } : {}),
       asset: c.server.ip,
       conversation: c.key,
-      summary: `${assetWords(server, c.server.ip)} failed ${w.failures} of ${w.transactions} requests from ${assetWords(client, c.client.ip)} within ${this.limits.windowSeconds} s (latest: ${why})`,
+      summary: `${assetWords(server, c.server.ip)} failed ${w.failures} of ${w.transactions} requests from ${assetWords(client, c.client.ip)} within ${spanWords(ts - w.start)} (latest: ${why})`,
       baseline: `${(learned * 100).toFixed(learned < 0.01 ? 2 : 1)}% of its transactions failed while learning`,
       seen: `${w.failures} failures in ${w.transactions} transactions`,
       op: t.op,
     });
+  }
+
+  /** The window of `c`: the configured one, or as long as `burst` of its fastest learned poll take. */
+  private windowFor(c: Conversation): number {
+    let fastest = Infinity;
+    for (const s of Object.values(c.operations)) {
+      const poll = mainPoll(s);
+      if (poll && poll.interval > 0) fastest = Math.min(fastest, poll.interval);
+    }
+    return Number.isFinite(fastest) ? Math.max(this.limits.windowSeconds, this.limits.burst * fastest * POLL_WINDOW_SLACK) : this.limits.windowSeconds;
   }
 }
 
