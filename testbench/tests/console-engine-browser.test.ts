@@ -74,29 +74,25 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
   const dbPath = join(dir, 'b.db');
   const t0 = Date.now();
 
-  /** A real Modbus client in `host`'s namespace; per request 'answered', 'timeout' or the error it saw. */
-  const probe = (host: string, requests: object[]) =>
-    new Promise<string[]>((resolve, reject) => {
-      const p = lan.spawnIn(host, process.execPath, [join(PEERS, 'modbus-probe.js'), JSON.stringify({ server: plc.ip, unit: 1, requests, timeoutMs: 3000 })]);
+  /** Runs a peer script in `host`'s namespace and returns the JSON it prints. */
+  const peer = <T>(host: string, script: string, arg: object) =>
+    new Promise<T>((resolve, reject) => {
+      const p = lan.spawnIn(host, process.execPath, [join(PEERS, script), JSON.stringify(arg)]);
       let out = '';
       p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       p.once('exit', () => {
         try {
-          resolve(JSON.parse(out) as string[]);
+          resolve(JSON.parse(out) as T);
         } catch {
-          reject(new Error(`the probe in ${host} printed no result: '${out}'`));
+          reject(new Error(`${script} in ${host} printed no result: '${out}'`));
         }
       });
     });
+  /** A real Modbus client; per request 'answered', 'timeout' or the error it saw. */
+  const probe = (host: string, requests: object[]) => peer<string[]>(host, 'modbus-probe.js', { server: plc.ip, unit: 1, requests, timeoutMs: 3000 });
   const write = () => probe(station.name, [{ fc: 6, start: SETPOINT }]).then((r) => r[0]);
   /** The same write as one raw Modbus ADU (unit 1, FC 6, register 5): says whether the connection was reset, and when. */
-  const rawWrite = () =>
-    new Promise<{ result: string; ms: number }>((resolve) => {
-      const p = lan.spawnIn(station.name, process.execPath, [join(PEERS, 'tcp-probe.js'), JSON.stringify({ host: plc.ip, port: 502, timeoutMs: 3000, send: '00020000000601060005002a' })]);
-      let out = '';
-      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      p.once('exit', () => resolve(JSON.parse(out) as { result: string; ms: number }));
-    });
+  const rawWrite = () => peer<{ result: string; ms: number }>(station.name, 'tcp-probe.js', { host: plc.ip, port: 502, timeoutMs: 3000, send: '00020000000601060005002a' });
   /** Resolves once the gateway's log shows `pattern` after position `from`. */
   const logShows = (pattern: RegExp, from: number, timeoutMs = 30_000) => until(() => pattern.test(log.slice(from)), timeoutMs, `${pattern} in the gateway's log; since: ${log.slice(from)}`);
 
