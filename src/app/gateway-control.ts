@@ -1,6 +1,7 @@
 // The running gateway as the console sees and steers it: status with the alerts nobody has
 // acknowledged, learning progress, the mode, island mode, and the events the engine reports.
 
+import { guidedPath } from './guided-path.js';
 import { AlertStore } from '../store/alert-store.js';
 import type { Db } from '../store/database.js';
 import { EventStore, type GatewayEvent } from '../store/event-store.js';
@@ -36,6 +37,11 @@ export class GatewayControl {
 
   learning() {
     return progressOf(this.learn);
+  }
+
+  /** The new user's path to enforcement, from what the store says now. */
+  guide() {
+    return guidedPath(this.policies.db);
   }
 
   setMode(mode: GatewayMode, by: string): void {

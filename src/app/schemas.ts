@@ -125,6 +125,22 @@ export const LearnProgressSchema = Type.Object({
 });
 export type LearnProgress = Static<typeof LearnProgressSchema>;
 
+// ---- The guided path (app/guided-path.ts)
+export const GuidedPathSchema = Type.Object({
+  steps: Type.Array(
+    Type.Object({
+      id: literals(['learn', 'review', 'simulate', 'approve', 'monitor', 'enforce'] as const),
+      title: Str,
+      state: literals(['done', 'current', 'later'] as const),
+      status: Str,
+      next: Opt(Str),
+      href: Str,
+    }),
+  ),
+  wouldDenyPerDay: Type.Array(Int),
+});
+export type GuidedPath = Static<typeof GuidedPathSchema>;
+
 // ---- The inventory
 /** An asset as the inventory shows it: the record, with its identity in the plant's words. */
 export const ShownAsset = Type.Composite([AssetRecord, Type.Object({ identityText: Str })]);

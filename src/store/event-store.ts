@@ -60,6 +60,14 @@ export class EventStore {
     return (this.db.prepare(sql).all(...params, limit) as Row[]).map(fromRow);
   }
 
+  /** How many events of `kind` fell in each day (of 86,400 s) from `since`, oldest day first; days without any count 0. */
+  perDay(kind: GatewayEvent['kind'], since: number, days: number): number[] {
+    const counts = new Array<number>(days).fill(0);
+    const rows = this.db.prepare('SELECT CAST((ts - @since) / 86400 AS INTEGER) AS day, COUNT(*) AS n FROM events WHERE kind = @kind AND ts >= @since GROUP BY day').all({ kind, since }) as { day: number; n: number }[];
+    for (const r of rows) if (r.day >= 0 && r.day < days) counts[r.day] = r.n;
+    return counts;
+  }
+
   /**
    * Events of `kind` at or after `since` (seconds), newest first, at most `limit`: read one at a
    * time, never held together. Nothing else may use the connection until the iteration ends.

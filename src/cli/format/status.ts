@@ -1,5 +1,6 @@
 // `bulkhead status` as text.
 
+import type { GuidedPath } from '../../app/schemas.js';
 import type { GatewayStatus } from '../../app/status.js';
 import { formatTable, formatTime } from './table.js';
 
@@ -26,6 +27,18 @@ export function formatStatus(s: GatewayStatus): string {
   lines.push(`audit log:   ${s.audit.ok ? `${s.audit.entries} entries, chain intact` : `BROKEN at entry ${s.audit.broken!.id}: ${s.audit.broken!.reason}`}`);
   if (h && s.engine.running && h.conduits.length) {
     lines.push('', formatTable(['conduit', 'fail mode', 'inspection', 'p50', 'p99', 'budget'], h.conduits.map((c) => [c.name, c.failMode, c.inspection, c.p50Us !== undefined ? `${c.p50Us.toFixed(0)} us` : '-', c.p99Us !== undefined ? `${c.p99Us.toFixed(0)} us` : '-', c.latencyBudgetMs !== undefined ? `${c.latencyBudgetMs} ms` : '-'])));
+  }
+  return lines.join('\n');
+}
+
+const MARKS = { done: '[x]', current: '[>]', later: '[ ]' } as const;
+
+/** The six steps, one line each, the current one with what to do next. */
+export function formatGuidedPath(path: GuidedPath): string {
+  const lines: string[] = [];
+  for (const s of path.steps) {
+    lines.push(`${MARKS[s.state]} ${s.title}: ${s.status}`);
+    if (s.state === 'current' && s.next) lines.push(`    next: ${s.next}`);
   }
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
 
 import { Type } from '@sinclair/typebox';
 import { GATEWAY_MODES } from '../../app/services.js';
-import { ConsoleStatus, GatewayModeName, Isolated, IsolationRecord, LearnProgressSchema, Ok, Problem } from '../../app/schemas.js';
+import { ConsoleStatus, GatewayModeName, Isolated, IsolationRecord, GuidedPathSchema, LearnProgressSchema, Ok, Problem } from '../../app/schemas.js';
 import { actor, type Feature } from '../context.js';
 
 
@@ -13,6 +13,8 @@ export const gatewayRoutes: Feature = async (app, { s }) => {
   );
 
   app.get('/api/learning', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'Learning progress: new behaviour per hour, convergence', response: { 200: LearnProgressSchema } } }, async () => s.gateway.learning());
+
+  app.get('/api/guide', { config: { role: 'viewer' }, schema: { tags: ['gateway'], summary: 'The guided path to enforcement: learn, review, simulate, approve, monitor, enforce; each step with what to do next and why', response: { 200: GuidedPathSchema } } }, async () => s.gateway.guide());
 
   app.post(
     '/api/mode',

@@ -2,7 +2,8 @@
 
 import { api, may, type Me } from './api.js';
 import type { Page } from './page.js';
-import type { ConsoleStatus, GatewayEvent } from '../../app/schemas.js';
+import type { ConsoleStatus, GatewayEvent, GuidedPath } from '../../app/schemas.js';
+import { guidedPathView } from './guided-path.js';
 import type { Assert, GatewayMode } from '../../store/records.js';
 import { fill, h, table, time } from './dom.js';
 
@@ -37,10 +38,11 @@ function storageCard(st: NonNullable<Status['supervisor']>['storage']): HTMLElem
 }
 
 export async function dashboardPage(p: Page): Promise<void> {
-  const [st, learning, events] = await Promise.all([
+  const [st, learning, events, guide] = await Promise.all([
     api<Status>('GET', '/api/status'),
     api<{ totals: { assets: number; conversations: number }; converged: boolean; quietHours: number; perHour: { hour: number; assets: number; conversations: number; operations: number; targets: number }[]; convergesAt?: number }>('GET', '/api/learning'),
     api<GatewayEvent[]>('GET', '/api/events?limit=10'),
+    api<GuidedPath>('GET', '/api/guide'),
   ]);
   banner(st);
   const countdown = h('span', { class: 'countdown' });
@@ -56,6 +58,7 @@ export async function dashboardPage(p: Page): Promise<void> {
   const health = st.engine.health;
   fill(p.main,
     h('h1', {}, 'Dashboard'),
+    guidedPathView(guide),
     h(
       'div',
       { class: 'cards' },

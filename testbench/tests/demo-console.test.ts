@@ -1,5 +1,6 @@
-// No number-only operation description is left where an engineer reads one: the demo plant
-// (what `npm start` runs) in the console's policy and conversation pages in Chromium, and
+// The demo plant (what `npm start` runs) as a new user meets it: the dashboard's guided path
+// says where they are and what to do next. And no number-only operation description is left
+// where an engineer reads one: the console's policy and conversation pages in Chromium, and
 // `bulkhead policy show`, `simulate` (with the reasons of what a stricter policy refuses),
 // `conversations` and `alerts` on its database. Every code is named beside its number, every
 // register written as a reference number beside its address.
@@ -14,6 +15,7 @@ import { formatPolicy, parsePolicy } from '../../src/policy/document.js';
 import { CLI } from '../../src/test-support/cli.js';
 import { chromiumUnavailable, consoleAsAdmin, launchChromium } from '../lib/console-browser.js';
 import { demoUnavailable, startDemo, type DemoConsole } from '../lib/demo-console.js';
+import { guideShot } from '../lib/guide-shots.js';
 
 /** What reads as a number standing for an operation without its name (the old wordings among them). */
 const NUMBER_ONLY: readonly [string, RegExp][] = [
@@ -59,6 +61,20 @@ describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words"
     await browser?.close();
     await demo?.stop();
     rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('answers within a minute, and the dashboard shows the guided path: learned, the draft to approve next', async () => {
+    console.log(`bulkhead demo: console answering after ${demo.seconds.toFixed(1)} s`);
+    expect(demo.seconds).toBeLessThan(240);
+    const guide = page.locator('section.guide');
+    await guide.waitFor();
+    expect(await guide.locator('li.step').count()).toBe(6);
+    expect(await guide.locator('li.step[data-step="learn"]').getAttribute('class')).toMatch(/\bdone\b/);
+    const current = guide.locator('li.step.current');
+    expect(await current.getAttribute('data-step')).toMatch(/^(review|simulate|approve)$/);
+    expect(await current.locator('.next').textContent()).toMatch(/Policy page/);
+    expect(await guide.locator('li.step[data-step="learn"]').textContent()).toMatch(/\d+ assets, \d+ conversations in 3 days of traffic/);
+    await guideShot(page, 'dashboard-guided-path');
   });
 
   it("policy show: every rule of the derived draft has its operations in words above it", () => {
