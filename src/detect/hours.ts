@@ -11,7 +11,7 @@ import type { Severity } from '../store/records.js';
 import type { Detection } from './alert-book.js';
 import { techniqueOfKind } from './attack.js';
 import type { StableBaseline } from './novelty.js';
-import { assetWords, numberWords, operationWords, spanWords } from './words.js';
+import { assetWords, kindWords, numberWords, operationWords, spanWords } from './words.js';
 
 /** Sightings an operation needs before its hours say anything. */
 export const MIN_HOURS_SAMPLES = 5;
@@ -49,7 +49,7 @@ export class TimeOfDayDetector {
       asset: c.client.ip,
       source: c.client.ip,
       conversation: c.key,
-      summary: `${client} sent ${operationWords(op)} (${op.kind}) to ${server} at ${at}, an hour it never did so while learning`,
+      summary: `${client} sent ${kindWords(op.kind)}, ${operationWords(op)}, to ${server} at ${at}, an hour it never did so while learning`,
       baseline: `in ${spanWords(s.lastSeen - s.hoursSince)} it sent it ${numberWords(s.count)} times, ${activeHoursWords(s.hours)} (plant time)`,
       seen: `${at} (plant time)`,
       op,

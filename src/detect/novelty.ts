@@ -9,7 +9,7 @@ import type { Asset, Conversation } from '../learn/model.js';
 import type { Severity } from '../store/records.js';
 import type { Detection } from './alert-book.js';
 import { ATTACK, techniqueOfKind } from './attack.js';
-import { assetWords, learnedOperations, learnedTargetsBefore, operationWords, spanWords } from './words.js';
+import { assetWords, kindWords, learnedOperations, learnedTargetsBefore, operationWords, spanWords } from './words.js';
 
 export interface StableBaseline {
   /** Capture time the baseline starts at. */
@@ -87,7 +87,7 @@ export class NoveltyDetector {
       conversation: c.key,
       summary: `${assetWords(client, c.client.ip)} opened ${op.protocol} to ${assetWords(server, c.server.ip)} port ${c.server.port} for the first time, with ${operationWords(op)}`,
       baseline: `${spanWords(ts - this.baseline.firstSeen)} of learned traffic: no ${op.protocol} from ${c.client.ip} to ${c.server.ip}:${c.server.port}`,
-      seen: `${operationWords(op)} (${op.kind})`,
+      seen: `${kindWords(op.kind)}, ${operationWords(op)}`,
       op,
     });
   }
@@ -107,7 +107,7 @@ export class NoveltyDetector {
       asset: c.client.ip,
       source: c.client.ip,
       conversation: c.key,
-      summary: `${assetWords(client, c.client.ip)} sent ${operationWords(op)} (${op.kind}) to ${assetWords(server, c.server.ip)} for the first time`,
+      summary: `${assetWords(client, c.client.ip)} sent ${kindWords(op.kind)}, ${operationWords(op)}, to ${assetWords(server, c.server.ip)} for the first time`,
       baseline: `in ${spanWords(c.lastSeen - c.firstSeen)} it sent ${learnedOperations(c)}`,
       seen: `${operationWords(op)}${op.targets.length ? ` on ${op.targets.length} target(s)` : ''}`,
       op,

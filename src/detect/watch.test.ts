@@ -63,7 +63,7 @@ describe('detection on the learned baseline', () => {
     const [a, ...rest] = run((t, at) => t.connect(HMI, PLC, 40001, at).writeHolding(40, 4800, at + 1));
     expect(rest).toEqual([]);
     expect(a).toMatchObject({ type: 'new_operation', severity: 'high', status: 'new', attack: { id: 'T0836', name: 'Modify Parameter' }, asset: HMI.ip, conversation: `${HMI.ip}>${PLC.ip}:502/modbus`, count: 1 });
-    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent .*Write Single Register.* \(write\) to Modbus server 10\.0\.0\.11.* for the first time$/);
+    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent a write, Write Single Register \(FC 6\), to Modbus server 10\.0\.0\.11.* for the first time$/);
     expect(a!.baseline).toMatch(/^in 25 h it sent .*Read Holding Registers.* ×1,500$/);
     expect(a!.evidence).toEqual([{ ts: T0 + 25 * HOUR + 1, frame: expect.any(Number), flowId: expect.any(String) }]);
   });
@@ -227,7 +227,7 @@ describe('detection on the learned baseline', () => {
     }, shift, false);
     expect(rest).toEqual([]);
     expect(a).toMatchObject({ type: 'operation_outside_hours', detector: 'time-of-day', severity: 'medium', attack: { id: 'T0836' }, asset: HMI.ip, count: 1 });
-    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent .*Write Single Register.* \(write\) to Modbus server 10\.0\.0\.11.* at 03:12, an hour it never did so while learning$/);
+    expect(a!.summary).toMatch(/^Modbus client 10\.0\.0\.21 sent a write, Write Single Register \(FC 6\), to Modbus server 10\.0\.0\.11.* at 03:12, an hour it never did so while learning$/);
     expect(a!.baseline).toMatch(/it sent it 14 times, between 06:00 and 18:59 \(plant time\)$/);
   });
 

@@ -23,6 +23,9 @@ export function assetWords(a: Asset | undefined, ip: string): string {
   return `${role} ${a.ip}${identity ? ` (${identity})` : ''}`;
 }
 
+/** "a write", "an unknown operation": the kind of an operation as a sentence names it. */
+export const kindWords = (kind: string): string => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind === 'unknown' ? 'unknown operation' : kind}`;
+
 /** "Write Single Register (FC 6)"-style, as the protocol names its codes. */
 export function operationWords(op: Pick<Operation, 'protocol' | 'code' | 'codeName' | 'subCode' | 'subCodeName'>): string {
   return protocolModule(op.protocol).describeCode(op as Operation);

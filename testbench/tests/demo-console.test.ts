@@ -117,4 +117,43 @@ describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words"
     await expect.poll(() => page.textContent('main')).toMatch(/Read Holding Registers \(FC 3\) on unit \d+ holding registers 4\d{4}/);
     expect(numberOnly((await page.textContent('main')) ?? '')).toEqual([]);
   });
+
+  // The user guide's pictures of the demo plant (docs/), each taken once the page shows what the guide says it shows.
+  it('takes the user guide its screenshots: inventory, a conversation, zone map, review, simulation, an alert, risk', async () => {
+    await page.goto(`${demo.url}#/assets`);
+    await expect.poll(() => page.locator('main table tbody tr').count()).toBeGreaterThanOrEqual(30);
+    await guideShot(page, 'first-learning-inventory');
+
+    await page.goto(`${demo.url}#/conversations`);
+    await page.locator('main table tbody tr a').first().click();
+    await page.locator('section.operation h2').first().waitFor();
+    expect(await page.locator('section.operation h2').first().textContent()).toMatch(/\((FC \d+|[a-z ]*service \d+)/);
+    await guideShot(page, 'conversation-detail');
+
+    await page.goto(`${demo.url}#/zones`);
+    await expect.poll(() => page.locator('svg.zonemap g.zone').count()).toBeGreaterThanOrEqual(4);
+    await guideShot(page, 'zone-map');
+
+    await page.goto(`${demo.url}#/policy?v=1`);
+    await page.getByRole('heading', { name: /^Lint \(\d+\)$/ }).waitFor();
+    await guideShot(page, 'policy-review');
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const result = page.getByRole('heading', { name: 'What would this have blocked?' });
+    await expect.poll(() => page.textContent('main'), { timeout: 30_000 }).toMatch(/\d+ operations of the learned baseline since 7d: \d+ allowed, 0 would be denied/);
+    await result.scrollIntoViewIfNeeded();
+    await guideShot(page, 'policy-simulate');
+
+    await page.goto(`${demo.url}#/alerts`);
+    const row = page.locator('main table tbody tr', { hasText: 'wrote 4,800' });
+    await row.waitFor();
+    await row.locator('a.alert-open').click();
+    const detail = page.locator('#alert-detail');
+    await detail.getByRole('heading', { name: /^Alert \d+: value_write_outside_baseline$/ }).waitFor();
+    await detail.scrollIntoViewIfNeeded();
+    await guideShot(page, 'alerts-explained');
+
+    await page.goto(`${demo.url}#/risk`);
+    await expect.poll(() => page.textContent('main')).toMatch(/ICSA-21-194-02/);
+    await guideShot(page, 'risk-page');
+  });
 });
