@@ -16,6 +16,8 @@ export interface TimingLimits {
   minSilenceSeconds: number;
   /** Polls with at least this many samples are tracked (a period is known). */
   minPollSamples: number;
+  /** ... that have gone on for this long: a burst of regular requests (a program download) is not a poll. */
+  minPollSpanSeconds: number;
   /** ... and whose intervals vary by at most this share of their period: a poll is periodic, an operator's writes at random moments of a shift are not. */
   maxJitterShare: number;
   /** A response this many times the learned mean (and `minSlowSeconds` over it) is slow; needs `minResponses` learned. */
@@ -26,7 +28,7 @@ export interface TimingLimits {
   maxTracked: number;
 }
 
-export const DEFAULT_TIMING_LIMITS: TimingLimits = { silentPeriods: 10, minSilenceSeconds: 30, minPollSamples: 20, maxJitterShare: 0.25, slowFactor: 10, minSlowSeconds: 0.5, minResponses: 50, maxTracked: 10_000 };
+export const DEFAULT_TIMING_LIMITS: TimingLimits = { silentPeriods: 10, minSilenceSeconds: 30, minPollSamples: 20, minPollSpanSeconds: 600, maxJitterShare: 0.25, slowFactor: 10, minSlowSeconds: 0.5, minResponses: 50, maxTracked: 10_000 };
 
 interface Tracked {
   conversation: Conversation;
@@ -52,7 +54,7 @@ export class TimingDetector {
     const key = operationKey(t.op);
     const stats = c.operations[key];
     const poll = stats && mainPoll(stats);
-    if (poll && poll.samples >= this.limits.minPollSamples && poll.jitter <= this.limits.maxJitterShare * poll.interval) this.track(`${c.key}|${key}`, c, t, poll.interval, ts);
+    if (poll && poll.samples >= this.limits.minPollSamples && poll.samples * poll.interval >= this.limits.minPollSpanSeconds && poll.jitter <= this.limits.maxJitterShare * poll.interval) this.track(`${c.key}|${key}`, c, t, poll.interval, ts);
     if (t.responseTime !== undefined && stats?.responseTime) this.checkResponse(c, t, stats.responseTime);
   }
 

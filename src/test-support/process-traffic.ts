@@ -58,6 +58,11 @@ export class BacnetTraffic {
     this.exchange(client, device, `0f 0c ${objectId(type, instance)} 19 55 3e 44 ${real(value)} 3f`, (invoke) => `20 ${invoke} 0f`, ts);
   }
 
+  /** A Who-Is broadcast by `client`: every device answers with its I-Am. */
+  whoIs(client: Host, ts: number): void {
+    this.datagram(client, { ip: '255.255.255.255', mac: 'ff:ff:ff:ff:ff:ff' }, '0100 10 08', ts);
+  }
+
   /** An I-Am broadcast by `device`: its instance and vendor id (max APDU 1476, segmentation none). */
   iAm(device: Host, instance: number, vendorId: number, ts: number): void {
     const broadcast = { ip: '255.255.255.255', mac: 'ff:ff:ff:ff:ff:ff' };
@@ -177,6 +182,15 @@ export class OpcuaConnection {
     const status = Buffer.concat([Buffer.alloc(20), ...info, Buffer.alloc(8), u32(0), Buffer.from([0])]);
     const value = Buffer.concat([Buffer.from([0x01, 22]), typeId(864), Buffer.from([1]), u32(status.length), status]);
     this.exchange(request, Buffer.concat([typeId(634), responseHeader, u32(1), value, u32(0xffffffff)]), ts);
+  }
+
+  /** Browse of `node`'s forward references, answered with `children` (their node ids and display names). */
+  browse(node: string, children: readonly { nodeId: string; name: string }[], ts: number): void {
+    const request = Buffer.concat([typeId(527), requestHeader, Buffer.from([0, 0]), Buffer.alloc(12), u32(0), u32(1), stringNodeId(node), u32(0), Buffer.from([0, 33]), Buffer.from([1]), u32(0), u32(63)]);
+    const reference = (c: { nodeId: string; name: string }) =>
+      Buffer.concat([Buffer.from([0, 47, 1]), stringNodeId(c.nodeId), Buffer.from([2, 0]), str(c.name), Buffer.from([2]), str(c.name), u32(2), Buffer.from([0, 63])]);
+    const result = Buffer.concat([u32(0), u32(0xffffffff), u32(children.length), ...children.map(reference)]);
+    this.exchange(request, Buffer.concat([typeId(530), responseHeader, u32(1), result, u32(0xffffffff)]), ts);
   }
 
   /** Read of `node`'s Value attribute, answered with Double `value`. */

@@ -1,13 +1,17 @@
 // The demo plant (`bulkhead demo`): the evaluation's seeded plant (testbench/eval) sized as a
 // works of three production cells, its clock set to end at the last noon before the demo starts, every PLC
 // telling its engineering station who it is (Modbus device identification, several vendors,
-// one of them a Modicon M340 firmware with published advisories), and a few of the evaluation's
-// attacks on its last day for the detectors to find. Generated at demo time, not committed: the
+// one of them a Modicon M340 firmware with published advisories), a building next door on
+// BACnet (building.ts), a DMZ historian reading the line server over OPC UA and a program
+// download in a maintenance window (historian.ts), and a few of the evaluation's attacks on
+// its last day for the detectors to find. Generated at demo time, not committed: the
 // evidence is then dated the last three days, whatever day the demo runs.
 
 import { join } from 'node:path';
 import { attacks } from '../eval/attacks.js';
 import { writeScenario } from '../eval/capture.js';
+import { buildingTasks, CONTROLLERS } from './building.js';
+import { historianTasks } from './historian.js';
 import { buildPlant, DAY, type Plant, type PlantSize, type Plc } from '../eval/plant.js';
 import type { Task } from '../eval/schedule.js';
 import type { Wire } from '../eval/traffic.js';
@@ -94,6 +98,8 @@ export function writeDemoPlant(dir: string, now = Date.now() / 1000, seed = DEMO
   const plant = buildPlant(DEMO_PLANT, seed, start);
   const chosen = attacks(plant).filter((a) => SUSPICIOUS.has(a.label.name));
   const path = join(dir, 'demo-plant.pcap');
-  const { packets } = writeScenario(path, plant, chosen, seed, (w) => identityTasks(plant, w));
-  return { files: [path], packets, devices: plant.devices + 1, from: plant.start, to: plant.end, seconds: (performance.now() - t0) / 1000 };
+  const { packets } = writeScenario(path, plant, chosen, seed, (w) => [...identityTasks(plant, w), ...buildingTasks(plant, w, seed), ...historianTasks(plant, w, seed)]);
+  // The rogue laptop the attacks add, the building's supervisor and controllers, the historian and the line server.
+  const devices = plant.devices + 1 + 1 + CONTROLLERS.length + 2;
+  return { files: [path], packets, devices, from: plant.start, to: plant.end, seconds: (performance.now() - t0) / 1000 };
 }

@@ -15,7 +15,12 @@ import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { CLI } from '../../src/test-support/cli.js';
+import { CONTROLLERS } from '../demo/building.js';
 import { writeDemoPlant } from '../demo/generate.js';
+import { HISTORIAN, LINE_SERVER, TAGS } from '../demo/historian.js';
+
+/** The first engineering station: the one that downloads the program (testbench/eval/plant.ts). */
+const plantEws = '10.10.100.30';
 
 const dirs: string[] = [];
 const temp = () => {
@@ -60,6 +65,24 @@ describe('the generated demo plant', () => {
       console.log(`demo plant zones: ${policy.zones.map((z) => `${z.name} (${z.members.length})`).join('; ')}`);
       expect(policy.zones.length).toBeGreaterThanOrEqual(4);
       for (const z of policy.zones) expect(z.name).not.toMatch(/127\.0\.0\.0|::\/64/);
+      // The building next door: six BACnet controllers of six vendors, each named by model and firmware.
+      const controllers = assets.filter((a) => a.identity.bacnet?.modelName);
+      expect(controllers.map((a) => [a.key, a.identity.bacnet?.vendorName, a.identity.bacnet?.modelName, a.identity.bacnet?.firmwareRevision])).toEqual(
+        CONTROLLERS.map((c) => [c.ip, expect.any(String), c.model, c.firmware]),
+      );
+      // The DMZ historian reads the line server, which says what it is and names its tags in its Browse.
+      const server = assets.find((a) => a.key === LINE_SERVER.ip)!;
+      expect(server.identity.opcua).toMatchObject({ manufacturerName: 'PTC', productName: 'KEPServerEX', softwareVersion: '6.14.263.0' });
+      expect(server.identity.opcuaNames).toMatchObject(Object.fromEntries(TAGS.map((t) => [t.nodeId, t.name])));
+      expect(assets.find((a) => a.key === HISTORIAN.ip)?.roles).toEqual(['opcua_client']);
+      const rules = policy.conduits.flatMap((c) => c.rules);
+      expect(rules.some((r) => r.protocol === 'bacnet' && r.allow?.some((a) => a.codes?.includes(12)))).toBe(true);
+      // The conduit from the historian's zone (SL-T 2: operation kinds) lets it read.
+      expect(rules.some((r) => r.protocol === 'opcua' && r.allow?.some((a) => a.kinds?.includes('read')))).toBe(true);
+      // The maintenance window's program download (UMAS, FC 90) falls in learning: the station's rule to the Modicon allows it.
+      expect(rules.some((r) => r.client.hosts?.includes(plantEws) && r.allow?.some((a) => a.codes?.includes(90)))).toBe(true);
+      // A burst of UMAS blocks is no poll: its end is not a poll that stopped.
+      expect(new AlertStore(db).list({ limit: 100 }).filter((a) => a.type === 'poll_stopped')).toEqual([]);
     } finally {
       db.close();
     }
@@ -75,7 +98,7 @@ describe('the generated demo plant', () => {
   it.skipIf(!built)('bulkhead demo --no-console learns the generated plant and says how long it took', () => {
     const r = spawnSync(process.execPath, [CLI, 'demo', '--no-console', '--db', join(temp(), 'bulkhead.db')], { encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Bulkhead demo: the demo plant \(three production cells of ten PLCs, the last three days\) generated in [\d.]+ s \(\d+ packets\), learned in [\d.]+ s/);
+    expect(r.stdout).toMatch(/^Bulkhead demo: the demo plant \(a water works of three production cells of ten PLCs, a building of six BACnet controllers, a DMZ historian reading OPC UA; the last three days\) generated in [\d.]+ s \(\d+ packets\), learned in [\d.]+ s/);
     expect(r.stdout).toContain('Schneider Electric');
     expect(r.stdout).toMatch(/Advisories: 5 CISA advisories imported/);
     expect(r.stdout).not.toContain('127.0.0.0/24');

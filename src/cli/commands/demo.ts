@@ -82,7 +82,7 @@ export const registerDemo: Register = (root, io, act) => {
           const advisories = findUp(ADVISORIES);
           const imported = advisories ? new Advisories(db).importAdvisories([advisories], { by: 'bulkhead demo' }) : undefined;
           const source = generated
-            ? `the demo plant (three production cells of ten PLCs, the last three days) generated in ${generated.seconds.toFixed(1)} s (${generated.packets} packets), learned in ${learnSeconds.toFixed(1)} s`
+            ? `the demo plant (a water works of three production cells of ten PLCs, a building of six BACnet controllers, a DMZ historian reading OPC UA; the last three days) generated in ${generated.seconds.toFixed(1)} s (${generated.packets} packets), learned in ${learnSeconds.toFixed(1)} s`
             : `the shared test captures (the demo plant's generator is not built in this package), learned in ${learnSeconds.toFixed(1)} s`;
           const derived = derive(store, new PolicyStore(db), { name: 'Demo plant' }, 'bulkhead demo');
           if (o.json) {
