@@ -31,3 +31,25 @@ export async function consoleAsAdmin(browser: Browser, url: string, token: strin
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   return page;
 }
+
+/**
+ * The zone map's overlaps: every zone box apart; every text clear of every other text and of
+ * every zone box but its own, and inside its own. Run in the page as plain script text (this
+ * module is compiled without the DOM's types).
+ */
+const CLASHES = `(() => {
+  const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const within = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+  const zones = [...document.querySelectorAll('svg.zonemap g.zone')].map((g) => ({ id: g.dataset.zone, box: g.querySelector('rect.zone-box').getBoundingClientRect() }));
+  const texts = [...document.querySelectorAll('svg.zonemap text')].map((t) => ({ text: t.textContent, owner: t.closest('g.zone')?.dataset.zone, box: t.getBoundingClientRect() }));
+  const found = [];
+  zones.forEach((a, i) => zones.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push('zone ' + a.id + ' overlaps zone ' + b.id)));
+  texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push('"' + a.text + '" overlaps "' + b.text + '"')));
+  for (const t of texts) for (const z of zones) {
+    if (t.owner !== z.id && meet(t.box, z.box)) found.push('"' + t.text + '" overlaps zone ' + z.id);
+    if (t.owner === z.id && !within(t.box, z.box)) found.push('"' + t.text + '" sticks out of its zone ' + z.id);
+  }
+  return { found, texts: texts.length };
+})()`;
+
+export const mapClashes = (page: Page): Promise<{ found: string[]; texts: number }> => page.evaluate(CLASHES);

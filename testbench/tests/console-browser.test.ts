@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { mapClashes } from '../lib/console-browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveConsole } from '../../src/cli/serve-console.js';
 import { learnPcaps } from '../../src/app/learn.js';
@@ -319,20 +320,3 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await expect.poll(() => page.locator('#standing').textContent()).toContain('Off everywhere.');
   });
 });
-
-/** The zone map's overlaps: every zone box apart; every text clear of every other text and of every zone box but its own, and inside its own. */
-const mapClashes = (page: Page) =>
-  page.evaluate(() => {
-    const meet = (a: DOMRect, b: DOMRect) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
-    const within = (a: DOMRect, b: DOMRect) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
-    const zones = [...document.querySelectorAll('svg.zonemap g.zone')].map((g) => ({ id: (g as SVGElement).dataset.zone!, box: g.querySelector('rect.zone-box')!.getBoundingClientRect() }));
-    const texts = [...document.querySelectorAll('svg.zonemap text')].map((t) => ({ text: t.textContent!, owner: (t.closest('g.zone') as SVGElement | null)?.dataset.zone, box: t.getBoundingClientRect() }));
-    const found: string[] = [];
-    zones.forEach((a, i) => zones.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`zone ${a.id} overlaps zone ${b.id}`)));
-    texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => meet(a.box, b.box) && found.push(`"${a.text}" overlaps "${b.text}"`)));
-    for (const t of texts) for (const z of zones) {
-      if (t.owner !== z.id && meet(t.box, z.box)) found.push(`"${t.text}" overlaps zone ${z.id}`);
-      if (t.owner === z.id && !within(t.box, z.box)) found.push(`"${t.text}" sticks out of its zone ${z.id}`);
-    }
-    return { found, texts: texts.length };
-  });

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy, parsePolicy } from '../../src/policy/document.js';
 import { CLI } from '../../src/test-support/cli.js';
-import { chromiumUnavailable, consoleAsAdmin, launchChromium } from '../lib/console-browser.js';
+import { chromiumUnavailable, consoleAsAdmin, launchChromium, mapClashes } from '../lib/console-browser.js';
 import { demoUnavailable, startDemo, type DemoConsole } from '../lib/demo-console.js';
 import { guideShot } from '../lib/guide-shots.js';
 
@@ -132,6 +132,10 @@ describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words"
 
     await page.goto(`${demo.url}#/zones`);
     await expect.poll(() => page.locator('svg.zonemap g.zone').count()).toBeGreaterThanOrEqual(4);
+    // The demo plant's map reads: no zone box, label or conduit name over another.
+    const clashes = await mapClashes(page);
+    expect(clashes.texts).toBeGreaterThan(20);
+    expect(clashes.found).toEqual([]);
     await guideShot(page, 'zone-map');
 
     await page.goto(`${demo.url}#/policy?v=1`);
