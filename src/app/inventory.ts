@@ -10,7 +10,7 @@ import type { AssetRecordType as Asset, ConversationRecordType as Conversation }
 import type { AssetTimeline, ShownAsset, ShownConversation } from './schemas.js';
 import type { TargetNames } from '../../protocols/protocol.js';
 import { targetNames } from '../learn/target-names.js';
-import { operationStatsWords } from '../learn/target-words.js';
+import { keyWords, operationStatsWords } from '../learn/target-words.js';
 import { MAX_TIMELINE, Timelines } from './timeline.js';
 
 export type AssetQuery = Parameters<LearnStore['assetsPage']>[0];
@@ -22,8 +22,12 @@ const shown = (a: Asset): ShownAsset => ({ ...a, identityText: describeIdentity(
 /** A conversation with its operations in words (the page names no protocol and reads no code table). */
 function shownConversation(c: Conversation, names: TargetNames): ShownConversation {
   const operationWords: Record<string, string> = {};
-  for (const [key, s] of Object.entries(c.operations)) operationWords[key] = operationStatsWords(c.protocol, s, names);
-  return { ...c, operationWords };
+  const keyWordsOf: Record<string, string> = {};
+  for (const [key, s] of Object.entries(c.operations)) {
+    operationWords[key] = operationStatsWords(c.protocol, s, names);
+    for (const k of [...Object.keys(s.values ?? {}), ...s.polls.map((p) => p.signature)]) keyWordsOf[k] ??= keyWords(k, names);
+  }
+  return { ...c, operationWords, keyWords: keyWordsOf };
 }
 
 export class Inventory {

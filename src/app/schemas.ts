@@ -145,8 +145,11 @@ export type GuidedPath = Static<typeof GuidedPathSchema>;
 /** An asset as the inventory shows it: the record, with its identity in the plant's words. */
 export const ShownAsset = Type.Composite([AssetRecord, Type.Object({ identityText: Str })]);
 export type ShownAsset = Static<typeof ShownAsset>;
-/** A conversation as the inventory shows it: the record, with each operation (by its key) in the plant's words. */
-export const ShownConversation = Type.Composite([ConversationRecord, Type.Object({ operationWords: Type.Record(Str, Str) })]);
+/**
+ * A conversation as the inventory shows it: the record, with each operation (by its key) in the
+ * plant's words, and the baseline's own keys of its value points and polls in words.
+ */
+export const ShownConversation = Type.Composite([ConversationRecord, Type.Object({ operationWords: Type.Record(Str, Str), keyWords: Type.Record(Str, Str) })]);
 export type ShownConversation = Static<typeof ShownConversation>;
 
 // ---- An asset's timeline (app/timeline.ts)

@@ -17,9 +17,24 @@ const TARGETS_NAMED = 4;
  * A value point in words. Modbus points are keyed "unit 1 holding_registers 40" in the baseline
  * (stored keys do not change with the wording); the others' keys are their words already.
  */
-export function pointWords(point: string): string {
-  const m = /^unit (\d+) (\w+) (\d+)$/.exec(point);
-  return m ? registerWords(Number(m[1]), m[2], [[Number(m[3]), Number(m[3])]]) : point;
+export function pointWords(point: string, names?: TargetNames): string {
+  return keyWords(point, names);
+}
+
+/**
+ * A key the baseline stores in its own shorthand, in words: a Modbus value point ("unit 1
+ * holding_registers 40") or poll ("unit 1 holding_registers 0-9 +1"), a BACnet poll
+ * ("analog-input,1 present-value"), an OPC UA node with its name; anything else as it is.
+ */
+export function keyWords(key: string, names?: TargetNames): string {
+  const more = / \+(\d+)$/.exec(key);
+  const rest = more ? key.slice(0, more.index) : key;
+  const tail = more ? ` and ${more[1]} more` : '';
+  const modbus = /^unit (\d+) (\w+) (\d+)(?:-(\d+))?$/.exec(rest);
+  if (modbus) return `${registerWords(Number(modbus[1]), modbus[2], [[Number(modbus[3]), Number(modbus[4] ?? modbus[3])]])}${tail}`;
+  const bacnet = /^([a-z][a-z0-9-]*),(\d+)(?: (.+))?$/.exec(rest);
+  if (bacnet) return `${bacnet[1]} ${bacnet[2]}${bacnet[3] ? ` ${bacnet[3]}` : ''}${tail}`;
+  return names?.has(rest) ? `${nodeWords(rest, names)}${tail}` : key;
 }
 
 /** One learned target entry in words: "unit 1 holding registers 40001-40010 (0-9)", "analog-value 1 present-value". */

@@ -128,6 +128,7 @@ describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words"
     await page.locator('main table tbody tr a').first().click();
     await page.locator('section.operation h2').first().waitFor();
     expect(await page.locator('section.operation h2').first().textContent()).toMatch(/\((FC \d+|[a-z ]*service \d+)/);
+    expect(numberOnly((await page.textContent('main')) ?? '')).toEqual([]);
     await guideShot(page, 'conversation-detail');
 
     await page.goto(`${demo.url}#/zones`);
