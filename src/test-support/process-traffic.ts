@@ -184,6 +184,15 @@ export class OpcuaConnection {
     this.exchange(request, Buffer.concat([typeId(634), responseHeader, u32(1), value, u32(0xffffffff)]), ts);
   }
 
+  /** GetEndpoints, answered with one unsecured endpoint of the server application `app`. */
+  getEndpoints(app: { uri: string; productUri: string; name: string }, ts: number): void {
+    const url = `opc.tcp://${this.server.ip}:${OPCUA_PORT}`;
+    const request = Buffer.concat([typeId(428), requestHeader, str(url), u32(0xffffffff), u32(0xffffffff)]);
+    const description = Buffer.concat([str(app.uri), str(app.productUri), Buffer.from([2]), str(app.name), u32(0), u32(0xffffffff), u32(0xffffffff), u32(0xffffffff)]);
+    const endpoint = Buffer.concat([str(url), description, u32(0xffffffff), u32(1), str(SECURITY_POLICY_NONE), u32(0), str('http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary'), Buffer.from([0])]);
+    this.exchange(request, Buffer.concat([typeId(431), responseHeader, u32(1), endpoint]), ts);
+  }
+
   /** Browse of `node`'s forward references, answered with `children` (their node ids and display names). */
   browse(node: string, children: readonly { nodeId: string; name: string }[], ts: number): void {
     const request = Buffer.concat([typeId(527), requestHeader, Buffer.from([0, 0]), Buffer.alloc(12), u32(0), u32(1), stringNodeId(node), u32(0), Buffer.from([0, 33]), Buffer.from([1]), u32(0), u32(63)]);

@@ -1,6 +1,6 @@
 // The demo plant's historian in a DMZ: it reads the works' OPC UA line server over opc.tcp
-// (no security, as plants too often run it). Once a day it connects, reads the server's build
-// information and browses the line's variables (so the names the server gives them are
+// (no security, as plants too often run it). Once a day it connects, asks for the server's
+// endpoints (its application description), reads its build information and browses the line's variables (so the names the server gives them are
 // learned), then reads each every minute along the plant's daily curve. And the engineering
 // station's maintenance window: a program download to a Modicon by UMAS (FC 90) one night.
 
@@ -14,7 +14,8 @@ import { Rng } from '../lib/rng.js';
 export const HISTORIAN: Host & { name: string } = { name: 'dmz-historian', ip: '10.30.0.10', mac: '00:15:5d:30:00:0a' };
 export const LINE_SERVER: Host & { name: string } = { name: 'line-server', ip: '10.10.100.40', mac: '00:15:5d:10:64:28' };
 
-/** What the line server says it is (a ServerStatus read). */
+/** What the line server says it is: its application (GetEndpoints) and its build (a ServerStatus read). */
+export const LINE_SERVER_APPLICATION = { uri: 'urn:line-server:Kepware.KEPServerEX.V6', productUri: 'urn:kepware:kepserverex', name: 'Water works line server' };
 export const LINE_SERVER_BUILD = { productUri: 'urn:kepware:kepserverex', manufacturerName: 'PTC', productName: 'KEPServerEX', softwareVersion: '6.14.263.0', buildNumber: '263' };
 
 /** The water works' tags the historian records, as the server names them in its Browse. */
@@ -44,6 +45,7 @@ function historianTask(plant: Plant, opcua: OpcuaTraffic, rng: Rng): Task {
       if (!connection || day !== connectedDay) {
         connection = opcua.connect(HISTORIAN, LINE_SERVER, port++, ts);
         connectedDay = day;
+        connection.getEndpoints(LINE_SERVER_APPLICATION, ts + 0.05);
         connection.readServerStatus(LINE_SERVER_BUILD, ts + 0.1);
         connection.browse(FOLDER, TAGS, ts + 0.2);
       }

@@ -17,7 +17,7 @@ import { PolicyStore } from '../../src/store/policy-store.js';
 import { CLI } from '../../src/test-support/cli.js';
 import { CONTROLLERS } from '../demo/building.js';
 import { writeDemoPlant } from '../demo/generate.js';
-import { HISTORIAN, LINE_SERVER, TAGS } from '../demo/historian.js';
+import { HISTORIAN, LINE_SERVER, LINE_SERVER_APPLICATION, TAGS } from '../demo/historian.js';
 
 /** The first engineering station: the one that downloads the program (testbench/eval/plant.ts). */
 const plantEws = '10.10.100.30';
@@ -72,7 +72,7 @@ describe('the generated demo plant', () => {
       );
       // The DMZ historian reads the line server, which says what it is and names its tags in its Browse.
       const server = assets.find((a) => a.key === LINE_SERVER.ip)!;
-      expect(server.identity.opcua).toMatchObject({ manufacturerName: 'PTC', productName: 'KEPServerEX', softwareVersion: '6.14.263.0' });
+      expect(server.identity.opcua).toMatchObject({ applicationName: LINE_SERVER_APPLICATION.name, applicationUri: LINE_SERVER_APPLICATION.uri, manufacturerName: 'PTC', productName: 'KEPServerEX', softwareVersion: '6.14.263.0' });
       expect(server.identity.opcuaNames).toMatchObject(Object.fromEntries(TAGS.map((t) => [t.nodeId, t.name])));
       expect(assets.find((a) => a.key === HISTORIAN.ip)?.roles).toEqual(['opcua_client']);
       const rules = policy.conduits.flatMap((c) => c.rules);
