@@ -85,7 +85,7 @@ describe.skipIf(unavailable !== undefined)('OPC UA inline', () => {
       expect(serverLog).toEqual([]);
       const denials = events.trim().split('\n').map((l) => JSON.parse(l) as { action: string; code: number; reason: string });
       expect(denials.map((d) => d.code)).toEqual(expect.arrayContaining([673, 712]));
-      expect(denials.find((d) => d.code === 673)!.reason).toMatch(/^denied: OPC UA .*Write.* write .*from 10\.252\.4\.61/);
+      expect(denials.find((d) => d.code === 673)!.reason).toMatch(/^denied: OPC UA Write \(service 673\) on .*from 10\.252\.4\.61/);
     } finally {
       await stopProcess(g);
     }
