@@ -83,7 +83,8 @@ export function diffPolicies(from: Policy, to: Policy): PolicyDiff {
     if (selector(o.client) !== selector(r.client)) changes.push(`rule ${id}: clients ${selector(o.client)} -> ${selector(r.client)}`);
     if (selector(o.server) !== selector(r.server)) changes.push(`rule ${id}: servers ${selector(o.server)} -> ${selector(r.server)}`);
     if (o.port !== r.port) changes.push(`rule ${id}: port ${o.port ?? 'any'} -> ${r.port ?? 'any'}`);
-    if (describeRule(o) !== describeRule(r)) changes.push(`rule ${id}: allows ${describeRule(o)} -> ${describeRule(r)}${why(r, o)}`);
+    // Compared as written, not as worded: the words name the first few codes and nodes only.
+    if (JSON.stringify(o.allow ?? null) !== JSON.stringify(r.allow ?? null)) changes.push(`rule ${id}: allows ${describeRule(o)} -> ${describeRule(r)}${why(r, o)}`);
     if (o.ratePerSecond !== r.ratePerSecond) changes.push(`rule ${id}: rate ${o.ratePerSecond ?? 'unlimited'} -> ${r.ratePerSecond ?? 'unlimited'}/s`);
   }
   for (const id of rf.keys()) if (!rt.has(id)) changes.push(`rule ${id} removed`);

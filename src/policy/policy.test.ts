@@ -207,4 +207,12 @@ conduits:
       'rule reads-again removed',
     ]);
   });
+
+  it('sees a change past what the words name: the seventh of seven codes swapped', () => {
+    const a = base();
+    const b = base();
+    a.conduits[0]!.rules[0]!.allow = [{ codes: [1, 2, 3, 4, 5, 6, 15] }];
+    b.conduits[0]!.rules[0]!.allow = [{ codes: [1, 2, 3, 4, 5, 6, 16] }];
+    expect(diffPolicies(a, b).changes).toEqual([expect.stringMatching(/^rule reads: allows .* and 1 more codes -> .* and 1 more codes$/)]);
+  });
 });
