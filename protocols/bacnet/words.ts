@@ -3,6 +3,7 @@
 // ("analog-input 1-5 present-value").
 
 import type { BacnetTarget } from '../operation.js';
+import { rangeText } from '../words.js';
 import { BVLC_FUNCTIONS, NETWORK_MESSAGES, PDU_TYPES, propertyName, serviceEntry, SUBCODE_BVLC, SUBCODE_NETWORK, objectTypeName } from './codes.js';
 
 const CONFIRMED_REQUEST = 0;
@@ -31,15 +32,13 @@ export function allowedCodeWords(code: number, sub: number | undefined): string 
   return codeWords(serviceEntry(sub !== UNCONFIRMED_REQUEST, code)[0], code, sub);
 }
 
-const span = ([x, y]: readonly [number, number]) => (x === y ? `${x}` : `${x}-${y}`);
-
 /** A property as a rule writes it (a name, or its number as text), by name. */
 const propertyWords = (p: string): string => (/^\d+$/.test(p) ? propertyName(Number(p)) : p);
 
 /** "analog-input 1-5 present-value, status-flags"; no instances: every object of the type; no properties: any property. */
 export function objectWords(objectType: number, instances: readonly (readonly [number, number])[] | undefined, properties: readonly string[] | undefined): string {
   const type = objectTypeName(objectType);
-  const which = instances?.length ? `${type} ${instances.map(span).join(', ')}` : `every ${type}`;
+  const which = instances?.length ? `${type} ${instances.map(rangeText).join(', ')}` : `every ${type}`;
   return properties?.length ? `${which} ${properties.map(propertyWords).join(', ')}` : which;
 }
 

@@ -3,6 +3,7 @@
 // reference numbers (40001 is holding register 0) with the wire addresses beside them.
 
 import type { ModbusTable, ModbusTarget } from '../operation.js';
+import { rangeText } from '../words.js';
 import { DIAGNOSTIC_SUBFUNCTIONS, functionName, MEI_TYPES } from './codes.js';
 
 /** The leading digit of each table's reference numbers (0xxxx coils ... 4xxxx holding registers). */
@@ -37,8 +38,6 @@ export function allowedCodeWords(code: number, sub: number | undefined): string 
   return codeWords(functionName(code), code, sub === undefined ? undefined : subFunctionName(code, sub), sub);
 }
 
-const span = ([x, y]: readonly [number, number]) => (x === y ? `${x}` : `${x}-${y}`);
-
 /**
  * "unit 1 holding registers 40001-40010 (0-9)": a unit, its table, and the ranges as reference
  * numbers with the wire addresses in brackets; tables without references (file records, FIFO)
@@ -49,7 +48,7 @@ export function registerWords(unit: number, table: string | undefined, ranges: r
   const words = TABLE_WORDS[table as ModbusTable] ?? table;
   if (!ranges?.length) return `unit ${unit} ${words} (all)`;
   const digit = REFERENCE_DIGIT[table];
-  const addresses = ranges.map(span).join(', ');
+  const addresses = ranges.map(rangeText).join(', ');
   if (digit === undefined) return `unit ${unit} ${words} ${addresses}`;
   const digits = ranges.every(([, y]) => y <= FIVE_DIGIT_LAST) ? 5 : 6;
   const base = digit * 10 ** (digits - 1);

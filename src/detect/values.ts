@@ -11,7 +11,7 @@ import type { Conversation, ValueProfile } from '../learn/model.js';
 import type { Detection } from './alert-book.js';
 import { ATTACK } from './attack.js';
 import type { StableBaseline } from './novelty.js';
-import { pointWords } from '../learn/target-words.js';
+import { keyWords } from '../learn/target-words.js';
 import { assetWords, numberWords, spanWords } from './words.js';
 
 /** Values a point needs before it is judged. */
@@ -63,8 +63,8 @@ export class ValueDetector {
       ...(writes ? { source: c.client.ip } : {}),
       conversation: c.key,
       summary: writes
-        ? `${client} wrote ${numberWords(value)} to ${pointWords(point)} on ${server}; in ${span} it wrote ${learned} there, ${numberWords(p.samples)} times`
-        : `${server} answered ${numberWords(value)} for ${pointWords(point)} to ${client}; in ${span} it read ${learned} there, ${numberWords(p.samples)} times`,
+        ? `${client} wrote ${numberWords(value)} to ${keyWords(point)} on ${server}; in ${span} it wrote ${learned} there, ${numberWords(p.samples)} times`
+        : `${server} answered ${numberWords(value)} for ${keyWords(point)} to ${client}; in ${span} it read ${learned} there, ${numberWords(p.samples)} times`,
       baseline: `${learned} in ${numberWords(p.samples)} values over ${span}`,
       seen: numberWords(value),
       op,

@@ -1,5 +1,6 @@
 // Sorted lists of disjoint inclusive ranges: register blocks seen, coalesced.
 
+import { rangeText } from '../../protocols/words.js';
 import type { Range } from './model.js';
 
 /**
@@ -37,5 +38,5 @@ export function capRanges(ranges: Range[], max: number): boolean {
 }
 
 export function formatRanges(ranges: readonly Range[]): string {
-  return ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
+  return ranges.map(rangeText).join(',');
 }

@@ -14,14 +14,6 @@ import type { OperationStats, TargetSummary } from './model.js';
 const TARGETS_NAMED = 4;
 
 /**
- * A value point in words. Modbus points are keyed "unit 1 holding_registers 40" in the baseline
- * (stored keys do not change with the wording); the others' keys are their words already.
- */
-export function pointWords(point: string, names?: TargetNames): string {
-  return keyWords(point, names);
-}
-
-/**
  * A key the baseline stores in its own shorthand, in words: a Modbus value point ("unit 1
  * holding_registers 40") or poll ("unit 1 holding_registers 0-9 +1"), a BACnet poll
  * ("analog-input,1 present-value"), an OPC UA node with its name; anything else as it is.
