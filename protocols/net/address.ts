@@ -36,9 +36,14 @@ export function ipString(buf: Buffer, off: number, version: number): string {
   return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
 }
 
+/** A MAC with the group bit set: broadcast or multicast. */
+export function isGroupMac(mac: string | undefined): boolean {
+  return mac !== undefined && mac !== '' && (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
 /** A broadcast or multicast destination (by MAC group bit, or by address), not one host. */
 export function isGroupAddress({ ip, mac }: { ip: string; mac?: string }): boolean {
-  if (mac && parseInt(mac.slice(0, 2), 16) & 1) return true;
+  if (isGroupMac(mac)) return true;
   if (ip === '255.255.255.255') return true;
   if (ip.includes(':')) return ip.toLowerCase().startsWith('ff');
   const first = parseInt(ip, 10);

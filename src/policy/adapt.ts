@@ -7,7 +7,7 @@
 
 import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Operation, OperationKind, Protocol, Target } from '../../protocols/operation.js';
-import { allowancesFor, conduitFor, mergeRanges, ruleId, ruleRate, type DeriveTarget } from './derive.js';
+import { allowancesFor, conduitFor, mergeRanges, RuleIds, ruleRate, type DeriveTarget } from './derive.js';
 import { compilePolicy, type Evaluator, type VerdictCode } from './evaluate.js';
 import { lintPolicy, type Finding } from './lint.js';
 import type { Allowance, BacnetScope, Conduit, HostSelector, ModbusScope, Policy, Rule, Zone } from './model.js';
@@ -157,7 +157,7 @@ function orderKey(o: Observation): string {
 function place(policy: Policy, evaluator: Evaluator, observations: Observation[]): Adaptation {
   const p = structuredClone(policy);
   const judge = new Judge(evaluator);
-  const used = new Set(p.conduits.flatMap((c) => c.rules.map((r) => r.id)));
+  const ids = new RuleIds(p.conduits.flatMap((c) => c.rules.map((r) => r.id)));
   const additions: Addition[] = [];
   const refused: Refusal[] = [];
   for (const o of observations) {
@@ -165,7 +165,7 @@ function place(policy: Policy, evaluator: Evaluator, observations: Observation[]
     const ends = zonesOf(evaluator, op);
     const why = typeof ends === 'string' ? ends : refusal(o, op, ends, judge);
     if (why !== undefined) refused.push({ observation: o, what: evaluator.describe(op), why });
-    else additions.push(addRule(p, o, op, ends as [Zone, Zone], evaluator, used));
+    else additions.push(addRule(p, o, op, ends as [Zone, Zone], evaluator, ids));
   }
   return { policy: p, additions, refused };
 }
@@ -198,7 +198,7 @@ function refusal(o: Observation, op: Operation, zones: [Zone, Zone], judge: Judg
 /** A selector naming exactly this one host. */
 const only = (s: HostSelector, ip: string) => s.zone === undefined && !s.broadcast && s.hosts?.length === 1 && s.hosts[0] === ip;
 
-function addRule(p: Policy, o: Observation, op: Operation, [cz, sz]: [Zone, Zone], evaluator: Evaluator, used: Set<string>): Addition {
+function addRule(p: Policy, o: Observation, op: Operation, [cz, sz]: [Zone, Zone], evaluator: Evaluator, ids: RuleIds): Addition {
   let conduit = p.conduits.find((c) => (c.zones[0] === cz.id && c.zones[1] === sz.id) || (c.zones[0] === sz.id && c.zones[1] === cz.id));
   const newConduit = !conduit;
   if (!conduit) p.conduits.push((conduit = uniqueConduit(conduitFor(cz, sz), p.conduits)));
@@ -212,7 +212,7 @@ function addRule(p: Policy, o: Observation, op: Operation, [cz, sz]: [Zone, Zone
     change = JSON.stringify(rule.allow) === before ? 'covered' : 'widened';
   } else {
     rule = { id: '', protocol: o.protocol, port: o.server.port, client: { hosts: [o.client.ip] }, server: broadcast ? { broadcast: true } : { hosts: [o.server.ip] }, allow: [allowance] };
-    rule.id = ruleId(rule, used);
+    rule.id = ids.name(rule);
     if ((conduit.securityLevel ?? Math.max(cz.securityLevel, sz.securityLevel)) >= 4) rule.ratePerSecond = ruleRate(o.count, o.firstSeen, o.lastSeen);
     conduit.rules.push(rule);
   }

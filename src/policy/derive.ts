@@ -300,13 +300,29 @@ export function ruleRate(transactions: number, firstSeen: number, lastSeen: numb
   return Math.max(1, Math.ceil((2 * transactions) / Math.max(1, lastSeen - firstSeen)));
 }
 
-/** A rule's id from its protocol and hosts, unique among `used` (which it joins). */
-export function ruleId(rule: Rule, used: Set<string>): string {
-  const base = slug(`${rule.protocol}-${rule.client.hosts!.length > 1 ? `${rule.client.hosts!.length}-clients` : rule.client.hosts![0]}-to-${rule.server.broadcast ? 'broadcast' : rule.server.hosts!.length > 1 ? `${rule.server.hosts!.length}-servers` : rule.server.hosts![0]}`);
-  let id = base.slice(0, 56);
-  for (let n = 2; used.has(id); n++) id = `${base.slice(0, 56)}-${n}`;
-  used.add(id);
-  return id;
+/**
+ * Rule ids unique in a policy: a rule's id from its protocol and hosts, with the next free
+ * numeric suffix when that is taken. The next suffix is remembered per base, so naming many
+ * rules of one shape stays linear.
+ */
+export class RuleIds {
+  private readonly used: Set<string>;
+  private readonly next = new Map<string, number>();
+
+  constructor(taken: Iterable<string> = []) {
+    this.used = new Set(taken);
+  }
+
+  /** A fresh id for `rule`, taken from now on. */
+  name(rule: Rule): string {
+    const base = slug(`${rule.protocol}-${rule.client.hosts!.length > 1 ? `${rule.client.hosts!.length}-clients` : rule.client.hosts![0]}-to-${rule.server.broadcast ? 'broadcast' : rule.server.hosts!.length > 1 ? `${rule.server.hosts!.length}-servers` : rule.server.hosts![0]}`).slice(0, 56);
+    let id = base;
+    let n = this.next.get(base) ?? 2;
+    while (this.used.has(id)) id = `${base}-${n++}`;
+    this.next.set(base, n);
+    this.used.add(id);
+    return id;
+  }
 }
 
 /** The rule allowing what a conversation did, at its conduit's security level. */
@@ -330,7 +346,7 @@ function draftRule(c: DeriveConversation, sl: SecurityLevel, slack: number): Dra
  * of one client, then across clients), with ids unique in the policy.
  */
 function nameRules(drafts: Map<string, Draft>): void {
-  const used = new Set<string>();
+  const ids = new RuleIds();
   for (const d of drafts.values()) {
     let rules = d.rules;
     if (d.sl < 4) {
@@ -338,7 +354,7 @@ function nameRules(drafts: Map<string, Draft>): void {
       rules = mergeOn(rules, (r) => `${r.group}|${r.rule.server.broadcast ? '*' : r.rule.server.hosts!.join()}`, 'client');
     }
     for (const { rule } of rules) {
-      rule.id = ruleId(rule, used);
+      rule.id = ids.name(rule);
       d.conduit.rules.push(rule);
     }
   }
@@ -383,22 +399,26 @@ function deriveLink(assets: DeriveAsset[], etherTypes: number[] | undefined): Po
 
 /** Merges rules with the same key into one, uniting their hosts on `side` and their evidence. */
 function mergeOn(rules: DraftRule[], key: (r: DraftRule) => string, side: 'client' | 'server'): DraftRule[] {
-  const merged = new Map<string, DraftRule>();
+  const merged = new Map<string, { into: DraftRule; hosts: Set<string> }>();
   for (const r of rules) {
     const k = key(r) + (r.rule.server.broadcast ? '|broadcast' : '');
-    const into = merged.get(k);
-    if (!into) {
-      merged.set(k, { rule: { ...r.rule, client: { ...r.rule.client }, server: { ...r.rule.server }, evidence: { ...r.rule.evidence!, conversations: [...r.rule.evidence!.conversations] } }, group: r.group });
+    const m = merged.get(k);
+    if (!m) {
+      const into = { rule: { ...r.rule, client: { ...r.rule.client }, server: { ...r.rule.server }, evidence: { ...r.rule.evidence!, conversations: [...r.rule.evidence!.conversations] } }, group: r.group };
+      merged.set(k, { into, hosts: new Set(r.rule[side].hosts ?? []) });
       continue;
     }
-    // Broadcast destinations are one selector already: only the evidence merges.
-    if (!into.rule[side].broadcast) into.rule[side] = { hosts: [...new Set([...into.rule[side].hosts!, ...r.rule[side].hosts!])].sort() };
-    const e = into.rule.evidence!;
+    for (const h of r.rule[side].hosts ?? []) m.hosts.add(h);
+    const e = m.into.rule.evidence!;
     const o = r.rule.evidence!;
-    e.conversations.push(...o.conversations);
+    for (const c of o.conversations) e.conversations.push(c);
     e.transactions += o.transactions;
     e.firstSeen = Math.min(e.firstSeen!, o.firstSeen!);
     e.lastSeen = Math.max(e.lastSeen!, o.lastSeen!);
   }
-  return [...merged.values()];
+  // Broadcast destinations are one selector already: only the evidence merged.
+  return [...merged.values()].map(({ into, hosts }) => {
+    if (!into.rule[side].broadcast && hosts.size > 1) into.rule[side] = { hosts: [...hosts].sort() };
+    return into;
+  });
 }

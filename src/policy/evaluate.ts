@@ -4,10 +4,11 @@
 // a reason code and a reason a person can read. Every judge asks through verdict.ts, which adds
 // what the rules cannot see (malformed, uninspectable and encrypted requests, isolation).
 
-import { isGroupAddress } from '../../protocols/net/address.js';
+import { isGroupAddress, isGroupMac } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol, Target } from '../../protocols/operation.js';
 import type { TargetNames } from '../../protocols/protocol.js';
 import { protocolModule } from '../../protocols/registry.js';
+import { AddressBook, type Address } from './address-book.js';
 import { AddressSet, parseMember, type Member } from './addresses.js';
 import { describeAllowance, describeTarget } from './words.js';
 import type { Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, Zone } from './model.js';
@@ -102,25 +103,48 @@ interface CompiledRule {
   allow?: CompiledAllowance[];
 }
 
-interface ProtocolIndex {
-  /** Rules naming exact client and server hosts (what derivation writes): client -> server -> rules. */
-  byPair: Map<string, Map<string, CompiledRule[]>>;
-  byClientIp: Map<string, CompiledRule[]>;
-  byClientZone: Map<string, CompiledRule[]>;
-  /** Rules whose client is given by CIDR blocks or MACs without a zone: checked every time. */
-  wide: CompiledRule[];
+/** One index entry's rules, the denies apart: every deny is tried before any allow, and most lists have none. */
+interface RuleList {
+  deny: CompiledRule[];
+  allow: CompiledRule[];
 }
 
-const GROUP_CACHE_LIMIT = 65_536;
+/**
+ * The rules naming one client address exactly, for one protocol; a client speaking several
+ * protocols has a short chain of them (a chain, not a map: one pointer fewer to chase per
+ * request, which is what a large policy's verdict costs).
+ */
+interface ClientRules {
+  protocol: Protocol;
+  /** Those naming exact server hosts too (what derivation writes): server -> rules. */
+  pairs: Map<Address<ClientRules>, RuleList>;
+  /** The others. */
+  byIp: RuleList;
+  next?: ClientRules;
+}
+
+interface ProtocolIndex {
+  byClientZone: Map<string, RuleList>;
+  /** Rules whose client is given by CIDR blocks or MACs without a zone: checked every time. */
+  wide: RuleList;
+  /** Whether any rule of the protocol denies: most policies have none, and skip the deny pass. */
+  denies: boolean;
+}
+
+const NO_RULES: RuleList = { deny: [], allow: [] };
 
 function opcuaNamespace(nodeId: string): number {
   const m = /^ns=(\d+);/.exec(nodeId);
   return m ? Number(m[1]) : 0;
 }
 
+// Indexed loops on the per-request path: destructuring a range pair costs an iterator each time.
 function within(ranges: [number, number][] | undefined, first: number, last: number): boolean {
   if (!ranges) return true;
-  for (const [a, b] of ranges) if (first >= a && last <= b) return true;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (first >= r[0] && last <= r[1]) return true;
+  }
   return false;
 }
 
@@ -128,7 +152,8 @@ function targetAllowed(a: CompiledAllowance, t: Target): boolean {
   switch (t.type) {
     case 'modbus': {
       if (!a.modbus) return true;
-      for (const s of a.modbus) {
+      for (let i = 0; i < a.modbus.length; i++) {
+        const s = a.modbus[i]!;
         if (s.unit !== t.unit) continue;
         if (s.table !== undefined && s.table !== t.table) continue;
         if (!s.ranges) return true;
@@ -167,8 +192,9 @@ function allowanceMatches(a: CompiledAllowance, op: Operation): boolean {
   if (!scoped) return true;
   // Scoped access needs every target known: a truncated or target-less request cannot be shown to stay inside.
   if (op.targetsTruncated) return false;
-  for (const t of op.targets) if (!targetAllowed(a, t)) return false;
-  return op.targets.length > 0;
+  const targets = op.targets;
+  for (let i = 0; i < targets.length; i++) if (!targetAllowed(a, targets[i]!)) return false;
+  return targets.length > 0;
 }
 
 function anyAllowance(list: CompiledAllowance[], op: Operation): boolean {
@@ -199,9 +225,10 @@ export function describeCode(op: Operation): string {
 
 export class Evaluator {
   private readonly zones: { zone: Zone; set: AddressSet }[] = [];
-  private readonly zoneByIp = new Map<string, Zone | null>();
+  private readonly addresses = new AddressBook<ClientRules>((ip) => this.zoneOfIp(ip));
   private readonly index = new Map<Protocol, ProtocolIndex>();
-  private readonly conduitByPair = new Map<string, Conduit>();
+  /** zone id -> zone id -> the conduit between them, both ways round. */
+  private readonly conduits = new Map<string, Map<string, Conduit>>();
   /** During one evaluation: an allow rule whose endpoints matched but whose allowances did not. */
   private near: CompiledRule | undefined;
 
@@ -215,8 +242,11 @@ export class Evaluator {
   ) {
     for (const z of policy.zones) this.zones.push({ zone: z, set: new AddressSet(members(z.members)) });
     for (const c of policy.conduits) {
-      this.conduitByPair.set(`${c.zones[0]}\u0000${c.zones[1]}`, c);
-      this.conduitByPair.set(`${c.zones[1]}\u0000${c.zones[0]}`, c);
+      for (const [a, b] of [c.zones, [c.zones[1], c.zones[0]]]) {
+        let to = this.conduits.get(a);
+        if (!to) this.conduits.set(a, (to = new Map()));
+        to.set(b, c);
+      }
       for (const rule of c.rules) this.add(rule, c);
     }
   }
@@ -229,40 +259,49 @@ export class Evaluator {
     if (rule.server.hosts) cr.serverHosts = new AddressSet(members(rule.server.hosts));
     if (rule.allow) cr.allow = rule.allow.map(compileAllowance);
     let ix = this.index.get(rule.protocol);
-    if (!ix) this.index.set(rule.protocol, (ix = { byPair: new Map(), byClientIp: new Map(), byClientZone: new Map(), wide: [] }));
-    const push = (map: Map<string, CompiledRule[]>, key: string) => {
-      const list = map.get(key);
-      if (list) list.push(cr);
-      else map.set(key, [cr]);
+    if (!ix) this.index.set(rule.protocol, (ix = { byClientZone: new Map(), wide: { deny: [], allow: [] }, denies: false }));
+    ix.denies ||= cr.deny;
+    const join = (list: RuleList) => (cr.deny ? list.deny : list.allow).push(cr);
+    const push = <K>(map: Map<K, RuleList>, key: K) => {
+      let list = map.get(key);
+      if (!list) map.set(key, (list = { deny: [], allow: [] }));
+      join(list);
     };
     const exactServers = cr.serverHosts?.onlyExact && !cr.serverZone && !cr.serverBroadcast;
-    if (cr.clientHosts?.onlyExact && !cr.clientZone && exactServers) {
+    if (cr.clientHosts?.onlyExact && !cr.clientZone) {
       for (const ip of cr.clientHosts.addresses) {
-        let servers = ix.byPair.get(ip);
-        if (!servers) ix.byPair.set(ip, (servers = new Map()));
-        for (const server of cr.serverHosts!.addresses) push(servers, server);
+        const mine = this.clientRules(ip, rule.protocol);
+        if (!exactServers) join(mine.byIp);
+        else for (const server of cr.serverHosts!.addresses) push(mine.pairs, this.addresses.pin(server));
       }
-    } else if (cr.clientHosts?.onlyExact && !cr.clientZone) for (const ip of cr.clientHosts.addresses) push(ix.byClientIp, ip);
-    else if (cr.clientZone) push(ix.byClientZone, cr.clientZone);
-    else ix.wide.push(cr);
+    } else if (cr.clientZone) push(ix.byClientZone, cr.clientZone);
+    else join(ix.wide);
+  }
+
+  private clientRules(ip: string, protocol: Protocol): ClientRules {
+    const a = this.addresses.pin(ip);
+    let mine = a.rules;
+    while (mine && mine.protocol !== protocol) mine = mine.next;
+    if (!mine) {
+      mine = { protocol, pairs: new Map(), byIp: { deny: [], allow: [] } };
+      if (a.rules) mine.next = a.rules;
+      a.rules = mine;
+    }
+    return mine;
   }
 
   /** The zone an endpoint belongs to (by address, else by MAC). */
   zoneOf(e: Endpoint): Zone | undefined {
-    let z = this.zoneByIp.get(e.ip);
-    if (z === undefined) {
-      z = null;
-      for (const { zone, set } of this.zones) {
-        if (set.has(e.ip)) {
-          z = zone;
-          break;
-        }
-      }
-      if (this.zoneByIp.size >= GROUP_CACHE_LIMIT) this.zoneByIp.clear();
-      this.zoneByIp.set(e.ip, z);
-    }
-    if (z) return z;
-    if (e.mac) for (const { zone, set } of this.zones) if (set.has('', e.mac)) return zone;
+    return this.addresses.get(e.ip).zone ?? this.zoneOfMac(e.mac);
+  }
+
+  private zoneOfIp(ip: string): Zone | null {
+    for (const { zone, set } of this.zones) if (set.has(ip)) return zone;
+    return null;
+  }
+
+  private zoneOfMac(mac: string | undefined): Zone | undefined {
+    if (mac) for (const { zone, set } of this.zones) if (set.has('', mac)) return zone;
     return undefined;
   }
 
@@ -270,40 +309,55 @@ export class Evaluator {
   conduitBetween(client: Endpoint, server: Endpoint): Conduit | undefined {
     const a = this.zoneOf(client);
     const b = this.zoneOf(server);
-    return a && b ? this.conduitByPair.get(`${a.id}\u0000${b.id}`) : undefined;
+    return a && b ? this.conduitOf(a, b) : undefined;
+  }
+
+  private conduitOf(a: Zone, b: Zone): Conduit | undefined {
+    return this.conduits.get(a.id)?.get(b.id);
   }
 
   evaluate(op: Operation): Verdict {
+    const client = this.addresses.get(op.client.ip);
+    const server = this.addresses.get(op.server.ip);
+    const clientZone = client.zone ?? this.zoneOfMac(op.client.mac);
+    const broadcast = server.group || isGroupMac(op.server.mac);
+    const serverZone = broadcast ? undefined : (server.zone ?? this.zoneOfMac(op.server.mac));
     const ix = this.index.get(op.protocol);
-    const clientZone = this.zoneOf(op.client);
-    const broadcast = isGroupAddress(op.server);
-    const serverZone = broadcast ? undefined : this.zoneOf(op.server);
     this.near = undefined;
     if (ix) {
-      const byPair = ix.byPair.get(op.client.ip)?.get(op.server.ip);
-      const byIp = ix.byClientIp.get(op.client.ip);
-      const byZone = clientZone ? ix.byClientZone.get(clientZone.id) : undefined;
+      let mine = client.rules;
+      while (mine && mine.protocol !== op.protocol) mine = mine.next;
+      const pair = mine?.pairs.get(server) ?? NO_RULES;
+      const byIp = mine?.byIp ?? NO_RULES;
+      const byZone = (clientZone && ix.byClientZone.get(clientZone.id)) || NO_RULES;
       // Explicit denies first, across every list: a deny anywhere wins over any allow.
+      const denied = ix.denies
+        ? (this.scan(pair.deny, true, true, op, clientZone, serverZone, broadcast) ??
+          this.scan(byIp.deny, true, false, op, clientZone, serverZone, broadcast) ??
+          this.scan(byZone.deny, true, false, op, clientZone, serverZone, broadcast) ??
+          this.scan(ix.wide.deny, true, false, op, clientZone, serverZone, broadcast))
+        : undefined;
       const v =
-        this.scan(byPair, true, op, clientZone, serverZone, broadcast) ??
-        this.scan(byIp, true, op, clientZone, serverZone, broadcast) ??
-        this.scan(byZone, true, op, clientZone, serverZone, broadcast) ??
-        this.scan(ix.wide, true, op, clientZone, serverZone, broadcast) ??
-        this.scan(byPair, false, op, clientZone, serverZone, broadcast) ??
-        this.scan(byIp, false, op, clientZone, serverZone, broadcast) ??
-        this.scan(byZone, false, op, clientZone, serverZone, broadcast) ??
-        this.scan(ix.wide, false, op, clientZone, serverZone, broadcast);
+        denied ??
+        this.scan(pair.allow, false, true, op, clientZone, serverZone, broadcast) ??
+        this.scan(byIp.allow, false, false, op, clientZone, serverZone, broadcast) ??
+        this.scan(byZone.allow, false, false, op, clientZone, serverZone, broadcast) ??
+        this.scan(ix.wide.allow, false, false, op, clientZone, serverZone, broadcast);
       if (v) return v;
     }
     const endpointMatch = this.near;
     return this.otherwise(op, clientZone, serverZone, broadcast, endpointMatch);
   }
 
-  /** The first rule of `list` (denies or allows) that decides the operation. */
-  private scan(list: CompiledRule[] | undefined, deny: boolean, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean): Verdict | undefined {
-    if (!list) return undefined;
-    for (const cr of list) {
-      if (cr.deny !== deny || !this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
+  /**
+   * The first rule of `list` (all denies or all allows) that decides the operation. `paired`:
+   * the list was found by the request's client and server addresses, so only the port is left
+   * to check of its endpoints.
+   */
+  private scan(list: CompiledRule[], deny: boolean, paired: boolean, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean): Verdict | undefined {
+    for (let i = 0; i < list.length; i++) {
+      const cr = list[i]!;
+      if (paired ? broadcast || (cr.rule.port !== undefined && cr.rule.port !== op.server.port) : !this.endpointsMatch(cr, op, clientZone, serverZone, broadcast)) continue;
       // A response rides on its request's rule: only the endpoints are checked.
       if (op.direction === 'response') {
         if (deny) continue;
@@ -342,7 +396,7 @@ export class Evaluator {
   }
 
   private otherwise(op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, broadcast: boolean, near: CompiledRule | undefined): Verdict {
-    const conduit = near ? near.conduit : clientZone && (broadcast || serverZone) ? this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`) : undefined;
+    const conduit = near ? near.conduit : clientZone && (broadcast || serverZone) ? this.conduitOf(clientZone, serverZone ?? clientZone) : undefined;
     const code: VerdictCode = this.policy.defaultAction === 'allow' ? 'allowed_by_default' : !near ? 'no_rule' : near.allow!.some((a) => codeMatches(a, op)) ? 'out_of_range' : 'not_allowed_code';
     return new Decision(this.policy.defaultAction, code, undefined, conduit?.id, 'default', this, op, clientZone, serverZone, near);
   }
@@ -361,7 +415,7 @@ export class Evaluator {
     else if (!clientZone) reason = `${op.client.ip} is in no zone`;
     else if (!broadcast && !serverZone) reason = `${op.server.ip} is in no zone`;
     else {
-      const conduit = this.conduitByPair.get(`${clientZone.id}\u0000${(serverZone ?? clientZone).id}`);
+      const conduit = this.conduitOf(clientZone, serverZone ?? clientZone);
       reason = conduit ? `conduit ${conduit.name} has no rule for ${protocolModule(op.protocol).title} from ${op.client.ip} to ${broadcast ? 'broadcast' : op.server.ip}:${op.server.port}` : `no conduit between ${clientZone.name} and ${(serverZone ?? clientZone).name}`;
     }
     return action === 'allow' ? `allowed by the default action (no rule matched: ${reason})` : `denied: ${what}: ${reason}`;
