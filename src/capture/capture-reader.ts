@@ -56,6 +56,11 @@ class Window {
 
   constructor(private readonly fh: FileHandle) {}
 
+  /** The n bytes at `pos` are in the buffer already (the usual case: no await per packet). */
+  has(n: number): boolean {
+    return this.have - this.pos >= n;
+  }
+
   async need(n: number): Promise<boolean> {
     while (this.have - this.pos < n) {
       if (this.eof) return false;
@@ -129,7 +134,7 @@ async function readPcap(path: string, w: Window, onPacket: PacketHandler): Promi
   const pkt: CapturedPacket = { index: 0, linkType, ts: 0, frame: w.buf.subarray(0, 0), origLength: 0, interfaceId: 0 };
   let bytes = 0;
   while (true) {
-    if (!(await w.need(16))) {
+    if (!w.has(16) && !(await w.need(16))) {
       if (w.have - w.pos === 0) break;
       throw new CaptureError('truncated', path, `record header of packet ${pkt.index + 1} cut short at byte ${w.fileOffset}`);
     }
@@ -141,7 +146,7 @@ async function readPcap(path: string, w: Window, onPacket: PacketHandler): Promi
     if (incl > MAX_RECORD) {
       throw new CaptureError('block_too_large', path, `packet ${pkt.index + 1} claims ${incl} bytes at byte ${w.fileOffset}: corrupt record header`);
     }
-    if (!(await w.need(16 + incl))) {
+    if (!w.has(16 + incl) && !(await w.need(16 + incl))) {
       throw new CaptureError('truncated', path, `packet ${pkt.index + 1} cut short at byte ${w.fileOffset}: ${incl} bytes announced, ${w.have - w.pos - 16} present`);
     }
     const start = w.pos + 16;
@@ -170,7 +175,7 @@ async function readPcapng(path: string, w: Window, onPacket: PacketHandler): Pro
   const u32 = (o: number) => (le ? w.buf.readUInt32LE(o) : w.buf.readUInt32BE(o));
   const u16 = (o: number) => (le ? w.buf.readUInt16LE(o) : w.buf.readUInt16BE(o));
   while (true) {
-    if (!(await w.need(12))) {
+    if (!w.has(12) && !(await w.need(12))) {
       if (w.have - w.pos === 0) break;
       throw new CaptureError('truncated', path, `block header cut short at byte ${w.fileOffset}`);
     }
@@ -189,7 +194,7 @@ async function readPcapng(path: string, w: Window, onPacket: PacketHandler): Pro
       throw new CaptureError('bad_block', path, `block at byte ${w.fileOffset} has invalid length ${total}`);
     }
     if (total > MAX_RECORD) throw new CaptureError('block_too_large', path, `block at byte ${w.fileOffset} claims ${total} bytes`);
-    if (!(await w.need(total))) {
+    if (!w.has(total) && !(await w.need(total))) {
       throw new CaptureError('truncated', path, `block at byte ${w.fileOffset} cut short: ${total} bytes announced, ${w.have - w.pos} present`);
     }
     p = w.pos;

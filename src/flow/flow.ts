@@ -24,6 +24,8 @@ export interface Flow extends Undecided {
   b: Endpoint;
   /** The MAC each end last sent from, as a number (-1: none seen): a change is taken into its endpoint. */
   senderMacs: [number, number];
+  /** `a`'s IPv4 address as a number (-1: IPv6), so that which end sent a packet is told without a string. */
+  aIpv4: number;
   /** 0: a is the client, 1: b is the client. */
   clientIs: 0 | 1;
   lastSeen: number;
@@ -44,11 +46,24 @@ export interface Flow extends Undecided {
   assemblers?: [PduAssembler, PduAssembler];
 }
 
-/** The key of the packet's flow: the same in both directions. */
+/**
+ * The key of the packet's flow: the same in both directions. IPv4's is eight 16-bit units made
+ * in one call (no Buffer-to-string per packet); IPv6's, longer, joins the address bytes.
+ */
 export function flowKey(info: PacketInfo, frame: Buffer, tcp: boolean): string {
-  const len = info.ipVersion === 4 ? 4 : 16;
-  const src = frame.toString('latin1', info.srcIpOffset, info.srcIpOffset + len) + String.fromCharCode(info.srcPort);
-  const dst = frame.toString('latin1', info.dstIpOffset, info.dstIpOffset + len) + String.fromCharCode(info.dstPort);
+  if (info.ipVersion === 4) {
+    const s = info.srcIpOffset;
+    const d = info.dstIpOffset;
+    const s1 = (frame[s]! << 8) | frame[s + 1]!;
+    const s2 = (frame[s + 2]! << 8) | frame[s + 3]!;
+    const d1 = (frame[d]! << 8) | frame[d + 1]!;
+    const d2 = (frame[d + 2]! << 8) | frame[d + 3]!;
+    const proto = tcp ? 6 : 17;
+    const srcFirst = s1 !== d1 ? s1 < d1 : s2 !== d2 ? s2 < d2 : info.srcPort <= info.dstPort;
+    return srcFirst ? String.fromCharCode(s1, s2, info.srcPort, d1, d2, info.dstPort, proto, info.vlan + 1) : String.fromCharCode(d1, d2, info.dstPort, s1, s2, info.srcPort, proto, info.vlan + 1);
+  }
+  const src = frame.toString('latin1', info.srcIpOffset, info.srcIpOffset + 16) + String.fromCharCode(info.srcPort);
+  const dst = frame.toString('latin1', info.dstIpOffset, info.dstIpOffset + 16) + String.fromCharCode(info.dstPort);
   const tail = String.fromCharCode(tcp ? 6 : 17, info.vlan + 1);
   return src < dst ? src + dst + tail : dst + src + tail;
 }
@@ -74,6 +89,7 @@ export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boole
     a,
     b,
     senderMacs,
+    aIpv4: info.ipVersion === 4 ? frame.readUInt32BE(info.srcIpOffset) : -1,
     clientIs,
     lastSeen: ts,
     movedAt: ts,
@@ -108,6 +124,7 @@ export function followSenderMac(flow: Flow, side: 0 | 1, info: PacketInfo, frame
 export function sideOf(flow: Flow, info: PacketInfo, frame: Buffer): 0 | 1 {
   if (info.srcPort !== flow.a.port) return 1;
   if (info.srcPort !== info.dstPort) return 0;
+  if (flow.aIpv4 >= 0) return frame.readUInt32BE(info.srcIpOffset) === flow.aIpv4 ? 0 : 1;
   return ipString(frame, info.srcIpOffset, info.ipVersion) === flow.a.ip ? 0 : 1;
 }
 

@@ -62,7 +62,7 @@ export interface SupervisorOptions {
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** The engine runs with the same small heaps as the `bulkhead` command's interpreter line. */
-const ENGINE_NODE_OPTIONS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
+export const ENGINE_NODE_OPTIONS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** Running this long without trouble and the back-off starts over. */

@@ -19,8 +19,8 @@ export interface Curve {
   yardstick?: string;
   /** Higher is better (a rate: its cost is 1/value) or lower is better (a time: its cost is value/size). */
   better: 'higher' | 'lower';
-  /** What one unit of cost is paid for: "evaluation", "packet", "conversation". */
-  per: string;
+  /** What one unit of cost is paid for: "evaluation", "packet", "conversation"; absent: the figure itself should stay flat (memory). */
+  per?: string;
   points: CurvePoint[];
 }
 
@@ -30,7 +30,7 @@ const figure = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en') : x
 export function growth(c: Curve): number {
   const first = c.points[0]!;
   const last = c.points[c.points.length - 1]!;
-  const perItem = (p: CurvePoint) => (c.better === 'higher' ? 1 / p.value : p.value / p.size);
+  const perItem = (p: CurvePoint) => (c.better === 'higher' ? 1 / p.value : c.per === undefined ? p.value : p.value / p.size);
   return perItem(last) / perItem(first);
 }
 
@@ -39,15 +39,12 @@ export function formatCurve(c: Curve): string {
   const lines = [`${c.name} (${c.unit}${c.yardstick ? `; yardstick: ${c.yardstick}` : ''})`];
   for (const p of c.points) {
     let line = `  ${p.size.toLocaleString('en').padStart(11)} ${c.sizeUnit.padEnd(13)} ${figure(p.value).padStart(12)}`;
-    if (p.yardstick !== undefined) {
-      const ratio = c.better === 'higher' ? p.value / p.yardstick : p.yardstick / p.value;
-      line += `   yardstick ${figure(p.yardstick).padStart(12)}   ${ratio.toFixed(1)}x ${ratio >= 1 ? 'better' : 'worse'}`;
-    }
+    if (p.yardstick !== undefined) line += `   yardstick ${figure(p.yardstick).padStart(12)}   ours = ${(p.value / p.yardstick).toFixed(2)}x the yardstick's`;
     lines.push(line);
   }
   if (c.points.length > 1) {
     const range = c.points[c.points.length - 1]!.size / c.points[0]!.size;
-    lines.push(`  cost per ${c.per} grows ${growth(c).toFixed(2)}x over a ${Math.round(range).toLocaleString('en')}x range of ${c.sizeUnit}`);
+    lines.push(`  ${c.per === undefined ? c.unit : `cost per ${c.per}`} grows ${growth(c).toFixed(2)}x over a ${Math.round(range).toLocaleString('en')}x range of ${c.sizeUnit}`);
   }
   return lines.join('\n');
 }
