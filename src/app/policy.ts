@@ -35,8 +35,8 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
     targetNames(assets),
   );
   // What is stored must load again: a derivation that breaks the schema is a bug, not a draft.
-  parsePolicy(text, 'the derived policy');
-  const version = policies.add(text, policy.name, 'derived', by);
+  const checked = parsePolicy(text, 'the derived policy');
+  const version = policies.add(text, policy.name, 'derived', by, checked);
   const findings = lintPolicy(policy, { assets, ruleHits: simulateBaseline(policy, conversations).ruleHits });
   return { version, policy, text, findings };
 }
@@ -44,7 +44,7 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
 /** Import: validated before anything is stored. */
 export function importPolicy(policies: PolicyStore, file: string, by: string): { version: number; policy: Policy } {
   const { policy, text } = loadPolicy(policies, file);
-  return { version: policies.add(text, policy.name, `imported from ${file}`, by), policy };
+  return { version: policies.add(text, policy.name, `imported from ${file}`, by, policy), policy };
 }
 
 /**

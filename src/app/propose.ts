@@ -172,7 +172,7 @@ export function propose(s: Stores, o: ProposeOptions, now = Date.now() / 1000): 
     `${adapted.additions.length} additions, ${adapted.refused.length} refused. Review the changes and their evidence, simulate, then approve: nothing is allowed before.`;
   const text = formatPolicy(adapted.policy, header);
   // What is stored must load again: a proposal that breaks the schema is a bug, not a draft.
-  parsePolicy(text, 'the proposed policy');
-  proposal.version = s.policies.add(text, adapted.policy.name, `proposed from would-deny traffic on version ${base.version}`, o.by);
+  const checked = parsePolicy(text, 'the proposed policy');
+  proposal.version = s.policies.add(text, adapted.policy.name, `proposed from would-deny traffic on version ${base.version}`, o.by, checked);
   return proposal;
 }

@@ -105,7 +105,7 @@ export class PolicyReview {
   /** A YAML or JSON document stored as a new draft, validated first (errors name `where`). */
   store(document: string, where: string, by: string): number {
     const policy = parsePolicy(document, where);
-    return this.policies.add(document, policy.name, 'console', by);
+    return this.policies.add(document, policy.name, 'console', by, policy);
   }
 
   derive(options: DeriveOptions, by: string): number {
@@ -116,8 +116,8 @@ export class PolicyReview {
   edit(v: string, edit: ZoneEdit, by: string): number {
     const edited = editZones(this.load(v).policy, edit);
     const doc = formatPolicy(edited, `Edited on the zone map from version ${v}: ${edit.op}.`);
-    parsePolicy(doc, 'the edited policy');
-    return this.policies.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by);
+    const checked = parsePolicy(doc, 'the edited policy');
+    return this.policies.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by, checked);
   }
 
   approve(v: number, by: string) {

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parsePolicy } from '../policy/document.js';
+import { storedPolicy } from '../policy/stored.js';
 import type { Policy } from '../policy/model.js';
 import { PolicyStoreError, type PolicyStore, type PolicyVersion } from '../store/policy-store.js';
 
@@ -24,7 +25,7 @@ export function loadPolicy(policies: PolicyStore, ref: string): LoadedPolicy {
   if (/^\d+$/.test(ref) || ref === 'latest' || ref === 'active') {
     const v = ref === 'latest' ? policies.latest() : ref === 'active' ? policies.latest('active') : policies.get(Number(ref));
     if (!v) throw new PolicyStoreError(ref === 'active' ? 'no policy is active yet' : 'no policy stored yet: run `bulkhead derive` or `bulkhead policy import FILE`', 'BH_NOT_FOUND');
-    return { policy: parsePolicy(v.document, `policy version ${v.version}`), label: `version ${v.version}`, text: v.document, stored: v };
+    return { policy: storedPolicy(policies, v), label: `version ${v.version}`, text: v.document, stored: v };
   }
   let text: string;
   try {

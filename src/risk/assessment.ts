@@ -10,6 +10,7 @@ import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { compilePolicy, type Evaluator } from '../policy/evaluate.js';
 import type { Policy, SecurityLevel } from '../policy/model.js';
+import { storedPolicy } from '../policy/stored.js';
 import { applyCountermeasure, patchSuggestions, suggestCountermeasures, type AssessedAsset, type Countermeasure } from './countermeasures.js';
 import { assetClaims, type AssetClaim } from './identity.js';
 import { AdvisoryIndex, matchAsset } from './match.js';
@@ -105,7 +106,7 @@ export class RiskAssessment {
     const base = workingVersion(this.policies);
     if (!base) return {};
     const v = this.policies.get(base.version);
-    const policy = parsePolicy(v.document, `policy version ${v.version}`);
+    const policy = storedPolicy(this.policies, v);
     return { base, policy, evaluator: compilePolicy(policy) };
   }
 
@@ -176,8 +177,8 @@ export class RiskAssessment {
     if (!base || !policy || !evaluator) throw new CountermeasureError('no policy to change: derive one first (bulkhead derive)');
     const changed = applyCountermeasure({ policy, evaluator, conversations: this.learn.conversations() }, cm, report.assets.find((a) => a.key === cm.assetKey));
     const text = formatPolicy(changed, `Bulkhead policy: version ${base.version} with countermeasure ${cm.id} (${cm.advisories.join(', ')}), drafted ${new Date().toISOString()}.\n${cm.text}`);
-    parsePolicy(text, 'the drafted countermeasure');
-    const version = this.policies.add(text, changed.name, `countermeasure ${cm.id} for ${cm.advisories.join(', ')} on version ${base.version}`, by);
+    const checked = parsePolicy(text, 'the drafted countermeasure');
+    const version = this.policies.add(text, changed.name, `countermeasure ${cm.id} for ${cm.advisories.join(', ')} on version ${base.version}`, by, checked);
     return { version, base, countermeasure: cm, diff: diffPolicies(policy, changed) };
   }
 }

@@ -214,4 +214,12 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT
   ) STRICT;
   `,
+  // 12: a policy version's checked form as JSON beside its document, so that loading a version
+  // needs no YAML parse (a derived 100,000-rule document takes seconds). A cache: the document
+  // stays what is on record. Rows stored before are filled on their first load (policy/stored.ts),
+  // not here: SQL has no YAML parser, and parsing every old version would hold up start-up by
+  // seconds a version. A later change to what a document means must empty this column again.
+  `
+  ALTER TABLE policy_versions ADD COLUMN parsed TEXT;
+  `,
 ];

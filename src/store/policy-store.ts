@@ -1,6 +1,7 @@
 // Policy versions: every derived or imported document is kept as written, with who made it,
 // who approved it (optionally a second person) and its status. Every change here is an audit
-// entry written in the same transaction.
+// entry written in the same transaction. Beside the document, its checked form as JSON (`parsed`):
+// a cache that spares a load the YAML parse, never the record.
 
 import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
@@ -31,6 +32,9 @@ interface Row {
   second_approved_at: number | null;
 }
 
+/** Every column but `parsed` (as long as the document again, and read only by `parsed()`). */
+const COLUMNS = 'version, name, status, document, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';
+
 function fromRow(r: Row): PolicyVersion {
   const v: PolicyVersion = { version: r.version, name: r.name, status: r.status, document: r.document, source: r.source, createdAt: r.created_at, createdBy: r.created_by };
   if (r.approved_by !== null) v.approvedBy = r.approved_by;
@@ -47,12 +51,16 @@ export class PolicyStore {
     this.audit = new AuditLog(db);
   }
 
-  /** Stores a new draft; returns its version number. */
-  add(document: string, name: string, source: string, createdBy: string): number {
+  /**
+   * Stores a new draft; returns its version number. `parsed`: the document as the policy checker
+   * returned it (parsePolicy of exactly `document`), kept as JSON so that loading it needs no
+   * parse; without it the first load parses the document and keeps it then.
+   */
+  add(document: string, name: string, source: string, createdBy: string, parsed?: unknown): number {
     return this.db.transaction(() => {
       const r = this.db
-        .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(name, 'draft', document, source, Date.now() / 1000, createdBy);
+        .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by, parsed) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(name, 'draft', document, source, Date.now() / 1000, createdBy, parsed === undefined ? null : JSON.stringify(parsed));
       const version = Number(r.lastInsertRowid);
       this.audit.append(createdBy, 'policy.create', `policy ${version}`, { name, source });
       return version;
@@ -60,7 +68,7 @@ export class PolicyStore {
   }
 
   get(version: number): PolicyVersion {
-    const r = this.db.prepare('SELECT * FROM policy_versions WHERE version = ?').get(version) as Row | undefined;
+    const r = this.db.prepare(`SELECT ${COLUMNS} FROM policy_versions WHERE version = ?`).get(version) as Row | undefined;
     if (!r) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
     return fromRow(r);
   }
@@ -68,16 +76,49 @@ export class PolicyStore {
   /** The newest version, or the active one. */
   latest(status?: PolicyStatus): PolicyVersion | undefined {
     const r = (status
-      ? this.db.prepare('SELECT * FROM policy_versions WHERE status = ? ORDER BY version DESC LIMIT 1').get(status)
-      : this.db.prepare('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1').get()) as Row | undefined;
+      ? this.db.prepare(`SELECT ${COLUMNS} FROM policy_versions WHERE status = ? ORDER BY version DESC LIMIT 1`).get(status)
+      : this.db.prepare(`SELECT ${COLUMNS} FROM policy_versions ORDER BY version DESC LIMIT 1`).get()) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
-  /** A version without its document text (which can be megabytes), and the text's length. */
+  /**
+   * A version's checked form as kept beside its document (a policy object, unchecked here: the
+   * store knows no policy), or undefined when none is kept or it does not read as JSON, and the
+   * caller parses the document instead (policy/stored.ts).
+   */
+  parsed(version: number): unknown {
+    const r = this.db.prepare('SELECT parsed FROM policy_versions WHERE version = ?').get(version) as { parsed: string | null } | undefined;
+    if (!r || r.parsed === null) return undefined;
+    try {
+      return JSON.parse(r.parsed) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Keeps a version's checked form, parsed from its document by the caller (a version stored
+   * before the form was kept, or whose form was unreadable). A cache, not a change: no audit
+   * entry, and a database opened read-only simply keeps none.
+   */
+  keepParsed(version: number, parsed: unknown): void {
+    try {
+      this.db.prepare('UPDATE policy_versions SET parsed = ? WHERE version = ?').run(JSON.stringify(parsed), version);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'SQLITE_READONLY' && code !== 'SQLITE_BUSY') throw err;
+    }
+  }
+
+  /**
+   * A version without its document text (which can be megabytes), and the text's length in bytes:
+   * octet_length reads the stored size, where length() reads the whole text to count characters
+   * (150 ms for a 100,000-rule document).
+   */
   summary(version: number): Omit<PolicyVersion, 'document'> & { documentLength: number } {
     const v = this.list().find((x) => x.version === version);
     if (!v) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
-    const { n } = this.db.prepare('SELECT length(document) AS n FROM policy_versions WHERE version = ?').get(version) as { n: number };
+    const { n } = this.db.prepare('SELECT octet_length(document) AS n FROM policy_versions WHERE version = ?').get(version) as { n: number };
     return { ...v, documentLength: n };
   }
 
