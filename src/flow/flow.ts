@@ -46,11 +46,22 @@ export interface Flow extends Undecided {
   assemblers?: [PduAssembler, PduAssembler];
 }
 
-/**
- * The key of the packet's flow: the same in both directions. IPv4's is eight 16-bit units made
- * in one call (no Buffer-to-string per packet); IPv6's, longer, joins the address bytes.
- */
+/** The key of the packet's flow: the same in both directions. */
 export function flowKey(info: PacketInfo, frame: Buffer, tcp: boolean): string {
+  return endpointsKey(info, frame, tcp, false);
+}
+
+/** The key of one direction of a connection, sender first (the inspector sees client to server only). */
+export function directedKey(info: PacketInfo, frame: Buffer, tcp: boolean): string {
+  return endpointsKey(info, frame, tcp, true);
+}
+
+/**
+ * IPv4's key is eight 16-bit units made in one call (no Buffer-to-string, no joined string to
+ * flatten on lookup, per packet); IPv6's, longer, joins the address bytes.
+ */
+function endpointsKey(info: PacketInfo, frame: Buffer, tcp: boolean, directed: boolean): string {
+  const proto = tcp ? 6 : 17;
   if (info.ipVersion === 4) {
     const s = info.srcIpOffset;
     const d = info.dstIpOffset;
@@ -58,14 +69,13 @@ export function flowKey(info: PacketInfo, frame: Buffer, tcp: boolean): string {
     const s2 = (frame[s + 2]! << 8) | frame[s + 3]!;
     const d1 = (frame[d]! << 8) | frame[d + 1]!;
     const d2 = (frame[d + 2]! << 8) | frame[d + 3]!;
-    const proto = tcp ? 6 : 17;
-    const srcFirst = s1 !== d1 ? s1 < d1 : s2 !== d2 ? s2 < d2 : info.srcPort <= info.dstPort;
+    const srcFirst = directed || (s1 !== d1 ? s1 < d1 : s2 !== d2 ? s2 < d2 : info.srcPort <= info.dstPort);
     return srcFirst ? String.fromCharCode(s1, s2, info.srcPort, d1, d2, info.dstPort, proto, info.vlan + 1) : String.fromCharCode(d1, d2, info.dstPort, s1, s2, info.srcPort, proto, info.vlan + 1);
   }
   const src = frame.toString('latin1', info.srcIpOffset, info.srcIpOffset + 16) + String.fromCharCode(info.srcPort);
   const dst = frame.toString('latin1', info.dstIpOffset, info.dstIpOffset + 16) + String.fromCharCode(info.dstPort);
-  const tail = String.fromCharCode(tcp ? 6 : 17, info.vlan + 1);
-  return src < dst ? src + dst + tail : dst + src + tail;
+  const tail = String.fromCharCode(proto, info.vlan + 1);
+  return directed || src < dst ? src + dst + tail : dst + src + tail;
 }
 
 /** The flow the packet opens, its sender `a`; `clientIs` says which end is taken for the client. */
