@@ -1,7 +1,8 @@
 // The user-space part of deep inspection, alone: verdicts per second of the inspector on
 // queued IPv4 packets (Modbus read requests on many connections, with a denied write in every
 // hundred), against the floor of decoding the same packets' headers only, in the same run; a
-// cost curve over 1, 10, 100 and 1,000 concurrent connections (the flow state it keeps).
+// cost curve over 1, 10, 100 and 1,000 concurrent connections (the flow state it keeps), and the
+// heap it allocates per packet (what garbage collection has to take back on the verdict path).
 // Free of the scheduling noise of a namespace bridge (bench:inline measures that path whole).
 //
 //   npm run bench:inspector [-- --packets 2000000 --json]
@@ -11,6 +12,7 @@ import { PacketInfo, decodePacket } from '../../protocols/net/packet.js';
 import { Inspector, LINKTYPE_RAW } from '../../src/enforce/inspector.js';
 import { compilePolicy } from '../../src/policy/evaluate.js';
 import { cellPolicy } from '../lib/inline.js';
+import { allocated } from '../lib/allocation.js';
 import { printCurves, type Curve } from '../lib/curve.js';
 import { tcpSegment } from '../../src/test-support/ip-packets.js';
 
@@ -51,17 +53,19 @@ function run(packet: (k: number) => Buffer, verdict: (p: Buffer) => number): num
 
 const info = new PacketInfo();
 const curve: Curve = { name: 'inspector verdicts (learn mode)', sizeUnit: 'connections', unit: 'packets/s', yardstick: 'header decode only (the floor)', better: 'higher', per: 'packet', points: [] };
+const bytes: Curve = { name: 'inspector heap allocated', sizeUnit: 'connections', unit: 'bytes/packet', better: 'lower', points: [] };
 let denied = '';
 for (const connections of CONNECTIONS) {
   const packet = traffic(connections);
   const floor = run(packet, (p) => (decodePacket(LINKTYPE_RAW, p, info) ? 1 : 0));
   // Each connection's stream starts at sequence number 1 (picked up at its first segment).
   const inspector = new Inspector(compilePolicy(cellPolicy(HMI, PLC)), 'learn', () => {});
-  const rate = run(packet, (p) => inspector.verdict(p));
+  const { result: rate, bytes: heap } = await allocated(() => run(packet, (p) => inspector.verdict(p)));
   curve.points.push({ size: connections, value: rate, yardstick: floor });
+  bytes.points.push({ size: connections, value: heap / total });
   denied = `${inspector.counts.denied} would-deny verdicts of ${inspector.counts.packets} packets on ${connections} connections`;
 }
-printCurves([curve], values.json === true);
+printCurves([curve, bytes], values.json === true);
 if (!values.json) {
   for (const p of curve.points) console.log(`${String(p.size).padStart(5)} connections: ${((1e9 / p.value)).toFixed(0)} ns/packet, ${(p.yardstick! / p.value).toFixed(1)}x the floor's cost`);
   console.log(`last run: ${denied}`);
