@@ -9,6 +9,7 @@ import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { editZones, type ZoneEdit } from '../policy/edit.js';
 import { POLICY_SCHEMA } from '../policy/schema.js';
+import { outlinePolicy, RULES_SHOWN, storedOutline } from '../policy/stored.js';
 import type { Rule } from '../policy/model.js';
 import { describeRule } from '../policy/words.js';
 import { compareSimulations } from '../policy/simulate.js';
@@ -46,8 +47,8 @@ export const SHOWN_POLICY_SCHEMA = {
 
 /** Parsed versions kept (documents never change once stored): a derived policy can hold 100,000 rules. */
 const CACHED_VERSIONS = 2;
-/** A page shows what a person can read of a large plant's policy; the rest is counted. */
-export const RULES_SHOWN = 200;
+/** How many rules a conduit shows: one constant, beside the outline kept with each version. */
+export { RULES_SHOWN };
 export const DOCUMENT_SHOWN = 1 << 20;
 
 export class PolicyReview {
@@ -85,13 +86,15 @@ export class PolicyReview {
 
   /** A version with its approvals, its policy (at most RULES_SHOWN rules per conduit, each with its ruleCount) and its document, up to DOCUMENT_SHOWN bytes. */
   show(ref: string) {
-    const loaded = this.load(ref);
-    // A cached version is a stored one: its number is known without resolving the reference again.
-    const { documentLength, ...meta } = this.policies.summary(loaded.stored!.version);
+    // From the outline kept with the version (kilobytes), not the whole policy: a 100,000-rule
+    // version's form is tens of MB and its document more; the text is read only when shown.
+    const version = this.version(ref);
+    const { documentLength, ...meta } = this.policies.summary(version);
+    const outline = storedOutline(this.policies, version);
     const names = learnedNames(this.learn);
     const shown = (r: Rule) => ({ ...r, allows: describeRule(r, names) });
-    const policy = { ...loaded.policy, conduits: loaded.policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN).map(shown) })) };
-    return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: loaded.text } : { documentBytes: documentLength }) };
+    const policy = { ...outline, conduits: outline.conduits.map((c) => ({ ...c, rules: c.rules.map(shown) })) };
+    return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: this.policies.get(version).document } : { documentBytes: documentLength }) };
   }
 
   lint(ref: string): Finding[] {
@@ -105,7 +108,7 @@ export class PolicyReview {
   /** A YAML or JSON document stored as a new draft, validated first (errors name `where`). */
   store(document: string, where: string, by: string): number {
     const policy = parsePolicy(document, where);
-    return this.policies.add(document, policy.name, 'console', by, policy);
+    return this.policies.add(document, policy.name, 'console', by, policy, outlinePolicy(policy));
   }
 
   derive(options: DeriveOptions, by: string): number {
@@ -117,7 +120,7 @@ export class PolicyReview {
     const edited = editZones(this.load(v).policy, edit);
     const doc = formatPolicy(edited, `Edited on the zone map from version ${v}: ${edit.op}.`);
     const checked = parsePolicy(doc, 'the edited policy');
-    return this.policies.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by, checked);
+    return this.policies.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by, checked, outlinePolicy(checked));
   }
 
   approve(v: number, by: string) {

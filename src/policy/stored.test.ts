@@ -12,7 +12,8 @@ import { MIGRATIONS } from '../store/migrations.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { derivePolicy, type DeriveAsset, type DeriveConversation } from './derive.js';
 import { formatPolicy, parsePolicy } from './document.js';
-import { storedPolicy } from './stored.js';
+import { outlinePolicy, RULES_SHOWN, storedOutline, storedPolicy } from './stored.js';
+import type { Policy } from './model.js';
 
 type Op = DeriveConversation['operations'][string];
 const asset = (ip: string, level: number): DeriveAsset => ({ ip, purdue: { level, reason: 'test' } });
@@ -95,6 +96,37 @@ describe('a stored policy version', () => {
       expect(storedPolicy(store, store.get(v))).toEqual(parsePolicy(text));
       expect(store.parsed(v)).toEqual(parsePolicy(text));
     }
+    db.close();
+  });
+
+  it('keeps an outline equal to the whole policy cut as the view showed it, and fills an old row on its first view', () => {
+    const parsed = parsePolicy(document());
+    const [first] = parsed.conduits;
+    const big: Policy = { ...parsed, conduits: [{ ...first!, rules: Array.from({ length: RULES_SHOWN + 7 }, (_, i) => structuredClone({ ...first!.rules[0]!, id: `r-${i}` })) }, ...parsed.conduits.slice(1)] };
+    // What show() built from the full policy before the outline was kept.
+    const before = { ...big, conduits: big.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+    expect(outlinePolicy(big)).toEqual(before);
+    expect(JSON.stringify(outlinePolicy(big))).toBe(JSON.stringify(before));
+    expect(outlinePolicy(big).conduits[0]!.rules).toHaveLength(RULES_SHOWN);
+    expect(outlinePolicy(big).conduits[0]!.ruleCount).toBe(RULES_SHOWN + 7);
+
+    const path = dbPath();
+    const old = new Database(path);
+    for (const m of MIGRATIONS.slice(0, 12)) old.exec(m);
+    old.pragma('user_version = 12');
+    const text = formatPolicy(big, 'big');
+    old.prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by, parsed) VALUES (?, ?, ?, ?, ?, ?, ?)').run('old', 'draft', text, 'test', 1, 'tester', JSON.stringify(parsePolicy(text)));
+    old.close();
+    const db = openDatabase(path);
+    const store = new PolicyStore(db);
+    expect(store.outline(1)).toBeUndefined();
+    expect(storedOutline(store, 1)).toEqual(outlinePolicy(parsePolicy(text)));
+    expect(store.outline(1)).toEqual(outlinePolicy(parsePolicy(text)));
+    // Read from the kept outline from then on: the form behind it is not read again.
+    db.prepare('UPDATE policy_versions SET parsed = NULL, document = ? WHERE version = 1').run('not: [a policy');
+    expect(storedOutline(store, 1)).toEqual(outlinePolicy(parsePolicy(text)));
+    const v = store.add(text, 'p', 'test', 'tester', parsePolicy(text), outlinePolicy(parsePolicy(text)));
+    expect(store.outline(v)).toEqual(outlinePolicy(parsePolicy(text)));
     db.close();
   });
 });

@@ -4,7 +4,27 @@
 
 import type { PolicyStore, PolicyVersion } from '../store/policy-store.js';
 import { parsePolicy } from './document.js';
-import type { Policy } from './model.js';
+import type { Conduit, Policy } from './model.js';
+
+/** A page shows what a person can read of a large plant's policy; the rest is counted. */
+export const RULES_SHOWN = 200;
+
+/** A policy as its view shows it: every conduit's first RULES_SHOWN rules and its full ruleCount. */
+export type PolicyOutline = Omit<Policy, 'conduits'> & { conduits: (Conduit & { ruleCount: number })[] };
+
+/** The outline of `policy`, kept beside its form so that the view reads kilobytes, not the whole policy. */
+export function outlinePolicy(policy: Policy): PolicyOutline {
+  return { ...policy, conduits: policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+}
+
+/** A version's outline as kept, else made from its policy (storedPolicy) and kept for the next view. */
+export function storedOutline(policies: PolicyStore, version: number): PolicyOutline {
+  const kept = policies.outline(version);
+  if (looksLikePolicy(kept) && kept.conduits.every((c) => typeof (c as Partial<PolicyOutline['conduits'][number]>).ruleCount === 'number' && Array.isArray(c.rules))) return kept as PolicyOutline;
+  const outline = outlinePolicy(storedPolicy(policies, policies.get(version)));
+  policies.keepOutline(version, outline);
+  return outline;
+}
 
 /**
  * The kept form is trusted without a second check: it is written only from what parsePolicy
@@ -16,7 +36,7 @@ export function storedPolicy(policies: PolicyStore, v: PolicyVersion): Policy {
   const kept = policies.parsed(v.version);
   if (looksLikePolicy(kept)) return kept;
   const policy = parsePolicy(v.document, `policy version ${v.version}`);
-  policies.keepParsed(v.version, policy);
+  policies.keepParsed(v.version, policy, outlinePolicy(policy));
   return policy;
 }
 

@@ -222,4 +222,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE policy_versions ADD COLUMN parsed TEXT;
   `,
+  // 13: a policy version's outline as JSON: the checked form with each conduit's rules cut to
+  // what the console's policy view shows, and each conduit's full ruleCount, so that view needs
+  // neither the whole form (tens of MB for 100,000 rules) nor the document. A cache like `parsed`:
+  // rows stored before are filled on their first view (policy/stored.ts), and a later change to
+  // what a document means, or to how many rules the view shows, must empty this column again.
+  `
+  ALTER TABLE policy_versions ADD COLUMN outline TEXT;
+  `,
 ];

@@ -32,7 +32,7 @@ interface Row {
   second_approved_at: number | null;
 }
 
-/** Every column but `parsed` (as long as the document again, and read only by `parsed()`). */
+/** Every column but `parsed` and `outline` (caches read only by `parsed()` and `outline()`). */
 const COLUMNS = 'version, name, status, document, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';
 
 function fromRow(r: Row): PolicyVersion {
@@ -54,13 +54,14 @@ export class PolicyStore {
   /**
    * Stores a new draft; returns its version number. `parsed`: the document as the policy checker
    * returned it (parsePolicy of exactly `document`), kept as JSON so that loading it needs no
-   * parse; without it the first load parses the document and keeps it then.
+   * parse; without it the first load parses the document and keeps it then. `outline`: that form
+   * as the policy view shows it (policy/stored.ts outlinePolicy), else made on the first view.
    */
-  add(document: string, name: string, source: string, createdBy: string, parsed?: unknown): number {
+  add(document: string, name: string, source: string, createdBy: string, parsed?: unknown, outline?: unknown): number {
     return this.db.transaction(() => {
       const r = this.db
-        .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by, parsed) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(name, 'draft', document, source, Date.now() / 1000, createdBy, parsed === undefined ? null : JSON.stringify(parsed));
+        .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by, parsed, outline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(name, 'draft', document, source, Date.now() / 1000, createdBy, parsed === undefined ? null : JSON.stringify(parsed), outline === undefined ? null : JSON.stringify(outline));
       const version = Number(r.lastInsertRowid);
       this.audit.append(createdBy, 'policy.create', `policy ${version}`, { name, source });
       return version;
@@ -87,10 +88,19 @@ export class PolicyStore {
    * caller parses the document instead (policy/stored.ts).
    */
   parsed(version: number): unknown {
-    const r = this.db.prepare('SELECT parsed FROM policy_versions WHERE version = ?').get(version) as { parsed: string | null } | undefined;
-    if (!r || r.parsed === null) return undefined;
+    return this.kept(version, 'parsed');
+  }
+
+  /** A version's outline as kept (policy/stored.ts), or undefined as for parsed(). */
+  outline(version: number): unknown {
+    return this.kept(version, 'outline');
+  }
+
+  private kept(version: number, column: 'parsed' | 'outline'): unknown {
+    const r = this.db.prepare(`SELECT ${column} AS kept FROM policy_versions WHERE version = ?`).get(version) as { kept: string | null } | undefined;
+    if (!r || r.kept === null) return undefined;
     try {
-      return JSON.parse(r.parsed) as unknown;
+      return JSON.parse(r.kept) as unknown;
     } catch {
       return undefined;
     }
@@ -101,9 +111,19 @@ export class PolicyStore {
    * before the form was kept, or whose form was unreadable). A cache, not a change: no audit
    * entry, and a database opened read-only simply keeps none.
    */
-  keepParsed(version: number, parsed: unknown): void {
+  keepParsed(version: number, parsed: unknown, outline?: unknown): void {
+    this.keep(version, 'parsed', parsed);
+    if (outline !== undefined) this.keep(version, 'outline', outline);
+  }
+
+  /** Keeps a version's outline, made by the caller from its checked form; a cache as keepParsed. */
+  keepOutline(version: number, outline: unknown): void {
+    this.keep(version, 'outline', outline);
+  }
+
+  private keep(version: number, column: 'parsed' | 'outline', value: unknown): void {
     try {
-      this.db.prepare('UPDATE policy_versions SET parsed = ? WHERE version = ?').run(JSON.stringify(parsed), version);
+      this.db.prepare(`UPDATE policy_versions SET ${column} = ? WHERE version = ?`).run(JSON.stringify(value), version);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== 'SQLITE_READONLY' && code !== 'SQLITE_BUSY') throw err;
