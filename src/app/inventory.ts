@@ -9,7 +9,7 @@ import { LearnStore } from '../store/learn-store.js';
 import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from '../store/records.js';
 import type { AssetTimeline, ShownAsset, ShownConversation } from './schemas.js';
 import type { TargetNames } from '../../protocols/protocol.js';
-import { targetNames } from '../learn/target-names.js';
+import { learnedTargetNames } from '../learn/target-names.js';
 import { keyWords, operationStatsWords } from '../learn/target-words.js';
 import { MAX_TIMELINE, Timelines } from './timeline.js';
 
@@ -56,14 +56,14 @@ export class Inventory {
 
   conversations(q: ConversationQuery): { total: number; items: ShownConversation[] } {
     const page = this.learn.conversationsPage(q);
-    const names = targetNames(this.learn.assets());
+    const names = learnedTargetNames(this.learn);
     return { total: page.total, items: page.items.map((c) => shownConversation(c, names)) };
   }
 
   conversation(key: string): ShownConversation {
     const c = this.learn.conversation(key);
     if (!c) throw new BulkheadError('BH_NOT_FOUND', `no conversation '${key}' in the baseline (client>server:port/protocol)`);
-    return shownConversation(c, targetNames(this.learn.assets()));
+    return shownConversation(c, learnedTargetNames(this.learn));
   }
 
   /** Names, transports, ports and the roles hosts play in each protocol. */

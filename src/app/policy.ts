@@ -5,7 +5,7 @@ import type { EtherCensusState } from '../learn/ether-census.js';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
 import type { Conversation } from '../learn/model.js';
-import { targetNames } from '../learn/target-names.js';
+import { learnedTargetNames, targetNames } from '../learn/target-names.js';
 import type { TargetNames } from '../../protocols/protocol.js';
 import { derivePolicy, type DeriveOptions } from '../policy/derive.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
@@ -18,6 +18,7 @@ import { Judge } from '../policy/verdict.js';
 import type { LearnStore } from '../store/learn-store.js';
 import { PolicyStore, PolicyStoreError } from '../store/policy-store.js';
 import { loadPolicy } from '../gateway/policy-ref.js';
+import { outlinePolicy } from '../policy/stored.js';
 
 export { loadPolicy, type LoadedPolicy } from '../gateway/policy-ref.js';
 
@@ -36,7 +37,7 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
   );
   // What is stored must load again: a derivation that breaks the schema is a bug, not a draft.
   const checked = parsePolicy(text, 'the derived policy');
-  const version = policies.add(text, policy.name, 'derived', by, checked);
+  const version = policies.add(text, policy.name, 'derived', by, checked, outlinePolicy(checked));
   const findings = lintPolicy(policy, { assets, ruleHits: simulateBaseline(policy, conversations).ruleHits });
   return { version, policy, text, findings };
 }
@@ -44,7 +45,7 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
 /** Import: validated before anything is stored. */
 export function importPolicy(policies: PolicyStore, file: string, by: string): { version: number; policy: Policy } {
   const { policy, text } = loadPolicy(policies, file);
-  return { version: policies.add(text, policy.name, `imported from ${file}`, by, policy), policy };
+  return { version: policies.add(text, policy.name, `imported from ${file}`, by, policy, outlinePolicy(policy)), policy };
 }
 
 /**
@@ -124,7 +125,7 @@ export function simulateSince(learn: LearnStore, policies: PolicyStore, candidat
 
 /** What the learned devices call their targets (OPC UA browse names), for explanations. */
 export function learnedNames(learn: LearnStore): TargetNames {
-  return targetNames(learn.assets());
+  return learnedTargetNames(learn);
 }
 
 /** `text` ("7d", a date) as a time of the learned baseline: relative times count back from the last packet learned. */

@@ -7,7 +7,7 @@ import { EventStore, type GatewayEvent } from '../store/event-store.js';
 import { Pending } from '../store/pending.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { LearnStore } from '../store/learn-store.js';
-import { targetNames } from '../learn/target-names.js';
+import { learnedTargetNames } from '../learn/target-names.js';
 import { enforce, type EnforceOptions } from './engine.js';
 import { writeEngineHealth, type EngineHealth } from './health.js';
 import type { LoadedPolicy } from './policy-ref.js';
@@ -52,7 +52,7 @@ export async function runEngine(db: Db, first: LoadedPolicy, o: EngineRunOptions
       },
       onAlert: (message) => record('alert', { source: 'engine', message }),
       ...(follow ? { follow: new PolicyStore(db) } : {}),
-      names: () => targetNames(new LearnStore(db).assets()),
+      names: () => learnedTargetNames(new LearnStore(db)),
     });
   } finally {
     clearInterval(flusher);

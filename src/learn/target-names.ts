@@ -9,9 +9,12 @@ import type { Asset } from './model.js';
 /** Names kept in all: each server keeps at most its own limit; a plant of many servers is bounded here. */
 export const TARGET_NAMES_KEPT = 50_000;
 
+/** The identity slots the protocol modules keep names in. */
+const NAME_SLOTS = PROTOCOLS.map((m) => m.namesSlot).filter((s): s is string => s !== undefined);
+
 export function targetNames(assets: readonly Asset[]): TargetNames {
   const names = new Map<string, string>();
-  const slots = PROTOCOLS.map((m) => m.namesSlot).filter((s): s is string => s !== undefined);
+  const slots = NAME_SLOTS;
   for (const a of assets) {
     const identity = a.identity as Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
     for (const slot of slots) {
@@ -22,4 +25,12 @@ export function targetNames(assets: readonly Asset[]): TargetNames {
     }
   }
   return names;
+}
+
+/**
+ * The names a store's learned devices gave, reading only the assets that hold names (a few
+ * servers) rather than every asset: a page of the console asks this on every view.
+ */
+export function learnedTargetNames(store: { assetsMentioning(keys: readonly string[]): readonly Asset[] }): TargetNames {
+  return targetNames(store.assetsMentioning(NAME_SLOTS));
 }

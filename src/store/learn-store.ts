@@ -151,6 +151,17 @@ export class LearnStore {
   }
 
   /**
+   * The assets whose record has a field named one of `keys` (by its JSON text: the records are
+   * searched in SQLite and only those parsed), in address order. A text match is a candidate:
+   * the caller reads the field itself.
+   */
+  assetsMentioning(keys: readonly string[]): Asset[] {
+    if (keys.length === 0) return [];
+    const where = keys.map(() => 'instr(data, ?) > 0').join(' OR ');
+    return (this.db.prepare(`SELECT data FROM assets WHERE ${where} ORDER BY ip`).all(...keys.map((k) => JSON.stringify(k) + ':')) as { data: string }[]).map((r) => JSON.parse(r.data) as Asset);
+  }
+
+  /**
    * One page of the inventory for the console: `q` matches anywhere in the record (address, MAC,
    * vendor, identity, role), `role` and `purdue` filter, sorted by address, last seen or level.
    */
