@@ -7,7 +7,8 @@
 
 import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Operation, OperationKind, Protocol, Target } from '../../protocols/operation.js';
-import { allowancesFor, conduitFor, mergeRanges, RuleIds, ruleRate, type DeriveTarget } from './derive.js';
+import { allowancesFor, conduitFor, mergeRanges, ruleRate, type DeriveTarget } from './derive.js';
+import { RuleIds } from './rule-ids.js';
 import { compilePolicy, type Evaluator, type VerdictCode } from './evaluate.js';
 import { lintPolicy, type Finding } from './lint.js';
 import type { Allowance, BacnetScope, Conduit, HostSelector, ModbusScope, Policy, Rule, Zone } from './model.js';

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ADDRESS_CACHE_LIMIT, AddressBook } from './address-book.js';
-import { RuleIds } from './derive.js';
+import { RuleIds } from './rule-ids.js';
 import type { Rule, Zone } from './model.js';
 
 const control: Zone = { id: 'control', name: 'Control', securityLevel: 3, members: ['10.1.0.0/16'] };

@@ -9,6 +9,7 @@ import type { OperationKind, Protocol } from '../../protocols/operation.js';
 import { etherTypeName } from '../../protocols/net/ether-types.js';
 import { describeIdentity } from '../../protocols/registry.js';
 import type { AddressBinding, Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, SecurityLevel, Zone } from './model.js';
+import { RuleIds, slug } from './rule-ids.js';
 
 /** What derivation reads of an asset (the learning inventory's shape). */
 export interface DeriveAsset {
@@ -114,9 +115,6 @@ function compareIps(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
-function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
-}
 
 /** Ranges sorted and joined where they touch or overlap, or lie at most `slack` apart. */
 export function mergeRanges(ranges: [number, number][], slack: number): [number, number][] {
@@ -298,31 +296,6 @@ export function conduitFor(x: Zone, y: Zone): Conduit {
 /** SL 4's rate limit: twice the rate observed, at least one request a second. */
 export function ruleRate(transactions: number, firstSeen: number, lastSeen: number): number {
   return Math.max(1, Math.ceil((2 * transactions) / Math.max(1, lastSeen - firstSeen)));
-}
-
-/**
- * Rule ids unique in a policy: a rule's id from its protocol and hosts, with the next free
- * numeric suffix when that is taken. The next suffix is remembered per base, so naming many
- * rules of one shape stays linear.
- */
-export class RuleIds {
-  private readonly used: Set<string>;
-  private readonly next = new Map<string, number>();
-
-  constructor(taken: Iterable<string> = []) {
-    this.used = new Set(taken);
-  }
-
-  /** A fresh id for `rule`, taken from now on. */
-  name(rule: Rule): string {
-    const base = slug(`${rule.protocol}-${rule.client.hosts!.length > 1 ? `${rule.client.hosts!.length}-clients` : rule.client.hosts![0]}-to-${rule.server.broadcast ? 'broadcast' : rule.server.hosts!.length > 1 ? `${rule.server.hosts!.length}-servers` : rule.server.hosts![0]}`).slice(0, 56);
-    let id = base;
-    let n = this.next.get(base) ?? 2;
-    while (this.used.has(id)) id = `${base}-${n++}`;
-    this.next.set(base, n);
-    this.used.add(id);
-    return id;
-  }
 }
 
 /** The rule allowing what a conversation did, at its conduit's security level. */
