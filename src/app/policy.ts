@@ -18,7 +18,7 @@ import { Judge } from '../policy/verdict.js';
 import type { LearnStore } from '../store/learn-store.js';
 import { PolicyStore, PolicyStoreError } from '../store/policy-store.js';
 import { loadPolicy } from '../gateway/policy-ref.js';
-import { outlinePolicy } from '../policy/stored.js';
+import { storeVersion } from '../policy/stored.js';
 
 export { loadPolicy, type LoadedPolicy } from '../gateway/policy-ref.js';
 
@@ -37,7 +37,7 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
   );
   // What is stored must load again: a derivation that breaks the schema is a bug, not a draft.
   const checked = parsePolicy(text, 'the derived policy');
-  const version = policies.add(text, policy.name, 'derived', by, checked, outlinePolicy(checked));
+  const version = storeVersion(policies, text, policy.name, 'derived', by, checked);
   const findings = lintPolicy(policy, { assets, ruleHits: simulateBaseline(policy, conversations).ruleHits });
   return { version, policy, text, findings };
 }
@@ -45,7 +45,7 @@ export function derive(learn: LearnStore, policies: PolicyStore, options: Derive
 /** Import: validated before anything is stored. */
 export function importPolicy(policies: PolicyStore, file: string, by: string): { version: number; policy: Policy } {
   const { policy, text } = loadPolicy(policies, file);
-  return { version: policies.add(text, policy.name, `imported from ${file}`, by, policy, outlinePolicy(policy)), policy };
+  return { version: storeVersion(policies, text, policy.name, `imported from ${file}`, by, policy), policy };
 }
 
 /**

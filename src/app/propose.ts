@@ -18,7 +18,7 @@ import type { EventStore, GatewayEvent } from '../store/event-store.js';
 import { PolicyStoreError, workingVersion, type PolicyStore, type WorkingVersion } from '../store/policy-store.js';
 import { BulkheadError } from '../errors.js';
 import { parseSince } from './policy.js';
-import { outlinePolicy } from '../policy/stored.js';
+import { storeVersion } from '../policy/stored.js';
 
 /** Would-deny events read for one proposal (the newest); more are counted as not read. */
 export const PROPOSE_EVENTS = 50_000;
@@ -174,6 +174,6 @@ export function propose(s: Stores, o: ProposeOptions, now = Date.now() / 1000): 
   const text = formatPolicy(adapted.policy, header);
   // What is stored must load again: a proposal that breaks the schema is a bug, not a draft.
   const checked = parsePolicy(text, 'the proposed policy');
-  proposal.version = s.policies.add(text, adapted.policy.name, `proposed from would-deny traffic on version ${base.version}`, o.by, checked, outlinePolicy(checked));
+  proposal.version = storeVersion(s.policies, text, adapted.policy.name, `proposed from would-deny traffic on version ${base.version}`, o.by, checked);
   return proposal;
 }

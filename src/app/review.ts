@@ -9,7 +9,7 @@ import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { editZones, type ZoneEdit } from '../policy/edit.js';
 import { POLICY_SCHEMA } from '../policy/schema.js';
-import { outlinePolicy, RULES_SHOWN, storedOutline } from '../policy/stored.js';
+import { RULES_SHOWN, storedOutline, storeVersion } from '../policy/stored.js';
 import type { Rule } from '../policy/model.js';
 import { describeRule } from '../policy/words.js';
 import { compareSimulations } from '../policy/simulate.js';
@@ -108,7 +108,7 @@ export class PolicyReview {
   /** A YAML or JSON document stored as a new draft, validated first (errors name `where`). */
   store(document: string, where: string, by: string): number {
     const policy = parsePolicy(document, where);
-    return this.policies.add(document, policy.name, 'console', by, policy, outlinePolicy(policy));
+    return storeVersion(this.policies, document, policy.name, 'console', by, policy);
   }
 
   derive(options: DeriveOptions, by: string): number {
@@ -120,7 +120,7 @@ export class PolicyReview {
     const edited = editZones(this.load(v).policy, edit);
     const doc = formatPolicy(edited, `Edited on the zone map from version ${v}: ${edit.op}.`);
     const checked = parsePolicy(doc, 'the edited policy');
-    return this.policies.add(doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by, checked, outlinePolicy(checked));
+    return storeVersion(this.policies, doc, edited.name, `zone map edit (${edit.op}) of version ${v}`, by, checked);
   }
 
   approve(v: number, by: string) {

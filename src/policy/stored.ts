@@ -17,6 +17,15 @@ export function outlinePolicy(policy: Policy): PolicyOutline {
   return { ...policy, conduits: policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
 }
 
+/**
+ * Stores `document` as a new draft with its checked form (`checked`: parsePolicy of exactly this
+ * document) and that form's outline kept beside it, so that neither a load nor the first view of
+ * the version parses or cuts anything; returns its version number.
+ */
+export function storeVersion(policies: PolicyStore, document: string, name: string, source: string, by: string, checked: Policy): number {
+  return policies.add(document, name, source, by, checked, outlinePolicy(checked));
+}
+
 /** A version's outline as kept, else made from its policy (storedPolicy) and kept for the next view. */
 export function storedOutline(policies: PolicyStore, version: number): PolicyOutline {
   const kept = policies.outline(version);

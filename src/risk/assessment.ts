@@ -10,7 +10,7 @@ import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
 import { compilePolicy, type Evaluator } from '../policy/evaluate.js';
 import type { Policy, SecurityLevel } from '../policy/model.js';
-import { outlinePolicy, storedPolicy } from '../policy/stored.js';
+import { storedPolicy, storeVersion } from '../policy/stored.js';
 import { applyCountermeasure, patchSuggestions, suggestCountermeasures, type AssessedAsset, type Countermeasure } from './countermeasures.js';
 import { assetClaims, type AssetClaim } from './identity.js';
 import { AdvisoryIndex, matchAsset } from './match.js';
@@ -178,7 +178,7 @@ export class RiskAssessment {
     const changed = applyCountermeasure({ policy, evaluator, conversations: this.learn.conversations() }, cm, report.assets.find((a) => a.key === cm.assetKey));
     const text = formatPolicy(changed, `Bulkhead policy: version ${base.version} with countermeasure ${cm.id} (${cm.advisories.join(', ')}), drafted ${new Date().toISOString()}.\n${cm.text}`);
     const checked = parsePolicy(text, 'the drafted countermeasure');
-    const version = this.policies.add(text, changed.name, `countermeasure ${cm.id} for ${cm.advisories.join(', ')} on version ${base.version}`, by, checked, outlinePolicy(checked));
+    const version = storeVersion(this.policies, text, changed.name, `countermeasure ${cm.id} for ${cm.advisories.join(', ')} on version ${base.version}`, by, checked);
     return { version, base, countermeasure: cm, diff: diffPolicies(policy, changed) };
   }
 }

@@ -55,7 +55,7 @@ export class PolicyStore {
    * Stores a new draft; returns its version number. `parsed`: the document as the policy checker
    * returned it (parsePolicy of exactly `document`), kept as JSON so that loading it needs no
    * parse; without it the first load parses the document and keeps it then. `outline`: that form
-   * as the policy view shows it (policy/stored.ts outlinePolicy), else made on the first view.
+   * as the policy view shows it (policy/stored.ts storeVersion gives both), else made on the first view.
    */
   add(document: string, name: string, source: string, createdBy: string, parsed?: unknown, outline?: unknown): number {
     return this.db.transaction(() => {
