@@ -14,10 +14,9 @@ const NAME_SLOTS = PROTOCOLS.map((m) => m.namesSlot).filter((s): s is string => 
 
 export function targetNames(assets: readonly Asset[]): TargetNames {
   const names = new Map<string, string>();
-  const slots = NAME_SLOTS;
   for (const a of assets) {
     const identity = a.identity as Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
-    for (const slot of slots) {
+    for (const slot of NAME_SLOTS) {
       for (const [key, name] of Object.entries(identity[slot] ?? {})) {
         if (names.size >= TARGET_NAMES_KEPT) return names;
         if (typeof name === 'string' && !names.has(key)) names.set(key, name);

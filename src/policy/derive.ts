@@ -115,7 +115,6 @@ function compareIps(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
-
 /** Ranges sorted and joined where they touch or overlap, or lie at most `slack` apart. */
 export function mergeRanges(ranges: [number, number][], slack: number): [number, number][] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);

@@ -133,6 +133,12 @@ interface ProtocolIndex {
 
 const NO_RULES: RuleList = { deny: [], allow: [] };
 
+/** The link of a client's chain for `protocol`, if it has one. */
+function rulesFor(chain: ClientRules | undefined, protocol: Protocol): ClientRules | undefined {
+  while (chain && chain.protocol !== protocol) chain = chain.next;
+  return chain;
+}
+
 function opcuaNamespace(nodeId: string): number {
   const m = /^ns=(\d+);/.exec(nodeId);
   return m ? Number(m[1]) : 0;
@@ -280,8 +286,7 @@ export class Evaluator {
 
   private clientRules(ip: string, protocol: Protocol): ClientRules {
     const a = this.addresses.pin(ip);
-    let mine = a.rules;
-    while (mine && mine.protocol !== protocol) mine = mine.next;
+    let mine = rulesFor(a.rules, protocol);
     if (!mine) {
       mine = { protocol, pairs: new Map(), byIp: { deny: [], allow: [] } };
       if (a.rules) mine.next = a.rules;
@@ -325,8 +330,7 @@ export class Evaluator {
     const ix = this.index.get(op.protocol);
     this.near = undefined;
     if (ix) {
-      let mine = client.rules;
-      while (mine && mine.protocol !== op.protocol) mine = mine.next;
+      const mine = rulesFor(client.rules, op.protocol);
       const pair = mine?.pairs.get(server) ?? NO_RULES;
       const byIp = mine?.byIp ?? NO_RULES;
       const byZone = (clientZone && ix.byClientZone.get(clientZone.id)) || NO_RULES;
