@@ -1,29 +1,19 @@
 // Applying the compiled table with nft, reading it back (IEC 62443-3-3 SR 3.3: the ruleset in
 // the kernel is the one intended), reading its counters, and removing it cleanly.
 
-import { execFile, spawnSync } from 'node:child_process';
 import type { NftProgram } from './nft-compiler.js';
 import { BulkheadError } from '../errors.js';
+import { run, runAsync, type Ran } from './exec.js';
 
 /** Runs nft with arguments and optional stdin (inside a namespace, a test prefixes `ip netns exec`). */
-export type NftRunner = (args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
+export type NftRunner = (args: string[], input?: string) => Ran;
+/** Either form: what applying and reading back the table take. */
+export type AsyncNftRunner = (args: string[], input?: string) => Ran | Promise<Ran>;
 
-export const runNft: NftRunner = (args, input) => {
-  const r = spawnSync('nft', args, { input, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error) return { status: null, stdout: '', stderr: r.error.message };
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-
-export type AsyncNftRunner = (args: string[]) => Promise<{ status: number | null; stdout: string; stderr: string }>;
+export const runNft: NftRunner = (args, input) => run('nft', args, input);
 
 /** nft without blocking the caller's event loop (the engine verdicts packets on it meanwhile). */
-export const runNftAsync: AsyncNftRunner = (args) =>
-  new Promise((resolve) => {
-    execFile('nft', args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-      const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ status, stdout, stderr: stderr || (err && status === null ? err.message : '') });
-    });
-  });
+export const runNftAsync: AsyncNftRunner = (args, input) => runAsync('nft', args, input);
 
 export class NftError extends BulkheadError {
   constructor(message: string) {
@@ -42,8 +32,8 @@ export function nftUnavailable(run: NftRunner = runNft): string | undefined {
 }
 
 /** Loads the whole table in one transaction: it applies entirely or not at all. */
-export function applyNft(program: NftProgram, run: NftRunner = runNft): void {
-  const r = run(['-f', '-'], program.script);
+export async function applyNft(program: NftProgram, run: AsyncNftRunner = runNftAsync): Promise<void> {
+  const r = await run(['-f', '-'], program.script);
   if (r.status !== 0) throw new NftError(`nft refused the ruleset (nothing was changed): ${r.stderr.trim()}`);
 }
 
@@ -58,8 +48,8 @@ interface NftJsonRule {
 }
 
 /** The table's rules as the kernel holds them, in order, with their counters. */
-export function readRules(table: string, run: NftRunner = runNft): RuleCounter[] {
-  const r = run(['-j', 'list', 'table', 'bridge', table]);
+export async function readRules(table: string, run: AsyncNftRunner = runNftAsync): Promise<RuleCounter[]> {
+  const r = await run(['-j', 'list', 'table', 'bridge', table]);
   if (r.status !== 0) throw new NftError(`cannot read table bridge ${table}: ${r.stderr.trim()}`);
   const doc = JSON.parse(r.stdout) as { nftables: NftJsonRule[] };
   const out: RuleCounter[] = [];
@@ -72,8 +62,8 @@ export function readRules(table: string, run: NftRunner = runNft): RuleCounter[]
 }
 
 /** Compares the kernel's rules with the program's: empty when they are the same, else what differs. */
-export function verifyNft(program: NftProgram, run: NftRunner = runNft): string[] {
-  const got = readRules(program.table, run).map((r) => r.comment);
+export async function verifyNft(program: NftProgram, run: AsyncNftRunner = runNftAsync): Promise<string[]> {
+  const got = (await readRules(program.table, run)).map((r) => r.comment);
   const want = program.comments;
   const problems: string[] = [];
   for (let i = 0; i < Math.max(got.length, want.length); i++) {
@@ -84,8 +74,8 @@ export function verifyNft(program: NftProgram, run: NftRunner = runNft): string[
 }
 
 /** Removes the table; a table already gone is not an error. */
-export function removeNft(table: string, run: NftRunner = runNft): void {
-  const r = run(['delete', 'table', 'bridge', table]);
+export async function removeNft(table: string, run: AsyncNftRunner = runNftAsync): Promise<void> {
+  const r = await run(['delete', 'table', 'bridge', table]);
   if (r.status !== 0 && !/No such file or directory/.test(r.stderr)) throw new NftError(`cannot remove table bridge ${table}: ${r.stderr.trim()}`);
 }
 

@@ -3,20 +3,13 @@
 // on bridged traffic (br_netfilter), in a chain of their own, replaced atomically with
 // iptables-restore. Fail-open conduits use --queue-bypass: no listener, the kernel forwards.
 
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Policy } from '../policy/model.js';
 import { protocolModule } from '../../protocols/registry.js';
 import { inspectedRule, steeredAddresses } from '../policy/steering.js';
+import { runAsync, type Runner } from './exec.js';
 
 export const CHAIN = 'BULKHEAD-DPI';
-
-export type Runner = (cmd: string, args: string[], input?: string) => { status: number | null; stdout: string; stderr: string };
-
-export const run: Runner = (cmd, args, input) => {
-  const r = spawnSync(cmd, args, { input, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.error ? r.error.message : (r.stderr ?? '') };
-};
 
 /**
  * The iptables-restore input for the inspection chain: rules that restrict operations, by host
@@ -76,23 +69,23 @@ export function setBridgeNetfilter(on: boolean): void {
 }
 
 /** Installs the chain and the jump to it (from `bridge` only, when named); bridged IPv4 is made to pass the ip hooks. */
-export function installQueueRules(input: string, exec: Runner = run, bridge?: string): void {
+export async function installQueueRules(input: string, exec: Runner = runAsync, bridge?: string): Promise<void> {
   // br_netfilter: bridged IPv4 traverses iptables FORWARD, where NFQUEUE is available.
   setBridgeNetfilter(true);
-  const r = exec('iptables-restore', ['--noflush'], input);
+  const r = await exec('iptables-restore', ['--noflush'], input);
   if (r.status !== 0) throw new Error(`iptables-restore refused the inspection rules (nothing changed): ${r.stderr.trim()}`);
   const jump = [...(bridge ? ['-i', bridge] : []), '-j', CHAIN];
-  if (exec('iptables', ['-C', 'FORWARD', ...jump]).status !== 0) {
-    const j = exec('iptables', ['-I', 'FORWARD', '1', ...jump]);
+  if ((await exec('iptables', ['-C', 'FORWARD', ...jump])).status !== 0) {
+    const j = await exec('iptables', ['-I', 'FORWARD', '1', ...jump]);
     if (j.status !== 0) throw new Error(`cannot hook the inspection chain: ${j.stderr.trim()}`);
   }
 }
 
-export function removeQueueRules(exec: Runner = run): void {
+export async function removeQueueRules(exec: Runner = runAsync): Promise<void> {
   // Every jump to the chain, whatever bridge it was limited to.
-  for (const line of exec('iptables', ['-S', 'FORWARD']).stdout.split('\n')) {
-    if (line.startsWith('-A FORWARD ') && line.endsWith(`-j ${CHAIN}`)) exec('iptables', ['-D', ...line.slice(3).split(' ')]);
+  for (const line of (await exec('iptables', ['-S', 'FORWARD'])).stdout.split('\n')) {
+    if (line.startsWith('-A FORWARD ') && line.endsWith(`-j ${CHAIN}`)) await exec('iptables', ['-D', ...line.slice(3).split(' ')]);
   }
-  exec('iptables', ['-F', CHAIN]);
-  exec('iptables', ['-X', CHAIN]);
+  await exec('iptables', ['-F', CHAIN]);
+  await exec('iptables', ['-X', CHAIN]);
 }

@@ -51,7 +51,7 @@ export interface RulesetOptions {
   /** Fail-open conduits over their latency budget: left to the kernel rules. */
   bypassed?: ReadonlySet<string>;
   /** Called where nothing is inspected any more (the xtables steering and br_netfilter go). */
-  stopInspecting: () => void;
+  stopInspecting: () => Promise<void>;
 }
 
 export interface InstalledRuleset {
@@ -64,18 +64,18 @@ export interface InstalledRuleset {
 }
 
 /** Applies `policy` atomically (nft and iptables-restore take all or nothing) and checks the kernel holds it. */
-export function installRuleset(policy: Policy, o: RulesetOptions): InstalledRuleset {
+export async function installRuleset(policy: Policy, o: RulesetOptions): Promise<InstalledRuleset> {
   const ports = o.bridge ? guardedPorts(o.bridge, o.ports) : undefined;
   const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, !failsClosed(c, o.mode)] as const)));
   const steer = queueRules(policy, o.inspect?.queue ?? 0, (id) => failOpen.get(id) ?? true, o.bypassed);
   const byTable = o.inspect?.nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;
   const program = compileNft(policy, { mode: o.mode, isolated: o.isolated, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.inspect!.queue, rules: byTable } } : {}) });
   try {
-    applyNft(program);
-    const drift = verifyNft(program);
+    await applyNft(program);
+    const drift = await verifyNft(program);
     if (drift.length) throw new EnforceError(`the kernel's ruleset differs from the policy after applying it: ${drift.join('; ')}`);
-    if (o.inspect && !o.inspect.nftQueue && steer.inspected.length) installQueueRules(steer.input, undefined, o.bridge);
-    else o.stopInspecting();
+    if (o.inspect && !o.inspect.nftQueue && steer.inspected.length) await installQueueRules(steer.input, undefined, o.bridge);
+    else await o.stopInspecting();
   } catch (err) {
     if (err instanceof EnforceError) throw err;
     throw new EnforceError(`cannot enforce: ${(err as Error).message}`, { cause: err });
@@ -87,10 +87,10 @@ export function installRuleset(policy: Policy, o: RulesetOptions): InstalledRule
  * Stops inspecting: the steering goes and br_netfilter is put back as found (every bridged packet
  * pays for its hooks while it is on).
  */
-export function inspectionStopper(): () => void {
+export function inspectionStopper(): () => Promise<void> {
   const bridgeNfAtStart = bridgeNetfilter();
-  return () => {
-    removeQueueRules();
+  return async () => {
+    await removeQueueRules();
     if (bridgeNfAtStart === false && bridgeNetfilter()) setBridgeNetfilter(false);
   };
 }

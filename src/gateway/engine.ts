@@ -59,12 +59,12 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
   const engine = new Engine(first, o);
-  const budgetTimer = setInterval(() => engine.checkBudgets(), 1000);
+  const budgetTimer = setInterval(() => void engine.checkBudgets(), 1000);
   const linkTimer = setInterval(() => engine.pollLink(), LINK_WATCH_MS);
   const beat = o.heartbeat ? setInterval(() => o.heartbeat!(engine.health()), HEARTBEAT_MS) : undefined;
   let timers: NodeJS.Timeout[] = [];
   try {
-    engine.install(first.policy, first.label);
+    await engine.install(first.policy, first.label);
     o.heartbeat?.(engine.health());
     if (o.follow) timers = engine.follow(o.follow);
     await new Promise<void>((resolve) => {
@@ -76,7 +76,7 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
     clearInterval(budgetTimer);
     clearInterval(linkTimer);
     clearInterval(beat);
-    engine.stop();
+    await engine.stop();
   }
   return engine.totals();
 }
@@ -87,7 +87,7 @@ class Engine {
   private readonly queue: Queue | undefined;
   /** Steering: the table's own `queue` expression where the kernel has it, else the xtables NFQUEUE target. */
   private readonly nftQueue: boolean;
-  private readonly stopInspecting: () => void;
+  private readonly stopInspecting: () => Promise<void>;
   /** What the kernel's layer 2 refused (spoofing, VLANs, EtherTypes), reported as the inspector reports. */
   private readonly linkWatch: LinkWatch;
   private table = 'bulkhead';
@@ -98,6 +98,8 @@ class Engine {
   /** The isolations and plant ports the rules in force were made for: either changing needs new rules. */
   private isolatedKey = '';
   private portsKey = '';
+  /** The kernel changes under way, one at a time, in the order asked for. */
+  private changes: Promise<unknown> = Promise.resolve();
   /** Fail-open conduits over their latency budget: inspection bypassed since (ms). */
   private readonly bypassed = new Map<string, number>();
   /** Conduits over their latency budget: last alerted (ms). */
@@ -117,17 +119,31 @@ class Engine {
     this.linkWatch = new LinkWatch(first.policy);
   }
 
+  /**
+   * One kernel change after another. nft and iptables-restore run as child processes the event
+   * loop does not wait for: verdicts and the heartbeat go on while a slow box applies a table.
+   */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
   /** Puts a policy in force: kernel table and inspection rules atomically, then the evaluator. */
-  install(policy: Policy, label: string): void {
+  install(policy: Policy, label: string): Promise<void> {
+    return this.serially(() => this.put(policy, label));
+  }
+
+  private async put(policy: Policy, label: string): Promise<void> {
     const cut = this.isolated();
     const mode = this.mode;
     if (mode === 'bypass') {
-      this.standAside(policy, label);
+      await this.standAside(policy, label);
       return;
     }
     this.inspector.mode = mode;
     const o = this.o;
-    const r = installRuleset(policy, { mode, isolated: cut, bypassed: new Set(this.bypassed.keys()), stopInspecting: this.stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(this.queue ? { inspect: { queue: o.queue, nftQueue: this.nftQueue } } : {}) });
+    const r = await installRuleset(policy, { mode, isolated: cut, bypassed: new Set(this.bypassed.keys()), stopInspecting: this.stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(this.queue ? { inspect: { queue: o.queue, nftQueue: this.nftQueue } } : {}) });
     this.inspector.evaluator = compilePolicy(policy, o.names?.());
     this.inspector.isolate(cut);
     this.linkWatch.use(policy, r.program.table, r.program.sightings);
@@ -146,16 +162,16 @@ class Engine {
   }
 
   /** Bypass mode: nothing in the kernel; the policy is kept for when enforcement resumes. */
-  private standAside(policy: Policy, label: string): void {
-    this.stopInspecting();
-    removeNft(this.table);
+  private async standAside(policy: Policy, label: string): Promise<void> {
+    await this.stopInspecting();
+    await removeNft(this.table);
     this.installed = false;
     this.inForce = { policy, label };
     this.o.log(`bypass: no rules in the kernel, the bridge forwards everything (policy ${label} kept for when enforcement resumes)`);
   }
 
-  private reinstall(): void {
-    this.install(this.inForce.policy, this.inForce.label);
+  private reinstall(): Promise<void> {
+    return this.install(this.inForce.policy, this.inForce.label);
   }
 
   private isolated(): string[] {
@@ -163,7 +179,7 @@ class Engine {
   }
 
   /** Latency budgets: a fail-open conduit over budget is left to the kernel for a while; a fail-closed one keeps being inspected. */
-  checkBudgets(): void {
+  async checkBudgets(): Promise<void> {
     const now = Date.now();
     let changed = false;
     for (const c of this.inForce.policy.conduits) {
@@ -173,7 +189,7 @@ class Engine {
     }
     if (!changed) return;
     try {
-      this.reinstall();
+      await this.reinstall();
     } catch (err) {
       this.o.log(`ERROR: ${(err as Error).message}: the previous rules stay in force`);
     }
@@ -249,13 +265,26 @@ class Engine {
   follow(store: PolicyStore): NodeJS.Timeout[] {
     let current = store.latest('active')?.version;
     let seen = store.db.pragma('data_version', { simple: true });
+    // One look at a time; a change seen during a look is looked at as soon as it ends.
+    let looking = false;
+    let again = false;
     const look = () => {
-      try {
-        current = this.catchUp(store, current);
-      } catch (err) {
-        // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
-        this.o.log(`ERROR: ${(err as Error).message}: the previous policy stays in force`);
+      if (looking) {
+        again = true;
+        return;
       }
+      looking = true;
+      this.catchUp(store, current)
+        .then((v) => (current = v))
+        // The kernel keeps the last good ruleset (nft and iptables-restore apply whole or not at all).
+        .catch((err: Error) => this.o.log(`ERROR: ${err.message}: the previous policy stays in force`))
+        .finally(() => {
+          looking = false;
+          if (again) {
+            again = false;
+            look();
+          }
+        });
     };
     const changed = () => {
       const v = store.db.pragma('data_version', { simple: true });
@@ -267,22 +296,22 @@ class Engine {
   }
 
   /** One look at the store: a rollback, a new mode, a newly active version, changed guards; returns the active version in force. */
-  private catchUp(store: PolicyStore, current: number | undefined): number | undefined {
+  private async catchUp(store: PolicyStore, current: number | undefined): Promise<number | undefined> {
     const rolled = store.expirePending(Date.now() / 1000);
     if (rolled) this.o.log(`policy version ${rolled.from} was not confirmed in time: rolling back to ${rolled.to ?? 'none'}`);
     const wanted = store.mode();
     if (isGatewayMode(wanted) && wanted !== this.mode) {
       this.o.log(`mode: ${this.mode} -> ${wanted}`);
       this.mode = wanted;
-      this.reinstall();
+      await this.reinstall();
     }
     const active = store.latest('active')?.version;
     if (active !== undefined && active !== current) {
       const next = loadPolicy(store, String(active));
-      this.install(next.policy, next.label);
+      await this.install(next.policy, next.label);
       return active;
     }
-    if (this.guardsChanged()) this.reinstall();
+    if (this.guardsChanged()) await this.reinstall();
     return current;
   }
 
@@ -292,14 +321,19 @@ class Engine {
     return !!this.o.bridge && JSON.stringify(guardedPorts(this.o.bridge, this.o.ports)) !== this.portsKey;
   }
 
-  stop(): void {
+  /** After the change under way: a table applied after stopping would stay with nobody to remove it. */
+  stop(): Promise<void> {
+    return this.serially(() => this.leave());
+  }
+
+  private async leave(): Promise<void> {
     if (this.installed && this.o.onStop === 'fail-state') {
       this.queue?.close();
       this.o.log('stopped: the rules stay with nobody on the inspection queue, each conduit in its fail state (fail-open forwarded by the kernel at host and port level, fail-closed blocked)');
     } else {
-      this.stopInspecting();
+      await this.stopInspecting();
       this.queue?.close();
-      if (this.installed) removeNft(this.table);
+      if (this.installed) await removeNft(this.table);
       this.o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
     }
   }

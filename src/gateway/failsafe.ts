@@ -42,7 +42,7 @@ export function failClosedConduits(store: PolicyStore): string[] {
   return loadPolicy(store, 'active').policy.conduits.filter((c) => failsClosed(c, mode)).map((c) => c.name);
 }
 
-export function failsafe(o: FailsafeOptions): FailState {
+export async function failsafe(o: FailsafeOptions): Promise<FailState> {
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot hold the fail state: ${missing}`);
   const now = Date.now() / 1000;
@@ -53,13 +53,13 @@ export function failsafe(o: FailsafeOptions): FailState {
   const active = o.store.latest('active');
   let result: FailState;
   if (o.clear || mode === 'bypass' || !active) {
-    removeQueueRules();
-    removeNft('bulkhead');
+    await removeQueueRules();
+    await removeNft('bulkhead');
     const why = o.clear ? `cleared by ${o.by}` : mode === 'bypass' ? 'the gateway is in bypass mode (a plain wire by an operator)' : 'no policy is active: nothing was ever enforced here';
     result = { ts: now, state: 'plain-bridge', why, conduits: [] };
   } else {
     const { policy, label } = loadPolicy(o.store, 'active');
-    installRuleset(policy, {
+    await installRuleset(policy, {
       mode: mode === 'learn' ? 'learn' : 'enforce',
       isolated: o.store.isolations().flatMap((i) => i.addresses),
       inspect: { queue: o.queue, nftQueue: nftQueueSupported() },

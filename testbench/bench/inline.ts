@@ -19,7 +19,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHAIN, queueRules, removeQueueRules, run, type Runner } from '../../src/enforce/queue-rules.js';
+import { CHAIN, queueRules, removeQueueRules } from '../../src/enforce/queue-rules.js';
+import { run, type SyncRunner } from '../../src/enforce/exec.js';
 import { formatPolicy } from '../../src/policy/document.js';
 import type { Policy, Rule } from '../../src/policy/model.js';
 import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
@@ -62,7 +63,7 @@ function buildFloor(dir: string): string | { binary: string } {
 
 /** Commands in the switch's namespace, for the floor's steering rules. */
 const inSwitch =
-  (lan: Lan): Runner =>
+  (lan: Lan): SyncRunner =>
   (cmd, args, input) =>
     run('ip', ['netns', 'exec', lan.nsOf('switch'), cmd, ...args], input);
 
@@ -84,7 +85,7 @@ async function withFloor<T>(lan: Lan, binary: string, p: Policy, measure: () => 
     return measure();
   } finally {
     await stopProcess(floor);
-    removeQueueRules(ns);
+    await removeQueueRules(ns);
     ns('sh', ['-c', 'echo 0 > /proc/sys/net/bridge/bridge-nf-call-iptables']);
   }
 }

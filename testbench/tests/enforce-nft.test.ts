@@ -69,46 +69,46 @@ describe.skipIf(unavailable !== undefined)('nftables fast path on a namespace br
     expect(probe('attacker', hosts.plc1.ip)).toBe('open');
   });
 
-  it('in enforce mode lets exactly the policy through, counts it, and reads back as intended', () => {
+  it('in enforce mode lets exactly the policy through, counts it, and reads back as intended', async () => {
     const program = compileNft(policy, { mode: 'enforce' });
     expect(program.needsInspection).toEqual(['hmi-reads-plc1']);
-    applyNft(program, run);
-    expect(verifyNft(program, run)).toEqual([]);
+    await applyNft(program, run);
+    expect(await verifyNft(program, run)).toEqual([]);
     expect(probe('hmi', hosts.plc1.ip)).toBe('open');
     expect(probe('hmi', hosts.plc2.ip)).toBe('blocked');
     expect(probe('attacker', hosts.plc1.ip)).toBe('blocked');
-    const counters = Object.fromEntries(readRules(program.table, run).map((r) => [r.comment, r.packets]));
+    const counters = Object.fromEntries((await readRules(program.table, run)).map((r) => [r.comment, r.packets]));
     expect(counters['hmi-reads-plc1']).toBeGreaterThan(0);
     expect(counters['hmi-reads-plc1:reply']).toBeGreaterThan(0);
     expect(counters.default).toBeGreaterThan(0);
   });
 
-  it('notices a ruleset changed behind its back', () => {
+  it('notices a ruleset changed behind its back', async () => {
     const program = compileNft(policy, { mode: 'enforce' });
-    applyNft(program, run);
+    await applyNft(program, run);
     run(['delete', 'rule', 'bridge', program.table, 'forward', 'handle', String(JSON.parse(run(['-j', '-a', 'list', 'chain', 'bridge', program.table, 'forward']).stdout).nftables.find((x: { rule?: { comment?: string } }) => x.rule?.comment === 'hmi-reads-plc1').rule.handle)]);
-    expect(verifyNft(program, run)[0]).toMatch(/rule 2: expected hmi-reads-plc1, kernel has hmi-reads-plc1:reply/);
+    expect((await verifyNft(program, run))[0]).toMatch(/rule 2: expected hmi-reads-plc1, kernel has hmi-reads-plc1:reply/);
   });
 
-  it('in learn mode drops nothing but counts what it would deny', () => {
+  it('in learn mode drops nothing but counts what it would deny', async () => {
     const program = compileNft(policy, { mode: 'learn' });
-    applyNft(program, run);
+    await applyNft(program, run);
     expect(probe('hmi', hosts.plc2.ip)).toBe('open');
     expect(probe('attacker', hosts.plc1.ip)).toBe('open');
-    const counters = Object.fromEntries(readRules(program.table, run).map((r) => [r.comment, r.packets]));
+    const counters = Object.fromEntries((await readRules(program.table, run)).map((r) => [r.comment, r.packets]));
     expect(counters.default).toBeGreaterThan(0);
   });
 
-  it('limits the table to its bridge\'s ports: traffic of other bridges is not its business', () => {
+  it('limits the table to its bridge\'s ports: traffic of other bridges is not its business', async () => {
     const program = compileNft(policy, { mode: 'enforce', bridgePorts: ['v-elsewhere'] });
-    applyNft(program, run);
-    expect(verifyNft(program, run)).toEqual([]);
+    await applyNft(program, run);
+    expect(await verifyNft(program, run)).toEqual([]);
     expect(probe('attacker', hosts.plc1.ip)).toBe('open');
-    applyNft(compileNft(policy, { mode: 'enforce', bridgePorts: ['v-hmi', 'v-attacker', 'v-plc1', 'v-plc2'] }), run);
+    await applyNft(compileNft(policy, { mode: 'enforce', bridgePorts: ['v-hmi', 'v-attacker', 'v-plc1', 'v-plc2'] }), run);
     expect(probe('attacker', hosts.plc1.ip)).toBe('blocked');
   });
 
-  it('steers inspected rules with the table\'s own queue expression where the kernel has it', () => {
+  it('steers inspected rules with the table\'s own queue expression where the kernel has it', async () => {
     const program = compileNft(policy, { mode: 'enforce', queue: { num: 3, rules: new Map([['hmi-reads-plc1', true]]) } });
     expect(program.script).toMatch(/tcp dport 502 counter queue num 3 bypass comment "hmi-reads-plc1"/);
     expect(program.script).toMatch(/tcp sport 502 counter accept comment "hmi-reads-plc1:reply"/);
@@ -116,24 +116,24 @@ describe.skipIf(unavailable !== undefined)('nftables fast path on a namespace br
     expect(closed.script).toMatch(/counter queue num 3 comment "hmi-reads-plc1"/);
     if (!nftQueueSupported(run)) {
       console.warn('SKIPPED: applying a table with the nftables queue expression: this kernel lacks it (the gateway steers with the xtables NFQUEUE target instead)');
-      expect(() => applyNft(program, run)).toThrow(/nft refused the ruleset/);
+      await expect(applyNft(program, run)).rejects.toThrow(/nft refused the ruleset/);
       return;
     }
     // Nobody listens on queue 3: bypass lets the fail-open rule's traffic through.
-    applyNft(program, run);
-    expect(verifyNft(program, run)).toEqual([]);
+    await applyNft(program, run);
+    expect(await verifyNft(program, run)).toEqual([]);
     expect(probe('hmi', hosts.plc1.ip)).toBe('open');
-    applyNft(closed, run);
+    await applyNft(closed, run);
     expect(probe('hmi', hosts.plc1.ip)).toBe('blocked');
   });
 
-  it('refuses a broken ruleset whole and removes cleanly', () => {
+  it('refuses a broken ruleset whole and removes cleanly', async () => {
     const program = compileNft(policy, { mode: 'enforce' });
-    applyNft(program, run);
-    expect(() => applyNft({ ...program, script: program.script.replace('counter accept comment "hmi-reads-plc1"', 'counter acept comment "x"') }, run)).toThrow(/nft refused the ruleset \(nothing was changed\)/);
-    expect(verifyNft(program, run)).toEqual([]);
-    removeNft(program.table, run);
-    removeNft(program.table, run);
+    await applyNft(program, run);
+    await expect(applyNft({ ...program, script: program.script.replace('counter accept comment "hmi-reads-plc1"', 'counter acept comment "x"') }, run)).rejects.toThrow(/nft refused the ruleset \(nothing was changed\)/);
+    expect(await verifyNft(program, run)).toEqual([]);
+    await removeNft(program.table, run);
+    await removeNft(program.table, run);
     expect(run(['list', 'tables']).stdout).not.toMatch(/bulkhead/);
     expect(probe('attacker', hosts.plc1.ip)).toBe('open');
   });

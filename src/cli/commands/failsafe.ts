@@ -29,8 +29,8 @@ export const registerFailsafe: Register = (root, io, act) => {
         // is gone with no ports named still gets a table, for every bridge of this box.
         const bridge = o.bridge !== undefined && (ports || existsSync(`/sys/class/net/${o.bridge}/brif`)) ? o.bridge : undefined;
         if (o.bridge !== undefined && !bridge) io.err(`bulkhead failsafe: bridge ${o.bridge} is not here and no ports are named: the rules apply to every bridge of this box`);
-        return withDb(o.db, (db) => {
-          const s = failsafe({ store: new PolicyStore(db), queue, by: o.by ?? 'bulkhead failsafe', ...(bridge ? { bridge } : {}), ...(ports ? { ports } : {}), ...(bypass ? { bypass } : {}), ...(o.clear ? { clear: true } : {}) });
+        return withDb(o.db, async (db) => {
+          const s = await failsafe({ store: new PolicyStore(db), queue, by: o.by ?? 'bulkhead failsafe', ...(bridge ? { bridge } : {}), ...(ports ? { ports } : {}), ...(bypass ? { bypass } : {}), ...(o.clear ? { clear: true } : {}) });
           bypass?.close?.(o.clear === true);
           io.out(o.json ? JSON.stringify(s) : formatFailState(s));
           return 0;
