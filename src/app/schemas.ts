@@ -50,6 +50,8 @@ export const EngineHealthSchema = Type.Object({
   inspected: Int,
   denied: Int,
   queue: Opt(Type.Object({ packets: Int, errors: Int })),
+  /** Each inspection queue (one worker thread each): the kernel spreads host pairs over them. */
+  queues: Opt(Type.Array(Type.Object({ num: Int, packets: Int, errors: Int }))),
   /** Requests sent in pieces held inline until their last piece: bytes now, and those refused over the budget. */
   reassembly: Type.Object({ heldBytes: Int, refused: Int }),
   conduits: Type.Array(

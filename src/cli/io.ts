@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bypassDriver, type BypassDriver } from '../enforce/bypass-driver.js';
+import { defaultQueueCount, MAX_QUEUES } from '../enforce/inspection-pool.js';
 import { configDb, type ApplianceConfig } from '../config/appliance-config.js';
 import { BulkheadError } from '../errors.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -81,6 +82,14 @@ export function queueNumber(command: string, value: string | undefined): number 
   return queue;
 }
 
+/** How many inspection queues from `first`, a worker thread each: by default one per core (at most 4). */
+export function queueCount(command: string, value: string | undefined, first: number): number {
+  const count = value === undefined ? defaultQueueCount() : Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_QUEUES) throw new UsageError(`bulkhead ${command}: --queues must be 1-${MAX_QUEUES}, got '${value}'`);
+  if (first + count - 1 > 65535) throw new UsageError(`bulkhead ${command}: --queues ${count} from queue ${first} goes past queue 65535`);
+  return count;
+}
+
 /** The gateway's bridge must exist and be a bridge: a typo must not leave the plant unprotected. */
 export function bridgeCheck(command: string, name: string): void {
   if (!/^[\w.-]{1,15}$/.test(name)) throw new UsageError(`bulkhead ${command}: --bridge '${name}' is not an interface name`);
@@ -116,6 +125,7 @@ export interface GatewayValues extends Common {
   bridge?: string;
   ports?: string;
   queue?: string;
+  queues?: string;
   bypassDriver?: string;
 }
 
@@ -125,6 +135,7 @@ export function gatewayFromConfig(values: GatewayValues, c: ApplianceConfig): vo
   values.bridge ??= c.bridge.name;
   if (c.bridge.ports) values.ports ??= c.bridge.ports.join(',');
   values.queue ??= c.gateway?.queue?.toString();
+  values.queues ??= c.gateway?.queues?.toString();
   values.bypassDriver ??= c.gateway?.bypassDriver;
 }
 

@@ -28,7 +28,7 @@ export interface ApplianceConfig {
   bridge: { name: string; ports?: string[] };
   /** The console listens on this address only (the management port, not the plant ports). */
   management: { address: string; port?: number; interface?: string; prefixLength?: number; gateway?: string; dns?: string[] };
-  gateway?: { mode?: GatewayMode; watchdogMs?: number; queue?: number; bypassDriver?: string; onStop?: 'fail-state' | 'remove' };
+  gateway?: { mode?: GatewayMode; watchdogMs?: number; queue?: number; queues?: number; bypassDriver?: string; onStop?: 'fail-state' | 'remove' };
   retention?: { eventsDays?: number; journalMaxMB?: number; storageWarnPercent?: number };
   ntp?: { servers: string[] };
   siem?: SiemTarget[];
@@ -76,6 +76,8 @@ export const CONFIG_SCHEMA = {
         mode: { enum: [...GATEWAY_MODES] },
         watchdogMs: { type: 'integer', minimum: 250, maximum: 60000 },
         queue: { type: 'integer', minimum: 0, maximum: 65535 },
+        // At most enforce/inspection-pool.ts MAX_QUEUES (the command line says so too).
+        queues: { type: 'integer', minimum: 1, maximum: 16 },
         bypassDriver: { type: 'string', pattern: '^(simulated|gpio|sysfs|watchdog):', maxLength: 300 },
         onStop: { enum: ['fail-state', 'remove'] },
       },

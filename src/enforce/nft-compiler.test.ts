@@ -35,7 +35,7 @@ describe('operation-scoped deny rules', () => {
     const nft = compileNft(p, { mode: 'enforce' });
     expect(nft.script).not.toMatch(/bulkhead deny vp-umas/);
     expect(nft.needsInspection).toContain('vp-umas');
-    const q = queueRules(p, 3, () => true);
+    const q = queueRules(p, { first: 3, count: 1 }, () => true);
     expect(q.inspected).toContain('vp-umas');
     expect(q.input).toMatch(/-s 10\.0\.1\.10 -d 10\.0\.0\.5 --dport 502 -m comment --comment vp-umas -j NFQUEUE --queue-num 3 --queue-bypass/);
   });
@@ -43,6 +43,13 @@ describe('operation-scoped deny rules', () => {
   it('are queued by the table itself where the kernel has the queue expression', () => {
     const nft = compileNft(plant(true), { mode: 'enforce', queue: { num: 3, rules: new Map([['vp-umas', false]]) } });
     expect(nft.script).toMatch(/tcp dport 502 counter queue num 3 comment "vp-umas"/);
+  });
+
+  it('spread over several queues, balanced by the kernel per host pair, in both steerings', () => {
+    const p = plant(true);
+    expect(queueRules(p, { first: 4, count: 3 }, () => false).input).toMatch(/--comment vp-umas -j NFQUEUE --queue-balance 4:6\n/);
+    const nft = compileNft(p, { mode: 'enforce', queue: { num: 4, count: 3, rules: new Map([['vp-umas', true]]) } });
+    expect(nft.script).toMatch(/tcp dport 502 counter queue num 4-6 bypass comment "vp-umas"/);
   });
 
   it('one the inspector never sees (to a broadcast) stays a kernel drop: it refuses more, never less', () => {
@@ -54,6 +61,6 @@ describe('operation-scoped deny rules', () => {
   it('a deny of every operation stays a kernel drop', () => {
     const nft = compileNft(plant(false), { mode: 'enforce' });
     expect(nft.script).toMatch(/tcp dport 502 counter log group 1 prefix "bulkhead deny vp-umas" drop comment "vp-umas"/);
-    expect(queueRules(plant(false), 3, () => true).inspected).not.toContain('vp-umas');
+    expect(queueRules(plant(false), { first: 3, count: 1 }, () => true).inspected).not.toContain('vp-umas');
   });
 });

@@ -29,9 +29,10 @@ export interface NftOptions {
   bridgePorts?: string[];
   /**
    * Deep inspection steered by the table itself, where the kernel has the nftables `queue`
-   * expression: these rules' requests go to queue `num` (value: fail-open, i.e. `bypass`).
+   * expression: these rules' requests go to queue `num`, or spread over `count` queues from it
+   * (value: fail-open, i.e. `bypass`).
    */
-  queue?: { num: number; rules: ReadonlyMap<string, boolean> };
+  queue?: { num: number; count?: number; rules: ReadonlyMap<string, boolean> };
 }
 
 export interface NftProgram {
@@ -146,7 +147,7 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
     if (r.action === 'deny' && r.allow && queued === undefined && inspectedRule(r)) continue;
     const verdict =
       queued !== undefined
-        ? `queue num ${options.queue!.num}${queued ? ' bypass' : ''}`
+        ? `queue num ${queueNumbers(options.queue!)}${queued ? ' bypass' : ''}`
         : r.action === 'deny'
           ? options.mode === 'enforce'
             ? `log group ${group} prefix ${quote(`bulkhead deny ${r.id}`)} drop`
@@ -176,4 +177,9 @@ export function compileNft(policy: Policy, options: NftOptions): NftProgram {
   // Replace atomically: create (if missing), delete, and define anew in one transaction.
   const script = [`table bridge ${table}`, `delete table bridge ${table}`, ...lines, ''].join('\n');
   return { table, script, comments, needsInspection, sightings: link.sightings };
+}
+
+/** One queue, or a range the kernel balances by flow hash (as the xtables target's --queue-balance). */
+function queueNumbers(q: { num: number; count?: number }): string {
+  return (q.count ?? 1) > 1 ? `${q.num}-${q.num + q.count! - 1}` : String(q.num);
 }

@@ -11,11 +11,25 @@ import { runAsync, type Runner } from './exec.js';
 
 export const CHAIN = 'BULKHEAD-DPI';
 
+/** Inspection queues: `count` consecutive queues from `first`; the kernel spreads host pairs over them. */
+export interface QueueRange {
+  first: number;
+  count: number;
+}
+
+/**
+ * The xtables target's queue: one, or a range balanced by the kernel's flow hash (the two
+ * addresses and the protocol, the same either way round: a connection stays on one queue).
+ */
+export function queueTarget(q: QueueRange): string {
+  return q.count > 1 ? `--queue-balance ${q.first}:${q.first + q.count - 1}` : `--queue-num ${q.first}`;
+}
+
 /**
  * The iptables-restore input for the inspection chain: rules that restrict operations, by host
  * pair; conduits in `bypass` (over their latency budget, fail-open) are left to the kernel table.
  */
-export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) => boolean, bypass: ReadonlySet<string> = new Set()): { input: string; inspected: string[]; kernelOnly: string[] } {
+export function queueRules(p: Policy, queues: QueueRange, failOpen: (ruleId: string) => boolean, bypass: ReadonlySet<string> = new Set()): { input: string; inspected: string[]; kernelOnly: string[] } {
   const lines = ['*filter', `:${CHAIN} - [0:0]`, `-F ${CHAIN}`];
   const inspected: string[] = [];
   const kernelOnly: string[] = [];
@@ -33,7 +47,7 @@ export function queueRules(p: Policy, queue: number, failOpen: (ruleId: string) 
         const l4 = service.transport;
         // A protocol without a default port (OPC UA): the rule's host pair on any port, as in the kernel table.
         const dport = r.port ?? service.defaultPort;
-        lines.push(`-A ${CHAIN} -p ${l4} -s ${c} -d ${s}${dport !== undefined ? ` --dport ${dport}` : ''} -m comment --comment ${r.id} -j NFQUEUE --queue-num ${queue}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
+        lines.push(`-A ${CHAIN} -p ${l4} -s ${c} -d ${s}${dport !== undefined ? ` --dport ${dport}` : ''} -m comment --comment ${r.id} -j NFQUEUE ${queueTarget(queues)}${failOpen(r.id) ? ' --queue-bypass' : ''}`);
       }
     }
   }

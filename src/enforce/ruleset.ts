@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { compileNft, type EnforceMode, type NftProgram } from './nft-compiler.js';
 import { applyNft, verifyNft } from './nft-apply.js';
-import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter } from './queue-rules.js';
+import { bridgeNetfilter, installQueueRules, queueRules, removeQueueRules, setBridgeNetfilter, type QueueRange } from './queue-rules.js';
 import type { Conduit, Policy } from '../policy/model.js';
 import { BulkheadError } from '../errors.js';
 
@@ -46,8 +46,8 @@ export interface RulesetOptions {
   /** The bridge's plant ports as configured: guarded even while they are not (yet) in the bridge. */
   ports?: readonly string[];
   isolated: string[];
-  /** Deep inspection: the queue, and whether the table steers to it (else the xtables NFQUEUE target). */
-  inspect?: { queue: number; nftQueue: boolean };
+  /** Deep inspection: the queues, and whether the table steers to them (else the xtables NFQUEUE target). */
+  inspect?: { queues: QueueRange; nftQueue: boolean };
   /** Fail-open conduits over their latency budget: left to the kernel rules. */
   bypassed?: ReadonlySet<string>;
   /** Called where nothing is inspected any more (the xtables steering and br_netfilter go). */
@@ -67,9 +67,9 @@ export interface InstalledRuleset {
 export async function installRuleset(policy: Policy, o: RulesetOptions): Promise<InstalledRuleset> {
   const ports = o.bridge ? guardedPorts(o.bridge, o.ports) : undefined;
   const failOpen = new Map(policy.conduits.flatMap((c) => c.rules.map((r) => [r.id, !failsClosed(c, o.mode)] as const)));
-  const steer = queueRules(policy, o.inspect?.queue ?? 0, (id) => failOpen.get(id) ?? true, o.bypassed);
+  const steer = queueRules(policy, o.inspect?.queues ?? { first: 0, count: 1 }, (id) => failOpen.get(id) ?? true, o.bypassed);
   const byTable = o.inspect?.nftQueue ? new Map(steer.inspected.map((id) => [id, failOpen.get(id) ?? true])) : undefined;
-  const program = compileNft(policy, { mode: o.mode, isolated: o.isolated, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.inspect!.queue, rules: byTable } } : {}) });
+  const program = compileNft(policy, { mode: o.mode, isolated: o.isolated, ...(ports ? { bridgePorts: ports } : {}), ...(byTable ? { queue: { num: o.inspect!.queues.first, count: o.inspect!.queues.count, rules: byTable } } : {}) });
   try {
     await applyNft(program);
     const drift = await verifyNft(program);

@@ -7,13 +7,14 @@
 // the queue: each conduit in its fail state.
 
 import { nftQueueSupported, nftUnavailable, removeNft } from '../enforce/nft-apply.js';
-import { Inspector, type InspectionEvent } from '../enforce/inspector.js';
+import type { InspectionEvent } from '../enforce/inspector.js';
+import { InspectionPool, WORKER_SILENT_MS } from '../enforce/inspection-pool.js';
+import { EVENT_BATCH } from '../enforce/inspection-messages.js';
 import { LinkWatch } from '../enforce/link-watch.js';
 import { isGatewayMode, type EngineHealth, type GatewayMode } from './health.js';
-import { NfqueueUnavailable, openQueue, type Queue } from '../enforce/nfqueue.js';
+import { NfqueueUnavailable } from '../enforce/nfqueue.js';
 import { EnforceError, guardedPorts, inspectionStopper, installRuleset } from '../enforce/ruleset.js';
 import type { TargetNames } from '../../protocols/protocol.js';
-import { compilePolicy } from '../policy/evaluate.js';
 import type { Conduit, Policy } from '../policy/model.js';
 import type { PolicyStore } from '../store/policy-store.js';
 import { loadPolicy } from './policy-ref.js';
@@ -28,7 +29,10 @@ export interface EnforceOptions {
   ports?: readonly string[];
   /** Called every HEARTBEAT_MS from the event loop: a hung engine stops calling it. */
   heartbeat?: (h: EngineHealth) => void;
+  /** The first inspection queue. */
   queue: number;
+  /** Inspection queues from `queue`, a worker thread each (default 1). */
+  queues?: number;
   signal: AbortSignal;
   log: (line: string) => void;
   onEvent: (e: InspectionEvent) => void;
@@ -58,19 +62,24 @@ const BYPASS_PROBATION_MS = 10_000;
 export async function enforce(first: { policy: Policy; label: string }, o: EnforceOptions): Promise<{ inspected: number; denied: number; packets: number }> {
   const missing = nftUnavailable();
   if (missing) throw new EnforceError(`cannot enforce: ${missing}`);
-  const engine = new Engine(first, o);
+  // A worker that stops by itself ends the engine: its queue has nobody on it.
+  let failed: (err: Error) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  const engine = new Engine(first, o, await openInspection(o, first.policy, (err) => failed(err)));
   const budgetTimer = setInterval(() => void engine.checkBudgets(), 1000);
   const linkTimer = setInterval(() => engine.pollLink(), LINK_WATCH_MS);
-  const beat = o.heartbeat ? setInterval(() => o.heartbeat!(engine.health()), HEARTBEAT_MS) : undefined;
+  const beat = o.heartbeat ? setInterval(() => engine.beat(), HEARTBEAT_MS) : undefined;
   let timers: NodeJS.Timeout[] = [];
   try {
     await engine.install(first.policy, first.label);
     o.heartbeat?.(engine.health());
     if (o.follow) timers = engine.follow(o.follow);
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       if (o.signal.aborted) resolve();
       o.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await Promise.race([stopped, failure]);
   } finally {
     timers.forEach(clearInterval);
     clearInterval(budgetTimer);
@@ -81,10 +90,8 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   return engine.totals();
 }
 
-/** The running engine: the inspector and its queue, the policy in force and its mode, and the conduits left to the kernel for their latency. */
+/** The running engine: the inspection workers and their queues, the policy in force and its mode, and the conduits left to the kernel for their latency. */
 class Engine {
-  private readonly inspector: Inspector;
-  private readonly queue: Queue | undefined;
   /** Steering: the table's own `queue` expression where the kernel has it, else the xtables NFQUEUE target. */
   private readonly nftQueue: boolean;
   private readonly stopInspecting: () => Promise<void>;
@@ -104,17 +111,22 @@ class Engine {
   private readonly bypassed = new Map<string, number>();
   /** Conduits over their latency budget: last alerted (ms). */
   private readonly alerted = new Map<string, number>();
+  /** A worker silent too long: the heartbeat is withheld (logged once). */
+  private hung = false;
 
   constructor(
     first: { policy: Policy; label: string },
     private readonly o: EnforceOptions,
+    private readonly pool: InspectionPool | undefined,
   ) {
     this.inForce = first;
     this.mode = o.mode;
-    this.inspector = new Inspector(compilePolicy(first.policy, o.names?.()), o.mode === 'bypass' ? 'enforce' : o.mode, o.onEvent);
-    this.queue = openInspectionQueue(o, this.inspector);
-    this.nftQueue = this.queue !== undefined && nftQueueSupported();
-    if (this.queue) o.log(`deep inspection on queue ${o.queue}, steered by ${this.nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
+    this.nftQueue = pool !== undefined && nftQueueSupported();
+    if (pool) {
+      const q = pool.queues;
+      const where = q.count > 1 ? `queues ${q.first}-${q.first + q.count - 1} (a worker thread each, host pairs balanced by the kernel)` : `queue ${q.first}`;
+      o.log(`deep inspection on ${where}, steered by ${this.nftQueue ? "the nftables table's queue expression" : 'the xtables NFQUEUE target on bridged traffic (this kernel lacks the nftables queue expression)'}`);
+    }
     this.stopInspecting = inspectionStopper();
     this.linkWatch = new LinkWatch(first.policy);
   }
@@ -141,11 +153,9 @@ class Engine {
       await this.standAside(policy, label);
       return;
     }
-    this.inspector.mode = mode;
     const o = this.o;
-    const r = await installRuleset(policy, { mode, isolated: cut, bypassed: new Set(this.bypassed.keys()), stopInspecting: this.stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(this.queue ? { inspect: { queue: o.queue, nftQueue: this.nftQueue } } : {}) });
-    this.inspector.evaluator = compilePolicy(policy, o.names?.());
-    this.inspector.isolate(cut);
+    const r = await installRuleset(policy, { mode, isolated: cut, bypassed: new Set(this.bypassed.keys()), stopInspecting: this.stopInspecting, ...(o.bridge ? { bridge: o.bridge } : {}), ...(o.ports ? { ports: o.ports } : {}), ...(this.pool ? { inspect: { queues: this.pool.queues, nftQueue: this.nftQueue } } : {}) });
+    await this.pool?.use({ policy, names: o.names?.(), mode, isolated: cut });
     this.linkWatch.use(policy, r.program.table, r.program.sightings);
     this.table = r.program.table;
     this.installed = true;
@@ -181,6 +191,8 @@ class Engine {
   /** Latency budgets: a fail-open conduit over budget is left to the kernel for a while; a fail-closed one keeps being inspected. */
   async checkBudgets(): Promise<void> {
     const now = Date.now();
+    const lost = this.pool?.takeLost();
+    if (lost) this.alert(`${lost} denials not reported: more than ${EVENT_BATCH} on one inspection queue within a few milliseconds (they were still ${this.mode === 'enforce' ? 'denied' : 'let through, learn mode'})`);
     let changed = false;
     for (const c of this.inForce.policy.conduits) {
       if (c.latencyBudgetMs === undefined) continue;
@@ -199,14 +211,14 @@ class Engine {
   private probationOver(c: Conduit, since: number, now: number): boolean {
     if (now - since < BYPASS_PROBATION_MS) return false;
     this.bypassed.delete(c.id);
-    this.inspector.latency.reset(c.id);
+    this.pool?.resetLatency(c.id);
     this.o.log(`conduit ${c.name}: inspection resumed after ${BYPASS_PROBATION_MS / 1000} s; measuring its latency again`);
     return true;
   }
 
   /** A conduit over its budget is alerted at most once a probation, and bypassed if fail-open; true when its rules change. */
   private overBudget(c: Conduit, budgetMs: number, now: number): boolean {
-    const s = this.inspector.latency.stats(c.id);
+    const s = this.pool?.latency(c.id);
     if (!s || s.p99Us <= budgetMs * 1000) return false;
     if ((this.alerted.get(c.id) ?? 0) > now - BYPASS_PROBATION_MS) return false;
     this.alerted.set(c.id, now);
@@ -225,20 +237,31 @@ class Engine {
     this.o.onAlert?.(message);
   }
 
+  /** The heartbeat, while every inspection worker reports: a hung worker is a hung engine to the supervisor. */
+  beat(): void {
+    const quiet = this.pool?.silent();
+    if (quiet && quiet.ms > WORKER_SILENT_MS) {
+      if (!this.hung) this.o.log(`ALERT the inspection worker of queue ${quiet.queue} has not reported for ${quiet.ms} ms: heartbeat withheld, so that the watchdog restarts the engine`);
+      this.hung = true;
+      return;
+    }
+    this.hung = false;
+    this.o.heartbeat?.(this.health());
+  }
+
   health(): EngineHealth {
-    const q = this.queue?.stats();
-    const inspector = this.inspector;
+    const s = this.pool?.stats();
     return {
       ts: Date.now() / 1000,
       pid: process.pid,
       mode: this.mode,
       policy: this.inForce.label,
-      inspected: inspector.counts.packets,
-      denied: inspector.counts.denied,
-      ...(q ? { queue: q } : {}),
-      reassembly: { heldBytes: inspector.follower.reassembly.held, refused: inspector.follower.reassembly.refused },
+      inspected: s?.packets ?? 0,
+      denied: s?.denied ?? 0,
+      ...(s ? { queue: s.received, queues: s.queues } : {}),
+      reassembly: s?.reassembly ?? { heldBytes: 0, refused: 0 },
       conduits: this.inForce.policy.conduits.map((c) => {
-        const s = inspector.latency.stats(c.id);
+        const s = this.pool?.latency(c.id);
         return {
           id: c.id,
           name: c.name,
@@ -328,25 +351,31 @@ class Engine {
 
   private async leave(): Promise<void> {
     if (this.installed && this.o.onStop === 'fail-state') {
-      this.queue?.close();
+      await this.pool?.close();
       this.o.log('stopped: the rules stay with nobody on the inspection queue, each conduit in its fail state (fail-open forwarded by the kernel at host and port level, fail-closed blocked)');
     } else {
       await this.stopInspecting();
-      this.queue?.close();
+      await this.pool?.close();
       if (this.installed) await removeNft(this.table);
       this.o.log('stopped: inspection and kernel rules removed (the bridge forwards everything)');
     }
   }
 
   totals(): { inspected: number; denied: number; packets: number } {
-    return { inspected: this.inspector.counts.packets, denied: this.inspector.counts.denied, packets: this.queue?.stats().packets ?? 0 };
+    const s = this.pool?.stats();
+    return { inspected: s?.packets ?? 0, denied: s?.denied ?? 0, packets: s?.received.packets ?? 0 };
   }
 }
 
-/** The inspection queue; without it (no addon, no kernel support) the host and port rules still hold. */
-function openInspectionQueue(o: EnforceOptions, inspector: Inspector): Queue | undefined {
+/** The inspection workers; without them (no addon, no kernel support) the host and port rules still hold. */
+async function openInspection(o: EnforceOptions, policy: Policy, onFailure: (err: Error) => void): Promise<InspectionPool | undefined> {
   try {
-    return openQueue(o.queue, { maxLength: 4096, failOpen: true }, (p) => inspector.verdict(p));
+    return await InspectionPool.open({
+      queues: { first: o.queue, count: o.queues ?? 1 },
+      first: { policy, names: o.names?.(), mode: o.mode === 'bypass' ? 'enforce' : o.mode, isolated: [] },
+      onEvent: o.onEvent,
+      onFailure,
+    });
   } catch (err) {
     if (!(err instanceof NfqueueUnavailable)) throw err;
     o.log(`WARNING: ${err.message}: rules that restrict operations are enforced at host and port level only, and deny rules that name operations (virtual patches) are not enforced at all`);

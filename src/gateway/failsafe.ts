@@ -62,7 +62,7 @@ export async function failsafe(o: FailsafeOptions): Promise<FailState> {
     await installRuleset(policy, {
       mode: mode === 'learn' ? 'learn' : 'enforce',
       isolated: o.store.isolations().flatMap((i) => i.addresses),
-      inspect: { queue: o.queue, nftQueue: nftQueueSupported() },
+      inspect: { queues: { first: o.queue, count: 1 }, nftQueue: nftQueueSupported() },
       stopInspecting: inspectionStopper(),
       ...(o.bridge ? { bridge: o.bridge } : {}),
       ...(o.ports ? { ports: o.ports } : {}),

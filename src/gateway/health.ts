@@ -29,6 +29,8 @@ export interface EngineHealth {
   inspected: number;
   denied: number;
   queue?: { packets: number; errors: number };
+  /** Each inspection queue (one worker each): the kernel spreads host pairs over them. */
+  queues?: { num: number; packets: number; errors: number }[];
   /** Requests sent in pieces held inline until their last piece: bytes now, and those refused over the budget. */
   reassembly: { heldBytes: number; refused: number };
   conduits: { id: string; name: string; failMode: 'open' | 'closed'; latencyBudgetMs?: number; p50Us?: number; p99Us?: number; inspection: 'on' | 'bypassed' }[];

@@ -2,7 +2,8 @@
 // round trips with 1, 10 and 100 client connections all kept busy (median, p99, transactions/s)
 // through a plain bridge, through a minimal C NFQUEUE consumer that accepts everything on the
 // same steering rules (the floor of user-space inspection; built here from nfqueue-accept.c),
-// and through Bulkhead's deep inspection. Then round trips (median, p99) through (a) a plain bridge, (b) Bulkhead with a kernel-only policy,
+// and through Bulkhead's deep inspection on one queue and on several (a worker thread each), the
+// connections coming from eight HMI addresses the kernel spreads over the queues. Then round trips (median, p99) through (a) a plain bridge, (b) Bulkhead with a kernel-only policy,
 // (c) Bulkhead with deep inspection, (c2) the same with detection watching beside it (its own
 // process, as the supervised gateway runs it); and the transactions/s (c) sustains. Then the one-way
 // latency of a hand-made Modbus read frame, untagged and 802.1Q-tagged (VLAN 10), across the
@@ -16,7 +17,7 @@
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHAIN, queueRules, removeQueueRules } from '../../src/enforce/queue-rules.js';
@@ -31,6 +32,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const PEERS = join(ROOT, 'testbench', 'plant', 'peers');
 const hmi = { name: 'hmi', ip: '10.253.1.21', mac: '02:00:00:00:04:21' };
 const plc = { name: 'plc', ip: '10.253.1.11', mac: '02:00:00:00:04:11' };
+/** The busy connections come from eight HMI addresses: eight host pairs for the kernel to spread over the engine's queues. */
+const CLIENTS = [hmi.ip, ...Array.from({ length: 7 }, (_, i) => `10.253.1.${30 + i}`)];
 
 const why = netnsUnavailable();
 if (why) {
@@ -43,6 +46,8 @@ const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
 const SOURCE = join(ROOT, ...(import.meta.dirname.includes('/dist/') ? ['..'] : []), 'testbench');
 const FRAME_LATENCY = join(SOURCE, 'lib', 'frame-latency.py');
 const CONNECTIONS = [1, 10, 100];
+/** The queues (and workers) the several-queue curve uses: one per core of this machine, at least 2. */
+const SEVERAL = Math.max(2, Math.min(availableParallelism(), 4));
 
 interface Rtt {
   medianUs: number;
@@ -75,7 +80,7 @@ async function withFloor<T>(lan: Lan, binary: string, p: Policy, measure: () => 
   const ns = inSwitch(lan);
   const sysctl = ns('sh', ['-c', 'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables']);
   if (sysctl.status !== 0) return `bridged traffic cannot be queued here (br_netfilter): ${sysctl.stderr.trim()}`;
-  const { input } = queueRules(p, 0, () => false);
+  const { input } = queueRules(p, { first: 0, count: 1 }, () => false);
   const restore = ns('iptables-restore', ['--noflush'], input);
   if (restore.status !== 0) return `iptables-restore refused the steering rules: ${restore.stderr.trim()}`;
   ns('iptables', ['-I', 'FORWARD', '1', '-i', 'br0', '-j', CHAIN]);
@@ -102,7 +107,7 @@ function curvesOf(label: string, ours: Rtt[], yardstick: Rtt[], name: string): C
 }
 
 function policy(inspect: boolean): Policy {
-  const rule: Rule = { id: 'hmi-plc', protocol: 'modbus', port: 502, client: { hosts: [hmi.ip] }, server: { hosts: [plc.ip] } };
+  const rule: Rule = { id: 'hmi-plc', protocol: 'modbus', port: 502, client: { hosts: CLIENTS }, server: { hosts: [plc.ip] } };
   if (inspect) rule.allow = [{ kinds: ['read'], codes: [3], modbus: [{ unit: 1, table: 'holding_registers', ranges: [[0, 99]] }] }];
   return {
     bulkheadPolicy: 1,
@@ -110,30 +115,32 @@ function policy(inspect: boolean): Policy {
     defaultAction: 'deny',
     zones: [
       { id: 'control', name: 'Control', securityLevel: 3, members: [plc.ip], vlans: [10] },
-      { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: [hmi.ip], vlans: [10] },
+      { id: 'supervisory', name: 'Supervisory', securityLevel: 2, members: CLIENTS, vlans: [10] },
     ],
     conduits: [{ id: 'c', name: 'C', zones: ['control', 'supervisory'], rules: [rule] }],
     // As a derived policy has it: the layer-2 rules are part of what every frame pays for.
-    link: { etherTypes: ['arp'], bindings: [hmi, plc].map((h) => ({ ip: h.ip, mac: h.mac })) },
+    link: { etherTypes: ['arp'], bindings: [...CLIENTS.map((ip) => ({ ip, mac: hmi.mac })), { ip: plc.ip, mac: plc.mac }] },
   };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bulkhead-inline-'));
 const lan = createLan(`bhi${process.pid % 100000}`, [hmi, plc]);
 const procs: ChildProcess[] = [];
+for (const ip of CLIENTS.slice(1)) spawnSync('ip', ['-n', lan.nsOf('hmi'), 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
 try {
   procs.push(lan.spawnIn('plc', process.execPath, [join(PEERS, 'modbus-responder.js'), JSON.stringify({ host: plc.ip })]));
   await new Promise((r) => setTimeout(r, 1000));
   const measure = (connections = 8, seconds = 5): Rtt => {
-    const r = spawnSync('ip', ['netns', 'exec', lan.nsOf('hmi'), process.execPath, join(PEERS, 'modbus-rtt.js'), JSON.stringify({ server: plc.ip, samples: 5000, connections, seconds })], { encoding: 'utf8' });
+    const r = spawnSync('ip', ['netns', 'exec', lan.nsOf('hmi'), process.execPath, join(PEERS, 'modbus-rtt.js'), JSON.stringify({ server: plc.ip, samples: 5000, connections, seconds, sources: CLIENTS })], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout) as Rtt;
   };
   const curve = () => CONNECTIONS.map((n) => measure(n, 4));
-  const gateway = async (p: Policy) => {
+  /** The gateway on `queues` inspection queues (the default: one per core, at most 4). */
+  const gateway = async (p: Policy, queues?: number) => {
     const file = join(dir, `${p.name}.yaml`);
     writeFileSync(file, formatPolicy(p));
-    const g = await startGateway(lan, file, ['--db', join(dir, 'b.db')]);
+    const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), ...(queues ? ['--queues', String(queues)] : [])]);
     procs.push(g);
     return g;
   };
@@ -145,17 +152,22 @@ try {
   const plain = curve();
   const built = buildFloor(dir);
   const floor = typeof built === 'string' ? built : await withFloor(lan, built.binary, policy(true), curve);
-  let g = await gateway(policy(true));
+  let g = await gateway(policy(true), 1);
+  const single = curve();
+  await stop(g);
+  g = await gateway(policy(true), SEVERAL);
   const inspected = curve();
   await stop(g);
-  const curves = curvesOf('deep inspection', inspected, plain, 'plain bridge');
-  if (typeof floor !== 'string') curves.push(...curvesOf('deep inspection', inspected, floor, 'the C floor (NFQUEUE, accept all)').slice(0, 1), ...curvesOf('the C floor', floor, plain, 'plain bridge'));
+  const curves = [...curvesOf(`deep inspection, ${SEVERAL} queues`, inspected, plain, 'plain bridge'), ...curvesOf('deep inspection, 1 queue', single, plain, 'plain bridge')];
+  if (typeof floor !== 'string') curves.push(...curvesOf(`deep inspection, ${SEVERAL} queues`, inspected, floor, 'the C floor (NFQUEUE, accept all)').slice(0, 1), ...curvesOf('the C floor', floor, plain, 'plain bridge'));
   printCurves(curves, values.json === true, { floor: typeof floor === 'string' ? `SKIPPED: ${floor}` : 'measured' });
   if (typeof floor === 'string') console.log(`the C floor: SKIPPED: ${floor}`);
   for (const [i, n] of CONNECTIONS.entries()) {
     const [c, p] = [inspected[i]!, plain[i]!];
     const f = typeof floor === 'string' ? undefined : floor[i]!;
-    console.log(`${String(n).padStart(3)} connections: deep inspection adds +${(c.loadedMedianUs - p.loadedMedianUs).toFixed(0)} us median (<= 30), +${(c.loadedP99Us - p.loadedP99Us).toFixed(0)} us p99 (<= 200), ${((100 * c.transactionsPerSecond) / p.transactionsPerSecond).toFixed(0)}% of the plain bridge's transactions/s (>= 80%)${f ? `; p99 ${(c.loadedP99Us / f.loadedP99Us).toFixed(2)}x the C floor's (<= 1.5x), which itself adds +${(f.loadedP99Us - p.loadedP99Us).toFixed(0)} us p99` : ''}`);
+    const s = single[i]!;
+    console.log(`${String(n).padStart(3)} connections: on 1 queue p99 +${(s.loadedP99Us - p.loadedP99Us).toFixed(0)} us, ${Math.round(s.transactionsPerSecond).toLocaleString('en')} transactions/s; on ${SEVERAL} queues p99 +${(c.loadedP99Us - p.loadedP99Us).toFixed(0)} us, ${Math.round(c.transactionsPerSecond).toLocaleString('en')} transactions/s`);
+    console.log(`${String(n).padStart(3)} connections: deep inspection (${SEVERAL} queues) adds +${(c.loadedMedianUs - p.loadedMedianUs).toFixed(0)} us median (<= 30), +${(c.loadedP99Us - p.loadedP99Us).toFixed(0)} us p99 (<= 200), ${((100 * c.transactionsPerSecond) / p.transactionsPerSecond).toFixed(0)}% of the plain bridge's transactions/s (>= 80%)${f ? `; p99 ${(c.loadedP99Us / f.loadedP99Us).toFixed(2)}x the C floor's (<= 1.5x), which itself adds +${(f.loadedP99Us - p.loadedP99Us).toFixed(0)} us p99` : ''}`);
   }
   // The single figures, watched inspection and tagged frames (not part of the --json curves).
   if (!values.json) {

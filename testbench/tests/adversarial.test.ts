@@ -165,7 +165,7 @@ describe.skipIf(unavailable !== undefined)('an attacker on the cell against the 
     await Promise.all([waitForStdout(opcua, /"ready":true/, 90_000), waitForStdout(device, /"ready":true/, 30_000)]);
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, formatPolicy(policy));
-    const gateway = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '21']);
+    const gateway = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '21', '--queues', '2']);
     procs.push(gateway);
     gateway.stdout!.on('data', (d: Buffer) => {
       for (const l of d.toString().split('\n')) if (l.startsWith('{')) events.push(JSON.parse(l) as { reasonCode: string; reason: string });

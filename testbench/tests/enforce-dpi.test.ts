@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy } from '../../src/policy/document.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { cellPolicy, inlineUnavailable, PEERS } from '../lib/inline.js';
-import { CLI, startGateway, stopProcess } from '../lib/processes.js';
+import { CLI, startGateway, stopProcess, waitForLine } from '../lib/processes.js';
 
 const hmi = { name: 'hmi', ip: '10.252.1.21', mac: '02:00:00:00:03:21' };
 const plc = { name: 'plc', ip: '10.252.1.11', mac: '02:00:00:00:03:11' };
@@ -40,7 +40,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     server.stdout!.on('data', (d: Buffer) => plcLog.push(...d.toString().split('\n').filter((l) => l.includes('"write"'))));
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, formatPolicy(policy));
-    gateway = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '7']);
+    gateway = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '7', '--queues', '2']);
     gateway.stdout!.on('data', (d: Buffer) => (events += d.toString()));
   }, 30_000);
 
@@ -79,7 +79,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       p.conduits[0]!.failMode = failMode;
       const file = join(dir, `${failMode}.yaml`);
       writeFileSync(file, formatPolicy(p));
-      const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '8']);
+      const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '8', '--queues', '2']);
       const exited = new Promise((r) => g.once('exit', r));
       g.kill('SIGKILL'); // no cleanup: the kernel rules stay, nobody reads the queue
       await exited;
@@ -110,7 +110,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     cli('policy', 'approve', '1', '--by', 'alice');
     cli('policy', 'approve', '2', '--by', 'alice');
     cli('apply', '1', '--by', 'alice');
-    const g = await startGateway(lan, 'active', ['--db', db, '--queue', '9']);
+    const g = await startGateway(lan, 'active', ['--db', db, '--queue', '9', '--queues', '2']);
     const swapped = () => new Promise((r) => setTimeout(r, 1200));
     try {
       const write = () => probe([{ fc: 6, start: 5 }])[0];
@@ -156,7 +156,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     delete p.conduits[0]!.onDeny;
     const file = join(dir, 'reset.yaml');
     writeFileSync(file, formatPolicy(p));
-    const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '12']);
+    const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '12', '--queues', '2']);
     try {
       const writesBefore = plcLog.length;
       const send = (adu: string) => {
@@ -185,7 +185,7 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
       p.conduits[0]!.latencyBudgetMs = 0.001; // 1 us: no verdict can meet it
       const file = join(dir, `budget-${failMode}.yaml`);
       writeFileSync(file, formatPolicy(p));
-      const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '10']);
+      const g = await startGateway(lan, file, ['--db', join(dir, 'b.db'), '--queue', '10', '--queues', '2']);
       let log = '';
       g.stderr!.on('data', (d: Buffer) => (log += d.toString()));
       try {
@@ -204,5 +204,67 @@ describe.skipIf(unavailable !== undefined)('bulkhead enforce with deep inspectio
     expect(closed.alert).toBe(true);
     expect(closed.log).toMatch(/fail-closed: still inspecting every operation/);
     expect(closed.write).toBe('timeout');
+  }, 60_000);
+
+  it('spreads host pairs over its queues, a worker each, and every worker judges by the policy', async () => {
+    // 24 HMI addresses: the kernel's hash keeps each pair of hosts on one queue, and puts all 24
+    // on one of two queues with a chance of 2 in 2^24.
+    const clients = Array.from({ length: 24 }, (_, i) => `10.252.1.${100 + i}`);
+    for (const ip of clients) spawnSync('ip', ['-n', lan.nsOf('hmi'), 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    const p = structuredClone(policy);
+    p.zones.find((z) => z.id === 'supervisory')!.members.push(...clients);
+    p.conduits[0]!.rules[0]!.client = { hosts: clients };
+    const file = join(dir, 'shards.yaml');
+    writeFileSync(file, formatPolicy(p));
+    const db = join(dir, 'shards.db');
+    // Started here rather than by startGateway: the queue line comes before 'enforcing policy'.
+    const g = lan.spawnIn('switch', process.execPath, [CLI, 'enforce', '--policy', file, '--db', db, '--queue', '13', '--queues', '2']);
+    let log = '';
+    g.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    await waitForLine(g, /enforcing policy/, 15_000);
+    let said = '';
+    g.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+    try {
+      // From each address: the allowed read, then a write (refused, its connection reset).
+      const script = [
+        'import json, socket, sys',
+        'out = []',
+        'for src in sys.argv[2:]:',
+        '    s = socket.create_connection((sys.argv[1], 502), timeout=3, source_address=(src, 0))',
+        '    s.sendall(bytes.fromhex("00010000000601030000000a"))',
+        '    read = "reply" if s.recv(256) else "closed"',
+        '    s.sendall(bytes.fromhex("00020000000601060005002a"))',
+        '    try: write = "reply" if s.recv(256) else "closed"',
+        '    except ConnectionResetError: write = "reset"',
+        '    except socket.timeout: write = "timeout"',
+        '    out.append([read, write]); s.close()',
+        'print(json.dumps(out))',
+      ].join('\n');
+      const writesBefore = plcLog.length;
+      const r = spawnSync('ip', ['netns', 'exec', lan.nsOf('hmi'), 'python3', '-c', script, plc.ip, ...clients], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual(clients.map(() => ['reply', 'reset']));
+      await settle();
+      expect(plcLog.length).toBe(writesBefore);
+      const denied = said.trim().split('\n').map((l) => JSON.parse(l) as { client: string; code: number });
+      expect(denied.filter((d) => d.code === 6).map((d) => d.client).sort()).toEqual([...clients].sort());
+      expect(log).toMatch(/deep inspection on queues 13-14 \(a worker thread each/);
+      // Both workers judged packets, as their reports to the engine say (the health it stores each second).
+      const spread = async () => {
+        for (let i = 0; i < 50; i++) {
+          const h = JSON.parse(spawnSync(process.execPath, [CLI, 'status', '--json', '--db', db], { encoding: 'utf8' }).stdout) as { engine?: { health?: { queues?: { num: number; packets: number }[] } } };
+          const q = h.engine?.health?.queues ?? [];
+          if (q.length === 2 && q.every((x) => x.packets > 0)) return q;
+          await new Promise((res) => setTimeout(res, 200));
+        }
+        return undefined;
+      };
+      const queues = await spread();
+      console.log(`queues 13-14: ${JSON.stringify(queues)}`);
+      expect(queues?.map((q) => q.num)).toEqual([13, 14]);
+    } finally {
+      await stopProcess(g);
+      for (const ip of clients) spawnSync('ip', ['-n', lan.nsOf('hmi'), 'addr', 'del', `${ip}/24`, 'dev', 'eth0']);
+    }
   }, 60_000);
 });

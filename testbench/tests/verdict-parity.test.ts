@@ -2,7 +2,8 @@
 // inline inspector denies when fed the same packets. For every shared capture and fixture, with
 // a policy derived at each SL 1-4 and a hand-written one with denies (explicit deny rules,
 // narrowed allowances, an isolated host), the denied packets (frame, reason code) of
-// `simulate` equal those the inspector reports in learn mode.
+// `simulate` equal those the inspector reports in learn mode, with one inspector or with the
+// packets spread over three by host pair, as the kernel spreads them over the engine's queues.
 
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,15 +50,30 @@ function handWritten(base: Policy): Policy {
 
 type Denial = [frame: number, code: string];
 
-/** The inspector, in learn mode, on the packets the simulation handed its judge: one event per denied packet. */
-function inspectorDenials(policy: Policy, packets: { frame: number; ip: Buffer }[], isolated: string[]): Denial[] {
+/**
+ * The queue a packet would reach among `queues`, picked as the kernel's balancing picks: by its
+ * two addresses, either way round, and its protocol (the hash itself differs, the grouping not).
+ */
+function queueOf(ip: Buffer, queues: number): number {
+  const v6 = ip[0]! >> 4 === 6;
+  const [a, b] = v6 ? [ip.subarray(8, 24), ip.subarray(24, 40)] : [ip.subarray(12, 16), ip.subarray(16, 20)];
+  let h = v6 ? ip[6]! : ip[9]!;
+  for (const x of Buffer.concat(Buffer.compare(a, b) <= 0 ? [a, b] : [b, a])) h = (h * 31 + x) >>> 0;
+  return h % queues;
+}
+
+/** The inspectors, one per queue, in learn mode, on the packets the simulation handed its judge: one event per denied packet. */
+function inspectorDenials(policy: Policy, packets: { frame: number; ip: Buffer }[], isolated: string[], queues = 1): Denial[] {
   let frame = 0;
   const out: Denial[] = [];
-  const inspector = new Inspector(compilePolicy(policy), 'learn', (e: InspectionEvent) => out.push([frame, e.reasonCode]));
-  inspector.isolate(isolated);
+  const inspectors = Array.from({ length: queues }, () => {
+    const inspector = new Inspector(compilePolicy(policy), 'learn', (e: InspectionEvent) => out.push([frame, e.reasonCode]));
+    inspector.isolate(isolated);
+    return inspector;
+  });
   for (const p of packets) {
     frame = p.frame;
-    inspector.verdict(p.ip);
+    inspectors[queueOf(p.ip, queues)]!.verdict(p.ip);
   }
   return out;
 }
@@ -79,7 +95,7 @@ describe('simulation and inspection agree, request by request', () => {
         const simulated: Denial[] = [];
         for (const d of report!.deniedRequests) if (tapped.has(d.frame) && simulated.at(-1)?.[0] !== d.frame) simulated.push([d.frame, d.reasonCode]);
         expect(report!.deniedRequestsTruncated).toBe(false);
-        expect(inspectorDenials(policy, packets, isolated), `${n < 4 ? `SL ${n + 1}` : 'hand-written'} policy`).toEqual(simulated);
+        for (const queues of [1, 3]) expect(inspectorDenials(policy, packets, isolated, queues), `${n < 4 ? `SL ${n + 1}` : 'hand-written'} policy, ${queues} queue(s)`).toEqual(simulated);
       }
     });
   }

@@ -4,13 +4,14 @@ import { runEngine } from '../../gateway/engine-run.js';
 import { isGatewayMode } from '../../gateway/health.js';
 import { loadPolicy } from '../../gateway/policy-ref.js';
 import { PolicyStore } from '../../store/policy-store.js';
-import { bridgeCheck, common, onStopOption, portsOption, positiveNumber, queueNumber, stopOnSignals, UsageError, withDb, type Common } from '../io.js';
+import { bridgeCheck, common, onStopOption, portsOption, positiveNumber, queueCount, queueNumber, stopOnSignals, UsageError, withDb, type Common } from '../io.js';
 import type { Register } from '../register.js';
 
 interface EnforceValues extends Common {
   policy?: string;
   mode?: string;
   queue?: string;
+  queues?: string;
   seconds?: string;
   bridge?: string;
   ports?: string;
@@ -23,6 +24,7 @@ export const registerEnforce: Register = (root, io, act) => {
     .option('--policy <v>', 'a version, latest, active, or a file (required)')
     .option('--mode <m>', 'enforce (default; following the store: as last set there), learn (nothing is dropped, would-deny events) or bypass')
     .option('--queue <n>', 'NFQUEUE number for deep inspection (default 0)')
+    .option('--queues <n>', 'inspect on N queues from --queue, a worker thread each, host pairs balanced over them by the kernel (default: one per core, at most 4)')
     .option('--seconds <n>', 'stop after N seconds')
     .option('--bridge <br>', "the gateway's bridge (default: every bridge in this network namespace)")
     .option('--ports <p1,p2>', "the bridge's plant ports: guarded even before they join it")
@@ -33,6 +35,7 @@ export const registerEnforce: Register = (root, io, act) => {
         const ports = portsOption('enforce', o.ports, o.bridge);
         if (!o.policy) throw new UsageError('bulkhead enforce: name the policy with --policy (a version, latest, active, or a file)');
         const queue = queueNumber('enforce', o.queue);
+        const queues = queueCount('enforce', o.queues, queue);
         const seconds = positiveNumber('enforce', 'seconds', o.seconds);
         if (o.bridge !== undefined) bridgeCheck('enforce', o.bridge);
         return withDb(o.db, async (db) => {
@@ -46,6 +49,7 @@ export const registerEnforce: Register = (root, io, act) => {
           const r = await runEngine(db, loaded, {
             mode,
             queue,
+            queues,
             signal: stopOnSignals(seconds).signal,
             log: io.err,
             onEvent: (e) => io.out(JSON.stringify({ ts: new Date().toISOString(), ...e })),

@@ -9,7 +9,7 @@ import { GATEWAY_MODES, isGatewayMode } from '../../gateway/health.js';
 import { serviceManager } from '../../gateway/sd-notify.js';
 import { supervise } from '../../gateway/supervisor.js';
 import { PolicyStore } from '../../store/policy-store.js';
-import { bridgeCheck, common, dbPath, gatewayFromConfig, onStopOption, portsOption, positiveNumber, queueNumber, relayDriver, stopOnSignals, UsageError, withDb, type GatewayValues } from '../io.js';
+import { bridgeCheck, common, dbPath, gatewayFromConfig, onStopOption, portsOption, positiveNumber, queueCount, queueNumber, relayDriver, stopOnSignals, UsageError, withDb, type GatewayValues } from '../io.js';
 import type { Register } from '../register.js';
 
 interface StartValues extends GatewayValues {
@@ -31,6 +31,7 @@ export const registerStart: Register = (root, io, act) => {
     .option('--mode <m>', `${GATEWAY_MODES.join(', ')} (recorded in the store; default: as last set, else enforce)`)
     .option('--by <name>', 'who sets the mode (default: bulkhead start)')
     .option('--queue <n>', 'NFQUEUE number for deep inspection (default 0)')
+    .option('--queues <n>', 'inspect on N queues from --queue, a worker thread each (default: one per core, at most 4)')
     .option('--watchdog-ms <n>', 'an engine silent this long is killed and restarted (default 2000)')
     .option('--startup-ms <n>', "how long an engine may take to report in after it starts (default 20000)")
     .option('--bypass-driver <d>', 'hardware bypass relay engaged while the engine is down: simulated:FILE, gpio:PATH[:active-low], sysfs:PATH:ON:OFF or watchdog:PATH:SECONDS')
@@ -61,6 +62,7 @@ async function startGateway(o: StartValues, bridge: string, retention: Required<
   bridgeCheck('start', bridge);
   const ports = portsOption('start', o.ports, bridge);
   const queue = queueNumber('start', o.queue);
+  const queues = queueCount('start', o.queues, queue);
   const watchdogMs = positiveNumber('start', 'watchdog-ms', o.watchdogMs) ?? 2000;
   const startupMs = positiveNumber('start', 'startup-ms', o.startupMs) ?? 20_000;
   if (o.mode !== undefined && !isGatewayMode(o.mode)) throw new UsageError(`bulkhead start: --mode must be ${GATEWAY_MODES.join(', ')}, got '${o.mode}'`);
@@ -76,7 +78,7 @@ async function startGateway(o: StartValues, bridge: string, retention: Required<
     const active = store.latest('active');
     err(`bulkhead gateway on ${bridge}: mode ${store.mode() ?? 'enforce'}, ${active ? `policy ${active.version}` : 'no policy active yet: learning until one is applied'}, watchdog ${watchdogMs} ms${bypass ? `, hardware bypass ${bypass.spec}` : ''}`);
     const s = await supervise({
-      engineArgs: ['--db', path, '--queue', String(queue), '--bridge', bridge, ...(ports ? ['--ports', ports.join(',')] : [])],
+      engineArgs: ['--db', path, '--queue', String(queue), '--queues', String(queues), '--bridge', bridge, ...(ports ? ['--ports', ports.join(',')] : [])],
       learnArgs: ['--db', path, '--interface', bridge],
       watch: o.watch !== false,
       watchdogMs,

@@ -15,7 +15,7 @@ export function formatStatus(s: GatewayStatus): string {
   const learning = s.supervisor?.running && s.supervisor.engine.role === 'learner';
   if (learning) lines.push(`engine:      not started: no policy is active yet, the gateway learns on its bridge (pid ${s.supervisor!.engine.pid ?? '-'}) and forwards everything`);
   else if (s.engine.running && h) {
-    lines.push(`engine:      running (pid ${h.pid}), ${h.mode}, policy ${h.policy}; ${h.inspected} packets inspected, ${h.denied} ${h.mode === 'learn' ? 'would have been denied' : 'denied'}${h.queue ? `; queue errors ${h.queue.errors}` : ''}${h.reassembly?.refused ? `; ${h.reassembly.refused} requests in pieces over the reassembly budget` : ''}`);
+    lines.push(`engine:      running (pid ${h.pid}), ${h.mode}, policy ${h.policy}; ${h.inspected} packets inspected, ${h.denied} ${h.mode === 'learn' ? 'would have been denied' : 'denied'}${h.queues && h.queues.length > 1 ? ` on ${h.queues.length} queues (${h.queues.map((q) => `${q.num}: ${q.packets}`).join(', ')})` : ''}${h.queue ? `; queue errors ${h.queue.errors}` : ''}${h.reassembly?.refused ? `; ${h.reassembly.refused} requests in pieces over the reassembly budget` : ''}`);
   } else lines.push(`engine:      NOT RUNNING${h ? ` (last heartbeat ${formatTime(h.ts)})` : ''}: conduits are in their fail state (fail-open forwarded, fail-closed blocked) while kernel rules remain`);
   const sup = s.supervisor;
   if (sup) {

@@ -2,17 +2,20 @@
 // p99), then several connections kept busy for throughput, every round trip of theirs timed too
 // (the latency a loaded gateway gives: `loadedMedianUs`, `loadedP99Us`). Raw sockets, one preallocated
 // request, so the client's own cost is small and the same in every configuration measured.
+// With `sources`, the busy connections come from those local addresses in turn (several host
+// pairs, which a gateway inspecting on several queues spreads over them).
 
 import { connect, type Socket } from 'node:net';
 
-const { server, samples, connections, seconds } = JSON.parse(process.argv[2]!) as { server: string; samples: number; connections: number; seconds: number };
+const { server, samples, connections, seconds, sources = [] } = JSON.parse(process.argv[2]!) as { server: string; samples: number; connections: number; seconds: number; sources?: string[] };
 // Read Holding Registers, unit 1, address 0, 10 registers; the answer is 9 + 20 bytes.
 const REQUEST = Buffer.from([0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 10]);
 const RESPONSE_LENGTH = 29;
 
-function open(): Promise<Socket> {
+function open(n = 0): Promise<Socket> {
+  const localAddress = sources.length ? sources[n % sources.length] : undefined;
   return new Promise((resolve, reject) => {
-    const s = connect({ host: server, port: 502 }, () => resolve(s));
+    const s = connect({ host: server, port: 502, ...(localAddress ? { localAddress } : {}) }, () => resolve(s));
     s.setNoDelay(true);
     s.once('error', reject);
   });
@@ -46,7 +49,7 @@ for (let i = 0; i < samples; i++) {
 s.destroy();
 rtts.sort((a, b) => a - b);
 const loaded: number[] = [];
-const socks = await Promise.all(Array.from({ length: connections }, open));
+const socks = await Promise.all(Array.from({ length: connections }, (_, n) => open(n)));
 let done = 0;
 const end = Date.now() + seconds * 1000;
 await Promise.all(
