@@ -16,11 +16,13 @@ const BELOW = {
   risk: ['learn', 'policy', 'protocols', 'flow', 'store', 'errors'],
   gateway: ['risk', 'enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
   app: ['risk', 'gateway', 'enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
+  // The central site and the gateway's side of it, on NATS: over the use-cases and the gateway.
+  fleet: ['app', 'risk', 'gateway', 'enforce', 'policy', 'detect', 'flow', 'protocols', 'store', 'config', 'learn', 'capture', 'errors'],
   // The console and the command line use the use-cases; types of the model below are shared.
   console: ['app', 'errors'],
   // The command line is the composition root: it opens the store and hands it to the use-cases,
   // names the bypass relay and checks nft; it formats with the model's own describers.
-  cli: ['app', 'gateway', 'console', 'config', 'errors', 'protocols', 'learn', 'policy', 'detect', 'store', 'enforce', 'risk'],
+  cli: ['app', 'fleet', 'gateway', 'console', 'config', 'errors', 'protocols', 'learn', 'policy', 'detect', 'store', 'enforce', 'risk'],
 };
 const layer = (name) => (name === 'protocols' ? '^protocols/' : name === 'errors' ? '^src/errors\\.ts$' : `^src/${name}/`);
 

@@ -15,7 +15,8 @@ function entryHash(prev: string, e: Pick<AuditEntry, 'id' | 'ts' | 'actor' | 'ac
   return createHash('sha256').update(prev).update('\n').update(JSON.stringify([e.id, e.ts, e.actor, e.action, e.target, detail])).digest('hex');
 }
 
-interface Row {
+/** An entry as stored: its detail as the JSON text the hash covers. */
+export interface AuditRow {
   id: number;
   ts: number;
   actor: string;
@@ -26,7 +27,7 @@ interface Row {
   hash: string;
 }
 
-const toEntry = (r: Row): AuditEntry => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> });
+const toEntry = (r: AuditRow): AuditEntry => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> });
 
 export class AuditLog {
   constructor(private readonly db: Db) {}
@@ -54,36 +55,41 @@ export class AuditLog {
 
   /** Entries in order, newest last; `since` in seconds since the epoch. */
   list(options: { since?: number; limit?: number } = {}): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit_log WHERE ts >= ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(options.since ?? 0, options.limit ?? -1) as Row[];
+    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit_log WHERE ts >= ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(options.since ?? 0, options.limit ?? -1) as AuditRow[];
     return rows.map(toEntry);
   }
 
   /** The next `limit` entries after id `after`, oldest first (forwarding resumes from an id). */
   after(after: number, limit: number): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as Row[];
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as AuditRow[];
     return rows.map(toEntry);
   }
 
   /** The newest `limit` entries of these actions, oldest first (by the index on the action). */
   ofActions(actions: readonly string[], limit: number): AuditEntry[] {
-    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit_log WHERE action IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?) ORDER BY id').all(JSON.stringify(actions), limit) as Row[];
+    const rows = this.db.prepare('SELECT * FROM (SELECT * FROM audit_log WHERE action IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?) ORDER BY id').all(JSON.stringify(actions), limit) as AuditRow[];
     return rows.map(toEntry);
   }
 
   /** Recomputes the whole chain. */
   verify(): AuditVerification {
-    let prev = GENESIS;
-    let expectedId = 1;
-    let entries = 0;
-    for (const r of this.db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<Row>) {
-      entries++;
-      const broken = (reason: string): AuditVerification => ({ entries, ok: false, broken: { id: r.id, reason } });
-      if (r.id !== expectedId) return broken(`entry ${expectedId} is missing (the next one is ${r.id})`);
-      if (r.prev !== prev) return broken(`does not follow entry ${r.id - 1}: its previous hash differs`);
-      if (entryHash(prev, r, r.detail) !== r.hash) return broken('its content does not match its hash (edited after it was written)');
-      prev = r.hash;
-      expectedId++;
-    }
-    return { entries, ok: true };
+    return verifyChain(this.db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<AuditRow>);
   }
+}
+
+/** Recomputes a chain from its first entry, in order: the store's own, or a gateway's as the centre received it. */
+export function verifyChain(rows: Iterable<AuditRow>): AuditVerification {
+  let prev = GENESIS;
+  let expectedId = 1;
+  let entries = 0;
+  for (const r of rows) {
+    entries++;
+    const broken = (reason: string): AuditVerification => ({ entries, ok: false, broken: { id: r.id, reason } });
+    if (r.id !== expectedId) return broken(`entry ${expectedId} is missing (the next one is ${r.id})`);
+    if (r.prev !== prev) return broken(`does not follow entry ${r.id - 1}: its previous hash differs`);
+    if (entryHash(prev, r, r.detail) !== r.hash) return broken('its content does not match its hash (edited after it was written)');
+    prev = r.hash;
+    expectedId++;
+  }
+  return { entries, ok: true };
 }

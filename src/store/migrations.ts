@@ -230,4 +230,41 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE policy_versions ADD COLUMN outline TEXT;
   `,
+  // 14: the central site's read model of its fleet: enrolled gateways (site, cell, rollout group,
+  // the bcrypt hash of each one's secret, what it last said of itself), the records they send up
+  // (events, alerts, audit entries, policy results), each kept once by its id in the gateway's
+  // own store, and the signed packages put in each gateway's bucket.
+  `
+  CREATE TABLE fleet_gateways (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    rollout_group TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    enrolled_at REAL NOT NULL,
+    enrolled_by TEXT NOT NULL,
+    removed_at REAL,
+    last_heard REAL,
+    health TEXT,
+    policy TEXT
+  ) STRICT;
+  CREATE TABLE fleet_records (
+    gateway TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    local_id TEXT NOT NULL,
+    ts REAL NOT NULL,
+    received REAL NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (gateway, kind, local_id)
+  ) STRICT;
+  CREATE INDEX fleet_records_received ON fleet_records (received);
+  CREATE TABLE fleet_packages (
+    gateway TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    policy_version INTEGER NOT NULL,
+    signed_at REAL NOT NULL,
+    by TEXT NOT NULL,
+    PRIMARY KEY (gateway, version)
+  ) STRICT;
+  `,
 ];

@@ -1,0 +1,184 @@
+// The central site: on the JetStream cluster, it keeps a policy bucket per gateway (mirrored onto
+// that gateway's leaf), sources every gateway's telemetry into one fleet stream, reads that stream
+// into its read model (store/fleet-store.ts) through a durable consumer, so a restarted centre
+// resumes where it stopped, and signs and sends approved policy versions, a rollout group at a
+// time. It never opens a connection into a cell: gateways' leaf nodes connect to the cluster.
+
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamSource } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { BulkheadError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { FleetStore } from '../store/fleet-store.js';
+import { PolicyStore } from '../store/policy-store.js';
+import { POLICY_HISTORY } from './leaf-streams.js';
+import { checkGatewayId, FLEET_STREAM, names, POLICY_KEY, TELEMETRY_KINDS, type TelemetryKind } from './names.js';
+import { encodeToken, newSecret } from './enrolment.js';
+import { publicKeyOf, signPackage } from './signed-policy.js';
+
+/** The read model's durable consumer on the fleet stream. */
+const READ_MODEL = 'read-model';
+/** Records read into the store per batch. */
+const READ_BATCH = 500;
+/** How long the cluster may take to answer again after a configuration reload. */
+const RELOAD_MS = 15_000;
+/** How much of the fleet's telemetry the cluster keeps. */
+export const FLEET_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+
+export interface CentralOptions {
+  db: Db;
+  /** The cluster's client addresses. */
+  servers: string[];
+  user: string;
+  password: string;
+  signingKey: string;
+  /** Servers in the cluster: each stream and bucket is replicated on up to three. */
+  clusterSize: number;
+  /** The cluster's leaf node addresses (host:port), as gateways reach them: they go in each enrolment token. */
+  leafAddresses: string[];
+  /** Puts the enrolled gateways' credentials in force on every server of the cluster (their configurations, reloaded). */
+  onCredentials: (gateways: { id: string; passwordHash: string }[]) => Promise<void>;
+  log: (line: string) => void;
+}
+
+export class Central {
+  readonly fleet: FleetStore;
+  private readonly policies: PolicyStore;
+  private reading = true;
+  private reader?: Promise<void>;
+
+  private constructor(
+    private readonly o: CentralOptions,
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {
+    this.fleet = new FleetStore(o.db);
+    this.policies = new PolicyStore(o.db);
+  }
+
+  static async open(o: CentralOptions): Promise<Central> {
+    const nc = await connect({ servers: o.servers, user: o.user, pass: o.password, name: 'bulkhead-central', maxReconnectAttempts: -1 });
+    const jsm = await jetstreamManager(nc);
+    const c = new Central(o, nc, jetstream(nc), jsm);
+    try {
+      await c.ensureFleet();
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+    c.reader = c.readLoop();
+    return c;
+  }
+
+  private get replicas(): number {
+    return Math.min(3, this.o.clusterSize);
+  }
+
+  /** Every enrolled gateway's bucket exists and the fleet stream sources each one's telemetry, and nothing else of it. */
+  async ensureFleet(): Promise<void> {
+    const gateways = this.fleet.list();
+    const kvm = new Kvm(this.nc);
+    for (const g of gateways) await kvm.create(names.policyBucket(g.id), { history: POLICY_HISTORY, replicas: this.replicas, maxValueSize: -1 });
+    // Each source is filtered to its own gateway's subjects: a gateway that fills its stream with another's subjects sends nothing.
+    const sources: StreamSource[] = gateways.map((g) => ({
+      name: names.telemetryStream(g.id),
+      filter_subject: names.telemetryAll(g.id),
+      external: { api: names.gatewayApi(g.id), deliver: names.deliverUp(g.id) },
+    }));
+    const config = { name: FLEET_STREAM, sources, max_bytes: FLEET_MAX_BYTES, num_replicas: this.replicas };
+    try {
+      await this.jsm.streams.info(FLEET_STREAM);
+      await this.jsm.streams.update(FLEET_STREAM, { sources, max_bytes: FLEET_MAX_BYTES });
+    } catch (err) {
+      if (!/stream not found/i.test((err as Error).message)) throw err;
+      await this.jsm.streams.add(config);
+    }
+    await this.jsm.consumers.add(FLEET_STREAM, { durable_name: READ_MODEL, ack_policy: AckPolicy.Explicit, max_ack_pending: READ_BATCH * 4 });
+  }
+
+  /** Enrols a gateway: its identity, its bucket, its place in the fleet stream; returns its join token. */
+  async enrol(g: { id: string; site: string; cell: string; group: string }, by: string): Promise<string> {
+    checkGatewayId(g.id);
+    if (this.fleet.get(g.id)) throw new BulkheadError('BH_CONFLICT', `gateway ${g.id} is enrolled already${this.fleet.get(g.id)!.removedAt ? ' (removed: a removed id is not reused)' : ''}`);
+    const { secret, hash } = newSecret();
+    this.fleet.enrol({ ...g, secretHash: hash }, by);
+    this.policies.audit.append(by, 'fleet.enrol', `gateway ${g.id}`, { site: g.site, cell: g.cell, group: g.group });
+    await this.o.onCredentials(this.fleet.credentials());
+    await this.afterReload(() => this.ensureFleet());
+    return encodeToken({ gateway: g.id, hub: this.o.leafAddresses, secret, centralKey: publicKeyOf(this.o.signingKey) });
+  }
+
+  /** A server that rereads its users answers JetStream again a moment later: `f` is tried until it does. */
+  private async afterReload(f: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + RELOAD_MS;
+    for (;;) {
+      try {
+        return await f();
+      } catch (err) {
+        if (!/jetstream is not enabled|no responders|timeout/i.test((err as Error).message) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  /** Removes a gateway: the cluster refuses its credentials from now on; what it sent is kept. */
+  async remove(id: string, by: string): Promise<void> {
+    if (!this.fleet.remove(id)) throw new BulkheadError('BH_NOT_FOUND', `no enrolled gateway ${id}`);
+    this.policies.audit.append(by, 'fleet.remove', `gateway ${id}`, {});
+    await this.o.onCredentials(this.fleet.credentials());
+  }
+
+  /** Signs an approved policy version for one gateway and puts it in its bucket; returns the package version. */
+  async send(gateway: string, policyVersion: number, by: string): Promise<number> {
+    const g = this.fleet.get(gateway);
+    if (!g || g.removedAt) throw new BulkheadError('BH_NOT_FOUND', `no enrolled gateway ${gateway}`);
+    const v = this.policies.get(policyVersion);
+    if (v.status === 'draft' || v.status === 'retired' || !v.approvedBy) {
+      throw new BulkheadError('BH_CONFLICT', `policy version ${policyVersion} is ${v.status}: only an approved version goes to the fleet (bulkhead policy approve ${policyVersion} --by NAME)`);
+    }
+    const version = this.fleet.nextPackageVersion(gateway);
+    const approvedBy = [v.approvedBy, ...(v.secondApprover ? [v.secondApprover] : [])];
+    const bytes = signPackage({ gateway, version, policyVersion, name: v.name, approvedBy, signedAt: Date.now() / 1000, document: v.document }, this.o.signingKey);
+    const kv = await new Kvm(this.nc).open(names.policyBucket(gateway));
+    await kv.put(POLICY_KEY, bytes);
+    this.fleet.recordPackage(gateway, version, policyVersion, by);
+    this.policies.audit.append(by, 'fleet.send', `gateway ${gateway}`, { policyVersion, package: version });
+    return version;
+  }
+
+  private async readLoop(): Promise<void> {
+    const consumer = await this.js.consumers.get(FLEET_STREAM, READ_MODEL);
+    while (this.reading) {
+      try {
+        const batch = await consumer.fetch({ max_messages: READ_BATCH, expires: 1000 });
+        const msgs = [];
+        for await (const m of batch) msgs.push(m);
+        if (!msgs.length) continue;
+        const records = msgs.flatMap((m) => {
+          const [, , gateway, kind] = m.subject.split('.');
+          if (!gateway || !TELEMETRY_KINDS.includes(kind as TelemetryKind)) return [];
+          try {
+            const r = m.json<{ id: number | string; ts: number; data: Record<string, unknown> }>();
+            return [{ gateway, kind: kind!, localId: String(r.id), ts: r.ts, data: r.data }];
+          } catch {
+            this.o.log(`fleet: a record from ${gateway} on ${m.subject} is not JSON; dropped`);
+            return [];
+          }
+        });
+        this.fleet.receive(records);
+        for (const m of msgs) m.ack();
+      } catch (err) {
+        if (!this.reading) break;
+        this.o.log(`fleet: reading the fleet stream: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.reading = false;
+    await this.reader?.catch(() => undefined);
+    await this.nc.drain();
+  }
+}

@@ -1,0 +1,191 @@
+// The fleet's moving parts on one box, on loopback: a real nats-server as the centre, a real
+// leaf node per gateway, real SQLite on both sides. The namespace test (testbench/tests/fleet)
+// adds the cluster, cut links and a killed server; this one proves the parts agree.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeEngineHealth } from '../gateway/health.js';
+import { formatPolicy } from '../policy/document.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { EventStore } from '../store/event-store.js';
+import { PolicyStore } from '../store/policy-store.js';
+import { cellPolicy } from '../test-support/cell-policy.js';
+import { Central } from './central.js';
+import { decodeToken } from './enrolment.js';
+import { GatewayLink } from './gateway-link.js';
+import { hubConfig, leafConfig } from './nats-config.js';
+import { NatsServer } from './nats-servers.js';
+import { names, POLICY_KEY } from './names.js';
+import { newSigningKey, signPackage } from './signed-policy.js';
+
+const missing = spawnSync('nats-server', ['--version']).status === 0 ? undefined : 'nats-server is not installed (apt-get install nats-server)';
+if (missing) console.warn(`SKIPPED: fleet on loopback: ${missing}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, f: () => T | undefined | false, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Box {
+  id: string;
+  db: Db;
+  leaf: NatsServer;
+  link: GatewayLink;
+  leafUrl: string;
+  lines: string[];
+}
+
+describe.skipIf(missing)('the fleet on loopback', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bh-fleet-'));
+  const key = newSigningKey();
+  const centralDb = openDatabase(join(dir, 'central.db'));
+  const boxes: Box[] = [];
+  let hub: NatsServer;
+  let central: Central;
+  let ports: { client: number; leaf: number };
+
+  beforeAll(async () => {
+    ports = { client: await freePort(), leaf: await freePort() };
+    hub = new NatsServer('central-1', join(dir, 'hub', 'nats.conf'));
+    const render = (gateways: { id: string; passwordHash: string }[]) =>
+      hubConfig({
+        servers: [{ name: 'central-1', host: '127.0.0.1', clientPort: ports.client, clusterPort: 0, leafPort: ports.leaf }],
+        self: 0,
+        storeDir: join(dir, 'hub', 'js'),
+        central: { user: 'central', passwordHash: bcrypt.hashSync('central-secret', 4) },
+        gateways,
+      });
+    hub.write(render([]));
+    await hub.start();
+    central = await Central.open({
+      db: centralDb,
+      servers: [`127.0.0.1:${ports.client}`],
+      user: 'central',
+      password: 'central-secret',
+      signingKey: key.privatePem,
+      clusterSize: 1,
+      leafAddresses: [`127.0.0.1:${ports.leaf}`],
+      onCredentials: async (gws) => (hub.write(render(gws)), hub.reload()),
+      log: () => undefined,
+    });
+    for (const id of ['cell-a', 'cell-b']) {
+      const token = decodeToken(await central.enrol({ id, site: 'plant-1', cell: id, group: id === 'cell-a' ? 'pilot' : 'rest' }, 'alice'));
+      const port = await freePort();
+      const leaf = new NatsServer(`leaf-${id}`, join(dir, id, 'leaf.conf'));
+      leaf.write(leafConfig({ gateway: id, port, storeDir: join(dir, id, 'js'), hub: token.hub, secret: token.secret, local: { user: 'link', password: 'local' }, maxStoreBytes: 512 * 1024 * 1024 }));
+      await leaf.start();
+      const db = openDatabase(join(dir, `${id}.db`));
+      const lines: string[] = [];
+      const link = await GatewayLink.open({ db, gateway: id, leaf: { url: `127.0.0.1:${port}`, user: 'link', password: 'local' }, centralKey: token.centralKey, confirmWithin: 10, log: (l) => lines.push(l) });
+      boxes.push({ id, db, leaf, link, leafUrl: `127.0.0.1:${port}`, lines });
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const b of boxes) {
+      await b.link.close();
+      await b.leaf.stop();
+    }
+    await central?.close();
+    await hub?.stop();
+  });
+
+  /** The engine's report that it enforces a version, as the running engine writes it. */
+  const engineEnforces = (db: Db, version: number) =>
+    writeEngineHealth(db, { ts: Date.now() / 1000, pid: process.pid, mode: 'enforce', policy: `version ${version}`, inspected: 0, denied: 0, reassembly: { heldBytes: 0, refused: 0 }, conduits: [] });
+
+  it('sends a signed approved version that the gateway applies, and confirms once its engine enforces it', async () => {
+    const policies = new PolicyStore(centralDb);
+    const v = policies.add(formatPolicy(cellPolicy('10.0.0.2', '10.0.0.3')), 'cell', 'test', 'alice');
+    await expect(central.send('cell-a', v, 'alice')).rejects.toThrow(/is draft: only an approved version goes to the fleet/);
+    policies.approve(v, 'alice');
+    policies.approve(v, 'bob');
+    expect(await central.send('cell-a', v, 'alice')).toBe(1);
+    const a = boxes[0]!;
+    const local = new PolicyStore(a.db);
+    const taken = await until('the version at gateway cell-a', () => local.pending());
+    expect(local.get(taken.version).approvedBy).toBe('alice (at the centre)');
+    expect(local.get(taken.version).secondApprover).toBe('bob (at the centre)');
+    engineEnforces(a.db, taken.version);
+    await until('confirmed at the centre', () => central.fleet.get('cell-a')?.policy?.outcome === 'confirmed');
+    expect(local.latest('active')?.version).toBe(taken.version);
+    expect(central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).map((r) => r.data.outcome)).toEqual(['applied', 'confirmed']);
+  }, 30_000);
+
+  it('refuses a package with a bad signature or an older version, and says why at the centre', async () => {
+    const a = boxes[0]!;
+    const kv = await new Kvm(await connect({ servers: `127.0.0.1:${ports.client}`, user: 'central', pass: 'central-secret' })).open(names.policyBucket('cell-a'));
+    const doc = formatPolicy(cellPolicy('10.0.0.2', '10.0.0.3'));
+    await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 9, policyVersion: 1, name: 'forged', approvedBy: ['mallory'], signedAt: 0, document: doc }, newSigningKey().privatePem));
+    await until('the forgery refused', () => central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).find((r) => r.data.outcome === 'refused'));
+    await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 1, policyVersion: 1, name: 'replayed', approvedBy: ['alice'], signedAt: 0, document: doc }, key.privatePem));
+    const refusals = await until('the replay refused', () => {
+      const r = central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).filter((x) => x.data.outcome === 'refused');
+      return r.length === 2 && r;
+    });
+    expect(refusals.map((r) => r.data.reason)).toEqual([expect.stringMatching(/signature is not the centre's/), expect.stringMatching(/version 1 is not past version 1/)]);
+    expect(new PolicyStore(a.db).list().length).toBe(1);
+  }, 30_000);
+
+  it("carries each gateway's events and audit entries up once, and takes nothing it sends as another gateway", async () => {
+    const b = boxes[1]!;
+    new EventStore(b.db).append(Array.from({ length: 30 }, (_, i) => ({ ts: Date.now() / 1000, kind: 'deny' as const, data: { reason: `test ${i}` } })));
+    await until('30 events from cell-b', () => central.fleet.counts().find((c) => c.gateway === 'cell-b' && c.kind === 'event')?.count === 30);
+    // cell-a's audit chain (its approvals and applies) is at the centre whole, and checks out there.
+    const audit = new PolicyStore(boxes[0]!.db).audit.lastId();
+    expect(audit).toBeGreaterThan(3);
+    await until(`cell-a's ${audit} audit entries`, () => central.fleet.counts().find((c) => c.gateway === 'cell-a' && c.kind === 'audit')?.count === audit);
+    expect(central.fleet.verifyAudit('cell-a')).toEqual({ entries: audit, ok: true });
+    expect(central.fleet.get('cell-b')?.health?.mode).toBeDefined();
+    // cell-b's box widens its own stream to cell-a's subjects and sends as cell-a: the centre sources only cell-b's.
+    const local = await connect({ servers: b.leafUrl, user: 'link', pass: 'local' });
+    await (await jetstreamManager(local)).streams.update(names.telemetryStream('cell-b'), { subjects: [names.telemetryAll('cell-b'), names.telemetryAll('cell-a')] });
+    await jetstream(local).publish(names.telemetry('cell-a', 'event'), JSON.stringify({ id: 'forged', ts: 0, data: { reason: 'sent by cell-b' } }));
+    await jetstream(local).publish(names.telemetry('cell-b', 'event'), JSON.stringify({ id: 'after', ts: 0, data: { reason: 'marker' } }));
+    await until('the marker from cell-b', () => central.fleet.records({ gateway: 'cell-b', kind: 'event' }).some((r) => r.localId === 'after'));
+    expect(central.fleet.records({ gateway: 'cell-a', kind: 'event' }).filter((r) => r.localId === 'forged')).toEqual([]);
+    await local.close();
+  }, 30_000);
+
+  it("refuses a gateway's credentials another cell's bucket and any write at the centre, and refuses them once removed", async () => {
+    const secret = decodeToken(await central.enrol({ id: 'cell-x', site: 'plant-1', cell: 'x', group: 'rest' }, 'alice')).secret;
+    const asX = () => connect({ servers: `127.0.0.1:${ports.client}`, user: names.leafUser('cell-x'), pass: secret, maxReconnectAttempts: 0 });
+    const nc = await asX();
+    const central_ = new Kvm(jetstream(nc, { domain: 'central', timeout: 2000 }));
+    await expect(central_.open(names.policyBucket('cell-a')).then((kv) => kv.get(POLICY_KEY))).rejects.toThrow();
+    // Its own bucket at the centre: readable by its mirror only, writable by nobody but the centre (a put on a leaf's mirror is forwarded there).
+    await expect(central_.open(names.policyBucket('cell-x')).then((kv) => kv.put(POLICY_KEY, 'forged'))).rejects.toThrow();
+    await nc.close();
+    expect(await (await new Kvm(await connect({ servers: `127.0.0.1:${ports.client}`, user: 'central', pass: 'central-secret' })).open(names.policyBucket('cell-x'))).get(POLICY_KEY)).toBeNull();
+    await central.remove('cell-x', 'alice');
+    // The hub rereads its users on the removal; from then on the secret is refused.
+    let said = 'connected';
+    for (let i = 0; i < 50 && said === 'connected'; i++) {
+      said = await asX().then(async (c) => (await c.close(), 'connected'), (e: Error) => e.message);
+      if (said === 'connected') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(said).toMatch(/Authorization/i);
+  }, 30_000);
+});

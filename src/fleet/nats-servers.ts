@@ -1,0 +1,78 @@
+// nats-server processes this box runs itself: the centre's cluster for the demo and for a
+// single-box centre, and a gateway's leaf node where no service manager runs it. Each is started
+// from a configuration written by nats-config.ts, waited for until it listens, reloaded (SIGHUP)
+// when the configuration changes (a gateway enrolled or removed), and stopped with the caller.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BulkheadError } from '../errors.js';
+
+/** How long a server has to listen after it was started. */
+const START_MS = 20_000;
+
+/** The running release, or a clear error naming how to install one. */
+export function natsServerVersion(bin = 'nats-server'): string {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new BulkheadError('BH_ENFORCE', `${bin} is not installed or does not run (apt-get install nats-server): ${r.error?.message ?? r.stderr}`);
+  return /v?(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1] ?? r.stdout.trim();
+}
+
+/** Starts a process: plain, or inside a network namespace (the testbench). */
+export type Spawner = (cmd: string, args: string[]) => ChildProcess;
+
+const plain: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+export class NatsServer {
+  private proc?: ChildProcess;
+  private output = '';
+
+  constructor(
+    readonly name: string,
+    readonly configFile: string,
+    private readonly run: Spawner = plain,
+  ) {}
+
+  /** Writes its configuration (atomically: a reload never reads half a file). */
+  write(config: string): void {
+    mkdirSync(dirname(this.configFile), { recursive: true });
+    writeFileSync(`${this.configFile}.tmp`, config, { mode: 0o600 });
+    renameSync(`${this.configFile}.tmp`, this.configFile);
+  }
+
+  async start(): Promise<void> {
+    const p = this.run('nats-server', ['-c', this.configFile]);
+    this.proc = p;
+    p.stderr?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-8000)));
+    // Ready is what the server says once it listens (its log is on stderr), wherever it runs.
+    const deadline = Date.now() + START_MS;
+    while (!/Server is ready/.test(this.output)) {
+      if (p.exitCode !== null) throw new Error(`nats-server ${this.name} exited (${p.exitCode}): ${this.output.trim()}`);
+      if (Date.now() > deadline) throw new Error(`nats-server ${this.name} was not ready within ${START_MS} ms: ${this.output.trim()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Rereads its configuration: new users may connect, removed ones are disconnected and refused. */
+  reload(): void {
+    this.proc?.kill('SIGHUP');
+  }
+
+  get running(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Stops it (SIGTERM; SIGKILL with `kill`) and waits until it has gone. */
+  async stop(kill = false): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill(kill ? 'SIGKILL' : 'SIGTERM');
+    await gone;
+  }
+
+  /** The last of what it wrote to stderr (its log), for errors and tests. */
+  log(): string {
+    return this.output;
+  }
+}
