@@ -9,6 +9,7 @@ import { UsageError, type Io } from './io.js';
 import type { Action } from './register.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
+import { registerCentral } from './commands/central.js';
 import { registerConfig } from './commands/config.js';
 import { registerConsole } from './commands/console.js';
 import { registerAdvisories } from './commands/advisories.js';
@@ -19,6 +20,7 @@ import { registerDecode } from './commands/decode.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEnforce } from './commands/enforce.js';
 import { registerFailsafe } from './commands/failsafe.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerInventory } from './commands/inventory.js';
 import { registerLearn } from './commands/learn.js';
 import { registerPolicy } from './commands/policy.js';
@@ -30,7 +32,7 @@ import { registerStatus } from './commands/status.js';
 
 
 /** Every command, in the order the help lists them (the risk report's registerRisk goes before registerRiskDecisions, which attaches to it). */
-const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerRespond, registerAdvisories, registerRisk, registerRiskDecisions, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus];
+const COMMANDS = [registerDecode, registerLearn, registerInventory, registerPolicy, registerEnforce, registerControl, registerAlerts, registerRespond, registerAdvisories, registerRisk, registerRiskDecisions, registerAudit, registerBackup, registerReport, registerDemo, registerConsole, registerStart, registerFailsafe, registerConfig, registerStatus, registerFleet, registerCentral];
 
 /** The command line with every command registered; `result.code` holds the exit status of the action run. */
 export function program(io: Io): { program: Command; result: { code: number } } {

@@ -12,16 +12,16 @@ import type { Db } from '../store/database.js';
 import { FleetStore } from '../store/fleet-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { POLICY_HISTORY } from './leaf-streams.js';
-import { checkGatewayId, FLEET_STREAM, names, POLICY_KEY, TELEMETRY_KINDS, type TelemetryKind } from './names.js';
-import { encodeToken, newSecret } from './enrolment.js';
+import { FLEET_STREAM, names, POLICY_KEY, TELEMETRY_KINDS, type TelemetryKind } from './names.js';
+import { enrolGateway, removeGateway, type NewGateway } from './enrolment.js';
 import { publicKeyOf, signPackage } from './signed-policy.js';
 
 /** The read model's durable consumer on the fleet stream. */
 const READ_MODEL = 'read-model';
 /** Records read into the store per batch. */
 const READ_BATCH = 500;
-/** How long the cluster may take to answer again after a configuration reload. */
-const RELOAD_MS = 15_000;
+/** How long the cluster may take to answer after a configuration reload or its start. */
+const RELOAD_MS = 30_000;
 /** How much of the fleet's telemetry the cluster keeps. */
 export const FLEET_MAX_BYTES = 4 * 1024 * 1024 * 1024;
 
@@ -38,6 +38,8 @@ export interface CentralOptions {
   leafAddresses: string[];
   /** Puts the enrolled gateways' credentials in force on every server of the cluster (their configurations, reloaded). */
   onCredentials: (gateways: { id: string; passwordHash: string }[]) => Promise<void>;
+  /** Whether this process reads the fleet stream into the store (the running site does; a one-off command does not). */
+  read?: boolean;
   log: (line: string) => void;
 }
 
@@ -59,16 +61,17 @@ export class Central {
 
   static async open(o: CentralOptions): Promise<Central> {
     const nc = await connect({ servers: o.servers, user: o.user, pass: o.password, name: 'bulkhead-central', maxReconnectAttempts: -1 });
-    const jsm = await jetstreamManager(nc);
-    const c = new Central(o, nc, jetstream(nc), jsm);
     try {
-      await c.ensureFleet();
+      // A cluster just started elects its JetStream leader first.
+      const jsm = await whenJetStreamAnswers(() => jetstreamManager(nc));
+      const c = new Central(o, nc, jetstream(nc), jsm);
+      await c.afterReload(() => c.ensureFleet());
+      if (o.read !== false) c.reader = c.readLoop();
+      return c;
     } catch (err) {
       await nc.close();
       throw err;
     }
-    c.reader = c.readLoop();
-    return c;
   }
 
   private get replicas(): number {
@@ -97,36 +100,23 @@ export class Central {
     await this.jsm.consumers.add(FLEET_STREAM, { durable_name: READ_MODEL, ack_policy: AckPolicy.Explicit, max_ack_pending: READ_BATCH * 4 });
   }
 
-  /** Enrols a gateway: its identity, its bucket, its place in the fleet stream; returns its join token. */
-  async enrol(g: { id: string; site: string; cell: string; group: string }, by: string): Promise<string> {
-    checkGatewayId(g.id);
-    if (this.fleet.get(g.id)) throw new BulkheadError('BH_CONFLICT', `gateway ${g.id} is enrolled already${this.fleet.get(g.id)!.removedAt ? ' (removed: a removed id is not reused)' : ''}`);
-    const { secret, hash } = newSecret();
-    this.fleet.enrol({ ...g, secretHash: hash }, by);
-    this.policies.audit.append(by, 'fleet.enrol', `gateway ${g.id}`, { site: g.site, cell: g.cell, group: g.group });
+  /** Enrols a gateway and puts its credentials in force; returns its join token. */
+  async enrol(g: NewGateway, by: string): Promise<string> {
+    const token = enrolGateway(this.o.db, g, by, { leafAddresses: this.o.leafAddresses, centralKey: publicKeyOf(this.o.signingKey) });
     await this.o.onCredentials(this.fleet.credentials());
     await this.afterReload(() => this.ensureFleet());
-    return encodeToken({ gateway: g.id, hub: this.o.leafAddresses, secret, centralKey: publicKeyOf(this.o.signingKey) });
-  }
-
-  /** A server that rereads its users answers JetStream again a moment later: `f` is tried until it does. */
-  private async afterReload(f: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + RELOAD_MS;
-    for (;;) {
-      try {
-        return await f();
-      } catch (err) {
-        if (!/jetstream is not enabled|no responders|timeout/i.test((err as Error).message) || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    return token;
   }
 
   /** Removes a gateway: the cluster refuses its credentials from now on; what it sent is kept. */
   async remove(id: string, by: string): Promise<void> {
-    if (!this.fleet.remove(id)) throw new BulkheadError('BH_NOT_FOUND', `no enrolled gateway ${id}`);
-    this.policies.audit.append(by, 'fleet.remove', `gateway ${id}`, {});
+    removeGateway(this.o.db, id, by);
     await this.o.onCredentials(this.fleet.credentials());
+  }
+
+  /** A server that rereads its users answers JetStream a moment later: `f` is tried until it does. */
+  afterReload(f: () => Promise<void>): Promise<void> {
+    return whenJetStreamAnswers(f);
   }
 
   /** Signs an approved policy version for one gateway and puts it in its bucket; returns the package version. */
@@ -180,5 +170,18 @@ export class Central {
     this.reading = false;
     await this.reader?.catch(() => undefined);
     await this.nc.drain();
+  }
+}
+
+/** Tries `f` until JetStream answers (a server rereading its users, a cluster electing its leader), for RELOAD_MS at most. */
+async function whenJetStreamAnswers<T>(f: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + RELOAD_MS;
+  for (;;) {
+    try {
+      return await f();
+    } catch (err) {
+      if (!/jetstream is not enabled|no responders|timeout|temporarily unavailable|no suitable peers|insufficient resources/i.test((err as Error).message) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }

@@ -9,6 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { BulkheadError } from '../errors.js';
+import { AuditLog } from '../store/audit-log.js';
+import type { Db } from '../store/database.js';
+import { FleetStore } from '../store/fleet-store.js';
 import { checkGatewayId } from './names.js';
 
 const TOKEN_PREFIX = 'bhfleet1.';
@@ -47,4 +50,41 @@ export function decodeToken(text: string): JoinToken {
   }
   checkGatewayId(t.gateway);
   return t as JoinToken;
+}
+
+export interface NewGateway {
+  id: string;
+  site: string;
+  cell: string;
+  /** The rollout group: a rollout goes a group at a time. */
+  group: string;
+}
+
+/**
+ * Records a gateway and the hash of its new secret (with its audit entry, both or neither) and
+ * returns its join token. The cluster takes the credentials when the centre next renders its
+ * servers' users (at once from Central.enrol; within a second from a running site otherwise).
+ */
+export function enrolGateway(db: Db, g: NewGateway, by: string, centre: { leafAddresses: string[]; centralKey: string }): string {
+  checkGatewayId(g.id);
+  for (const [what, v] of [['site', g.site], ['cell', g.cell], ['group', g.group]] as const) {
+    if (!v.trim()) throw new BulkheadError('BH_VALIDATION', `gateway ${g.id}: its ${what} is empty`);
+  }
+  const fleet = new FleetStore(db);
+  const { secret, hash } = newSecret();
+  db.transaction(() => {
+    const known = fleet.get(g.id);
+    if (known) throw new BulkheadError('BH_CONFLICT', `gateway ${g.id} is enrolled already${known.removedAt ? ' and was removed: a removed id is not reused' : ''}`);
+    fleet.enrol({ ...g, secretHash: hash }, by);
+    new AuditLog(db).append(by, 'fleet.enrol', `gateway ${g.id}`, { site: g.site, cell: g.cell, group: g.group });
+  }).immediate();
+  return encodeToken({ gateway: g.id, hub: centre.leafAddresses, secret, centralKey: centre.centralKey });
+}
+
+/** Marks a gateway removed, with its audit entry; the cluster refuses it once its users are rendered again. */
+export function removeGateway(db: Db, id: string, by: string): void {
+  db.transaction(() => {
+    if (!new FleetStore(db).remove(id)) throw new BulkheadError('BH_NOT_FOUND', `no enrolled gateway ${id}`);
+    new AuditLog(db).append(by, 'fleet.remove', `gateway ${id}`, {});
+  }).immediate();
 }

@@ -18,6 +18,13 @@ export function natsServerVersion(bin = 'nats-server'): string {
   return /v?(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1] ?? r.stdout.trim();
 }
 
+/** Whether release `a` (x.y.z) comes before `b`. */
+export function olderThan(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if ((x![i] ?? 0) !== (y![i] ?? 0)) return (x![i] ?? 0) < (y![i] ?? 0);
+  return false;
+}
+
 /** Starts a process: plain, or inside a network namespace (the testbench). */
 export type Spawner = (cmd: string, args: string[]) => ChildProcess;
 

@@ -20,11 +20,17 @@ const LAST_TAKEN = 'fleet.policy.last';
 /** The change waiting for the engine, kept in the store so a restarted link still confirms or reports it. */
 const WAITING = 'fleet.policy.waiting';
 
-interface Waiting {
+export interface Waiting {
   local: number;
   version: number;
   policyVersion: number;
   deadline: number;
+}
+
+/** The last package taken, and the change waiting for the engine, if any. */
+export function followerState(db: Db): { lastPackage: number; waiting?: Waiting } {
+  const waiting = readSetting<Waiting | null>(db, WAITING);
+  return { lastPackage: readSetting<number>(db, LAST_TAKEN) ?? 0, ...(waiting ? { waiting } : {}) };
 }
 
 export type PolicyOutcome = 'refused' | 'applied' | 'confirmed' | 'rolled-back';
@@ -60,7 +66,7 @@ export class PolicyFollower {
   }
 
   lastTaken(): number {
-    return readSetting<number>(this.o.db, LAST_TAKEN) ?? 0;
+    return followerState(this.o.db).lastPackage;
   }
 
   /** One value from the bucket: refused, or stored and applied pending confirmation. */
@@ -113,7 +119,7 @@ export class PolicyFollower {
   }
 
   private waiting(): Waiting | undefined {
-    return readSetting<Waiting | null>(this.o.db, WAITING) ?? undefined;
+    return followerState(this.o.db).waiting;
   }
 
   private async tell(r: PolicyResult): Promise<PolicyResult> {

@@ -20,11 +20,16 @@ import { names, type TelemetryKind } from './names.js';
 export const UPLINK_BATCH = 200;
 const CURSOR = 'fleet.uplink';
 
-interface Cursor {
+export interface Cursor {
   audit: number;
   event: number;
   /** The alerts' change number. */
   alert: number;
+}
+
+/** How far the uplink has sent each kind: the last id of each the leaf has stored. */
+export function uplinkCursor(db: Db): Cursor {
+  return readSetting<Cursor>(db, CURSOR) ?? { audit: 0, event: 0, alert: 0 };
 }
 
 /** One record as it travels: its id in this gateway's store, when, and what. */
@@ -53,7 +58,7 @@ export class Uplink {
 
   /** Publishes what is new since the cursor, at most UPLINK_BATCH of each kind; returns how many. */
   async send(): Promise<number> {
-    const c = readSetting<Cursor>(this.db, CURSOR) ?? { audit: 0, event: 0, alert: 0 };
+    const c = uplinkCursor(this.db);
     const audit = this.audit.after(c.audit, UPLINK_BATCH).map((e) => ({ id: e.id, ts: e.ts, data: { ...e } }));
     const events = this.events.list({ after: c.event, limit: UPLINK_BATCH }).map((e) => ({ id: e.id, ts: e.ts, data: { kind: e.kind, ...e.data } }));
     const alerts = this.alerts.changedAfter(c.alert, UPLINK_BATCH).map((a) => ({ id: a.seq, ts: a.alert.lastSeen, data: { ...a.alert } }));

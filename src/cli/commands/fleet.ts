@@ -1,0 +1,79 @@
+// `bulkhead fleet`: this gateway's side of a fleet. `join` turns the centre's enrolment token into
+// this gateway's fleet directory; `link` runs the leaf node and the link to the centre (the
+// bulkhead-fleet service); `status` says what the link has sent and taken.
+
+import { readMembership, joinFleet, runLink } from '../../fleet/gateway-site.js';
+import { natsServerVersion } from '../../fleet/nats-servers.js';
+import { followerState } from '../../fleet/policy-follower.js';
+import { uplinkCursor } from '../../fleet/uplink.js';
+import { common, group, stopOnSignals, until, UsageError, withDb, type Common } from '../io.js';
+import type { Register } from '../register.js';
+
+const DEFAULT_DIR = '/var/lib/bulkhead/fleet';
+
+interface Values extends Common {
+  dir?: string;
+}
+
+export const registerFleet: Register = (root, io, act) => {
+  const fleet = group(root.command('fleet').description("this gateway's membership of a fleet: join, link, status"));
+
+  common(fleet.command('join'))
+    .description("join the fleet with the token the centre made (bulkhead central enrol): writes this gateway's fleet directory and leaf node configuration")
+    .argument('<url>', "the centre's leaf node address, nats-leaf://HOST:PORT (the connection is always opened from here)")
+    .option('--token <t>', 'the enrolment token (required)')
+    .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
+    .option('--leaf-port <p>', 'the local leaf node port, on loopback only (default 4223)')
+    .action(
+      act((url: string, o: Values & { token?: string; leafPort?: string }) => {
+        if (!o.token) throw new UsageError('bulkhead fleet join: give the enrolment token with --token (bulkhead central enrol prints it)');
+        const leafPort = o.leafPort === undefined ? 4223 : Number(o.leafPort);
+        if (!Number.isInteger(leafPort) || leafPort < 1 || leafPort > 65535) throw new UsageError(`bulkhead fleet join: --leaf-port must be 1-65535, got '${o.leafPort}'`);
+        const dir = o.dir ?? DEFAULT_DIR;
+        const m = joinFleet(dir, url, o.token, leafPort);
+        io.out(o.json ? JSON.stringify({ gateway: m.gateway, hub: m.hub, dir }) : `joined as gateway ${m.gateway} (centre ${m.hub.join(', ')}); start the link: systemctl enable --now bulkhead-fleet, or bulkhead fleet link --dir ${dir} --run-leaf`);
+        return 0;
+      }),
+    );
+
+  common(fleet.command('link'))
+    .description("run the link to the centre until stopped: telemetry up through the leaf node's stream, signed policies down with commit-confirm")
+    .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
+    .option('--run-leaf', 'start the leaf node (nats-server) here too, and stop it with the link')
+    .option('--confirm-within <s>', 'seconds the engine has to enforce a version from the centre before it rolls back (default 60)')
+    .action(
+      act((o: Values & { runLeaf?: boolean; confirmWithin?: string }) => {
+        const dir = o.dir ?? DEFAULT_DIR;
+        readMembership(dir);
+        if (o.runLeaf) natsServerVersion();
+        const confirmWithin = o.confirmWithin === undefined ? undefined : Number(o.confirmWithin);
+        if (confirmWithin !== undefined && !(confirmWithin > 0)) throw new UsageError(`bulkhead fleet link: --confirm-within must be a positive number of seconds, got '${o.confirmWithin}'`);
+        return withDb(o.db, async (db) => {
+          const stop = stopOnSignals();
+          const run = await runLink({ dir, db, runLeaf: !!o.runLeaf, log: io.err, ...(confirmWithin ? { confirmWithin } : {}) });
+          io.err('fleet link ready');
+          await until(stop.signal);
+          await run.stop();
+          return 0;
+        });
+      }),
+    );
+
+  common(fleet.command('status'))
+    .description('what the link has sent up and taken down')
+    .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
+    .action(
+      act((o: Values) => {
+        const m = readMembership(o.dir ?? DEFAULT_DIR);
+        return withDb(o.db, (db) => {
+          const s = { gateway: m.gateway, hub: m.hub, joinedAt: m.joinedAt, sent: uplinkCursor(db), ...followerState(db) };
+          io.out(
+            o.json
+              ? JSON.stringify(s)
+              : `gateway ${s.gateway} of the fleet at ${s.hub.join(', ')} (joined ${s.joinedAt}); sent up to audit entry ${s.sent.audit}, event ${s.sent.event}, alert change ${s.sent.alert}; last policy package taken: ${s.lastPackage || 'none'}${s.waiting ? `; version ${s.waiting.local} waits for the engine until ${new Date(s.waiting.deadline * 1000).toISOString()}` : ''}`,
+          );
+          return 0;
+        });
+      }),
+    );
+};

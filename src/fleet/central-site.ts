@@ -1,0 +1,136 @@
+// The central site on one box: its state directory (the policy signing key, the centre's own
+// NATS password, where its servers listen), the JetStream cluster run as child processes (one
+// server for a demo, three for a cluster on one box; a production cluster on three machines runs
+// the same configurations, rendered here, under its own service manager), and the centre itself.
+// Enrolments and removals made by other commands (`bulkhead central enrol`) reach the servers
+// through the store: the site looks at the enrolled gateways every second and, when they
+// changed, rewrites every server's configuration and has it reread.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { BulkheadError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { FleetStore } from '../store/fleet-store.js';
+import { Central } from './central.js';
+import { hubConfig, type CentralServer } from './nats-config.js';
+import { NatsServer, type Spawner } from './nats-servers.js';
+import { newSigningKey } from './signed-policy.js';
+
+/** How often the site looks for enrolments and removals made by other processes. */
+const CREDENTIALS_MS = 1000;
+const STATE = 'central.json';
+
+export interface CentralState {
+  user: string;
+  password: string;
+  signingKey: string;
+  servers: CentralServer[];
+  /** How gateways reach the cluster's leaf ports (host:port). */
+  leafAddresses: string[];
+}
+
+export interface SiteLayout {
+  host: string;
+  servers: number;
+  clientPort: number;
+  clusterPort: number;
+  leafPort: number;
+  /** The address gateways use to reach this host, when it is not `host` (a NAT, a name). */
+  advertise?: string;
+}
+
+/** The centre's state: read from `dir`, or made there on the first start (the key and password never leave it). */
+export function centralState(dir: string, layout?: SiteLayout): CentralState {
+  const file = join(dir, STATE);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as CentralState;
+  if (!layout) throw new BulkheadError('BH_NOT_FOUND', `no central site in ${dir}: start it first (bulkhead central start --dir ${dir})`);
+  if (![1, 3].includes(layout.servers)) throw new BulkheadError('BH_VALIDATION', `a central cluster has 1 server (a demo) or 3 (production), not ${layout.servers}`);
+  const servers = Array.from({ length: layout.servers }, (_, i) => ({
+    name: `central-${i + 1}`,
+    host: layout.host,
+    clientPort: layout.clientPort + i,
+    clusterPort: layout.clusterPort + i,
+    leafPort: layout.leafPort + i,
+  }));
+  const state: CentralState = {
+    user: 'central',
+    password: randomBytes(24).toString('base64url'),
+    signingKey: newSigningKey().privatePem,
+    servers,
+    leafAddresses: servers.map((s) => `${layout.advertise ?? s.host}:${s.leafPort}`),
+  };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+  return state;
+}
+
+export class CentralSite {
+  private watch?: NodeJS.Timeout;
+  private enrolled = '';
+
+  private constructor(
+    readonly central: Central,
+    readonly servers: NatsServer[],
+    private readonly render: (gateways: { id: string; passwordHash: string }[]) => void,
+    private readonly fleet: FleetStore,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(o: { dir: string; db: Db; layout: SiteLayout; log: (line: string) => void; spawner?: Spawner }): Promise<CentralSite> {
+    const state = centralState(o.dir, o.layout);
+    const fleet = new FleetStore(o.db);
+    const passwordHash = bcrypt.hashSync(state.password, 10);
+    const servers = state.servers.map((s) => new NatsServer(s.name, join(o.dir, `${s.name}.conf`), o.spawner));
+    const render = (gateways: { id: string; passwordHash: string }[]) =>
+      state.servers.forEach((s, i) => servers[i]!.write(hubConfig({ servers: state.servers, self: i, storeDir: join(o.dir, 'jetstream', s.name), central: { user: state.user, passwordHash }, gateways })));
+    render(fleet.credentials());
+    try {
+      await Promise.all(servers.map((s) => s.start()));
+      const central = await Central.open({
+        db: o.db,
+        servers: state.servers.map((s) => `${s.host}:${s.clientPort}`),
+        user: state.user,
+        password: state.password,
+        signingKey: state.signingKey,
+        clusterSize: servers.length,
+        leafAddresses: state.leafAddresses,
+        onCredentials: async (gateways) => {
+          render(gateways);
+          servers.forEach((s) => s.reload());
+        },
+        log: o.log,
+      });
+      const site = new CentralSite(central, servers, render, fleet, o.log);
+      site.enrolled = JSON.stringify(fleet.credentials());
+      site.watch = setInterval(() => void site.followEnrolments(), CREDENTIALS_MS);
+      o.log(`central site: ${servers.length} JetStream server(s) (${state.servers.map((s) => `${s.name} clients ${s.host}:${s.clientPort}, gateways ${s.host}:${s.leafPort}`).join('; ')}); ${fleet.list().length} gateway(s) enrolled`);
+      return site;
+    } catch (err) {
+      await Promise.all(servers.map((s) => s.stop()));
+      throw err;
+    }
+  }
+
+  /** Puts enrolments and removals made elsewhere in force on every server. */
+  private async followEnrolments(): Promise<void> {
+    const now = JSON.stringify(this.fleet.credentials());
+    if (now === this.enrolled) return;
+    this.enrolled = now;
+    this.render(this.fleet.credentials());
+    this.servers.forEach((s) => s.reload());
+    try {
+      await this.central.afterReload(() => this.central.ensureFleet());
+      this.log(`central site: the enrolled gateways changed (${this.fleet.list().length} now): the servers reread their users`);
+    } catch (err) {
+      this.log(`central site: after an enrolment change: ${(err as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.watch);
+    await this.central.close();
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
+}
