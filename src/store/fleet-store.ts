@@ -61,9 +61,13 @@ function fromRow(r: GatewayRow): FleetGateway {
 
 export class FleetStore {
   private readonly insertRecord;
+  /** What a record says of its gateway: when it was last heard, and its health or policy result for those kinds. */
+  private readonly heard;
 
   constructor(readonly db: Db) {
     this.insertRecord = db.prepare('INSERT OR IGNORE INTO fleet_records (gateway, kind, local_id, ts, received, data) VALUES (?, ?, ?, ?, ?, ?)');
+    const update = (set: string) => db.prepare(`UPDATE fleet_gateways SET last_heard = MAX(COALESCE(last_heard, 0), ?)${set} WHERE id = ?`);
+    this.heard = { other: update(''), health: update(', health = ?'), policy: update(', policy = ?') };
   }
 
   enrol(g: { id: string; site: string; cell: string; group: string; secretHash: string }, by: string): void {
@@ -104,8 +108,8 @@ export class FleetStore {
       for (const r of records) {
         added += this.insertRecord.run(r.gateway, r.kind, r.localId, r.ts, now, JSON.stringify(r.data)).changes;
         const column = r.kind === 'health' ? 'health' : r.kind === 'policy-result' ? 'policy' : undefined;
-        const set = column ? `, ${column} = ?` : '';
-        this.db.prepare(`UPDATE fleet_gateways SET last_heard = MAX(COALESCE(last_heard, 0), ?)${set} WHERE id = ?`).run(r.ts, ...(column ? [JSON.stringify(r.data)] : []), r.gateway);
+        if (column) this.heard[column].run(r.ts, JSON.stringify(r.data), r.gateway);
+        else this.heard.other.run(r.ts, r.gateway);
       }
     })();
     return added;
