@@ -4,7 +4,7 @@
 // resumes where it stopped, and signs and sends approved policy versions, a rollout group at a
 // time. It never opens a connection into a cell: gateways' leaf nodes connect to the cluster.
 
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamSource } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, type Consumer, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamSource } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { BulkheadError } from '../errors.js';
@@ -137,10 +137,12 @@ export class Central {
     return version;
   }
 
+  /** Reads until closed. A cluster rereading its users or electing a leader answers nothing for a while: the loop waits and looks its consumer up again. */
   private async readLoop(): Promise<void> {
-    const consumer = await this.js.consumers.get(FLEET_STREAM, READ_MODEL);
+    let consumer: Consumer | undefined;
     while (this.reading) {
       try {
+        consumer ??= await this.js.consumers.get(FLEET_STREAM, READ_MODEL);
         const batch = await consumer.fetch({ max_messages: READ_BATCH, expires: 1000 });
         const msgs = [];
         for await (const m of batch) msgs.push(m);
@@ -160,6 +162,7 @@ export class Central {
         for (const m of msgs) m.ack();
       } catch (err) {
         if (!this.reading) break;
+        consumer = undefined;
         this.o.log(`fleet: reading the fleet stream: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
