@@ -1,37 +1,42 @@
 // The fleet as the central site shows it: sites, their cells, each cell's gateways with their
-// health at a glance (last heard, mode, policy, engine, latency budgets, storage, the last policy
-// result), and one queue of the fleet's open alerts and latest events.
+// health at a glance (last heard, mode, policy, engine, latency budgets, bypass relay, storage,
+// the last policy result) and why it is in the state it is, one queue of the fleet's alerts and
+// latest events, and one gateway's records with its audit chain as the centre holds it.
 
+import { BulkheadError } from '../errors.js';
 import type { GatewayStatus } from './status.js';
-import { FleetStore, type FleetGateway } from '../store/fleet-store.js';
+import { FleetStore, type FleetGateway, type FleetRecord } from '../store/fleet-store.js';
 import type { Db } from '../store/database.js';
+import type { FleetGatewayDetail, FleetView, GatewayGlance } from './fleet-schemas.js';
 
-/** A gateway not heard from for this long is shown as silent. */
+export type { FleetGatewayDetail, FleetView, GatewayGlance } from './fleet-schemas.js';
+
+/** A gateway not heard from for this long is shown as silent (it sends its health every 5 s). */
 export const SILENT_SECONDS = 30;
+/** Records shown on one gateway's page. */
+const GATEWAY_RECORDS = 100;
 
-export interface GatewayGlance {
-  id: string;
-  group: string;
-  /** Seconds since the gateway was last heard from; absent: never. */
-  lastHeardAgo?: number;
-  state: 'never heard' | 'silent' | 'ok' | 'attention';
-  mode?: string;
-  policy?: string;
-  engine?: 'running' | 'down';
-  /** Conduits whose verdict latency is over their budget, by name. */
-  overBudget: string[];
-  storagePercent?: number;
-  lastPolicyResult?: { outcome: string; version?: number; reason: string };
-  events: number;
-  alerts: number;
+/** A record in a line: what the gateway's own console would say of it. */
+function summary(r: Pick<FleetRecord, 'kind' | 'data'>): string {
+  const d = r.data;
+  if (r.kind === 'audit') return `${String(d.actor ?? '?')}: ${String(d.action ?? '?')} ${String(d.target ?? '')}`.trim();
+  if (r.kind === 'policy-result') return `policy package ${String(d.version ?? '?')} ${String(d.outcome ?? '?')}: ${String(d.reason ?? '')}`;
+  if (r.kind === 'alert') return `${String(d.severity ?? '?')} ${String(d.type ?? 'alert')} (${String(d.status ?? '?')}): ${String(d.summary ?? '')}`;
+  // An event: deny, would-deny or the gateway's own alert, with its reason.
+  return `${String(d.kind ?? 'event')}: ${String(d.reason ?? d.message ?? '')}`;
 }
 
-export interface FleetView {
-  sites: { site: string; cells: { cell: string; gateways: GatewayGlance[] }[] }[];
-  gateways: number;
-  silent: number;
-  /** The fleet's newest alerts and events, newest last, each with its gateway. */
-  queue: { gateway: string; kind: string; ts: number; summary: string }[];
+/** Why a heard gateway needs attention, in words; empty when it does not. */
+function troubles(h: Partial<GatewayStatus> | undefined, overBudget: string[], policy: Record<string, unknown> | undefined): string[] {
+  const t: string[] = [];
+  if (h?.engine && !h.engine.running) t.push('its engine is not running: nothing is inspected');
+  if (h?.supervisor?.bypass?.engaged) t.push('its bypass relay is engaged: traffic passes uninspected');
+  if (overBudget.length) t.push(`over latency budget on ${overBudget.join(', ')}`);
+  if (h?.audit?.ok === false) t.push('its audit chain is broken');
+  if (policy && ['refused', 'rolled-back'].includes(String(policy.outcome))) t.push(`its last policy package was ${String(policy.outcome)}: ${String(policy.reason ?? '')}`);
+  const storage = h?.supervisor?.storage;
+  if (storage && storage.usedPercent >= storage.warnPercent) t.push(`its data storage is ${storage.usedPercent}% full`);
+  return t;
 }
 
 function glance(g: FleetGateway, counts: Map<string, number>, now: number): GatewayGlance {
@@ -39,27 +44,39 @@ function glance(g: FleetGateway, counts: Map<string, number>, now: number): Gate
   const overBudget = (h?.engine?.health?.conduits ?? []).filter((c) => c.latencyBudgetMs !== undefined && c.p99Us !== undefined && c.p99Us > c.latencyBudgetMs * 1000).map((c) => c.name);
   const ago = g.lastHeard !== undefined ? Math.max(0, Math.round(now - g.lastHeard)) : undefined;
   const engine = h?.engine ? (h.engine.running ? 'running' : 'down') : undefined;
+  const bypass = h?.supervisor?.bypass;
   const storagePercent = h?.supervisor?.storage?.usedPercent;
-  const attention = engine === 'down' || overBudget.length > 0 || h?.audit?.ok === false || (g.policy && ['refused', 'rolled-back'].includes(String(g.policy.outcome)));
+  const trouble = troubles(h, overBudget, g.policy);
+  const state = ago === undefined ? 'never heard' : ago > SILENT_SECONDS ? 'silent' : trouble.length ? 'attention' : 'ok';
+  const why =
+    state === 'never heard' ? 'enrolled, never heard from: has it joined (bulkhead fleet join) and is its link running?'
+    : state === 'silent' ? `not heard from for ${ago} s: its link or the way to the centre is down (it keeps enforcing and buffers what it sends)`
+    : trouble.length ? trouble.join('; ')
+    : 'heard from, engine running, within its budgets';
   return {
     id: g.id,
     group: g.group,
     ...(ago !== undefined ? { lastHeardAgo: ago } : {}),
-    state: ago === undefined ? 'never heard' : ago > SILENT_SECONDS ? 'silent' : attention ? 'attention' : 'ok',
+    state,
+    why,
     ...(h?.mode ? { mode: h.mode.mode } : {}),
     ...(h?.policy ? { policy: `version ${h.policy.version} (${h.policy.name})` } : {}),
     ...(engine ? { engine } : {}),
     overBudget,
+    ...(bypass ? { relay: bypass.engaged ? ('engaged' as const) : ('released' as const) } : {}),
     ...(storagePercent !== undefined ? { storagePercent } : {}),
     ...(g.policy ? { lastPolicyResult: g.policy as NonNullable<GatewayGlance['lastPolicyResult']> } : {}),
     events: counts.get(`${g.id}\0event`) ?? 0,
     alerts: counts.get(`${g.id}\0alert`) ?? 0,
+    audit: counts.get(`${g.id}\0audit`) ?? 0,
   };
 }
 
+const countsOf = (fleet: FleetStore) => new Map(fleet.counts().map((c) => [`${c.gateway}\0${c.kind}`, c.count]));
+
 export function fleetView(db: Db, now = Date.now() / 1000, queueLength = 50): FleetView {
   const fleet = new FleetStore(db);
-  const counts = new Map(fleet.counts().map((c) => [`${c.gateway}\0${c.kind}`, c.count]));
+  const counts = countsOf(fleet);
   const sites = new Map<string, Map<string, GatewayGlance[]>>();
   const all = fleet.list();
   for (const g of all) {
@@ -70,11 +87,34 @@ export function fleetView(db: Db, now = Date.now() / 1000, queueLength = 50): Fl
   const queue = [...fleet.records({ kind: 'alert', limit: queueLength }), ...fleet.records({ kind: 'event', limit: queueLength })]
     .sort((a, b) => a.ts - b.ts)
     .slice(-queueLength)
-    .map((r) => ({ gateway: r.gateway, kind: r.kind, ts: r.ts, summary: String(r.data.summary ?? r.data.reason ?? r.data.kind ?? '') }));
+    .map((r) => ({ gateway: r.gateway, kind: r.kind, ts: r.ts, summary: summary(r) }));
   return {
     sites: [...sites].map(([site, cells]) => ({ site, cells: [...cells].map(([cell, gateways]) => ({ cell, gateways })) })),
     gateways: all.length,
     silent: glances.filter((g) => g.state === 'silent' || g.state === 'never heard').length,
+    attention: glances.filter((g) => g.state === 'attention').length,
     queue,
+  };
+}
+
+/** One gateway as the centre knows it: its glance, where it is, its latest records and its audit chain verified. */
+export function fleetGateway(db: Db, id: string, now = Date.now() / 1000): FleetGatewayDetail {
+  const fleet = new FleetStore(db);
+  const g = fleet.get(id);
+  if (!g) throw new BulkheadError('BH_NOT_FOUND', `no gateway ${id} is enrolled at this central site`);
+  const records = fleet
+    .records({ gateway: id, limit: GATEWAY_RECORDS * 4 })
+    .filter((r) => r.kind !== 'health')
+    .slice(-GATEWAY_RECORDS)
+    .map((r) => ({ kind: r.kind, localId: r.localId, ts: r.ts, received: r.received, summary: summary(r), data: r.data }));
+  return {
+    gateway: glance(g, countsOf(fleet), now),
+    site: g.site,
+    cell: g.cell,
+    enrolledAt: g.enrolledAt,
+    enrolledBy: g.enrolledBy,
+    ...(g.removedAt !== undefined ? { removedAt: g.removedAt } : {}),
+    audit: fleet.verifyAudit(id),
+    records,
   };
 }

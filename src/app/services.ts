@@ -4,6 +4,7 @@
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
 import { Advisories } from './advisories.js';
+import { fleetGateway, fleetView, type FleetGatewayDetail, type FleetView } from './fleet-view.js';
 import { Alerts } from './alerts.js';
 import { ResponseSettings } from './auto-response.js';
 import { GatewayControl } from './gateway-control.js';
@@ -27,8 +28,10 @@ export interface Services {
   responses: ResponseSettings;
   advisories: Advisories;
   risk: RiskAssessment;
+  /** The fleet, where this box is a central site (empty elsewhere). */
+  fleet: { view: () => FleetView; gateway: (id: string) => FleetGatewayDetail };
 }
 
 export function services(db: Db): Services {
-  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db), risk: new RiskAssessment(db) };
+  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db), risk: new RiskAssessment(db), fleet: { view: () => fleetView(db), gateway: (id) => fleetGateway(db, id) } };
 }

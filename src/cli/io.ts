@@ -70,11 +70,14 @@ export function positiveNumber(command: string, name: string, value: string | un
   return n;
 }
 
-export function consolePort(command: string, value: string | undefined): number {
-  const port = value === undefined ? 8443 : Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bulkhead ${command}: --port must be 0-65535, got '${value}'`);
+/** A TCP port option, `fallback` when absent; `lowest` 0 where any free port will do. */
+export function portOption(command: string, name: string, value: string | undefined, fallback: number, lowest = 1): number {
+  const port = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(port) || port < lowest || port > 65535) throw new UsageError(`bulkhead ${command}: --${name} must be ${lowest}-65535, got '${value}'`);
   return port;
 }
+
+export const consolePort = (command: string, value: string | undefined, name = 'port'): number => portOption(command, name, value, 8443, 0);
 
 export function queueNumber(command: string, value: string | undefined): number {
   const queue = value === undefined ? 0 : Number(value);

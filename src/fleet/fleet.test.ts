@@ -4,7 +4,6 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
@@ -20,6 +19,7 @@ import { PolicyStore } from '../store/policy-store.js';
 import { cellPolicy } from '../test-support/cell-policy.js';
 import { Central } from './central.js';
 import { decodeToken } from './enrolment.js';
+import { freePort } from './free-port.js';
 import { GatewayLink } from './gateway-link.js';
 import { hubConfig, leafConfig } from './nats-config.js';
 import { NatsServer } from './nats-servers.js';
@@ -28,15 +28,6 @@ import { newSigningKey, signPackage } from './signed-policy.js';
 
 const missing = spawnSync('nats-server', ['--version']).status === 0 ? undefined : 'nats-server is not installed (apt-get install nats-server)';
 if (missing) console.warn(`SKIPPED: fleet on loopback: ${missing}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, f: () => T | undefined | false, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;

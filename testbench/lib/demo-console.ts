@@ -28,12 +28,12 @@ export function demoUnavailable(): string | undefined {
 /** Generating and learning three days of plant take about a minute on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 240_000;
 
-/** Starts `bulkhead demo --port 0` with its database in a fresh directory; resolves once its console listens. */
-export function startDemo(): Promise<DemoConsole> {
+/** Starts `bulkhead demo --port 0` (and `args`) with its database in a fresh directory; resolves once its console listens. */
+export function startDemo(args: string[] = []): Promise<DemoConsole> {
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-demo-console-'));
   const db = join(dir, 'bulkhead.db');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [CLI, 'demo', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'demo', '--db', db, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = () => stopProcess(proc).finally(() => rmSync(dir, { recursive: true, force: true }));
   return new Promise((resolve, reject) => {
     let out = '';

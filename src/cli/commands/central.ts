@@ -10,8 +10,9 @@ import { MIN_SERVER_VERSION } from '../../fleet/nats-config.js';
 import { natsServerVersion, olderThan } from '../../fleet/nats-servers.js';
 import { rollout, type RolloutStep } from '../../fleet/rollout.js';
 import { publicKeyOf } from '../../fleet/signed-policy.js';
-import { actor, common, group, positiveNumber, stopOnSignals, until, UsageError, withDb, type Common, type Io } from '../io.js';
+import { actor, common, consolePort, dbPath, group, portOption, positiveNumber, stopOnSignals, until, UsageError, withDb, type Common, type Io } from '../io.js';
 import type { Command } from 'commander';
+import type { Db } from '../../store/database.js';
 import type { Register } from '../register.js';
 
 const DEFAULT_DIR = '/var/lib/bulkhead/central';
@@ -19,12 +20,6 @@ const DEFAULT_DIR = '/var/lib/bulkhead/central';
 interface Values extends Common {
   dir?: string;
   by?: string;
-}
-
-function port(name: string, value: string | undefined, fallback: number): number {
-  const p = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(p) || p < 1 || p > 65535) throw new UsageError(`bulkhead central start: --${name} must be 1-65535, got '${value}'`);
-  return p;
 }
 
 function describeView(v: FleetView): string[] {
@@ -49,7 +44,7 @@ type Sub = (central: Command, io: Io, act: Parameters<Register>[2]) => void;
 
 const start: Sub = (central, io, act) => {
   common(central.command('start'))
-    .description('run the central site: its JetStream servers and the centre, until stopped')
+    .description("run the central site: its JetStream servers, the centre, and the console with the fleet view (https://127.0.0.1:8443/#/fleet), until stopped")
     .option('--dir <dir>', `its state: signing key, servers, JetStream store (default ${DEFAULT_DIR})`)
     .option('--servers <n>', 'JetStream servers on this box: 1 (a demo) or 3 (a cluster) (default 1; first start only)')
     .option('--host <ip>', 'the address the servers listen on (default 127.0.0.1; first start only)')
@@ -57,23 +52,38 @@ const start: Sub = (central, io, act) => {
     .option('--client-port <p>', 'first client port (default 4222)')
     .option('--leaf-port <p>', "first port for gateways' leaf nodes (default 7422)")
     .option('--cluster-port <p>', 'first cluster route port (default 6222)')
+    .option('--console-host <h>', 'where the console listens (default 127.0.0.1)')
+    .option('--console-port <p>', "the console's port (default 8443; 0: any free port)")
+    .option('--http', 'the console on plain HTTP instead of HTTPS')
+    .option('--no-console', 'no console: `bulkhead central status` shows the fleet')
     .action(
-      act((o: Values & { servers?: string; host?: string; advertise?: string; clientPort?: string; leafPort?: string; clusterPort?: string }) => {
+      act((o: Values & { servers?: string; host?: string; advertise?: string; clientPort?: string; leafPort?: string; clusterPort?: string; consoleHost?: string; consolePort?: string; http?: boolean; console?: boolean }) => {
         const servers = o.servers === undefined ? 1 : Number(o.servers);
         const dir = o.dir ?? DEFAULT_DIR;
-        const layout = { host: o.host ?? '127.0.0.1', servers, clientPort: port('client-port', o.clientPort, 4222), leafPort: port('leaf-port', o.leafPort, 7422), clusterPort: port('cluster-port', o.clusterPort, 6222), ...(o.advertise ? { advertise: o.advertise } : {}) };
+        const layout = { host: o.host ?? '127.0.0.1', servers, clientPort: portOption('central start', 'client-port', o.clientPort, 4222), leafPort: portOption('central start', 'leaf-port', o.leafPort, 7422), clusterPort: portOption('central start', 'cluster-port', o.clusterPort, 6222), ...(o.advertise ? { advertise: o.advertise } : {}) };
+        const consoleAt = o.console === false ? undefined : { host: o.consoleHost ?? '127.0.0.1', port: consolePort('central start', o.consolePort, 'console-port'), http: o.http === true };
         const version = natsServerVersion();
         return withDb(o.db, async (db) => {
           const stop = stopOnSignals();
           const site = await CentralSite.start({ dir, db, layout, log: io.err });
           io.err(`nats-server ${version}${olderThan(version, MIN_SERVER_VERSION) ? ` (a demo: production needs ${MIN_SERVER_VERSION} or later)` : ''}; central site ready`);
+          const web = consoleAt ? await serveFleetConsole(db, dbPath(o.db), consoleAt, io) : undefined;
           await until(stop.signal);
+          await web?.close();
           await site.stop();
           return 0;
         });
       }),
     );
 };
+
+/** The console on the centre's store: its Fleet page is the fleet view. */
+export async function serveFleetConsole(db: Db, path: string, at: { host: string; port: number; http: boolean }, io: Io): Promise<{ close: () => Promise<void> }> {
+  const { serveConsole } = await import('../serve-console.js');
+  const { app, url } = await serveConsole({ db, dbPath: path, ...at, log: io.out });
+  io.out(`the fleet: ${url}#/fleet`);
+  return { close: () => app.close() };
+}
 
 const membership: Sub = (central, io, act) => {
   common(central.command('enrol'))

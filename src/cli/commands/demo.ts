@@ -16,7 +16,11 @@ import { PolicyStore } from '../../store/policy-store.js';
 import { formatAssets } from '../format/inventory.js';
 import { formatLearnReport } from '../format/learn.js';
 import { formatTable } from '../format/table.js';
-import { common, consolePort, stopOnSignals, until, UsageError, type Common } from '../io.js';
+import { CONFIRM_WITHIN } from '../../fleet/gateway-site.js';
+import { natsServerVersion } from '../../fleet/nats-servers.js';
+import type { Db } from '../../store/database.js';
+import { DEMO_GATEWAYS, DEMO_SITE, startDemoFleet } from '../demo-fleet.js';
+import { common, consolePort, stopOnSignals, until, UsageError, type Common, type Io } from '../io.js';
 import type { Register } from '../register.js';
 
 const DEMO = join('testbench', 'fixtures', 'demo');
@@ -56,7 +60,26 @@ async function generatedCaptures(dir: string): Promise<Generated | undefined> {
   return writeDemoPlant(dir);
 }
 
-type Options = Common & { host?: string; port?: string; http?: boolean; console?: boolean };
+type Options = Common & { host?: string; port?: string; http?: boolean; console?: boolean; fleet?: boolean };
+
+/** The console (and with --fleet the demo fleet beside it) until Ctrl-C. Enforcement needs root and a bridge: the demo reviews and monitors, and says so. */
+async function serve(o: Options, at: { db: Db; path: string; temp: string; port: number }, io: Io): Promise<void> {
+  const fleet = o.fleet ? await startDemoFleet({ temp: at.temp, db: at.db, log: io.err }) : undefined;
+  try {
+    const { serveConsole } = await import('../serve-console.js');
+    const { app, url } = await serveConsole({ db: at.db, dbPath: at.path, host: o.host ?? '127.0.0.1', port: at.port, http: o.http === true, log: io.out });
+    if (fleet) {
+      io.out(`\nFleet: a central site and ${DEMO_GATEWAYS.length} gateways of ${DEMO_SITE} (${DEMO_GATEWAYS.map((g) => `${g.id}, group ${g.group}`).join('; ')}), each with its own copy of the plant, its leaf node and link, on loopback: ${url}#/fleet`);
+      io.out(`Roll a policy out once you approved it (two approvers as usual): bulkhead central rollout VERSION --dir ${fleet.dir} --db ${at.path}`);
+      io.out(`The demo's gateways run no engine, so each applies a version and, unconfirmed by an engine, rolls it back after ${CONFIRM_WITHIN} s: commit-confirm as a real gateway does when its engine does not take a version.`);
+    }
+    io.out('Ctrl-C stops the console.');
+    await until(stopOnSignals().signal);
+    await app.close();
+  } finally {
+    await fleet?.stop();
+  }
+}
 
 export const registerDemo: Register = (root, io, act) => {
   common(root.command('demo'))
@@ -65,9 +88,13 @@ export const registerDemo: Register = (root, io, act) => {
     .option('--port <p>', "the console's port (default 8443)")
     .option('--http', 'plain HTTP instead of HTTPS')
     .option('--no-console', 'exit after showing the plant and its policy')
+    .option('--fleet', 'also run a small fleet: a central site and three gateways on the demo plant (needs nats-server), shown on the Fleet page')
     .action(
       act(async (o: Options) => {
         const port = consolePort('demo', o.port);
+        if (o.fleet && o.console === false) throw new UsageError('bulkhead demo: --fleet is shown in the console: leave out --no-console');
+        // Said before minutes of learning, not after.
+        if (o.fleet) natsServerVersion();
         const temp = mkdtempSync(join(tmpdir(), 'bulkhead-demo-'));
         const generated = await generatedCaptures(temp);
         const files = generated?.files ?? sharedCaptures();
@@ -99,12 +126,7 @@ export const registerDemo: Register = (root, io, act) => {
           io.out(formatTable(['zone', 'SL-T', 'Purdue', 'members'], derived.policy.zones.map((z) => [`${z.id} (${z.name})`, String(z.securityLevel), String(z.purdueLevel ?? '-'), z.members.join(', ')])));
           io.out(`\nExplore further: bulkhead conversations --db ${path}; bulkhead policy show --db ${path}; bulkhead report compliance --db ${path}`);
           if (o.console === false) return 0;
-          // Enforcement needs root and a bridge: the demo console reviews and monitors, and says so.
-          const { serveConsole } = await import('../serve-console.js');
-          const { app } = await serveConsole({ db, dbPath: path, host: o.host ?? '127.0.0.1', port, http: o.http === true, log: io.out });
-          io.out('Ctrl-C stops the console.');
-          await until(stopOnSignals().signal);
-          await app.close();
+          await serve(o, { db, path, temp, port }, io);
           return 0;
         } finally {
           db.close();

@@ -6,7 +6,7 @@ import { readMembership, joinFleet, runLink } from '../../fleet/gateway-site.js'
 import { natsServerVersion } from '../../fleet/nats-servers.js';
 import { followerState } from '../../fleet/policy-follower.js';
 import { uplinkCursor } from '../../fleet/uplink.js';
-import { common, group, stopOnSignals, until, UsageError, withDb, type Common } from '../io.js';
+import { common, group, portOption, positiveNumber, stopOnSignals, until, UsageError, withDb, type Common } from '../io.js';
 import type { Register } from '../register.js';
 
 const DEFAULT_DIR = '/var/lib/bulkhead/fleet';
@@ -27,8 +27,7 @@ export const registerFleet: Register = (root, io, act) => {
     .action(
       act((url: string, o: Values & { token?: string; leafPort?: string }) => {
         if (!o.token) throw new UsageError('bulkhead fleet join: give the enrolment token with --token (bulkhead central enrol prints it)');
-        const leafPort = o.leafPort === undefined ? 4223 : Number(o.leafPort);
-        if (!Number.isInteger(leafPort) || leafPort < 1 || leafPort > 65535) throw new UsageError(`bulkhead fleet join: --leaf-port must be 1-65535, got '${o.leafPort}'`);
+        const leafPort = portOption('fleet join', 'leaf-port', o.leafPort, 4223);
         const dir = o.dir ?? DEFAULT_DIR;
         const m = joinFleet(dir, url, o.token, leafPort);
         io.out(o.json ? JSON.stringify({ gateway: m.gateway, hub: m.hub, dir }) : `joined as gateway ${m.gateway} (centre ${m.hub.join(', ')}); start the link: systemctl enable --now bulkhead-fleet, or bulkhead fleet link --dir ${dir} --run-leaf`);
@@ -46,8 +45,7 @@ export const registerFleet: Register = (root, io, act) => {
         const dir = o.dir ?? DEFAULT_DIR;
         readMembership(dir);
         if (o.runLeaf) natsServerVersion();
-        const confirmWithin = o.confirmWithin === undefined ? undefined : Number(o.confirmWithin);
-        if (confirmWithin !== undefined && !(confirmWithin > 0)) throw new UsageError(`bulkhead fleet link: --confirm-within must be a positive number of seconds, got '${o.confirmWithin}'`);
+        const confirmWithin = positiveNumber('fleet link', 'confirm-within', o.confirmWithin);
         return withDb(o.db, async (db) => {
           const stop = stopOnSignals();
           const run = await runLink({ dir, db, runLeaf: !!o.runLeaf, log: io.err, ...(confirmWithin ? { confirmWithin } : {}) });

@@ -4,6 +4,7 @@ import { api, ApiError, may, setCsrf, type Me } from './api.js';
 import { h } from './dom.js';
 import type { Page } from './page.js';
 import { alertsPage } from './alerts-page.js';
+import { fleetPage } from './fleet-page.js';
 import { auditPage, dashboardPage, eventsPage, reportPage, usersPage } from './gateway-pages.js';
 import { assetsPage, conversationsPage } from './inventory-pages.js';
 import { policyPage } from './policy-page.js';
@@ -21,6 +22,7 @@ const PAGES: { path: string; title: string; role: Me['role']; render: (p: Page) 
   { path: 'events', title: 'Events', role: 'viewer', render: eventsPage },
   { path: 'audit', title: 'Audit log', role: 'viewer', render: auditPage },
   { path: 'report', title: 'Compliance', role: 'viewer', render: reportPage },
+  { path: 'fleet', title: 'Fleet', role: 'viewer', render: fleetPage },
   { path: 'users', title: 'Users', role: 'admin', render: usersPage },
 ];
 
