@@ -128,7 +128,7 @@ for unit in appliance/systemd/*.service; do
 done
 # A data directory elsewhere than the units' default must be writable for them.
 if [ "$DATA" != /var/lib/bulkhead ]; then
-  for unit in bulkhead bulkhead-console bulkhead-failsafe; do
+  for unit in bulkhead bulkhead-console bulkhead-failsafe bulkhead-fleet; do
     mkdir -p "$ROOT/etc/systemd/system/$unit.service.d"
     printf '[Unit]\nRequiresMountsFor=%s\n[Service]\nReadWritePaths=%s\n' "$DATA" "$DATA" > "$ROOT/etc/systemd/system/$unit.service.d/data-dir.conf"
   done

@@ -98,7 +98,7 @@ if [ "$PHASE" = after-cut ]; then
   exit 0
 fi
 # systemd's own measure of the units' hardening (0 best, 10 worst), for the record.
-for unit in bulkhead bulkhead-console bulkhead-failsafe; do
+for unit in bulkhead bulkhead-console bulkhead-failsafe bulkhead-fleet; do
   report "hardening-$unit" ok "$(systemd-analyze security --no-pager "$unit.service" 2>&1 | tail -n 1 | tr -cd '[:print:]')"
 done
 failsafe_at_boot '^plain bridge: no policy is active'

@@ -158,3 +158,8 @@ export function loadConfig(file: string): ApplianceConfig {
 export function configDb(c: ApplianceConfig): string {
   return join(c.dataDir, 'bulkhead.db');
 }
+
+/** The gateway's fleet membership and leaf node store (bulkhead fleet join writes it). */
+export function fleetDir(c: ApplianceConfig): string {
+  return join(c.dataDir, 'fleet');
+}

@@ -12,6 +12,8 @@ export interface SystemFile {
   content: string;
   /** What it is for, for the install log. */
   purpose: string;
+  /** 0644 unless it holds a secret. */
+  mode?: number;
 }
 
 const HEADER = '# Written by bulkhead config render from /etc/bulkhead/bulkhead.yaml: edit that file, not this one.\n';
@@ -138,7 +140,7 @@ export function writeSystemFiles(files: SystemFile[], root = '/'): { written: Sy
       continue;
     }
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(`${target}.new`, f.content, { mode: 0o644 });
+    writeFileSync(`${target}.new`, f.content, { mode: f.mode ?? 0o644 });
     renameSync(`${target}.new`, target);
     written.push(f);
   }

@@ -64,6 +64,17 @@ export function readMembership(dir: string): Membership {
   return JSON.parse(readFileSync(file, 'utf8')) as Membership;
 }
 
+/**
+ * The leaf node's configuration file of the gateway whose fleet directory is `dir`, as `config
+ * render` writes it (under `root`, an image being built, when not /); undefined when it has not
+ * joined a fleet.
+ */
+export function leafConfigFile(dir: string, root = '/'): { path: string; content: string; gateway: string; hub: string[] } | undefined {
+  if (!existsSync(join(root, dir, MEMBERSHIP))) return undefined;
+  const m = readMembership(join(root, dir));
+  return { path: join(dir, 'leaf.conf'), content: renderLeaf(dir, m), gateway: m.gateway, hub: m.hub };
+}
+
 function renderLeaf(dir: string, m: Membership): string {
   return leafConfig({ gateway: m.gateway, port: m.leaf.port, storeDir: join(dir, 'jetstream'), hub: m.hub, secret: m.secret, local: { user: m.leaf.user, password: m.leaf.password }, maxStoreBytes: LEAF_STORE_BYTES });
 }

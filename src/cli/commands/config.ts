@@ -1,6 +1,7 @@
 // `bulkhead config check FILE` and `bulkhead config render FILE`: the appliance's configuration.
 
-import { loadConfig } from '../../config/appliance-config.js';
+import { fleetDir, loadConfig } from '../../config/appliance-config.js';
+import { leafConfigFile } from '../../fleet/gateway-site.js';
 import { renderSystemFiles, writeSystemFiles } from '../../config/system-files.js';
 import { common, group, type Common } from '../io.js';
 import type { Register } from '../register.js';
@@ -18,14 +19,18 @@ export const registerConfig: Register = (root, io, act) => {
       }),
     );
   common(config.command('render'))
-    .description('write the system files it implies: networkd (management port, plant bridge), sysctl, modules, journal size and retention, NTP servers')
+    .description("write the system files it implies: networkd (management port, plant bridge), sysctl, modules, journal size and retention, NTP servers, and the fleet's leaf node once the gateway joined one")
     .argument('<file>')
     .option('--root <dir>', 'under DIR instead of / (an image being built)')
     .option('--no-network', 'all but the networkd files (a box whose network is configured otherwise)')
     .action(
       act((file: string, o: Common & { root?: string; network?: boolean }) => {
         const root = o.root ?? '/';
-        const r = writeSystemFiles(renderSystemFiles(loadConfig(file), { network: o.network !== false }), root);
+        const c = loadConfig(file);
+        // A gateway that joined a fleet: its leaf node's configuration too, from its membership (it holds the gateway's secret).
+        const leaf = leafConfigFile(fleetDir(c), root);
+        const fleet = leaf ? [{ path: leaf.path, content: leaf.content, mode: 0o600, purpose: `the leaf node of gateway ${leaf.gateway}: it connects out to the centre at ${leaf.hub.join(', ')}` }] : [];
+        const r = writeSystemFiles([...renderSystemFiles(c, { network: o.network !== false }), ...fleet], root);
         if (o.json) io.out(JSON.stringify({ root, written: r.written.map((f) => f.path), unchanged: r.unchanged.map((f) => f.path) }));
         else for (const [what, list] of [['written', r.written], ['unchanged', r.unchanged]] as const) for (const f of list) io.out(`${what.padEnd(9)} ${f.path}: ${f.purpose}`);
         return 0;

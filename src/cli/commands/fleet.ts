@@ -2,6 +2,7 @@
 // this gateway's fleet directory; `link` runs the leaf node and the link to the centre (the
 // bulkhead-fleet service); `status` says what the link has sent and taken.
 
+import { configDb, fleetDir, loadConfig } from '../../config/appliance-config.js';
 import { readMembership, joinFleet, runLink } from '../../fleet/gateway-site.js';
 import { natsServerVersion } from '../../fleet/nats-servers.js';
 import { followerState } from '../../fleet/policy-follower.js';
@@ -13,6 +14,15 @@ const DEFAULT_DIR = '/var/lib/bulkhead/fleet';
 
 interface Values extends Common {
   dir?: string;
+  config?: string;
+}
+
+/** --dir, else the data directory's fleet/ in --config's appliance configuration, else the default; --config also names the database. */
+function where(o: Values): string {
+  if (!o.config) return o.dir ?? DEFAULT_DIR;
+  const c = loadConfig(o.config);
+  o.db ??= configDb(c);
+  return o.dir ?? fleetDir(c);
 }
 
 export const registerFleet: Register = (root, io, act) => {
@@ -23,12 +33,13 @@ export const registerFleet: Register = (root, io, act) => {
     .argument('<url>', "the centre's leaf node address, nats-leaf://HOST:PORT (the connection is always opened from here)")
     .option('--token <t>', 'the enrolment token (required)')
     .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
+    .option('--config <file>', "the appliance's configuration: its data directory holds the database and the fleet directory")
     .option('--leaf-port <p>', 'the local leaf node port, on loopback only (default 4223)')
     .action(
       act((url: string, o: Values & { token?: string; leafPort?: string }) => {
         if (!o.token) throw new UsageError('bulkhead fleet join: give the enrolment token with --token (bulkhead central enrol prints it)');
         const leafPort = portOption('fleet join', 'leaf-port', o.leafPort, 4223);
-        const dir = o.dir ?? DEFAULT_DIR;
+        const dir = where(o);
         const m = joinFleet(dir, url, o.token, leafPort);
         io.out(o.json ? JSON.stringify({ gateway: m.gateway, hub: m.hub, dir }) : `joined as gateway ${m.gateway} (centre ${m.hub.join(', ')}); start the link: systemctl enable --now bulkhead-fleet, or bulkhead fleet link --dir ${dir} --run-leaf`);
         return 0;
@@ -38,11 +49,12 @@ export const registerFleet: Register = (root, io, act) => {
   common(fleet.command('link'))
     .description("run the link to the centre until stopped: telemetry up through the leaf node's stream, signed policies down with commit-confirm")
     .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
+    .option('--config <file>', "the appliance's configuration: its data directory holds the database and the fleet directory")
     .option('--run-leaf', 'start the leaf node (nats-server) here too, and stop it with the link')
     .option('--confirm-within <s>', 'seconds the engine has to enforce a version from the centre before it rolls back (default 60)')
     .action(
       act((o: Values & { runLeaf?: boolean; confirmWithin?: string }) => {
-        const dir = o.dir ?? DEFAULT_DIR;
+        const dir = where(o);
         readMembership(dir);
         if (o.runLeaf) natsServerVersion();
         const confirmWithin = positiveNumber('fleet link', 'confirm-within', o.confirmWithin);
@@ -60,9 +72,10 @@ export const registerFleet: Register = (root, io, act) => {
   common(fleet.command('status'))
     .description('what the link has sent up and taken down')
     .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
+    .option('--config <file>', "the appliance's configuration: its data directory holds the database and the fleet directory")
     .action(
       act((o: Values) => {
-        const m = readMembership(o.dir ?? DEFAULT_DIR);
+        const m = readMembership(where(o));
         return withDb(o.db, (db) => {
           const s = { gateway: m.gateway, hub: m.hub, joinedAt: m.joinedAt, sent: uplinkCursor(db), ...followerState(db) };
           io.out(

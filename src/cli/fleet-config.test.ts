@@ -1,0 +1,54 @@
+// A gateway joining a fleet through its appliance configuration: `fleet join` writes its
+// membership in the data directory, `config render` writes its leaf node's configuration from
+// it (readable by the service user only: it holds the gateway's secret), `fleet status` finds it, and a second join is refused rather than overwriting the first.
+
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeToken } from '../fleet/enrolment.js';
+import { newSigningKey } from '../fleet/signed-policy.js';
+import { runCli } from './program.js';
+
+function run(argv: string[]): { code: Promise<number>; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { code: runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), exitAtOnce: () => undefined }), out, err };
+}
+
+describe('a gateway joining a fleet through its appliance configuration', () => {
+  it('joins, renders its leaf node, tells its status, and refuses a second join', async () => {
+    // The box's root is a temporary directory (config render --root): nothing is written outside it.
+    const root = mkdtempSync(join(tmpdir(), 'bh-fleet-config-'));
+    const dataDir = '/var/lib/bulkhead';
+    const fleetDir = join(root, dataDir, 'fleet');
+    mkdirSync(join(root, 'etc'));
+    const config = join(root, 'etc', 'bulkhead.yaml');
+    writeFileSync(config, `bulkheadConfig: 1\ndataDir: ${dataDir}\nbridge: { name: br0 }\nmanagement: { address: 127.0.0.1 }\n`);
+    const token = encodeToken({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], secret: 's3cret-s3cret', centralKey: newSigningKey().publicPem });
+
+    const joined = run(['fleet', 'join', 'nats-leaf://10.99.0.1:7422', '--token', token, '--dir', fleetDir, '--leaf-port', '4299']);
+    expect(await joined.code).toBe(0);
+    expect(joined.out.join('\n')).toMatch(/joined as gateway cell-7 \(centre 10\.99\.0\.1:7422\)/);
+
+    const rendered = run(['config', 'render', config, '--no-network', '--root', root, '--json']);
+    expect(await rendered.code).toBe(0);
+    const r = JSON.parse(rendered.out[0]!) as { written: string[] };
+    expect(r.written).toContain(join(dataDir, 'fleet', 'leaf.conf'));
+    const leaf = join(fleetDir, 'leaf.conf');
+    expect(statSync(leaf).mode & 0o777).toBe(0o600);
+    const text = readFileSync(leaf, 'utf8');
+    // As the box sees it, not where the image or test keeps it.
+    expect(text).not.toContain(root);
+    expect(text).toContain('10.99.0.1:7422');
+    expect(text).toContain(join(dataDir, 'fleet', 'jetstream'));
+    expect(statSync(join(root, 'etc', 'sysctl.d', '60-bulkhead.conf')).isFile()).toBe(true);
+    expect(text).toMatch(/127\.0\.0\.1/);
+
+    const status = run(['fleet', 'status', '--dir', fleetDir, '--db', join(root, 'bulkhead.db'), '--json']);
+    expect(await status.code).toBe(0);
+    expect(JSON.parse(status.out[0]!)).toMatchObject({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], lastPackage: 0 });
+
+    await expect(run(['fleet', 'join', 'nats-leaf://10.99.0.1:7422', '--token', token, '--dir', fleetDir]).code).rejects.toThrow(/already holds the membership of gateway cell-7/);
+  });
+});
