@@ -59,7 +59,21 @@ export const FleetGatewaySchema = Type.Object({
   removedAt: Opt(Num),
   /** Its audit chain as the centre holds it, recomputed from its first entry. */
   audit: AuditVerificationRecord,
-  /** Its latest records of every kind but health, newest last. */
+  /** Its latest audit entries, events, alerts and policy results, newest last. */
   records: Type.Array(FleetRecordSchema),
 });
 export type FleetGatewayDetail = Static<typeof FleetGatewaySchema>;
+
+export const FleetAssetSchema = Type.Object({ gateway: Str, ip: Str, identity: Str, roles: Type.Array(Str), protocols: Type.Array(Str), macs: Type.Array(Str), firstSeen: Num });
+export const FleetConversationSchema = Type.Object({ gateway: Str, protocol: Str, client: Str, server: Str, port: Int, firstSeen: Num });
+
+/** The fleet's inventory and conversations, as the gateways' discoveries brought them; at most a named number of each. */
+export const FleetInventorySchema = Type.Object({
+  assets: Type.Array(FleetAssetSchema),
+  conversations: Type.Array(FleetConversationSchema),
+  totals: Type.Object({ assets: Int, conversations: Int }),
+  /** More than the view holds: the rest is in the centre's store. */
+  truncated: Type.Boolean(),
+  limit: Int,
+});
+export type FleetInventory = Static<typeof FleetInventorySchema>;

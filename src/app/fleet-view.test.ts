@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database.js';
 import { FleetStore } from '../store/fleet-store.js';
-import { fleetGateway, fleetView, SILENT_SECONDS } from './fleet-view.js';
+import { fleetGateway, fleetInventory, fleetView, SILENT_SECONDS } from './fleet-view.js';
 
 const NOW = 1_800_000_000;
 
@@ -43,5 +43,23 @@ describe('the fleet view', () => {
     expect(d.records.map((r) => [r.kind, r.summary])).toEqual([['policy-result', 'policy package 3 confirmed: the engine enforces version 4']]);
     expect(d.audit).toEqual({ entries: 0, ok: true });
     expect(() => fleetGateway(db, 'gw-gone', NOW)).toThrow(/no gateway gw-gone is enrolled at this central site/);
+  });
+
+  it("holds the fleet's inventory and conversations from the gateways' discoveries, bounded, with the totals", () => {
+    const { db, store } = fleet();
+    const discovery = (gateway: string, id: number, data: Record<string, unknown>) => store.receive([{ gateway, kind: 'discovery', localId: String(id), ts: NOW - 100 + id, data }]);
+    discovery('gw-ok', 1, { type: 'asset', subject: '10.0.0.2', detail: 'Modbus server', asset: { ip: '10.0.0.2', identity: 'Schneider Electric M221', roles: ['modbus_server'], protocols: ['modbus'], macs: ['00:80:f4:00:00:02'] } });
+    discovery('gw-ok', 2, { type: 'conversation', subject: '10.0.0.3>10.0.0.2:502/modbus', detail: '', conversation: { protocol: 'modbus', client: '10.0.0.3', server: '10.0.0.2', port: 502 } });
+    discovery('gw-ok', 3, { type: 'operation', subject: '10.0.0.3>10.0.0.2:502/modbus', detail: 'Read Holding Registers (FC 3)' });
+    discovery('gw-down', 1, { type: 'asset', subject: '10.1.0.2', detail: '', asset: { ip: '10.1.0.2', identity: '', roles: [], protocols: ['bacnet'], macs: [] } });
+    // Delivered twice (a resend after a restart): kept once.
+    discovery('gw-down', 1, { type: 'asset', subject: '10.1.0.2', detail: '', asset: { ip: '10.1.0.2', identity: '', roles: [], protocols: ['bacnet'], macs: [] } });
+    const inv = fleetInventory(db);
+    expect(inv.totals).toEqual({ assets: 2, conversations: 1 });
+    expect(inv.assets.map((a) => [a.gateway, a.ip, a.identity])).toEqual([['gw-down', '10.1.0.2', ''], ['gw-ok', '10.0.0.2', 'Schneider Electric M221']]);
+    expect(inv.conversations).toEqual([{ gateway: 'gw-ok', protocol: 'modbus', client: '10.0.0.3', server: '10.0.0.2', port: 502, firstSeen: NOW - 98 }]);
+    expect(inv.truncated).toBe(false);
+    const small = fleetInventory(db, 1);
+    expect({ assets: small.assets.length, truncated: small.truncated, totals: small.totals }).toEqual({ assets: 1, truncated: true, totals: { assets: 2, conversations: 1 } });
   });
 });

@@ -7,14 +7,16 @@ import { BulkheadError } from '../errors.js';
 import type { GatewayStatus } from './status.js';
 import { FleetStore, type FleetGateway, type FleetRecord } from '../store/fleet-store.js';
 import type { Db } from '../store/database.js';
-import type { FleetGatewayDetail, FleetView, GatewayGlance } from './fleet-schemas.js';
+import type { FleetGatewayDetail, FleetInventory, FleetView, GatewayGlance } from './fleet-schemas.js';
 
-export type { FleetGatewayDetail, FleetView, GatewayGlance } from './fleet-schemas.js';
+export type { FleetGatewayDetail, FleetInventory, FleetView, GatewayGlance } from './fleet-schemas.js';
 
 /** A gateway not heard from for this long is shown as silent (it sends its health every 5 s). */
 export const SILENT_SECONDS = 30;
 /** Records shown on one gateway's page. */
 const GATEWAY_RECORDS = 100;
+/** Assets and conversations the fleet's inventory view holds, of each. */
+export const INVENTORY_LIMIT = 2000;
 
 /** A record in a line: what the gateway's own console would say of it. */
 function summary(r: Pick<FleetRecord, 'kind' | 'data'>): string {
@@ -102,9 +104,10 @@ export function fleetGateway(db: Db, id: string, now = Date.now() / 1000): Fleet
   const fleet = new FleetStore(db);
   const g = fleet.get(id);
   if (!g) throw new BulkheadError('BH_NOT_FOUND', `no gateway ${id} is enrolled at this central site`);
-  const records = fleet
-    .records({ gateway: id, limit: GATEWAY_RECORDS * 4 })
-    .filter((r) => r.kind !== 'health')
+  // Its own doings; its health is the glance, its discoveries the fleet's inventory.
+  const records = (['audit', 'event', 'alert', 'policy-result'] as const)
+    .flatMap((kind) => fleet.records({ gateway: id, kind, limit: GATEWAY_RECORDS }))
+    .sort((a, b) => a.received - b.received || a.ts - b.ts)
     .slice(-GATEWAY_RECORDS)
     .map((r) => ({ kind: r.kind, localId: r.localId, ts: r.ts, received: r.received, summary: summary(r), data: r.data }));
   return {
@@ -116,5 +119,27 @@ export function fleetGateway(db: Db, id: string, now = Date.now() / 1000): Fleet
     ...(g.removedAt !== undefined ? { removedAt: g.removedAt } : {}),
     audit: fleet.verifyAudit(id),
     records,
+  };
+}
+
+/** The fleet's inventory and conversations: each new asset and conversation a gateway learned, with what it is, by gateway. */
+export function fleetInventory(db: Db, limit = INVENTORY_LIMIT): FleetInventory {
+  const fleet = new FleetStore(db);
+  const assets = fleet.discovered('asset', limit);
+  const conversations = fleet.discovered('conversation', limit);
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const strs = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  return {
+    assets: assets.items.flatMap(({ gateway, ts, data }) => {
+      const a = data.asset as Record<string, unknown> | undefined;
+      return a ? [{ gateway, ip: str(a.ip), identity: str(a.identity), roles: strs(a.roles), protocols: strs(a.protocols), macs: strs(a.macs), firstSeen: ts }] : [];
+    }),
+    conversations: conversations.items.flatMap(({ gateway, ts, data }) => {
+      const c = data.conversation as Record<string, unknown> | undefined;
+      return c ? [{ gateway, protocol: str(c.protocol), client: str(c.client), server: str(c.server), port: Number(c.port) || 0, firstSeen: ts }] : [];
+    }),
+    totals: { assets: assets.total, conversations: conversations.total },
+    truncated: assets.total > limit || conversations.total > limit,
+    limit,
   };
 }

@@ -4,7 +4,7 @@
 import type { Db } from '../store/database.js';
 import { UserStore } from '../store/user-store.js';
 import { Advisories } from './advisories.js';
-import { fleetGateway, fleetView, type FleetGatewayDetail, type FleetView } from './fleet-view.js';
+import { fleetGateway, fleetInventory, fleetView, type FleetGatewayDetail, type FleetInventory, type FleetView } from './fleet-view.js';
 import { Alerts } from './alerts.js';
 import { ResponseSettings } from './auto-response.js';
 import { GatewayControl } from './gateway-control.js';
@@ -29,9 +29,9 @@ export interface Services {
   advisories: Advisories;
   risk: RiskAssessment;
   /** The fleet, where this box is a central site (empty elsewhere). */
-  fleet: { view: () => FleetView; gateway: (id: string) => FleetGatewayDetail };
+  fleet: { view: () => FleetView; gateway: (id: string) => FleetGatewayDetail; inventory: () => FleetInventory };
 }
 
 export function services(db: Db): Services {
-  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db), risk: new RiskAssessment(db), fleet: { view: () => fleetView(db), gateway: (id) => fleetGateway(db, id) } };
+  return { accounts: new UserStore(db), alerts: new Alerts(db), review: new PolicyReview(db), inventory: new Inventory(db), gateway: new GatewayControl(db), responses: new ResponseSettings(db), advisories: new Advisories(db), risk: new RiskAssessment(db), fleet: { view: () => fleetView(db), gateway: (id) => fleetGateway(db, id), inventory: () => fleetInventory(db) } };
 }

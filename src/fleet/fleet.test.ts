@@ -171,12 +171,14 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     await nc.close();
     expect(await (await new Kvm(await connect({ servers: `127.0.0.1:${ports.client}`, user: 'central', pass: 'central-secret' })).open(names.policyBucket('cell-x'))).get(POLICY_KEY)).toBeNull();
     await central.remove('cell-x', 'alice');
-    // The hub rereads its users on the removal; from then on the secret is refused.
-    let said = 'connected';
-    for (let i = 0; i < 50 && said === 'connected'; i++) {
+    // The hub rereads its users on the removal; from then on the secret is refused. Until then a
+    // try connects, or (a loaded machine, a server rereading) times out: both mean try again.
+    const deadline = Date.now() + 20_000;
+    let said = '';
+    while (!/Authorization/i.test(said) && Date.now() < deadline) {
       said = await asX().then(async (c) => (await c.close(), 'connected'), (e: Error) => e.message);
-      if (said === 'connected') await new Promise((r) => setTimeout(r, 200));
+      if (!/Authorization/i.test(said)) await new Promise((r) => setTimeout(r, 200));
     }
     expect(said).toMatch(/Authorization/i);
-  }, 30_000);
+  }, 45_000);
 });

@@ -21,7 +21,8 @@ export const FLEET_STREAM = 'FLEET';
 export const POLICY_KEY = 'policy';
 
 /** What a gateway sends up: each kind is a subject under its own prefix. */
-export const TELEMETRY_KINDS = ['event', 'alert', 'audit', 'health', 'policy-result'] as const;
+/** `discovery`: the baseline's changes (a new asset, conversation, operation or target), assets and conversations with their record. */
+export const TELEMETRY_KINDS = ['event', 'alert', 'audit', 'health', 'policy-result', 'discovery'] as const;
 export type TelemetryKind = (typeof TELEMETRY_KINDS)[number];
 
 const GATEWAY_ID = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;

@@ -141,6 +141,14 @@ export class FleetStore {
     return verifyChain(entries());
   }
 
+  /** What the gateways learned of one type (asset, conversation), from their discoveries: at most `limit`, by gateway, with how many there are in all. */
+  discovered(type: 'asset' | 'conversation', limit: number): { total: number; items: { gateway: string; ts: number; data: Record<string, unknown> }[] } {
+    const where = "kind = 'discovery' AND json_extract(data, '$.type') = ?";
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM fleet_records WHERE ${where}`).get(type) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT gateway, ts, data FROM fleet_records WHERE ${where} ORDER BY gateway, rowid LIMIT ?`).all(type, limit) as { gateway: string; ts: number; data: string }[];
+    return { total, items: rows.map((r) => ({ gateway: r.gateway, ts: r.ts, data: JSON.parse(r.data) as Record<string, unknown> })) };
+  }
+
   /** How many records each gateway has sent of each kind. */
   counts(): { gateway: string; kind: string; count: number }[] {
     return this.db.prepare('SELECT gateway, kind, COUNT(*) AS count FROM fleet_records GROUP BY gateway, kind ORDER BY gateway, kind').all() as { gateway: string; kind: string; count: number }[];

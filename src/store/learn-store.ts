@@ -267,6 +267,11 @@ export class LearnStore {
     }[];
   }
 
+  /** Discoveries after id `after`, oldest first, at most `limit`: what the fleet link sends up. */
+  discoveriesAfter(after: number, limit: number): (StoredDiscovery & { id: number })[] {
+    return this.db.prepare('SELECT id, ts, type, subject, detail FROM discoveries WHERE id > ? ORDER BY id LIMIT ?').all(after, limit) as (StoredDiscovery & { id: number })[];
+  }
+
   recentDiscoveries(limit: number): StoredDiscovery[] {
     return this.db.prepare('SELECT ts, type, subject, detail FROM discoveries ORDER BY id DESC LIMIT ?').all(limit) as StoredDiscovery[];
   }

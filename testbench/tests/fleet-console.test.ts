@@ -1,8 +1,8 @@
 // The demo fleet as a new user meets it (`bulkhead demo --fleet`, documented in the README): a
 // real central site (nats-server), three gateways with their own leaf nodes, links and copies
 // of the demo plant, and the console's Fleet page in Chromium showing sites, cells and gateways
-// with their health and why, the fleet's alerts in one queue, and one gateway's audit chain
-// recomputed at the centre.
+// with their health and why, the fleet's alerts in one queue, its inventory and conversations,
+// and one gateway's audit chain recomputed at the centre.
 
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -58,6 +58,17 @@ describe.skipIf(unavailable !== undefined)('the demo fleet in the console', () =
     expect(Number(/(\d+) entries/.exec((await audit.textContent())!)![1])).toBeGreaterThan(0);
     expect(await page.textContent('main')).toMatch(/Site demo water works, cell production cell 2, rollout group rest; enrolled by bulkhead demo/);
     expect(await page.locator('main table tbody tr', { hasText: 'audit' }).count()).toBeGreaterThan(0);
+  });
+
+  it("shows the fleet's inventory and conversations as the gateways learned them", async () => {
+    await page.goto(`${demo.url}#/fleet?view=inventory`);
+    await page.getByRole('heading', { name: "The fleet's inventory" }).waitFor();
+    // Each gateway holds the whole demo plant (about forty assets); its discoveries go up 200 a second.
+    const assets = page.locator('.fleet-assets tbody tr');
+    await expect.poll(async () => (await page.reload(), await page.locator('.fleet-assets tbody tr', { hasText: 'cell-3' }).count()), { timeout: 90_000, intervals: [2000] }).toBeGreaterThanOrEqual(30);
+    expect(await assets.filter({ hasText: 'cell-1' }).filter({ hasText: /Modicon|SIMATIC|WAGO/ }).count()).toBeGreaterThan(0);
+    expect(await page.locator('.fleet-conversations tbody tr', { hasText: 'modbus' }).count()).toBeGreaterThan(0);
+    expect(await page.textContent('main')).toMatch(/\d+ assets and \d+ conversations across the fleet/);
   });
 
   it('answers an unknown or malformed gateway with what was wrong', async () => {

@@ -81,7 +81,7 @@ export const registerFleet: Register = (root, io, act) => {
           io.out(
             o.json
               ? JSON.stringify(s)
-              : `gateway ${s.gateway} of the fleet at ${s.hub.join(', ')} (joined ${s.joinedAt}); sent up to audit entry ${s.sent.audit}, event ${s.sent.event}, alert change ${s.sent.alert}; last policy package taken: ${s.lastPackage || 'none'}${s.waiting ? `; version ${s.waiting.local} waits for the engine until ${new Date(s.waiting.deadline * 1000).toISOString()}` : ''}`,
+              : `gateway ${s.gateway} of the fleet at ${s.hub.join(', ')} (joined ${s.joinedAt}); sent up to audit entry ${s.sent.audit}, event ${s.sent.event}, alert change ${s.sent.alert}, discovery ${s.sent.discovery}; last policy package taken: ${s.lastPackage || 'none'}${s.waiting ? `; version ${s.waiting.local} waits for the engine until ${new Date(s.waiting.deadline * 1000).toISOString()}` : ''}`,
           );
           return 0;
         });

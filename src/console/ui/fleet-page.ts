@@ -1,11 +1,12 @@
 // The fleet, on a central site's console: sites, cells and gateways with their health and why
 // at a glance, refreshed every few seconds, and the fleet's latest alerts and events in one
-// queue; with an id, one gateway: its latest records and its audit chain verified here.
+// queue; the fleet's inventory and conversations; with an id, one gateway: its latest records
+// and its audit chain verified here.
 
 import { api } from './api.js';
 import { fill, h, table, time } from './dom.js';
 import { hashParams, type Page } from './page.js';
-import type { FleetGatewayDetail, FleetView, GatewayGlance } from '../../app/fleet-schemas.js';
+import type { FleetGatewayDetail, FleetInventory, FleetView, GatewayGlance } from '../../app/fleet-schemas.js';
 
 /** How often the page asks again: gateways send their health every 5 s. */
 const REFRESH_MS = 5000;
@@ -40,6 +41,7 @@ function fleetBody(v: FleetView): (Node | string)[] {
     return [h('p', { class: 'muted' }, 'No gateway is enrolled here: this box is not a central site. A central site runs bulkhead central start; gateways join it with bulkhead fleet join and the token bulkhead central enrol prints.')];
   }
   return [
+    h('p', {}, h('a', { href: '#/fleet?view=inventory' }, "The fleet's inventory and conversations")),
     h('p', {}, `${v.gateways} gateways: ${v.gateways - v.silent - v.attention} ok, `, h('span', { class: v.attention ? 'state-bad' : '' }, `${v.attention} need attention`), ', ', h('span', { class: v.silent ? 'state-warn' : '' }, `${v.silent} silent or never heard`)),
     ...v.sites.flatMap((s) => [
       h('h2', {}, `Site ${s.site}`),
@@ -67,9 +69,24 @@ async function gatewayPage(p: Page, id: string): Promise<void> {
   );
 }
 
+async function inventoryPage(p: Page): Promise<void> {
+  const inv = await api<FleetInventory>('GET', '/api/fleet/inventory');
+  fill(p.main,
+    h('p', {}, h('a', { href: '#/fleet' }, '← the fleet')),
+    h('h1', {}, "The fleet's inventory"),
+    h('p', { class: 'muted' }, `What each gateway learned, as it sent it up: ${inv.totals.assets} assets and ${inv.totals.conversations} conversations across the fleet.${inv.truncated ? ` The first ${inv.limit} of each are shown (by gateway); the rest are in the centre's store.` : ''}`),
+    h('h2', {}, 'Assets'),
+    h('div', { class: 'fleet-assets' }, table(['gateway', 'address', 'identity', 'roles', 'protocols', 'MAC', 'first seen'], inv.assets.map((a) => [h('a', { href: gatewayHref(a.gateway) }, a.gateway), a.ip, a.identity || '-', a.roles.join(', '), a.protocols.join(', '), a.macs.join(', '), time(a.firstSeen)]))),
+    h('h2', {}, 'Conversations'),
+    h('div', { class: 'fleet-conversations' }, table(['gateway', 'protocol', 'client', 'server', 'port', 'first seen'], inv.conversations.map((c) => [h('a', { href: gatewayHref(c.gateway) }, c.gateway), c.protocol, c.client, c.server, String(c.port), time(c.firstSeen)]))),
+  );
+}
+
 export async function fleetPage(p: Page): Promise<void> {
-  const id = hashParams().get('gateway');
+  const params = hashParams();
+  const id = params.get('gateway');
   if (id) return gatewayPage(p, id);
+  if (params.get('view') === 'inventory') return inventoryPage(p);
   const render = async () => {
     const v = await api<FleetView>('GET', '/api/fleet');
     fill(p.main, h('h1', {}, 'Fleet'), ...fleetBody(v));
