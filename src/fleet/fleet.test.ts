@@ -19,6 +19,7 @@ import { PolicyStore } from '../store/policy-store.js';
 import { cellPolicy } from '../test-support/cell-policy.js';
 import { Central } from './central.js';
 import { decodeToken } from './enrolment.js';
+import { until } from '../test-support/until.js';
 import { freePort } from './free-port.js';
 import { GatewayLink } from './gateway-link.js';
 import { hubConfig, leafConfig } from './nats-config.js';
@@ -29,15 +30,9 @@ import { newSigningKey, signPackage } from './signed-policy.js';
 const missing = spawnSync('nats-server', ['--version']).status === 0 ? undefined : 'nats-server is not installed (apt-get install nats-server)';
 if (missing) console.warn(`SKIPPED: fleet on loopback: ${missing}`);
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** How long the centre or a gateway has to show what the test waits for. */
+const WAIT = 20_000;
+
 
 interface Box {
   id: string;
@@ -116,11 +111,11 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     expect(await central.send('cell-a', v, 'alice')).toBe(1);
     const a = boxes[0]!;
     const local = new PolicyStore(a.db);
-    const taken = await until('the version at gateway cell-a', () => local.pending());
+    const taken = await until('the version at gateway cell-a', () => local.pending(), WAIT);
     expect(local.get(taken.version).approvedBy).toBe('alice (at the centre)');
     expect(local.get(taken.version).secondApprover).toBe('bob (at the centre)');
     engineEnforces(a.db, taken.version);
-    await until('confirmed at the centre', () => central.fleet.get('cell-a')?.policy?.outcome === 'confirmed');
+    await until('confirmed at the centre', () => central.fleet.get('cell-a')?.policy?.outcome === 'confirmed', WAIT);
     expect(local.latest('active')?.version).toBe(taken.version);
     expect(central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).map((r) => r.data.outcome)).toEqual(['applied', 'confirmed']);
   }, 30_000);
@@ -130,12 +125,12 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     const kv = await new Kvm(await connect({ servers: `127.0.0.1:${ports.client}`, user: 'central', pass: 'central-secret' })).open(names.policyBucket('cell-a'));
     const doc = formatPolicy(cellPolicy('10.0.0.2', '10.0.0.3'));
     await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 9, policyVersion: 1, name: 'forged', approvedBy: ['mallory'], signedAt: 0, document: doc }, newSigningKey().privatePem));
-    await until('the forgery refused', () => central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).find((r) => r.data.outcome === 'refused'));
+    await until('the forgery refused', () => central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).find((r) => r.data.outcome === 'refused'), WAIT);
     await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 1, policyVersion: 1, name: 'replayed', approvedBy: ['alice'], signedAt: 0, document: doc }, key.privatePem));
     const refusals = await until('the replay refused', () => {
       const r = central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).filter((x) => x.data.outcome === 'refused');
       return r.length === 2 && r;
-    });
+    }, WAIT);
     expect(refusals.map((r) => r.data.reason)).toEqual([expect.stringMatching(/signature is not the centre's/), expect.stringMatching(/version 1 is not past version 1/)]);
     expect(new PolicyStore(a.db).list().length).toBe(1);
   }, 30_000);
@@ -143,11 +138,11 @@ describe.skipIf(missing)('the fleet on loopback', () => {
   it("carries each gateway's events and audit entries up once, and takes nothing it sends as another gateway", async () => {
     const b = boxes[1]!;
     new EventStore(b.db).append(Array.from({ length: 30 }, (_, i) => ({ ts: Date.now() / 1000, kind: 'deny' as const, data: { reason: `test ${i}` } })));
-    await until('30 events from cell-b', () => central.fleet.counts().find((c) => c.gateway === 'cell-b' && c.kind === 'event')?.count === 30);
+    await until('30 events from cell-b', () => central.fleet.counts().find((c) => c.gateway === 'cell-b' && c.kind === 'event')?.count === 30, WAIT);
     // cell-a's audit chain (its approvals and applies) is at the centre whole, and checks out there.
     const audit = new PolicyStore(boxes[0]!.db).audit.lastId();
     expect(audit).toBeGreaterThan(3);
-    await until(`cell-a's ${audit} audit entries`, () => central.fleet.counts().find((c) => c.gateway === 'cell-a' && c.kind === 'audit')?.count === audit);
+    await until(`cell-a's ${audit} audit entries`, () => central.fleet.counts().find((c) => c.gateway === 'cell-a' && c.kind === 'audit')?.count === audit, WAIT);
     expect(central.fleet.verifyAudit('cell-a')).toEqual({ entries: audit, ok: true });
     expect(central.fleet.get('cell-b')?.health?.mode).toBeDefined();
     // cell-b's box widens its own stream to cell-a's subjects and sends as cell-a: the centre sources only cell-b's.
@@ -155,7 +150,7 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     await (await jetstreamManager(local)).streams.update(names.telemetryStream('cell-b'), { subjects: [names.telemetryAll('cell-b'), names.telemetryAll('cell-a')] });
     await jetstream(local).publish(names.telemetry('cell-a', 'event'), JSON.stringify({ id: 'forged', ts: 0, data: { reason: 'sent by cell-b' } }));
     await jetstream(local).publish(names.telemetry('cell-b', 'event'), JSON.stringify({ id: 'after', ts: 0, data: { reason: 'marker' } }));
-    await until('the marker from cell-b', () => central.fleet.records({ gateway: 'cell-b', kind: 'event' }).some((r) => r.localId === 'after'));
+    await until('the marker from cell-b', () => central.fleet.records({ gateway: 'cell-b', kind: 'event' }).some((r) => r.localId === 'after'), WAIT);
     expect(central.fleet.records({ gateway: 'cell-a', kind: 'event' }).filter((r) => r.localId === 'forged')).toEqual([]);
     await local.close();
   }, 30_000);

@@ -23,6 +23,7 @@ import { FleetStore } from '../../src/store/fleet-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { createLan, netnsUnavailable, type Lan } from '../plant/lan.js';
 import { CLI, stopProcess, waitForLine } from '../lib/processes.js';
+import { until } from '../../src/test-support/until.js';
 
 const CENTRE = '10.254.9.10';
 const GATEWAYS = [
@@ -56,15 +57,6 @@ function store(db: ReturnType<typeof openDatabase>, p: Policy, approvers: string
   return v;
 }
 
-async function until<T>(what: string, f: () => T | undefined | false, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.skipIf(unavailable !== undefined)('a fleet of three gateways on a three-server cluster, in namespaces', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bh-fleetns-'));
