@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { CLI } from '../../src/test-support/cli.js';
+import { consoleAsAdmin, launchChromium } from './console-browser.js';
 
 export interface DemoConsole {
   url: string;
@@ -55,6 +57,25 @@ export function startDemo(args: string[] = []): Promise<DemoConsole> {
     });
     proc.once('exit', (code) => fail(new Error(`bulkhead demo exited with ${code} before its console listened: ${out}${err}`)));
   });
+}
+
+/** The demo (with `args`) and its console in Chromium, logged in as the first administrator; `stop` ends both. */
+export async function demoInChromium(args: string[] = []): Promise<{ demo: DemoConsole; page: Page; stop: () => Promise<void> }> {
+  const demo = await startDemo(args);
+  const browser = await launchChromium().catch(async (err: Error) => {
+    await demo.stop();
+    throw err;
+  });
+  const stop = async () => {
+    await browser.close();
+    await demo.stop();
+  };
+  try {
+    return { demo, page: await consoleAsAdmin(browser, demo.url, demo.token), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 function stopProcess(proc: ChildProcess): Promise<void> {

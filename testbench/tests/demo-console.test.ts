@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPolicy, parsePolicy } from '../../src/policy/document.js';
 import { CLI } from '../../src/test-support/cli.js';
-import { chromiumUnavailable, consoleAsAdmin, launchChromium, mapClashes } from '../lib/console-browser.js';
-import { demoUnavailable, startDemo, type DemoConsole } from '../lib/demo-console.js';
+import { chromiumUnavailable, mapClashes } from '../lib/console-browser.js';
+import { demoInChromium, demoUnavailable, type DemoConsole } from '../lib/demo-console.js';
 import { guideShot } from '../lib/guide-shots.js';
 
 /** What reads as a number standing for an operation without its name (the old wordings among them). */
@@ -42,8 +42,8 @@ if (unavailable) console.warn(`SKIPPED: the demo plant in the plant's words: ${u
 
 describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words", () => {
   let demo: DemoConsole;
-  let browser: Browser;
   let page: Page;
+  let stop: (() => Promise<void>) | undefined;
   const temp = mkdtempSync(join(tmpdir(), 'bulkhead-words-'));
   const cli = (...args: string[]) => {
     const r = spawnSync(process.execPath, [CLI, ...args, '--db', demo.db], { encoding: 'utf8', timeout: 120_000 });
@@ -52,14 +52,11 @@ describe.skipIf(unavailable !== undefined)("the demo plant in the plant's words"
   };
 
   beforeAll(async () => {
-    demo = await startDemo();
-    browser = await launchChromium();
-    page = await consoleAsAdmin(browser, demo.url, demo.token);
+    ({ demo, page, stop } = await demoInChromium());
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stop?.();
     rmSync(temp, { recursive: true, force: true });
   });
 

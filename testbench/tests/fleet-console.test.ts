@@ -5,10 +5,10 @@
 // and one gateway's audit chain recomputed at the centre.
 
 import { spawnSync } from 'node:child_process';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumUnavailable, consoleAsAdmin, launchChromium } from '../lib/console-browser.js';
-import { demoUnavailable, startDemo, type DemoConsole } from '../lib/demo-console.js';
+import { chromiumUnavailable } from '../lib/console-browser.js';
+import { demoInChromium, demoUnavailable, type DemoConsole } from '../lib/demo-console.js';
 import { guideShot } from '../lib/guide-shots.js';
 
 const noServer = spawnSync('nats-server', ['--version']).status === 0 ? undefined : 'nats-server is not installed (apt-get install nats-server)';
@@ -17,18 +17,15 @@ if (unavailable) console.warn(`SKIPPED: the demo fleet in the console: ${unavail
 
 describe.skipIf(unavailable !== undefined)('the demo fleet in the console', () => {
   let demo: DemoConsole;
-  let browser: Browser;
   let page: Page;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    demo = await startDemo(['--fleet']);
-    browser = await launchChromium();
-    page = await consoleAsAdmin(browser, demo.url, demo.token);
+    ({ demo, page, stop } = await demoInChromium(['--fleet']));
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stop?.();
   });
 
   it('shows the site, its three cells and their gateways heard from, each with why it needs attention, and the fleet alerts in one queue', async () => {
