@@ -176,14 +176,17 @@ export class Central {
   }
 }
 
-/** Tries `f` until JetStream answers (a server rereading its users, a cluster electing its leader), for RELOAD_MS at most. */
+/**
+ * Tries `f` until JetStream answers (a server rereading its users, a cluster electing its leader), for RELOAD_MS at most.
+ * A server rereading its accounts says so itself for a moment ("JetStream not enabled for account", nats-server 2.9).
+ */
 async function whenJetStreamAnswers<T>(f: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + RELOAD_MS;
   for (;;) {
     try {
       return await f();
     } catch (err) {
-      if (!/jetstream is not enabled|no responders|timeout|temporarily unavailable|no suitable peers|insufficient resources/i.test((err as Error).message) || Date.now() > deadline) throw err;
+      if (!/jetstream (is )?not enabled|no responders|timeout|temporarily unavailable|no suitable peers|insufficient resources/i.test((err as Error).message) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
