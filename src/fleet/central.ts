@@ -19,7 +19,7 @@ import { publicKeyOf, signPackage } from './signed-policy.js';
 /** The read model's durable consumer on the fleet stream. */
 const READ_MODEL = 'read-model';
 /** Records read into the store per batch. */
-const READ_BATCH = 500;
+export const READ_BATCH = 500;
 /** How long the cluster may take to answer after a configuration reload or its start. */
 const RELOAD_MS = 30_000;
 /** How much of the fleet's telemetry the cluster keeps. */

@@ -69,6 +69,11 @@ export class NatsServer {
     return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
+  /** Its process id while it runs, for reading its memory from /proc. */
+  get pid(): number | undefined {
+    return this.running ? this.proc!.pid : undefined;
+  }
+
   /** Stops it (SIGTERM; SIGKILL with `kill`) and waits until it has gone. */
   async stop(kill = false): Promise<void> {
     const p = this.proc;
