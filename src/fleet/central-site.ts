@@ -13,7 +13,7 @@ import bcrypt from 'bcryptjs';
 import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { FleetStore } from '../store/fleet-store.js';
-import { Central } from './central.js';
+import { Central, type CentralOptions } from './central.js';
 import { hubConfig, type CentralServer } from './nats-config.js';
 import { NatsServer, type Spawner } from './nats-servers.js';
 import { newSigningKey } from './signed-policy.js';
@@ -66,6 +66,11 @@ export function centralState(dir: string, layout?: SiteLayout): CentralState {
   return state;
 }
 
+/** How the centre reaches and speaks for the cluster its state describes: the running site and one-off commands alike. */
+export function centralConnection(state: CentralState): Pick<CentralOptions, 'servers' | 'user' | 'password' | 'signingKey' | 'clusterSize' | 'leafAddresses'> {
+  return { servers: state.servers.map((s) => `${s.host}:${s.clientPort}`), user: state.user, password: state.password, signingKey: state.signingKey, clusterSize: state.servers.length, leafAddresses: state.leafAddresses };
+}
+
 export class CentralSite {
   private watch?: NodeJS.Timeout;
   private enrolled = '';
@@ -73,7 +78,8 @@ export class CentralSite {
   private constructor(
     readonly central: Central,
     readonly servers: NatsServer[],
-    private readonly render: (gateways: { id: string; passwordHash: string }[]) => void,
+    /** Puts these gateways' credentials in force on every server: configurations rewritten, reread. */
+    private readonly inForce: (gateways: { id: string; passwordHash: string }[]) => void,
     private readonly fleet: FleetStore,
     private readonly log: (line: string) => void,
   ) {}
@@ -85,24 +91,15 @@ export class CentralSite {
     const servers = state.servers.map((s) => new NatsServer(s.name, join(o.dir, `${s.name}.conf`), o.spawner));
     const render = (gateways: { id: string; passwordHash: string }[]) =>
       state.servers.forEach((s, i) => servers[i]!.write(hubConfig({ servers: state.servers, self: i, storeDir: join(o.dir, 'jetstream', s.name), central: { user: state.user, passwordHash }, gateways })));
+    const inForce = (gateways: { id: string; passwordHash: string }[]) => {
+      render(gateways);
+      servers.forEach((s) => s.reload());
+    };
     render(fleet.credentials());
     try {
       await Promise.all(servers.map((s) => s.start()));
-      const central = await Central.open({
-        db: o.db,
-        servers: state.servers.map((s) => `${s.host}:${s.clientPort}`),
-        user: state.user,
-        password: state.password,
-        signingKey: state.signingKey,
-        clusterSize: servers.length,
-        leafAddresses: state.leafAddresses,
-        onCredentials: async (gateways) => {
-          render(gateways);
-          servers.forEach((s) => s.reload());
-        },
-        log: o.log,
-      });
-      const site = new CentralSite(central, servers, render, fleet, o.log);
+      const central = await Central.open({ db: o.db, ...centralConnection(state), onCredentials: async (gateways) => inForce(gateways), log: o.log });
+      const site = new CentralSite(central, servers, inForce, fleet, o.log);
       site.enrolled = JSON.stringify(fleet.credentials());
       site.watch = setInterval(() => void site.followEnrolments(), CREDENTIALS_MS);
       o.log(`central site: ${servers.length} JetStream server(s) (${state.servers.map((s) => `${s.name} clients ${s.host}:${s.clientPort}, gateways ${s.host}:${s.leafPort}`).join('; ')}); ${fleet.list().length} gateway(s) enrolled`);
@@ -118,8 +115,7 @@ export class CentralSite {
     const now = JSON.stringify(this.fleet.credentials());
     if (now === this.enrolled) return;
     this.enrolled = now;
-    this.render(this.fleet.credentials());
-    this.servers.forEach((s) => s.reload());
+    this.inForce(this.fleet.credentials());
     try {
       await this.central.afterReload(() => this.central.ensureFleet());
       this.log(`central site: the enrolled gateways changed (${this.fleet.list().length} now): the servers reread their users`);

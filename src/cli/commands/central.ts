@@ -4,7 +4,7 @@
 
 import { fleetView, type FleetView } from '../../app/fleet-view.js';
 import { Central } from '../../fleet/central.js';
-import { CentralSite, centralState } from '../../fleet/central-site.js';
+import { CentralSite, centralConnection, centralState } from '../../fleet/central-site.js';
 import { enrolGateway, removeGateway } from '../../fleet/enrolment.js';
 import { MIN_SERVER_VERSION } from '../../fleet/nats-config.js';
 import { natsServerVersion, olderThan } from '../../fleet/nats-servers.js';
@@ -138,7 +138,7 @@ const rolloutCommand: Sub = (central, io, act) => {
         const state = centralState(o.dir ?? DEFAULT_DIR);
         return withDb(o.db, async (db) => {
           // One-off: the running site reads the gateways' answers into the store; this waits for them there.
-          const c = await Central.open({ db, servers: state.servers.map((s) => `${s.host}:${s.clientPort}`), user: state.user, password: state.password, signingKey: state.signingKey, clusterSize: state.servers.length, leafAddresses: state.leafAddresses, onCredentials: async () => undefined, read: false, log: io.err });
+          const c = await Central.open({ db, ...centralConnection(state), onCredentials: async () => undefined, read: false, log: io.err });
           try {
             const step = (s: RolloutStep) => io.err(`${s.group}: ${s.gateway} package ${s.package}: ${s.outcome} (${s.reason})`);
             const r = await rollout(c, v, actor(o.by), { ...(o.groups ? { groups: o.groups.split(',') } : {}), waitSeconds, onStep: step });
