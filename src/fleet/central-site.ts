@@ -117,7 +117,7 @@ export class CentralSite {
     this.enrolled = now;
     this.inForce(this.fleet.credentials());
     try {
-      await this.central.afterReload(() => this.central.ensureFleet());
+      await this.central.afterReload((timeout) => this.central.ensureFleet(timeout));
       this.log(`central site: the enrolled gateways changed (${this.fleet.list().length} now): the servers reread their users`);
     } catch (err) {
       this.log(`central site: after an enrolment change: ${(err as Error).message}`);

@@ -4,7 +4,7 @@
 // resumes where it stopped, and signs and sends approved policy versions, a rollout group at a
 // time. It never opens a connection into a cell: gateways' leaf nodes connect to the cluster.
 
-import { AckPolicy, jetstream, type Consumer, jetstreamManager, type JetStreamClient, type JetStreamManager, type StreamSource } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, type Consumer, jetstreamManager, type JsMsg, type JetStreamClient, type StreamSource } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { BulkheadError } from '../errors.js';
@@ -22,6 +22,12 @@ const READ_MODEL = 'read-model';
 export const READ_BATCH = 500;
 /** How long the cluster may take to answer after a configuration reload or its start. */
 const RELOAD_MS = 30_000;
+/**
+ * Request timeouts for each try while the cluster rereads its users: a request sent during the
+ * reload gets no answer at all, so the first waits 1 s rather than the client's 5 s; the later
+ * ones are longer for a loaded cluster that answers slowly. Every step is safe to repeat.
+ */
+const ANSWER_MS = [1000, 2000, 5000];
 /** How much of the fleet's telemetry the cluster keeps. */
 export const FLEET_MAX_BYTES = 4 * 1024 * 1024 * 1024;
 
@@ -53,7 +59,6 @@ export class Central {
     private readonly o: CentralOptions,
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
   ) {
     this.fleet = new FleetStore(o.db);
     this.policies = new PolicyStore(o.db);
@@ -63,9 +68,9 @@ export class Central {
     const nc = await connect({ servers: o.servers, user: o.user, pass: o.password, name: 'bulkhead-central', maxReconnectAttempts: -1 });
     try {
       // A cluster just started elects its JetStream leader first.
-      const jsm = await whenJetStreamAnswers(() => jetstreamManager(nc));
-      const c = new Central(o, nc, jetstream(nc), jsm);
-      await c.afterReload(() => c.ensureFleet());
+      await whenJetStreamAnswers((timeout) => jetstreamManager(nc, { timeout }));
+      const c = new Central(o, nc, jetstream(nc));
+      await c.afterReload((timeout) => c.ensureFleet(timeout));
       if (o.read !== false) c.reader = c.readLoop();
       return c;
     } catch (err) {
@@ -79,9 +84,11 @@ export class Central {
   }
 
   /** Every enrolled gateway's bucket exists and the fleet stream sources each one's telemetry, and nothing else of it. */
-  async ensureFleet(): Promise<void> {
+  async ensureFleet(timeout?: number): Promise<void> {
     const gateways = this.fleet.list();
-    const kvm = new Kvm(this.nc);
+    const js = jetstream(this.nc, timeout ? { timeout } : {});
+    const jsm = await js.jetstreamManager(false);
+    const kvm = new Kvm(js);
     for (const g of gateways) await kvm.create(names.policyBucket(g.id), { history: POLICY_HISTORY, replicas: this.replicas, maxValueSize: -1 });
     // Each source is filtered to its own gateway's subjects: a gateway that fills its stream with another's subjects sends nothing.
     const sources: StreamSource[] = gateways.map((g) => ({
@@ -91,20 +98,20 @@ export class Central {
     }));
     const config = { name: FLEET_STREAM, sources, max_bytes: FLEET_MAX_BYTES, num_replicas: this.replicas };
     try {
-      await this.jsm.streams.info(FLEET_STREAM);
-      await this.jsm.streams.update(FLEET_STREAM, { sources, max_bytes: FLEET_MAX_BYTES });
+      await jsm.streams.info(FLEET_STREAM);
+      await jsm.streams.update(FLEET_STREAM, { sources, max_bytes: FLEET_MAX_BYTES });
     } catch (err) {
       if (!/stream not found/i.test((err as Error).message)) throw err;
-      await this.jsm.streams.add(config);
+      await jsm.streams.add(config);
     }
-    await this.jsm.consumers.add(FLEET_STREAM, { durable_name: READ_MODEL, ack_policy: AckPolicy.Explicit, max_ack_pending: READ_BATCH * 4 });
+    await jsm.consumers.add(FLEET_STREAM, { durable_name: READ_MODEL, ack_policy: AckPolicy.Explicit, max_ack_pending: READ_BATCH * 4 });
   }
 
   /** Enrols a gateway and puts its credentials in force; returns its join token. */
   async enrol(g: NewGateway, by: string): Promise<string> {
     const token = enrolGateway(this.o.db, g, by, { leafAddresses: this.o.leafAddresses, centralKey: publicKeyOf(this.o.signingKey) });
     await this.o.onCredentials(this.fleet.credentials());
-    await this.afterReload(() => this.ensureFleet());
+    await this.afterReload((timeout) => this.ensureFleet(timeout));
     return token;
   }
 
@@ -114,8 +121,8 @@ export class Central {
     await this.o.onCredentials(this.fleet.credentials());
   }
 
-  /** A server that rereads its users answers JetStream a moment later: `f` is tried until it does. */
-  afterReload(f: () => Promise<void>): Promise<void> {
+  /** A server that rereads its users answers JetStream a moment later: `f` is tried until it does, with the request timeout it is given. */
+  afterReload(f: (timeout: number) => Promise<void>): Promise<void> {
     return whenJetStreamAnswers(f);
   }
 
@@ -141,10 +148,10 @@ export class Central {
   private async readLoop(): Promise<void> {
     let consumer: Consumer | undefined;
     while (this.reading) {
+      const msgs: JsMsg[] = [];
       try {
         consumer ??= await this.js.consumers.get(FLEET_STREAM, READ_MODEL);
         const batch = await consumer.fetch({ max_messages: READ_BATCH, expires: 1000 });
-        const msgs = [];
         for await (const m of batch) msgs.push(m);
         if (!msgs.length) continue;
         const records = msgs.flatMap((m) => {
@@ -162,6 +169,9 @@ export class Central {
         for (const m of msgs) m.ack();
       } catch (err) {
         if (!this.reading) break;
+        // What was pulled but not stored goes back now, not after the consumer's ack wait (30 s).
+        // On a closed connection nak cannot be sent; the ack wait brings the messages back then.
+        if (!this.nc.isClosed()) for (const m of msgs) m.nak();
         consumer = undefined;
         this.o.log(`fleet: reading the fleet stream: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -180,11 +190,11 @@ export class Central {
  * Tries `f` until JetStream answers (a server rereading its users, a cluster electing its leader), for RELOAD_MS at most.
  * A server rereading its accounts says so itself for a moment ("JetStream not enabled for account", nats-server 2.9).
  */
-async function whenJetStreamAnswers<T>(f: () => Promise<T>): Promise<T> {
+async function whenJetStreamAnswers<T>(f: (timeout: number) => Promise<T>): Promise<T> {
   const deadline = Date.now() + RELOAD_MS;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
-      return await f();
+      return await f(ANSWER_MS[Math.min(attempt, ANSWER_MS.length - 1)]!);
     } catch (err) {
       if (!/jetstream (is )?not enabled|no responders|timeout|temporarily unavailable|no suitable peers|insufficient resources/i.test((err as Error).message) || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));

@@ -61,13 +61,17 @@ function fromRow(r: GatewayRow): FleetGateway {
 
 export class FleetStore {
   private readonly insertRecord;
-  /** What a record says of its gateway: when it was last heard, and its health or policy result for those kinds. */
+  /** When a gateway was last heard. */
   private readonly heard;
+  /** Its health or policy result, for records of those kinds. */
+  private readonly said;
 
   constructor(readonly db: Db) {
     this.insertRecord = db.prepare('INSERT OR IGNORE INTO fleet_records (gateway, kind, local_id, ts, received, data) VALUES (?, ?, ?, ?, ?, ?)');
-    const update = (set: string) => db.prepare(`UPDATE fleet_gateways SET last_heard = MAX(COALESCE(last_heard, 0), ?)${set} WHERE id = ?`);
-    this.heard = { other: update(''), health: update(', health = ?'), policy: update(', policy = ?') };
+    this.heard = db.prepare('UPDATE fleet_gateways SET last_heard = MAX(COALESCE(last_heard, 0), ?) WHERE id = ?');
+    // Only a newer statement replaces the one held: a backlog arrives after what was said since.
+    const said = (column: 'health' | 'policy') => db.prepare(`UPDATE fleet_gateways SET ${column} = ?, ${column}_ts = ? WHERE id = ? AND COALESCE(${column}_ts, 0) <= ?`);
+    this.said = { health: said('health'), policy: said('policy') };
   }
 
   enrol(g: { id: string; site: string; cell: string; group: string; secretHash: string }, by: string): void {
@@ -99,17 +103,21 @@ export class FleetStore {
 
   /**
    * Stores a batch of records from the fleet stream in one transaction; a record already there
-   * is left as it is. Health and policy results also update their gateway. Returns how many were new.
+   * is left as it is. A new health or policy result also updates its gateway, unless the gateway
+   * has already said something newer. Returns how many were new.
    */
   receive(records: Omit<FleetRecord, 'received'>[]): number {
     const now = Date.now() / 1000;
     let added = 0;
     this.db.transaction(() => {
       for (const r of records) {
-        added += this.insertRecord.run(r.gateway, r.kind, r.localId, r.ts, now, JSON.stringify(r.data)).changes;
+        const data = JSON.stringify(r.data);
+        const isNew = this.insertRecord.run(r.gateway, r.kind, r.localId, r.ts, now, data).changes;
+        added += isNew;
+        if (!isNew) continue;
+        this.heard.run(r.ts, r.gateway);
         const column = r.kind === 'health' ? 'health' : r.kind === 'policy-result' ? 'policy' : undefined;
-        if (column) this.heard[column].run(r.ts, JSON.stringify(r.data), r.gateway);
-        else this.heard.other.run(r.ts, r.gateway);
+        if (column) this.said[column].run(data, r.ts, r.gateway, r.ts);
       }
     })();
     return added;

@@ -267,4 +267,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (gateway, version)
   ) STRICT;
   `,
+  // 15: when the health and policy result a gateway last said of itself were made, so a record
+  // delivered late (a cell's backlog after its link returned) does not overwrite a newer one.
+  `
+  ALTER TABLE fleet_gateways ADD COLUMN health_ts REAL;
+  ALTER TABLE fleet_gateways ADD COLUMN policy_ts REAL;
+  `,
 ];
