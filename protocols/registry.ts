@@ -38,6 +38,11 @@ export function describeIdentity(identity: Readonly<Record<string, Record<string
   return out;
 }
 
+/** What each protocol says of an asset, from its identity record as the store types it (or a derived asset's copy of it). */
+export function identityWords(a: { identity?: object }): string[] {
+  return describeIdentity((a.identity ?? {}) as Record<string, Record<string, unknown>>);
+}
+
 /** The protocols carried over one transport. */
 export function protocolsOver(transport: 'tcp' | 'udp'): readonly ProtocolModule[] {
   return PROTOCOLS.filter((m) => m.transport === transport);

@@ -2,7 +2,7 @@
 // in the plant's words, one asset with its timeline, one conversation, and the protocols this
 // gateway decodes.
 
-import { describeIdentity, PROTOCOLS } from '../../protocols/registry.js';
+import { PROTOCOLS, identityWords } from '../../protocols/registry.js';
 import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
@@ -17,7 +17,7 @@ export type AssetQuery = Parameters<LearnStore['assetsPage']>[0];
 export type ConversationQuery = Parameters<LearnStore['conversationsPage']>[0];
 
 /** An asset with its identity as each protocol says it (the page names no protocol). */
-const shown = (a: Asset): ShownAsset => ({ ...a, identityText: describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') });
+const shown = (a: Asset): ShownAsset => ({ ...a, identityText: identityWords(a).join('; ') });
 
 /** A conversation with its operations in words (the page names no protocol and reads no code table). */
 function shownConversation(c: Conversation, names: TargetNames): ShownConversation {

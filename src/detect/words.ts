@@ -1,7 +1,7 @@
 // Alerts in the plant's words: assets by what they are (identity, role) before their address,
 // operations by name before code, the baseline's numbers beside them.
 
-import { describeIdentity, protocolModule } from '../../protocols/registry.js';
+import { protocolModule, identityWords } from '../../protocols/registry.js';
 import type { Operation } from '../../protocols/operation.js';
 import type { Asset, Conversation, OperationStats, TargetSummary } from '../learn/model.js';
 import { targetWords } from '../learn/target-words.js';
@@ -19,7 +19,7 @@ const ROLE_WORDS: Record<string, string> = {
 export function assetWords(a: Asset | undefined, ip: string): string {
   if (!a) return `host ${ip}`;
   const role = a.roles.map((r) => ROLE_WORDS[r] ?? r)[0] ?? 'host';
-  const identity = describeIdentity(a.identity as Record<string, Record<string, unknown>>)[0];
+  const identity = identityWords(a)[0];
   return `${role} ${a.ip}${identity ? ` (${identity})` : ''}`;
 }
 

@@ -14,7 +14,7 @@ import { AuditLog } from '../store/audit-log.js';
 import type { Db } from '../store/database.js';
 import { EventStore } from '../store/event-store.js';
 import { LearnStore, type StoredDiscovery } from '../store/learn-store.js';
-import { describeIdentity } from '../../protocols/registry.js';
+import { identityWords } from '../../protocols/registry.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { readSetting, writeSetting } from '../store/settings.js';
 import { names, type TelemetryKind } from './names.js';
@@ -84,7 +84,7 @@ export class Uplink {
     const base = { type: d.type, subject: d.subject, detail: d.detail };
     if (d.type === 'asset') {
       const a = this.learned.asset(d.subject);
-      return a ? { ...base, asset: { ip: a.ip, macs: a.macs.map((m) => m.mac), roles: a.roles, protocols: a.protocols, identity: describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') } } : base;
+      return a ? { ...base, asset: { ip: a.ip, macs: a.macs.map((m) => m.mac), roles: a.roles, protocols: a.protocols, identity: identityWords(a).join('; ') } } : base;
     }
     if (d.type === 'conversation') {
       const c = this.learned.conversation(d.subject);

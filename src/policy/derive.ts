@@ -5,9 +5,9 @@
 //   SL 4: + one rule per host pair, exact ranges and a rate limit.
 // Never an any-to-any rule: every rule names its hosts, and keeps its evidence.
 
+import { identityWords } from '../../protocols/registry.js';
 import type { OperationKind, Protocol } from '../../protocols/operation.js';
 import { etherTypeName } from '../../protocols/net/ether-types.js';
-import { describeIdentity } from '../../protocols/registry.js';
 import type { AddressBinding, Allowance, BacnetScope, Conduit, ModbusScope, Policy, Rule, SecurityLevel, Zone } from './model.js';
 import { RuleIds, slug } from './rule-ids.js';
 
@@ -361,7 +361,7 @@ function deriveLink(assets: DeriveAsset[], etherTypes: number[] | undefined): Po
     const a = seen[0]!;
     if (seen.length > 1 || a.behindRouter || a.macs?.length !== 1) continue;
     const b: AddressBinding = { ip, mac: a.macs[0]!.mac };
-    const name = a.identity ? describeIdentity(a.identity as Record<string, Record<string, unknown>>)[0] : undefined;
+    const name = identityWords(a)[0];
     if (name) b.name = name;
     bindings.push(b);
   }

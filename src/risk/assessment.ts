@@ -5,6 +5,7 @@
 // draft policy version with its diff, never the policy in force. The catalogue's index is built
 // once per import; an assessment reads the store whole, so it is cached for a few seconds.
 
+import { identityWords } from '../../protocols/registry.js';
 import type { DeriveRisk } from '../policy/derive.js';
 import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
@@ -23,7 +24,6 @@ import { LearnStore } from '../store/learn-store.js';
 import { PolicyStore, workingVersion, type WorkingVersion } from '../store/policy-store.js';
 import type { AssetRecordType as Asset } from '../store/records.js';
 import { RiskStore } from '../store/risk-store.js';
-import { describeIdentity } from '../../protocols/registry.js';
 
 /** An assessment is reused this long (ms) by callers that ask often (the SIEM lines, the console). */
 export const ASSESSMENT_REUSE_MS = 5_000;
@@ -75,7 +75,7 @@ export interface CountermeasureDraft {
 
 export class RiskError extends BulkheadError {}
 
-const nameOf = (a: Asset) => describeIdentity(a.identity as Record<string, Record<string, unknown>>)[0] ?? a.ip;
+const nameOf = (a: Asset) => identityWords(a)[0] ?? a.ip;
 
 export class RiskAssessment {
   readonly store: RiskStore;

@@ -22,6 +22,7 @@ import { loadPolicy } from '../../src/gateway/policy-ref.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
+import { until } from '../../src/test-support/until.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { chromiumUnavailable, consoleAsAdmin, launchChromium } from '../lib/console-browser.js';
 import { guideShot } from '../lib/guide-shots.js';
@@ -48,15 +49,6 @@ function withoutWrites(p: Policy): Policy {
       .filter((r) => !r.allow || r.allow.length > 0);
   }
   return q;
-}
-
-/** Polls `check` every 200 ms until it holds (beforeAll has no expect.poll). */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe.skipIf(unavailable !== undefined)('the console against a running engine', () => {
@@ -94,7 +86,7 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
   /** The same write as one raw Modbus ADU (unit 1, FC 6, register 5): says whether the connection was reset, and when. */
   const rawWrite = () => peer<{ result: string; ms: number }>(station.name, 'tcp-probe.js', { host: plc.ip, port: 502, timeoutMs: 3000, send: '00020000000601060005002a' });
   /** Resolves once the gateway's log shows `pattern` after position `from`. */
-  const logShows = (pattern: RegExp, from: number, timeoutMs = 30_000) => until(() => pattern.test(log.slice(from)), timeoutMs, `${pattern} in the gateway's log; since: ${log.slice(from)}`);
+  const logShows = (pattern: RegExp, from: number, timeoutMs = 30_000) => until(() => `${pattern} in the gateway's log; since: ${log.slice(from)}`, () => pattern.test(log.slice(from)), timeoutMs);
 
   beforeAll(async () => {
     lan = createLan(`bhc${process.pid % 100000}`, [hmi, station, plc]);
@@ -110,12 +102,12 @@ describe.skipIf(unavailable !== undefined)('the console against a running engine
     const learn = new LearnStore(db);
     // "kind/code/subCode" keys: the HMI's reads and, from the station, its write (FC 6) too.
     const learned = () => new Map(learn.conversations().map((c) => [c.client.ip, Object.keys(c.operations)]));
-    await until(async () => {
+    await until('learned reads of the HMI and write of the station', async () => {
       await probe(hmi.name, [{ fc: 3, start: 0, count: 10 }]);
       await probe(station.name, [{ fc: 3, start: 0, count: 10 }, { fc: 6, start: SETPOINT }]);
       const ops = learned();
       return !!ops.get(hmi.ip)?.length && !!ops.get(station.ip)?.some((k) => k.startsWith('write/6'));
-    }, 60_000, 'learned reads of the HMI and write of the station');
+    }, 60_000, 200);
 
     // Version 1: what was learned, in force; version 2 without the write, a draft for the console.
     const policies = new PolicyStore(db);

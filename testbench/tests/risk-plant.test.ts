@@ -19,6 +19,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import type { Asset } from '../../src/learn/model.js';
 import { advisoriesUnavailable, csafFile, KEV_FILE } from '../../src/test-support/advisories.js';
+import { until } from '../../src/test-support/until.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { inlineUnavailable, PEERS } from '../lib/inline.js';
 import { CLI, stopProcess, waitForLine } from '../lib/processes.js';
@@ -61,15 +62,6 @@ const cli = (db: string, ...args: string[]): string => {
 interface Peer {
   proc: ChildProcess;
   lines: string[];
-}
-
-/** Polls until `ok` holds, naming what was awaited (and what `detail` says) when it never does. */
-async function until(ok: () => boolean, ms: number, what: string, detail: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s. ${detail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe.skipIf(unavailable !== undefined)('the risk plant: identities learned, advisories matched, a virtual patch enforced', () => {
@@ -119,7 +111,7 @@ describe.skipIf(unavailable !== undefined)('the risk plant: identities learned, 
     start('tb100', 'modbus-plc', { host: HOSTS.tb100.ip, unit: 1, identity: TB100 });
     start('pxc4', 'bacnet-device', { broadcast: BROADCAST, ...PXC4 });
     start('opcua', 'opcua-server', { host: HOSTS.opcua.ip, variables: ['Temperature'], buildInfo: DOTNET });
-    for (const h of ['m340', 'tb100', 'pxc4', 'opcua'] as const) await until(() => logged(h, /"ready":true/), 90_000, `${h} ready`, tail(h));
+    for (const h of ['m340', 'tb100', 'pxc4', 'opcua'] as const) await until(() => `${h} ready. ${tail(h)()}`, () => logged(h, /"ready":true/), 90_000);
     const learner = lan.spawnIn('switch', process.execPath, [CLI, 'learn', '--interface', 'br0', '--db', db]);
     const exited = new Promise<string>((r) => learner.once('exit', (code, signal) => r(`exit ${code ?? signal}`)));
     let learnerLog = '';
@@ -138,9 +130,9 @@ describe.skipIf(unavailable !== undefined)('the risk plant: identities learned, 
     });
     start('bms', 'bacnet-client', { broadcast: BROADCAST, device: HOSTS.pxc4.ip, objects: [{ type: 0, instance: 1 }], every: 2, identify: PXC4.deviceInstance });
     start('hmi', 'opcua-client', { endpoint: `opc.tcp://${HOSTS.opcua.ip}:4840`, nodes: ['ns=1;s=Line1.Temperature'], every: 1, serverStatus: true });
-    await until(() => logged('ews', /"ready":true/), 60_000, 'the engineering station answered', tail('ews'));
-    await until(() => logged('bms', /"identity"/) && logged('bms', /"ready":true/), 60_000, 'the BMS read the PXC4', tail('bms'));
-    await until(() => logged('hmi', /"ready":true/), 90_000, 'the HMI read the OPC UA server', tail('hmi'));
+    await until(() => `the engineering station answered. ${tail('ews')()}`, () => logged('ews', /"ready":true/), 60_000);
+    await until(() => `the BMS read the PXC4. ${tail('bms')()}`, () => logged('bms', /"identity"/) && logged('bms', /"ready":true/), 60_000);
+    await until(() => `the HMI read the OPC UA server. ${tail('hmi')()}`, () => logged('hmi', /"ready":true/), 90_000);
     // A few polls more, so every conversation has its operations learned.
     await new Promise((r) => setTimeout(r, 4000));
     learner.kill('SIGINT');
@@ -226,17 +218,17 @@ describe.skipIf(unavailable !== undefined)('the risk plant: identities learned, 
       const unpatched = now();
       expect(send(READ_ADU)).toBe('reply');
       expect(send(UMAS_ADU)).toBe('reply');
-      await until(() => plcRequests(unpatched).includes(90), 10_000, 'the PLC logged the UMAS request the derived policy allows', tail('m340'));
+      await until(() => `the PLC logged the UMAS request the derived policy allows. ${tail('m340')()}`, () => plcRequests(unpatched).includes(90), 10_000);
       // The patched version: the engine follows the active version on its own.
       cli(db, 'apply', String(draft.version), '--by', 'alice');
       // The swap lands between two probes: UMAS is probed until one is refused (those before it reach the PLC).
-      await until(() => send(UMAS_ADU) !== 'reply', 30_000, 'FC 90 refused under the patched policy', () => `events: ${events.slice(-500)}`);
+      await until(() => `FC 90 refused under the patched policy. events: ${events.slice(-500)}`, () => send(UMAS_ADU) !== 'reply', 30_000);
       const patched = now();
       expect([send(READ_ADU), send(READ_ADU)]).toEqual(['reply', 'reply']);
       expect(['reset', 'blocked']).toContain(send(UMAS_ADU));
       expect(send(READ_ADU)).toBe('reply');
       // The ground truth: the reads reached the PLC, the UMAS request never did.
-      await until(() => plcRequests(patched).filter((fc) => fc === 3).length >= 3, 10_000, 'the PLC logged the reads', tail('m340'));
+      await until(() => `the PLC logged the reads. ${tail('m340')()}`, () => plcRequests(patched).filter((fc) => fc === 3).length >= 3, 10_000);
       expect(plcRequests(patched)).toEqual([3, 3, 3]);
       const denial = events
         .trim()

@@ -1,6 +1,6 @@
 // `bulkhead assets` and `bulkhead conversations`: the learned inventory and baseline as tables.
 
-import { describeIdentity } from '../../../protocols/registry.js';
+import { identityWords } from '../../../protocols/registry.js';
 import type { Protocol } from '../../../protocols/operation.js';
 import type { TargetNames } from '../../../protocols/protocol.js';
 import type { Asset, Conversation, OperationStats } from '../../learn/model.js';
@@ -10,7 +10,7 @@ import { formatDuration, formatTable, formatTime } from './table.js';
 
 /** The asset's identities in each protocol module's words (as the console shows them). */
 function identityOf(a: Asset): string {
-  return describeIdentity(a.identity as Record<string, Record<string, unknown>>).join('; ') || '-';
+  return identityWords(a).join('; ') || '-';
 }
 
 export function formatAssets(assets: Asset[]): string {
