@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { issueClient, newAuthority } from '../fleet/certificates.js';
 import { encodeToken } from '../fleet/enrolment.js';
 import { newSigningKey } from '../fleet/signed-policy.js';
 import { runCli } from './program.js';
@@ -25,7 +26,9 @@ describe('a gateway joining a fleet through its appliance configuration', () => 
     mkdirSync(join(root, 'etc'));
     const config = join(root, 'etc', 'bulkhead.yaml');
     writeFileSync(config, `bulkheadConfig: 1\ndataDir: ${dataDir}\nbridge: { name: br0 }\nmanagement: { address: 127.0.0.1 }\n`);
-    const token = encodeToken({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], secret: 's3cret-s3cret', centralKey: newSigningKey().publicPem });
+    const authority = await newAuthority('test');
+    const own = await issueClient(authority, 'gw-cell-7');
+    const token = encodeToken({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], secret: 's3cret-s3cret', ...own, authority: authority.cert, centralKey: newSigningKey().publicPem });
 
     const joined = run(['fleet', 'join', 'nats-leaf://10.99.0.1:7422', '--token', token, '--dir', fleetDir, '--leaf-port', '4299']);
     expect(await joined.code).toBe(0);
@@ -44,10 +47,14 @@ describe('a gateway joining a fleet through its appliance configuration', () => 
     expect(text).toContain(join(dataDir, 'fleet', 'jetstream'));
     expect(statSync(join(root, 'etc', 'sysctl.d', '60-bulkhead.conf')).isFile()).toBe(true);
     expect(text).toMatch(/127\.0\.0\.1/);
+    // Mutual TLS to the centre: its certificate and key (readable by the service user only) and the centre's authority.
+    expect(text).toContain(join(dataDir, 'fleet', 'tls', 'key.pem'));
+    expect(statSync(join(fleetDir, 'tls', 'key.pem')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(fleetDir, 'tls', 'authority.pem'), 'utf8')).toBe(authority.cert);
 
     const status = run(['fleet', 'status', '--dir', fleetDir, '--db', join(root, 'bulkhead.db'), '--json']);
     expect(await status.code).toBe(0);
-    expect(JSON.parse(status.out[0]!)).toMatchObject({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], lastPackage: 0 });
+    expect(JSON.parse(status.out[0]!)).toMatchObject({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], certificate: { subject: 'CN=gw-cell-7', expires: expect.stringMatching(/^20\d\d-/) }, lastPackage: 0 });
 
     await expect(run(['fleet', 'join', 'nats-leaf://10.99.0.1:7422', '--token', token, '--dir', fleetDir]).code).rejects.toThrow(/already holds the membership of gateway cell-7/);
   });

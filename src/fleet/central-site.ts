@@ -1,5 +1,5 @@
-// The central site on one box: its state directory (the policy signing key, the centre's own
-// NATS password, where its servers listen), the JetStream cluster run as child processes (one
+// The central site on one box: its state directory (the policy signing key, the certificate
+// authority, the centre's own NATS password, where its servers listen), the JetStream cluster run as child processes (one
 // server for a demo, three for a cluster on one box; a production cluster on three machines runs
 // the same configurations, rendered here, under its own service manager), and the centre itself.
 // Enrolments and removals made by other commands (`bulkhead central enrol`) reach the servers
@@ -13,6 +13,7 @@ import bcrypt from 'bcryptjs';
 import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { FleetStore } from '../store/fleet-store.js';
+import { issueServer, newAuthority, writeTls, type Pems } from './certificates.js';
 import { Central, type CentralOptions } from './central.js';
 import { hubConfig, type CentralServer } from './nats-config.js';
 import { NatsServer, type Spawner } from './nats-servers.js';
@@ -26,6 +27,8 @@ export interface CentralState {
   user: string;
   password: string;
   signingKey: string;
+  /** Made with the site; a state from before the fleet used TLS gets one on its next start. */
+  authority: Pems;
   servers: CentralServer[];
   /** How gateways reach the cluster's leaf ports (host:port). */
   leafAddresses: string[];
@@ -41,10 +44,16 @@ export interface SiteLayout {
   advertise?: string;
 }
 
-/** The centre's state: read from `dir`, or made there on the first start (the key and password never leave it). */
-export function centralState(dir: string, layout?: SiteLayout): CentralState {
+/** The centre's state: read from `dir`, or made there on the first start (the keys and password never leave it). */
+export async function centralState(dir: string, layout?: SiteLayout): Promise<CentralState> {
   const file = join(dir, STATE);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as CentralState;
+  if (existsSync(file)) {
+    const known = JSON.parse(readFileSync(file, 'utf8')) as Partial<CentralState> & Omit<CentralState, 'authority'>;
+    if (known.authority) return known as CentralState;
+    const state = { ...known, authority: await newAuthority(dir) };
+    writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+    return state;
+  }
   if (!layout) throw new BulkheadError('BH_NOT_FOUND', `no central site in ${dir}: start it first (bulkhead central start --dir ${dir})`);
   if (![1, 3].includes(layout.servers)) throw new BulkheadError('BH_VALIDATION', `a central cluster has 1 server (a demo) or 3 (production), not ${layout.servers}`);
   const servers = Array.from({ length: layout.servers }, (_, i) => ({
@@ -58,6 +67,7 @@ export function centralState(dir: string, layout?: SiteLayout): CentralState {
     user: 'central',
     password: randomBytes(24).toString('base64url'),
     signingKey: newSigningKey().privatePem,
+    authority: await newAuthority(dir),
     servers,
     leafAddresses: servers.map((s) => `${layout.advertise ?? s.host}:${s.leafPort}`),
   };
@@ -67,8 +77,21 @@ export function centralState(dir: string, layout?: SiteLayout): CentralState {
 }
 
 /** How the centre reaches and speaks for the cluster its state describes: the running site and one-off commands alike. */
-export function centralConnection(state: CentralState): Pick<CentralOptions, 'servers' | 'user' | 'password' | 'signingKey' | 'clusterSize' | 'leafAddresses'> {
-  return { servers: state.servers.map((s) => `${s.host}:${s.clientPort}`), user: state.user, password: state.password, signingKey: state.signingKey, clusterSize: state.servers.length, leafAddresses: state.leafAddresses };
+export function centralConnection(state: CentralState): Pick<CentralOptions, 'servers' | 'user' | 'password' | 'signingKey' | 'authority' | 'clusterSize' | 'leafAddresses'> {
+  return {
+    servers: state.servers.map((s) => `${s.host}:${s.clientPort}`),
+    user: state.user,
+    password: state.password,
+    signingKey: state.signingKey,
+    authority: state.authority,
+    clusterSize: state.servers.length,
+    leafAddresses: state.leafAddresses,
+  };
+}
+
+/** The hosts gateways dial (from the leaf addresses) and those the servers listen on: the leaf port's certificate names them all. */
+export function leafPortHosts(state: Pick<CentralState, 'servers' | 'leafAddresses'>): string[] {
+  return [...state.leafAddresses.map((a) => a.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')), ...state.servers.map((s) => s.host)];
 }
 
 export class CentralSite {
@@ -85,12 +108,14 @@ export class CentralSite {
   ) {}
 
   static async start(o: { dir: string; db: Db; layout: SiteLayout; log: (line: string) => void; spawner?: Spawner }): Promise<CentralSite> {
-    const state = centralState(o.dir, o.layout);
+    const state = await centralState(o.dir, o.layout);
     const fleet = new FleetStore(o.db);
     const passwordHash = bcrypt.hashSync(state.password, 10);
+    // Issued anew at each start: a changed address is in it, and it never outlives the site's authority.
+    const tls = writeTls(join(o.dir, 'tls'), await issueServer(state.authority, leafPortHosts(state)), state.authority.cert);
     const servers = state.servers.map((s) => new NatsServer(s.name, join(o.dir, `${s.name}.conf`), o.spawner));
     const render = (gateways: { id: string; passwordHash: string }[]) =>
-      state.servers.forEach((s, i) => servers[i]!.write(hubConfig({ servers: state.servers, self: i, storeDir: join(o.dir, 'jetstream', s.name), central: { user: state.user, passwordHash }, gateways })));
+      state.servers.forEach((s, i) => servers[i]!.write(hubConfig({ servers: state.servers, self: i, storeDir: join(o.dir, 'jetstream', s.name), central: { user: state.user, passwordHash }, gateways, tls })));
     const inForce = (gateways: { id: string; passwordHash: string }[]) => {
       render(gateways);
       servers.forEach((s) => s.reload());

@@ -11,10 +11,11 @@ import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { FleetStore } from '../store/fleet-store.js';
 import { PolicyStore } from '../store/policy-store.js';
+import type { Pems } from './certificates.js';
 import { POLICY_HISTORY } from './leaf-streams.js';
 import { FLEET_STREAM, names, POLICY_KEY, TELEMETRY_KINDS, type TelemetryKind } from './names.js';
 import { enrolGateway, removeGateway, type NewGateway } from './enrolment.js';
-import { publicKeyOf, signPackage } from './signed-policy.js';
+import { signPackage } from './signed-policy.js';
 
 /** The read model's durable consumer on the fleet stream. */
 const READ_MODEL = 'read-model';
@@ -38,6 +39,8 @@ export interface CentralOptions {
   user: string;
   password: string;
   signingKey: string;
+  /** The centre's certificate authority: each enrolled gateway's certificate comes from it. */
+  authority: Pems;
   /** Servers in the cluster: each stream and bucket is replicated on up to three. */
   clusterSize: number;
   /** The cluster's leaf node addresses (host:port), as gateways reach them: they go in each enrolment token. */
@@ -109,7 +112,7 @@ export class Central {
 
   /** Enrols a gateway and puts its credentials in force; returns its join token. */
   async enrol(g: NewGateway, by: string): Promise<string> {
-    const token = enrolGateway(this.o.db, g, by, { leafAddresses: this.o.leafAddresses, centralKey: publicKeyOf(this.o.signingKey) });
+    const token = await enrolGateway(this.o.db, g, by, this.o);
     await this.o.onCredentials(this.fleet.credentials());
     await this.afterReload((timeout) => this.ensureFleet(timeout));
     return token;

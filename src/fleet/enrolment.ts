@@ -1,7 +1,9 @@
 // Enrolment: the centre makes a gateway's identity and hands it over as one token, which
 // `bulkhead fleet join` turns into the gateway's leaf configuration. The token carries the
-// gateway's id, the centre's leaf addresses, the gateway's secret and the key the centre signs
-// policies with; the centre keeps only the secret's bcrypt hash (the hub checks it), so the hub's
+// gateway's id, the centre's leaf addresses, its client certificate and key (issued by the
+// centre's authority, whose certificate comes too, so the gateway knows the real hub), its
+// secret and the key the centre signs policies with. The centre keeps only the secret's bcrypt
+// hash (the hub checks it) and the certificate's fingerprint (in the audit entry), so the hub's
 // configuration holds no usable credential. Whoever holds the token can join as that gateway
 // until it joins: it is to be carried like a password, and a gateway removed at the centre is
 // refused from then on whatever it holds.
@@ -12,7 +14,9 @@ import { BulkheadError } from '../errors.js';
 import { AuditLog } from '../store/audit-log.js';
 import type { Db } from '../store/database.js';
 import { FleetStore } from '../store/fleet-store.js';
-import { checkGatewayId } from './names.js';
+import { fingerprint, issueClient, type Pems } from './certificates.js';
+import { checkGatewayId, names } from './names.js';
+import { publicKeyOf } from './signed-policy.js';
 
 const TOKEN_PREFIX = 'bhfleet1.';
 /** bcrypt cost: the hub checks a gateway's secret once per leaf connection. */
@@ -23,6 +27,11 @@ export interface JoinToken {
   /** The centre's leaf node addresses, host:port. */
   hub: string[];
   secret: string;
+  /** The gateway's client certificate and key (PEM). */
+  cert: string;
+  key: string;
+  /** The centre's certificate authority (PEM): the hub's certificate must come from it. */
+  authority: string;
   /** The centre's Ed25519 public key (PEM), which every policy package must verify against. */
   centralKey: string;
 }
@@ -45,10 +54,10 @@ export function decodeToken(text: string): JoinToken {
   } catch {
     throw bad('its body is not readable (cut short when copied?)');
   }
-  if (typeof t.gateway !== 'string' || !Array.isArray(t.hub) || !t.hub.length || typeof t.secret !== 'string' || typeof t.centralKey !== 'string') {
-    throw bad('a field is missing (gateway, hub, secret, centralKey)');
-  }
-  checkGatewayId(t.gateway);
+  const texts = ['gateway', 'secret', 'cert', 'key', 'authority', 'centralKey'] as const;
+  const missing = [...texts.filter((f) => typeof t[f] !== 'string'), ...(Array.isArray(t.hub) && t.hub.length ? [] : ['hub'])];
+  if (missing.length) throw bad(`${missing.join(', ')} missing (a token from an older centre carries no certificate: enrol the gateway anew)`);
+  checkGatewayId(t.gateway!);
   return t as JoinToken;
 }
 
@@ -65,20 +74,21 @@ export interface NewGateway {
  * returns its join token. The cluster takes the credentials when the centre next renders its
  * servers' users (at once from Central.enrol; within a second from a running site otherwise).
  */
-export function enrolGateway(db: Db, g: NewGateway, by: string, centre: { leafAddresses: string[]; centralKey: string }): string {
+export async function enrolGateway(db: Db, g: NewGateway, by: string, centre: { leafAddresses: string[]; signingKey: string; authority: Pems }): Promise<string> {
   checkGatewayId(g.id);
   for (const [what, v] of [['site', g.site], ['cell', g.cell], ['group', g.group]] as const) {
     if (!v.trim()) throw new BulkheadError('BH_VALIDATION', `gateway ${g.id}: its ${what} is empty`);
   }
   const fleet = new FleetStore(db);
   const { secret, hash } = newSecret();
+  const own = await issueClient(centre.authority, names.leafName(g.id));
   db.transaction(() => {
     const known = fleet.get(g.id);
     if (known) throw new BulkheadError('BH_CONFLICT', `gateway ${g.id} is enrolled already${known.removedAt ? ' and was removed: a removed id is not reused' : ''}`);
     fleet.enrol({ ...g, secretHash: hash }, by);
-    new AuditLog(db).append(by, 'fleet.enrol', `gateway ${g.id}`, { site: g.site, cell: g.cell, group: g.group });
+    new AuditLog(db).append(by, 'fleet.enrol', `gateway ${g.id}`, { site: g.site, cell: g.cell, group: g.group, certificate: fingerprint(own.cert) });
   }).immediate();
-  return encodeToken({ gateway: g.id, hub: centre.leafAddresses, secret, centralKey: centre.centralKey });
+  return encodeToken({ gateway: g.id, hub: centre.leafAddresses, secret, cert: own.cert, key: own.key, authority: centre.authority.cert, centralKey: publicKeyOf(centre.signingKey) });
 }
 
 /** Marks a gateway removed, with its audit entry; the cluster refuses it once its users are rendered again. */

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEngineHealth } from '../gateway/health.js';
 import { formatPolicy } from '../policy/document.js';
@@ -17,12 +16,12 @@ import { openDatabase, type Db } from '../store/database.js';
 import { EventStore } from '../store/event-store.js';
 import { PolicyStore } from '../store/policy-store.js';
 import { cellPolicy } from '../test-support/cell-policy.js';
+import { CENTRAL_USER, LEAF_LOCAL, openLoopbackCentre, startLoopbackLeaf } from '../test-support/loopback-fleet.js';
+import { issueClient, newAuthority } from './certificates.js';
 import { Central } from './central.js';
 import { decodeToken } from './enrolment.js';
 import { until } from '../test-support/until.js';
-import { freePort } from './free-port.js';
 import { GatewayLink } from './gateway-link.js';
-import { hubConfig, leafConfig } from './nats-config.js';
 import { NatsServer } from './nats-servers.js';
 import { names, POLICY_KEY } from './names.js';
 import { newSigningKey, signPackage } from './signed-policy.js';
@@ -45,46 +44,21 @@ interface Box {
 
 describe.skipIf(missing)('the fleet on loopback', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bh-fleet-'));
-  const key = newSigningKey();
   const centralDb = openDatabase(join(dir, 'central.db'));
   const boxes: Box[] = [];
   let hub: NatsServer;
   let central: Central;
-  let ports: { client: number; leaf: number };
+  let hubUrl: string;
+  let signingKey: string;
 
   beforeAll(async () => {
-    ports = { client: await freePort(), leaf: await freePort() };
-    hub = new NatsServer('central-1', join(dir, 'hub', 'nats.conf'));
-    const render = (gateways: { id: string; passwordHash: string }[]) =>
-      hubConfig({
-        servers: [{ name: 'central-1', host: '127.0.0.1', clientPort: ports.client, clusterPort: 0, leafPort: ports.leaf }],
-        self: 0,
-        storeDir: join(dir, 'hub', 'js'),
-        central: { user: 'central', passwordHash: bcrypt.hashSync('central-secret', 4) },
-        gateways,
-      });
-    hub.write(render([]));
-    await hub.start();
-    central = await Central.open({
-      db: centralDb,
-      servers: [`127.0.0.1:${ports.client}`],
-      user: 'central',
-      password: 'central-secret',
-      signingKey: key.privatePem,
-      clusterSize: 1,
-      leafAddresses: [`127.0.0.1:${ports.leaf}`],
-      onCredentials: async (gws) => (hub.write(render(gws)), hub.reload()),
-      log: () => undefined,
-    });
+    ({ hub, central, hubUrl, signingKey } = await openLoopbackCentre(dir, centralDb, () => undefined));
     for (const id of ['cell-a', 'cell-b']) {
       const token = decodeToken(await central.enrol({ id, site: 'plant-1', cell: id, group: id === 'cell-a' ? 'pilot' : 'rest' }, 'alice'));
-      const port = await freePort();
-      const leaf = new NatsServer(`leaf-${id}`, join(dir, id, 'leaf.conf'));
-      leaf.write(leafConfig({ gateway: id, port, storeDir: join(dir, id, 'js'), hub: token.hub, secret: token.secret, local: { user: 'link', password: 'local' }, maxStoreBytes: 512 * 1024 * 1024 }));
-      await leaf.start();
+      const { leaf, port } = await startLoopbackLeaf(dir, token);
       const db = openDatabase(join(dir, `${id}.db`));
       const lines: string[] = [];
-      const link = await GatewayLink.open({ db, gateway: id, leaf: { url: `127.0.0.1:${port}`, user: 'link', password: 'local' }, centralKey: token.centralKey, confirmWithin: 10, log: (l) => lines.push(l) });
+      const link = await GatewayLink.open({ db, gateway: id, leaf: { url: `127.0.0.1:${port}`, ...LEAF_LOCAL }, centralKey: token.centralKey, confirmWithin: 10, log: (l) => lines.push(l) });
       boxes.push({ id, db, leaf, link, leafUrl: `127.0.0.1:${port}`, lines });
     }
   }, 60_000);
@@ -122,11 +96,11 @@ describe.skipIf(missing)('the fleet on loopback', () => {
 
   it('refuses a package with a bad signature or an older version, and says why at the centre', async () => {
     const a = boxes[0]!;
-    const kv = await new Kvm(await connect({ servers: `127.0.0.1:${ports.client}`, user: 'central', pass: 'central-secret' })).open(names.policyBucket('cell-a'));
+    const kv = await new Kvm(await connect({ servers: hubUrl, user: CENTRAL_USER.user, pass: CENTRAL_USER.password })).open(names.policyBucket('cell-a'));
     const doc = formatPolicy(cellPolicy('10.0.0.2', '10.0.0.3'));
     await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 9, policyVersion: 1, name: 'forged', approvedBy: ['mallory'], signedAt: 0, document: doc }, newSigningKey().privatePem));
     await until('the forgery refused', () => central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).find((r) => r.data.outcome === 'refused'), WAIT);
-    await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 1, policyVersion: 1, name: 'replayed', approvedBy: ['alice'], signedAt: 0, document: doc }, key.privatePem));
+    await kv.put(POLICY_KEY, signPackage({ gateway: 'cell-a', version: 1, policyVersion: 1, name: 'replayed', approvedBy: ['alice'], signedAt: 0, document: doc }, signingKey));
     const refusals = await until('the replay refused', () => {
       const r = central.fleet.records({ kind: 'policy-result', gateway: 'cell-a' }).filter((x) => x.data.outcome === 'refused');
       return r.length === 2 && r;
@@ -146,7 +120,7 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     expect(central.fleet.verifyAudit('cell-a')).toEqual({ entries: audit, ok: true });
     expect(central.fleet.get('cell-b')?.health?.mode).toBeDefined();
     // cell-b's box widens its own stream to cell-a's subjects and sends as cell-a: the centre sources only cell-b's.
-    const local = await connect({ servers: b.leafUrl, user: 'link', pass: 'local' });
+    const local = await connect({ servers: b.leafUrl, user: LEAF_LOCAL.user, pass: LEAF_LOCAL.password });
     await (await jetstreamManager(local)).streams.update(names.telemetryStream('cell-b'), { subjects: [names.telemetryAll('cell-b'), names.telemetryAll('cell-a')] });
     await jetstream(local).publish(names.telemetry('cell-a', 'event'), JSON.stringify({ id: 'forged', ts: 0, data: { reason: 'sent by cell-b' } }));
     await jetstream(local).publish(names.telemetry('cell-b', 'event'), JSON.stringify({ id: 'after', ts: 0, data: { reason: 'marker' } }));
@@ -155,25 +129,50 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     await local.close();
   }, 30_000);
 
+  it("refuses a leaf whose certificate the centre did not issue, though it holds the gateway's secret, and lets the gateway's own in", async () => {
+    const token = decodeToken(await central.enrol({ id: 'cell-y', site: 'plant-1', cell: 'y', group: 'rest' }, 'alice'));
+    const elsewhere = await newAuthority('mallory');
+    const forged = { ...token, ...(await issueClient(elsewhere, names.leafName('cell-y'))), authority: elsewhere.cert };
+    const fake = await startLoopbackLeaf(join(dir, 'forged'), forged);
+    // The centre reaches a gateway's JetStream only through its leaf link; the leaf may answer on $JSC.R only, as it answers the centre's source.
+    const centre = await connect({ servers: hubUrl, user: CENTRAL_USER.user, pass: CENTRAL_USER.password, inboxPrefix: '$JSC.R' });
+    const reaches = () => jetstreamManager(centre, { domain: 'cell-y', timeout: 1000 }).then(() => true, () => false);
+    try {
+      await until('the forged leaf told why it is refused', () => /tls|certificate/i.test(fake.leaf.log()), WAIT);
+      expect(await reaches()).toBe(false);
+    } finally {
+      await fake.leaf.stop();
+    }
+    const real = await startLoopbackLeaf(dir, token);
+    try {
+      await until('the centre reaches cell-y through its own leaf', reaches, WAIT);
+    } finally {
+      await real.leaf.stop();
+      await centre.close();
+    }
+  }, 45_000);
+
   it("refuses a gateway's credentials another cell's bucket and any write at the centre, and refuses them once removed", async () => {
     const secret = decodeToken(await central.enrol({ id: 'cell-x', site: 'plant-1', cell: 'x', group: 'rest' }, 'alice')).secret;
-    const asX = () => connect({ servers: `127.0.0.1:${ports.client}`, user: names.leafUser('cell-x'), pass: secret, maxReconnectAttempts: 0 });
+    // A short connect timeout: one try caught in a reload is tried again, not waited on for 20 s.
+    const asX = () => connect({ servers: hubUrl, user: names.leafUser('cell-x'), pass: secret, maxReconnectAttempts: 0, timeout: 2000 });
     const nc = await asX();
     const central_ = new Kvm(jetstream(nc, { domain: 'central', timeout: 2000 }));
     await expect(central_.open(names.policyBucket('cell-a')).then((kv) => kv.get(POLICY_KEY))).rejects.toThrow();
     // Its own bucket at the centre: readable by its mirror only, writable by nobody but the centre (a put on a leaf's mirror is forwarded there).
     await expect(central_.open(names.policyBucket('cell-x')).then((kv) => kv.put(POLICY_KEY, 'forged'))).rejects.toThrow();
     await nc.close();
-    expect(await (await new Kvm(await connect({ servers: `127.0.0.1:${ports.client}`, user: 'central', pass: 'central-secret' })).open(names.policyBucket('cell-x'))).get(POLICY_KEY)).toBeNull();
+    expect(await (await new Kvm(await connect({ servers: hubUrl, user: CENTRAL_USER.user, pass: CENTRAL_USER.password })).open(names.policyBucket('cell-x'))).get(POLICY_KEY)).toBeNull();
     await central.remove('cell-x', 'alice');
     // The hub rereads its users on the removal; from then on the secret is refused. Until then a
     // try connects, or (a loaded machine, a server rereading) times out: both mean try again.
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     let said = '';
     while (!/Authorization/i.test(said) && Date.now() < deadline) {
       said = await asX().then(async (c) => (await c.close(), 'connected'), (e: Error) => e.message);
       if (!/Authorization/i.test(said)) await new Promise((r) => setTimeout(r, 200));
     }
+    if (!/Authorization/i.test(said)) console.error(`the hub's log: ${hub.log()}`);
     expect(said).toMatch(/Authorization/i);
   }, 45_000);
 });

@@ -1,5 +1,6 @@
 // A gateway's membership of the fleet on disk: `fleet join` turns an enrolment token into the
-// gateway's fleet directory (its identity, the centre's key, its leaf node's configuration), and
+// gateway's fleet directory (its identity: secret, certificate and key; the centre's authority and
+// policy key; its leaf node's configuration and TLS files), and
 // `fleet link` runs the leaf node from there with the link beside it. The leaf's JetStream store
 // is in the same directory, so what was buffered while the uplink was down survives a restart.
 
@@ -8,12 +9,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
+import { tlsFiles, writeTls } from './certificates.js';
 import { decodeToken } from './enrolment.js';
 import { GatewayLink } from './gateway-link.js';
 import { leafConfig } from './nats-config.js';
 import { NatsServer, type Spawner } from './nats-servers.js';
 
 const MEMBERSHIP = 'fleet.json';
+/** The leaf node's certificate, key and the centre's authority, beside its configuration. */
+const TLS_DIR = 'tls';
 /** The leaf node's store: the telemetry buffer (256 MB) and the policy mirror, with room. */
 const LEAF_STORE_BYTES = 512 * 1024 * 1024;
 /** Seconds the engine has to report a version from the centre before it rolls back. */
@@ -23,6 +27,9 @@ export interface Membership {
   gateway: string;
   hub: string[];
   secret: string;
+  cert: string;
+  key: string;
+  authority: string;
   centralKey: string;
   leaf: { port: number; user: string; password: string };
   joinedAt: string;
@@ -48,11 +55,15 @@ export function joinFleet(dir: string, url: string, tokenText: string, leafPort:
     gateway: token.gateway,
     hub: [first, ...token.hub.filter((h) => h !== first)],
     secret: token.secret,
+    cert: token.cert,
+    key: token.key,
+    authority: token.authority,
     centralKey: token.centralKey,
     leaf: { port: leafPort, user: 'link', password: randomBytes(18).toString('base64url') },
     joinedAt: new Date().toISOString(),
   };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeTls(join(dir, TLS_DIR), m, m.authority);
   writeFileSync(join(dir, 'leaf.conf'), renderLeaf(dir, m), { mode: 0o600 });
   writeFileSync(file, JSON.stringify(m, null, 2), { mode: 0o600 });
   return m;
@@ -61,7 +72,9 @@ export function joinFleet(dir: string, url: string, tokenText: string, leafPort:
 export function readMembership(dir: string): Membership {
   const file = join(dir, MEMBERSHIP);
   if (!existsSync(file)) throw new BulkheadError('BH_NOT_FOUND', `this gateway is not in a fleet: no ${file} (bulkhead fleet join URL --token T)`);
-  return JSON.parse(readFileSync(file, 'utf8')) as Membership;
+  const m = JSON.parse(readFileSync(file, 'utf8')) as Partial<Membership>;
+  if (!m.cert || !m.key || !m.authority) throw new BulkheadError('BH_CONFLICT', `${file} is the membership of gateway ${m.gateway}, joined before the fleet's links were mutual TLS: it holds no certificate. Enrol the gateway anew at the centre (bulkhead central enrol) and join with the new token`);
+  return m as Membership;
 }
 
 /**
@@ -76,7 +89,8 @@ export function leafConfigFile(dir: string, root = '/'): { path: string; content
 }
 
 function renderLeaf(dir: string, m: Membership): string {
-  return leafConfig({ gateway: m.gateway, port: m.leaf.port, storeDir: join(dir, 'jetstream'), hub: m.hub, secret: m.secret, local: { user: m.leaf.user, password: m.leaf.password }, maxStoreBytes: LEAF_STORE_BYTES });
+  const tls = tlsFiles(join(dir, TLS_DIR));
+  return leafConfig({ gateway: m.gateway, port: m.leaf.port, storeDir: join(dir, 'jetstream'), hub: m.hub, secret: m.secret, tls, local: { user: m.leaf.user, password: m.leaf.password }, maxStoreBytes: LEAF_STORE_BYTES });
 }
 
 /** The leaf node (when this process runs it) and the link, until `stop`. */
@@ -85,6 +99,7 @@ export async function runLink(o: { dir: string; db: Db; runLeaf: boolean; log: (
   let leaf: NatsServer | undefined;
   if (o.runLeaf) {
     leaf = new NatsServer(`leaf-${m.gateway}`, join(o.dir, 'leaf.conf'), o.spawner);
+    writeTls(join(o.dir, TLS_DIR), m, m.authority);
     leaf.write(renderLeaf(o.dir, m));
     await leaf.start();
   }

@@ -54,8 +54,10 @@ export const names = {
   gatewayApi: (gw: string) => `$JS.${gw}.API`,
   /** The centre's JetStream API prefix, as seen from a leaf. */
   centralApi: `$JS.${CENTRAL_DOMAIN}.API`,
-  /** The hub user a gateway's leaf node connects as. */
-  leafUser: (gw: string) => `gw-${gw}`,
+  /** The common name of the client certificate a gateway's leaf node connects with. */
+  leafName: (gw: string) => `gw-${gw}`,
+  /** Its user at the hub: the certificate's subject, as the hub maps it (verify_and_map). */
+  leafUser: (gw: string) => `CN=${names.leafName(gw)}`,
   /** Message id of a telemetry record: its kind and its id in the gateway's store, so a resend is a duplicate. */
   messageId: (gw: string, kind: TelemetryKind, id: number | string) => `${gw}:${kind}:${id}`,
 };

@@ -11,7 +11,14 @@
 // production: 2.9.10 (Debian 12) runs the demo and the tests, and this configuration does not rely
 // on its known flaws (it has no system account, no JetStream admin user for gateways, and no
 // authentication other than the users listed here).
+//
+// The leaf port is mutual TLS (certificates.ts): the hub maps a leaf's client certificate to its
+// user (verify_and_map), and that user's password must match as well. The password is what keeps
+// the user closed on the client port, where no certificate is asked for: a user without one would
+// let anyone in by its name. The client port is the centre's own, for its processes: it listens
+// on the centre's network, never where gateways reach it.
 
+import type { TlsFiles } from './certificates.js';
 import { CENTRAL_DOMAIN, FLEET_ACCOUNT, LOCAL_ACCOUNT, names } from './names.js';
 
 /** The release production needs: 2.9.23 fixed an authentication bypass and JetStream admin API authorisation gaps. */
@@ -36,8 +43,13 @@ export interface HubInput {
   central: { user: string; passwordHash: string };
   /** Enrolled gateways and the bcrypt hash of each one's secret; a gateway left out is refused. */
   gateways: { id: string; passwordHash: string }[];
+  /** The leaf port's certificate and the authority its gateways' certificates must come from. */
+  tls: TlsFiles;
   maxStoreBytes?: number;
 }
+
+/** A TLS handshake may take longer than nats-server's half second on a loaded box or a slow link. */
+const TLS_TIMEOUT_S = 5;
 
 /** What a gateway's leaf user may carry, from the hub's side: publish = up, subscribe = down. */
 export function gatewayPermissions(gw: string): { publish: { allow: string[] }; subscribe: { allow: string[] } } {
@@ -85,7 +97,7 @@ export function hubConfig(h: HubInput): string {
       max_payload: MAX_PAYLOAD,
       ...cluster,
       jetstream: { domain: CENTRAL_DOMAIN, store_dir: h.storeDir, ...(h.maxStoreBytes ? { max_file_store: h.maxStoreBytes } : {}) },
-      leafnodes: { listen: `${me.host}:${me.leafPort}` },
+      leafnodes: { listen: `${me.host}:${me.leafPort}`, tls: { ...h.tls, verify_and_map: true, timeout: TLS_TIMEOUT_S } },
       accounts: {
         [FLEET_ACCOUNT]: {
           jetstream: 'enabled',
@@ -109,6 +121,8 @@ export interface LeafInput {
   /** The centre's leaf node addresses (host:port), tried in turn. */
   hub: string[];
   secret: string;
+  /** The gateway's certificate and the centre's authority, which the hub's certificate must come from. */
+  tls: TlsFiles;
   /** The gateway processes' user on the leaf. */
   local: { user: string; password: string };
   maxStoreBytes: number;
@@ -123,7 +137,7 @@ export function leafConfig(l: LeafInput): string {
       listen: `127.0.0.1:${l.port}`,
       max_payload: MAX_PAYLOAD,
       jetstream: { domain: l.gateway, store_dir: l.storeDir, max_file_store: l.maxStoreBytes, max_memory_store: 64 * 1024 * 1024 },
-      leafnodes: { remotes: [{ urls: l.hub.map((h) => `nats-leaf://${user}:${secret}@${h}`), account: LOCAL_ACCOUNT }] },
+      leafnodes: { remotes: [{ urls: l.hub.map((h) => `nats-leaf://${user}:${secret}@${h}`), account: LOCAL_ACCOUNT, tls: { ...l.tls, timeout: TLS_TIMEOUT_S } }] },
       accounts: { [LOCAL_ACCOUNT]: { jetstream: 'enabled', users: [{ user: l.local.user, password: l.local.password }] } },
     },
     null,

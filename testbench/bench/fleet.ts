@@ -23,15 +23,11 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import bcrypt from 'bcryptjs';
 import { Central, READ_BATCH } from '../../src/fleet/central.js';
 import { decodeToken } from '../../src/fleet/enrolment.js';
-import { freePort } from '../../src/fleet/free-port.js';
 import { GatewayLink } from '../../src/fleet/gateway-link.js';
 import { FLEET_STREAM, names } from '../../src/fleet/names.js';
-import { hubConfig, leafConfig } from '../../src/fleet/nats-config.js';
 import { NatsServer, natsServerVersion } from '../../src/fleet/nats-servers.js';
-import { newSigningKey } from '../../src/fleet/signed-policy.js';
 import { UPLINK_BATCH } from '../../src/fleet/uplink.js';
 import { writeEngineHealth } from '../../src/gateway/health.js';
 import { formatPolicy } from '../../src/policy/document.js';
@@ -40,6 +36,7 @@ import { EventStore, MAX_EVENTS } from '../../src/store/event-store.js';
 import { FleetStore } from '../../src/store/fleet-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { cellPolicy } from '../../src/test-support/cell-policy.js';
+import { CENTRAL_USER, LEAF_LOCAL, openLoopbackCentre, startLoopbackLeaf } from '../../src/test-support/loopback-fleet.js';
 import { until } from '../../src/test-support/until.js';
 import { printCurves, type Curve } from '../lib/curve.js';
 
@@ -48,8 +45,6 @@ const GATEWAYS = Number(values.gateways);
 const EVENTS = Number(values.events);
 /** However loaded the box, what has not arrived by then is missing. */
 const WITHIN_MS = 120_000;
-const CENTRAL = { user: 'central', password: 'central-secret' };
-const LOCAL = { user: 'link', password: 'local' };
 /** Set once the run ends: pollers still waiting (another one failed first) stop. */
 let stopping = false;
 
@@ -64,7 +59,7 @@ interface Box {
 
 interface Fleet {
   dir: string;
-  hub: NatsServer;
+  hub?: NatsServer;
   centralDb: Db;
   central?: Central;
   hubUrl: string;
@@ -77,23 +72,8 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 
 /** The hub, and the centre on it, as the loopback test opens them. */
 async function openCentre(f: Fleet): Promise<void> {
-  const ports = { client: await freePort(), leaf: await freePort() };
-  const central = { user: CENTRAL.user, passwordHash: bcrypt.hashSync(CENTRAL.password, 4) };
-  const render = (gateways: { id: string; passwordHash: string }[]) =>
-    hubConfig({ servers: [{ name: 'central-1', host: '127.0.0.1', clientPort: ports.client, clusterPort: 0, leafPort: ports.leaf }], self: 0, storeDir: join(f.dir, 'hub', 'js'), central, gateways });
-  f.hub.write(render([]));
-  await f.hub.start();
-  f.hubUrl = `127.0.0.1:${ports.client}`;
-  f.central = await Central.open({
-    db: f.centralDb,
-    servers: [f.hubUrl],
-    ...CENTRAL,
-    signingKey: newSigningKey().privatePem,
-    clusterSize: 1,
-    leafAddresses: [`127.0.0.1:${ports.leaf}`],
-    onCredentials: async (gws) => (f.hub.write(render(gws)), f.hub.reload()),
-    log: (line) => console.error(`centre: ${line}`),
-  });
+  const c = await openLoopbackCentre(f.dir, f.centralDb, (line) => console.error(`centre: ${line}`));
+  Object.assign(f, { hub: c.hub, central: c.central, hubUrl: c.hubUrl });
 }
 
 /** Enrols a gateway, starts its leaf node and its link; returns how long the enrolment took (ms). */
@@ -101,13 +81,11 @@ async function addGateway(f: Fleet, id: string): Promise<number> {
   const start = performance.now();
   const token = decodeToken(await f.central!.enrol({ id, site: 'bench', cell: id, group: 'all' }, 'bench'));
   const enrolMs = since(start);
-  const port = await freePort();
-  const box: Box = { id, db: openDatabase(join(f.dir, `${id}.db`)), leaf: new NatsServer(`leaf-${id}`, join(f.dir, id, 'leaf.conf')), last: '' };
+  const { leaf, port } = await startLoopbackLeaf(f.dir, token);
+  const box: Box = { id, db: openDatabase(join(f.dir, `${id}.db`)), leaf, last: '' };
   f.boxes.push(box);
-  box.leaf.write(leafConfig({ gateway: id, port, storeDir: join(f.dir, id, 'js'), hub: token.hub, secret: token.secret, local: LOCAL, maxStoreBytes: 512 * 1024 * 1024 }));
-  await box.leaf.start();
   // A slow confirmation under load is measured, not rolled back: the engine has the whole bound.
-  box.link = await GatewayLink.open({ db: box.db, gateway: id, leaf: { url: `127.0.0.1:${port}`, ...LOCAL }, centralKey: token.centralKey, confirmWithin: WITHIN_MS / 1000, log: (l) => (box.last = l) });
+  box.link = await GatewayLink.open({ db: box.db, gateway: id, leaf: { url: `127.0.0.1:${port}`, ...LEAF_LOCAL }, centralKey: token.centralKey, confirmWithin: WITHIN_MS / 1000, log: (l) => (box.last = l) });
   return enrolMs;
 }
 
@@ -191,7 +169,7 @@ interface EventFigures {
 
 /** The fleet stream's event messages, counted by subject at the hub. */
 async function streamEvents(hubUrl: string): Promise<number> {
-  const nc = await connect({ servers: hubUrl, user: CENTRAL.user, pass: CENTRAL.password });
+  const nc = await connect({ servers: hubUrl, user: CENTRAL_USER.user, pass: CENTRAL_USER.password });
   try {
     const info = await (await jetstreamManager(nc)).streams.info(FLEET_STREAM, { subjects_filter: names.telemetry('*', 'event') });
     return Object.values(info.state.subjects ?? {}).reduce((a, n) => a + n, 0);
@@ -249,7 +227,7 @@ function memory(f: Fleet) {
   const leaves = f.boxes.map((b) => resident(b.leaf).rssMb);
   const m = process.memoryUsage();
   return {
-    hub: resident(f.hub),
+    hub: resident(f.hub!),
     node: { rssMb: m.rss / 2 ** 20, peakMb: process.resourceUsage().maxRSS / 1024, heapUsedMb: m.heapUsed / 2 ** 20 },
     leaf: { medianMb: quantile(leaves, 0.5), maxMb: Math.max(...leaves) },
   };
@@ -312,7 +290,7 @@ async function stop(f: Fleet): Promise<void> {
     );
     await f.central?.close();
   } finally {
-    await f.hub.stop();
+    await f.hub?.stop();
     f.centralDb.close();
     rmSync(f.dir, { recursive: true, force: true });
   }
@@ -322,7 +300,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(GATEWAYS) || GATEWAYS < 1) throw new Error(`--gateways ${values.gateways}: a whole number, at least 1`);
   if (!Number.isInteger(EVENTS) || EVENTS < 1 || EVENTS > MAX_EVENTS) throw new Error(`--events ${values.events}: a whole number from 1 to ${MAX_EVENTS} (a gateway's store keeps ${MAX_EVENTS})`);
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-bench-fleet-'));
-  const f: Fleet = { dir, hub: new NatsServer('central-1', join(dir, 'hub', 'nats.conf')), centralDb: openDatabase(join(dir, 'central.db')), hubUrl: '', boxes: [] };
+  const f: Fleet = { dir, centralDb: openDatabase(join(dir, 'central.db')), hubUrl: '', boxes: [] };
   try {
     const start = performance.now();
     await openCentre(f);

@@ -9,7 +9,6 @@ import { enrolGateway, removeGateway } from '../../fleet/enrolment.js';
 import { MIN_SERVER_VERSION } from '../../fleet/nats-config.js';
 import { natsServerVersion, olderThan } from '../../fleet/nats-servers.js';
 import { rollout, type RolloutStep } from '../../fleet/rollout.js';
-import { publicKeyOf } from '../../fleet/signed-policy.js';
 import { actor, common, consolePort, dbPath, group, portOption, positiveNumber, stopOnSignals, until, UsageError, withDb, type Common, type Io } from '../io.js';
 import type { Command } from 'commander';
 import type { Db } from '../../store/database.js';
@@ -97,9 +96,9 @@ const membership: Sub = (central, io, act) => {
     .action(
       act((id: string, o: Values & { site?: string; cell?: string; group?: string }) => {
         if (!o.site || !o.cell) throw new UsageError('bulkhead central enrol: say where the gateway is with --site and --cell');
-        const state = centralState(o.dir ?? DEFAULT_DIR);
-        return withDb(o.db, (db) => {
-          const token = enrolGateway(db, { id, site: o.site!, cell: o.cell!, group: o.group ?? o.cell! }, actor(o.by), { leafAddresses: state.leafAddresses, centralKey: publicKeyOf(state.signingKey) });
+        return withDb(o.db, async (db) => {
+          const state = await centralState(o.dir ?? DEFAULT_DIR);
+          const token = await enrolGateway(db, { id, site: o.site!, cell: o.cell!, group: o.group ?? o.cell! }, actor(o.by), state);
           io.out(o.json ? JSON.stringify({ gateway: id, token }) : token);
           if (!o.json) io.err(`on gateway ${id}: bulkhead fleet join nats-leaf://${state.leafAddresses[0]} --token TOKEN`);
           return 0;
@@ -135,8 +134,8 @@ const rolloutCommand: Sub = (central, io, act) => {
         const v = Number(version);
         if (!Number.isInteger(v) || v < 1) throw new UsageError(`bulkhead central rollout: the version must be a number, got '${version}'`);
         const waitSeconds = positiveNumber('central rollout', 'wait', o.wait) ?? 120;
-        const state = centralState(o.dir ?? DEFAULT_DIR);
         return withDb(o.db, async (db) => {
+          const state = await centralState(o.dir ?? DEFAULT_DIR);
           // One-off: the running site reads the gateways' answers into the store; this waits for them there.
           const c = await Central.open({ db, ...centralConnection(state), onCredentials: async () => undefined, read: false, log: io.err });
           try {

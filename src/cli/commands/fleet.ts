@@ -2,6 +2,7 @@
 // this gateway's fleet directory; `link` runs the leaf node and the link to the centre (the
 // bulkhead-fleet service); `status` says what the link has sent and taken.
 
+import { X509Certificate } from 'node:crypto';
 import { configDb, fleetDir, loadConfig } from '../../config/appliance-config.js';
 import { readMembership, joinFleet, runLink } from '../../fleet/gateway-site.js';
 import { natsServerVersion } from '../../fleet/nats-servers.js';
@@ -77,11 +78,12 @@ export const registerFleet: Register = (root, io, act) => {
       act((o: Values) => {
         const m = readMembership(where(o));
         return withDb(o.db, (db) => {
-          const s = { gateway: m.gateway, hub: m.hub, joinedAt: m.joinedAt, sent: uplinkCursor(db), ...followerState(db) };
+          const cert = new X509Certificate(m.cert);
+          const s = { gateway: m.gateway, hub: m.hub, joinedAt: m.joinedAt, certificate: { subject: cert.subject, expires: new Date(cert.validTo).toISOString() }, sent: uplinkCursor(db), ...followerState(db) };
           io.out(
             o.json
               ? JSON.stringify(s)
-              : `gateway ${s.gateway} of the fleet at ${s.hub.join(', ')} (joined ${s.joinedAt}); sent up to audit entry ${s.sent.audit}, event ${s.sent.event}, alert change ${s.sent.alert}, discovery ${s.sent.discovery}; last policy package taken: ${s.lastPackage || 'none'}${s.waiting ? `; version ${s.waiting.local} waits for the engine until ${new Date(s.waiting.deadline * 1000).toISOString()}` : ''}`,
+              : `gateway ${s.gateway} of the fleet at ${s.hub.join(', ')} (joined ${s.joinedAt}; its certificate ${s.certificate.subject} expires ${s.certificate.expires.slice(0, 10)}: enrol it anew before then); sent up to audit entry ${s.sent.audit}, event ${s.sent.event}, alert change ${s.sent.alert}, discovery ${s.sent.discovery}; last policy package taken: ${s.lastPackage || 'none'}${s.waiting ? `; version ${s.waiting.local} waits for the engine until ${new Date(s.waiting.deadline * 1000).toISOString()}` : ''}`,
           );
           return 0;
         });
