@@ -30,7 +30,10 @@ describe('a gateway joining a fleet through its appliance configuration', () => 
     const own = await issueClient(authority, 'gw-cell-7');
     const token = encodeToken({ gateway: 'cell-7', hub: ['10.99.0.1:7422'], secret: 's3cret-s3cret', ...own, authority: authority.cert, centralKey: newSigningKey().publicPem });
 
-    const joined = run(['fleet', 'join', 'nats-leaf://10.99.0.1:7422', '--token', token, '--dir', fleetDir, '--leaf-port', '4299']);
+    // From a file: the token holds the gateway's key, which a command line would show in the process list.
+    const tokenFile = join(root, 'cell-7.token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const joined = run(['fleet', 'join', 'nats-leaf://10.99.0.1:7422', '--token-file', tokenFile, '--dir', fleetDir, '--leaf-port', '4299']);
     expect(await joined.code).toBe(0);
     expect(joined.out.join('\n')).toMatch(/joined as gateway cell-7 \(centre 10\.99\.0\.1:7422\)/);
 

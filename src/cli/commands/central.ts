@@ -100,7 +100,7 @@ const membership: Sub = (central, io, act) => {
           const state = await centralState(o.dir ?? DEFAULT_DIR);
           const token = await enrolGateway(db, { id, site: o.site!, cell: o.cell!, group: o.group ?? o.cell! }, actor(o.by), state);
           io.out(o.json ? JSON.stringify({ gateway: id, token }) : token);
-          if (!o.json) io.err(`on gateway ${id}: bulkhead fleet join nats-leaf://${state.leafAddresses[0]} --token TOKEN`);
+          if (!o.json) io.err(`the token holds gateway ${id}'s key: carry it like a password (save it to a file, 0600), and on the gateway: bulkhead fleet join nats-leaf://${state.leafAddresses[0]} --token-file FILE`);
           return 0;
         });
       }),

@@ -3,6 +3,7 @@
 // bulkhead-fleet service); `status` says what the link has sent and taken.
 
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { configDb, fleetDir, loadConfig } from '../../config/appliance-config.js';
 import { readMembership, joinFleet, runLink } from '../../fleet/gateway-site.js';
 import { natsServerVersion } from '../../fleet/nats-servers.js';
@@ -26,22 +27,32 @@ function where(o: Values): string {
   return o.dir ?? fleetDir(c);
 }
 
+function tokenFrom(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new UsageError(`bulkhead fleet join: --token-file ${file}: cannot read: ${(err as Error).message}`);
+  }
+}
+
 export const registerFleet: Register = (root, io, act) => {
   const fleet = group(root.command('fleet').description("this gateway's membership of a fleet: join, link, status"));
 
   common(fleet.command('join'))
     .description("join the fleet with the token the centre made (bulkhead central enrol): writes this gateway's fleet directory and leaf node configuration")
     .argument('<url>', "the centre's leaf node address, nats-leaf://HOST:PORT (the connection is always opened from here)")
-    .option('--token <t>', 'the enrolment token (required)')
+    .option('--token <t>', 'the enrolment token')
+    .option('--token-file <file>', 'a file holding the token (keeps its key out of the process list and the shell history)')
     .option('--dir <dir>', `the fleet directory (default ${DEFAULT_DIR})`)
     .option('--config <file>', "the appliance's configuration: its data directory holds the database and the fleet directory")
     .option('--leaf-port <p>', 'the local leaf node port, on loopback only (default 4223)')
     .action(
-      act((url: string, o: Values & { token?: string; leafPort?: string }) => {
-        if (!o.token) throw new UsageError('bulkhead fleet join: give the enrolment token with --token (bulkhead central enrol prints it)');
+      act((url: string, o: Values & { token?: string; tokenFile?: string; leafPort?: string }) => {
+        if (!o.token === !o.tokenFile) throw new UsageError('bulkhead fleet join: give the enrolment token (bulkhead central enrol prints it) with --token or --token-file, one of them');
+        const token = o.token ?? tokenFrom(o.tokenFile!);
         const leafPort = portOption('fleet join', 'leaf-port', o.leafPort, 4223);
         const dir = where(o);
-        const m = joinFleet(dir, url, o.token, leafPort);
+        const m = joinFleet(dir, url, token, leafPort);
         io.out(o.json ? JSON.stringify({ gateway: m.gateway, hub: m.hub, dir }) : `joined as gateway ${m.gateway} (centre ${m.hub.join(', ')}); start the link: systemctl enable --now bulkhead-fleet, or bulkhead fleet link --dir ${dir} --run-leaf`);
         return 0;
       }),
