@@ -3,7 +3,7 @@
 // journal's size and retention, and time sources. `bulkhead config render` writes them (the
 // install script and the image build run it); a file already as rendered is left untouched.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RETENTION_DEFAULTS, type ApplianceConfig } from './appliance-config.js';
 
@@ -14,6 +14,19 @@ export interface SystemFile {
   purpose: string;
   /** 0644 unless it holds a secret. */
   mode?: number;
+  /** Owned like the directory it is in (a service user's file, written by root), not by root. */
+  ownedLikeItsDirectory?: boolean;
+}
+
+/**
+ * Gives `paths` the owner of `dir` when root writes them: files a service reads as its own user
+ * (the fleet link reads its membership, key and leaf configuration as `bulkhead`) are written by
+ * root at install or join time into that user's data directory. Not root: they are ours already.
+ */
+export function ownLike(dir: string, paths: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = statSync(dir);
+  for (const p of paths) chownSync(p, uid, gid);
 }
 
 const HEADER = '# Written by bulkhead config render from /etc/bulkhead/bulkhead.yaml: edit that file, not this one.\n';
@@ -142,6 +155,7 @@ export function writeSystemFiles(files: SystemFile[], root = '/'): { written: Sy
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(`${target}.new`, f.content, { mode: f.mode ?? 0o644 });
     renameSync(`${target}.new`, target);
+    if (f.ownedLikeItsDirectory) ownLike(dirname(target), [target]);
     written.push(f);
   }
   return { written, unchanged };

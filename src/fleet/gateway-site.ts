@@ -6,7 +6,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ownLike } from '../config/system-files.js';
 import { BulkheadError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { tlsFiles, writeTls } from './certificates.js';
@@ -63,9 +64,11 @@ export function joinFleet(dir: string, url: string, tokenText: string, leafPort:
     joinedAt: new Date().toISOString(),
   };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeTls(join(dir, TLS_DIR), m, m.authority);
+  const tls = writeTls(join(dir, TLS_DIR), m, m.authority);
   writeFileSync(join(dir, 'leaf.conf'), renderLeaf(dir, m), { mode: 0o600 });
   writeFileSync(file, JSON.stringify(m, null, 2), { mode: 0o600 });
+  // Joined as root, read by the fleet service as the data directory's user.
+  ownLike(dirname(dir), [dir, join(dir, TLS_DIR), ...Object.values(tls), join(dir, 'leaf.conf'), file]);
   return m;
 }
 

@@ -29,7 +29,7 @@ export const registerConfig: Register = (root, io, act) => {
         const c = loadConfig(file);
         // A gateway that joined a fleet: its leaf node's configuration too, from its membership (it holds the gateway's secret).
         const leaf = leafConfigFile(fleetDir(c), root);
-        const fleet = leaf ? [{ path: leaf.path, content: leaf.content, mode: 0o600, purpose: `the leaf node of gateway ${leaf.gateway}: it connects out to the centre at ${leaf.hub.join(', ')}` }] : [];
+        const fleet = leaf ? [{ path: leaf.path, content: leaf.content, mode: 0o600, ownedLikeItsDirectory: true, purpose: `the leaf node of gateway ${leaf.gateway}: it connects out to the centre at ${leaf.hub.join(', ')}` }] : [];
         const r = writeSystemFiles([...renderSystemFiles(c, { network: o.network !== false }), ...fleet], root);
         if (o.json) io.out(JSON.stringify({ root, written: r.written.map((f) => f.path), unchanged: r.unchanged.map((f) => f.path) }));
         else for (const [what, list] of [['written', r.written], ['unchanged', r.unchanged]] as const) for (const f of list) io.out(`${what.padEnd(9)} ${f.path}: ${f.purpose}`);
