@@ -114,6 +114,8 @@ export class CentralSite {
     // Issued anew at each start: a changed address is in it, and it never outlives the site's authority.
     const tls = writeTls(join(o.dir, 'tls'), await issueServer(state.authority, leafPortHosts(state)), state.authority.cert);
     const servers = state.servers.map((s) => new NatsServer(s.name, join(o.dir, `${s.name}.conf`), o.spawner));
+    // A gateway refused (its certificate, its removal) shows in the site's log, not only in the server's.
+    for (const s of servers) s.followErrors(o.log);
     const render = (gateways: { id: string; passwordHash: string }[]) =>
       state.servers.forEach((s, i) => servers[i]!.write(hubConfig({ servers: state.servers, self: i, storeDir: join(o.dir, 'jetstream', s.name), central: { user: state.user, passwordHash }, gateways, tls })));
     const inForce = (gateways: { id: string; passwordHash: string }[]) => {

@@ -138,7 +138,10 @@ describe.skipIf(missing)('the fleet on loopback', () => {
     const centre = await connect({ servers: hubUrl, user: CENTRAL_USER.user, pass: CENTRAL_USER.password, inboxPrefix: '$JSC.R' });
     const reaches = () => jetstreamManager(centre, { domain: 'cell-y', timeout: 1000 }).then(() => true, () => false);
     try {
-      await until('the forged leaf told why it is refused', () => /tls|certificate/i.test(fake.leaf.log()), WAIT);
+      const said: string[] = [];
+      fake.leaf.followErrors((line) => said.push(line));
+      const why = await until('the forged leaf told why it is refused', () => said.find((l) => /tls|certificate/i.test(l)), WAIT);
+      expect(why).toMatch(/^nats-server leaf-cell-y: /);
       expect(await reaches()).toBe(false);
     } finally {
       await fake.leaf.stop();

@@ -104,6 +104,8 @@ export async function runLink(o: { dir: string; db: Db; runLeaf: boolean; log: (
     leaf = new NatsServer(`leaf-${m.gateway}`, join(o.dir, 'leaf.conf'), o.spawner);
     writeTls(join(o.dir, TLS_DIR), m, m.authority);
     leaf.write(renderLeaf(o.dir, m));
+    // A hub that refuses the link (a certificate, a removed gateway) says why in the leaf's log only: in the service's journal too.
+    leaf.followErrors(o.log);
     await leaf.start();
   }
   try {

@@ -28,11 +28,17 @@ export function olderThan(a: string, b: string): boolean {
 /** Starts a process: plain, or inside a network namespace (the testbench). */
 export type Spawner = (cmd: string, args: string[]) => ChildProcess;
 
+/** How long the same error is not said again. */
+const ERROR_REPEAT_MS = 60_000;
+
 const plain: Spawner = (cmd, args) => spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 export class NatsServer {
   private proc?: ChildProcess;
   private output = '';
+  /** Where its errors go as they happen; each text once a minute at most (a refused link is retried every second). */
+  private errors?: (text: string) => void;
+  private lastError = { text: '', at: 0 };
 
   constructor(
     readonly name: string,
@@ -50,7 +56,11 @@ export class NatsServer {
   async start(): Promise<void> {
     const p = this.run('nats-server', ['-c', this.configFile]);
     this.proc = p;
-    p.stderr?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-8000)));
+    p.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      this.output = (this.output + text).slice(-8000);
+      if (this.errors) for (const m of text.matchAll(/\[ERR\] (?:\S+ - lid:\d+ - )?(.*)/g)) this.sayError(m[1]!);
+    });
     // Ready is what the server says once it listens (its log is on stderr), wherever it runs.
     const deadline = Date.now() + START_MS;
     while (!/Server is ready/.test(this.output)) {
@@ -58,6 +68,17 @@ export class NatsServer {
       if (Date.now() > deadline) throw new Error(`nats-server ${this.name} was not ready within ${START_MS} ms: ${this.output.trim()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Says its errors (a refused certificate, a refused user, a full store) through `to` from now on. */
+  followErrors(to: (text: string) => void): void {
+    this.errors = to;
+  }
+
+  private sayError(text: string): void {
+    if (text === this.lastError.text && Date.now() - this.lastError.at < ERROR_REPEAT_MS) return;
+    this.lastError = { text, at: Date.now() };
+    this.errors!(`nats-server ${this.name}: ${text}`);
   }
 
   /** Rereads its configuration: new users may connect, removed ones are disconnected and refused. */
