@@ -156,7 +156,8 @@ while [ "$(restarts)" = "$before" ] && [ $(( $(date +%s) - t0 )) -lt 90 ]; do
 done
 after=$(restarts)
 if [ "$after" != "$before" ] && [ $gone = 0 ]; then report watchdog-restart ok "supervisor pid $main hung: systemd restarted the service after $(( $(date +%s) - t0 )) s, rules held throughout"; else report watchdog-restart FAIL "restarts $before -> $after, table missing in $gone samples"; fi
-if wait_for 60 engine_running; then report enforcing-again ok "$(( $(date +%s) - t0 )) s after the hang: $(status_text)"; else report enforcing-again FAIL "$(status_text)"; fi
+# Emulated, an engine start can outlast its 20 s limit: the supervisor gives the next one 40 s (systemd's start limit is 90 s).
+if wait_for 120 engine_running; then report enforcing-again ok "$(( $(date +%s) - t0 )) s after the hang: $(status_text)"; else report enforcing-again FAIL "$(status_text)"; fi
 journalctl -u bulkhead --no-pager -o cat | grep -q 'Watchdog timeout' && report watchdog-journal ok "systemd logged the watchdog timeout" || report watchdog-journal FAIL "no watchdog timeout in the journal"
 journalctl -u bulkhead --no-pager -o cat | grep -q 'fail state held' && report failsafe-ran ok "ExecStopPost held the fail state" || report failsafe-ran FAIL "no failsafe output in the journal"
 

@@ -6,7 +6,9 @@
 // - watchdog: the engine sends a heartbeat from its event loop every 250 ms; none for
 //   `watchdogMs` (a hung loop, a stopped process) and the engine is killed. Killed, its queue
 //   closes and each conduit is in its fail state at once: fail-open conduits forwarded by the
-//   kernel (queue bypass), fail-closed ones passing nothing.
+//   kernel (queue bypass), fail-closed ones passing nothing. A start that takes longer than
+//   `startupMs` is killed too, and the next start is given twice as long (to STARTUP_MAX_MS):
+//   a slow box (an emulated one, a loaded one) is slow, not hung, and must not stay down.
 // - restart: an engine that exits or is killed is started again (1 s, doubling to 30 s while it
 //   keeps failing); it resumes the store's active policy, mode and isolations.
 // - hardware bypass: while the engine is down, a bypass relay (if the box has one) joins the
@@ -67,6 +69,8 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** Running this long without trouble and the back-off starts over. */
 const HEALTHY_MS = 60_000;
+/** The longest a start may take, however slow the box proved. */
+const STARTUP_MAX_MS = 160_000;
 const HOUSEKEEPING_MS = 60_000;
 
 const now = () => Date.now() / 1000;
@@ -116,8 +120,11 @@ class Supervisor {
   /** When the filling data filesystem was last alerted (s); 0 while it is below the warning level. */
   private storageAlerted = 0;
   private readonly watcher: WatcherChild | undefined;
+  /** How long the next start may take: startupMs, doubled after each start that ran out of it. */
+  private startupMs: number;
 
   constructor(private readonly o: SupervisorOptions) {
+    this.startupMs = o.startupMs;
     this.watcher = o.watch === false ? undefined : new WatcherChild(CLI, ['learn', '--respond', ...o.learnArgs], o.log);
     this.state = { pid: process.pid, since: now(), watchdogMs: o.watchdogMs, engine: { state: 'down', since: now() }, restarts: 0 };
     this.events = new EventStore(o.store.db);
@@ -238,12 +245,14 @@ class Supervisor {
     if (!c) return;
     const e = this.state.engine;
     const silentMs = (now() - (e.lastBeat ?? e.since)) * 1000;
-    const limit = e.state === 'starting' ? this.o.startupMs : this.o.watchdogMs;
+    const starting = e.state === 'starting';
+    const limit = starting ? this.startupMs : this.o.watchdogMs;
     if (silentMs <= limit) return;
     if (this.hung) return;
-    this.hung = `hung: no heartbeat for ${Math.round(silentMs)} ms (watchdog ${limit} ms)`;
-    this.audit('engine.hang', `pid ${c.pid}`, { silentMs: Math.round(silentMs), watchdogMs: limit, state: e.state });
-    this.alert(`engine ${this.hung}: killing it so that its conduits fall to their fail state`);
+    this.hung = starting ? `did not start within ${limit} ms` : `hung: no heartbeat for ${Math.round(silentMs)} ms (watchdog ${limit} ms)`;
+    if (starting) this.startupMs = Math.min(this.startupMs * 2, STARTUP_MAX_MS);
+    this.audit('engine.hang', `pid ${c.pid}`, { silentMs: Math.round(silentMs), watchdogMs: limit, state: e.state, ...(starting ? { nextStartupMs: this.startupMs } : {}) });
+    this.alert(`engine ${this.hung}: killing it so that its conduits fall to their fail state${starting ? `; its next start may take ${this.startupMs / 1000} s` : ''}`);
     c.kill('SIGKILL');
   }
 

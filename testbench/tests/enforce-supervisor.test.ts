@@ -17,6 +17,7 @@ import { EventStore } from '../../src/store/event-store.js';
 import type { GatewayStatus } from '../../src/app/status.js';
 import { createLan, type Lan } from '../plant/lan.js';
 import { cellPolicy, inlineUnavailable, PEERS } from '../lib/inline.js';
+import { until } from '../../src/test-support/until.js';
 import { CLI, stopProcess, waitForLine } from '../lib/processes.js';
 
 const hmi = { name: 'hmi', ip: '10.252.2.21', mac: '02:00:00:00:04:21' };
@@ -266,6 +267,24 @@ describe.skipIf(unavailable !== undefined)('bulkhead start: the supervised gatew
     expect(actions).toContain('engine.handover');
     await stopProcess(gateway);
   }, 60_000);
+
+  it('gives a start that ran out of time twice as long the next time: a slow box comes up, not down for good', async () => {
+    const slow = join(dir, 'slow.db');
+    // No child of ours reports in within 0.4 s: the limit doubles at each kill until one does.
+    gateway = lan.spawnIn('switch', process.execPath, [CLI, 'start', '--bridge', 'br0', '--db', slow, '--queue', '11', '--startup-ms', '400', '--mode', 'enforce']);
+    let slog = '';
+    gateway.stderr!.on('data', (d: Buffer) => (slog += d.toString()));
+    try {
+      const up = () => (JSON.parse(cliOn(slow, 'status', '--json')) as GatewayStatus).supervisor?.engine.state === 'running';
+      await until(() => `the learner up after its slow starts; the log: ${slog}`, up, 80_000, 500);
+      expect(slog).toMatch(/did not start within 400 ms: killing it so that its conduits fall to their fail state; its next start may take 0\.8 s/);
+      const hangs = (JSON.parse(cliOn(slow, 'audit', '--json')) as { action: string; detail: { watchdogMs?: number; nextStartupMs?: number } }[]).filter((e) => e.action === 'engine.hang');
+      expect(hangs.length).toBeGreaterThan(0);
+      expect(hangs.map((h) => h.detail.nextStartupMs)).toEqual(hangs.map((h) => h.detail.watchdogMs! * 2));
+    } finally {
+      await stopProcess(gateway);
+    }
+  }, 90_000);
 
   it('warns when the data filesystem passes its warning level (SR 2.9): an alert, and in status', async () => {
     // A small filesystem of the test's own, 10 of its 16 MiB taken.
