@@ -59,7 +59,7 @@ export class NatsServer {
     p.stderr?.on('data', (d: Buffer) => {
       const text = d.toString();
       this.output = (this.output + text).slice(-8000);
-      if (this.errors) for (const m of text.matchAll(/\[ERR\] (?:\S+ - lid:\d+ - )?(.*)/g)) this.sayError(m[1]!);
+      if (this.errors) for (const m of text.matchAll(/\[ERR\] (?:\S+ - [a-z]id:\d+ - )?(.*)/g)) this.sayError(m[1]!);
     });
     // Ready is what the server says once it listens (its log is on stderr), wherever it runs.
     const deadline = Date.now() + START_MS;
@@ -70,7 +70,7 @@ export class NatsServer {
     }
   }
 
-  /** Says its errors (a refused certificate, a refused user, a full store) through `to` from now on. */
+  /** Says its errors (a refused certificate, a refused user, a full store) through `to` from now on, without the connection's address and id (lid, cid, rid), so a refusal retried every second is said once a minute. */
   followErrors(to: (text: string) => void): void {
     this.errors = to;
   }
