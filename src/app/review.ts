@@ -33,28 +33,54 @@ export type { ZoneEdit };
 const { $id, title, ...document } = POLICY_SCHEMA;
 const conduit = document.properties.conduits.items;
 const rules = conduit.properties.rules;
-const shownRule = { ...rules.items, required: [...rules.items.required, 'allows'], properties: { ...rules.items.properties, allows: { type: 'string' } } };
+/** A rule as a page shows it: as written, with `allows` in the plant's words. */
+export const SHOWN_RULE_SCHEMA = { ...rules.items, required: [...rules.items.required, 'allows'], properties: { ...rules.items.properties, allows: { type: 'string' } } };
+const link = document.properties.link;
 export const SHOWN_POLICY_SCHEMA = {
   ...document,
   properties: {
     ...document.properties,
+    // The first bindings only, and how many there are (policy/stored.ts outlinePolicy).
+    link: { ...link, properties: { ...link.properties, bindingCount: { type: 'integer' } } },
     conduits: {
       ...document.properties.conduits,
-      items: { ...conduit, required: [...conduit.required, 'ruleCount'], properties: { ...conduit.properties, ruleCount: { type: 'integer' }, rules: { ...rules, items: shownRule } } },
+      items: { ...conduit, required: [...conduit.required, 'ruleCount'], properties: { ...conduit.properties, ruleCount: { type: 'integer' }, rules: { ...rules, items: SHOWN_RULE_SCHEMA } } },
     },
   },
 } as const;
 
 /** Parsed versions kept (documents never change once stored): a derived policy can hold 100,000 rules. */
 const CACHED_VERSIONS = 2;
-/** How many rules a conduit shows: one constant, beside the outline kept with each version. */
+/** How many rules a conduit shows first: one constant, beside the outline kept with each version. */
 export { RULES_SHOWN };
 export const DOCUMENT_SHOWN = 1 << 20;
+/** Rules in one page of a conduit's rules, by default and at most. */
+export const RULE_PAGE = 200;
+export const RULE_PAGE_MAX = 1000;
+
+/** A page of one conduit's rules, found by what they name when `q` is given. */
+export interface RulePage {
+  version: number;
+  conduitId: string;
+  ruleCount: number;
+  /** Rules that name `q` (all of them without one). */
+  matched: number;
+  offset: number;
+  rules: (Rule & { allows: string })[];
+}
+
+/** What a rule names, for a search: its id, protocol, port, endpoints and comment. */
+function mentions(r: Rule, q: string): boolean {
+  const words = [r.id, r.protocol, r.port === undefined ? '' : String(r.port), r.client.zone ?? '', r.server.zone ?? '', r.comment ?? '', ...(r.client.hosts ?? []), ...(r.server.hosts ?? [])];
+  return words.some((w) => w.toLowerCase().includes(q));
+}
 
 export class PolicyReview {
   readonly policies: PolicyStore;
   readonly learn: LearnStore;
   private readonly cache = new Map<number, LoadedPolicy>();
+  /** The last lint in context, by version and the learned baseline's revision: it reads every conversation. */
+  private linted: { key: string; findings: Finding[] } | undefined;
 
   constructor(readonly db: Db) {
     this.policies = new PolicyStore(db);
@@ -91,14 +117,35 @@ export class PolicyReview {
     const version = this.version(ref);
     const { documentLength, ...meta } = this.policies.summary(version);
     const outline = storedOutline(this.policies, version);
-    const names = learnedNames(this.learn);
-    const shown = (r: Rule) => ({ ...r, allows: describeRule(r, names) });
+    const shown = this.shownRule();
     const policy = { ...outline, conduits: outline.conduits.map((c) => ({ ...c, rules: c.rules.map(shown) })) };
     return { ...meta, policy, ...(documentLength <= DOCUMENT_SHOWN ? { document: this.policies.get(version).document } : { documentBytes: documentLength }) };
   }
 
+  /** Rules `offset`.. of a conduit (those naming `q`, when given), each with what it allows in words. */
+  rules(ref: string, conduitId: string, page: { offset?: number; limit?: number; q?: string } = {}): RulePage {
+    const version = this.version(ref);
+    const conduit = this.load(String(version)).policy.conduits.find((c) => c.id === conduitId);
+    if (!conduit) throw new BulkheadError('BH_NOT_FOUND', `policy version ${version} has no conduit '${conduitId}'`);
+    const q = page.q?.trim().toLowerCase();
+    const matching = q ? conduit.rules.filter((r) => mentions(r, q)) : conduit.rules;
+    const offset = page.offset ?? 0;
+    const limit = Math.min(page.limit ?? RULE_PAGE, RULE_PAGE_MAX);
+    return { version, conduitId, ruleCount: conduit.rules.length, matched: matching.length, offset, rules: matching.slice(offset, offset + limit).map(this.shownRule()) };
+  }
+
+  /** A rule with `allows`, in the words the plant's devices use for their targets. */
+  private shownRule(): (r: Rule) => Rule & { allows: string } {
+    const names = learnedNames(this.learn);
+    return (r) => ({ ...r, allows: describeRule(r, names) });
+  }
+
+  /** Lint findings in the context of what was learned; kept until the version or the baseline changes. */
   lint(ref: string): Finding[] {
-    return lintInContext(this.learn, this.load(ref).policy);
+    const version = this.version(ref);
+    const key = `${version}:${this.learn.revision()}`;
+    if (this.linted?.key !== key) this.linted = { key, findings: lintInContext(this.learn, this.load(String(version)).policy) };
+    return this.linted.findings;
   }
 
   diff(a: string, b: string): PolicyDiff {

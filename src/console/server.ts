@@ -24,7 +24,7 @@ import { fleetRoutes } from './routes/fleet.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { policyChangeRoutes } from './routes/policy-changes.js';
-import { policyRoutes } from './routes/policy.js';
+import { policyRoutes, policyRuleRoutes } from './routes/policy.js';
 import { riskRoutes } from './routes/risk.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
@@ -73,7 +73,7 @@ export async function buildConsole(db: Db, o: ConsoleOptions = {}): Promise<{ ap
   await app.register(rateLimit, { global: false });
   await app.register(swagger, { openapi: { info: { title: 'Bulkhead console API', version: '0.1.0', description: 'Every route needs a session (cookie) with the role it names, and changes need the X-CSRF-Token header.' } } });
   guard(app, s, routes);
-  for (const feature of [sessionRoutes(o.tls !== undefined), userRoutes, gatewayRoutes, inventoryRoutes, policyRoutes, policyChangeRoutes, alertRoutes, advisoryRoutes, riskRoutes, auditRoutes, eventRoutes, fleetRoutes]) await app.register(feature, { s });
+  for (const feature of [sessionRoutes(o.tls !== undefined), userRoutes, gatewayRoutes, inventoryRoutes, policyRoutes, policyRuleRoutes, policyChangeRoutes, alertRoutes, advisoryRoutes, riskRoutes, auditRoutes, eventRoutes, fleetRoutes]) await app.register(feature, { s });
   app.get('/api/docs', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   const roots = uiRoots();
   if (roots.length) await app.register(fastifyStatic, { root: roots, index: 'index.html', cacheControl: true, maxAge: 0 });

@@ -28,7 +28,12 @@ describe('learned target names', () => {
       clock: { firstSeen: 1, lastSeen: 2, lastDiscovery: 0 },
     });
     expect(store.assetsMentioning(['opcuaNames']).map((a) => a.ip)).toEqual(['10.0.0.5', '10.0.0.9']);
-    expect(Object.fromEntries(learnedTargetNames(store))).toEqual({ 'ns=2;i=1017': 'Setpoint', 'ns=2;i=1018': 'Level' });
+    const names = learnedTargetNames(store);
+    expect(Object.fromEntries(names)).toEqual({ 'ns=2;i=1017': 'Setpoint', 'ns=2;i=1018': 'Level' });
     expect(store.assetsMentioning([])).toEqual([]);
+    // Kept until the next flush, which may bring new names.
+    expect(learnedTargetNames(store)).toBe(names);
+    store.flush({ assets: [asset('10.0.0.4', { opcuaNames: { 'ns=2;i=1019': 'Flow' } })], conversations: [], discoveries: [], events: [], clock: { firstSeen: 1, lastSeen: 3, lastDiscovery: 0 } });
+    expect(learnedTargetNames(store).get('ns=2;i=1019')).toBe('Flow');
   });
 });

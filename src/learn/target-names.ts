@@ -26,10 +26,24 @@ export function targetNames(assets: readonly Asset[]): TargetNames {
   return names;
 }
 
+/** A store of learned assets, as far as their names need it: `revision` moves on with every change. */
+export interface NamedAssets {
+  assetsMentioning(keys: readonly string[]): readonly Asset[];
+  revision(): number;
+}
+
+const kept = new WeakMap<NamedAssets, { revision: number; names: TargetNames }>();
+
 /**
- * The names a store's learned devices gave, reading only the assets that hold names (a few
- * servers) rather than every asset: a page of the console asks this on every view.
+ * The names a store's learned devices gave, reading only the assets that hold names rather than
+ * every asset, and kept until the store's next revision: a page of the console asks this on
+ * every view, and finding the assets that hold names still reads every asset's record.
  */
-export function learnedTargetNames(store: { assetsMentioning(keys: readonly string[]): readonly Asset[] }): TargetNames {
-  return targetNames(store.assetsMentioning(NAME_SLOTS));
+export function learnedTargetNames(store: NamedAssets): TargetNames {
+  const revision = store.revision();
+  const hit = kept.get(store);
+  if (hit?.revision === revision) return hit.names;
+  const names = targetNames(store.assetsMentioning(NAME_SLOTS));
+  kept.set(store, { revision, names });
+  return names;
 }

@@ -56,7 +56,7 @@ describe('a stored policy version', () => {
     expect(store.parsed(v)).toEqual(parsed);
     expect(storedPolicy(store, store.get(v))).toEqual(parsePolicy(store.get(v).document));
     // Loaded from the kept form, not the text: a document changed behind the store's back is not read.
-    db.prepare('UPDATE policy_versions SET document = ? WHERE version = ?').run('not: [a policy', v);
+    db.prepare('UPDATE policy_texts SET document = ? WHERE version = ?').run('not: [a policy', v);
     expect(storedPolicy(store, store.get(v))).toEqual(parsed);
     db.close();
   });
@@ -92,7 +92,7 @@ describe('a stored policy version', () => {
     const store = new PolicyStore(db);
     const v = store.add(text, 'p', 'test', 'tester');
     for (const bad of ['{"bulkheadPolicy": 1, "name": ', '[]', '{"bulkheadPolicy": 2, "name": "p", "zones": [], "conduits": []}']) {
-      db.prepare('UPDATE policy_versions SET parsed = ? WHERE version = ?').run(bad, v);
+      db.prepare('UPDATE policy_texts SET parsed = ? WHERE version = ?').run(bad, v);
       expect(storedPolicy(store, store.get(v))).toEqual(parsePolicy(text));
       expect(store.parsed(v)).toEqual(parsePolicy(text));
     }
@@ -123,10 +123,31 @@ describe('a stored policy version', () => {
     expect(storedOutline(store, 1)).toEqual(outlinePolicy(parsePolicy(text)));
     expect(store.outline(1)).toEqual(outlinePolicy(parsePolicy(text)));
     // Read from the kept outline from then on: the form behind it is not read again.
-    db.prepare('UPDATE policy_versions SET parsed = NULL, document = ? WHERE version = 1').run('not: [a policy');
+    db.prepare('UPDATE policy_texts SET parsed = NULL, document = ? WHERE version = 1').run('not: [a policy');
     expect(storedOutline(store, 1)).toEqual(outlinePolicy(parsePolicy(text)));
     const v = store.add(text, 'p', 'test', 'tester', parsePolicy(text), outlinePolicy(parsePolicy(text)));
     expect(store.outline(v)).toEqual(outlinePolicy(parsePolicy(text)));
+    db.close();
+  });
+
+  it('cuts the link section to its first bindings with their count, and an outline kept longer before to the first view', () => {
+    const parsed = parsePolicy(document());
+    const [first] = parsed.conduits;
+    const bindings = Array.from({ length: RULES_SHOWN + 3 }, (_, i) => ({ ip: `10.9.0.${i}`, mac: `02:00:00:00:00:${i.toString(16).padStart(2, '0')}` }));
+    const big: Policy = { ...parsed, link: { etherTypes: ['arp'], bindings }, conduits: [{ ...first!, rules: Array.from({ length: 200 }, (_, i) => structuredClone({ ...first!.rules[0]!, id: `r-${i}` })) }] };
+    const outline = outlinePolicy(big);
+    expect(outline.link).toEqual({ etherTypes: ['arp'], bindingCount: RULES_SHOWN + 3, bindings: bindings.slice(0, RULES_SHOWN) });
+    expect(outline.conduits[0]!.rules.map((r) => r.id)).toEqual(big.conduits[0]!.rules.slice(0, RULES_SHOWN).map((r) => r.id));
+
+    const db = openDatabase(dbPath());
+    const store = new PolicyStore(db);
+    // As kept before the first view was cut to RULES_SHOWN: 200 rules and the whole link.
+    const v = store.add(formatPolicy(big, 'big'), 'p', 'test', 'tester', big, { ...big, conduits: big.conduits.map((c) => ({ ...c, ruleCount: 1_000 })) });
+    const recut = storedOutline(store, v);
+    expect(recut.conduits[0]!.rules).toHaveLength(RULES_SHOWN);
+    expect(recut.conduits[0]!.ruleCount).toBe(1_000);
+    expect(recut.link?.bindingCount).toBe(RULES_SHOWN + 3);
+    expect(store.outline(v)).toEqual(recut);
     db.close();
   });
 });

@@ -4,17 +4,33 @@
 
 import type { PolicyStore, PolicyVersion } from '../store/policy-store.js';
 import { parsePolicy } from './document.js';
-import type { Conduit, Policy } from './model.js';
+import type { Conduit, LinkPolicy, Policy } from './model.js';
 
-/** A page shows what a person can read of a large plant's policy; the rest is counted. */
-export const RULES_SHOWN = 200;
+/**
+ * A policy's first view shows each conduit's first RULES_SHOWN rules (and the link section's first
+ * RULES_SHOWN address bindings); the rest is counted and read a page at a time. A derived policy
+ * has tens of conduits: 25 rules each keeps the first view near a megabyte at 100,000 rules.
+ */
+export const RULES_SHOWN = 25;
 
 /** A policy as its view shows it: every conduit's first RULES_SHOWN rules and its full ruleCount. */
-export type PolicyOutline = Omit<Policy, 'conduits'> & { conduits: (Conduit & { ruleCount: number })[] };
+export type PolicyOutline = Omit<Policy, 'conduits' | 'link'> & { conduits: (Conduit & { ruleCount: number })[]; link?: LinkPolicy & { bindingCount?: number } };
 
 /** The outline of `policy`, kept beside its form so that the view reads kilobytes, not the whole policy. */
 export function outlinePolicy(policy: Policy): PolicyOutline {
-  return { ...policy, conduits: policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+  const { link, ...rest } = policy;
+  const outline: PolicyOutline = { ...rest, conduits: policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+  if (link) outline.link = link.bindings ? { ...link, bindingCount: link.bindings.length, bindings: link.bindings.slice(0, RULES_SHOWN) } : link;
+  return outline;
+}
+
+/** An outline kept before the first view was cut shorter (200 rules a conduit) or kept the link whole: cut as outlinePolicy cuts. */
+function recut(kept: PolicyOutline): PolicyOutline {
+  const long = kept.conduits.some((c) => c.rules.length > RULES_SHOWN) || (kept.link?.bindings !== undefined && kept.link.bindingCount === undefined);
+  if (!long) return kept;
+  const outline = outlinePolicy({ ...kept, conduits: kept.conduits.map(({ ruleCount, ...c }) => c) } as Policy);
+  outline.conduits.forEach((c, i) => (c.ruleCount = kept.conduits[i]!.ruleCount));
+  return outline;
 }
 
 /**
@@ -29,7 +45,11 @@ export function storeVersion(policies: PolicyStore, document: string, name: stri
 /** A version's outline as kept, else made from its policy (storedPolicy) and kept for the next view. */
 export function storedOutline(policies: PolicyStore, version: number): PolicyOutline {
   const kept = policies.outline(version);
-  if (looksLikePolicy(kept) && kept.conduits.every((c) => typeof (c as Partial<PolicyOutline['conduits'][number]>).ruleCount === 'number' && Array.isArray(c.rules))) return kept as PolicyOutline;
+  if (looksLikePolicy(kept) && kept.conduits.every((c) => typeof (c as Partial<PolicyOutline['conduits'][number]>).ruleCount === 'number' && Array.isArray(c.rules))) {
+    const outline = recut(kept as PolicyOutline);
+    if (outline !== kept) policies.keepOutline(version, outline);
+    return outline;
+  }
   const outline = outlinePolicy(storedPolicy(policies, policies.get(version)));
   policies.keepOutline(version, outline);
   return outline;

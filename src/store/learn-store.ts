@@ -108,6 +108,7 @@ export class LearnStore {
   private readonly putEvent;
   private readonly putSource;
   private readonly putMeta;
+  private readonly bumpRevision;
   private readonly pruneEvents;
   private readonly flushTx;
   private readonly getConversation;
@@ -126,6 +127,7 @@ export class LearnStore {
       'INSERT INTO sources (id, kind, name, size, packets_done, finished, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET packets_done = excluded.packets_done, finished = excluded.finished, updated_at = excluded.updated_at',
     );
     this.putMeta = db.prepare(WRITE_SETTING);
+    this.bumpRevision = db.prepare(`INSERT INTO meta (key, value) VALUES ('learn.revision', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`);
     this.pruneEvents = db.prepare('DELETE FROM stream_events WHERE id <= (SELECT MAX(id) FROM stream_events) - ?');
     this.flushTx = db.transaction((b: FlushBatch<StoredAsset, StoredConversation>) => {
       for (const a of b.assets) this.putAsset.run(a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a));
@@ -134,6 +136,7 @@ export class LearnStore {
       for (const e of b.events) this.putEvent.run(e.ts, e.event, e.flowId, e.protocol ?? null, e.detail);
       if (b.events.length > 0) this.pruneEvents.run(MAX_STORED_EVENTS);
       this.putMeta.run('learn.clock', JSON.stringify(b.clock));
+      this.bumpRevision.run();
       if (b.counts) this.putMeta.run('learn.counts', JSON.stringify(b.counts));
       if (b.etherTypes) this.putMeta.run('learn.etherTypes', JSON.stringify(b.etherTypes));
       if (b.alerts?.length) this.alerts.record(b.alerts);
@@ -242,6 +245,11 @@ export class LearnStore {
   /** The EtherTypes learning saw besides IP, as learning stored them. */
   etherTypes<T>(): T | undefined {
     return this.meta<T>('learn.etherTypes');
+  }
+
+  /** Moves on with every flush (the only writer of assets and conversations): what was computed from them at one revision still holds. */
+  revision(): number {
+    return this.meta<number>('learn.revision') ?? 0;
   }
 
   counts(): Record<string, number> {

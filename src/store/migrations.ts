@@ -273,4 +273,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE fleet_gateways ADD COLUMN health_ts REAL;
   ALTER TABLE fleet_gateways ADD COLUMN policy_ts REAL;
   `,
+  // 16: a version's texts (document, checked form, outline: tens of MB for a 100,000-rule policy)
+  // apart from its record: reading a version's status or approvals walked the whole document's
+  // overflow pages (17 ms a version to list them), and an approval rewrote it all.
+  `
+  CREATE TABLE policy_texts (
+    version INTEGER PRIMARY KEY REFERENCES policy_versions (version),
+    document TEXT NOT NULL,
+    parsed TEXT,
+    outline TEXT
+  ) STRICT;
+  INSERT INTO policy_texts (version, document, parsed, outline) SELECT version, document, parsed, outline FROM policy_versions;
+  ALTER TABLE policy_versions DROP COLUMN document;
+  ALTER TABLE policy_versions DROP COLUMN parsed;
+  ALTER TABLE policy_versions DROP COLUMN outline;
+  `,
 ];

@@ -1,7 +1,8 @@
 // Policy versions: every derived or imported document is kept as written, with who made it,
 // who approved it (optionally a second person) and its status. Every change here is an audit
-// entry written in the same transaction. Beside the document, its checked form as JSON (`parsed`):
-// a cache that spares a load the YAML parse, never the record.
+// entry written in the same transaction. The texts are kept apart from the record (policy_texts):
+// the document, and beside it its checked form and outline as JSON (`parsed`, `outline`), caches
+// that spare a load the YAML parse and a view the whole form, never the record.
 
 import type { Db } from './database.js';
 import { AuditLog } from './audit-log.js';
@@ -32,8 +33,9 @@ interface Row {
   second_approved_at: number | null;
 }
 
-/** Every column but `parsed` and `outline` (caches read only by `parsed()` and `outline()`). */
-const COLUMNS = 'version, name, status, document, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';
+/** The record's columns; the document is read from policy_texts only where it is wanted. */
+const RECORD = 'version, name, status, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';
+const WITH_DOCUMENT = `${RECORD.split(', ').map((c) => `v.${c}`).join(', ')}, t.document FROM policy_versions v JOIN policy_texts t USING (version)`;
 
 function fromRow(r: Row): PolicyVersion {
   const v: PolicyVersion = { version: r.version, name: r.name, status: r.status, document: r.document, source: r.source, createdAt: r.created_at, createdBy: r.created_by };
@@ -42,6 +44,12 @@ function fromRow(r: Row): PolicyVersion {
   if (r.second_approver !== null) v.secondApprover = r.second_approver;
   if (r.second_approved_at !== null) v.secondApprovedAt = r.second_approved_at;
   return v;
+}
+
+function withoutDocument(r: Row): Omit<PolicyVersion, 'document'> {
+  const v: Partial<PolicyVersion> = fromRow(r);
+  delete v.document;
+  return v as Omit<PolicyVersion, 'document'>;
 }
 
 export class PolicyStore {
@@ -59,17 +67,18 @@ export class PolicyStore {
    */
   add(document: string, name: string, source: string, createdBy: string, parsed?: unknown, outline?: unknown): number {
     return this.db.transaction(() => {
-      const r = this.db
-        .prepare('INSERT INTO policy_versions (name, status, document, source, created_at, created_by, parsed, outline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(name, 'draft', document, source, Date.now() / 1000, createdBy, parsed === undefined ? null : JSON.stringify(parsed), outline === undefined ? null : JSON.stringify(outline));
+      const r = this.db.prepare('INSERT INTO policy_versions (name, status, source, created_at, created_by) VALUES (?, ?, ?, ?, ?)').run(name, 'draft', source, Date.now() / 1000, createdBy);
       const version = Number(r.lastInsertRowid);
+      this.db
+        .prepare('INSERT INTO policy_texts (version, document, parsed, outline) VALUES (?, ?, ?, ?)')
+        .run(version, document, parsed === undefined ? null : JSON.stringify(parsed), outline === undefined ? null : JSON.stringify(outline));
       this.audit.append(createdBy, 'policy.create', `policy ${version}`, { name, source });
       return version;
     }).immediate();
   }
 
   get(version: number): PolicyVersion {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM policy_versions WHERE version = ?`).get(version) as Row | undefined;
+    const r = this.db.prepare(`SELECT ${WITH_DOCUMENT} WHERE version = ?`).get(version) as Row | undefined;
     if (!r) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
     return fromRow(r);
   }
@@ -77,8 +86,8 @@ export class PolicyStore {
   /** The newest version, or the active one. */
   latest(status?: PolicyStatus): PolicyVersion | undefined {
     const r = (status
-      ? this.db.prepare(`SELECT ${COLUMNS} FROM policy_versions WHERE status = ? ORDER BY version DESC LIMIT 1`).get(status)
-      : this.db.prepare(`SELECT ${COLUMNS} FROM policy_versions ORDER BY version DESC LIMIT 1`).get()) as Row | undefined;
+      ? this.db.prepare(`SELECT ${WITH_DOCUMENT} WHERE v.status = ? ORDER BY version DESC LIMIT 1`).get(status)
+      : this.db.prepare(`SELECT ${WITH_DOCUMENT} ORDER BY version DESC LIMIT 1`).get()) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
@@ -97,7 +106,7 @@ export class PolicyStore {
   }
 
   private kept(version: number, column: 'parsed' | 'outline'): unknown {
-    const r = this.db.prepare(`SELECT ${column} AS kept FROM policy_versions WHERE version = ?`).get(version) as { kept: string | null } | undefined;
+    const r = this.db.prepare(`SELECT ${column} AS kept FROM policy_texts WHERE version = ?`).get(version) as { kept: string | null } | undefined;
     if (!r || r.kept === null) return undefined;
     try {
       return JSON.parse(r.kept) as unknown;
@@ -123,7 +132,7 @@ export class PolicyStore {
 
   private keep(version: number, column: 'parsed' | 'outline', value: unknown): void {
     try {
-      this.db.prepare(`UPDATE policy_versions SET ${column} = ? WHERE version = ?`).run(JSON.stringify(value), version);
+      this.db.prepare(`UPDATE policy_texts SET ${column} = ? WHERE version = ?`).run(JSON.stringify(value), version);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== 'SQLITE_READONLY' && code !== 'SQLITE_BUSY') throw err;
@@ -136,20 +145,14 @@ export class PolicyStore {
    * (150 ms for a 100,000-rule document).
    */
   summary(version: number): Omit<PolicyVersion, 'document'> & { documentLength: number } {
-    const v = this.list().find((x) => x.version === version);
-    if (!v) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
-    const { n } = this.db.prepare('SELECT octet_length(document) AS n FROM policy_versions WHERE version = ?').get(version) as { n: number };
-    return { ...v, documentLength: n };
+    const r = this.db.prepare(`SELECT ${RECORD}, (SELECT octet_length(document) FROM policy_texts t WHERE t.version = v.version) AS n FROM policy_versions v WHERE version = ?`).get(version) as (Row & { n: number }) | undefined;
+    if (!r) throw new PolicyStoreError(`no policy version ${version}`, 'BH_NOT_FOUND');
+    return { ...withoutDocument(r), documentLength: r.n };
   }
 
   /** Every version without its document text. */
   list(): Omit<PolicyVersion, 'document'>[] {
-    const columns = 'version, name, status, source, created_at, created_by, approved_by, approved_at, second_approver, second_approved_at';
-    return (this.db.prepare(`SELECT ${columns} FROM policy_versions ORDER BY version`).all() as Row[]).map((r) => {
-      const v: Partial<PolicyVersion> = fromRow(r);
-      delete v.document;
-      return v as Omit<PolicyVersion, 'document'>;
-    });
+    return (this.db.prepare(`SELECT ${RECORD} FROM policy_versions ORDER BY version`).all() as Row[]).map(withoutDocument);
   }
 
   /**

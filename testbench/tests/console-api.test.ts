@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnPcaps } from '../../src/app/learn.js';
 import { derive } from '../../src/app/policy.js';
+import { PolicyReview } from '../../src/app/review.js';
 import type { AssetTimeline } from '../../src/app/schemas.js';
 import type { RouteEntry } from '../../src/console/auth.js';
 import { RANK } from '../../src/console/context.js';
@@ -395,5 +396,49 @@ describe('console API', () => {
     expect(m.cves.map((c) => c.cve)).toEqual(['CVE-2021-22778', KEV_CVE, 'CVE-2020-12525', OTHER_CVE, 'CVE-2021-22781', 'CVE-2021-22782']);
     expect(m.url).toBe('https://www.cisa.gov/news-events/ics-advisories/icsa-21-194-02');
     expect(changed).toEqual([]);
+  });
+
+  it("pages a conduit's rules, finds those naming an address, and says which conduit is missing", async () => {
+    type Shown = { policy: { conduits: { id: string; ruleCount: number; rules: { id: string }[] }[] } };
+    const rules = Array.from({ length: 60 }, (_, i) => ({ id: `hmi-${i}-to-plc`, protocol: 'modbus', port: 502, client: { hosts: [`10.5.0.${i + 1}`] }, server: { hosts: ['10.6.0.1'] }, allow: [{ kinds: ['read'], codes: [3] }] }));
+    const document = { bulkheadPolicy: 1, name: 'paged', defaultAction: 'deny', zones: [{ id: 'hmis', name: 'HMIs', securityLevel: 2, members: ['10.5.0.0/16'] }, { id: 'plcs', name: 'PLCs', securityLevel: 3, members: ['10.6.0.0/16'] }], conduits: [{ id: 'hmis-plcs', name: 'HMIs to PLCs', zones: ['hmis', 'plcs'], rules }] };
+    const stored = await call('POST', '/api/policies', { as: 'engineer', body: { document: JSON.stringify(document) } });
+    const version = Number(stored.body.version);
+    const first = (await call('GET', `/api/policies/${version}`, { as: 'viewer' })).body as unknown as Shown;
+    const busiest = first.policy.conduits[0]!;
+    expect(busiest).toMatchObject({ id: 'hmis-plcs', ruleCount: 60 });
+    expect(busiest.rules.length).toBeLessThan(60);
+    const url = `/api/policies/${version}/conduits/${busiest.id}/rules`;
+    type Page = { ruleCount: number; matched: number; offset: number; rules: { id: string; allows: string; client: { hosts?: string[] }; server: { hosts?: string[] } }[] };
+    const all = (await call('GET', `${url}?limit=1000`, { as: 'viewer' })).body as unknown as Page;
+    expect(all).toMatchObject({ ruleCount: 60, matched: 60, offset: 0 });
+    expect(all.rules.map((r) => r.id)).toEqual(rules.map((r) => r.id));
+    expect(all.rules.slice(0, busiest.rules.length).map((r) => r.id)).toEqual(busiest.rules.map((r) => r.id));
+    expect(((await call('GET', url, { as: 'viewer' })).body as unknown as Page).rules).toHaveLength(60);
+    const second = (await call('GET', `${url}?offset=2&limit=2`, { as: 'viewer' })).body as unknown as Page;
+    expect(second.rules.map((r) => r.id)).toEqual(all.rules.slice(2, 4).map((r) => r.id));
+    expect(second.rules[0]!.allows).toMatch(/\w/);
+    // 10.5.0.1 names hmi-0 and, as a part of theirs, 10.5.0.10-19 (hmi-9..18); 10.6.0.1 names them all.
+    const naming = (await call('GET', `${url}?q=10.5.0.1`, { as: 'viewer' })).body as unknown as Page;
+    expect(naming).toMatchObject({ ruleCount: 60, matched: 11 });
+    expect(naming.rules.map((r) => r.id)).toEqual(['hmi-0-to-plc', ...Array.from({ length: 10 }, (_, i) => `hmi-${i + 9}-to-plc`)]);
+    expect(((await call('GET', `${url}?q=10.6.0.1&offset=50`, { as: 'viewer' })).body as unknown as Page)).toMatchObject({ matched: 60, offset: 50, rules: rules.slice(50).map((r) => ({ id: r.id })) });
+    expect((await call('GET', `${url}?q=no-such-thing-here`, { as: 'viewer' })).body).toMatchObject({ matched: 0, rules: [] });
+    expect(await call('GET', `/api/policies/${version}/conduits/no-such-conduit/rules`, { as: 'viewer' })).toMatchObject({ status: 404, body: { message: `policy version ${version} has no conduit 'no-such-conduit'` } });
+    expect((await call('GET', `${url}?limit=0`, { as: 'viewer' })).body.message).toMatch(/^querystring\/limit: must be >= 1/);
+    expect((await call('GET', '/api/policies/99/conduits/x/rules', { as: 'viewer' })).status).toBe(404);
+  });
+
+  it('keeps a version\'s lint until learning stores more of the baseline', () => {
+    const review = new PolicyReview(db);
+    const learn = new LearnStore(db);
+    const first = review.lint('1');
+    expect(review.lint('1')).toBe(first);
+    const revision = learn.revision();
+    learn.flush({ assets: [], conversations: [], discoveries: [], events: [], clock: learn.clock()! });
+    expect(learn.revision()).toBe(revision + 1);
+    const again = review.lint('1');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

@@ -20,6 +20,8 @@ import { EventStore } from '../../src/store/event-store.js';
 import { LearnStore } from '../../src/store/learn-store.js';
 import { PolicyStore } from '../../src/store/policy-store.js';
 import { loadPolicy } from '../../src/gateway/policy-ref.js';
+import { parsePolicy } from '../../src/policy/document.js';
+import { RULES_SHOWN, storeVersion } from '../../src/policy/stored.js';
 import { LAPTOP, writeAlertScenario } from '../lib/alert-scenario.js';
 import { ADVISORY_ID, identifyAsModicon, KEV_CVE, kevCatalogue, modiconAdvisory } from '../lib/risk-scenario.js';
 
@@ -319,5 +321,26 @@ describe.skipIf(unavailable !== undefined)('the console in Chromium', () => {
     await shot('5-alert-decisions');
     await page.locator('#standing').getByRole('button', { name: 'Turn off' }).click();
     await expect.poll(() => page.locator('#standing').textContent()).toContain('Off everywhere.');
+  });
+
+  it("pages a large conduit's rules and finds those naming an address", async () => {
+    const rules = Array.from({ length: 60 }, (_, i) => ({ id: `hmi-${i}-to-plc`, protocol: 'modbus', port: 502, client: { hosts: [`10.5.0.${i + 1}`] }, server: { hosts: ['10.6.0.1'] }, allow: [{ kinds: ['read'], codes: [3] }] }));
+    const text = JSON.stringify({ bulkheadPolicy: 1, name: 'Paged', defaultAction: 'deny', zones: [{ id: 'hmis', name: 'HMIs', securityLevel: 2, members: ['10.5.0.0/16'] }, { id: 'plcs', name: 'PLCs', securityLevel: 3, members: ['10.6.0.0/16'] }], conduits: [{ id: 'hmis-plcs', name: 'HMIs to PLCs', zones: ['hmis', 'plcs'], rules }] });
+    const v = storeVersion(new PolicyStore(db), text, 'Paged', 'test', 'tester', parsePolicy(text, 'the test policy'));
+    await page.goto(`${url}#/policy?v=${v}`);
+    const conduit = page.locator('#conduit-hmis-plcs');
+    const rows = conduit.locator('tbody tr');
+    await conduit.getByText('60 rules; find those naming').waitFor();
+    expect(await rows.count()).toBe(RULES_SHOWN);
+    await conduit.getByRole('button', { name: 'Show more' }).click();
+    await expect.poll(() => rows.count()).toBe(60);
+    expect(await conduit.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    await conduit.locator('input[name=rules-naming]').fill('10.5.0.1');
+    await conduit.locator('input[name=rules-naming]').press('Enter');
+    await expect.poll(() => conduit.textContent()).toContain('11 of 60 rules name “10.5.0.1”.');
+    expect(await rows.count()).toBe(11);
+    expect(await rows.first().textContent()).toContain('hmi-0-to-plc');
+    // The rules come before the lint, which reads the whole baseline.
+    await page.getByRole('heading', { name: /^Lint \(\d+\)$/ }).waitFor();
   });
 });

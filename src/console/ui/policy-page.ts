@@ -6,7 +6,7 @@
 import { api, may } from './api.js';
 import type { Page } from './page.js';
 import type { ConsoleStatus as Status, PolicySummary, Proposal } from '../../app/schemas.js';
-import type { HostSelector, ShownPolicy as Policy } from './policy-types.js';
+import type { HostSelector, RulePage, ShownPolicy as Policy, ShownRule } from './policy-types.js';
 import { fill, h, table, time } from './dom.js';
 
 type Version = PolicySummary;
@@ -61,12 +61,69 @@ function proposalView(r: Proposal): (HTMLElement | string)[] {
   ].flat();
 }
 
+type Finding = { severity: string; code: string; where: string; message: string; clause: string };
+
+/** A part of the page filled when its request answers, so the rules show before a slow lint. */
+function later<T>(el: HTMLElement, what: string, request: Promise<T>, draw: (value: T) => (HTMLElement | null)[]): HTMLElement {
+  request.then(
+    (value) => fill(el, ...draw(value)),
+    (e: Error) => fill(el, h('p', { class: 'error' }, `${what}: ${e.message}`)),
+  );
+  return el;
+}
+
+const RULE_COLUMNS = ['rule', 'protocol', 'client', 'server', 'allows', 'evidence'];
+const ruleRow = (r: ShownRule) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), r.allows, r.evidence ? `${r.evidence.transactions} transactions in ${r.evidence.conversations.length} conversation(s), ${time(r.evidence.firstSeen)} to ${time(r.evidence.lastSeen)}` : '-'];
+
+/** One conduit's rules: the first come with the version; more, or those naming a search, a page at a time. */
+function conduitRules(v: Version, c: Policy['conduits'][number]): HTMLElement {
+  let shown = c.rules;
+  let matched = c.ruleCount;
+  let q = '';
+  const list = h('div');
+  const more = h('div', { class: 'toolbar' });
+  const draw = () => {
+    fill(list, table(RULE_COLUMNS, shown.map(ruleRow)));
+    const left = matched - shown.length;
+    fill(more, q ? h('span', {}, `${matched} of ${c.ruleCount} rules name “${q}”.`) : null, left > 0 ? [h('span', { class: 'muted' }, `${left} more`), h('button', { class: 'secondary', name: 'more-rules', onclick: () => void page(shown.length) }, 'Show more')] : null);
+  };
+  const page = (offset: number) =>
+    api<RulePage>('GET', `/api/policies/${v.version}/conduits/${encodeURIComponent(c.id)}/rules?offset=${offset}${q ? `&q=${encodeURIComponent(q)}` : ''}`).then(
+      (r) => {
+        shown = offset === 0 ? r.rules : [...shown, ...r.rules];
+        matched = r.matched;
+        draw();
+      },
+      (e: Error) => fill(more, h('span', { class: 'error' }, e.message)),
+    );
+  const search = h('input', { type: 'search', name: 'rules-naming', placeholder: 'address, zone, rule id or port', size: 28 }) as HTMLInputElement;
+  search.addEventListener('change', () => {
+    q = search.value.trim();
+    void page(0);
+  });
+  draw();
+  return h(
+    'div',
+    { id: `conduit-${c.id}`, class: 'conduit-rules' },
+    h('h3', {}, `${c.name} (${c.zones.join(' ↔ ')}) — fail-${c.failMode ?? 'open'}, on deny: ${c.onDeny ?? 'reset'}`),
+    c.ruleCount > c.rules.length ? h('div', { class: 'toolbar' }, h('span', {}, `${c.ruleCount} rules; find those naming`), search) : null,
+    list,
+    more,
+  );
+}
+
 async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Status, error: HTMLElement): Promise<void> {
-  const [doc, findings, diff] = await Promise.all([
-    api<{ policy: Policy; document?: string; documentBytes?: number }>('GET', `/api/policies/${v.version}`),
-    api<{ severity: string; code: string; where: string; message: string; clause: string }[]>('GET', `/api/policies/${v.version}/lint`),
-    status.policy && status.policy.version !== v.version ? api<{ changes: string[] }>('GET', `/api/policies/active/diff/${v.version}`) : Promise.resolve(undefined),
+  const doc = await api<{ policy: Policy; document?: string; documentBytes?: number }>('GET', `/api/policies/${v.version}`);
+  const lint = later(h('div', {}, h('h2', {}, 'Lint'), h('p', { class: 'muted' }, 'checking against the learned baseline…')), 'lint', api<Finding[]>('GET', `/api/policies/${v.version}/lint`), (findings) => [
+    h('h2', {}, `Lint (${findings.length})`),
+    findings.length ? table(['severity', 'finding', 'where', 'clause'], findings.map((f) => [h('span', { class: `finding-${f.severity}` }, f.severity), `${f.code}: ${f.message}`, f.where, f.clause])) : h('p', { class: 'state-ok' }, 'no findings'),
   ]);
+  const diff = status.policy && status.policy.version !== v.version
+    ? later(h('div'), 'changes against the active policy', api<{ changes: string[] }>('GET', `/api/policies/active/diff/${v.version}`), (d) => [
+        h('h2', {}, 'Changes against the active policy'),
+        d.changes.length ? h('ul', {}, d.changes.map((c) => h('li', {}, c))) : h('p', { class: 'muted' }, 'no differences'),
+      ])
+    : null;
   const act = (f: () => Promise<unknown>) => () => {
     error.textContent = '';
     f().then(
@@ -106,25 +163,13 @@ async function versionDetail(p: Page, el: HTMLElement, v: Version, status: Statu
   fill(el,
     h('h2', {}, `Version ${v.version}: ${pol.name} (${v.status})`),
     buttons,
-    h('h2', {}, `Lint (${findings.length})`),
-    findings.length ? table(['severity', 'finding', 'where', 'clause'], findings.map((f) => [h('span', { class: `finding-${f.severity}` }, f.severity), `${f.code}: ${f.message}`, f.where, f.clause])) : h('p', { class: 'state-ok' }, 'no findings'),
-    diff ? [h('h2', {}, 'Changes against the active policy'), diff.changes.length ? h('ul', {}, diff.changes.map((c) => h('li', {}, c))) : h('p', { class: 'muted' }, 'no differences')] : null,
+    lint,
+    diff,
     h('h2', {}, 'What would this have blocked?'),
     may(p.me, 'operator') ? h('div', { class: 'toolbar' }, 'over the learned traffic since', since, h('button', { class: 'secondary', onclick: () => void simulate().catch((e: Error) => sim.replaceChildren(h('p', { class: 'error' }, e.message))) }, 'Simulate')) : h('p', { class: 'muted' }, 'operators and above can simulate'),
     sim,
     h('h2', {}, 'Rules and their evidence'),
-    ...pol.conduits.map((c) =>
-      h(
-        'div',
-        { id: `conduit-${c.id}`, class: 'conduit-rules' },
-        h('h3', {}, `${c.name} (${c.zones.join(' ↔ ')}) — fail-${c.failMode ?? 'open'}, on deny: ${c.onDeny ?? 'reset'}`),
-        table(
-          ['rule', 'protocol', 'client', 'server', 'allows', 'evidence'],
-          c.rules.map((r) => [r.id, `${r.protocol}${r.port ? `:${r.port}` : ''}`, who(r.client), who(r.server), r.allows, r.evidence ? `${r.evidence.transactions} transactions in ${r.evidence.conversations.length} conversation(s), ${time(r.evidence.firstSeen)} to ${time(r.evidence.lastSeen)}` : '-']),
-        ),
-        c.ruleCount > c.rules.length ? h('p', { class: 'muted' }, `${c.ruleCount - c.rules.length} more rules: export the document (bulkhead policy export ${v.version}) to read them all`) : null,
-      ),
-    ),
+    ...pol.conduits.map((c) => conduitRules(v, c)),
     h('h2', {}, 'Document'),
     doc.document !== undefined ? h('pre', {}, doc.document) : h('p', { class: 'muted' }, `${doc.documentBytes} bytes: too long to show here (bulkhead policy export ${v.version})`),
   );
