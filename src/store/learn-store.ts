@@ -176,15 +176,18 @@ export class LearnStore {
       args.push(`%${o.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (o.role) {
-      where.push("EXISTS (SELECT 1 FROM json_each(data, '$.roles') WHERE value = ?)");
-      args.push(o.role);
+      // The roles array as the index assets_roles_ip holds it; a role is a bare identifier, so its quoted form is one element.
+      where.push("instr(json_extract(data, '$.roles'), ?) > 0");
+      args.push(JSON.stringify(o.role));
     }
     if (o.purdue !== undefined) {
       where.push("json_extract(data, '$.purdue.level') = ?");
       args.push(o.purdue);
     }
     const order = { ip: 'ip', lastSeen: 'last_seen', purdue: "json_extract(data, '$.purdue.level')" }[o.sort ?? 'ip'];
-    return this.page<Asset>('assets', where, args, `${order} ${o.desc ? 'DESC' : 'ASC'}, ip`, o.limit, o.offset);
+    // The address breaks ties in the same direction, so one index (assets_*_ip) serves both.
+    const dir = o.desc ? 'DESC' : 'ASC';
+    return this.page<Asset>('assets', where, args, `${order} ${dir}, ip ${dir}`, o.limit, o.offset, o.q !== undefined && o.q !== '');
   }
 
   /** One page of the baseline for the console, by address and protocol. */
@@ -193,11 +196,21 @@ export class LearnStore {
     return this.page<Conversation>('conversations', where, args, CONVERSATION_ORDER, o.limit, o.offset);
   }
 
-  private page<T>(table: 'assets' | 'conversations', where: string[], args: (string | number)[], order: string, limit: number, offset: number): { total: number; items: T[] } {
+  /**
+   * `scans`: the filter reads every record (a search in the text), so the matching rows are found
+   * once, by rowid, and counted and cut here rather than scanned again for the page.
+   */
+  private page<T>(table: 'assets' | 'conversations', where: string[], args: (string | number)[], order: string, limit: number, offset: number, scans = false): { total: number; items: T[] } {
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const read = (ids: string, idArgs: unknown[]) =>
+      (this.db.prepare(`SELECT data FROM ${table} WHERE rowid IN (${ids}) ORDER BY ${order}`).all(...idArgs) as { data: string }[]).map((r) => JSON.parse(r.data) as T);
+    if (scans) {
+      const ids = (this.db.prepare(`SELECT rowid FROM ${table} ${w} ORDER BY ${order}`).pluck().all(...args) as number[]);
+      return { total: ids.length, items: read('SELECT value FROM json_each(?)', [JSON.stringify(ids.slice(offset, offset + limit))]) };
+    }
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} ${w}`).get(...args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT data FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as { data: string }[];
-    return { total, items: rows.map((r) => JSON.parse(r.data) as T) };
+    // The page found by rowid first, from the indexes alone: a deep page skips index entries, not records.
+    return { total, items: read(`SELECT rowid FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...args, limit, offset]) };
   }
 
   asset(key: string): Asset | undefined {

@@ -288,4 +288,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE policy_versions DROP COLUMN parsed;
   ALTER TABLE policy_versions DROP COLUMN outline;
   `,
+  // 17: the inventory's pages and the learning page by index at 50,000 assets: the address order
+  // (no index before: a deep page sorted every asset), last seen with the address as tiebreak, the
+  // roles and the Purdue level each with the address (a filter and its order in one covering
+  // index), and discoveries by hour and type (the learning curve grouped every discovery).
+  `
+  CREATE INDEX assets_ip ON assets (ip);
+  DROP INDEX assets_last_seen;
+  CREATE INDEX assets_last_seen_ip ON assets (last_seen, ip);
+  CREATE INDEX assets_roles_ip ON assets (json_extract(data, '$.roles'), ip);
+  CREATE INDEX assets_purdue_ip ON assets (json_extract(data, '$.purdue.level'), ip);
+  CREATE INDEX discoveries_hour ON discoveries (CAST(ts / 3600 AS INTEGER) * 3600, type);
+  `,
 ];

@@ -169,6 +169,13 @@ describe('console API', () => {
     const servers = (await call('GET', '/api/assets?role=modbus_server', { as: 'engineer' })).body as typeof all;
     expect(servers.items.length).toBeGreaterThan(0);
     expect(servers.items.every((a) => a.roles.includes('modbus_server'))).toBe(true);
+    expect(servers.items.map((a) => a.ip)).toEqual(all.items.filter((a) => a.roles.includes('modbus_server')).map((a) => a.ip));
+    expect(servers.total).toBe(servers.items.length);
+    // A search reads every record once: its count and its pages agree with the whole answer.
+    const search = (await call('GET', '/api/assets?q=10.&limit=1000', { as: 'engineer' })).body as typeof all;
+    const second = (await call('GET', '/api/assets?q=10.&limit=2&offset=2&desc=true', { as: 'engineer' })).body as typeof all;
+    expect(second.total).toBe(search.total);
+    expect(second.items.map((a) => a.ip)).toEqual([...search.items].reverse().slice(2, 4).map((a) => a.ip));
     const one = all.items[1]!;
     const found = (await call('GET', `/api/assets?q=${encodeURIComponent(one.ip)}`, { as: 'engineer' })).body as typeof all;
     expect(found.items.map((a) => a.ip)).toContain(one.ip);
