@@ -104,7 +104,8 @@ export class PduAssembler {
       return false;
     }
     if (!this.carry || this.carry.length < size) {
-      const next = Buffer.allocUnsafe(Math.max(size, 512));
+      // Not from the shared pool: the carry lives with its connection (tcp-stream.ts remember()).
+      const next = Buffer.allocUnsafeSlow(Math.max(size, 512));
       if (this.carry && this.carryLen > 0) this.carry.copy(next, 0, 0, this.carryLen);
       this.carry = next;
     }

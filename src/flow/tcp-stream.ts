@@ -122,7 +122,9 @@ export class TcpDirection {
 
   private remember(data: Buffer): void {
     const size = this.tailBytes;
-    const tail = (this.tail ??= Buffer.allocUnsafe(size));
+    // Its own memory, not a slice of Node's shared 8 KiB pool: a connection's tail lives as long as
+    // it does, and a pool slice would keep the whole slab alive (52 MB at 100,000 conversations).
+    const tail = (this.tail ??= Buffer.allocUnsafeSlow(size));
     const from = data.length > size ? data.length - size : 0;
     let n = data.length - from;
     let src = from;

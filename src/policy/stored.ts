@@ -9,9 +9,9 @@ import type { Conduit, LinkPolicy, Policy } from './model.js';
 /**
  * A policy's first view shows each conduit's first RULES_SHOWN rules (and the link section's first
  * RULES_SHOWN address bindings); the rest is counted and read a page at a time. A derived policy
- * has tens of conduits: 25 rules each keeps the first view near a megabyte at 100,000 rules.
+ * of 40,000 rules has about 200 conduits: 10 rules each keeps its first view near a megabyte.
  */
-export const RULES_SHOWN = 25;
+export const RULES_SHOWN = 10;
 
 /** A policy as its view shows it: every conduit's first RULES_SHOWN rules and its full ruleCount. */
 export type PolicyOutline = Omit<Policy, 'conduits' | 'link'> & { conduits: (Conduit & { ruleCount: number })[]; link?: LinkPolicy & { bindingCount?: number } };
