@@ -11,7 +11,7 @@ import { parseCatalogueText, readCatalogueDocument, type CatalogueDocument } fro
 import { AuditLog } from '../store/audit-log.js';
 import type { Db } from '../store/database.js';
 import { LearnStore } from '../store/learn-store.js';
-import { MATCH_DECISIONS, type AdvisoryCveRecordType as Cve, type AdvisoryRecordType as Advisory, type KevRecordType as KevEntry } from '../store/records.js';
+import { MATCH_DECISIONS, type AdvisoryCveRecordType as Cve, type AdvisoryRecordType as Advisory, type KevRecordType as KevEntry } from '../store/advisory-records.js';
 import { RiskStore, type Criticality, type ImportCounts, type KevCatalogue, type MatchDecision, type RiskSummary } from '../store/risk-store.js';
 
 /** The largest file read (the largest CISA advisory is 0.7 MB, the KEV catalogue 1.3 MB). */

@@ -5,7 +5,8 @@
 // compile time that each schema serves the model type whole.
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { literals, MATCH_DECISIONS, PolicyStatusName } from '../store/records.js';
+import { MATCH_DECISIONS } from '../store/advisory-records.js';
+import { literals, PolicyStatusName } from '../store/records.js';
 import { DiffSchema } from './schemas.js';
 
 const Opt = Type.Optional;

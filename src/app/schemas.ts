@@ -5,15 +5,13 @@
 // returns.
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { AdvisoryCveRecord, AdvisoryRecord, KevRecord } from '../store/advisory-records.js';
 import {
-  AdvisoryCveRecord,
-  AdvisoryRecord,
   AssetRecord,
   ConversationRecord,
   AuditVerificationRecord,
   GatewayModeName,
   IsolationRecord,
-  KevRecord,
   literals,
   OperationKindName,
   PolicyStatusName,
@@ -326,4 +324,4 @@ export const ShownAdvisorySchema = Type.Composite([
   Type.Omit(AdvisoryRecord, ['cves']),
   Type.Object({ cves: Type.Array(Type.Composite([AdvisoryCveRecord, Type.Object({ kev: Opt(Type.Omit(KevRecord, ['cve', 'vendor', 'product'])) })])) }),
 ]);
-export { CriticalityRecord, MATCH_DECISIONS, MatchDecisionRecord } from '../store/records.js';
+export { CriticalityRecord, MATCH_DECISIONS, MatchDecisionRecord } from '../store/advisory-records.js';

@@ -1,7 +1,7 @@
 // What a JSON document of an advisory bundle is, told by its content (never by its name): a CSAF
 // advisory, the KEV catalogue, a JSON schema shipped beside them (ignored), or none of these.
 
-import type { AdvisoryRecordType as Advisory } from '../store/records.js';
+import type { AdvisoryRecordType as Advisory } from '../store/advisory-records.js';
 import type { KevCatalogue } from '../store/risk-store.js';
 import { readCsaf } from './csaf.js';
 import { readKev } from './kev.js';

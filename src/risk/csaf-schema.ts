@@ -4,7 +4,8 @@
 // CSAF field must not make an advisory unreadable. Formats are patterns (json-problems.ts), no format plugin.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { literals, REMEDIATION_CATEGORIES } from '../store/records.js';
+import { REMEDIATION_CATEGORIES } from '../store/advisory-records.js';
+import { literals } from '../store/records.js';
 import { patterned } from './json-problems.js';
 
 const Opt = Type.Optional;

@@ -6,7 +6,7 @@
 // Pure: no store, no files. Every list and text is bounded, and what was cut is said.
 
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { AdvisoryCveRecordType as Cve, AdvisoryProductRecordType as Product, AdvisoryRecordType as Advisory, AdvisoryRemediationRecordType as Remediation } from '../store/records.js';
+import type { AdvisoryCveRecordType as Cve, AdvisoryProductRecordType as Product, AdvisoryRecordType as Advisory, AdvisoryRemediationRecordType as Remediation } from '../store/advisory-records.js';
 import { CSAF_SCHEMA, type CsafBranch, type CsafDocument, type CsafFullProductName, type CsafVulnerability } from './csaf-schema.js';
 import { describeJsonErrors, PROBLEMS_MAX } from './json-problems.js';
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { advisoriesUnavailable, CSAF_DIR } from '../test-support/advisories.js';
-import type { AdvisoryRecordType as Advisory } from '../store/records.js';
+import type { AdvisoryRecordType as Advisory } from '../store/advisory-records.js';
 import { readCsaf } from './csaf.js';
 import type { AssetClaim } from './identity.js';
 import { AdvisoryIndex, matchAsset } from './match.js';

@@ -7,7 +7,7 @@
 //   low     the product matched but its version could not be judged (unknown or unreadable)
 // The index is built once per imported catalogue; matching allocates little per asset.
 
-import type { AdvisoryProductRecordType as Product, AdvisoryRecordType as Advisory, KevRecordType as Kev } from '../store/records.js';
+import type { AdvisoryProductRecordType as Product, AdvisoryRecordType as Advisory, KevRecordType as Kev } from '../store/advisory-records.js';
 import type { AssetClaim } from './identity.js';
 import { deviceKeys, matchProduct, patternKeys, productPattern, type DeviceNames, type ProductPattern } from './products.js';
 import { splitVendors, vendorKey } from './vendors.js';

@@ -7,7 +7,7 @@
 
 import type { Db } from './database.js';
 import { BulkheadError } from '../errors.js';
-import type { AdvisoryRecordType as Advisory, CriticalityRecordType as Criticality, KevRecordType as KevEntry, MatchDecisionRecordType as MatchDecision } from './records.js';
+import type { AdvisoryRecordType as Advisory, CriticalityRecordType as Criticality, KevRecordType as KevEntry, MatchDecisionRecordType as MatchDecision } from './advisory-records.js';
 import { readSetting, writeSetting } from './settings.js';
 
 export type { Advisory, Criticality, KevEntry, MatchDecision };
