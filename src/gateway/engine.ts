@@ -69,11 +69,15 @@ export async function enforce(first: { policy: Policy; label: string }, o: Enfor
   const engine = new Engine(first, o, await openInspection(o, first.policy, (err) => failed(err)));
   const budgetTimer = setInterval(() => void engine.checkBudgets(), 1000);
   const linkTimer = setInterval(() => engine.pollLink(), LINK_WATCH_MS);
-  const beat = o.heartbeat ? setInterval(() => engine.beat(), HEARTBEAT_MS) : undefined;
+  let beat: NodeJS.Timeout | undefined;
   let timers: NodeJS.Timeout[] = [];
   try {
     await engine.install(first.policy, first.label);
+    // The first heartbeat says the engine enforces (the supervisor releases the bypass relay and
+    // tells systemd): only once the table is in the kernel. Under the image test's emulation the
+    // install took 20 s, and beating from the start said "engine running" with no table there.
     o.heartbeat?.(engine.health());
+    if (o.heartbeat) beat = setInterval(() => engine.beat(), HEARTBEAT_MS);
     if (o.follow) timers = engine.follow(o.follow);
     const stopped = new Promise<void>((resolve) => {
       if (o.signal.aborted) resolve();
