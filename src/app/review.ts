@@ -36,6 +36,9 @@ const rules = conduit.properties.rules;
 /** A rule as a page shows it: as written, with `allows` in the plant's words. */
 export const SHOWN_RULE_SCHEMA = { ...rules.items, required: [...rules.items.required, 'allows'], properties: { ...rules.items.properties, allows: { type: 'string' } } };
 const link = document.properties.link;
+/** What all of a conduit's rules let through, in short (policy/stored.ts ConduitSummary). */
+const words = { type: 'array', items: { type: 'string' } } as const;
+const CONDUIT_SUMMARY_SCHEMA = { type: 'object', additionalProperties: false, required: ['protocols', 'kinds'], properties: { protocols: words, kinds: words } } as const;
 export const SHOWN_POLICY_SCHEMA = {
   ...document,
   properties: {
@@ -44,7 +47,11 @@ export const SHOWN_POLICY_SCHEMA = {
     link: { ...link, properties: { ...link.properties, bindingCount: { type: 'integer' } } },
     conduits: {
       ...document.properties.conduits,
-      items: { ...conduit, required: [...conduit.required, 'ruleCount'], properties: { ...conduit.properties, ruleCount: { type: 'integer' }, rules: { ...rules, items: SHOWN_RULE_SCHEMA } } },
+      items: {
+        ...conduit,
+        required: [...conduit.required, 'ruleCount', 'summary'],
+        properties: { ...conduit.properties, ruleCount: { type: 'integer' }, summary: CONDUIT_SUMMARY_SCHEMA, rules: { ...rules, items: SHOWN_RULE_SCHEMA } },
+      },
     },
   },
 } as const;

@@ -104,7 +104,8 @@ describe('a stored policy version', () => {
     const [first] = parsed.conduits;
     const big: Policy = { ...parsed, conduits: [{ ...first!, rules: Array.from({ length: RULES_SHOWN + 7 }, (_, i) => structuredClone({ ...first!.rules[0]!, id: `r-${i}` })) }, ...parsed.conduits.slice(1)] };
     // What show() built from the full policy before the outline was kept.
-    const before = { ...big, conduits: big.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+    const summaries = outlinePolicy(big).conduits.map((c) => c.summary);
+    const before = { ...big, conduits: big.conduits.map((c, i) => ({ ...c, ruleCount: c.rules.length, summary: summaries[i], rules: c.rules.slice(0, RULES_SHOWN) })) };
     expect(outlinePolicy(big)).toEqual(before);
     expect(JSON.stringify(outlinePolicy(big))).toBe(JSON.stringify(before));
     expect(outlinePolicy(big).conduits[0]!.rules).toHaveLength(RULES_SHOWN);
@@ -138,16 +139,20 @@ describe('a stored policy version', () => {
     const outline = outlinePolicy(big);
     expect(outline.link).toEqual({ etherTypes: ['arp'], bindingCount: RULES_SHOWN + 3, bindings: bindings.slice(0, RULES_SHOWN) });
     expect(outline.conduits[0]!.rules.map((r) => r.id)).toEqual(big.conduits[0]!.rules.slice(0, RULES_SHOWN).map((r) => r.id));
+    // The summary is of every rule, not only those shown: a deny rule past the first ones is in it.
+    const denying: Policy = { ...big, conduits: [{ ...big.conduits[0]!, rules: [...big.conduits[0]!.rules, { ...big.conduits[0]!.rules[0]!, id: 'late-deny', action: 'deny', allow: undefined }] }] };
+    expect(outlinePolicy(denying).conduits[0]!.summary.kinds).toContain('deny');
 
     const db = openDatabase(dbPath());
     const store = new PolicyStore(db);
-    // As kept before the first view was cut to RULES_SHOWN: 200 rules and the whole link.
-    const v = store.add(formatPolicy(big, 'big'), 'p', 'test', 'tester', big, { ...big, conduits: big.conduits.map((c) => ({ ...c, ruleCount: 1_000 })) });
-    const recut = storedOutline(store, v);
-    expect(recut.conduits[0]!.rules).toHaveLength(RULES_SHOWN);
-    expect(recut.conduits[0]!.ruleCount).toBe(1_000);
-    expect(recut.link?.bindingCount).toBe(RULES_SHOWN + 3);
-    expect(store.outline(v)).toEqual(recut);
+    // As kept before conduits had a summary: 200 rules, the whole link, no summary. Made anew from the whole policy.
+    const v = store.add(formatPolicy(big, 'big'), 'p', 'test', 'tester', big, { ...big, conduits: big.conduits.map((c) => ({ ...c, ruleCount: c.rules.length })) });
+    const anew = storedOutline(store, v);
+    expect(anew.conduits[0]!.rules).toHaveLength(RULES_SHOWN);
+    expect(anew.conduits[0]!.ruleCount).toBe(200);
+    expect(anew.conduits[0]!.summary).toEqual(outline.conduits[0]!.summary);
+    expect(anew.link?.bindingCount).toBe(RULES_SHOWN + 3);
+    expect(store.outline(v)).toEqual(anew);
     db.close();
   });
 });

@@ -4,7 +4,7 @@
 
 import type { PolicyStore, PolicyVersion } from '../store/policy-store.js';
 import { parsePolicy } from './document.js';
-import type { Conduit, LinkPolicy, Policy } from './model.js';
+import type { Conduit, LinkPolicy, Policy, Rule } from './model.js';
 
 /**
  * A policy's first view shows each conduit's first RULES_SHOWN rules (and the link section's first
@@ -13,23 +13,26 @@ import type { Conduit, LinkPolicy, Policy } from './model.js';
  */
 export const RULES_SHOWN = 10;
 
-/** A policy as its view shows it: every conduit's first RULES_SHOWN rules and its full ruleCount. */
-export type PolicyOutline = Omit<Policy, 'conduits' | 'link'> & { conduits: (Conduit & { ruleCount: number })[]; link?: LinkPolicy & { bindingCount?: number } };
+/** What all of a conduit's rules let through, in short: their protocols and kinds of operation ('deny' for a deny rule, 'any' for one without allowances). */
+export interface ConduitSummary {
+  protocols: string[];
+  kinds: string[];
+}
+
+/** A policy as its view shows it: every conduit's first RULES_SHOWN rules, its full ruleCount and the summary of all its rules. */
+export type PolicyOutline = Omit<Policy, 'conduits' | 'link'> & { conduits: (Conduit & { ruleCount: number; summary: ConduitSummary })[]; link?: LinkPolicy & { bindingCount?: number } };
+
+function summarise(rules: readonly Rule[]): ConduitSummary {
+  const kinds = new Set<string>();
+  for (const r of rules) for (const k of r.action === 'deny' ? ['deny'] : r.allow ? r.allow.flatMap((a) => a.kinds ?? ['some']) : ['any']) kinds.add(k);
+  return { protocols: [...new Set(rules.map((r) => r.protocol))], kinds: [...kinds] };
+}
 
 /** The outline of `policy`, kept beside its form so that the view reads kilobytes, not the whole policy. */
 export function outlinePolicy(policy: Policy): PolicyOutline {
   const { link, ...rest } = policy;
-  const outline: PolicyOutline = { ...rest, conduits: policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, rules: c.rules.slice(0, RULES_SHOWN) })) };
+  const outline: PolicyOutline = { ...rest, conduits: policy.conduits.map((c) => ({ ...c, ruleCount: c.rules.length, summary: summarise(c.rules), rules: c.rules.slice(0, RULES_SHOWN) })) };
   if (link) outline.link = link.bindings ? { ...link, bindingCount: link.bindings.length, bindings: link.bindings.slice(0, RULES_SHOWN) } : link;
-  return outline;
-}
-
-/** An outline kept before the first view was cut shorter (200 rules a conduit) or kept the link whole: cut as outlinePolicy cuts. */
-function recut(kept: PolicyOutline): PolicyOutline {
-  const long = kept.conduits.some((c) => c.rules.length > RULES_SHOWN) || (kept.link?.bindings !== undefined && kept.link.bindingCount === undefined);
-  if (!long) return kept;
-  const outline = outlinePolicy({ ...kept, conduits: kept.conduits.map(({ ruleCount, ...c }) => c) } as Policy);
-  outline.conduits.forEach((c, i) => (c.ruleCount = kept.conduits[i]!.ruleCount));
   return outline;
 }
 
@@ -42,14 +45,17 @@ export function storeVersion(policies: PolicyStore, document: string, name: stri
   return policies.add(document, name, source, by, checked, outlinePolicy(checked));
 }
 
-/** A version's outline as kept, else made from its policy (storedPolicy) and kept for the next view. */
+/**
+ * A version's outline as kept, else made from its policy (storedPolicy) and kept for the next view.
+ * One kept before conduits had a summary (cut at 200 rules then) is made anew the same way.
+ */
 export function storedOutline(policies: PolicyStore, version: number): PolicyOutline {
   const kept = policies.outline(version);
-  if (looksLikePolicy(kept) && kept.conduits.every((c) => typeof (c as Partial<PolicyOutline['conduits'][number]>).ruleCount === 'number' && Array.isArray(c.rules))) {
-    const outline = recut(kept as PolicyOutline);
-    if (outline !== kept) policies.keepOutline(version, outline);
-    return outline;
-  }
+  const isOutlined = (c: Conduit) => {
+    const o = c as Partial<PolicyOutline['conduits'][number]>;
+    return typeof o.ruleCount === 'number' && typeof o.summary === 'object' && Array.isArray(c.rules);
+  };
+  if (looksLikePolicy(kept) && kept.conduits.every(isOutlined)) return kept as PolicyOutline;
   const outline = outlinePolicy(storedPolicy(policies, policies.get(version)));
   policies.keepOutline(version, outline);
   return outline;

@@ -4,11 +4,13 @@
 // code tables and the names the devices gave their targets).
 
 import type { Conduit, Policy, Rule } from '../../policy/model.js';
+import type { ConduitSummary } from '../../policy/stored.js';
 
 export type { HostSelector, Zone } from '../../policy/model.js';
 
 export type ShownRule = Rule & { allows: string };
-export type ShownPolicy = Omit<Policy, 'conduits'> & { conduits: (Omit<Conduit, 'rules'> & { rules: ShownRule[]; ruleCount: number })[] };
+export type ShownPolicy = Omit<Policy, 'conduits'> & { conduits: (Omit<Conduit, 'rules'> & { rules: ShownRule[]; ruleCount: number; summary: ConduitSummary })[] };
+
 
 /** A page of one conduit's rules (GET /api/policies/:ref/conduits/:conduit/rules). */
 export interface RulePage {

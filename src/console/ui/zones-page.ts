@@ -125,10 +125,9 @@ function onActivate(el: SVGElement, act: () => void): void {
   });
 }
 
-/** What a conduit's rules allow, in short: its protocols and kinds of operation. */
+/** What a conduit's rules allow, in short (all of them, as the server summed them up): its protocols and kinds of operation. */
 function summary(c: ShownConduit): string {
-  const kinds = [...new Set(c.rules.flatMap((r) => (r.action === 'deny' ? ['deny'] : r.allow ? r.allow.flatMap((x) => x.kinds ?? ['some']) : ['any'])))];
-  return `${[...new Set(c.rules.map((r) => r.protocol))].join('/')} ${kinds.join(', ')}`;
+  return `${c.summary.protocols.join('/')} ${c.summary.kinds.join(', ')}`;
 }
 
 function conduitPanel(st: MapState, c: ShownConduit): HTMLElement[] {
