@@ -141,7 +141,8 @@ case "$r" in
   *) if nft list table bridge bulkhead >/dev/null 2>&1; then report traffic-fail-state ok "service stopped: the read is not answered ($r), the rules stay"; else report traffic-fail-state FAIL "the table is gone: $r"; fi ;;
 esac
 systemctl start bulkhead
-wait_for 60 engine_running
+# As at the first apply: a new supervisor's first engine start may run out of its 20 s once under emulation.
+wait_for 120 engine_running
 r=$(probe 5000)
 case "$r" in '["answered",'*) report traffic-after-start ok "read answered again: $(status_text)" ;; *) report traffic-after-start FAIL "$r: $(status_text)" ;; esac
 
@@ -168,7 +169,7 @@ before=$(restarts)
 engine=$(bulkhead status --json --db $DB | node -p 'JSON.parse(require("fs").readFileSync(0,"utf8")).engine.health.pid')
 kill -STOP "$engine"
 new_engine() { p=$(bulkhead status --json --db $DB | node -p 'const s=JSON.parse(require("fs").readFileSync(0,"utf8")); s.engine.running ? s.engine.health.pid : 0'); [ "$p" != 0 ] && [ "$p" != "$engine" ]; }
-if wait_for 60 new_engine && [ "$(restarts)" = "$before" ]; then report engine-restart ok "engine pid $engine hung: restarted by the supervisor"; else report engine-restart FAIL "restarts $before -> $(restarts)"; fi
+if wait_for 120 new_engine && [ "$(restarts)" = "$before" ]; then report engine-restart ok "engine pid $engine hung: restarted by the supervisor"; else report engine-restart FAIL "restarts $before -> $(restarts)"; fi
 check audit-chain bulkhead audit --verify --db $DB
 # A backup taken while the gateway runs, with the configuration inside, checked as a restore would.
 check backup-with-configuration sh -c 'mkdir -p /var/backups && bulkhead backup --config /etc/bulkhead/bulkhead.yaml --out /var/backups/boot-test.bhk --by boottest && bulkhead restore /var/backups/boot-test.bhk --check --json | grep -q "\"configuration\":\"/etc/bulkhead/bulkhead.yaml\""'
