@@ -4,6 +4,7 @@
 // compliance report. Policies are named by version, `latest` or `active`: never a file (the
 // console reads no path a browser names).
 
+import { Type, type Static } from '@sinclair/typebox';
 import { complianceHtml, type ComplianceReport } from '../policy/compliance.js';
 import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';
@@ -34,11 +35,11 @@ const { $id, title, ...document } = POLICY_SCHEMA;
 const conduit = document.properties.conduits.items;
 const rules = conduit.properties.rules;
 /** A rule as a page shows it: as written, with `allows` in the plant's words. */
-export const SHOWN_RULE_SCHEMA = { ...rules.items, required: [...rules.items.required, 'allows'], properties: { ...rules.items.properties, allows: { type: 'string' } } };
+const SHOWN_RULE_SCHEMA = { ...rules.items, required: [...rules.items.required, 'allows'], properties: { ...rules.items.properties, allows: { type: 'string' } } };
 const link = document.properties.link;
 /** What all of a conduit's rules let through, in short (policy/stored.ts ConduitSummary). */
-const words = { type: 'array', items: { type: 'string' } } as const;
-const CONDUIT_SUMMARY_SCHEMA = { type: 'object', additionalProperties: false, required: ['protocols', 'kinds'], properties: { protocols: words, kinds: words } } as const;
+const strings = { type: 'array', items: { type: 'string' } } as const;
+const CONDUIT_SUMMARY_SCHEMA = { type: 'object', additionalProperties: false, required: ['protocols', 'kinds'], properties: { protocols: strings, kinds: strings } } as const;
 export const SHOWN_POLICY_SCHEMA = {
   ...document,
   properties: {
@@ -65,16 +66,16 @@ export const DOCUMENT_SHOWN = 1 << 20;
 export const RULE_PAGE = 200;
 export const RULE_PAGE_MAX = 1000;
 
-/** A page of one conduit's rules, found by what they name when `q` is given. */
-export interface RulePage {
-  version: number;
-  conduitId: string;
-  ruleCount: number;
-  /** Rules that name `q` (all of them without one). */
-  matched: number;
-  offset: number;
-  rules: (Rule & { allows: string })[];
-}
+/** A page of one conduit's rules, found by what they name when `q` is given; `matched`: the rules that name `q` (all of them without one). */
+export const RULE_PAGE_SCHEMA = Type.Object({
+  version: Type.Integer(),
+  conduitId: Type.String(),
+  ruleCount: Type.Integer(),
+  matched: Type.Integer(),
+  offset: Type.Integer(),
+  rules: Type.Array(Type.Unsafe<Rule & { allows: string }>(SHOWN_RULE_SCHEMA)),
+});
+export type RulePage = Static<typeof RULE_PAGE_SCHEMA>;
 
 /** What a rule names, for a search: its id, protocol, port, endpoints and comment. */
 function mentions(r: Rule, q: string): boolean {

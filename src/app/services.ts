@@ -15,7 +15,7 @@ import { RiskAssessment } from './risk.js';
 export { siemLines } from './audit.js';
 export { GATEWAY_MODES } from '../gateway/health.js';
 export { Inventory } from './inventory.js';
-export { SHOWN_POLICY_SCHEMA, SHOWN_RULE_SCHEMA, RULES_SHOWN, RULE_PAGE, RULE_PAGE_MAX } from './review.js';
+export { SHOWN_POLICY_SCHEMA, RULE_PAGE_SCHEMA, RULES_SHOWN, RULE_PAGE, RULE_PAGE_MAX } from './review.js';
 export { MAX_SUPPRESSION_DAYS, SUPPRESSION_SCOPES } from './alerts.js';
 export { MAX_FILES as MAX_UPLOAD_DOCUMENTS, REASON_MAX } from './advisories.js';
 

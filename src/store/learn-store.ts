@@ -187,7 +187,7 @@ export class LearnStore {
     const order = { ip: 'ip', lastSeen: 'last_seen', purdue: "json_extract(data, '$.purdue.level')" }[o.sort ?? 'ip'];
     // The address breaks ties in the same direction, so one index (assets_*_ip) serves both.
     const dir = o.desc ? 'DESC' : 'ASC';
-    return this.page<Asset>('assets', where, args, `${order} ${dir}, ip ${dir}`, o.limit, o.offset, o.q !== undefined && o.q !== '');
+    return this.page<Asset>('assets', where, args, `${order} ${dir}, ip ${dir}`, o.limit, o.offset, Boolean(o.q));
   }
 
   /** One page of the baseline for the console, by address and protocol. */

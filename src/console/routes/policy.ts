@@ -3,7 +3,7 @@
 // or `active`: never a file.
 
 import { Type } from '@sinclair/typebox';
-import { RULE_PAGE, RULE_PAGE_MAX, RULES_SHOWN, SHOWN_POLICY_SCHEMA, SHOWN_RULE_SCHEMA } from '../../app/services.js';
+import { RULE_PAGE, RULE_PAGE_MAX, RULE_PAGE_SCHEMA, RULES_SHOWN, SHOWN_POLICY_SCHEMA } from '../../app/services.js';
 import { DiffSchema, FindingSchema, PolicyVersionSummary, Problem, ProposalSchema, shownVersion, VersionReply } from '../../app/schemas.js';
 import { actor, text, type Feature } from '../context.js';
 
@@ -29,7 +29,6 @@ const RulePageQuery = Type.Object(
   { offset: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: RULE_PAGE_MAX, default: RULE_PAGE }), q: Type.Optional(Type.String({ maxLength: 100 })) },
   { additionalProperties: false },
 );
-const RulePageReply = Type.Object({ version: Type.Integer(), conduitId: Type.String(), ruleCount: Type.Integer(), matched: Type.Integer(), offset: Type.Integer(), rules: Type.Array(Type.Unsafe(SHOWN_RULE_SCHEMA)) });
 
 export const policyRoutes: Feature = async (app, { s }) => {
   const r = s.review;
@@ -118,7 +117,7 @@ export const policyRuleRoutes: Feature = async (app, { s }) => {
         summary: `A page of one conduit's rules (${RULE_PAGE} by default, at most ${RULE_PAGE_MAX}), each with what it allows in words; q: only rules naming it (an address, zone, rule id, protocol or port)`,
         params: Type.Object({ ref, conduit: policyItemId }),
         querystring: RulePageQuery,
-        response: { 200: RulePageReply, 404: Problem },
+        response: { 200: RULE_PAGE_SCHEMA, 404: Problem },
       },
       serializerCompiler: () => (data) => JSON.stringify(data), // as the version's view
     },

@@ -11,7 +11,6 @@ export type { HostSelector, Zone } from '../../policy/model.js';
 export type ShownRule = Rule & { allows: string };
 export type ShownPolicy = Omit<Policy, 'conduits'> & { conduits: (Omit<Conduit, 'rules'> & { rules: ShownRule[]; ruleCount: number; summary: ConduitSummary })[] };
 
-
 /** A page of one conduit's rules (GET /api/policies/:ref/conduits/:conduit/rules). */
 export interface RulePage {
   ruleCount: number;
