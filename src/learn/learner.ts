@@ -1,5 +1,6 @@
 // Monitor-only learning: packets through the decoder and the request/response pairer into the
-// baseline, flushed to the store once per interval in one transaction.
+// baseline, flushed to the store once per interval in one transaction (written on a thread of
+// its own: store/learn-writer.ts; flush() and finish() wait until it is on disk).
 
 import type { Endpoint, Protocol } from '../../protocols/operation.js';
 import { DEFAULT_LIMITS, type FlowLimits } from '../flow/limits.js';
@@ -10,6 +11,7 @@ import { Baseline, DEFAULT_LEARN_LIMITS, type LearnLimits, type NoveltyListener 
 import type { AlertUpdate } from '../store/alert-store.js';
 import { EtherCensus } from './ether-census.js';
 import { Pending } from '../store/pending.js';
+import { LearnWriter } from '../store/learn-writer.js';
 
 export interface LearnerOptions {
   flowLimits?: Partial<FlowLimits>;
@@ -42,6 +44,7 @@ export class Learner {
   /** The source being learned; its progress is committed with the baseline. */
   source: SourceProgress | undefined;
   private readonly events = new Pending<StoredEvent>(MAX_PENDING_EVENTS);
+  private readonly writer: LearnWriter;
   private readonly flushIntervalMs: number;
   private lastFlush = Date.now();
   private sinceCheck = 0;
@@ -50,13 +53,14 @@ export class Learner {
   flushes = 0;
 
   constructor(
-    private readonly store: LearnStore,
+    store: LearnStore,
     options: LearnerOptions = {},
   ) {
     const flowLimits = { ...DEFAULT_LIMITS, ...options.flowLimits };
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     const clock = store.clock();
-    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, (key) => store.conversation(key), {
+    const writer = (this.writer = new LearnWriter(store));
+    this.baseline = new Baseline({ ...DEFAULT_LEARN_LIMITS, ...options.learnLimits }, (key) => writer.conversation(key), {
       assets: store.assets(),
       conversationCount: store.totals().conversations,
       firstSeen: clock?.firstSeen ?? 0,
@@ -88,14 +92,14 @@ export class Learner {
       this.sinceCheck = 0;
       // Silence is a matter of capture time: a capture replayed fast must not skip over it between flushes.
       if (this.watch && this.baseline.lastSeen - this.tickedAt >= 1) this.tick();
-      if (this.baseline.needsFlush) this.flush();
+      if (this.baseline.needsFlush) this.commit();
       else this.flushIfDue();
     }
   }
 
-  /** For live sources, where packets may stop coming: flush on a timer too. */
+  /** For live sources, where packets may stop coming: flush on a timer too (without waiting for the disk). */
   flushIfDue(): void {
-    if (Date.now() - this.lastFlush >= this.flushIntervalMs) this.flush();
+    if (Date.now() - this.lastFlush >= this.flushIntervalMs) this.commit();
   }
 
   private tick(): void {
@@ -103,14 +107,20 @@ export class Learner {
     this.watch?.tick(this.tickedAt);
   }
 
-  /** Commits everything learned so far in one transaction. */
+  /** Commits everything learned so far in one transaction, and waits until it is on disk. */
   flush(): void {
+    this.commit();
+    this.writer.settle();
+  }
+
+  /** Hands everything learned so far to the writer, as one transaction. */
+  private commit(): void {
     this.decoder.takeCounters();
     this.tick();
     const changes = this.baseline.takeChanges();
     const b = this.baseline;
     const counts: Record<string, number> = { ...b.counts, eventsDropped: this.events.droppedInAll, ...this.decoder.stats.events };
-    this.store.flush({
+    this.writer.write({
       assets: changes.assets,
       conversations: changes.conversations,
       discoveries: changes.discoveries,
@@ -132,6 +142,7 @@ export class Learner {
     this.pairer.flush();
     if (this.source) this.source.finished = true;
     this.flush();
+    this.writer.close();
   }
 
   private event(e: StreamEvent): void {

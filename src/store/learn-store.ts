@@ -81,6 +81,37 @@ export interface FlushBatch<A extends StoredAsset, C extends StoredConversation>
   alerts?: AlertUpdate[];
 }
 
+/**
+ * A flush batch with its records already in JSON, as the statements take them: made on learning's
+ * thread (the records are still changing there), written on the one that owns the writes.
+ */
+export interface WritableBatch {
+  assets: [key: string, ip: string, firstSeen: number, lastSeen: number, data: string][];
+  conversations: [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, data: string][];
+  discoveries: StoredDiscovery[];
+  events: StoredEvent[];
+  clock: LearnClock;
+  source?: SourceProgress;
+  counts?: Record<string, number>;
+  etherTypes?: string;
+  alerts?: AlertUpdate[];
+}
+
+export function writableBatch<A extends StoredAsset, C extends StoredConversation>(b: FlushBatch<A, C>): WritableBatch {
+  const w: WritableBatch = {
+    assets: b.assets.map((a) => [a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a)]),
+    conversations: b.conversations.map((c) => [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c)]),
+    discoveries: b.discoveries,
+    events: b.events,
+    clock: b.clock,
+  };
+  if (b.source) w.source = b.source;
+  if (b.counts) w.counts = b.counts;
+  if (b.etherTypes) w.etherTypes = JSON.stringify(b.etherTypes);
+  if (b.alerts) w.alerts = b.alerts;
+  return w;
+}
+
 /** Stream events kept; older ones are pruned at flush. */
 export const MAX_STORED_EVENTS = 100_000;
 
@@ -129,16 +160,16 @@ export class LearnStore {
     this.putMeta = db.prepare(WRITE_SETTING);
     this.bumpRevision = db.prepare(`INSERT INTO meta (key, value) VALUES ('learn.revision', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`);
     this.pruneEvents = db.prepare('DELETE FROM stream_events WHERE id <= (SELECT MAX(id) FROM stream_events) - ?');
-    this.flushTx = db.transaction((b: FlushBatch<StoredAsset, StoredConversation>) => {
-      for (const a of b.assets) this.putAsset.run(a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a));
-      for (const c of b.conversations) this.putConversation.run(c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c));
+    this.flushTx = db.transaction((b: WritableBatch) => {
+      for (const a of b.assets) this.putAsset.run(...a);
+      for (const c of b.conversations) this.putConversation.run(...c);
       for (const d of b.discoveries) this.putDiscovery.run(d.ts, d.type, d.subject, d.detail);
       for (const e of b.events) this.putEvent.run(e.ts, e.event, e.flowId, e.protocol ?? null, e.detail);
       if (b.events.length > 0) this.pruneEvents.run(MAX_STORED_EVENTS);
       this.putMeta.run('learn.clock', JSON.stringify(b.clock));
       this.bumpRevision.run();
       if (b.counts) this.putMeta.run('learn.counts', JSON.stringify(b.counts));
-      if (b.etherTypes) this.putMeta.run('learn.etherTypes', JSON.stringify(b.etherTypes));
+      if (b.etherTypes) this.putMeta.run('learn.etherTypes', b.etherTypes);
       if (b.alerts?.length) this.alerts.record(b.alerts);
       const s = b.source;
       if (s) this.putSource.run(s.id, s.kind, s.name, s.size ?? null, s.packetsDone, s.finished ? 1 : 0, Date.now() / 1000);
@@ -146,6 +177,11 @@ export class LearnStore {
   }
 
   flush<A extends StoredAsset, C extends StoredConversation>(batch: FlushBatch<A, C>): void {
+    this.write(writableBatch(batch));
+  }
+
+  /** Writes a batch made by writableBatch(), in one transaction (on whichever thread owns the writes). */
+  write(batch: WritableBatch): void {
     this.flushTx(batch);
   }
 
