@@ -58,6 +58,9 @@ export interface IdentityClaim {
   limit?: number;
 }
 
+/** What most operations reveal: one shared empty list, not one made per operation. */
+export const NO_CLAIMS: readonly IdentityClaim[] = [];
+
 export interface ProtocolModule {
   readonly name: Protocol;
   /** What the plant calls it in sentences: "Modbus", "OPC UA", "BACnet". */
@@ -106,7 +109,7 @@ export interface ProtocolModule {
   /** The identity slot whose fields name this protocol's targets (see TargetNames), where it learns any. */
   readonly namesSlot?: string;
   /** Identity facts the operation reveals (vendor, product, application description). */
-  identity(op: Operation): IdentityClaim[];
+  identity(op: Operation): readonly IdentityClaim[];
   /** The operation (by its code's name) collects process history or subscriptions: what a historian does. */
   gathersHistory(codeName: string): boolean;
   /** The roles `role` names: the asking side's and the answering side's (the inventory lists them). */

@@ -4,7 +4,7 @@
 // or notifying is the "client" of its own message).
 
 import type { Operation } from '../operation.js';
-import type { IdentityClaim, ProtocolModule } from '../protocol.js';
+import { NO_CLAIMS, type IdentityClaim, type ProtocolModule } from '../protocol.js';
 import { fieldText } from '../identity-fields.js';
 import { BACNET_PORT, looksLikeBvlc } from './bacnet.js';
 import { DEVICE_IDENTITY_PROPERTIES } from './codes.js';
@@ -74,13 +74,13 @@ export const bacnet: ProtocolModule = {
   describeCode: (op) => codeWords(op.codeName, op.code, op.subCode),
   describeAllowedCode: allowedCodeWords,
   describeTarget: (t) => (t.type === 'bacnet' ? targetWords(t) : ''),
-  identity(op: Operation): IdentityClaim[] {
+  identity(op: Operation): readonly IdentityClaim[] {
     const d = op.details;
     // From a device on this network (a routed one carries SNET: its IP is the router's).
-    if (!d || typeof d.deviceInstance !== 'number' || d.snet !== undefined) return [];
+    if (!d || typeof d.deviceInstance !== 'number' || d.snet !== undefined) return NO_CLAIMS;
     if (op.subCode === UNCONFIRMED_REQUEST && op.code === I_AM) return [iAmClaim(d, d.deviceInstance)];
     if (op.subCode === COMPLEX_ACK && (op.code === READ_PROPERTY || op.code === READ_PROPERTY_MULTIPLE)) return deviceFactsClaim(d, d.deviceInstance);
-    return [];
+    return NO_CLAIMS;
   },
   gathersHistory: () => false,
   clientRole: 'bacnet_client',

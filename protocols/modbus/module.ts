@@ -2,7 +2,7 @@
 // identification from Read Device Identification (FC 43 / MEI 14) responses.
 
 import type { Operation } from '../operation.js';
-import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolChannel, type ProtocolModule } from '../protocol.js';
+import { NO_CLAIMS, NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolChannel, type ProtocolModule } from '../protocol.js';
 import { fieldText } from '../identity-fields.js';
 import { allowedCodeWords, codeWords, targetWords } from './words.js';
 import { decodeModbus, frameModbus, looksLikeModbus, MODBUS_PORT } from './modbus.js';
@@ -31,9 +31,9 @@ export const modbus: ProtocolModule = {
   describeCode: (op) => codeWords(op.codeName, op.code, op.subCodeName, op.subCode),
   describeAllowedCode: allowedCodeWords,
   describeTarget: (t) => (t.type === 'modbus' ? targetWords(t) : ''),
-  identity(op: Operation): IdentityClaim[] {
+  identity(op: Operation): readonly IdentityClaim[] {
     const d = op.details;
-    if (!d || op.code !== ENCAPSULATED_INTERFACE || op.subCode !== READ_DEVICE_IDENTIFICATION || op.direction !== 'response') return [];
+    if (!d || op.code !== ENCAPSULATED_INTERFACE || op.subCode !== READ_DEVICE_IDENTIFICATION || op.direction !== 'response') return NO_CLAIMS;
     const fields: Record<string, string> = {};
     for (const k of IDENTITY_FIELDS) if (typeof d[k] === 'string') fields[k] = d[k];
     return [{ endpoint: 'server', slot: 'modbus', fields }];

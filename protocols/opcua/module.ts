@@ -4,7 +4,7 @@
 // information read in its ServerStatus.
 
 import type { Operation } from '../operation.js';
-import { NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../protocol.js';
+import { NO_CLAIMS, NO_TRANSACTION_KEY, type IdentityClaim, type ProtocolModule } from '../protocol.js';
 import { fieldText } from '../identity-fields.js';
 import { frameOpcua, looksLikeOpcua, OPCUA_PORT } from './framing.js';
 import { OpcuaChannel } from './opcua.js';
@@ -57,9 +57,9 @@ export const opcua: ProtocolModule = {
   describeAllowedCode: (code) => allowedCodeWords(code),
   describeTarget: (t, names) => (t.type === 'opcua' ? targetWords(t, names) : ''),
   namesSlot: NAMES_SLOT,
-  identity(op: Operation): IdentityClaim[] {
+  identity(op: Operation): readonly IdentityClaim[] {
     const d = op.details;
-    if (!d) return [];
+    if (!d) return NO_CLAIMS;
     const claims: IdentityClaim[] = [];
     for (const role of ['client', 'server'] as const) {
       const fields: Record<string, string> = {};

@@ -43,6 +43,11 @@ interface Route {
   conv: Conversation;
   client: Asset | undefined;
   server: Asset | undefined;
+  /** The operation the flow's last transaction was (a poll repeats it): its statistics found without building its key. */
+  lastKind?: string;
+  lastCode?: number;
+  lastSubCode?: number | undefined;
+  lastStats?: OperationStats;
 }
 
 /** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
@@ -144,9 +149,10 @@ export class Baseline {
     let route = this.routes.get(op.flowId);
     let newConversation = false;
     if (route && route.clientIp === op.client.ip && route.clientPort === op.client.port) {
-      if (route.client) this.touchAsset(route.client, op.protocol, roleOf(op, true), op.client.mac, ts);
-      if (route.server) this.touchAsset(route.server, op.protocol, roleOf(op, false), op.server.mac, ts);
-      this.touchConversation(route.conv, ts);
+      // The route was made in this flush interval, its assets and conversation marked changed then (takeChanges clears both).
+      if (route.client) this.refreshAsset(route.client, op.protocol, roleOf(op, true), op.client.mac, ts);
+      if (route.server) this.refreshAsset(route.server, op.protocol, roleOf(op, false), op.server.mac, ts);
+      refreshConversation(route.conv, ts);
     } else {
       const client = this.learnAsset(op.protocol, roleOf(op, true), op.client, ts);
       const server = isGroupAddress(op.server) ? undefined : this.learnAsset(op.protocol, roleOf(op, false), op.server, ts);
@@ -154,7 +160,7 @@ export class Baseline {
       const conv = this.conversation(op.protocol, op.client, op.server, ts);
       // What a new conversation or operation brings is part of that one discovery.
       newConversation = this.conversationCount !== before;
-      route = conv && { clientIp: op.client.ip, clientPort: op.client.port, conv, client, server };
+      route = conv && { clientIp: op.client.ip, clientPort: op.client.port, conv, client, server, lastKind: undefined, lastCode: undefined, lastSubCode: undefined, lastStats: undefined };
       if (route) this.routes.set(op.flowId, route);
     }
     if (t.response) this.learnIdentity(t.response);
@@ -166,8 +172,7 @@ export class Baseline {
       return;
     }
     conv.transactions++;
-    const key = operationKey(op);
-    let stats = conv.operations[key];
+    let stats = route.lastCode === op.code && route.lastKind === op.kind && route.lastSubCode === op.subCode ? route.lastStats : conv.operations[operationKey(op)];
     if (!stats) {
       if (Object.keys(conv.operations).length >= this.limits.maxOperationsPerConversation) {
         this.counts.operationsDropped++;
@@ -177,7 +182,7 @@ export class Baseline {
         this.discover(ts, 'operation', conv.key, `${op.protocol} ${op.kind} ${op.codeName}${op.subCodeName ? `/${op.subCodeName}` : ''}`);
         this.listener?.operation(conv, op);
       }
-      stats = conv.operations[key] = newOperationStats(op);
+      stats = conv.operations[operationKey(op)] = newOperationStats(op);
       recordTransaction(stats, t);
     } else {
       this.currentConversation = conv;
@@ -188,6 +193,10 @@ export class Baseline {
         this.listener?.target(conv, what, op);
       }
     }
+    route.lastKind = op.kind;
+    route.lastCode = op.code;
+    route.lastSubCode = op.subCode;
+    route.lastStats = stats;
     this.milestones(conv, stats);
   }
 
@@ -327,8 +336,7 @@ export class Baseline {
   }
 
   private touchConversation(c: Conversation, ts: number): void {
-    if (ts > c.lastSeen) c.lastSeen = ts;
-    if (ts < c.firstSeen) c.firstSeen = ts;
+    refreshConversation(c, ts);
     this.dirtyConversations.add(c.key);
   }
 
@@ -361,18 +369,23 @@ export class Baseline {
   }
 
   private touchAsset(a: Asset, protocol: Protocol, role: Role | undefined, mac: string | undefined, ts: number): void {
+    this.refreshAsset(a, protocol, role, mac, ts);
+    this.dirtyAssets.add(a.key);
+  }
+
+  /** touchAsset() for an asset already marked changed. */
+  private refreshAsset(a: Asset, protocol: Protocol, role: Role | undefined, mac: string | undefined, ts: number): void {
     if (ts > a.lastSeen) a.lastSeen = ts;
     if (ts < a.firstSeen) a.firstSeen = ts;
     // An all-zero MAC is a loopback or synthetic capture's, not a device's.
     if (mac && mac !== '00:00:00:00:00:00') this.learnMac(a, mac, ts);
     if (!a.protocols.includes(protocol)) a.protocols.push(protocol);
     if (role && !a.roles.includes(role)) a.roles.push(role);
-    this.dirtyAssets.add(a.key);
   }
 
   private learnMac(a: Asset, mac: string, ts: number): void {
-    const m = a.macs.find((x) => x.mac === mac);
-    if (m) {
+    for (const m of a.macs) {
+      if (m.mac !== mac) continue;
       if (ts > m.lastSeen) m.lastSeen = ts;
       return;
     }
@@ -422,6 +435,11 @@ export class Baseline {
     this.dirtyAssets.add(hostKey(op.server.ip, op.server.vlan));
     this.dirtyAssets.add(hostKey(op.client.ip, op.client.vlan));
   }
+}
+
+function refreshConversation(c: Conversation, ts: number): void {
+  if (ts > c.lastSeen) c.lastSeen = ts;
+  if (ts < c.firstSeen) c.firstSeen = ts;
 }
 
 /** A slot of many entries takes new ones while it holds fewer than `limit`; known ones are updated. */

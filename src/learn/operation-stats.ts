@@ -65,7 +65,7 @@ export function outcomeLabel(o: Outcome): string {
  * Adds one transaction to its operation's statistics. Returns readable descriptions of the
  * targets it covered for the first time (new behaviour, for the learning progress).
  */
-export function recordTransaction(s: OperationStats, t: Transaction, check?: ValueCheck): string[] {
+export function recordTransaction(s: OperationStats, t: Transaction, check?: ValueCheck): readonly string[] {
   const op = t.op;
   const ts = op.evidence.ts;
   s.count++;
@@ -83,18 +83,20 @@ export function recordTransaction(s: OperationStats, t: Transaction, check?: Val
     const label = t.status === 'unanswered' ? 'unanswered' : CUT_OFF_OUTCOME;
     s.outcomes[label] = (s.outcomes[label] ?? 0) + 1;
   }
-  const added: string[] = [];
+  let added: string[] | undefined;
   for (const target of op.targets) {
     const what = addTarget(s, target);
-    if (what) added.push(what);
+    if (what) (added ??= []).push(what);
   }
   if (op.targetsTruncated) s.targetsTruncated = true;
   s.hours = (s.hours ?? 0) | (1 << hourOfDay(ts));
   s.hoursSince ??= ts;
-  recordPoll(s, pollSignature(op), ts);
+  recordPoll(s, op, ts);
   recordValues(s, t, check);
-  return added;
+  return added ?? NOTHING_NEW;
 }
+
+const NOTHING_NEW: readonly string[] = [];
 
 /**
  * The values a write carried, or a read's response brought back, into their points' profiles, as
@@ -113,10 +115,10 @@ function recordValues(s: OperationStats, t: Transaction, check: ValueCheck | und
   }
   if (first.type === 'modbus') {
     const n = Math.min(values.length, Math.max(1, first.count ?? 1));
-    const prefix = `unit ${first.unit}${first.table ? ` ${first.table}` : ''} `;
+    const points = modbusPoints(s, first, n);
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (v !== null && v !== undefined) learnValue(s, prefix + (first.start! + i), v, ts, check);
+      if (v !== null && v !== undefined) learnValue(s, points[i]!, v, ts, check);
     }
     return;
   }
@@ -129,6 +131,21 @@ function recordValues(s: OperationStats, t: Transaction, check: ValueCheck | und
     const point = valuePoint(targets[i]!);
     if (point !== undefined) learnValue(s, point, v, ts, check);
   }
+}
+
+/** The points of the Modbus range an operation's values were last learned at: a poll reads the same range again. */
+const lastPoints = new WeakMap<OperationStats, { unit: number; table: string | undefined; start: number; names: string[] }>();
+
+/** The names of the first `n` points from a Modbus target's start ("unit 1 holding 40"), made once per range read. */
+function modbusPoints(s: OperationStats, first: Extract<Target, { type: 'modbus' }>, n: number): string[] {
+  const start = first.start!;
+  const last = lastPoints.get(s);
+  if (last && last.start === start && last.unit === first.unit && last.table === first.table && last.names.length >= n) return last.names;
+  const prefix = `unit ${first.unit}${first.table ? ` ${first.table}` : ''} `;
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) names.push(prefix + (start + i));
+  lastPoints.set(s, { unit: first.unit, table: first.table, start, names });
+  return names;
 }
 
 /** The point a BACnet or OPC UA target's value belongs to, in the words of its target ("analog-value 1 present-value", "ns=2;s=Line1.Setpoint"). */
@@ -165,9 +182,7 @@ function learnValue(s: OperationStats, point: string, v: number, ts: number, che
 function addTarget(s: OperationStats, t: Target): string | undefined {
   switch (t.type) {
     case 'modbus': {
-      let entry = s.targets.find((e) => e.type === 'modbus' && e.unit === t.unit && e.table === t.table && e.access === t.access && e.file === t.file) as
-        | Extract<TargetSummary, { type: 'modbus' }>
-        | undefined;
+      let entry = modbusEntry(s.targets, t);
       if (!entry) {
         if (!roomFor(s)) return undefined;
         entry = { type: 'modbus', unit: t.unit, ranges: [] };
@@ -221,6 +236,11 @@ function addTarget(s: OperationStats, t: Target): string | undefined {
   }
 }
 
+function modbusEntry(targets: TargetSummary[], t: Extract<Target, { type: 'modbus' }>): Extract<TargetSummary, { type: 'modbus' }> | undefined {
+  for (const e of targets) if (e.type === 'modbus' && e.unit === t.unit && e.table === t.table && e.access === t.access && e.file === t.file) return e;
+  return undefined;
+}
+
 function roomFor(s: OperationStats): boolean {
   if (s.targets.length < MAX_TARGET_ENTRIES) return true;
   s.targetsTruncated = true;
@@ -238,14 +258,46 @@ function pollSignature(op: Operation): string {
   return op.targets.length > 1 ? `${first} +${op.targets.length - 1}` : first;
 }
 
-function recordPoll(s: OperationStats, signature: string, ts: number): void {
+/** The poll an operation's last request counted in, and what that request asked for: a poll asks the same again. */
+interface LastPoll {
+  first: Target | undefined;
+  targets: number;
+  poll: PollStats | undefined;
+}
+const lastPolls = new WeakMap<OperationStats, LastPoll>();
+
+function sameTarget(a: Target, b: Target): boolean {
+  switch (a.type) {
+    case 'modbus':
+      return b.type === 'modbus' && a.unit === b.unit && a.table === b.table && a.start === b.start && a.count === b.count;
+    case 'bacnet':
+      return b.type === 'bacnet' && a.objectTypeName === b.objectTypeName && a.instance === b.instance && a.propertyName === b.propertyName;
+    case 'opcua':
+      return b.type === 'opcua' && a.nodeId === b.nodeId;
+  }
+}
+
+/** The poll of `op`'s signature: the last one when the request asks the same again, else found (or made) by its signature. */
+function pollOf(s: OperationStats, op: Operation, ts: number): PollStats | undefined {
+  const first = op.targets[0];
+  const last = lastPolls.get(s);
+  if (last && last.targets === op.targets.length && (first === undefined ? last.first === undefined : last.first !== undefined && sameTarget(first, last.first))) return last.poll;
+  const signature = pollSignature(op);
   let p: PollStats | undefined;
   for (const q of s.polls) if (q.signature === signature) p = q;
-  if (!p) {
-    if (s.polls.length >= MAX_POLLS) return;
-    s.polls.push({ signature, samples: 0, interval: 0, jitter: 0, pauses: 0, last: ts, m2: 0 });
-    return;
+  if (!p && s.polls.length < MAX_POLLS) {
+    p = { signature, samples: 0, interval: 0, jitter: 0, pauses: 0, last: ts, m2: 0 };
+    s.polls.push(p);
+    lastPolls.set(s, { first, targets: op.targets.length, poll: p });
+    return undefined;
   }
+  lastPolls.set(s, { first, targets: op.targets.length, poll: p });
+  return p;
+}
+
+function recordPoll(s: OperationStats, op: Operation, ts: number): void {
+  const p = pollOf(s, op, ts);
+  if (!p) return;
   const dt = ts - p.last;
   p.last = ts;
   if (dt < 0) return;
