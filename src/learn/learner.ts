@@ -109,18 +109,17 @@ export class Learner {
 
   /** Commits everything learned so far in one transaction, and waits until it is on disk. */
   flush(): void {
-    this.commit();
-    this.writer.settle();
+    this.commit(true);
   }
 
-  /** Hands everything learned so far to the writer, as one transaction. */
-  private commit(): void {
+  /** Hands everything learned so far to the writer, as one transaction (`wait`: and waits until it is on disk). */
+  private commit(wait = false): void {
     this.decoder.takeCounters();
     this.tick();
     const changes = this.baseline.takeChanges();
     const b = this.baseline;
     const counts: Record<string, number> = { ...b.counts, eventsDropped: this.events.droppedInAll, ...this.decoder.stats.events };
-    this.writer.write({
+    const batch = {
       assets: changes.assets,
       conversations: changes.conversations,
       discoveries: changes.discoveries,
@@ -131,7 +130,9 @@ export class Learner {
       etherTypes: this.etherTypes.state(),
       counts,
       alerts: this.watch?.take() ?? [],
-    });
+    };
+    if (wait) this.writer.writeNow(batch);
+    else this.writer.write(batch);
     this.lastFlush = Date.now();
     this.flushes++;
   }

@@ -133,18 +133,39 @@ function recordValues(s: OperationStats, t: Transaction, check: ValueCheck | und
   }
 }
 
-/** The points of the Modbus range an operation's values were last learned at: a poll reads the same range again. */
-const lastPoints = new WeakMap<OperationStats, { unit: number; table: string | undefined; start: number; names: string[] }>();
+/**
+ * Learning's working memory of one operation: what its last request asked for, so that a poll,
+ * which asks the same again, finds its poll and its value points without building their names.
+ * Kept on the statistics under a symbol, not enumerable: never stored, listed or compared, and
+ * gone with them (a WeakMap would cost every garbage collection a pass over its entries).
+ */
+interface Working {
+  /** The poll the last request counted in, and what that request asked for. */
+  pollFirst?: Target | undefined;
+  pollTargets?: number;
+  poll?: PollStats | undefined;
+  /** The names of the points of the Modbus range values were last learned at. */
+  points?: { unit: number; table: string | undefined; start: number; names: string[] };
+}
+const WORKING = Symbol('working');
+
+function working(s: OperationStats): Working {
+  const held = s as OperationStats & { [WORKING]?: Working };
+  let w = held[WORKING];
+  if (!w) Object.defineProperty(held, WORKING, { value: (w = {}), enumerable: false });
+  return w;
+}
 
 /** The names of the first `n` points from a Modbus target's start ("unit 1 holding 40"), made once per range read. */
 function modbusPoints(s: OperationStats, first: Extract<Target, { type: 'modbus' }>, n: number): string[] {
   const start = first.start!;
-  const last = lastPoints.get(s);
+  const w = working(s);
+  const last = w.points;
   if (last && last.start === start && last.unit === first.unit && last.table === first.table && last.names.length >= n) return last.names;
   const prefix = `unit ${first.unit}${first.table ? ` ${first.table}` : ''} `;
   const names: string[] = [];
   for (let i = 0; i < n; i++) names.push(prefix + (start + i));
-  lastPoints.set(s, { unit: first.unit, table: first.table, start, names });
+  w.points = { unit: first.unit, table: first.table, start, names };
   return names;
 }
 
@@ -258,14 +279,6 @@ function pollSignature(op: Operation): string {
   return op.targets.length > 1 ? `${first} +${op.targets.length - 1}` : first;
 }
 
-/** The poll an operation's last request counted in, and what that request asked for: a poll asks the same again. */
-interface LastPoll {
-  first: Target | undefined;
-  targets: number;
-  poll: PollStats | undefined;
-}
-const lastPolls = new WeakMap<OperationStats, LastPoll>();
-
 function sameTarget(a: Target, b: Target): boolean {
   switch (a.type) {
     case 'modbus':
@@ -280,18 +293,19 @@ function sameTarget(a: Target, b: Target): boolean {
 /** The poll of `op`'s signature: the last one when the request asks the same again, else found (or made) by its signature. */
 function pollOf(s: OperationStats, op: Operation, ts: number): PollStats | undefined {
   const first = op.targets[0];
-  const last = lastPolls.get(s);
-  if (last && last.targets === op.targets.length && (first === undefined ? last.first === undefined : last.first !== undefined && sameTarget(first, last.first))) return last.poll;
+  const w = working(s);
+  if (w.pollTargets === op.targets.length && (first === undefined ? w.pollFirst === undefined : w.pollFirst !== undefined && sameTarget(first, w.pollFirst))) return w.poll;
   const signature = pollSignature(op);
   let p: PollStats | undefined;
   for (const q of s.polls) if (q.signature === signature) p = q;
+  w.pollFirst = first;
+  w.pollTargets = op.targets.length;
   if (!p && s.polls.length < MAX_POLLS) {
-    p = { signature, samples: 0, interval: 0, jitter: 0, pauses: 0, last: ts, m2: 0 };
-    s.polls.push(p);
-    lastPolls.set(s, { first, targets: op.targets.length, poll: p });
+    w.poll = { signature, samples: 0, interval: 0, jitter: 0, pauses: 0, last: ts, m2: 0 };
+    s.polls.push(w.poll);
     return undefined;
   }
-  lastPolls.set(s, { first, targets: op.targets.length, poll: p });
+  w.poll = p;
   return p;
 }
 

@@ -67,9 +67,8 @@ export interface LearnClock {
   lastDiscovery: number;
 }
 
-export interface FlushBatch<A extends StoredAsset, C extends StoredConversation> {
-  assets: A[];
-  conversations: C[];
+/** Everything a flush writes but the records themselves. */
+export interface BatchFacts {
   discoveries: StoredDiscovery[];
   events: StoredEvent[];
   clock: LearnClock;
@@ -81,35 +80,23 @@ export interface FlushBatch<A extends StoredAsset, C extends StoredConversation>
   alerts?: AlertUpdate[];
 }
 
-/**
- * A flush batch with its records already in JSON, as the statements take them: made on learning's
- * thread (the records are still changing there), written on the one that owns the writes.
- */
-export interface WritableBatch {
-  assets: [key: string, ip: string, firstSeen: number, lastSeen: number, data: string][];
-  conversations: [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, data: string][];
-  discoveries: StoredDiscovery[];
-  events: StoredEvent[];
-  clock: LearnClock;
-  source?: SourceProgress;
-  counts?: Record<string, number>;
-  etherTypes?: string;
-  alerts?: AlertUpdate[];
+export interface FlushBatch<A extends StoredAsset, C extends StoredConversation> extends BatchFacts {
+  assets: A[];
+  conversations: C[];
 }
 
-export function writableBatch<A extends StoredAsset, C extends StoredConversation>(b: FlushBatch<A, C>): WritableBatch {
-  const w: WritableBatch = {
-    assets: b.assets.map((a) => [a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a)]),
-    conversations: b.conversations.map((c) => [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c)]),
-    discoveries: b.discoveries,
-    events: b.events,
-    clock: b.clock,
-  };
-  if (b.source) w.source = b.source;
-  if (b.counts) w.counts = b.counts;
-  if (b.etherTypes) w.etherTypes = JSON.stringify(b.etherTypes);
-  if (b.alerts) w.alerts = b.alerts;
-  return w;
+/** A record's JSON as its statement binds it: text, or its UTF-8 bytes (which the statement casts to text). */
+export type RecordJson = string | Uint8Array;
+export type AssetRow = [key: string, ip: string, firstSeen: number, lastSeen: number, data: RecordJson];
+export type ConversationRow = [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, data: RecordJson];
+
+/** Each record's JSON made as its row is written, so that a batch's text is never all held at once. */
+function* assetRows(assets: readonly StoredAsset[]): Generator<AssetRow> {
+  for (const a of assets) yield [a.key, a.ip, a.firstSeen, a.lastSeen, JSON.stringify(a)];
+}
+
+function* conversationRows(conversations: readonly StoredConversation[]): Generator<ConversationRow> {
+  for (const c of conversations) yield [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c)];
 }
 
 /** Stream events kept; older ones are pruned at flush. */
@@ -146,9 +133,9 @@ export class LearnStore {
   private readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
-    this.putAsset = db.prepare('INSERT INTO assets (key, ip, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET ip = excluded.ip, first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data');
+    this.putAsset = db.prepare('INSERT INTO assets (key, ip, first_seen, last_seen, data) VALUES (?, ?, ?, ?, CAST(? AS TEXT)) ON CONFLICT (key) DO UPDATE SET ip = excluded.ip, first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data');
     this.putConversation = db.prepare(
-      'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data',
+      'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT)) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data',
     );
     this.getConversation = db.prepare('SELECT data FROM conversations WHERE key = ?');
     this.alerts = new AlertStore(db);
@@ -160,16 +147,16 @@ export class LearnStore {
     this.putMeta = db.prepare(WRITE_SETTING);
     this.bumpRevision = db.prepare(`INSERT INTO meta (key, value) VALUES ('learn.revision', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`);
     this.pruneEvents = db.prepare('DELETE FROM stream_events WHERE id <= (SELECT MAX(id) FROM stream_events) - ?');
-    this.flushTx = db.transaction((b: WritableBatch) => {
-      for (const a of b.assets) this.putAsset.run(...a);
-      for (const c of b.conversations) this.putConversation.run(...c);
+    this.flushTx = db.transaction((assets: Iterable<AssetRow>, conversations: Iterable<ConversationRow>, b: BatchFacts) => {
+      for (const a of assets) this.putAsset.run(...a);
+      for (const c of conversations) this.putConversation.run(...c);
       for (const d of b.discoveries) this.putDiscovery.run(d.ts, d.type, d.subject, d.detail);
       for (const e of b.events) this.putEvent.run(e.ts, e.event, e.flowId, e.protocol ?? null, e.detail);
       if (b.events.length > 0) this.pruneEvents.run(MAX_STORED_EVENTS);
       this.putMeta.run('learn.clock', JSON.stringify(b.clock));
       this.bumpRevision.run();
       if (b.counts) this.putMeta.run('learn.counts', JSON.stringify(b.counts));
-      if (b.etherTypes) this.putMeta.run('learn.etherTypes', b.etherTypes);
+      if (b.etherTypes) this.putMeta.run('learn.etherTypes', JSON.stringify(b.etherTypes));
       if (b.alerts?.length) this.alerts.record(b.alerts);
       const s = b.source;
       if (s) this.putSource.run(s.id, s.kind, s.name, s.size ?? null, s.packetsDone, s.finished ? 1 : 0, Date.now() / 1000);
@@ -177,12 +164,12 @@ export class LearnStore {
   }
 
   flush<A extends StoredAsset, C extends StoredConversation>(batch: FlushBatch<A, C>): void {
-    this.write(writableBatch(batch));
+    this.flushTx(assetRows(batch.assets), conversationRows(batch.conversations), batch);
   }
 
-  /** Writes a batch made by writableBatch(), in one transaction (on whichever thread owns the writes). */
-  write(batch: WritableBatch): void {
-    this.flushTx(batch);
+  /** A flush whose records are already JSON (made on learning's thread, written on the writer's), in one transaction. */
+  writeRows(assets: Iterable<AssetRow>, conversations: Iterable<ConversationRow>, facts: BatchFacts): void {
+    this.flushTx(assets, conversations, facts);
   }
 
   assets(): Asset[] {

@@ -6,7 +6,8 @@
 import { workerData } from 'node:worker_threads';
 import { openDatabase } from './database.js';
 import { LearnStore } from './learn-store.js';
-import { CLOSED, COMMITTED, FAILED, type ToWriter, type WriterStart } from './learn-writer.js';
+import { chunkedRows } from './learn-json.js';
+import { CLOSED, COMMITTED, FAILED, type FromWriter, type ToWriter, type WriterStart } from './learn-writer.js';
 
 const start = workerData as WriterStart;
 const state = new Int32Array(start.state);
@@ -29,10 +30,14 @@ port.on('message', (m: ToWriter) => {
   }
   try {
     store ??= new LearnStore(openDatabase(start.path));
-    store.write(m.batch);
+    const rows = chunkedRows(m.batch);
+    store.writeRows(rows.assets, rows.conversations, m.batch.facts);
+    // The chunks go back to be filled again.
+    const chunks = m.batch.chunks;
+    port.postMessage({ type: 'written', chunks } satisfies FromWriter, chunks.map((c) => c.buffer as ArrayBuffer));
     tell(COMMITTED, m.seq);
   } catch (err) {
-    port.postMessage({ message: (err as Error).message });
+    port.postMessage({ type: 'failed', message: (err as Error).message } satisfies FromWriter);
     tell(FAILED, m.seq);
   }
 });

@@ -65,8 +65,8 @@ describe("learning's writer thread", () => {
 
   it('writes each batch in its own transaction, in order, on its own thread', () => {
     const { writer, store } = writerOn('order.db');
-    expect(writer.threaded).toBe(true);
     for (let n = 1; n <= 5; n++) writer.write(batch(n));
+    expect(writer.threaded).toBe(true);
     writer.close();
     expect(store.conversations().map((c) => c.key)).toEqual([1, 2, 3, 4, 5].map((n) => `10.0.0.${n}>10.0.1.1:502/modbus`));
     expect(store.revision()).toBe(5);
@@ -101,5 +101,17 @@ describe("learning's writer thread", () => {
     await release(lock);
     expect(() => writer.write(batch(3))).toThrow(/learning's write 2 failed/);
     expect(store.conversations().map((c) => c.firstSeen)).toEqual([1]);
+  });
+
+  it("writes a batch learning waits for on learning's own thread while no writer thread runs", () => {
+    const { writer, store } = writerOn('now.db');
+    writer.writeNow(batch(1));
+    expect(writer.threaded).toBe(false);
+    expect(store.totals().conversations).toBe(1);
+    writer.write(batch(2));
+    writer.writeNow(batch(3));
+    expect(writer.threaded).toBe(true);
+    expect(store.conversations().map((c) => c.firstSeen)).toEqual([1, 2, 3]);
+    writer.close();
   });
 });
