@@ -7,7 +7,7 @@
 
 import { PROTOCOLS } from '../../protocols/registry.js';
 import type { EventOperation } from '../enforce/inspector.js';
-import { conversationKey } from '../learn/baseline.js';
+import { conversationKey } from '../learn/keys.js';
 import { allowObserved, EVIDENCE_IDS, observedOperation, unplaceable, type Addition, type Observation, type Refusal } from '../policy/adapt.js';
 import { diffPolicies, type PolicyDiff } from '../policy/diff.js';
 import { formatPolicy, parsePolicy } from '../policy/document.js';

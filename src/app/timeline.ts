@@ -5,7 +5,7 @@
 // at most one entry past the limit, so merging them keeps exactly the newest `limit`.
 
 import type { EventOperation } from '../enforce/inspector.js';
-import { conversationKey } from '../learn/baseline.js';
+import { conversationKey } from '../learn/keys.js';
 import { AddressSet, parseMember } from '../policy/addresses.js';
 import { AlertStore, type Alert } from '../store/alert-store.js';
 import { AuditLog, type AuditEntry } from '../store/audit-log.js';

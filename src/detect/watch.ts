@@ -5,7 +5,8 @@
 
 import type { Operation } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
-import type { Baseline, NoveltyListener } from '../learn/baseline.js';
+import type { Baseline } from '../learn/baseline.js';
+import type { NoveltyListener } from '../learn/novelty.js';
 import type { Asset, Conversation, OperationStats, ValueProfile } from '../learn/model.js';
 import type { AlertUpdate } from '../store/alert-store.js';
 import { AddressDetector } from './addresses.js';

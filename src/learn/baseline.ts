@@ -5,32 +5,14 @@ import { isGroupAddress } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
 import type { Transaction } from '../flow/transactions.js';
 import { protocolModule } from '../../protocols/registry.js';
-import type { Asset, Conversation, Discovery, OperationStats, Role, ValueProfile } from './model.js';
+import type { Asset, Conversation, Discovery, OperationStats, Role } from './model.js';
 import { mainPoll, newOperationStats, operationKey, recordTransaction, type ValueCheck } from './operation-stats.js';
 import { hasHour, hourOfDay } from './hours.js';
 import { macVendor } from './oui.js';
 import { guessPurdue } from './purdue.js';
-
-export interface LearnLimits {
-  /** Assets kept; addresses beyond are counted, not learned. */
-  maxAssets: number;
-  /** Conversations kept; beyond, they are counted, not learned. */
-  maxConversations: number;
-  /** Distinct operations kept per conversation. */
-  maxOperationsPerConversation: number;
-  /** MAC addresses kept per asset. */
-  maxMacsPerAsset: number;
-  /** Conversations held in memory; the rest stay in the store until traffic needs them. */
-  maxCachedConversations: number;
-}
-
-export const DEFAULT_LEARN_LIMITS: LearnLimits = {
-  maxAssets: 50_000,
-  maxConversations: 200_000,
-  maxOperationsPerConversation: 256,
-  maxMacsPerAsset: 8,
-  maxCachedConversations: 5_000,
-};
+import { conversationKey, hostKey } from './keys.js';
+import { DEFAULT_LEARN_LIMITS, type LearnLimits } from './learn-limits.js';
+import type { NoveltyListener } from './novelty.js';
 
 /** Where conversations not held in memory are found (the store). */
 export type ConversationLoader = (key: string) => Conversation | undefined;
@@ -53,26 +35,6 @@ interface Route {
 /** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
 const ROUTER_MAC_ADDRESSES = 4;
 
-/**
- * What is new to the baseline, told as it is learned, with the operation that showed it (the
- * detectors listen here; learning needs no listener). Called before the operation is counted in.
- */
-export interface NoveltyListener {
-  asset(a: Asset, op: Operation): void;
-  conversation(c: Conversation, op: Operation): void;
-  operation(c: Conversation, op: Operation): void;
-  /** A target of a known operation not touched before; `what` says it in the baseline's words. */
-  target(c: Conversation, what: string, op: Operation): void;
-  /** A known address seen with a MAC it never had (`known`: the ones it had). */
-  mac(a: Asset, mac: string, known: readonly string[], op: Operation): void;
-  /** Every transaction, once counted in: for detectors of rates, failures and sweeps. */
-  transaction(t: Transaction, c: Conversation | undefined): void;
-  /** A known operation at an hour of day (plant time) it was never seen in, before it is counted in. */
-  hour(c: Conversation, op: Operation, stats: OperationStats, hour: number): void;
-  /** A process value about to be learned into `profile` (undefined: the point's first). */
-  value(c: Conversation, op: Operation, point: string, value: number, profile: ValueProfile | undefined): void;
-}
-
 export interface BaselineChanges {
   assets: Asset[];
   conversations: Conversation[];
@@ -84,14 +46,6 @@ export interface BaselineCounts {
   assetsDropped: number;
   conversationsDropped: number;
   operationsDropped: number;
-}
-
-export function hostKey(ip: string, vlan: number | undefined): string {
-  return vlan === undefined ? ip : `${ip}@vlan${vlan}`;
-}
-
-export function conversationKey(protocol: Protocol, client: Endpoint, server: Endpoint): string {
-  return `${hostKey(client.ip, client.vlan)}>${hostKey(server.ip, server.vlan)}:${server.port}/${protocol}`;
 }
 
 export class Baseline {
