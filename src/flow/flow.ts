@@ -1,7 +1,7 @@
 // A flow: one conversation's 5-tuple, in either direction. Its key, endpoints and id as a
 // decoded packet gives them, and the state the decoder keeps for it while it lasts.
 
-import { ipString, macString } from '../../protocols/net/address.js';
+import { flatAscii, ipString, macString } from '../../protocols/net/address.js';
 import type { PacketInfo } from '../../protocols/net/packet.js';
 import type { Endpoint, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
@@ -80,20 +80,15 @@ function endpointsKey(info: PacketInfo, frame: Buffer, tcp: boolean, directed: b
 
 /** The flow the packet opens, its sender `a`; `clientIs` says which end is taken for the client. */
 export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boolean, clientIs: 0 | 1, ts: number): Flow {
-  const a: Endpoint = { ip: ipString(frame, info.srcIpOffset, info.ipVersion), port: info.srcPort };
-  const b: Endpoint = { ip: ipString(frame, info.dstIpOffset, info.ipVersion), port: info.dstPort };
-  const senderMacs: [number, number] = [-1, -1];
-  if (info.ethOffset >= 0) {
-    a.mac = macString(frame, info.ethOffset + 6);
-    b.mac = macString(frame, info.ethOffset);
-    senderMacs[0] = frame.readUIntBE(info.ethOffset + 6, 6);
-  }
-  if (info.vlan >= 0) a.vlan = b.vlan = info.vlan;
+  const eth = info.ethOffset >= 0;
+  const a = endpoint(ipString(frame, info.srcIpOffset, info.ipVersion), info.srcPort, eth ? macString(frame, info.ethOffset + 6) : undefined, info.vlan);
+  const b = endpoint(ipString(frame, info.dstIpOffset, info.ipVersion), info.dstPort, eth ? macString(frame, info.ethOffset) : undefined, info.vlan);
+  const senderMacs: [number, number] = [eth ? frame.readUIntBE(info.ethOffset + 6, 6) : -1, -1];
   const vlan = info.vlan >= 0 ? `@vlan${info.vlan}` : '';
   const client = clientIs === 0 ? a : b;
   const server = clientIs === 0 ? b : a;
   return {
-    id: `${tcp ? 'tcp' : 'udp'}/${fmt(client)}-${fmt(server)}${vlan}`,
+    id: flatAscii(`${tcp ? 'tcp' : 'udp'}/${fmt(client)}-${fmt(server)}${vlan}`),
     key,
     tcp,
     a,
@@ -109,6 +104,13 @@ export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boole
     closedAt: 0,
     app: tcp ? 'detecting' : 'none',
     detectTries: 0,
+    // Named now, though empty: fields added later go to a separate store, one more object a flow.
+    start: undefined,
+    module: undefined,
+    channel: undefined,
+    dirs: undefined,
+    sinks: undefined,
+    assemblers: undefined,
   };
 }
 
@@ -136,6 +138,12 @@ export function sideOf(flow: Flow, info: PacketInfo, frame: Buffer): 0 | 1 {
   if (info.srcPort !== info.dstPort) return 0;
   if (flow.aIpv4 >= 0) return frame.readUInt32BE(info.srcIpOffset) === flow.aIpv4 ? 0 : 1;
   return ipString(frame, info.srcIpOffset, info.ipVersion) === flow.a.ip ? 0 : 1;
+}
+
+/** An endpoint made whole at once (fields added later go to a separate store: one more object each). */
+function endpoint(ip: string, port: number, mac: string | undefined, vlan: number): Endpoint {
+  if (mac === undefined) return vlan < 0 ? { ip, port } : { ip, port, vlan };
+  return vlan < 0 ? { ip, port, mac } : { ip, port, mac, vlan };
 }
 
 function fmt(e: Endpoint): string {
