@@ -10,6 +10,7 @@ import { mainPoll, newOperationStats, operationKey, recordTransaction, type Valu
 import { hasHour, hourOfDay } from './hours.js';
 import { macVendor } from './oui.js';
 import { guessPurdue } from './purdue.js';
+import { appended } from './lists.js';
 import { conversationKey, hostKey } from './keys.js';
 import { DEFAULT_LEARN_LIMITS, type LearnLimits } from './learn-limits.js';
 import type { NoveltyListener } from './novelty.js';
@@ -333,8 +334,8 @@ export class Baseline {
     if (ts < a.firstSeen) a.firstSeen = ts;
     // An all-zero MAC is a loopback or synthetic capture's, not a device's.
     if (mac && mac !== '00:00:00:00:00:00') this.learnMac(a, mac, ts);
-    if (!a.protocols.includes(protocol)) a.protocols.push(protocol);
-    if (role && !a.roles.includes(role)) a.roles.push(role);
+    if (!a.protocols.includes(protocol)) a.protocols = appended(a.protocols, protocol);
+    if (role && !a.roles.includes(role)) a.roles = appended(a.roles, role);
   }
 
   private learnMac(a: Asset, mac: string, ts: number): void {
@@ -345,10 +346,9 @@ export class Baseline {
     }
     if (a.macs.length >= this.limits.maxMacsPerAsset) return;
     if (a.macs.length > 0 && this.current && this.listener) this.listener.mac(a, mac, a.macs.map((x) => x.mac), this.current);
-    const sighting: Asset['macs'][number] = { mac, firstSeen: ts, lastSeen: ts };
     const vendor = macVendor(mac);
-    if (vendor) sighting.vendor = vendor;
-    a.macs.push(sighting);
+    const sighting: Asset['macs'][number] = vendor ? { mac, firstSeen: ts, lastSeen: ts, vendor } : { mac, firstSeen: ts, lastSeen: ts };
+    a.macs = appended(a.macs, sighting);
     this.noteMac(mac, a.key);
   }
 

@@ -7,6 +7,7 @@ import type { Transaction } from '../flow/transactions.js';
 import type { OperationStats, ValueProfile, PollStats, TargetSummary } from './model.js';
 import { hourOfDay } from './hours.js';
 import { addRange, capRanges, formatRanges } from './ranges.js';
+import { appended } from './lists.js';
 import { targetWords } from './target-words.js';
 
 export const MAX_TARGET_ENTRIES = 256;
@@ -163,8 +164,9 @@ function modbusPoints(s: OperationStats, first: Extract<Target, { type: 'modbus'
   const last = w.points;
   if (last && last.start === start && last.unit === first.unit && last.table === first.table && last.names.length >= n) return last.names;
   const prefix = `unit ${first.unit}${first.table ? ` ${first.table}` : ''} `;
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) names.push(prefix + (start + i));
+  // Made to its size: a list grown by pushes keeps room for more it never gets.
+  const names = new Array<string>(n);
+  for (let i = 0; i < n; i++) names[i] = prefix + (start + i);
   w.points = { unit: first.unit, table: first.table, start, names };
   return names;
 }
@@ -194,7 +196,7 @@ function learnValue(s: OperationStats, point: string, v: number, ts: number, che
   if (v > p.max) p.max = v;
   if (ts > p.lastSeen) p.lastSeen = ts;
   if (p.distinct && !p.distinct.includes(v)) {
-    if (p.distinct.length < MAX_DISTINCT_VALUES) p.distinct.push(v);
+    if (p.distinct.length < MAX_DISTINCT_VALUES) p.distinct = appended(p.distinct, v);
     else delete p.distinct;
   }
 }
@@ -210,7 +212,7 @@ function addTarget(s: OperationStats, t: Target): string | undefined {
         if (t.table !== undefined) entry.table = t.table;
         if (t.access !== undefined) entry.access = t.access;
         if (t.file !== undefined) entry.file = t.file;
-        s.targets.push(entry);
+        s.targets = appended(s.targets, entry);
         if (t.start === undefined) return `unit ${t.unit}`;
       }
       if (t.start === undefined) return undefined;
@@ -227,7 +229,7 @@ function addTarget(s: OperationStats, t: Target): string | undefined {
       if (!entry) {
         if (!roomFor(s)) return undefined;
         entry = { type: 'bacnet', objectType: t.objectType, objectTypeName: t.objectTypeName, instance: t.instance, properties: [] };
-        s.targets.push(entry);
+        s.targets = appended(s.targets, entry);
         fresh = true;
       }
       const prop = t.propertyName ?? (t.property !== undefined ? String(t.property) : undefined);
@@ -244,7 +246,7 @@ function addTarget(s: OperationStats, t: Target): string | undefined {
       if (!entry) {
         if (!roomFor(s)) return undefined;
         entry = { type: 'opcua', nodeId: t.nodeId, attributes: [], methods: [] };
-        s.targets.push(entry);
+        s.targets = appended(s.targets, entry);
         fresh = true;
       }
       if (t.attribute !== undefined && !entry.attributes.includes(t.attribute) && entry.attributes.length < 32) entry.attributes.push(t.attribute);
@@ -302,7 +304,7 @@ function pollOf(s: OperationStats, op: Operation, ts: number): PollStats | undef
   w.pollTargets = op.targets.length;
   if (!p && s.polls.length < MAX_POLLS) {
     w.poll = { signature, samples: 0, interval: 0, jitter: 0, pauses: 0, last: ts, m2: 0 };
-    s.polls.push(w.poll);
+    s.polls = appended(s.polls, w.poll);
     return undefined;
   }
   w.poll = p;
