@@ -268,6 +268,11 @@ export class LearnStore {
     return r ? (JSON.parse(r.data) as Conversation) : undefined;
   }
 
+  /** Every stored conversation's key, read one at a time. */
+  conversationKeys(): IterableIterator<string> {
+    return this.db.prepare('SELECT key FROM conversations').pluck().iterate() as IterableIterator<string>;
+  }
+
   conversations(filter: { ip?: string; protocol?: string } = {}): Conversation[] {
     const { where, args } = conversationFilter(filter);
     const sql = `SELECT data FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${CONVERSATION_ORDER}`;

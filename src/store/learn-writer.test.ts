@@ -1,8 +1,9 @@
 // Learning's writer thread, built (npm test builds first) and run for real: batches land in order
 // in one transaction each, a batch not yet committed is read back from the writer, learning waits
-// when MAX_IN_FLIGHT batches are ahead of the disk, and a batch the database refuses stops the
-// writer with an error that says which and why. Another process holds SQLite's write lock to hold
-// the writer back: nothing here depends on how fast the machine is.
+// when MAX_IN_FLIGHT batches are ahead of the disk, a batch the database refuses stops the
+// writer with an error that says which and why, and what was stored before it began is found
+// again. Another process holds SQLite's write lock to hold the writer back: nothing here depends
+// on how fast the machine is.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -113,5 +114,16 @@ describe("learning's writer thread", () => {
     expect(writer.threaded).toBe(true);
     expect(store.conversations().map((c) => c.firstSeen)).toEqual([1, 2, 3]);
     writer.close();
+  });
+
+  it('finds the conversations stored before it began and those it wrote, and none it never saw', () => {
+    const first = writerOn('resume.db');
+    first.writer.writeNow(batch(1));
+    first.writer.close();
+    const { writer } = writerOn('resume.db');
+    expect(writer.conversation('10.0.0.1>10.0.1.1:502/modbus')).toMatchObject({ firstSeen: 1 });
+    writer.writeNow(batch(2));
+    expect(writer.conversation('10.0.0.2>10.0.1.1:502/modbus')).toMatchObject({ firstSeen: 2 });
+    expect(writer.conversation('10.0.0.3>10.0.1.1:502/modbus')).toBeUndefined();
   });
 });

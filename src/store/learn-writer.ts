@@ -17,6 +17,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { StoreError } from './database.js';
 import type { FlushBatch, LearnStore, StoredAsset, StoredConversation } from './learn-store.js';
 import { ChunkPool, chunkedBatch, type ChunkedBatch } from './learn-json.js';
+import { StoredKeys } from './stored-keys.js';
 import type { ConversationRecordType as Conversation } from './records.js';
 
 /** Batches handed to the writer thread and not yet committed: learning is at most this far ahead of the disk (it makes the next one meanwhile). */
@@ -60,12 +61,15 @@ export class LearnWriter {
   /** Why the writer thread failed, as it said. */
   private reason: string | undefined;
   private readonly pool = new ChunkPool();
+  /** The conversations written, so that one new to the plant is not looked for in the database. */
+  private readonly stored = new StoredKeys();
 
   constructor(
     private readonly store: LearnStore,
     private readonly workerUrl: URL = DEFAULT_WORKER,
   ) {
     this.canThread = existsSync(fileURLToPath(workerUrl));
+    for (const key of store.conversationKeys()) this.stored.add(key);
   }
 
   /** Whether batches are written on a thread of their own (from the first batch learning does not wait for). */
@@ -75,6 +79,7 @@ export class LearnWriter {
 
   /** Hands `batch` to the writer thread (started if need be), waiting first while MAX_IN_FLIGHT are not yet committed. */
   write<A extends StoredAsset, C extends StoredConversation>(batch: FlushBatch<A, C>): void {
+    this.remember(batch);
     const t = this.thread ?? (this.canThread ? this.start() : undefined);
     if (!t) {
       this.store.flush(batch);
@@ -97,7 +102,14 @@ export class LearnWriter {
     if (this.thread) {
       this.write(batch);
       this.settle();
-    } else this.store.flush(batch);
+    } else {
+      this.remember(batch);
+      this.store.flush(batch);
+    }
+  }
+
+  private remember<A extends StoredAsset, C extends StoredConversation>(batch: FlushBatch<A, C>): void {
+    for (const c of batch.conversations) this.stored.add(c.key);
   }
 
   private start(): Thread {
@@ -116,7 +128,7 @@ export class LearnWriter {
 
   /** A conversation as learning last handed it over, or as the database has it. */
   conversation(key: string): Conversation | undefined {
-    return this.inFlight.get(key)?.conv ?? this.store.conversation(key);
+    return this.inFlight.get(key)?.conv ?? (this.stored.mayHave(key) ? this.store.conversation(key) : undefined);
   }
 
   /** Waits until every batch handed over is committed; throws the writer's error if one failed. */
