@@ -158,9 +158,15 @@ export const MAX_VALUES = 16;
 /** At most this many targets are kept per operation: hostile PDUs cannot inflate records. */
 export const MAX_TARGETS = 64;
 
-export function pushTarget(targets: Target[], target: Target): boolean {
-  if (targets.length >= MAX_TARGETS) return false;
-  targets.push(target);
+/**
+ * A target into the record, unless it holds MAX_TARGETS. Its first makes a list of one: a push
+ * into the empty list would give it room for 17, on every request a gateway inspects.
+ */
+export function pushTarget(rec: { targets: Target[] }, target: Target): boolean {
+  const n = rec.targets.length;
+  if (n >= MAX_TARGETS) return false;
+  if (n === 0) rec.targets = [target];
+  else rec.targets.push(target);
   return true;
 }
 

@@ -98,7 +98,7 @@ class Params {
       t.propertyName = propertyName(property);
     }
     if (arrayIndex >= 0) t.arrayIndex = arrayIndex;
-    if (!pushTarget(this.rec.targets, t)) this.rec.targetsTruncated = true;
+    if (!pushTarget(this.rec, t)) this.rec.targetsTruncated = true;
   }
 
   /** The index of the target a property reference adds, or -1 when the record holds as many as it may. */

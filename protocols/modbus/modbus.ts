@@ -102,12 +102,14 @@ export function decodeModbus(buf: Buffer, off: number, length: number, direction
 
 function finish(c: Cursor, rec: PduRecord, unit: number): void {
   // Every Modbus record names its unit, even when the PDU carries no address.
-  if (rec.targets.length === 0) rec.targets.push(target(unit, undefined));
+  if (rec.targets.length === 0) pushTarget(rec, target(unit, undefined));
   if (!c.ok) rec.anomalies.push({ type: 'truncated', detail: `${rec.codeName} ${rec.direction} ends early` });
   else if (c.remaining > 0) rec.anomalies.push({ type: 'trailing_bytes', detail: `${c.remaining} bytes after the ${rec.codeName} ${rec.direction}` });
 }
 
 function target(unit: number, table: ModbusTable | undefined, start?: number, count?: number): ModbusTarget {
+  // Whole at once where it can be (fields added later go to a store of their own, per request).
+  if (table !== undefined && start !== undefined && count !== undefined) return { type: 'modbus', unit, table, start, count };
   const t: ModbusTarget = { type: 'modbus', unit };
   if (table !== undefined) t.table = table;
   if (start !== undefined) t.start = start;
@@ -132,7 +134,7 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       const qty = c.u16be();
       if (!c.ok) return;
       checkQuantity(rec, qty, info!.minQty, info!.maxQty);
-      rec.targets.push(target(unit, info!.table, start, qty));
+      pushTarget(rec, target(unit, info!.table, start, qty));
       return;
     }
     case 5: {
@@ -141,7 +143,7 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       if (!c.ok) return;
       if (value !== 0xff00 && value !== 0x0000) rec.anomalies.push({ type: 'invalid_value', detail: `coil value 0x${value.toString(16)}, must be 0xFF00 or 0x0000` });
       else rec.values = [value === 0xff00 ? 1 : 0];
-      rec.targets.push(target(unit, 'coils', addr, 1));
+      pushTarget(rec, target(unit, 'coils', addr, 1));
       return;
     }
     case 6: {
@@ -149,14 +151,14 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       const value = c.u16be();
       if (!c.ok) return;
       rec.values = [value];
-      rec.targets.push(target(unit, 'holding_registers', addr, 1));
+      pushTarget(rec, target(unit, 'holding_registers', addr, 1));
       return;
     }
     case 22: {
       const addr = c.u16be();
       c.skip(4);
       if (!c.ok) return;
-      rec.targets.push(target(unit, 'holding_registers', addr, 1));
+      pushTarget(rec, target(unit, 'holding_registers', addr, 1));
       return;
     }
     case 15:
@@ -172,7 +174,7 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
       return;
     case 24: {
       const addr = c.u16be();
-      if (c.ok) rec.targets.push(target(unit, 'fifo', addr, 1));
+      if (c.ok) pushTarget(rec, target(unit, 'fifo', addr, 1));
       return;
     }
     case 8:
@@ -185,11 +187,11 @@ function decodeRequest(c: Cursor, fc: number, unit: number, rec: PduRecord): voi
     case 11:
     case 12:
     case 17:
-      rec.targets.push(target(unit, undefined));
+      pushTarget(rec, target(unit, undefined));
       return;
     default:
       // Unknown layout: the unit is still a target; the body is opaque.
-      rec.targets.push(target(unit, undefined));
+      pushTarget(rec, target(unit, undefined));
       c.skip(c.remaining);
   }
 }
@@ -205,7 +207,7 @@ function decodeWriteMultiple(c: Cursor, fc: number, unit: number, rec: PduRecord
   if (byteCount !== expected) rec.anomalies.push({ type: 'invalid_length', detail: `byte count ${byteCount}, quantity ${qty} needs ${expected}` });
   else readValues(c, rec, fc === 15 ? 'bits' : 'registers', qty);
   c.skip(byteCount);
-  rec.targets.push(target(unit, info.table, start, qty));
+  pushTarget(rec, target(unit, info.table, start, qty));
 }
 
 /** Read/Write Multiple Registers (23): the range read and the range written, each a target. */
@@ -224,7 +226,8 @@ function decodeReadWriteMultiple(c: Cursor, unit: number, rec: PduRecord): void 
   read.access = 'read';
   const write = target(unit, 'holding_registers', writeStart, writeQty);
   write.access = 'write';
-  rec.targets.push(read, write);
+  pushTarget(rec, read);
+  pushTarget(rec, write);
 }
 
 function decodeFileRecords(c: Cursor, fc: number, unit: number, rec: PduRecord): void {
@@ -239,7 +242,7 @@ function decodeFileRecords(c: Cursor, fc: number, unit: number, rec: PduRecord):
     const len = c.u16be();
     if (refType !== 6) rec.anomalies.push({ type: 'invalid_value', detail: `file record reference type ${refType}, must be 6` });
     if (fc === 21) c.skip(len * 2);
-    if (!pushTarget(rec.targets, { type: 'modbus', unit, table: 'file_records', file, start: record, count: len })) {
+    if (!pushTarget(rec, { type: 'modbus', unit, table: 'file_records', file, start: record, count: len })) {
       rec.targetsTruncated = true;
     }
   }
@@ -252,7 +255,7 @@ function decodeDiagnostics(c: Cursor, unit: number, rec: PduRecord): void {
   rec.subCode = sub;
   rec.subCodeName = DIAGNOSTIC_SUBFUNCTIONS.get(sub) ?? `Reserved (${sub})`;
   if (CONTROL_SUBFUNCTIONS.has(sub)) rec.kind = 'control';
-  rec.targets.push(target(unit, undefined));
+  pushTarget(rec, target(unit, undefined));
   c.skip(c.remaining);
 }
 
@@ -261,7 +264,7 @@ function decodeMei(c: Cursor, unit: number, rec: PduRecord, direction: 'request'
   if (!c.ok) return;
   rec.subCode = mei;
   rec.subCodeName = MEI_TYPES.get(mei) ?? `MEI ${mei}`;
-  rec.targets.push(target(unit, undefined));
+  pushTarget(rec, target(unit, undefined));
   if (mei !== 14) {
     rec.kind = 'unknown';
     c.skip(c.remaining);
@@ -333,13 +336,13 @@ function decodeResponse(c: Cursor, fc: number, unit: number, rec: PduRecord): vo
       const v = c.u16be();
       if (!c.ok) return;
       const table = fc === 5 || fc === 15 ? 'coils' : 'holding_registers';
-      rec.targets.push(target(unit, table, addr, fc === 15 || fc === 16 ? v : 1));
+      pushTarget(rec, target(unit, table, addr, fc === 15 || fc === 16 ? v : 1));
       return;
     }
     case 22: {
       const addr = c.u16be();
       c.skip(4);
-      if (c.ok) rec.targets.push(target(unit, 'holding_registers', addr, 1));
+      if (c.ok) pushTarget(rec, target(unit, 'holding_registers', addr, 1));
       return;
     }
     case 8:

@@ -80,7 +80,7 @@ function addTarget(rec: PduRecord, nodeId: string, attribute?: number, methodId?
   const t: PduRecord['targets'][number] = { type: 'opcua', nodeId };
   if (attribute !== undefined) t.attribute = attribute;
   if (methodId !== undefined) t.methodId = methodId;
-  if (!pushTarget(rec.targets, t)) rec.targetsTruncated = true;
+  if (!pushTarget(rec, t)) rec.targetsTruncated = true;
 }
 
 /** What a request's body gives the record: its targets and details (and facts of its channel). */

@@ -181,8 +181,10 @@ export class RequestFollower {
 
   /** A decoded request joins the packet's requests, unless it could not be held whole. */
   private take(m: ProtocolModule, rec: PduRecord): Followed {
-    const over = rec.anomalies.find((a) => a.type === 'message_too_large');
-    if (over) return this.fail('uninspectable', `a ${m.title} request sent in pieces could not be held to be inspected whole: ${over.detail ?? 'too large'}`);
+    // A loop, not find(): its callback would be made anew for every request.
+    for (const a of rec.anomalies) {
+      if (a.type === 'message_too_large') return this.fail('uninspectable', `a ${m.title} request sent in pieces could not be held to be inspected whole: ${a.detail ?? 'too large'}`);
+    }
     this.requests.push(rec);
     return 'requests';
   }
