@@ -2,14 +2,17 @@
 // per-second SQLite transaction (about a quarter of learning's time where conversations keep
 // appearing) no longer stops the decoder. Learning's thread turns the records into JSON (they go
 // on changing there) and hands the batch over; the writer thread runs the same one transaction
-// per batch as before, so a killed process still resumes from a consistent point.
+// per batch as before, so a killed process still resumes from a consistent point. The thread is
+// started by the first batch learning does not wait for: a capture learned before its one flush
+// is written here, sparing the thread's start.
 //
 // Bounded: at most MAX_IN_FLIGHT batches are handed over and not yet committed (their JSON in
-// chunks that come back to be filled again: learn-json.ts); past that, and at settle(), learning waits (Atomics.wait on a shared counter, so the waiting needs no event loop
-// and the Learner's API stays synchronous). A conversation in a batch not yet committed is read
-// from here, not from the database, if the baseline needs it back. A program run from its
-// TypeScript sources (the unit tests) has no compiled writer thread and writes on learning's own
-// thread instead: same batches, same transaction.
+// chunks that come back to be filled again: learn-json.ts); past that, and at settle(), learning
+// waits (Atomics.wait on a shared counter, so the waiting needs no event loop and the Learner's
+// API stays synchronous). A conversation in a batch not yet committed is read from here, one
+// never written not looked for at all (stored-keys.ts), the rest from the database. A program
+// run from its TypeScript sources (the unit tests) has no compiled writer thread and writes on
+// learning's own thread instead: same batches, same transaction.
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
