@@ -14,6 +14,7 @@ import { appended } from './lists.js';
 import { conversationKey, hostKey } from './keys.js';
 import { DEFAULT_LEARN_LIMITS, type LearnLimits } from './learn-limits.js';
 import type { NoveltyListener } from './novelty.js';
+import { MacAddresses } from './mac-addresses.js';
 
 /** Where conversations not held in memory are found (the store). */
 export type ConversationLoader = (key: string) => Conversation | undefined;
@@ -32,9 +33,6 @@ interface Route {
   lastSubCode?: number | undefined;
   lastStats?: OperationStats;
 }
-
-/** A MAC seen with more addresses than this belongs to a router, not to the hosts behind it. */
-const ROUTER_MAC_ADDRESSES = 4;
 
 export interface BaselineChanges {
   assets: Asset[];
@@ -63,8 +61,7 @@ export class Baseline {
   private readonly dirtyAssets = new Set<string>();
   private readonly dirtyConversations = new Set<string>();
   private discoveries: Discovery[] = [];
-  /** MAC -> addresses seen with it (up to the router threshold). */
-  private readonly macAddresses = new Map<string, Set<string>>();
+  private readonly macAddresses = new MacAddresses();
   /** flowId -> what its transactions update, so that keys are not rebuilt per transaction. Cleared at each flush. */
   private readonly routes = new Map<string, Route>();
   /** Told what is new (the detectors); absent: learning only. */
@@ -157,7 +154,7 @@ export class Baseline {
 
   /** The known addresses a MAC was seen with (up to the router threshold). */
   addressesWithMac(mac: string): ReadonlySet<string> | undefined {
-    return this.macAddresses.get(mac);
+    return this.macAddresses.of(mac);
   }
 
   asset(ip: string, vlan: number | undefined): Asset | undefined {
@@ -354,21 +351,12 @@ export class Baseline {
 
   /** Tracks the addresses behind each MAC; a router's MAC marks every host it fronts. */
   private noteMac(mac: string, assetKey: string): void {
-    let set = this.macAddresses.get(mac);
-    if (!set) this.macAddresses.set(mac, (set = new Set()));
-    if (set.size > ROUTER_MAC_ADDRESSES) {
-      this.markBehindRouter(assetKey);
-      return;
+    for (const key of this.macAddresses.note(mac, assetKey)) {
+      const a = this.assets.get(key);
+      if (!a || a.behindRouter) continue;
+      a.behindRouter = true;
+      this.dirtyAssets.add(key);
     }
-    set.add(assetKey);
-    if (set.size > ROUTER_MAC_ADDRESSES) for (const k of set) this.markBehindRouter(k);
-  }
-
-  private markBehindRouter(assetKey: string): void {
-    const a = this.assets.get(assetKey);
-    if (!a || a.behindRouter) return;
-    a.behindRouter = true;
-    this.dirtyAssets.add(assetKey);
   }
 
   /** Identification PDUs name the device that sent them (what each protocol's module reads from them). */
