@@ -1,7 +1,9 @@
 // The policy's rules, compiled: which rule decides an operation, by its endpoints, code and
 // targets. The policy is compiled into lookup structures (zone of an address, rules indexed by
 // protocol and client) so a verdict costs a few map lookups, and every verdict carries the rule,
-// a reason code and a reason a person can read. Every judge asks through verdict.ts, which adds
+// a reason code and a reason a person can read. A protocol whose rules all name exact IPv4 client
+// and server hosts (a derived policy) is judged from a flat table of address pairs instead
+// (pair-table.ts), its zones looked up only when a reason is read or no rule allows. Every judge asks through verdict.ts, which adds
 // what the rules cannot see (malformed, uninspectable and encrypted requests, isolation).
 
 import { isGroupAddress, isGroupMac } from '../../protocols/net/address.js';
@@ -11,6 +13,7 @@ import { protocolModule } from '../../protocols/registry.js';
 import { AddressBook, type Address } from './address-book.js';
 import { anyAllowance, codeMatches, compileAllowance, type CompiledAllowance } from './allowance-match.js';
 import { AddressSet, parseMember, type Member } from './addresses.js';
+import { PairTable, ipv4Number, isGroupIpv4, type PairLists } from './pair-table.js';
 import { describeAllowance, describeTarget } from './words.js';
 import type { Conduit, Policy, Rule, Zone } from './model.js';
 
@@ -47,7 +50,11 @@ export interface Verdict {
   reason: string;
 }
 
-type Why = 'response' | 'rule' | 'default';
+/**
+ * 'pair' and 'pair-default': as 'rule' and 'default', for a request judged by its addresses
+ * (the pair table), whose zones are looked up only if the reason is read.
+ */
+type Why = 'response' | 'rule' | 'pair' | 'default' | 'pair-default';
 
 /**
  * A verdict whose reason is written only when someone reads it (enforcement mostly does not):
@@ -119,6 +126,11 @@ interface ProtocolIndex {
   wide: RuleList;
   /** Whether any rule of the protocol denies: most policies have none, and skip the deny pass. */
   denies: boolean;
+  /** Lists of rules naming an exact client and server: every one made, for the pair table. */
+  pairLists: PairLists<CompiledRule>[];
+  /** Rules found another way (by client address only, by zone, wide): none lets the pair table decide alone. */
+  others: number;
+  pairs?: PairTable<CompiledRule>;
 }
 
 const NO_RULES: RuleList = { deny: [], allow: [] };
@@ -164,6 +176,7 @@ export class Evaluator {
       }
       for (const rule of c.rules) this.add(rule, c);
     }
+    for (const ix of this.index.values()) if (ix.others === 0 && ix.pairLists.length > 0) ix.pairs = new PairTable(ix.pairLists);
   }
 
   private add(rule: Rule, conduit: Conduit): void {
@@ -174,23 +187,38 @@ export class Evaluator {
     if (rule.server.hosts) cr.serverHosts = new AddressSet(members(rule.server.hosts));
     if (rule.allow) cr.allow = rule.allow.map(compileAllowance);
     let ix = this.index.get(rule.protocol);
-    if (!ix) this.index.set(rule.protocol, (ix = { byClientZone: new Map(), wide: { deny: [], allow: [] }, denies: false }));
+    if (!ix) this.index.set(rule.protocol, (ix = { byClientZone: new Map(), wide: { deny: [], allow: [] }, denies: false, pairLists: [], others: 0 }));
     ix.denies ||= cr.deny;
     const join = (list: RuleList) => (cr.deny ? list.deny : list.allow).push(cr);
-    const push = <K>(map: Map<K, RuleList>, key: K) => {
-      let list = map.get(key);
-      if (!list) map.set(key, (list = { deny: [], allow: [] }));
-      join(list);
-    };
     const exactServers = cr.serverHosts?.onlyExact && !cr.serverZone && !cr.serverBroadcast;
     if (cr.clientHosts?.onlyExact && !cr.clientZone) {
       for (const ip of cr.clientHosts.addresses) {
         const mine = this.clientRules(ip, rule.protocol);
-        if (!exactServers) join(mine.byIp);
-        else for (const server of cr.serverHosts!.addresses) push(mine.pairs, this.addresses.pin(server));
+        if (!exactServers) {
+          join(mine.byIp);
+          ix.others++;
+          continue;
+        }
+        for (const server of cr.serverHosts!.addresses) {
+          const key = this.addresses.pin(server);
+          let list = mine.pairs.get(key);
+          if (!list) {
+            mine.pairs.set(key, (list = { deny: [], allow: [] }));
+            ix.pairLists.push({ client: ip, server, deny: list.deny, allow: list.allow });
+          }
+          join(list);
+        }
       }
-    } else if (cr.clientZone) push(ix.byClientZone, cr.clientZone);
-    else join(ix.wide);
+      return;
+    }
+    ix.others++;
+    if (!cr.clientZone) {
+      join(ix.wide);
+      return;
+    }
+    let list = ix.byClientZone.get(cr.clientZone);
+    if (!list) ix.byClientZone.set(cr.clientZone, (list = { deny: [], allow: [] }));
+    join(list);
   }
 
   private clientRules(ip: string, protocol: Protocol): ClientRules {
@@ -231,6 +259,37 @@ export class Evaluator {
   }
 
   evaluate(op: Operation): Verdict {
+    const pairs = this.index.get(op.protocol)?.pairs;
+    return (pairs && this.byPair(pairs, op)) || this.byLists(op);
+  }
+
+  /**
+   * The verdict of a protocol whose rules all name exact client and server hosts, from the pair
+   * table: the same as byLists, whose other lists are empty. Undefined where the table cannot
+   * say (an end not written as IPv4, a broadcast): byLists does.
+   */
+  private byPair(pairs: PairTable<CompiledRule>, op: Operation): Verdict | undefined {
+    const c = ipv4Number(op.client.ip);
+    const s = c < 0 ? -1 : ipv4Number(op.server.ip);
+    if (s < 0 || isGroupIpv4(s) || isGroupMac(op.server.mac)) return undefined;
+    const slot = pairs.find(c, s);
+    let near: CompiledRule | undefined;
+    if (slot >= 0) {
+      const response = op.direction === 'response';
+      const denied = response ? undefined : pairs.denying(slot, op);
+      if (denied) return new Decision('deny', 'denied_by_rule', denied.rule.id, denied.conduit.id, 'pair', this, op, undefined, undefined, denied);
+      const allowed = pairs.allowing(slot, op);
+      if (allowed) return new Decision('allow', response ? 'response' : 'allowed', allowed.rule.id, allowed.conduit.id, response ? 'response' : 'pair', this, op, undefined, undefined, allowed);
+      near = pairs.near;
+    }
+    // The rule that came nearest names the conduit: the zones are not needed unless none did.
+    if (!near) return this.otherwise(op, this.zoneOf(op.client), this.zoneOf(op.server), false, undefined);
+    const code: VerdictCode = this.policy.defaultAction === 'allow' ? 'allowed_by_default' : pairs.nearCode ? 'out_of_range' : 'not_allowed_code';
+    return new Decision(this.policy.defaultAction, code, undefined, near.conduit.id, 'pair-default', this, op, undefined, undefined, near);
+  }
+
+  /** The verdict from the indexed rule lists: denies first across every list, then allows. */
+  private byLists(op: Operation): Verdict {
     const client = this.addresses.get(op.client.ip);
     const server = this.addresses.get(op.server.ip);
     const clientZone = client.zone ?? this.zoneOfMac(op.client.mac);
@@ -316,6 +375,7 @@ export class Evaluator {
 
   /** The reason of a verdict, in words (called only when a reason is read). */
   explain(action: 'allow' | 'deny', why: Why, op: Operation, clientZone: Zone | undefined, serverZone: Zone | undefined, cr: CompiledRule | undefined): string {
+    if (why === 'pair' || why === 'pair-default') return this.explain(action, why === 'pair' ? 'rule' : 'default', op, this.zoneOf(op.client), this.zoneOf(op.server), cr);
     if (why === 'response') return `allowed: response on conduit ${cr!.conduit.name} rule ${cr!.rule.id}`;
     const what = this.what(op, clientZone, serverZone);
     if (why === 'rule') {
