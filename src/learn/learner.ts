@@ -1,6 +1,7 @@
 // Monitor-only learning: packets through the decoder and the request/response pairer into the
 // baseline, flushed to the store once per interval in one transaction (written on a thread of
-// its own: store/learn-writer.ts; flush() and finish() wait until it is on disk).
+// its own: store/learn-writer.ts; flush() and finish() wait until it is on disk). A learner
+// claims the database for its process until finish(): a second learning process is refused.
 
 import type { Endpoint, Protocol } from '../../protocols/operation.js';
 import { DEFAULT_LIMITS, type FlowLimits } from '../flow/limits.js';
@@ -14,6 +15,7 @@ import type { AlertUpdate } from '../store/alert-store.js';
 import { EtherCensus } from './ether-census.js';
 import { Pending } from '../store/pending.js';
 import { LearnWriter } from '../store/learn-writer.js';
+import { claimLearning } from '../store/learning-claim.js';
 
 export interface LearnerOptions {
   flowLimits?: Partial<FlowLimits>;
@@ -47,6 +49,8 @@ export class Learner {
   source: SourceProgress | undefined;
   private readonly events = new Pending<StoredEvent>(MAX_PENDING_EVENTS);
   private readonly writer: LearnWriter;
+  /** Gives up this process's claim to learn into the database (learning-claim.ts). */
+  private readonly unclaim: () => void;
   private readonly flushIntervalMs: number;
   private lastFlush = Date.now();
   private sinceCheck = 0;
@@ -58,6 +62,7 @@ export class Learner {
     store: LearnStore,
     options: LearnerOptions = {},
   ) {
+    this.unclaim = claimLearning(store.db);
     const flowLimits = { ...DEFAULT_LIMITS, ...options.flowLimits };
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     const clock = store.clock();
@@ -146,6 +151,7 @@ export class Learner {
     if (this.source) this.source.finished = true;
     this.flush();
     this.writer.close();
+    this.unclaim();
   }
 
   private event(e: StreamEvent): void {

@@ -300,4 +300,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX assets_purdue_ip ON assets (json_extract(data, '$.purdue.level'), ip);
   CREATE INDEX discoveries_hour ON discoveries (CAST(ts / 3600 AS INTEGER) * 3600, type);
   `,
+  // 18: the process learning into the database (learning-claim.ts): one learner at a time.
+  `
+  CREATE TABLE learning_claim (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    since REAL NOT NULL,
+    command TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Asset } from '../../src/learn/model.js';
+import { openDatabase } from '../../src/store/database.js';
+import { claimLearning } from '../../src/store/learning-claim.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
 const PCAPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'pcaps');
@@ -51,6 +53,23 @@ describe('bulkhead learn / assets / conversations', () => {
     expect(r.files.map((f: { path: string }) => f.path)).toEqual([earlier, later]);
     const again = JSON.parse(run('learn', '--pcap', later, earlier, '--db', db, '--json').stdout);
     expect(again.files.map((f: { skipped?: string }) => f.skipped)).toEqual(['already_learned', 'already_learned']);
+  });
+
+  it('refuses to learn while another process learns into the same database, and nothing is learned', () => {
+    const db = join(tmp(), 'c.db');
+    const capture = join(PCAPS, 'modbus', 'modbus_example.pcap');
+    // This test's own process stands for a learner running on the interface.
+    const store = openDatabase(db);
+    const release = claimLearning(store);
+    const refused = run('learn', '--pcap', capture, '--db', db, '--json');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(`already being learned into by process ${process.pid}`);
+    expect(refused.stderr).toMatch(/stop that one first, or learn into another database \(--db\)/);
+    expect(store.prepare('SELECT count(*) AS n FROM conversations').get()).toEqual({ n: 0 });
+    release();
+    store.close();
+    const r = JSON.parse(run('learn', '--pcap', capture, '--db', db, '--json').stdout);
+    expect(r.conversations).toBeGreaterThan(0);
   });
 
   it('reports progress as JSON, before and after learning', () => {
