@@ -128,7 +128,11 @@ interface ProtocolIndex {
   denies: boolean;
   /** Lists of rules naming an exact client and server: every one made, for the pair table. */
   pairLists: PairLists<CompiledRule>[];
-  /** Rules found another way (by client address only, by zone, wide): none lets the pair table decide alone. */
+  /**
+   * Rules found another way (by client address only, by zone, wide) that can take a request to
+   * one host: none lets the pair table decide alone. Broadcast rules take only broadcasts, which
+   * the table leaves to the lists (a derived policy's BACnet Who-Is and I-Am).
+   */
   others: number;
   pairs?: PairTable<CompiledRule>;
 }
@@ -196,7 +200,7 @@ export class Evaluator {
         const mine = this.clientRules(ip, rule.protocol);
         if (!exactServers) {
           join(mine.byIp);
-          ix.others++;
+          if (!cr.serverBroadcast) ix.others++;
           continue;
         }
         for (const server of cr.serverHosts!.addresses) {
@@ -211,7 +215,7 @@ export class Evaluator {
       }
       return;
     }
-    ix.others++;
+    if (!cr.serverBroadcast) ix.others++;
     if (!cr.clientZone) {
       join(ix.wide);
       return;

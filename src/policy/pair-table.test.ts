@@ -1,7 +1,8 @@
 // The pair table judges a derived policy's requests by their addresses; the indexed rule lists
 // judge every policy. On random policies of exact host pairs, both must give the same verdict,
 // code, rule, conduit and reason: the same policy with one rule the table cannot hold (a zone
-// rule no request reaches) is judged by the lists.
+// rule no request reaches) is judged by the lists. Broadcast rules, which the table lets the
+// lists judge, are among them.
 
 import { describe, expect, it } from 'vitest';
 import type { Operation, OperationKind, Protocol, Target } from '../../protocols/operation.js';
@@ -62,7 +63,9 @@ function pairPolicy(r: Rng): Policy {
   for (let i = 4 + r.int(10); i > 0; i--) {
     const protocol = r.pick(PROTOCOLS);
     const hosts = (n: number) => Array.from({ length: n }, () => r.pick(HOSTS)).filter((h, k, xs) => xs.indexOf(h) === k);
-    const rule: Rule = { id: `r${rules.length}`, protocol, client: { hosts: hosts(1 + r.int(2)) }, server: { hosts: hosts(1 + r.int(2)) } };
+    // Broadcast rules (by host or by zone) take only broadcasts, which the table leaves to the lists.
+    const server = r.next() < 0.1 ? { broadcast: true } : { hosts: hosts(1 + r.int(2)) };
+    const rule: Rule = { id: `r${rules.length}`, protocol, client: server.broadcast && r.next() < 0.5 ? { zone: 'cell' } : { hosts: hosts(1 + r.int(2)) }, server };
     if (r.next() < 0.25) rule.action = 'deny';
     if (r.next() < 0.7) rule.port = r.pick([502, 47808, 4840]);
     const roll = r.next();
