@@ -5,23 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { Operation, OperationKind, Protocol, Target } from '../../protocols/operation.js';
 import { checkPolicy } from './document.js';
 import { compilePolicy } from './evaluate.js';
+import { rng, type Random } from '../test-support/mulberry.js';
 import type { Allowance, HostSelector, Policy, Rule } from './model.js';
-
-/** Small deterministic PRNG (mulberry32): failures reproduce from the seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const some = <T>(xs: readonly T[]): T[] => xs.filter(() => next() < 0.4);
-  return { next, int, pick, some };
-}
 
 const KINDS: OperationKind[] = ['read', 'write', 'control', 'program', 'diagnostic', 'discovery', 'session', 'unknown'];
 const PROTOCOLS: Protocol[] = ['modbus', 'bacnet', 'opcua'];
@@ -78,7 +63,7 @@ function naive(p: Policy, op: Operation): { action: 'allow' | 'deny'; candidates
 
 // -- random policies and operations --
 
-function randomSelector(r: ReturnType<typeof rng>, zones: string[], side: 'client' | 'server'): HostSelector {
+function randomSelector(r: Random, zones: string[], side: 'client' | 'server'): HostSelector {
   const roll = r.int(side === 'server' ? 4 : 3);
   if (roll === 0) return { zone: r.pick(zones) };
   if (roll === 1) return { hosts: r.some(HOSTS).concat(r.pick(HOSTS)) };
@@ -86,7 +71,7 @@ function randomSelector(r: ReturnType<typeof rng>, zones: string[], side: 'clien
   return { broadcast: true };
 }
 
-function randomAllowance(r: ReturnType<typeof rng>, protocol: Protocol): Allowance {
+function randomAllowance(r: Random, protocol: Protocol): Allowance {
   const a: Allowance = {};
   if (r.next() < 0.6) a.kinds = [r.pick(KINDS), r.pick(KINDS)].filter((k, i, xs) => xs.indexOf(k) === i);
   if (r.next() < 0.6) a.codes = [r.int(8), r.int(8)].filter((k, i, xs) => xs.indexOf(k) === i);
@@ -98,7 +83,7 @@ function randomAllowance(r: ReturnType<typeof rng>, protocol: Protocol): Allowan
   return a;
 }
 
-function randomPolicy(r: ReturnType<typeof rng>): Policy {
+function randomPolicy(r: Random): Policy {
   const zones = ['a', 'b', 'c'];
   const pool = [...HOSTS];
   const members = (n: number) => pool.splice(0, n);
@@ -130,7 +115,7 @@ function randomPolicy(r: ReturnType<typeof rng>): Policy {
   return p;
 }
 
-function randomOperation(r: ReturnType<typeof rng>): Operation {
+function randomOperation(r: Random): Operation {
   const protocol = r.pick(PROTOCOLS);
   const targets: Target[] = [];
   for (let i = r.int(3); i > 0; i--) {

@@ -8,24 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { Operation, OperationKind, Protocol, Target } from '../../protocols/operation.js';
 import { checkPolicy } from './document.js';
 import { compilePolicy } from './evaluate.js';
+import { rng, type Random } from '../test-support/mulberry.js';
 import type { Allowance, Policy, Rule } from './model.js';
 import { ipv4Number } from './pair-table.js';
-
-/** mulberry32: a failure reproduces from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick };
-}
-type Rng = ReturnType<typeof rng>;
 
 const KINDS: OperationKind[] = ['read', 'write', 'control', 'diagnostic', 'session'];
 const PROTOCOLS: Protocol[] = ['modbus', 'bacnet', 'opcua'];
@@ -35,7 +20,7 @@ const ODD = ['10.0.9.9', '010.0.1.10', '10.0.1.010', 'fd00::1', '255.255.255.255
 const TABLES = ['coils', 'holding_registers', 'input_registers'];
 const CODES = [1, 3, 5, 6, 16, 300, 631];
 
-function allowance(r: Rng, protocol: Protocol): Allowance {
+function allowance(r: Random, protocol: Protocol): Allowance {
   const a: Allowance = {};
   if (r.next() < 0.6) a.kinds = [r.pick(KINDS), r.pick(KINDS)].filter((k, i, xs) => xs.indexOf(k) === i);
   const codes = r.next();
@@ -58,7 +43,7 @@ function allowance(r: Rng, protocol: Protocol): Allowance {
   return a;
 }
 
-function pairPolicy(r: Rng): Policy {
+function pairPolicy(r: Random): Policy {
   const rules: Rule[] = [];
   for (let i = 4 + r.int(10); i > 0; i--) {
     const protocol = r.pick(PROTOCOLS);
@@ -99,7 +84,7 @@ function withListsOnly(p: Policy): Policy {
   };
 }
 
-function operation(r: Rng): Operation {
+function operation(r: Random): Operation {
   const protocol = r.pick(PROTOCOLS);
   const targets: Target[] = [];
   for (let i = r.int(3); i > 0; i--) {
