@@ -5,17 +5,18 @@
 
 import { ipString } from '../../protocols/net/address.js';
 import { PacketInfo, TcpFlag, decodePacket } from '../../protocols/net/packet.js';
-import type { Anomaly, Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
+import type { Endpoint, Operation, PduRecord, Protocol } from '../../protocols/operation.js';
 import type { ProtocolModule } from '../../protocols/protocol.js';
 import { ReassemblyBudget } from '../../protocols/reassembly.js';
 import { datagramProtocol, PortMap } from '../../protocols/registry.js';
 import { flowKey, followSenderMac, newFlow, sideOf, type Flow, type FlowEndReason } from './flow.js';
 import { FlowTable } from './flow-table.js';
 import { DEFAULT_LIMITS, type FlowLimits } from './limits.js';
-import { PduAssembler, type Framer, type PduSink } from './pdu-assembler.js';
+import { PduAssembler, type Framer } from './pdu-assembler.js';
 import { ProtocolDetector, TCP_PROTOCOLS } from './protocol-detection.js';
 import { StreamEvents, type StreamEvent, type StreamEventType } from './stream-events.js';
-import { TcpDirection, type StreamSink } from './tcp-stream.js';
+import { DirectionSink } from './direction-sink.js';
+import { TcpDirection } from './tcp-stream.js';
 
 export type { FlowEndReason } from './flow.js';
 export type { StreamEvent, StreamEventType } from './stream-events.js';
@@ -48,36 +49,6 @@ export interface DecoderStats {
 
 /** A stream protocol's framing as the assembler wants it; resynchronising is strict (its own port's probe). */
 const FRAMERS = new Map<ProtocolModule, Framer>(TCP_PROTOCOLS.map((m) => [m, { frame: m.frame, looksLike: (b, o, e) => m.probe(b, o, e, true) }]));
-
-/** One direction's plumbing: bytes from TCP into PDUs into Operations. */
-class DirectionSink implements StreamSink, PduSink {
-  constructor(
-    private readonly dec: OperationDecoder,
-    private readonly flow: Flow,
-    private readonly side: 0 | 1,
-  ) {}
-
-  data(data: Buffer, segmentStart: boolean, frame: number, ts: number): void {
-    this.dec.streamData(this.flow, this.side, data, segmentStart, frame, ts);
-  }
-
-  gap(bytes: number): void {
-    this.dec.streamGap(this.flow, this.side, bytes);
-  }
-
-  pdu(buf: Buffer, off: number, len: number): void {
-    this.dec.pdu(this.flow, this.side, buf, off, len);
-  }
-
-  lost(anomaly: Anomaly): void {
-    this.dec.event(this.flow, 'framing_error', `${anomaly.type}: ${anomaly.detail ?? ''}`);
-  }
-
-  conflict(bytes: number, frame: number): void {
-    const dir = this.side === this.flow.clientIs ? 'client to server' : 'server to client';
-    this.dec.event(this.flow, 'overlap_conflict', `frame ${frame}: retransmitted ${dir} data differs from the copy already delivered in ${bytes} bytes (the first copy was kept)`);
-  }
-}
 
 export class OperationDecoder {
   private readonly info = new PacketInfo();
