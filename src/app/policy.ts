@@ -4,7 +4,6 @@
 import type { EtherCensusState } from '../learn/ether-census.js';
 import type { ModbusTable, Operation, Target } from '../../protocols/operation.js';
 import { readCapture } from '../capture/capture-reader.js';
-import type { Conversation } from '../learn/model.js';
 import { learnedTargetNames, targetNames } from '../learn/target-names.js';
 import type { TargetNames } from '../../protocols/protocol.js';
 import { derivePolicy, type DeriveOptions } from '../policy/derive.js';
@@ -15,6 +14,7 @@ import type { Policy } from '../policy/model.js';
 import { Simulation, type SimulationReport, type compareSimulations } from '../policy/simulate.js';
 import { CaptureSimulation, type CaptureSimulationOptions } from '../policy/simulate-capture.js';
 import { Judge } from '../policy/verdict.js';
+import type { ConversationDigest } from '../store/conversation-digest.js';
 import type { LearnStore } from '../store/learn-store.js';
 import { PolicyStore, PolicyStoreError } from '../store/policy-store.js';
 import { loadPolicy } from '../gateway/policy-ref.js';
@@ -52,7 +52,7 @@ export function importPolicy(policies: PolicyStore, file: string, by: string): {
  * Operations standing for the learned baseline: one per operation and target entry, counted as
  * the operation's count. `since`: only operations seen since then (capture time).
  */
-export function* baselineOperations(conversations: Conversation[], since = 0): Generator<{ op: Operation; count: number }> {
+export function* baselineOperations(conversations: readonly ConversationDigest[], since = 0): Generator<{ op: Operation; count: number }> {
   for (const c of conversations) {
     for (const s of Object.values(c.operations)) {
       if (s.lastSeen < since) continue;
@@ -89,7 +89,7 @@ export function* baselineOperations(conversations: Conversation[], since = 0): G
 }
 
 /** `names`: what the plant's devices call their targets, for the reasons (targetNames of the learned assets). */
-export function simulateBaseline(policy: Policy, conversations: Conversation[], since = 0, isolated: readonly string[] = [], names?: TargetNames): SimulationReport {
+export function simulateBaseline(policy: Policy, conversations: readonly ConversationDigest[], since = 0, isolated: readonly string[] = [], names?: TargetNames): SimulationReport {
   const judge = new Judge(compilePolicy(policy, names));
   judge.isolate(isolated);
   const sim = new Simulation(judge);
@@ -116,7 +116,7 @@ export interface SimulationComparison {
  * what is isolated now denied whatever it says; compared with `current` when given.
  */
 export function simulateSince(learn: LearnStore, policies: PolicyStore, candidate: Policy, current: Policy | undefined, from: number): SimulationComparison {
-  const conversations = learn.conversations();
+  const conversations = learn.digests();
   const isolated = policies.isolations().flatMap((i) => i.addresses);
   const names = learnedNames(learn);
   const report = simulateBaseline(candidate, conversations, from, isolated, names);

@@ -15,7 +15,7 @@ import { currentRef } from '../gateway/policy-ref.js';
 
 /** Lint with the learned assets, and which rules the baseline uses (unused rules), when there is one. */
 export function lintInContext(learn: LearnStore, policy: Policy): Finding[] {
-  const conversations = learn.conversations();
+  const conversations = learn.digests();
   return lintPolicy(policy, { assets: learn.assets(), ...(conversations.length ? { ruleHits: simulateBaseline(policy, conversations).ruleHits } : {}) });
 }
 

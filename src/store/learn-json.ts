@@ -3,6 +3,7 @@
 // chunks coming back from the writer thread once written. A batch of 10,000 assets is a dozen
 // chunks reused batch after batch, not 10,000 strings made on one thread and again on the other.
 
+import { conversationDigest } from './conversation-digest.js';
 import type { AssetRow, BatchFacts, ConversationRow, FlushBatch, StoredAsset, StoredConversation } from './learn-store.js';
 
 export const CHUNK_BYTES = 1 << 20;
@@ -16,7 +17,8 @@ export interface ChunkedBatch {
   facts: BatchFacts;
   chunks: Uint8Array[];
   assets: [key: string, ip: string, firstSeen: number, lastSeen: number, ...json: Span][];
-  conversations: [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, ...json: Span][];
+  /** Each conversation's whole record, then its digest. */
+  conversations: [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, ...json: Span, ...digest: Span][];
 }
 
 /** Chunks to write into: those the writer thread gave back, else new ones. */
@@ -64,7 +66,7 @@ export function chunkedBatch<A extends StoredAsset, C extends StoredConversation
   return {
     facts,
     assets: assets.map((a): ChunkedBatch['assets'][number] => [a.key, a.ip, a.firstSeen, a.lastSeen, ...out.add(a)]),
-    conversations: conversations.map((c): ChunkedBatch['conversations'][number] => [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, ...out.add(c)]),
+    conversations: conversations.map((c): ChunkedBatch['conversations'][number] => [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, ...out.add(c), ...out.add(conversationDigest(c))]),
     chunks: out.chunks,
   };
 }
@@ -76,7 +78,9 @@ export function chunkedRows(b: ChunkedBatch): { assets: Generator<AssetRow>; con
     for (const [key, ip, first, last, chunk, start, end] of b.assets) yield [key, ip, first, last, views[chunk]!.subarray(start, end)];
   }
   function* conversations(): Generator<ConversationRow> {
-    for (const [key, protocol, client, server, port, first, last, chunk, start, end] of b.conversations) yield [key, protocol, client, server, port, first, last, views[chunk]!.subarray(start, end)];
+    for (const [key, protocol, client, server, port, first, last, chunk, start, end, dChunk, dStart, dEnd] of b.conversations) {
+      yield [key, protocol, client, server, port, first, last, views[chunk]!.subarray(start, end), views[dChunk]!.subarray(dStart, dEnd)];
+    }
   }
   return { assets: assets(), conversations: conversations() };
 }

@@ -4,6 +4,7 @@
 
 import { readSetting, WRITE_SETTING } from './settings.js';
 import type { Db } from './database.js';
+import { conversationDigest, type ConversationDigest, type DigestSource } from './conversation-digest.js';
 import { AlertStore, type AlertUpdate } from './alert-store.js';
 import type { AssetRecordType as Asset, ConversationRecordType as Conversation } from './records.js';
 
@@ -18,10 +19,7 @@ export interface StoredAsset extends Keyed {
   lastSeen: number;
 }
 
-export interface StoredConversation extends Keyed {
-  protocol: string;
-  client: { ip: string };
-  server: { ip: string; port: number };
+export interface StoredConversation extends Keyed, DigestSource {
   firstSeen: number;
   lastSeen: number;
 }
@@ -88,7 +86,7 @@ export interface FlushBatch<A extends StoredAsset, C extends StoredConversation>
 /** A record's JSON as its statement binds it: text, or its UTF-8 bytes (which the statement casts to text). */
 export type RecordJson = string | Uint8Array;
 export type AssetRow = [key: string, ip: string, firstSeen: number, lastSeen: number, data: RecordJson];
-export type ConversationRow = [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, data: RecordJson];
+export type ConversationRow = [key: string, protocol: string, clientIp: string, serverIp: string, serverPort: number, firstSeen: number, lastSeen: number, data: RecordJson, digest: RecordJson];
 
 /** Each record's JSON made as its row is written, so that a batch's text is never all held at once. */
 function* assetRows(assets: readonly StoredAsset[]): Generator<AssetRow> {
@@ -96,7 +94,7 @@ function* assetRows(assets: readonly StoredAsset[]): Generator<AssetRow> {
 }
 
 function* conversationRows(conversations: readonly StoredConversation[]): Generator<ConversationRow> {
-  for (const c of conversations) yield [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c)];
+  for (const c of conversations) yield [c.key, c.protocol, c.client.ip, c.server.ip, c.server.port, c.firstSeen, c.lastSeen, JSON.stringify(c), JSON.stringify(conversationDigest(c))];
 }
 
 /** Stream events kept; older ones are pruned at flush. */
@@ -135,7 +133,7 @@ export class LearnStore {
   constructor(readonly db: Db) {
     this.putAsset = db.prepare('INSERT INTO assets (key, ip, first_seen, last_seen, data) VALUES (?, ?, ?, ?, CAST(? AS TEXT)) ON CONFLICT (key) DO UPDATE SET ip = excluded.ip, first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data');
     this.putConversation = db.prepare(
-      'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT)) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data',
+      'INSERT INTO conversations (key, protocol, client_ip, server_ip, server_port, first_seen, last_seen, data, digest) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT)) ON CONFLICT (key) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, data = excluded.data, digest = excluded.digest',
     );
     this.getConversation = db.prepare('SELECT data FROM conversations WHERE key = ?');
     this.alerts = new AlertStore(db);
@@ -277,6 +275,12 @@ export class LearnStore {
     const { where, args } = conversationFilter(filter);
     const sql = `SELECT data FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${CONVERSATION_ORDER}`;
     return (this.db.prepare(sql).all(...args) as { data: string }[]).map((r) => JSON.parse(r.data) as Conversation);
+  }
+
+  /** Every conversation as simulation reads it (conversation-digest.ts), in the order of conversations(). */
+  digests(): ConversationDigest[] {
+    const rows = this.db.prepare(`SELECT coalesce(digest, data) FROM conversations ORDER BY ${CONVERSATION_ORDER}`).pluck().all() as string[];
+    return rows.map((d) => JSON.parse(d) as ConversationDigest);
   }
 
   clock(): LearnClock | undefined {

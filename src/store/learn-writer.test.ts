@@ -116,6 +116,24 @@ describe("learning's writer thread", () => {
     writer.close();
   });
 
+  it("stores each conversation's digest beside its record, on either thread", () => {
+    const { writer, store } = writerOn('digest.db');
+    const withOperations = (n: number) => {
+      const b = batch(n);
+      const targets = [{ type: 'modbus' as const, unit: 1, table: 'holding_registers', ranges: [[0, 9]] as [number, number][] }];
+      const read = { kind: 'read' as const, code: 3, codeName: 'Read Holding Registers', count: n, firstSeen: n, lastSeen: n, targets, outcomes: { ok: n }, polls: [], anomalies: {}, values: { 'unit 1 holding_registers 0': { samples: 1, min: 5, max: 5, firstSeen: n, lastSeen: n } } };
+      b.conversations[0]!.operations = { 'read/3': read };
+      return b;
+    };
+    writer.writeNow(withOperations(1));
+    writer.write(withOperations(2));
+    expect(writer.threaded).toBe(true);
+    writer.close();
+    const digests = store.digests();
+    expect(digests.map((d) => d.operations['read/3'])).toEqual([1, 2].map((n) => ({ kind: 'read', code: 3, codeName: 'Read Holding Registers', count: n, lastSeen: n, targets: [{ type: 'modbus', unit: 1, table: 'holding_registers', ranges: [[0, 9]] }] })));
+    expect(store.conversations().map((c) => Object.keys(c.operations['read/3']!.values!))).toEqual([['unit 1 holding_registers 0'], ['unit 1 holding_registers 0']]);
+  });
+
   it('finds the conversations stored before it began and those it wrote, and none it never saw', () => {
     const first = writerOn('resume.db');
     first.writer.writeNow(batch(1));

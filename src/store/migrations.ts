@@ -310,4 +310,9 @@ export const MIGRATIONS: readonly string[] = [
     command TEXT NOT NULL
   ) STRICT;
   `,
+  // 19: what simulation reads of each conversation (conversation-digest.ts), beside the whole
+  // record; NULL for conversations not written since (simulation reads those whole).
+  `
+  ALTER TABLE conversations ADD COLUMN digest TEXT;
+  `,
 ];
