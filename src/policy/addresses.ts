@@ -28,24 +28,21 @@ export function parseMember(text: string): Member | string {
 export class AddressSet {
   private readonly ips = new Set<string>();
   private readonly macs = new Set<string>();
-  private readonly blocks = new BlockList();
-  private hasBlocks = false;
+  /** Made for the first CIDR block only: most sets (a rule's hosts) have none. */
+  private blocks: BlockList | undefined;
 
   constructor(members: Member[]) {
     for (const m of members) {
       if (m.kind === 'ip') this.ips.add(m.ip);
       else if (m.kind === 'mac') this.macs.add(m.mac);
-      else {
-        this.blocks.addSubnet(m.base, m.bits, m.family);
-        this.hasBlocks = true;
-      }
+      else (this.blocks ??= new BlockList()).addSubnet(m.base, m.bits, m.family);
     }
   }
 
   has(ip: string, mac?: string): boolean {
     if (this.ips.has(ip)) return true;
     if (mac !== undefined && this.macs.has(mac)) return true;
-    if (!this.hasBlocks) return false;
+    if (!this.blocks) return false;
     const v = isIP(ip);
     return v !== 0 && this.blocks.check(ip, v === 4 ? 'ipv4' : 'ipv6');
   }
@@ -56,6 +53,6 @@ export class AddressSet {
   }
 
   get onlyExact(): boolean {
-    return !this.hasBlocks && this.macs.size === 0;
+    return !this.blocks && this.macs.size === 0;
   }
 }

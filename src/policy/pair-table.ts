@@ -141,10 +141,10 @@ function flatRule(r: PairRule, index: number): number[] {
   const port = r.rule.port ?? ANY;
   const flat = r.allow?.map(flatAllowance);
   const objects = flat?.some((f) => f === undefined) ?? false;
-  const body = objects || !flat ? [] : flat.flatMap((f) => f!);
-  const head = [0, index, port, objects ? 1 : 0, r.allow ? r.allow.length : ANY];
-  head[0] = head.length + body.length;
-  return [...head, ...body];
+  const record = [0, index, port, objects ? 1 : 0, r.allow ? r.allow.length : ANY];
+  if (!objects) for (const f of flat ?? []) for (let i = 0; i < f!.length; i++) record.push(f![i]!);
+  record[0] = record.length;
+  return record;
 }
 
 function modbusTargetAllowed(prog: Int32Array, at: number, scopes: number, t: Target & { type: 'modbus' }): boolean {
@@ -227,39 +227,60 @@ export class PairTable<R extends PairRule> {
 
   /** @param pairs each pair's lists; pairs whose addresses are not canonical IPv4 are left out (the caller keeps them) */
   constructor(pairs: PairLists<R>[]) {
-    const usable = pairs.filter((p) => ipv4Number(p.client) >= 0 && ipv4Number(p.server) >= 0);
+    const usable: { p: PairLists<R>; client: number; server: number }[] = [];
+    for (const p of pairs) {
+      const client = ipv4Number(p.client);
+      const server = ipv4Number(p.server);
+      if (client >= 0 && server >= 0) usable.push({ p, client, server });
+    }
     let capacity = 16;
     while (capacity < usable.length * 2) capacity *= 2;
     this.mask = capacity - 1;
     this.slots = new Int32Array(capacity * SLOT);
     for (let i = 0; i < capacity; i++) this.slots[i * SLOT + 3] = -1;
-    const prog: number[] = [];
+    // A rule naming several hosts is in several pairs' runs: made into integers once, then copied.
+    const flat = new Map<R, number[]>();
+    let length = 0;
+    for (const { p } of usable) {
+      for (const r of p.deny.length ? [...p.deny, ...p.allow] : p.allow) {
+        let record = flat.get(r);
+        if (!record) {
+          flat.set(r, (record = flatRule(r, this.rules.length)));
+          this.rules.push(r);
+        }
+        length += record.length;
+      }
+    }
+    this.prog = new Int32Array(length);
+    let at = 0;
     const run = (list: R[]): number => {
-      const start = prog.length;
+      const start = at;
       for (const r of list) {
-        for (const x of flatRule(r, this.rules.length)) prog.push(x);
-        this.rules.push(r);
+        const record = flat.get(r)!;
+        for (let i = 0; i < record.length; i++) this.prog[at++] = record[i]!;
       }
       return start;
     };
-    for (const p of usable) {
-      const slot = this.slotOf(ipv4Number(p.client), ipv4Number(p.server));
-      this.slots[slot] = ipv4Number(p.client) | 0;
-      this.slots[slot + 1] = ipv4Number(p.server) | 0;
+    for (const { p, client, server } of usable) {
+      const slot = this.slotOf(client, server);
+      this.slots[slot] = client | 0;
+      this.slots[slot + 1] = server | 0;
       this.slots[slot + 2] = run(p.deny);
       this.slots[slot + 3] = p.deny.length;
       this.slots[slot + 4] = run(p.allow);
       this.slots[slot + 5] = p.allow.length;
     }
-    this.prog = Int32Array.from(prog);
   }
 
   /** The slot holding a pair, or the empty one where it would go. */
   private slotOf(client: number, server: number): number {
     const c = client | 0;
     const s = server | 0;
-    let h = Math.imul(c, 0x9e3779b1) ^ Math.imul(s ^ (s >>> 16), 0x85ebca77);
-    h = (h ^ (h >>> 15)) & this.mask;
+    // murmur3's finaliser: a plant's addresses differ in a few low bits, which must reach the slot bits.
+    let h = Math.imul(c, 0x9e3779b1) ^ s;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h = (h ^ (h >>> 16)) & this.mask;
     for (;;) {
       const at = h * SLOT;
       if (this.slots[at + 3] === -1 || (this.slots[at] === c && this.slots[at + 1] === s)) return at;
