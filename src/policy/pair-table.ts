@@ -66,6 +66,7 @@ const CODE_MAP = 256;
 const CODE_WORDS = 8;
 
 // Switches, not maps: the operation's strings are the decoders' literals, compared by pointer.
+// In the order of KINDS and TABLES (the differential test holds them to it).
 function kindBit(kind: string): number {
   switch (kind) {
     case 'read': return 1;
