@@ -45,7 +45,8 @@ describe.skipIf(unavailable !== undefined)('the demo fleet in the console', () =
     // Each gateway's learned alerts arrive in the fleet's one queue, with the gateway beside each.
     await expect.poll(async () => (await page.textContent('main'))?.match(/cell-[123]alert(high|medium|low|critical) \w+ \(new\)/g)?.length ?? 0, { timeout: 60_000, intervals: [1000] }).toBeGreaterThanOrEqual(6);
     await guideShot(page, 'fleet-view');
-  });
+    // Room for both waits above (a minute each): the test's own limit must not cut them short.
+  }, 150_000);
 
   it("opens one gateway: its records as it sent them and its audit chain verified at the centre", async () => {
     await page.locator('div.fleet-cell a', { hasText: 'cell-2' }).click();
@@ -66,7 +67,7 @@ describe.skipIf(unavailable !== undefined)('the demo fleet in the console', () =
     expect(await assets.filter({ hasText: 'cell-1' }).filter({ hasText: /Modicon|SIMATIC|WAGO/ }).count()).toBeGreaterThan(0);
     expect(await page.locator('.fleet-conversations tbody tr', { hasText: 'modbus' }).count()).toBeGreaterThan(0);
     expect(await page.textContent('main')).toMatch(/\d+ assets and \d+ conversations across the fleet/);
-  });
+  }, 120_000);
 
   it('answers an unknown or malformed gateway with what was wrong', async () => {
     const answer = (path: string) => page.evaluate(async (p) => {
