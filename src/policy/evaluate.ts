@@ -3,8 +3,9 @@
 // protocol and client) so a verdict costs a few map lookups, and every verdict carries the rule,
 // a reason code and a reason a person can read. A protocol whose rules all name exact IPv4 client
 // and server hosts (a derived policy) is judged from a flat table of address pairs instead
-// (pair-table.ts), its zones looked up only when a reason is read or no rule allows. Every judge asks through verdict.ts, which adds
-// what the rules cannot see (malformed, uninspectable and encrypted requests, isolation).
+// (pair-table.ts), its zones looked up only when a reason is read or no rule allows. Every judge
+// asks through verdict.ts, which adds what the rules cannot see (malformed, uninspectable and
+// encrypted requests, isolation).
 
 import { isGroupAddress, isGroupMac } from '../../protocols/net/address.js';
 import type { Endpoint, Operation, Protocol } from '../../protocols/operation.js';
@@ -194,6 +195,14 @@ export class Evaluator {
     if (!ix) this.index.set(rule.protocol, (ix = { byClientZone: new Map(), wide: { deny: [], allow: [] }, denies: false, pairLists: [], others: 0 }));
     ix.denies ||= cr.deny;
     const join = (list: RuleList) => (cr.deny ? list.deny : list.allow).push(cr);
+    const listIn = <K>(map: Map<K, RuleList>, key: K, made?: (list: RuleList) => void): RuleList => {
+      let list = map.get(key);
+      if (!list) {
+        map.set(key, (list = { deny: [], allow: [] }));
+        made?.(list);
+      }
+      return list;
+    };
     const exactServers = cr.serverHosts?.onlyExact && !cr.serverZone && !cr.serverBroadcast;
     if (cr.clientHosts?.onlyExact && !cr.clientZone) {
       for (const ip of cr.clientHosts.addresses) {
@@ -204,25 +213,13 @@ export class Evaluator {
           continue;
         }
         for (const server of cr.serverHosts!.addresses) {
-          const key = this.addresses.pin(server);
-          let list = mine.pairs.get(key);
-          if (!list) {
-            mine.pairs.set(key, (list = { deny: [], allow: [] }));
-            ix.pairLists.push({ client: ip, server, deny: list.deny, allow: list.allow });
-          }
-          join(list);
+          join(listIn(mine.pairs, this.addresses.pin(server), (l) => ix.pairLists.push({ client: ip, server, deny: l.deny, allow: l.allow })));
         }
       }
       return;
     }
     if (!cr.serverBroadcast) ix.others++;
-    if (!cr.clientZone) {
-      join(ix.wide);
-      return;
-    }
-    let list = ix.byClientZone.get(cr.clientZone);
-    if (!list) ix.byClientZone.set(cr.clientZone, (list = { deny: [], allow: [] }));
-    join(list);
+    join(cr.clientZone ? listIn(ix.byClientZone, cr.clientZone) : ix.wide);
   }
 
   private clientRules(ip: string, protocol: Protocol): ClientRules {
