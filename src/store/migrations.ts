@@ -1,6 +1,8 @@
 // Numbered schema migrations. The database's user_version is the number of migrations applied;
 // a migration is never edited once released, only followed by a new one.
 
+import { assetSearchSql } from './asset-search.js';
+
 export const MIGRATIONS: readonly string[] = [
   // 1: learning: inventory, baseline, discoveries, stream events, capture sources, settings.
   `
@@ -314,5 +316,14 @@ export const MIGRATIONS: readonly string[] = [
   // record; NULL for conversations not written since (simulation reads those whole).
   `
   ALTER TABLE conversations ADD COLUMN digest TEXT;
+  `,
+  // 20: what the inventory's search matches of each asset (asset-search.ts), with the address
+  // order in one covering index (which also serves the address order alone); made now for the
+  // assets already stored.
+  `
+  ALTER TABLE assets ADD COLUMN search TEXT;
+  UPDATE assets SET search = ${assetSearchSql('data')};
+  CREATE INDEX assets_ip_search ON assets (ip, search);
+  DROP INDEX assets_ip;
   `,
 ];

@@ -171,6 +171,11 @@ describe('console API', () => {
     expect(servers.items.every((a) => a.roles.includes('modbus_server'))).toBe(true);
     expect(servers.items.map((a) => a.ip)).toEqual(all.items.filter((a) => a.roles.includes('modbus_server')).map((a) => a.ip));
     expect(servers.total).toBe(servers.items.length);
+    // A role's page is found from the roles index and sorted: the same order and cut as the whole answer.
+    const serversBack = (await call('GET', '/api/assets?role=modbus_server&limit=1&offset=1&desc=true', { as: 'engineer' })).body as typeof all;
+    expect(servers.total).toBeGreaterThanOrEqual(2);
+    expect(serversBack.total).toBe(servers.total);
+    expect(serversBack.items.map((a) => a.ip)).toEqual([...servers.items].reverse().slice(1, 2).map((a) => a.ip));
     // A search reads every record once: its count and its pages agree with the whole answer.
     const search = (await call('GET', '/api/assets?q=10.&limit=1000', { as: 'engineer' })).body as typeof all;
     const second = (await call('GET', '/api/assets?q=10.&limit=2&offset=2&desc=true', { as: 'engineer' })).body as typeof all;
