@@ -4,7 +4,8 @@
 // "vendor" or "ip" finds the assets that say so, not every asset. Kept in the `search` column,
 // computed by SQLite from the record's JSON as the row is written (one definition for both write
 // paths and the migration), and read through the covering index (ip, search): a search scans
-// that short text in address order, not every whole record.
+// that short text in address order, not every whole record. Migration 20 filled the column with
+// this definition: a change to it needs a migration that fills the column again.
 
 /** The search text of the record JSON `json` (an SQL expression), as SQLite computes it. */
 export function assetSearchSql(json: string): string {
