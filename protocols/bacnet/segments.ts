@@ -29,29 +29,36 @@ interface Transaction {
   next: number;
 }
 
+/**
+ * Where the datagram last decoded put its APDU: written by decodeBacnet and read at once, so one
+ * for every channel (a channel lasts as long as its conversation, tens of thousands on a plant).
+ */
+const at: ApduPosition = { apdu: -1 };
+
 export class BacnetChannel implements ProtocolChannel {
-  private readonly open = new Map<number, Transaction>();
-  private readonly at: ApduPosition = { apdu: -1 };
+  /** Made on the first segmented request: most conversations never send one. */
+  private open: Map<number, Transaction> | undefined;
   private held = 0;
 
   constructor(private readonly budget: ReassemblyBudget) {}
 
   decode(buf: Buffer, off: number, len: number, fromClient: boolean): PduRecord | undefined {
-    const rec = decodeBacnet(buf, off, len, this.at);
-    const a = this.at.apdu;
+    const rec = decodeBacnet(buf, off, len, at);
+    const a = at.apdu;
     if (a < 0 || rec.subCode !== CONFIRMED_REQUEST || !(buf[a]! & SEGMENTED) || off + len - a < SEGMENT_HEADER) return rec;
     // Requests of both senders of a conversation may share an invoke id.
     const key = buf[a + 2]! | (fromClient ? 0 : 0x100);
     const seq = buf[a + 3]!;
     const more = (buf[a]! & MORE_FOLLOWS) !== 0;
     const data = buf.subarray(a + SEGMENT_HEADER, off + len);
-    let t = this.open.get(key);
+    const open = (this.open ??= new Map());
+    let t = open.get(key);
     if (seq === 0) {
       if (t) this.forget(key, t);
-      if (this.open.size >= MAX_OPEN_TRANSACTIONS) return refuse(rec, 'message_too_large', `more than ${MAX_OPEN_TRANSACTIONS} segmented requests in reassembly at once`);
+      if (open.size >= MAX_OPEN_TRANSACTIONS) return refuse(rec, 'message_too_large', `more than ${MAX_OPEN_TRANSACTIONS} segmented requests in reassembly at once`);
       const head = Buffer.concat([buf.subarray(off, a), Buffer.from([(CONFIRMED_REQUEST << 4) | (buf[a]! & SEGMENTED_RESPONSE_ACCEPTED), buf[a + 1]!, buf[a + 2]!, buf[a + 5]!])]);
       t = { head, parts: [], bytes: 0, next: 0 };
-      this.open.set(key, t);
+      open.set(key, t);
     } else if (!t) {
       return refuse(rec, 'chunk_sequence', `segment ${seq} of request ${buf[a + 2]} whose first segment was not seen`);
     }
@@ -79,11 +86,11 @@ export class BacnetChannel implements ProtocolChannel {
   }
 
   release(): void {
-    for (const [key, t] of this.open) this.forget(key, t);
+    if (this.open) for (const [key, t] of this.open) this.forget(key, t);
   }
 
   private forget(key: number, t: Transaction): void {
-    this.open.delete(key);
+    this.open!.delete(key);
     this.held -= t.bytes;
     this.budget.give(t.bytes);
   }

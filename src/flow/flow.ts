@@ -1,10 +1,11 @@
 // A flow: one conversation's 5-tuple, in either direction. Its key, endpoints and id as a
 // decoded packet gives them, and the state the decoder keeps for it while it lasts.
 
-import { flatAscii, ipString, macString } from '../../protocols/net/address.js';
+import { flatAscii, ipString } from '../../protocols/net/address.js';
 import type { PacketInfo } from '../../protocols/net/packet.js';
 import type { Endpoint, Protocol } from '../../protocols/operation.js';
 import type { ProtocolChannel, ProtocolModule } from '../../protocols/protocol.js';
+import { ipName, macName } from './address-names.js';
 import type { PduAssembler, PduSink } from './pdu-assembler.js';
 import type { Undecided } from './protocol-detection.js';
 import type { StreamSink, TcpDirection } from './tcp-stream.js';
@@ -81,8 +82,8 @@ function endpointsKey(info: PacketInfo, frame: Buffer, tcp: boolean, directed: b
 /** The flow the packet opens, its sender `a`; `clientIs` says which end is taken for the client. */
 export function newFlow(info: PacketInfo, frame: Buffer, key: string, tcp: boolean, clientIs: 0 | 1, ts: number): Flow {
   const eth = info.ethOffset >= 0;
-  const a = endpoint(ipString(frame, info.srcIpOffset, info.ipVersion), info.srcPort, eth ? macString(frame, info.ethOffset + 6) : undefined, info.vlan);
-  const b = endpoint(ipString(frame, info.dstIpOffset, info.ipVersion), info.dstPort, eth ? macString(frame, info.ethOffset) : undefined, info.vlan);
+  const a = endpoint(ipName(frame, info.srcIpOffset, info.ipVersion), info.srcPort, eth ? macName(frame, info.ethOffset + 6) : undefined, info.vlan);
+  const b = endpoint(ipName(frame, info.dstIpOffset, info.ipVersion), info.dstPort, eth ? macName(frame, info.ethOffset) : undefined, info.vlan);
   const senderMacs: [number, number] = [eth ? frame.readUIntBE(info.ethOffset + 6, 6) : -1, -1];
   const vlan = info.vlan >= 0 ? `@vlan${info.vlan}` : '';
   const client = clientIs === 0 ? a : b;
@@ -127,7 +128,7 @@ export function followSenderMac(flow: Flow, side: 0 | 1, info: PacketInfo, frame
   flow.senderMacs[side] = n;
   if (first) return; // the first packet from this end: newFlow took its MAC from the opening packet
   const e = side === 0 ? flow.a : flow.b;
-  const next = { ...e, mac: macString(frame, info.ethOffset + 6) };
+  const next = { ...e, mac: macName(frame, info.ethOffset + 6) };
   if (side === 0) flow.a = next;
   else flow.b = next;
 }
