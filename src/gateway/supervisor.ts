@@ -29,6 +29,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BypassDriver } from '../enforce/bypass-driver.js';
 import type { ServiceManager } from './sd-notify.js';
+import { ENGINE_NODE_OPTIONS } from './engine-options.js';
 import { storageUse } from './storage.js';
 import { writeSupervisor, type SupervisorState } from './health.js';
 import type { OnStop } from './engine.js';
@@ -61,10 +62,7 @@ export interface SupervisorOptions {
   siem?: SiemTarget[];
 }
 
-
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
-/** The engine runs with the same small heaps as the `bulkhead` command's interpreter line. */
-export const ENGINE_NODE_OPTIONS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 /** Running this long without trouble and the back-off starts over. */

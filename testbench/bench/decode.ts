@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCapture } from '../../src/capture/capture-reader.js';
 import { OperationDecoder } from '../../src/flow/operation-decoder.js';
-import { ENGINE_NODE_OPTIONS } from '../../src/gateway/supervisor.js';
+import { ENGINE_NODE_OPTIONS } from '../../src/gateway/engine-options.js';
 import { printCurves, type Curve } from '../lib/curve.js';
 import { tsharkAvailable } from '../lib/tshark.js';
 import { SHARED_PCAPS, writeReplicatedCapture } from '../lib/replicated-capture.js';
