@@ -85,11 +85,15 @@ export class FlowTable {
     if (!first.done) this.remove(first.value, 'evicted');
   }
 
+  /** Oldest first: past the shorter idle time, TCP flows between the two are passed over, not removed. */
   private sweep(now: number): void {
     this.lastSweep = now;
+    const { idleTimeoutSeconds: tcp, udpIdleTimeoutSeconds: udp } = this.limits;
+    const shortest = Math.min(tcp, udp);
     for (const flow of this.flows.values()) {
-      if (now - flow.lastSeen <= this.limits.idleTimeoutSeconds) break;
-      this.remove(flow, 'idle');
+      const idle = now - flow.lastSeen;
+      if (idle <= shortest) break;
+      if (idle > (flow.tcp ? tcp : udp)) this.remove(flow, 'idle');
     }
   }
 

@@ -17,8 +17,15 @@ export interface FlowLimits {
   maxReassemblyBytes: number;
   /** Closed connections kept for their late packets (up to a minute); past this the oldest go. */
   maxClosedFlows: number;
-  /** Seconds without a packet before a flow is forgotten. */
+  /** Seconds without a packet before a TCP flow is forgotten. */
   idleTimeoutSeconds: number;
+  /**
+   * The same for a UDP flow, shorter as conntrack's is (120 s for a datagram stream): a datagram
+   * conversation holds no connection, and BACnet's one-shot exchanges (Who-Is and I-Am, a single
+   * read) would otherwise fill the table for ten minutes. Longer than a request's response time,
+   * so no request is forgotten before it is declared unanswered.
+   */
+  udpIdleTimeoutSeconds: number;
   /** Payload-carrying segments inspected before a flow on a protocol's port is declared not that protocol. */
   detectSegments: number;
   /**
@@ -51,6 +58,7 @@ export const DEFAULT_LIMITS: FlowLimits = {
   maxReassemblyBytes: 64 << 20,
   maxClosedFlows: 4096,
   idleTimeoutSeconds: 600,
+  udpIdleTimeoutSeconds: 120,
   detectSegments: 4,
   detectBytes: 512,
   maxEventsPerSecond: 100,

@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../protocols/operation.js';
-import { ACK, ethernet, PSH, SYN, tcpSegment } from '../test-support/ip-packets.js';
+import { ACK, ethernet, PSH, SYN, tcpSegment, udpDatagram } from '../test-support/ip-packets.js';
+import type { FlowEndReason } from './flow.js';
 import { OperationDecoder, type StreamEvent } from './operation-decoder.js';
 
 const HMI = '10.0.0.21';
@@ -120,6 +121,24 @@ describe('the flow decoder', () => {
       [0x0806, -1],
       [0x8892, 10],
     ]);
+  });
+
+  it('forgets a quiet UDP conversation after two minutes and a quiet TCP connection after ten, and keeps one that still talks', () => {
+    const ended: [string, FlowEndReason][] = [];
+    const { d, send } = decoder();
+    d.observer = { counters: () => {}, ended: (flowId, reason) => void ended.push([flowId, reason]) };
+    // BACnet/IP readProperty of device 1's object name, confirmed, invoke id 1.
+    const readProperty = Buffer.from([0x81, 0x0a, 0x00, 0x11, 0x01, 0x04, 0x00, 0x05, 0x01, 0x0c, 0x0c, 0x02, 0x00, 0x00, 0x01, 0x19, 0x4d]);
+    send(tcpSegment(HMI, PLC, 40000, 502, 100, read(1)), 2);
+    send(udpDatagram('10.0.0.30', '10.0.0.40', 47808, 47808, readProperty), 2);
+    send(udpDatagram('10.0.0.31', '10.0.0.40', 47808, 47808, readProperty), 2);
+    for (let t = 60; t <= 180; t += 60) send(udpDatagram('10.0.0.31', '10.0.0.40', 47808, 47808, readProperty), t);
+    send(udpDatagram('10.0.0.99', '10.0.0.98', 47808, 47808, readProperty), 200);
+    expect(ended).toEqual([['udp/10.0.0.30:47808-10.0.0.40:47808', 'idle']]);
+    send(udpDatagram('10.0.0.97', '10.0.0.98', 47808, 47808, readProperty), 700);
+    const ids = ['udp/10.0.0.30:47808-10.0.0.40:47808', 'tcp/10.0.0.21:40000-10.0.0.11:502', 'udp/10.0.0.31:47808-10.0.0.40:47808', 'udp/10.0.0.99:47808-10.0.0.98:47808'];
+    expect(ended.map(([id]) => id)).toEqual(ids);
+    expect(ended.every(([, reason]) => reason === 'idle')).toBe(true);
   });
 });
 
