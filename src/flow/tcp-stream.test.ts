@@ -61,4 +61,31 @@ describe('TCP direction', () => {
     expect(s.gaps).toEqual([10]);
     expect(s.bytes).toBe('xxxxxxyyyyyy');
   });
+
+  it('compares a retransmission with the delivered bytes while its ring grows with the stream, and after it wraps', () => {
+    const t = new TcpDirection(1 << 16, 1536);
+    const { s, impl } = sink();
+    t.syn(-1);
+    // A byte's value is its position in the stream: a retransmission is checked against it.
+    const stream = (from: number, n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (from + i) % 251));
+    let next = 0;
+    const faithful: number[] = [];
+    const changed: number[] = [];
+    for (const n of [12, 100, 300, 700, 900, 2000, 40, 1400]) {
+      t.segment(next, stream(next, n), impl, 1, 0);
+      next += n;
+      // A copy of the last bytes sent, 1 to 1,536 back, faithful and then with 3 bytes changed.
+      const back = Math.min(next, 1536, n + 200);
+      t.segment(next - back, stream(next - back, back), impl, 1, 0);
+      faithful.push(s.conflicts.length);
+      const copy = stream(next - back, back);
+      for (const at of [0, Math.floor(back / 2), back - 1]) copy[at] = copy[at]! ^ 0xff;
+      t.segment(next - back, copy, impl, 1, 0);
+      changed.push(s.conflicts.at(-1)!);
+    }
+    expect(faithful).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(changed).toEqual([3, 3, 3, 3, 3, 3, 3, 3]);
+    expect(Buffer.from(s.bytes, 'latin1').equals(stream(0, next))).toBe(true);
+  });
 });
+
