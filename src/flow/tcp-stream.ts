@@ -47,7 +47,8 @@ export class TcpDirection {
    * Ring of the most recently delivered bytes, allocated on first delivery and grown with the
    * stream up to tailBytes: a short connection keeps what it sent, not a full ring (at 3M
    * packets of bench:decode 3,800 short connections held 11.6 MB of rings). Until it is full
-   * size it has not wrapped: its bytes lie from 0 to tailLen.
+   * size it does not wrap: its bytes lie from 0 to tailLen, and tailPos is tailLen (or 0, once
+   * filled to its end, until it grows).
    */
   private tail: Buffer | undefined;
   private tailPos = 0;
